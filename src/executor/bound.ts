@@ -1,0 +1,51 @@
+/**
+ * Bound expressions: the AST after name and type resolution. Every node carries its
+ * result type OID (and typmod where it matters). Readonly tagged data; executor/compile.ts
+ * turns them into closures. Parameters are numbered from 0. Produced by planner/, which
+ * imports these shapes from here: the executor defines what it can run.
+ */
+import type { ScalarFunction } from './functions.ts';
+import type { Value } from './value.ts';
+
+export type BoundExpr =
+  | { readonly kind: 'const'; readonly type: number; readonly typmod: number; readonly value: Value }
+  | { readonly kind: 'param'; readonly index: number; readonly type: number; readonly typmod: number }
+  | { readonly kind: 'column'; readonly index: number; readonly type: number; readonly typmod: number; readonly name: string }
+  | { readonly kind: 'call'; readonly fn: ScalarFunction; readonly args: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
+  | {
+      readonly kind: 'cast';
+      readonly arg: BoundExpr;
+      readonly from: number;
+      readonly type: number;
+      readonly typmod: number;
+      readonly explicit: boolean;
+    }
+  | { readonly kind: 'and' | 'or'; readonly args: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
+  | { readonly kind: 'not'; readonly arg: BoundExpr; readonly type: number; readonly typmod: number }
+  | { readonly kind: 'isnull'; readonly arg: BoundExpr; readonly negated: boolean; readonly type: number; readonly typmod: number }
+  | {
+      readonly kind: 'booltest';
+      readonly arg: BoundExpr;
+      readonly test: 'true' | 'not_true' | 'false' | 'not_false' | 'unknown' | 'not_unknown';
+      readonly type: number;
+      readonly typmod: number;
+    }
+  | {
+      readonly kind: 'case';
+      readonly whens: readonly { readonly when: BoundExpr; readonly then: BoundExpr }[];
+      readonly otherwise: BoundExpr | null;
+      readonly type: number;
+      readonly typmod: number;
+    }
+  | { readonly kind: 'coalesce'; readonly args: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
+  | { readonly kind: 'minmax'; readonly op: 'greatest' | 'least'; readonly args: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
+  | { readonly kind: 'nullif'; readonly left: BoundExpr; readonly equals: BoundExpr; readonly type: number; readonly typmod: number }
+  | {
+      readonly kind: 'distinct';
+      readonly left: BoundExpr;
+      readonly right: BoundExpr;
+      readonly compareType: number;
+      readonly negated: boolean;
+      readonly type: number;
+      readonly typmod: number;
+    };

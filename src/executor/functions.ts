@@ -1,0 +1,260 @@
+/**
+ * The catalog of scalar functions and operators (pg_proc / pg_operator): each entry has an
+ * exact signature of type OIDs and an implementation over runtime values. The planner
+ * resolves calls against it (planner/resolve-call.ts); the executor calls `impl`.
+ * Arithmetic follows PostgreSQL: integer overflow 22003, division by zero 22012.
+ */
+import { DbError, SqlState } from '../errors/index.ts';
+import { Oid, Numeric, typeByOid } from '../types/index.ts';
+import type { ExecContext } from './context.ts';
+import type { Value } from './value.ts';
+import { SERVER_VERSION_STRING } from './version.ts';
+
+export type Volatility = 'immutable' | 'stable' | 'volatile';
+
+export interface ScalarFunction {
+  readonly name: string;
+  readonly argTypes: readonly number[];
+  readonly returnType: number;
+  /** Strict functions return NULL for any NULL argument without being called. */
+  readonly strict: boolean;
+  readonly volatility: Volatility;
+  /** True when impl returns a Promise (e.g. pg_sleep); evaluation then runs asynchronously. */
+  readonly async?: boolean;
+  readonly impl: (args: Value[], ctx: ExecContext) => Value | Promise<Value>;
+}
+
+const registry = new Map<string, ScalarFunction[]>();
+
+function define(fn: ScalarFunction): void {
+  const list = registry.get(fn.name) ?? [];
+  list.push(fn);
+  registry.set(fn.name, list);
+}
+
+/** All overloads of a function or operator name (lower-case), or [] if none. */
+export function functionsNamed(name: string): readonly ScalarFunction[] {
+  return registry.get(name) ?? [];
+}
+
+const fn = (
+  name: string,
+  argTypes: number[],
+  returnType: number,
+  impl: ScalarFunction['impl'],
+  opts: { strict?: boolean; volatility?: Volatility; async?: boolean } = {},
+): void =>
+  define({ name, argTypes, returnType, impl, strict: opts.strict ?? true, volatility: opts.volatility ?? 'immutable', async: opts.async });
+
+// ---- integer arithmetic with PostgreSQL's overflow errors ----
+
+const INT_LIMITS: Record<number, [number, number, string]> = {
+  [Oid.int2]: [-32768, 32767, 'smallint out of range'],
+  [Oid.int4]: [-2147483648, 2147483647, 'integer out of range'],
+};
+
+function checkInt(oid: number, v: number): number {
+  const [lo, hi, msg] = INT_LIMITS[oid]!;
+  if (v < lo || v > hi || !Number.isFinite(v)) throw new DbError(SqlState.NumericValueOutOfRange, msg);
+  return v;
+}
+
+function checkInt8(v: bigint): bigint {
+  if (v < -9223372036854775808n || v > 9223372036854775807n) throw new DbError(SqlState.NumericValueOutOfRange, 'bigint out of range');
+  return v;
+}
+
+const divisionByZero = (): DbError => new DbError(SqlState.DivisionByZero, 'division by zero');
+
+function checkFloat(v: number, a: number, b: number): number {
+  if (!Number.isFinite(v) && Number.isFinite(a) && Number.isFinite(b)) {
+    throw new DbError(SqlState.NumericValueOutOfRange, 'value out of range: overflow');
+  }
+  return v;
+}
+
+function checkFloat4(v: number): number {
+  const f = Math.fround(v);
+  if (!Number.isFinite(f) && Number.isFinite(v)) throw new DbError(SqlState.NumericValueOutOfRange, 'value out of range: overflow');
+  if (f === 0 && v !== 0) throw new DbError(SqlState.NumericValueOutOfRange, 'value out of range: underflow');
+  return f;
+}
+
+for (const t of [Oid.int2, Oid.int4]) {
+  fn('+', [t, t], t, ([a, b]) => checkInt(t, (a as number) + (b as number)));
+  fn('-', [t, t], t, ([a, b]) => checkInt(t, (a as number) - (b as number)));
+  fn('*', [t, t], t, ([a, b]) => checkInt(t, (a as number) * (b as number)));
+  fn('/', [t, t], t, ([a, b]) => {
+    if (b === 0) throw divisionByZero();
+    return checkInt(t, Math.trunc((a as number) / (b as number)));
+  });
+  fn('%', [t, t], t, ([a, b]) => {
+    if (b === 0) throw divisionByZero();
+    return (a as number) % (b as number) || 0;
+  });
+  fn('-', [t], t, ([a]) => checkInt(t, -(a as number) || 0));
+  fn('+', [t], t, ([a]) => a);
+  fn('abs', [t], t, ([a]) => checkInt(t, Math.abs(a as number)));
+}
+
+fn('+', [Oid.int8, Oid.int8], Oid.int8, ([a, b]) => checkInt8((a as bigint) + (b as bigint)));
+fn('-', [Oid.int8, Oid.int8], Oid.int8, ([a, b]) => checkInt8((a as bigint) - (b as bigint)));
+fn('*', [Oid.int8, Oid.int8], Oid.int8, ([a, b]) => checkInt8((a as bigint) * (b as bigint)));
+fn('/', [Oid.int8, Oid.int8], Oid.int8, ([a, b]) => {
+  if (b === 0n) throw divisionByZero();
+  return checkInt8((a as bigint) / (b as bigint));
+});
+fn('%', [Oid.int8, Oid.int8], Oid.int8, ([a, b]) => {
+  if (b === 0n) throw divisionByZero();
+  return (a as bigint) % (b as bigint);
+});
+fn('-', [Oid.int8], Oid.int8, ([a]) => checkInt8(-(a as bigint)));
+fn('+', [Oid.int8], Oid.int8, ([a]) => a);
+fn('abs', [Oid.int8], Oid.int8, ([a]) => checkInt8((a as bigint) < 0n ? -(a as bigint) : (a as bigint)));
+
+fn('+', [Oid.float8, Oid.float8], Oid.float8, ([a, b]) => checkFloat((a as number) + (b as number), a as number, b as number));
+fn('-', [Oid.float8, Oid.float8], Oid.float8, ([a, b]) => checkFloat((a as number) - (b as number), a as number, b as number));
+fn('*', [Oid.float8, Oid.float8], Oid.float8, ([a, b]) => checkFloat((a as number) * (b as number), a as number, b as number));
+fn('/', [Oid.float8, Oid.float8], Oid.float8, ([a, b]) => {
+  if (b === 0) throw divisionByZero();
+  return checkFloat((a as number) / (b as number), a as number, b as number);
+});
+fn('-', [Oid.float8], Oid.float8, ([a]) => -(a as number));
+fn('+', [Oid.float8], Oid.float8, ([a]) => a);
+fn('abs', [Oid.float8], Oid.float8, ([a]) => Math.abs(a as number));
+fn('+', [Oid.float4, Oid.float4], Oid.float4, ([a, b]) => checkFloat4((a as number) + (b as number)));
+fn('-', [Oid.float4, Oid.float4], Oid.float4, ([a, b]) => checkFloat4((a as number) - (b as number)));
+fn('*', [Oid.float4, Oid.float4], Oid.float4, ([a, b]) => checkFloat4((a as number) * (b as number)));
+fn('/', [Oid.float4, Oid.float4], Oid.float4, ([a, b]) => {
+  if (b === 0) throw divisionByZero();
+  return checkFloat4((a as number) / (b as number));
+});
+fn('-', [Oid.float4], Oid.float4, ([a]) => -(a as number));
+
+const N = (v: Value): Numeric => v as Numeric;
+fn('+', [Oid.numeric, Oid.numeric], Oid.numeric, ([a, b]) => N(a).add(N(b)));
+fn('-', [Oid.numeric, Oid.numeric], Oid.numeric, ([a, b]) => N(a).sub(N(b)));
+fn('*', [Oid.numeric, Oid.numeric], Oid.numeric, ([a, b]) => N(a).mul(N(b)));
+fn('/', [Oid.numeric, Oid.numeric], Oid.numeric, ([a, b]) => N(a).div(N(b)));
+fn('%', [Oid.numeric, Oid.numeric], Oid.numeric, ([a, b]) => N(a).mod(N(b)));
+fn('-', [Oid.numeric], Oid.numeric, ([a]) => N(a).negate());
+fn('+', [Oid.numeric], Oid.numeric, ([a]) => a);
+fn('abs', [Oid.numeric], Oid.numeric, ([a]) => N(a).abs());
+
+// ---- comparison operators for every ordered type ----
+
+/** Total order of two non-null values of one type, as PostgreSQL's btree opclass orders them. */
+export function compareValues(typeOid: number, a: Value, b: Value): number {
+  switch (typeOid) {
+    case Oid.int8:
+    case Oid.timestamp:
+    case Oid.timestamptz:
+    case Oid.time:
+      return a === b ? 0 : (a as bigint) < (b as bigint) ? -1 : 1;
+    case Oid.float4:
+    case Oid.float8: {
+      // PostgreSQL orders NaN above every other value and equal to itself.
+      const x = a as number;
+      const y = b as number;
+      if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+      if (Number.isNaN(y)) return -1;
+      return x === y ? 0 : x < y ? -1 : 1;
+    }
+    case Oid.numeric:
+      return N(a).compare(N(b));
+    case Oid.bool:
+      return a === b ? 0 : a ? 1 : -1;
+    case Oid.bytea:
+      return Buffer.compare(a as Uint8Array, b as Uint8Array);
+    case Oid.text:
+    case Oid.varchar:
+    case Oid.bpchar:
+    case Oid.name:
+    case Oid.unknown:
+      return compareTextC(a as string, b as string);
+    default:
+      if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
+      if (typeof a === 'string' && typeof b === 'string') return compareTextC(a, b);
+      throw new DbError(SqlState.UndefinedFunction, `could not identify a comparison function for type ${typeByOid(typeOid)?.displayName ?? typeOid}`);
+  }
+}
+
+/** The "C" collation: byte order of the UTF-8 encoding. */
+export function compareTextC(a: string, b: string): number {
+  if (a === b) return 0;
+  // UTF-16 code unit order equals UTF-8 byte order except across surrogates; fall back there.
+  const simple = a < b ? -1 : 1;
+  if (!/[\ud800-\udfff]/.test(a) && !/[\ud800-\udfff]/.test(b)) return simple;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+const COMPARISONS: [string, (c: number) => boolean][] = [
+  ['=', (c) => c === 0],
+  ['<>', (c) => c !== 0],
+  ['<', (c) => c < 0],
+  ['<=', (c) => c <= 0],
+  ['>', (c) => c > 0],
+  ['>=', (c) => c >= 0],
+];
+
+const ORDERED_TYPES = [
+  Oid.int2, Oid.int4, Oid.int8, Oid.float4, Oid.float8, Oid.numeric, Oid.bool, Oid.text, Oid.bpchar, Oid.name,
+  Oid.bytea, Oid.date, Oid.timestamp, Oid.timestamptz, Oid.time, Oid.oid, Oid.uuid,
+];
+for (const t of ORDERED_TYPES) {
+  for (const [op, test] of COMPARISONS) fn(op, [t, t], Oid.bool, ([a, b]) => test(compareValues(t, a, b)));
+}
+
+// ---- text ----
+
+fn('||', [Oid.text, Oid.text], Oid.text, ([a, b]) => (a as string) + (b as string));
+fn('length', [Oid.text], Oid.int4, ([a]) => [...(a as string)].length);
+fn('char_length', [Oid.text], Oid.int4, ([a]) => [...(a as string)].length);
+fn('octet_length', [Oid.text], Oid.int4, ([a]) => Buffer.byteLength(a as string));
+fn('lower', [Oid.text], Oid.text, ([a]) => (a as string).replace(/[A-Z]/g, (c) => c.toLowerCase()));
+fn('upper', [Oid.text], Oid.text, ([a]) => (a as string).replace(/[a-z]/g, (c) => c.toUpperCase()));
+
+// ---- system information and settings ----
+
+fn('version', [], Oid.text, () => SERVER_VERSION_STRING, { volatility: 'stable' });
+fn('current_database', [], Oid.name, (_a, ctx) => ctx.database, { volatility: 'stable' });
+fn('current_user', [], Oid.name, (_a, ctx) => ctx.user, { volatility: 'stable' });
+fn('session_user', [], Oid.name, (_a, ctx) => ctx.user, { volatility: 'stable' });
+fn('current_schema', [], Oid.name, () => 'public', { volatility: 'stable' });
+fn('pg_backend_pid', [], Oid.int4, (_a, ctx) => ctx.backendPid, { volatility: 'stable' });
+fn('now', [], Oid.timestamptz, (_a, ctx) => ctx.transactionStartMicros, { volatility: 'stable' });
+fn('transaction_timestamp', [], Oid.timestamptz, (_a, ctx) => ctx.transactionStartMicros, { volatility: 'stable' });
+fn('statement_timestamp', [], Oid.timestamptz, (_a, ctx) => ctx.statementStartMicros, { volatility: 'stable' });
+fn('clock_timestamp', [], Oid.timestamptz, () => nowMicros(), { volatility: 'volatile' });
+fn('current_setting', [Oid.text], Oid.text, ([name], ctx) => ctx.getSetting(name as string, false), { volatility: 'stable' });
+fn('current_setting', [Oid.text, Oid.bool], Oid.text, ([name, missingOk], ctx) => ctx.getSetting(name as string, missingOk as boolean), {
+  volatility: 'stable',
+});
+fn(
+  'set_config',
+  [Oid.text, Oid.text, Oid.bool],
+  Oid.text,
+  ([name, value, isLocal], ctx) => {
+    if (name === null) throw new DbError(SqlState.NullValueNotAllowed, 'SET requires parameter name');
+    ctx.setSetting(name as string, (value as string | null) ?? '', isLocal === true);
+    return ctx.getSetting(name as string, false);
+  },
+  { strict: false, volatility: 'volatile' },
+);
+fn(
+  'pg_sleep',
+  [Oid.float8],
+  Oid.void,
+  async ([seconds], ctx) => {
+    await ctx.sleep(Math.max(0, (seconds as number) * 1000));
+    return null;
+  },
+  { volatility: 'volatile', async: true },
+);
+
+/** Microseconds since 2000-01-01 UTC (PostgreSQL's timestamp epoch). */
+export function nowMicros(): bigint {
+  const epochOffsetMs = 946684800000;
+  const ms = performance.timeOrigin + performance.now();
+  return BigInt(Math.round((ms - epochOffsetMs) * 1000));
+}

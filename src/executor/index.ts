@@ -1,0 +1,14 @@
+/**
+ * executor/: runs plans. Defines the plan and bound-expression shapes it can run, the
+ * function and cast catalogs, expression compilation and plan cursors. Imports types/,
+ * errors/ (and storage/ as it arrives); never sql/, planner/ or session/.
+ */
+export type { BoundExpr } from './bound.ts';
+export type { Plan, PlannedQuery, OutputColumn, SortKey } from './plan.ts';
+export type { ExecContext } from './context.ts';
+export type { Row, Value } from './value.ts';
+export { functionsNamed, compareValues, nowMicros, type ScalarFunction } from './functions.ts';
+export { castValue, canCast, castContext, isNumericType, isStringType, type CastContext } from './casts.ts';
+export { compile, compileAsync, isAsync } from './compile.ts';
+export { openCursor, type RowCursor } from './run-plan.ts';
+export { SERVER_VERSION_STRING, TESSERA_VERSION } from './version.ts';

@@ -1,0 +1,157 @@
+/**
+ * Runs a plan as a pull-based cursor of row batches. Portals keep the cursor between
+ * Execute messages, so a row-limited Execute resumes where the last one stopped.
+ * Cancellation is checked between batches.
+ */
+import { assertNever, DbError, SqlState } from '../errors/index.ts';
+import { compileAsync, isAsync, compile } from './compile.ts';
+import type { ExecContext } from './context.ts';
+import { compareValues } from './functions.ts';
+import type { Plan } from './plan.ts';
+import type { Row, Value } from './value.ts';
+
+/** A source of row batches; next() returns null when exhausted. */
+export interface RowCursor {
+  next(): Promise<Row[] | null>;
+  /** Releases resources early (portal closed before the end). */
+  close(): void;
+}
+
+
+class ArrayCursor implements RowCursor {
+  private done = false;
+  constructor(private readonly rows: Row[]) {}
+  async next(): Promise<Row[] | null> {
+    if (this.done) return null;
+    this.done = true;
+    return this.rows;
+  }
+  close(): void {
+    this.done = true;
+  }
+}
+
+async function drain(c: RowCursor): Promise<Row[]> {
+  const out: Row[] = [];
+  for (let b = await c.next(); b; b = await c.next()) for (const r of b) out.push(r);
+  return out;
+}
+
+function toCount(v: Value, what: string): number | null {
+  if (v === null) return null;
+  const n = Number(v as bigint);
+  if (n < 0) {
+    throw new DbError(what === 'LIMIT' ? SqlState.InvalidRowCountInLimitClause : SqlState.InvalidRowCountInResultOffsetClause, `${what} must not be negative`);
+  }
+  return n;
+}
+
+/** Opens a cursor over the plan's output rows. */
+export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCursor {
+  switch (plan.kind) {
+    case 'result':
+      return new ArrayCursor([[]]);
+    case 'values':
+      return new ArrayCursor(plan.rows.map((r) => [...r]));
+    case 'filter': {
+      const input = openCursor(plan.input, params, ctx);
+      const pred = compileAsync(plan.predicate);
+      return {
+        async next() {
+          for (;;) {
+            const batch = await input.next();
+            if (!batch) return null;
+            ctx.checkCancel();
+            const out: Row[] = [];
+            for (const r of batch) if ((await pred(r, params, ctx)) === true) out.push(r);
+            if (out.length > 0) return out;
+          }
+        },
+        close: () => input.close(),
+      };
+    }
+    case 'project': {
+      const input = openCursor(plan.input, params, ctx);
+      const anyAsync = plan.exprs.some(isAsync);
+      const evals = plan.exprs.map((e) => (anyAsync ? compileAsync(e) : compile(e)));
+      return {
+        async next() {
+          const batch = await input.next();
+          if (!batch) return null;
+          ctx.checkCancel();
+          const out: Row[] = new Array(batch.length);
+          for (let i = 0; i < batch.length; i++) {
+            const r = batch[i]!;
+            const row: Row = new Array(evals.length);
+            for (let j = 0; j < evals.length; j++) row[j] = anyAsync ? await evals[j]!(r, params, ctx) : evals[j]!(r, params, ctx);
+            out[i] = row;
+          }
+          return out;
+        },
+        close: () => input.close(),
+      };
+    }
+    case 'sort': {
+      const input = openCursor(plan.input, params, ctx);
+      const keys = plan.keys.map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type }));
+      let sorted: ArrayCursor | null = null;
+      return {
+        async next() {
+          if (!sorted) {
+            const rows = await drain(input);
+            const keyed = rows.map((r) => ({ r, k: keys.map((k) => k.eval(r, params, ctx)) }));
+            keyed.sort((a, b) => {
+              for (let i = 0; i < keys.length; i++) {
+                const key = keys[i]!;
+                const x = a.k[i]!;
+                const y = b.k[i]!;
+                if (x === null || y === null) {
+                  if (x === y) continue;
+                  return (x === null) === key.nullsFirst ? -1 : 1;
+                }
+                const c = compareValues(key.type, x, y);
+                if (c !== 0) return key.descending ? -c : c;
+              }
+              return 0;
+            });
+            sorted = new ArrayCursor(keyed.map((x) => x.r));
+          }
+          return sorted.next();
+        },
+        close: () => input.close(),
+      };
+    }
+    case 'limit': {
+      const input = openCursor(plan.input, params, ctx);
+      let limit: number | null | undefined;
+      let skip = 0;
+      let returned = 0;
+      return {
+        async next() {
+          if (limit === undefined) {
+            limit = plan.limit ? toCount(compile(plan.limit)([], params, ctx), 'LIMIT') : null;
+            skip = plan.offset ? (toCount(compile(plan.offset)([], params, ctx), 'OFFSET') ?? 0) : 0;
+          }
+          for (;;) {
+            if (limit !== null && returned >= limit) return null;
+            let batch = await input.next();
+            if (!batch) return null;
+            if (skip > 0) {
+              const drop = Math.min(skip, batch.length);
+              skip -= drop;
+              batch = batch.slice(drop);
+            }
+            if (limit !== null && returned + batch.length > limit) batch = batch.slice(0, limit - returned);
+            returned += batch.length;
+            if (batch.length > 0) return batch;
+          }
+        },
+        close: () => input.close(),
+      };
+    }
+    default:
+      return assertNever(plan, 'plan node');
+  }
+}
+
+

@@ -1,0 +1,329 @@
+/**
+ * Binds AST expressions (sql/ast.ts) into typed BoundExprs: resolves column names against
+ * the scope, picks operator and function overloads, inserts casts, folds typed literals,
+ * and infers the types of parameters from their context as PostgreSQL does ($1 + 1 makes
+ * $1 an integer; a parameter nothing constrains becomes text in a SELECT list).
+ */
+import { DbError, SqlState, notSupported, assertNever } from '../errors/index.ts';
+import { canCast, castValue, functionsNamed, type ScalarFunction } from '../executor/index.ts';
+import type { Expr, TypeName } from '../sql/index.ts';
+import { Oid, Numeric, typeByOid, resolveTypeName, type FormatContext } from '../types/index.ts';
+import type { BoundExpr } from '../executor/index.ts';
+import { selectCandidate, selectCommonType, typeDisplayName } from './resolve.ts';
+
+/** One visible column of the FROM clause. */
+export interface ScopeColumn {
+  readonly table: string | null;
+  readonly name: string;
+  readonly type: number;
+  readonly typmod: number;
+}
+
+/**
+ * Parameter types of a statement: given by the client (Parse message / PREPARE) or inferred
+ * while binding. Oid.unknown marks a parameter not yet constrained.
+ */
+export class ParamTypes {
+  readonly types: number[];
+  constructor(given: readonly number[]) {
+    this.types = [...given];
+  }
+  typeOf(index: number): number {
+    while (this.types.length <= index) this.types.push(Oid.unknown);
+    return this.types[index]!;
+  }
+  resolve(index: number, type: number): void {
+    this.typeOf(index);
+    this.types[index] = type;
+  }
+  /** Called at the end of binding: parameters that stayed unknown become text. */
+  finish(): number[] {
+    return this.types.map((t) => (t === Oid.unknown || t === 0 ? Oid.text : t));
+  }
+}
+
+export interface BindContext {
+  readonly params: ParamTypes;
+  readonly scope: readonly ScopeColumn[];
+  readonly format: FormatContext;
+}
+
+const pos = (location: number): number | undefined => (location >= 0 ? location + 1 : undefined);
+
+/** Resolves an AST type name to (oid, typmod). */
+export function bindTypeName(t: TypeName): { type: number; typmod: number } {
+  const r = resolveTypeName(t.names, t.typmods, t.arrayDims);
+  if (!r) {
+    throw new DbError(SqlState.UndefinedObject, `type "${t.names.filter((n) => n !== 'pg_catalog').join('.')}" does not exist`).at(pos(t.location));
+  }
+  return r;
+}
+
+function literalConst(e: Expr & { kind: 'const' }): BoundExpr {
+  switch (e.literal) {
+    case 'null':
+      return { kind: 'const', type: Oid.unknown, typmod: -1, value: null };
+    case 'string':
+      return { kind: 'const', type: Oid.unknown, typmod: -1, value: e.text };
+    case 'boolean':
+      return { kind: 'const', type: Oid.bool, typmod: -1, value: e.text === 'true' };
+    case 'integer': {
+      const n = BigInt(e.text);
+      if (n >= -2147483648n && n <= 2147483647n) return { kind: 'const', type: Oid.int4, typmod: -1, value: Number(n) };
+      if (n >= -9223372036854775808n && n <= 9223372036854775807n) return { kind: 'const', type: Oid.int8, typmod: -1, value: n };
+      return { kind: 'const', type: Oid.numeric, typmod: -1, value: Numeric.parse(e.text) };
+    }
+    case 'numeric':
+      return { kind: 'const', type: Oid.numeric, typmod: -1, value: Numeric.parse(e.text) };
+    case 'bitstring':
+      throw notSupported('bit string literals are not supported yet').at(pos(e.location));
+    default:
+      return assertNever(e.literal, 'literal kind');
+  }
+}
+
+/**
+ * Coerces a bound expression to a target type in the given cast context, resolving unknown
+ * literals and parameters on the way. Throws 42804 when no such cast exists.
+ */
+export function coerce(
+  expr: BoundExpr,
+  type: number,
+  typmod: number,
+  how: 'implicit' | 'assignment' | 'explicit',
+  ctx: BindContext,
+  location: number,
+): BoundExpr {
+  if (expr.kind === 'const' && expr.type === Oid.unknown) {
+    if (expr.value === null) return { kind: 'const', type, typmod, value: null };
+    const target = typeByOid(type);
+    if (!target) throw new DbError(SqlState.UndefinedObject, `type with OID ${type} does not exist`);
+    try {
+      let value = target.textIn(expr.value as string, typmod, ctx.format);
+      if (typmod >= 0 && target.applyTypmod) value = target.applyTypmod(value, typmod, how === 'explicit');
+      return { kind: 'const', type, typmod, value };
+    } catch (err) {
+      if (err instanceof DbError) throw err.at(pos(location));
+      throw err;
+    }
+  }
+  if (expr.kind === 'param' && expr.type === Oid.unknown) {
+    ctx.params.resolve(expr.index, type);
+    const bound: BoundExpr = { kind: 'param', index: expr.index, type, typmod: -1 };
+    return typmod >= 0 ? { kind: 'cast', arg: bound, from: type, type, typmod, explicit: how === 'explicit' } : bound;
+  }
+  if (expr.type === type && (typmod < 0 || expr.typmod === typmod)) return expr;
+  if (!canCast(expr.type, type, how)) {
+    if (how === 'explicit') {
+      throw new DbError(SqlState.CannotCoerce, `cannot cast type ${typeDisplayName(expr.type)} to ${typeDisplayName(type)}`).at(pos(location));
+    }
+    throw new DbError(
+      SqlState.DatatypeMismatch,
+      `argument of type ${typeDisplayName(expr.type)} cannot be converted to type ${typeDisplayName(type)}`,
+    ).at(pos(location));
+  }
+  // Fold casts of constants now, so errors surface at bind time with a position, like PostgreSQL.
+  if (expr.kind === 'const') {
+    try {
+      const value = expr.value === null ? null : castValue(expr.value, expr.type, type, typmod, how === 'explicit', ctx.format);
+      return { kind: 'const', type, typmod, value };
+    } catch (err) {
+      if (err instanceof DbError && err.code === SqlState.InvalidTextRepresentation) throw err.at(pos(location));
+      // Runtime-class errors (overflow...) are raised at execution, as PostgreSQL does.
+    }
+  }
+  return { kind: 'cast', arg: expr, from: expr.type, type, typmod, explicit: how === 'explicit' };
+}
+
+function bindCall(name: string, args: BoundExpr[], isOperator: boolean, location: number, ctx: BindContext): BoundExpr {
+  const argTypes = args.map((a) => a.type);
+  const describe = (): string =>
+    isOperator
+      ? args.length === 1
+        ? `${name} ${typeDisplayName(argTypes[0]!)}`
+        : `${typeDisplayName(argTypes[0]!)} ${name} ${typeDisplayName(argTypes[1]!)}`
+      : `${name}(${argTypes.map(typeDisplayName).join(', ')})`;
+  const what = isOperator ? 'operator' : 'function';
+  const fn: ScalarFunction | null = selectCandidate(functionsNamed(name), argTypes, () =>
+    new DbError(SqlState.AmbiguousFunction, `${what} is not unique: ${describe()}`, {
+      hint: `Could not choose a best candidate ${what}. You might need to add explicit type casts.`,
+    }).at(pos(location)),
+  );
+  if (!fn) {
+    throw new DbError(SqlState.UndefinedFunction, `${what} does not exist: ${describe()}`, {
+      hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`,
+    }).at(pos(location));
+  }
+  const coerced = args.map((a, i) => coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location));
+  return { kind: 'call', fn, args: coerced, type: fn.returnType, typmod: -1 };
+}
+
+function functionName(names: readonly string[], location: number): string {
+  if (names.length === 2 && names[0] === 'pg_catalog') return names[1]!;
+  if (names.length !== 1) {
+    throw new DbError(SqlState.UndefinedFunction, `function ${names.join('.')} does not exist`).at(pos(location));
+  }
+  return names[0]!;
+}
+
+const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'string_agg', 'array_agg', 'every']);
+
+function commonArgs(args: BoundExpr[], context: string, ctx: BindContext, location: number): { args: BoundExpr[]; type: number } {
+  const type = selectCommonType(
+    args.map((a) => a.type),
+    context,
+  );
+  return { args: args.map((a) => coerce(a, type, -1, 'implicit', ctx, location)), type };
+}
+
+function toBool(e: BoundExpr, construct: string, ctx: BindContext, location: number): BoundExpr {
+  if (e.type === Oid.bool) return e;
+  if (e.type === Oid.unknown) return coerce(e, Oid.bool, -1, 'implicit', ctx, location);
+  throw new DbError(SqlState.DatatypeMismatch, `argument of ${construct} must be type boolean, not type ${typeDisplayName(e.type)}`).at(
+    pos(location),
+  );
+}
+
+/** Binds one expression. */
+export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
+  switch (e.kind) {
+    case 'const':
+      return literalConst(e);
+    case 'param': {
+      if (e.number < 1) throw new DbError(SqlState.UndefinedParameter, `there is no parameter $${e.number}`).at(pos(e.location));
+      const index = e.number - 1;
+      return { kind: 'param', index, type: ctx.params.typeOf(index), typmod: -1 };
+    }
+    case 'column': {
+      const [name] = e.names.slice(-1);
+      const matches = ctx.scope.filter((c) => c.name === name && (e.names.length === 1 || c.table === e.names[0]));
+      if (e.star || matches.length === 0) {
+        if (e.star) throw new DbError(SqlState.SyntaxError, 'SELECT * with no tables specified is not valid').at(pos(e.location));
+        throw new DbError(SqlState.UndefinedColumn, `column "${e.names.join('.')}" does not exist`).at(pos(e.location));
+      }
+      if (matches.length > 1) throw new DbError(SqlState.AmbiguousColumn, `column reference "${name}" is ambiguous`).at(pos(e.location));
+      const c = matches[0]!;
+      return { kind: 'column', index: ctx.scope.indexOf(c), type: c.type, typmod: c.typmod, name: c.name };
+    }
+    case 'cast': {
+      const { type, typmod } = bindTypeName(e.type);
+      return coerce(bindExpr(e.arg, ctx), type, typmod, 'explicit', ctx, e.location);
+    }
+    case 'op': {
+      const args = e.left ? [bindExpr(e.left, ctx), bindExpr(e.right, ctx)] : [bindExpr(e.right, ctx)];
+      return bindCall(e.name, args, true, e.location, ctx);
+    }
+    case 'and':
+    case 'or':
+      return {
+        kind: e.kind,
+        args: e.args.map((a) => toBool(bindExpr(a, ctx), e.kind.toUpperCase(), ctx, e.location)),
+        type: Oid.bool,
+        typmod: -1,
+      };
+    case 'not':
+      return { kind: 'not', arg: toBool(bindExpr(e.arg, ctx), 'NOT', ctx, e.location), type: Oid.bool, typmod: -1 };
+    case 'func': {
+      const name = functionName(e.name, e.location);
+      if (AGGREGATES.has(name) || e.star || e.distinct) {
+        throw notSupported('aggregate functions are not supported yet').at(pos(e.location));
+      }
+      return bindCall(name, e.args.map((a) => bindExpr(a, ctx)), false, e.location, ctx);
+    }
+    case 'nulltest': {
+      const arg = bindExpr(e.arg, ctx);
+      return { kind: 'isnull', arg: arg.type === Oid.unknown ? coerce(arg, Oid.text, -1, 'implicit', ctx, e.location) : arg, negated: !e.isNull, type: Oid.bool, typmod: -1 };
+    }
+    case 'booltest':
+      return { kind: 'booltest', arg: toBool(bindExpr(e.arg, ctx), `IS ${e.test.toUpperCase()}`, ctx, e.location), test: e.test, type: Oid.bool, typmod: -1 };
+    case 'case': {
+      const whens = e.whens.map((w) => ({
+        when: e.arg
+          ? bindCall('=', [bindExpr(e.arg, ctx), bindExpr(w.when, ctx)], true, e.location, ctx)
+          : toBool(bindExpr(w.when, ctx), 'CASE/WHEN', ctx, e.location),
+        then: bindExpr(w.then, ctx),
+      }));
+      const otherwise = e.otherwise ? bindExpr(e.otherwise, ctx) : null;
+      const results = [...whens.map((w) => w.then), ...(otherwise ? [otherwise] : [])];
+      const { args, type } = commonArgs(results, 'CASE', ctx, e.location);
+      return {
+        kind: 'case',
+        whens: whens.map((w, i) => ({ when: w.when, then: args[i]! })),
+        otherwise: otherwise ? args[args.length - 1]! : null,
+        type,
+        typmod: -1,
+      };
+    }
+    case 'coalesce': {
+      const { args, type } = commonArgs(e.args.map((a) => bindExpr(a, ctx)), 'COALESCE', ctx, e.location);
+      return { kind: 'coalesce', args, type, typmod: -1 };
+    }
+    case 'minmax': {
+      const { args, type } = commonArgs(e.args.map((a) => bindExpr(a, ctx)), e.op.toUpperCase(), ctx, e.location);
+      bindCall('<', [args[0]!, args[0]!], true, e.location, ctx); // the type must be ordered
+      return { kind: 'minmax', op: e.op, args, type, typmod: -1 };
+    }
+    case 'nullif': {
+      const equals = bindCall('=', [bindExpr(e.left, ctx), bindExpr(e.right, ctx)], true, e.location, ctx);
+      if (equals.kind !== 'call') throw new DbError(SqlState.InternalError, 'NULLIF did not bind to an operator');
+      const left = equals.args[0]!;
+      return { kind: 'nullif', left, equals, type: left.type, typmod: left.typmod };
+    }
+    case 'in': {
+      // x IN (a, b) is x = a OR x = b; NOT IN is x <> a AND x <> b, with the same NULL semantics.
+      const arg = bindExpr(e.arg, ctx);
+      const tests = e.list.map((item) => bindCall(e.negated ? '<>' : '=', [arg, bindExpr(item, ctx)], true, e.location, ctx));
+      return tests.length === 1 ? tests[0]! : { kind: e.negated ? 'and' : 'or', args: tests, type: Oid.bool, typmod: -1 };
+    }
+    case 'between': {
+      const arg = bindExpr(e.arg, ctx);
+      const low = bindExpr(e.low, ctx);
+      const high = bindExpr(e.high, ctx);
+      const range = (lo: BoundExpr, hi: BoundExpr): BoundExpr => ({
+        kind: 'and',
+        args: [bindCall('>=', [arg, lo], true, e.location, ctx), bindCall('<=', [arg, hi], true, e.location, ctx)],
+        type: Oid.bool,
+        typmod: -1,
+      });
+      let test: BoundExpr = range(low, high);
+      if (e.symmetric) test = { kind: 'or', args: [test, range(high, low)], type: Oid.bool, typmod: -1 };
+      return e.negated ? { kind: 'not', arg: test, type: Oid.bool, typmod: -1 } : test;
+    }
+    case 'distinct': {
+      const eq = bindCall('=', [bindExpr(e.left, ctx), bindExpr(e.right, ctx)], true, e.location, ctx);
+      if (eq.kind !== 'call') throw new DbError(SqlState.InternalError, 'IS DISTINCT FROM did not bind to an operator');
+      return {
+        kind: 'distinct',
+        left: eq.args[0]!,
+        right: eq.args[1]!,
+        compareType: eq.args[0]!.type,
+        negated: e.negated,
+        type: Oid.bool,
+        typmod: -1,
+      };
+    }
+    case 'sqlvalue': {
+      const map: Record<string, string> = {
+        current_timestamp: 'now',
+        current_user: 'current_user',
+        current_role: 'current_user',
+        user: 'current_user',
+        session_user: 'session_user',
+        current_catalog: 'current_database',
+        current_schema: 'current_schema',
+      };
+      const target = map[e.fn];
+      if (!target) throw notSupported(`${e.fn.toUpperCase()} is not supported yet`).at(pos(e.location));
+      return bindCall(target, [], false, e.location, ctx);
+    }
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+/** Binds an expression and resolves a leftover unknown type to text (SELECT-list rule). */
+export function bindOutputExpr(e: Expr, ctx: BindContext): BoundExpr {
+  const b = bindExpr(e, ctx);
+  return b.type === Oid.unknown ? coerce(b, Oid.text, -1, 'implicit', ctx, -1) : b;
+}
+

@@ -1,0 +1,90 @@
+/**
+ * Type resolution rules from PostgreSQL's parser (§10 "Type Conversion"): choosing an
+ * operator/function overload for argument types (func_select_candidate, simplified but in
+ * the same order of tests) and a common type for CASE/COALESCE/GREATEST (select_common_type).
+ * @see https://www.postgresql.org/docs/15/typeconv.html
+ */
+import { DbError, SqlState } from '../errors/index.ts';
+import { canCast, isNumericType, isStringType, type ScalarFunction } from '../executor/index.ts';
+import { Oid, typeByOid } from '../types/index.ts';
+
+const PREFERRED = new Set<number>([Oid.float8, Oid.text, Oid.bool, Oid.timestamptz, Oid.oid]);
+
+function category(oid: number): string {
+  return typeByOid(oid)?.category ?? 'U';
+}
+
+export function typeDisplayName(oid: number): string {
+  if (oid === Oid.unknown) return 'unknown';
+  return typeByOid(oid)?.displayName ?? `oid ${oid}`;
+}
+
+/**
+ * Picks the overload for a call with the given argument types (Oid.unknown for untyped
+ * literals and parameters). Returns null when nothing matches; throws 42725 when the choice
+ * is ambiguous.
+ */
+export function selectCandidate(
+  candidates: readonly ScalarFunction[],
+  argTypes: readonly number[],
+  ambiguous: () => DbError,
+): ScalarFunction | null {
+  let list = candidates.filter((c) => c.argTypes.length === argTypes.length);
+  if (list.length === 0) return null;
+  const exact = list.find((c) => c.argTypes.every((t, i) => t === argTypes[i]));
+  if (exact) return exact;
+  // Binary operator with one unknown side: assume it has the other side's type (10.2 step 2a).
+  if (argTypes.length === 2) {
+    const [a, b] = argTypes as [number, number];
+    if (a === Oid.unknown && b !== Oid.unknown) {
+      const m = list.find((c) => c.argTypes[0] === b && c.argTypes[1] === b);
+      if (m) return m;
+    } else if (b === Oid.unknown && a !== Oid.unknown) {
+      const m = list.find((c) => c.argTypes[0] === a && c.argTypes[1] === a);
+      if (m) return m;
+    }
+  }
+  list = list.filter((c) => c.argTypes.every((t, i) => argTypes[i] === Oid.unknown || canCast(argTypes[i]!, t, 'implicit')));
+  if (list.length <= 1) return list[0] ?? null;
+  const keepBest = (score: (c: ScalarFunction) => number): void => {
+    const scores = list.map(score);
+    const best = Math.max(...scores);
+    list = list.filter((_, i) => scores[i] === best);
+  };
+  // Most exact matches on the known arguments.
+  keepBest((c) => c.argTypes.filter((t, i) => t === argTypes[i]).length);
+  if (list.length === 1) return list[0]!;
+  // Most preferred types where conversion is needed.
+  keepBest((c) => c.argTypes.filter((t, i) => argTypes[i] !== t && PREFERRED.has(t)).length);
+  if (list.length === 1) return list[0]!;
+  // Unknown arguments: prefer the string category, then a category all candidates agree on.
+  if (argTypes.includes(Oid.unknown)) {
+    keepBest((c) => c.argTypes.filter((t, i) => argTypes[i] === Oid.unknown && category(t) === 'S').length);
+    if (list.length === 1) return list[0]!;
+    const known = argTypes.find((t) => t !== Oid.unknown);
+    if (known !== undefined) {
+      keepBest((c) => c.argTypes.filter((t, i) => argTypes[i] === Oid.unknown && category(t) === category(known)).length);
+      if (list.length === 1) return list[0]!;
+    }
+  }
+  throw ambiguous();
+}
+
+/**
+ * The common type of a set of expression types (CASE, COALESCE, GREATEST, VALUES).
+ * All unknown → text. `context` names the construct for the error message.
+ */
+export function selectCommonType(types: readonly number[], context: string): number {
+  const known = types.filter((t) => t !== Oid.unknown);
+  if (known.length === 0) return Oid.text;
+  let result = known[0]!;
+  for (const t of known.slice(1)) {
+    if (t === result) continue;
+    if (category(t) !== category(result) && !(isNumericType(t) && isNumericType(result)) && !(isStringType(t) && isStringType(result))) {
+      throw new DbError(SqlState.DatatypeMismatch, `${context} types ${typeDisplayName(result)} and ${typeDisplayName(t)} cannot be matched`);
+    }
+    if (PREFERRED.has(result)) continue;
+    if (canCast(result, t, 'implicit') && (PREFERRED.has(t) || !canCast(t, result, 'implicit'))) result = t;
+  }
+  return result;
+}

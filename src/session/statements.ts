@@ -1,0 +1,226 @@
+/**
+ * Turns a parsed statement into a Prepared: SELECTs go through planner/ and executor/;
+ * utility statements (SET, SHOW, transaction control, PREPARE/EXECUTE/DEALLOCATE, DISCARD)
+ * are run by the session itself. Unsupported statements fail with 0A000 here, before any
+ * side effect.
+ */
+import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
+import { compile, openCursor, type ExecContext, type OutputColumn, type RowCursor, type Value } from '../executor/index.ts';
+import { bindExpr, bindTypeName, coerce, planSelect, ParamTypes } from '../planner/index.ts';
+import type { MessageWriter } from '../protocol/index.ts';
+import type { ParsedStatement, Statement } from '../sql/index.ts';
+import { Oid, type FormatContext } from '../types/index.ts';
+import type { Portal, Prepared } from './prepared.ts';
+import { Settings } from './settings.ts';
+import type { Transaction } from './transaction.ts';
+
+/** What statements may ask of their session. */
+export interface StatementHost {
+  readonly settings: Settings;
+  readonly tx: Transaction;
+  readonly prepared: Map<string, Prepared>;
+  readonly portals: Map<string, Portal>;
+  readonly w: MessageWriter;
+  formatContext(): FormatContext;
+  execContext(): ExecContext;
+  notice(severity: 'WARNING' | 'NOTICE', code: string, message: string, hint?: string): void;
+}
+
+const textColumn = (name: string): OutputColumn => ({ name, type: Oid.text, typmod: -1, tableOid: 0, columnAttr: 0 });
+
+function rowsCursor(rows: Value[][]): RowCursor {
+  let done = false;
+  return {
+    async next() {
+      if (done) return null;
+      done = true;
+      return rows;
+    },
+    close() {
+      done = true;
+    },
+  };
+}
+
+/** A statement that returns no rows and runs `fn` when executed. */
+function command(sql: string, kind: string, tag: string | (() => string), fn: () => void, endsFailedTransaction = false): Prepared {
+  return {
+    sql,
+    kind,
+    paramTypes: [],
+    columns: null,
+    endsFailedTransaction,
+    run: async () => {
+      fn();
+      return { tag: typeof tag === 'string' ? tag : tag() };
+    },
+  };
+}
+
+function transactionStatement(host: StatementHost, sql: string, stmt: Statement & { kind: 'transaction' }): Prepared {
+  const tx = host.tx;
+  switch (stmt.op) {
+    case 'begin':
+    case 'start':
+      return command(sql, 'transaction', stmt.op === 'start' ? 'START TRANSACTION' : 'BEGIN', () => {
+        const level = stmt.isolation?.toLowerCase();
+        if (level && level !== 'read committed' && level !== 'read uncommitted') {
+          throw notSupported(`isolation level ${level.toUpperCase()} is not supported`, 'Tessera runs every transaction at READ COMMITTED.');
+        }
+        if (!tx.begin(stmt.readOnly)) host.notice('WARNING', SqlState.ActiveSqlTransaction, 'there is already a transaction in progress');
+      });
+    case 'commit': {
+      if (stmt.chain) throw notSupported('COMMIT AND CHAIN is not supported');
+      return command(
+        sql,
+        'transaction',
+        () => (tx.failed && tx.inBlock ? 'ROLLBACK' : 'COMMIT'),
+        () => {
+          if (!tx.inBlock) host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'there is no transaction in progress');
+          else tx.commit();
+        },
+        true,
+      );
+    }
+    case 'rollback':
+      if (stmt.chain) throw notSupported('ROLLBACK AND CHAIN is not supported');
+      return command(sql, 'transaction', 'ROLLBACK', () => {
+        if (!tx.inBlock) host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'there is no transaction in progress');
+        else tx.rollback();
+      }, true);
+    case 'savepoint':
+      return command(sql, 'transaction', 'SAVEPOINT', () => {
+        if (!tx.inBlock) throw new DbError(SqlState.NoActiveSqlTransaction, 'SAVEPOINT can only be used in transaction blocks');
+        host.settings.savepoint(stmt.savepoint!);
+      });
+    case 'release':
+      return command(sql, 'transaction', 'RELEASE', () => {
+        if (!tx.inBlock) throw new DbError(SqlState.NoActiveSqlTransaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
+        if (!host.settings.releaseSavepoint(stmt.savepoint!)) {
+          throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
+        }
+      });
+    case 'rollback_to':
+      return command(sql, 'transaction', 'ROLLBACK', () => {
+        if (!tx.inBlock) throw new DbError(SqlState.NoActiveSqlTransaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
+        if (!host.settings.rollbackToSavepoint(stmt.savepoint!)) {
+          throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
+        }
+        tx.failed = false;
+      }, true);
+    default:
+      return assertNever(stmt.op, 'transaction op');
+  }
+}
+
+function showStatement(host: StatementHost, sql: string, name: string): Prepared {
+  if (name.toLowerCase() === 'all') {
+    return {
+      sql,
+      kind: 'show',
+      paramTypes: [],
+      columns: [textColumn('name'), textColumn('setting'), textColumn('description')],
+      endsFailedTransaction: false,
+      run: async () => ({ tag: 'SHOW', cursor: rowsCursor(host.settings.all().map((r) => [r.name, r.setting, r.description])) }),
+    };
+  }
+  host.settings.get(name); // unknown names fail at prepare time, as in PostgreSQL
+  return {
+    sql,
+    kind: 'show',
+    paramTypes: [],
+    columns: [textColumn(Settings.displayName(name) === name.toLowerCase() ? displayCase(name) : name)],
+    endsFailedTransaction: false,
+    run: async () => ({ tag: 'SHOW', cursor: rowsCursor([[host.settings.get(name)]]) }),
+  };
+}
+
+/** SHOW's column is named as the setting is defined (e.g. "TimeZone", "DateStyle"). */
+function displayCase(name: string): string {
+  for (const r of new Settings().all()) if (r.name.toLowerCase() === Settings.displayName(name)) return r.name;
+  return name;
+}
+
+/** Prepares any parsed statement. `paramTypes` are the client-declared types (0 = infer). */
+export function prepareStatement(host: StatementHost, parsed: ParsedStatement, paramTypes: readonly number[]): Prepared {
+  const stmt = parsed.stmt;
+  const sql = parsed.sql;
+  switch (stmt.kind) {
+    case 'select': {
+      const planned = planSelect(stmt, paramTypes, host.formatContext());
+      return {
+        sql,
+        kind: 'select',
+        paramTypes: planned.paramTypes,
+        columns: planned.columns,
+        endsFailedTransaction: false,
+        run: async (params) => ({ tag: 'SELECT', cursor: openCursor(planned.plan, params, host.execContext()) }),
+      };
+    }
+    case 'set': {
+      const value = stmt.values === null ? null : stmt.values.map((v) => v.text).join(', ');
+      return command(sql, 'set', 'SET', () => {
+        if (stmt.local && !host.tx.inBlock) {
+          host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'SET LOCAL can only be used in transaction blocks');
+        }
+        host.settings.set(stmt.name, value, stmt.local, host.tx.inBlock);
+      });
+    }
+    case 'reset':
+      return command(sql, 'set', 'RESET', () => host.settings.reset(stmt.name));
+    case 'show':
+      return showStatement(host, sql, stmt.name);
+    case 'transaction':
+      return transactionStatement(host, sql, stmt);
+    case 'discard':
+      return command(sql, 'discard', `DISCARD ${stmt.target.toUpperCase()}`, () => {
+        if (stmt.target !== 'all') return; // no cached plans, sequences or temp objects outlive a statement yet
+        if (host.tx.inBlock) throw new DbError(SqlState.ActiveSqlTransaction, 'DISCARD ALL cannot run inside a transaction block');
+        host.settings.reset(null);
+        host.prepared.clear();
+        for (const p of host.portals.values()) p.cursor?.close();
+        host.portals.clear();
+      });
+    case 'prepare': {
+      if (host.prepared.has(stmt.name)) {
+        throw new DbError(SqlState.DuplicatePreparedStatement, `prepared statement "${stmt.name}" already exists`);
+      }
+      const types = stmt.paramTypes.map((t) => bindTypeName(t).type);
+      const body = prepareStatement(host, { stmt: stmt.body, sql, offset: parsed.offset }, types);
+      return command(sql, 'prepare', 'PREPARE', () => {
+        if (host.prepared.has(stmt.name)) {
+          throw new DbError(SqlState.DuplicatePreparedStatement, `prepared statement "${stmt.name}" already exists`);
+        }
+        host.prepared.set(stmt.name, body);
+      });
+    }
+    case 'execute': {
+      const target = host.prepared.get(stmt.name);
+      if (!target) throw new DbError(SqlState.InvalidSqlStatementName, `prepared statement "${stmt.name}" does not exist`);
+      if (stmt.params.length !== target.paramTypes.length) {
+        throw new DbError(SqlState.SyntaxError, `wrong number of parameters for prepared statement "${stmt.name}"`, {
+          detail: `Expected ${target.paramTypes.length} parameters but got ${stmt.params.length}.`,
+        });
+      }
+      const ctx = { params: new ParamTypes([]), scope: [], format: host.formatContext() };
+      const args = stmt.params.map((p, i) => compile(coerce(bindExpr(p, ctx), target.paramTypes[i]!, -1, 'assignment', ctx, -1)));
+      return {
+        ...target,
+        sql,
+        paramTypes: [],
+        run: async () => target.run(args.map((a) => a([], [], host.execContext()))),
+      };
+    }
+    case 'deallocate':
+      return command(sql, 'deallocate', stmt.name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE', () => {
+        if (stmt.name === null) host.prepared.clear();
+        else if (!host.prepared.delete(stmt.name)) {
+          throw new DbError(SqlState.InvalidSqlStatementName, `prepared statement "${stmt.name}" does not exist`);
+        }
+      });
+    case 'unsupported':
+      throw notSupported(`${stmt.what} is not supported yet`);
+    default:
+      return assertNever(stmt, 'statement');
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The transaction state machine of a session, as the protocol reports it in ReadyForQuery:
+ * 'I' idle (possibly inside an implicit transaction that ends at Sync / end of the query
+ * string), 'T' in an explicit block, 'E' in a failed block (everything but ROLLBACK/COMMIT
+ * fails with 25P02). Storage transactions hook in here as they arrive.
+ */
+import { nowMicros } from '../executor/index.ts';
+import type { Settings } from './settings.ts';
+
+export class Transaction {
+  /** An explicit BEGIN ... COMMIT block is open. */
+  inBlock = false;
+  /** An implicit (single query string / extended-protocol batch) transaction is open. */
+  implicit = false;
+  failed = false;
+  readOnly = false;
+  startMicros: bigint | null = null;
+
+  constructor(private readonly settings: Settings) {}
+
+  get status(): 'I' | 'T' | 'E' {
+    if (!this.inBlock) return 'I';
+    return this.failed ? 'E' : 'T';
+  }
+
+  private start(): void {
+    this.startMicros = nowMicros();
+    this.settings.beginTransaction();
+    this.failed = false;
+    this.readOnly = this.settings.get('default_transaction_read_only') === 'on';
+  }
+
+  /** Opens an implicit transaction if none is open. */
+  beforeStatement(_kind: string, _multi: boolean): void {
+    if (!this.inBlock && !this.implicit) {
+      this.start();
+      this.implicit = true;
+    }
+  }
+
+  afterStatement(): void {}
+
+  /** BEGIN: turns the current implicit transaction into an explicit block. Returns false if already in one. */
+  begin(readOnly: boolean | null): boolean {
+    if (this.inBlock) return false;
+    if (!this.implicit) this.start();
+    this.implicit = false;
+    this.inBlock = true;
+    if (readOnly !== null) this.readOnly = readOnly;
+    return true;
+  }
+
+  commit(): void {
+    if (this.failed) {
+      this.rollback();
+      return;
+    }
+    this.settings.commitTransaction();
+    this.reset();
+  }
+
+  rollback(): void {
+    this.settings.rollbackTransaction();
+    this.reset();
+  }
+
+  /** Marks the current transaction failed: an explicit block goes to 'E'; an implicit one rolls back at its end. */
+  fail(): void {
+    if (this.inBlock || this.implicit) this.failed = true;
+  }
+
+  private reset(): void {
+    this.inBlock = false;
+    this.implicit = false;
+    this.failed = false;
+    this.readOnly = false;
+    this.startMicros = null;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Tessera's own SQL AST: readonly tagged unions produced by sql/convert.ts from
+ * libpg-query's parse tree. Layers above (planner/, session/) see only these types.
+ * `location` is a 0-based UTF-8 byte offset into the whole query string (-1 unknown).
+ */
+
+export interface TypeName {
+  /** Qualified name parts as written, lower-cased by the parser (e.g. ["pg_catalog","int4"]). */
+  readonly names: readonly string[];
+  /** Integer typmod arguments, e.g. [10, 2] for numeric(10,2). */
+  readonly typmods: readonly number[];
+  /** Number of array dimensions ([] or ARRAY suffixes); 0 for a scalar type. */
+  readonly arrayDims: number;
+  readonly location: number;
+}
+
+export type LiteralKind = 'integer' | 'numeric' | 'string' | 'boolean' | 'null' | 'bitstring';
+
+export type Expr =
+  | { readonly kind: 'const'; readonly literal: LiteralKind; readonly text: string; readonly location: number }
+  | { readonly kind: 'param'; readonly number: number; readonly location: number }
+  | { readonly kind: 'column'; readonly names: readonly string[]; readonly star: boolean; readonly location: number }
+  | { readonly kind: 'cast'; readonly arg: Expr; readonly type: TypeName; readonly location: number }
+  | { readonly kind: 'op'; readonly name: string; readonly left: Expr | null; readonly right: Expr; readonly location: number }
+  | { readonly kind: 'and' | 'or'; readonly args: readonly Expr[]; readonly location: number }
+  | { readonly kind: 'not'; readonly arg: Expr; readonly location: number }
+  | {
+      readonly kind: 'func';
+      readonly name: readonly string[];
+      readonly args: readonly Expr[];
+      readonly star: boolean;
+      readonly distinct: boolean;
+      readonly location: number;
+    }
+  | { readonly kind: 'nulltest'; readonly arg: Expr; readonly isNull: boolean; readonly location: number }
+  | {
+      readonly kind: 'booltest';
+      readonly arg: Expr;
+      readonly test: 'true' | 'not_true' | 'false' | 'not_false' | 'unknown' | 'not_unknown';
+      readonly location: number;
+    }
+  | {
+      readonly kind: 'case';
+      readonly arg: Expr | null;
+      readonly whens: readonly { readonly when: Expr; readonly then: Expr }[];
+      readonly otherwise: Expr | null;
+      readonly location: number;
+    }
+  | { readonly kind: 'coalesce'; readonly args: readonly Expr[]; readonly location: number }
+  | { readonly kind: 'minmax'; readonly op: 'greatest' | 'least'; readonly args: readonly Expr[]; readonly location: number }
+  | { readonly kind: 'nullif'; readonly left: Expr; readonly right: Expr; readonly location: number }
+  | { readonly kind: 'in'; readonly arg: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly location: number }
+  | {
+      readonly kind: 'between';
+      readonly arg: Expr;
+      readonly low: Expr;
+      readonly high: Expr;
+      readonly negated: boolean;
+      readonly symmetric: boolean;
+      readonly location: number;
+    }
+  | { readonly kind: 'distinct'; readonly left: Expr; readonly right: Expr; readonly negated: boolean; readonly location: number }
+  | { readonly kind: 'sqlvalue'; readonly fn: SqlValueFunction; readonly location: number };
+
+export type SqlValueFunction =
+  | 'current_date'
+  | 'current_time'
+  | 'current_timestamp'
+  | 'localtime'
+  | 'localtimestamp'
+  | 'current_role'
+  | 'current_user'
+  | 'user'
+  | 'session_user'
+  | 'current_catalog'
+  | 'current_schema';
+
+export interface SelectTarget {
+  readonly expr: Expr;
+  readonly alias: string | null;
+  readonly location: number;
+}
+
+export interface SortItem {
+  readonly expr: Expr;
+  readonly descending: boolean;
+  /** null: the default (NULLS LAST for ASC, NULLS FIRST for DESC). */
+  readonly nullsFirst: boolean | null;
+}
+
+export interface RangeRef {
+  readonly schema: string | null;
+  readonly name: string;
+  readonly alias: string | null;
+  readonly location: number;
+}
+
+export interface SelectStmt {
+  readonly kind: 'select';
+  readonly targets: readonly SelectTarget[];
+  readonly from: readonly RangeRef[];
+  readonly where: Expr | null;
+  readonly orderBy: readonly SortItem[];
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+}
+
+export type TransactionOp = 'begin' | 'start' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback_to';
+
+export type Statement =
+  | SelectStmt
+  | {
+      readonly kind: 'set';
+      readonly name: string;
+      /** null means DEFAULT. Values are the literal texts of the SET list. */
+      readonly values: readonly { readonly text: string; readonly literal: LiteralKind }[] | null;
+      readonly local: boolean;
+    }
+  | { readonly kind: 'reset'; readonly name: string | null /* null = ALL */ }
+  | { readonly kind: 'show'; readonly name: string }
+  | {
+      readonly kind: 'transaction';
+      readonly op: TransactionOp;
+      readonly savepoint: string | null;
+      readonly isolation: string | null;
+      readonly readOnly: boolean | null;
+      readonly chain: boolean;
+    }
+  | { readonly kind: 'discard'; readonly target: 'all' | 'plans' | 'sequences' | 'temp' }
+  | {
+      readonly kind: 'prepare';
+      readonly name: string;
+      readonly paramTypes: readonly TypeName[];
+      readonly body: Statement;
+    }
+  | { readonly kind: 'execute'; readonly name: string; readonly params: readonly Expr[] }
+  | { readonly kind: 'deallocate'; readonly name: string | null /* null = ALL */ }
+  | { readonly kind: 'unsupported'; readonly what: string; readonly location: number };
+
+/** One statement of a query string, with its own text (for errors, logs, pg_stat views). */
+export interface ParsedStatement {
+  readonly stmt: Statement;
+  /** The statement's source text as sliced from the query string. */
+  readonly sql: string;
+  /** Byte offset of `sql` in the whole query string (AST locations are byte offsets in the whole string). */
+  readonly offset: number;
+}

@@ -1,0 +1,343 @@
+/**
+ * Converts libpg-query's JSON parse tree into Tessera's AST (sql/ast.ts). Anything the
+ * converter does not know becomes an `unsupported` statement or a 0A000 DbError carrying
+ * the node's location, so it is rejected clearly rather than half-understood.
+ */
+import { DbError, SqlState, notSupported } from '../errors/index.ts';
+import type { Expr, LiteralKind, SelectStmt, SortItem, Statement, TypeName, SqlValueFunction, RangeRef } from './ast.ts';
+
+/** A raw libpg-query node: `{ NodeType: { ...fields } }`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = any;
+
+function nodeType(node: Raw): string {
+  return Object.keys(node)[0]!;
+}
+
+function unsupportedExpr(what: string, location: number): DbError {
+  return notSupported(`${what} is not supported`).at(location >= 0 ? location + 1 : undefined);
+}
+
+function strings(list: Raw[] | undefined): string[] {
+  return (list ?? []).map((n: Raw) => (n.String ? (n.String.sval as string) : '*'));
+}
+
+function constant(c: Raw): Expr {
+  const location = c.location ?? -1;
+  if (c.isnull) return { kind: 'const', literal: 'null', text: '', location };
+  if (c.ival !== undefined) return { kind: 'const', literal: 'integer', text: String(c.ival.ival ?? 0), location };
+  if (c.fval !== undefined) {
+    const text: string = c.fval.fval;
+    // The grammar hands integers that overflow int4 over as "float" constants.
+    return { kind: 'const', literal: /^-?\d+$/.test(text) ? 'integer' : 'numeric', text, location };
+  }
+  if (c.sval !== undefined) return { kind: 'const', literal: 'string', text: c.sval.sval ?? '', location };
+  if (c.boolval !== undefined) return { kind: 'const', literal: 'boolean', text: c.boolval.boolval ? 'true' : 'false', location };
+  if (c.bsval !== undefined) return { kind: 'const', literal: 'bitstring', text: c.bsval.bsval, location };
+  throw unsupportedExpr('this constant', location);
+}
+
+/** Converts a raw TypeName node. */
+export function convertTypeName(t: Raw): TypeName {
+  if (t.setof) throw notSupported('SETOF types are not supported').at(t.location + 1);
+  const typmods: number[] = [];
+  for (const m of t.typmods ?? []) {
+    const c = m.A_Const;
+    if (!c || c.ival === undefined) {
+      throw new DbError(SqlState.SyntaxError, 'type modifiers must be simple constants or identifiers').at(t.location + 1);
+    }
+    typmods.push(c.ival.ival ?? 0);
+  }
+  return { names: strings(t.names), typmods, arrayDims: (t.arrayBounds ?? []).length, location: t.location ?? -1 };
+}
+
+const SQL_VALUE_FUNCTIONS: Record<string, SqlValueFunction> = {
+  SVFOP_CURRENT_DATE: 'current_date',
+  SVFOP_CURRENT_TIME: 'current_time',
+  SVFOP_CURRENT_TIME_N: 'current_time',
+  SVFOP_CURRENT_TIMESTAMP: 'current_timestamp',
+  SVFOP_CURRENT_TIMESTAMP_N: 'current_timestamp',
+  SVFOP_LOCALTIME: 'localtime',
+  SVFOP_LOCALTIME_N: 'localtime',
+  SVFOP_LOCALTIMESTAMP: 'localtimestamp',
+  SVFOP_LOCALTIMESTAMP_N: 'localtimestamp',
+  SVFOP_CURRENT_ROLE: 'current_role',
+  SVFOP_CURRENT_USER: 'current_user',
+  SVFOP_USER: 'user',
+  SVFOP_SESSION_USER: 'session_user',
+  SVFOP_CURRENT_CATALOG: 'current_catalog',
+  SVFOP_CURRENT_SCHEMA: 'current_schema',
+};
+
+function aExpr(e: Raw): Expr {
+  const location: number = e.location ?? -1;
+  const name = strings(e.name);
+  const opName = name[name.length - 1]!;
+  switch (e.kind) {
+    case 'AEXPR_OP':
+      return { kind: 'op', name: opName, left: e.lexpr ? convertExpr(e.lexpr) : null, right: convertExpr(e.rexpr), location };
+    case 'AEXPR_LIKE':
+    case 'AEXPR_ILIKE':
+      return { kind: 'op', name: opName, left: convertExpr(e.lexpr), right: convertExpr(e.rexpr), location };
+    case 'AEXPR_IN': {
+      const list = e.rexpr.List ? (e.rexpr.List.items as Raw[]).map(convertExpr) : [convertExpr(e.rexpr)];
+      return { kind: 'in', arg: convertExpr(e.lexpr), list, negated: opName === '<>', location };
+    }
+    case 'AEXPR_BETWEEN':
+    case 'AEXPR_NOT_BETWEEN':
+    case 'AEXPR_BETWEEN_SYM':
+    case 'AEXPR_NOT_BETWEEN_SYM': {
+      const [low, high] = (e.rexpr.List.items as Raw[]).map(convertExpr);
+      return {
+        kind: 'between',
+        arg: convertExpr(e.lexpr),
+        low: low!,
+        high: high!,
+        negated: e.kind.includes('NOT'),
+        symmetric: e.kind.endsWith('SYM'),
+        location,
+      };
+    }
+    case 'AEXPR_DISTINCT':
+    case 'AEXPR_NOT_DISTINCT':
+      return { kind: 'distinct', left: convertExpr(e.lexpr), right: convertExpr(e.rexpr), negated: e.kind === 'AEXPR_NOT_DISTINCT', location };
+    case 'AEXPR_NULLIF':
+      return { kind: 'nullif', left: convertExpr(e.lexpr), right: convertExpr(e.rexpr), location };
+    default:
+      throw unsupportedExpr(`operator form ${String(e.kind).replace('AEXPR_', '')}`, location);
+  }
+}
+
+/** Converts a raw expression node. Throws 0A000 with the node's position for unknown forms. */
+export function convertExpr(node: Raw): Expr {
+  const type = nodeType(node);
+  const n = node[type];
+  const location: number = n.location ?? -1;
+  switch (type) {
+    case 'A_Const':
+      return constant(n);
+    case 'ParamRef':
+      return { kind: 'param', number: n.number, location };
+    case 'ColumnRef': {
+      const fields: Raw[] = n.fields;
+      const star = fields.length > 0 && fields[fields.length - 1].A_Star !== undefined;
+      return { kind: 'column', names: strings(star ? fields.slice(0, -1) : fields), star, location };
+    }
+    case 'TypeCast':
+      return { kind: 'cast', arg: convertExpr(n.arg), type: convertTypeName(n.typeName), location: location >= 0 ? location : n.typeName.location };
+    case 'A_Expr':
+      return aExpr(n);
+    case 'BoolExpr': {
+      const args = (n.args as Raw[]).map(convertExpr);
+      if (n.boolop === 'NOT_EXPR') return { kind: 'not', arg: args[0]!, location };
+      return { kind: n.boolop === 'AND_EXPR' ? 'and' : 'or', args, location };
+    }
+    case 'FuncCall': {
+      if (n.over) throw unsupportedExpr('window functions', location);
+      if (n.agg_order || n.agg_filter || n.agg_within_group || n.func_variadic) {
+        throw unsupportedExpr('this form of function call', location);
+      }
+      return {
+        kind: 'func',
+        name: strings(n.funcname),
+        args: ((n.args ?? []) as Raw[]).map(convertExpr),
+        star: n.agg_star === true,
+        distinct: n.agg_distinct === true,
+        location,
+      };
+    }
+    case 'NullTest':
+      return { kind: 'nulltest', arg: convertExpr(n.arg), isNull: n.nulltesttype === 'IS_NULL', location };
+    case 'BooleanTest': {
+      const tests: Record<string, Expr & { kind: 'booltest' } extends { test: infer T } ? T : never> = {
+        IS_TRUE: 'true',
+        IS_NOT_TRUE: 'not_true',
+        IS_FALSE: 'false',
+        IS_NOT_FALSE: 'not_false',
+        IS_UNKNOWN: 'unknown',
+        IS_NOT_UNKNOWN: 'not_unknown',
+      };
+      return { kind: 'booltest', arg: convertExpr(n.arg), test: tests[n.booltesttype]!, location };
+    }
+    case 'CaseExpr':
+      return {
+        kind: 'case',
+        arg: n.arg ? convertExpr(n.arg) : null,
+        whens: (n.args as Raw[]).map((w: Raw) => ({ when: convertExpr(w.CaseWhen.expr), then: convertExpr(w.CaseWhen.result) })),
+        otherwise: n.defresult ? convertExpr(n.defresult) : null,
+        location,
+      };
+    case 'CoalesceExpr':
+      return { kind: 'coalesce', args: (n.args as Raw[]).map(convertExpr), location };
+    case 'MinMaxExpr':
+      return { kind: 'minmax', op: n.op === 'IS_GREATEST' ? 'greatest' : 'least', args: (n.args as Raw[]).map(convertExpr), location };
+    case 'SQLValueFunction':
+      return { kind: 'sqlvalue', fn: SQL_VALUE_FUNCTIONS[n.op]!, location };
+    case 'SubLink':
+      throw unsupportedExpr('subqueries', location);
+    default:
+      throw unsupportedExpr(`expression ${type}`, location);
+  }
+}
+
+function convertSelect(n: Raw): SelectStmt {
+  if (n.op && n.op !== 'SETOP_NONE') throw notSupported('UNION/INTERSECT/EXCEPT is not supported yet');
+  if (n.valuesLists) throw notSupported('VALUES lists are not supported yet');
+  if (n.withClause) throw notSupported('WITH queries are not supported yet');
+  if (n.groupClause || n.havingClause) throw notSupported('GROUP BY and HAVING are not supported yet');
+  if (n.distinctClause) throw notSupported('SELECT DISTINCT is not supported yet');
+  if (n.windowClause) throw notSupported('WINDOW clauses are not supported yet');
+  if (n.lockingClause) throw notSupported('SELECT ... FOR UPDATE/SHARE is not supported yet');
+  if (n.intoClause) throw notSupported('SELECT INTO is not supported yet');
+  if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') throw notSupported('FETCH ... WITH TIES is not supported yet');
+  const from: RangeRef[] = ((n.fromClause ?? []) as Raw[]).map((f: Raw) => {
+    const t = nodeType(f);
+    if (t !== 'RangeVar') throw notSupported(`FROM item ${t} is not supported yet`);
+    const rv = f.RangeVar;
+    return { schema: rv.schemaname ?? null, name: rv.relname, alias: rv.alias?.aliasname ?? null, location: rv.location ?? -1 };
+  });
+  const orderBy: SortItem[] = ((n.sortClause ?? []) as Raw[]).map((s: Raw) => {
+    const sb = s.SortBy;
+    if (sb.useOp) throw notSupported('ORDER BY ... USING is not supported');
+    return {
+      expr: convertExpr(sb.node),
+      descending: sb.sortby_dir === 'SORTBY_DESC',
+      nullsFirst: sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : null,
+    };
+  });
+  return {
+    kind: 'select',
+    targets: ((n.targetList ?? []) as Raw[]).map((t: Raw) => ({
+      expr: convertExpr(t.ResTarget.val),
+      alias: t.ResTarget.name ?? null,
+      location: t.ResTarget.location ?? -1,
+    })),
+    from,
+    where: n.whereClause ? convertExpr(n.whereClause) : null,
+    orderBy,
+    limit: n.limitCount ? convertExpr(n.limitCount) : null,
+    offset: n.limitOffset ? convertExpr(n.limitOffset) : null,
+  };
+}
+
+function setValues(args: Raw[] | undefined): { text: string; literal: LiteralKind }[] {
+  return (args ?? []).map((a: Raw) => {
+    if (a.A_Const) {
+      const c = constant(a.A_Const);
+      if (c.kind !== 'const') throw notSupported('SET value');
+      return { text: c.text, literal: c.literal };
+    }
+    if (a.TypeCast && a.TypeCast.arg.A_Const) {
+      // SET TIME ZONE INTERVAL '...' HOUR TO MINUTE and similar typed literals.
+      const c = constant(a.TypeCast.arg.A_Const);
+      if (c.kind !== 'const') throw notSupported('SET value');
+      return { text: c.text, literal: c.literal };
+    }
+    throw new DbError(SqlState.SyntaxError, 'SET value must be a constant');
+  });
+}
+
+const TRANSACTION_OPS: Record<string, Statement & { kind: 'transaction' } extends { op: infer T } ? T : never> = {
+  TRANS_STMT_BEGIN: 'begin',
+  TRANS_STMT_START: 'start',
+  TRANS_STMT_COMMIT: 'commit',
+  TRANS_STMT_ROLLBACK: 'rollback',
+  TRANS_STMT_SAVEPOINT: 'savepoint',
+  TRANS_STMT_RELEASE: 'release',
+  TRANS_STMT_ROLLBACK_TO: 'rollback_to',
+};
+
+/** Names for statements we recognise but do not run yet, as PostgreSQL's command tags name them. */
+const STATEMENT_NAMES: Record<string, string> = {
+  CreateStmt: 'CREATE TABLE',
+  DropStmt: 'DROP',
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  CopyStmt: 'COPY',
+  IndexStmt: 'CREATE INDEX',
+  AlterTableStmt: 'ALTER TABLE',
+  CreateSchemaStmt: 'CREATE SCHEMA',
+  CreateExtensionStmt: 'CREATE EXTENSION',
+  ExplainStmt: 'EXPLAIN',
+  TruncateStmt: 'TRUNCATE',
+  DeclareCursorStmt: 'DECLARE',
+  FetchStmt: 'FETCH',
+  ClosePortalStmt: 'CLOSE',
+  CreateTableAsStmt: 'CREATE TABLE AS',
+  ViewStmt: 'CREATE VIEW',
+  CreateSeqStmt: 'CREATE SEQUENCE',
+  VacuumStmt: 'VACUUM',
+  LockStmt: 'LOCK',
+  CreateFunctionStmt: 'CREATE FUNCTION',
+  DoStmt: 'DO',
+  ListenStmt: 'LISTEN',
+  NotifyStmt: 'NOTIFY',
+  CreatedbStmt: 'CREATE DATABASE',
+  DropdbStmt: 'DROP DATABASE',
+  CreateRoleStmt: 'CREATE ROLE',
+  GrantStmt: 'GRANT',
+  CommentStmt: 'COMMENT',
+};
+
+/** Converts one raw statement node. */
+export function convertStatement(node: Raw): Statement {
+  const type = nodeType(node);
+  const n = node[type];
+  switch (type) {
+    case 'SelectStmt':
+      return convertSelect(n);
+    case 'VariableSetStmt':
+      switch (n.kind) {
+        case 'VAR_SET_VALUE':
+          return { kind: 'set', name: n.name, values: setValues(n.args), local: n.is_local === true };
+        case 'VAR_SET_DEFAULT':
+          return { kind: 'set', name: n.name, values: null, local: n.is_local === true };
+        case 'VAR_RESET':
+          return { kind: 'reset', name: n.name };
+        case 'VAR_RESET_ALL':
+          return { kind: 'reset', name: null };
+        case 'VAR_SET_MULTI':
+          if (n.name === 'TRANSACTION' || n.name === 'SESSION CHARACTERISTICS') {
+            return { kind: 'unsupported', what: 'SET TRANSACTION', location: -1 };
+          }
+          return { kind: 'unsupported', what: `SET ${n.name}`, location: -1 };
+        default:
+          return { kind: 'unsupported', what: `SET ${n.kind}`, location: -1 };
+      }
+    case 'VariableShowStmt':
+      return { kind: 'show', name: n.name };
+    case 'TransactionStmt': {
+      const op = TRANSACTION_OPS[n.kind];
+      if (!op) return { kind: 'unsupported', what: n.kind.replace('TRANS_STMT_', '').replace('_', ' '), location: -1 };
+      let isolation: string | null = null;
+      let readOnly: boolean | null = null;
+      for (const o of (n.options ?? []) as Raw[]) {
+        const d = o.DefElem;
+        if (d.defname === 'transaction_isolation') isolation = d.arg.A_Const.sval.sval;
+        else if (d.defname === 'transaction_read_only') readOnly = (d.arg.A_Const.ival?.ival ?? 0) === 1;
+        else if (d.defname === 'transaction_deferrable') return { kind: 'unsupported', what: 'DEFERRABLE transactions', location: -1 };
+      }
+      return { kind: 'transaction', op, savepoint: n.savepoint_name ?? null, isolation, readOnly, chain: n.chain === true };
+    }
+    case 'DiscardStmt': {
+      const target = ({ DISCARD_ALL: 'all', DISCARD_PLANS: 'plans', DISCARD_SEQUENCES: 'sequences', DISCARD_TEMP: 'temp' } as const)[
+        n.target as 'DISCARD_ALL'
+      ];
+      return { kind: 'discard', target };
+    }
+    case 'PrepareStmt':
+      return {
+        kind: 'prepare',
+        name: n.name,
+        paramTypes: ((n.argtypes ?? []) as Raw[]).map((t: Raw) => convertTypeName(t.TypeName)),
+        body: convertStatement(n.query),
+      };
+    case 'ExecuteStmt':
+      return { kind: 'execute', name: n.name, params: ((n.params ?? []) as Raw[]).map(convertExpr) };
+    case 'DeallocateStmt':
+      return { kind: 'deallocate', name: n.isall ? null : n.name };
+    default:
+      return { kind: 'unsupported', what: STATEMENT_NAMES[type] ?? type.replace(/Stmt$/, ''), location: -1 };
+  }
+}

@@ -1,0 +1,4 @@
+/** sql/: parsing with libpg-query and Tessera's typed AST. Imports only errors/. */
+export { initParser, parseSql, charOffset } from './parser.ts';
+export { convertExpr, convertTypeName } from './convert.ts';
+export type * from './ast.ts';
