@@ -21,6 +21,8 @@ export interface ScalarFunction {
   readonly volatility: Volatility;
   /** True when impl returns a Promise (e.g. pg_sleep); evaluation then runs asynchronously. */
   readonly async?: boolean;
+  /** Set-returning: impl returns an Iterable of values; usable only in FROM. */
+  readonly returnsSet?: boolean;
   readonly impl: (args: Value[], ctx: ExecContext) => Value | Promise<Value>;
 }
 
@@ -42,9 +44,18 @@ const fn = (
   argTypes: number[],
   returnType: number,
   impl: ScalarFunction['impl'],
-  opts: { strict?: boolean; volatility?: Volatility; async?: boolean } = {},
+  opts: { strict?: boolean; volatility?: Volatility; async?: boolean; returnsSet?: boolean } = {},
 ): void =>
-  define({ name, argTypes, returnType, impl, strict: opts.strict ?? true, volatility: opts.volatility ?? 'immutable', async: opts.async });
+  define({
+    name,
+    argTypes,
+    returnType,
+    impl,
+    strict: opts.strict ?? true,
+    volatility: opts.volatility ?? 'immutable',
+    async: opts.async,
+    returnsSet: opts.returnsSet,
+  });
 
 // ---- integer arithmetic with PostgreSQL's overflow errors ----
 
@@ -251,6 +262,21 @@ fn(
   },
   { volatility: 'volatile', async: true },
 );
+
+// ---- set-returning functions ----
+
+function* series<T extends number | bigint>(start: T, stop: T, step: T): Generator<T> {
+  if (step === 0 || step === 0n) throw new DbError(SqlState.InvalidParameterValue, 'step size cannot equal zero');
+  const up = step > 0;
+  for (let v = start; up ? v <= stop : v >= stop; v = ((v as number) + (step as number)) as T) yield v;
+}
+
+fn('generate_series', [Oid.int4, Oid.int4], Oid.int4, ([a, b]) => series(a as number, b as number, 1), { returnsSet: true });
+fn('generate_series', [Oid.int4, Oid.int4, Oid.int4], Oid.int4, ([a, b, c]) => series(a as number, b as number, c as number), { returnsSet: true });
+fn('generate_series', [Oid.int8, Oid.int8], Oid.int8, ([a, b]) => series(a as bigint, b as bigint, 1n), { returnsSet: true });
+fn('generate_series', [Oid.int8, Oid.int8, Oid.int8], Oid.int8, ([a, b, c]) => series(a as bigint, b as bigint, c as bigint), {
+  returnsSet: true,
+});
 
 /** Microseconds since 2000-01-01 UTC (PostgreSQL's timestamp epoch). */
 export function nowMicros(): bigint {

@@ -4,6 +4,7 @@
  * (what it can run) and produced by planner/.
  */
 import type { BoundExpr } from './bound.ts';
+import type { ScalarFunction } from './functions.ts';
 
 export interface OutputColumn {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface SortKey {
 export type Plan =
   /** One row with no columns: the input of a FROM-less SELECT. */
   | { readonly kind: 'result' }
+  /** Rows of a set-returning function in FROM, one column. */
+  | { readonly kind: 'function-scan'; readonly fn: ScalarFunction; readonly args: readonly BoundExpr[] }
   | { readonly kind: 'filter'; readonly input: Plan; readonly predicate: BoundExpr }
   | { readonly kind: 'project'; readonly input: Plan; readonly exprs: readonly BoundExpr[] }
   | { readonly kind: 'sort'; readonly input: Plan; readonly keys: readonly SortKey[] }

@@ -10,6 +10,9 @@ import { compareValues } from './functions.ts';
 import type { Plan } from './plan.ts';
 import type { Row, Value } from './value.ts';
 
+/** Rows per batch produced by leaf operators. */
+const BATCH_ROWS = 1024;
+
 /** A source of row batches; next() returns null when exhausted. */
 export interface RowCursor {
   next(): Promise<Row[] | null>;
@@ -53,6 +56,38 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
       return new ArrayCursor([[]]);
     case 'values':
       return new ArrayCursor(plan.rows.map((r) => [...r]));
+    case 'function-scan': {
+      let it: Iterator<Value> | null = null;
+      let done = false;
+      const args = plan.args.map(compile);
+      return {
+        async next() {
+          if (done) return null;
+          if (!it) {
+            const vals = args.map((a) => a([], params, ctx));
+            if (plan.fn.strict && vals.includes(null)) {
+              done = true;
+              return null;
+            }
+            it = (plan.fn.impl(vals, ctx) as Iterable<Value>)[Symbol.iterator]();
+          }
+          ctx.checkCancel();
+          const out: Row[] = [];
+          while (out.length < BATCH_ROWS) {
+            const r = it.next();
+            if (r.done) {
+              done = true;
+              break;
+            }
+            out.push([r.value]);
+          }
+          return out.length > 0 ? out : null;
+        },
+        close() {
+          done = true;
+        },
+      };
+    }
     case 'filter': {
       const input = openCursor(plan.input, params, ctx);
       const pred = compileAsync(plan.predicate);

@@ -135,7 +135,14 @@ export function coerce(
   return { kind: 'cast', arg: expr, from: expr.type, type, typmod, explicit: how === 'explicit' };
 }
 
-function bindCall(name: string, args: BoundExpr[], isOperator: boolean, location: number, ctx: BindContext): BoundExpr {
+export function bindCall(
+  name: string,
+  args: BoundExpr[],
+  isOperator: boolean,
+  location: number,
+  ctx: BindContext,
+  allowSet = false,
+): BoundExpr {
   const argTypes = args.map((a) => a.type);
   const describe = (): string =>
     isOperator
@@ -154,11 +161,14 @@ function bindCall(name: string, args: BoundExpr[], isOperator: boolean, location
       hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`,
     }).at(pos(location));
   }
+  if (fn.returnsSet && !allowSet) {
+    throw notSupported(`set-returning function ${name}() is only supported in FROM`).at(pos(location));
+  }
   const coerced = args.map((a, i) => coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location));
   return { kind: 'call', fn, args: coerced, type: fn.returnType, typmod: -1 };
 }
 
-function functionName(names: readonly string[], location: number): string {
+export function functionName(names: readonly string[], location: number): string {
   if (names.length === 2 && names[0] === 'pg_catalog') return names[1]!;
   if (names.length !== 1) {
     throw new DbError(SqlState.UndefinedFunction, `function ${names.join('.')} does not exist`).at(pos(location));

@@ -1,12 +1,13 @@
 /**
  * Plans a SELECT: binds the target list against the FROM scope, then stacks
  * filter → sort → limit → project over the input. FROM-less SELECTs read the one-row
- * `result` node; table scans arrive with the storage engine.
+ * `result` node, set-returning functions a `function-scan`; table scans arrive with the
+ * storage engine.
  */
-import { DbError, SqlState } from '../errors/index.ts';
-import type { Expr, SelectStmt } from '../sql/index.ts';
+import { DbError, SqlState, notSupported } from '../errors/index.ts';
+import type { Expr, FromItem, SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
-import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext } from './bind-expr.ts';
+import { bindCall, bindExpr, bindOutputExpr, coerce, functionName, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import type { BoundExpr } from '../executor/index.ts';
 import type { OutputColumn, Plan, PlannedQuery, SortKey } from '../executor/index.ts';
 import type { FormatContext } from '../types/index.ts';
@@ -44,22 +45,56 @@ function bindLimit(e: Expr | null, ctx: BindContext): BoundExpr | null {
   return coerce(bindExpr(e, ctx), Oid.int8, -1, 'implicit', ctx, -1);
 }
 
-export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], format: FormatContext): PlannedQuery {
-  if (stmt.from.length > 0) {
-    const t = stmt.from[0]!;
-    const name = t.schema ? `${t.schema}.${t.name}` : t.name;
-    throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`).at(t.location >= 0 ? t.location + 1 : undefined);
+/** Plans the FROM clause: its input plan and the columns it makes visible. */
+function planFrom(from: readonly FromItem[], params: ParamTypes, format: FormatContext): { plan: Plan; scope: ScopeColumn[] } {
+  if (from.length === 0) return { plan: { kind: 'result' }, scope: [] };
+  if (from.length > 1) throw notSupported('joins and multiple FROM items are not supported yet');
+  const item = from[0]!;
+  const at = item.location >= 0 ? item.location + 1 : undefined;
+  if (item.kind === 'table') {
+    const name = item.schema ? `${item.schema}.${item.name}` : item.name;
+    throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`).at(at);
   }
-  const ctx: BindContext = { params: new ParamTypes(givenParamTypes), scope: [], format };
-  const exprs = stmt.targets.map((t) => bindOutputExpr(t.expr, ctx));
-  const columns: OutputColumn[] = stmt.targets.map((t, i) => ({
+  const ctx: BindContext = { params, scope: [], format };
+  const fnName = functionName(item.call.name, item.call.location);
+  const call = bindCall(fnName, item.call.args.map((a) => bindExpr(a, ctx)), false, item.call.location, ctx, true);
+  if (call.kind !== 'call' || !call.fn.returnsSet) throw notSupported(`function ${fnName}() in FROM is not supported yet`).at(at);
+  // PostgreSQL names a scalar function's column after the column alias, else the table alias, else the function.
+  const column = item.columnAliases[0] ?? item.alias ?? fnName;
+  return {
+    plan: { kind: 'function-scan', fn: call.fn, args: call.args },
+    scope: [{ table: item.alias ?? fnName, name: column, type: call.type, typmod: -1 }],
+  };
+}
+
+/** Expands `*` and `t.*` targets into one target per visible column. */
+function expandStars(targets: SelectStmt['targets'], scope: readonly ScopeColumn[]): SelectStmt['targets'] {
+  return targets.flatMap((t) => {
+    if (t.expr.kind !== 'column' || !t.expr.star) return [t];
+    const qualifier = t.expr.names[0];
+    const cols = scope.filter((c) => qualifier === undefined || c.table === qualifier);
+    if (qualifier !== undefined && cols.length === 0) {
+      throw new DbError(SqlState.UndefinedTable, `missing FROM-clause entry for table "${qualifier}"`).at(t.location + 1);
+    }
+    if (cols.length === 0) throw new DbError(SqlState.SyntaxError, 'SELECT * with no tables specified is not valid').at(t.location + 1);
+    return cols.map((c) => ({ expr: { kind: 'column' as const, names: [c.name], star: false, location: t.location }, alias: null, location: t.location }));
+  });
+}
+
+export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], format: FormatContext): PlannedQuery {
+  const params = new ParamTypes(givenParamTypes);
+  const from = planFrom(stmt.from, params, format);
+  const ctx: BindContext = { params, scope: from.scope, format };
+  const targets = expandStars(stmt.targets, from.scope);
+  const exprs = targets.map((t) => bindOutputExpr(t.expr, ctx));
+  const columns: OutputColumn[] = targets.map((t, i) => ({
     name: t.alias ?? figureColumnName(t.expr),
     type: exprs[i]!.type,
     typmod: exprs[i]!.typmod,
     tableOid: 0,
     columnAttr: 0,
   }));
-  let plan: Plan = { kind: 'result' };
+  let plan: Plan = from.plan;
   if (stmt.where) {
     const predicate = bindExpr(stmt.where, ctx);
     plan = { kind: 'filter', input: plan, predicate: coerce(predicate, Oid.bool, -1, 'implicit', ctx, -1) };

@@ -88,17 +88,20 @@ export interface SortItem {
   readonly nullsFirst: boolean | null;
 }
 
-export interface RangeRef {
-  readonly schema: string | null;
-  readonly name: string;
-  readonly alias: string | null;
-  readonly location: number;
-}
+export type FromItem =
+  | { readonly kind: 'table'; readonly schema: string | null; readonly name: string; readonly alias: string | null; readonly location: number }
+  | {
+      readonly kind: 'function';
+      readonly call: Expr & { readonly kind: 'func' };
+      readonly alias: string | null;
+      readonly columnAliases: readonly string[];
+      readonly location: number;
+    };
 
 export interface SelectStmt {
   readonly kind: 'select';
   readonly targets: readonly SelectTarget[];
-  readonly from: readonly RangeRef[];
+  readonly from: readonly FromItem[];
   readonly where: Expr | null;
   readonly orderBy: readonly SortItem[];
   readonly limit: Expr | null;

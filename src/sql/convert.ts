@@ -4,7 +4,7 @@
  * the node's location, so it is rejected clearly rather than half-understood.
  */
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
-import type { Expr, LiteralKind, SelectStmt, SortItem, Statement, TypeName, SqlValueFunction, RangeRef } from './ast.ts';
+import type { Expr, FromItem, LiteralKind, SelectStmt, SortItem, Statement, TypeName, SqlValueFunction } from './ast.ts';
 
 /** A raw libpg-query node: `{ NodeType: { ...fields } }`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -180,6 +180,30 @@ export function convertExpr(node: Raw): Expr {
   }
 }
 
+function convertFromItem(f: Raw): FromItem {
+  const t = nodeType(f);
+  if (t === 'RangeVar') {
+    const rv = f.RangeVar;
+    return { kind: 'table', schema: rv.schemaname ?? null, name: rv.relname, alias: rv.alias?.aliasname ?? null, location: rv.location ?? -1 };
+  }
+  if (t === 'RangeFunction') {
+    const rf = f.RangeFunction;
+    if (rf.lateral || rf.ordinality || rf.is_rowsfrom || rf.functions.length !== 1) {
+      throw notSupported('this form of function in FROM is not supported yet');
+    }
+    const call = convertExpr(rf.functions[0].List.items[0]);
+    if (call.kind !== 'func') throw notSupported('only function calls are supported in FROM');
+    return {
+      kind: 'function',
+      call,
+      alias: rf.alias?.aliasname ?? null,
+      columnAliases: strings(rf.alias?.colnames),
+      location: call.location,
+    };
+  }
+  throw notSupported(`FROM item ${t} is not supported yet`);
+}
+
 function convertSelect(n: Raw): SelectStmt {
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported('UNION/INTERSECT/EXCEPT is not supported yet');
   if (n.valuesLists) throw notSupported('VALUES lists are not supported yet');
@@ -190,12 +214,7 @@ function convertSelect(n: Raw): SelectStmt {
   if (n.lockingClause) throw notSupported('SELECT ... FOR UPDATE/SHARE is not supported yet');
   if (n.intoClause) throw notSupported('SELECT INTO is not supported yet');
   if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') throw notSupported('FETCH ... WITH TIES is not supported yet');
-  const from: RangeRef[] = ((n.fromClause ?? []) as Raw[]).map((f: Raw) => {
-    const t = nodeType(f);
-    if (t !== 'RangeVar') throw notSupported(`FROM item ${t} is not supported yet`);
-    const rv = f.RangeVar;
-    return { schema: rv.schemaname ?? null, name: rv.relname, alias: rv.alias?.aliasname ?? null, location: rv.location ?? -1 };
-  });
+  const from: FromItem[] = ((n.fromClause ?? []) as Raw[]).map(convertFromItem);
   const orderBy: SortItem[] = ((n.sortClause ?? []) as Raw[]).map((s: Raw) => {
     const sb = s.SortBy;
     if (sb.useOp) throw notSupported('ORDER BY ... USING is not supported');

@@ -31,6 +31,11 @@ export interface FormatContext {
   readonly dateStyle: string;
   /** The IntervalStyle setting: "postgres" by default. */
   readonly intervalStyle: string;
+  /**
+   * Start of the current transaction (microseconds since 2000-01-01 UTC), which 'now',
+   * 'today', 'tomorrow' and 'yesterday' input refer to; the wall clock when absent.
+   */
+  readonly transactionTimestamp?: bigint;
 }
 
 export const defaultFormatContext: FormatContext = {
