@@ -64,13 +64,27 @@ describe('node-postgres', () => {
         types: { getTypeParser: () => (v: string) => v },
       });
       assert.deepEqual(r.rows, [{ a: '-123456', b: '-9007199254740993', c: '0.1' }]);
-      // `binary` is a node-postgres query option its typings do not list.
-      const binaryQuery = { text: 'select $1::int8 as v, true as t, 1.5::float8 as f', values: ['42'], binary: true, types: { getTypeParser: () => (v: Buffer) => v } };
-      const b = await c.query(binaryQuery as unknown as pg.QueryConfig);
-      assert.equal((b.rows[0].v as Buffer).readBigInt64BE(), 42n);
-      assert.deepEqual([...(b.rows[0].t as Buffer)], [1]);
-      assert.equal((b.rows[0].f as Buffer).readDoubleBE(), 1.5);
     });
+  });
+
+  test('binary result formats, per column', async () => {
+    const c = await RawClient.connect(server.port);
+    try {
+      c.send(
+        serialize.parse({ text: 'select $1::int8 as v, true as t, 1.5::float8 as f, $2::text as s' }),
+        serialize.bind({ values: ['42', 'héllo'], binary: true }),
+        serialize.execute({}),
+        serialize.sync(),
+      );
+      await c.until('readyForQuery');
+      const [row] = c.rawRows as Buffer[][];
+      assert.equal(row![0]!.readBigInt64BE(), 42n);
+      assert.deepEqual([...row![1]!], [1]);
+      assert.equal(row![2]!.readDoubleBE(), 1.5);
+      assert.equal(row![3]!.toString('utf8'), 'héllo');
+    } finally {
+      c.close();
+    }
   });
 
   test('errors keep the connection usable; positions point at the token', async () => {
@@ -106,7 +120,7 @@ describe('node-postgres', () => {
 
 describe('postgres.js', () => {
   test('describes statements, binds typed parameters, pipelines', async () => {
-    const sql = postgres({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 1, onnotice: () => {} });
+    const sql = postgres({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 1, onnotice: () => {}, fetch_types: false });
     try {
       const [row] = await sql`select ${5}::int4 * 2 as x, ${'abc'}::text || 'd' as s`;
       assert.deepEqual({ ...row }, { x: 10, s: 'abcd' });
@@ -119,7 +133,7 @@ describe('postgres.js', () => {
   });
 
   test('cursor reads through a row-limited portal', async () => {
-    const sql = postgres({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 1 });
+    const sql = postgres({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 1, fetch_types: false });
     try {
       const batches: number[][] = [];
       for await (const rows of sql`select v from generate_series(1, 10) as t(v)`.cursor(4)) batches.push(rows.map((r) => r.v as number));
@@ -130,7 +144,7 @@ describe('postgres.js', () => {
   });
 
   test('cancel of a running query arrives on a new socket and fails it with 57014', async () => {
-    const sql = postgres({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 1 });
+    const sql = postgres({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 1, fetch_types: false });
     try {
       const q = sql`select pg_sleep(10)`;
       const t0 = Date.now();

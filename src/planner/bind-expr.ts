@@ -26,7 +26,8 @@ export interface ScopeColumn {
 export class ParamTypes {
   readonly types: number[];
   constructor(given: readonly number[]) {
-    this.types = [...given];
+    // A type OID of 0 in Parse means "unspecified": infer it like an untyped literal.
+    this.types = given.map((t) => (t === 0 ? Oid.unknown : t));
   }
   typeOf(index: number): number {
     while (this.types.length <= index) this.types.push(Oid.unknown);
@@ -38,7 +39,7 @@ export class ParamTypes {
   }
   /** Called at the end of binding: parameters that stayed unknown become text. */
   finish(): number[] {
-    return this.types.map((t) => (t === Oid.unknown || t === 0 ? Oid.text : t));
+    return this.types.map((t) => (t === Oid.unknown ? Oid.text : t));
   }
 }
 

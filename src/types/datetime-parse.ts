@@ -678,6 +678,11 @@ export function decodeDateTime(fields: DtField[], ctx: FormatContext): DecodedDa
   return { kind, year: st.year, mon: st.mon, mday: st.mday, hour: st.hour, min: st.min, sec: st.sec, fsec: st.fsec, tz };
 }
 
+/** Whether a named zone has a single offset forever (pg_get_timezone_offset succeeds). */
+function isFixedZone(zone: TimeZone): boolean {
+  return /^(etc\/|utc$|gmt$|uct$|universal$|zulu$|greenwich$)/i.test(zone.name);
+}
+
 function offsetForLocalFields(zone: TimeZone, st: DecodeState): number {
   if (!isValidJulian(st.year, st.mon)) return 0;
   const days = date2j(st.year, st.mon, st.mday) - 2440588;
@@ -686,6 +691,7 @@ function offsetForLocalFields(zone: TimeZone, st: DecodeState): number {
 
 /** DecodeTimeOnly for time input: the date part, if any, is validated and ignored. */
 export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeState {
+  let namedTz: TimeZone | undefined;
   const order = dateOrderOf(ctx.dateStyle);
   const st = newState();
   let fmask = 0;
@@ -707,7 +713,8 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
           decodeTimezone(f.text.slice(cut));
           tmask = decodeNumberField(f.text.slice(0, cut), fmask | DTK_DATE_M, st)[0] | M(TZ);
         } else {
-          if (!lookupNamedZone(f.text)) throw new DbError(SqlState.InvalidParameterValue, `time zone "${f.text}" not recognized`);
+          namedTz = lookupNamedZone(f.text);
+          if (!namedTz) throw new DbError(SqlState.InvalidParameterValue, `time zone "${f.text}" not recognized`);
           tmask = M(TZ);
         }
         break;
@@ -746,7 +753,8 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
         const tok = lookupToken(f.text);
         if (tok?.type === IGNORE_DTF) continue;
         if (!tok) {
-          if (!lookupNamedZone(f.text)) throw BAD();
+          namedTz = lookupNamedZone(f.text);
+          if (!namedTz) throw BAD();
           tmask = M(TZ);
           break;
         }
@@ -793,6 +801,8 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
   applyAmPm(mer, st);
   if (timeOverflows(st.hour, st.min, st.sec, st.fsec)) throw OVERFLOW();
   if ((fmask & DTK_TIME_M) !== DTK_TIME_M) throw BAD();
+  // a zone with DST rules needs a date to resolve its offset
+  if (namedTz && !isFixedZone(namedTz) && (fmask & DTK_DATE_M) !== DTK_DATE_M) throw BAD();
   return st;
 }
 

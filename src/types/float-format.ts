@@ -94,45 +94,155 @@ function layoutShortest(negative: boolean, digits: string, exp: number, threshol
   return `${sign}${mant}${expSuffix(exp)}`;
 }
 
-/** Shortest digits that round-trip through float64 (same choice as ryu d2s). */
-function shortestDigits64(x: number): { digits: string; exp: number } {
-  const s = Math.abs(x).toExponential();
-  const e = s.indexOf('e');
-  return { digits: s.slice(0, e).replace('.', ''), exp: Number(s.slice(e + 1)) };
+function pow5Factor(v: bigint): number {
+  let n = 0;
+  let x = v;
+  while (x > 0n && x % 5n === 0n) {
+    x /= 5n;
+    n++;
+  }
+  return n;
 }
 
-/** Shortest digits that round-trip through float32, the closest such (as ryu f2s). */
-function shortestDigits32(x: number): { digits: string; exp: number } {
-  const a = Math.abs(x);
-  const exact = exactDecimal(a);
-  for (let p = 1; p <= 9; p++) {
-    const base = roundDigits(exact, p);
-    let best: { digits: string; exp: number } | undefined;
-    let bestDist = Infinity;
-    const baseInt = BigInt(base.digits);
-    for (const delta of [0n, -1n, 1n]) {
-      const n = baseInt + delta;
-      if (n <= 0n) continue;
-      let digits = n.toString();
-      let exp = base.exp;
-      if (digits.length > p) {
-        digits = digits.slice(0, p);
-        exp++;
-      } else if (digits.length < p) {
-        exp--;
-        digits = digits.padEnd(p, '0');
-      }
-      const v = Number(`${digits[0]}.${digits.slice(1)}e${exp}`);
-      if (Math.fround(v) !== a) continue;
-      const dist = Math.abs(v - a);
-      if (dist < bestDist) {
-        bestDist = dist;
-        best = { digits, exp };
+const log10Pow2 = (e: number): number => Math.floor((e * 78913) / 2 ** 18);
+const log10Pow5 = (e: number): number => Math.floor((e * 732923) / 2 ** 20);
+
+/** floor(m · 2^e2 / 10^e10), exactly (what ryu's table multiplications compute). */
+function scaled(m: bigint, e2: number, e10: number): bigint {
+  let num = m;
+  let den = 1n;
+  if (e2 >= 0) num <<= BigInt(e2);
+  else den <<= BigInt(-e2);
+  if (e10 >= 0) den *= 10n ** BigInt(e10);
+  else num *= 10n ** BigInt(-e10);
+  return num / den;
+}
+
+/**
+ * Ryu's d2d/f2d, emulated with exact bigint arithmetic so that the digits match PostgreSQL's
+ * copy of ryu exactly, including where that is not the very shortest string: a decimal lying
+ * exactly halfway between two floats is never chosen (so 1e23 prints as 9.999999999999999e+22).
+ */
+function ryuDigits(x: number, single: boolean): { digits: string; exp: number } {
+  const mantBits = single ? 23 : 52;
+  const bias = single ? 127 : 1023;
+  let ieeeMantissa: bigint;
+  let ieeeExponent: number;
+  if (single) {
+    const b = new DataView(new ArrayBuffer(4));
+    b.setFloat32(0, x);
+    const bits = b.getUint32(0);
+    ieeeMantissa = BigInt(bits & 0x7fffff);
+    ieeeExponent = (bits >>> 23) & 0xff;
+  } else {
+    const b = new DataView(new ArrayBuffer(8));
+    b.setFloat64(0, x);
+    const bits = b.getBigUint64(0);
+    ieeeMantissa = bits & 0xfffffffffffffn;
+    ieeeExponent = Number((bits >> 52n) & 0x7ffn);
+  }
+  // small integers ([1, 2^mantBits+1)) print exactly, with trailing zeros moved to the exponent
+  const e2small = ieeeExponent - bias - mantBits;
+  if (ieeeExponent !== 0 && e2small >= -mantBits && e2small <= 0 && (ieeeMantissa & ((1n << BigInt(-e2small)) - 1n)) === 0n) {
+    const digits = (((1n << BigInt(mantBits)) | ieeeMantissa) >> BigInt(-e2small)).toString();
+    const trimmed = digits.replace(/0+$/, '');
+    return { digits: trimmed, exp: digits.length - 1 };
+  }
+  let e2: number;
+  let m2: bigint;
+  if (ieeeExponent === 0) {
+    e2 = 1 - bias - mantBits - 2;
+    m2 = ieeeMantissa;
+  } else {
+    e2 = ieeeExponent - bias - mantBits - 2;
+    m2 = (1n << BigInt(mantBits)) | ieeeMantissa;
+  }
+  // PostgreSQL's ryu never accepts the interval bounds (ties would rely on the reader rounding half-even)
+  const acceptBounds = false;
+  const mv = 4n * m2;
+  const mp = mv + 2n;
+  const mmShift = ieeeMantissa !== 0n || ieeeExponent <= 1 ? 1n : 0n;
+  const mm = mv - 1n - mmShift;
+  let vr: bigint;
+  let vp: bigint;
+  let vm: bigint;
+  let e10: number;
+  let vmTrailing = false;
+  let vrTrailing = false;
+  let lastRemoved = 0n;
+  if (e2 >= 0) {
+    const q = single ? log10Pow2(e2) : log10Pow2(e2) - (e2 > 3 ? 1 : 0);
+    e10 = q;
+    vr = scaled(mv, e2, q);
+    vp = scaled(mp, e2, q);
+    vm = scaled(mm, e2, q);
+    if (single && q !== 0 && (vp - 1n) / 10n <= vm / 10n) lastRemoved = scaled(mv, e2, q - 1) % 10n;
+    if (q <= (single ? 9 : 21)) {
+      if (mv % 5n === 0n) vrTrailing = pow5Factor(mv) >= q;
+      else if (acceptBounds) vmTrailing = pow5Factor(mm) >= q;
+      else if (pow5Factor(mp) >= q) vp -= 1n;
+    }
+  } else {
+    const q = single ? log10Pow5(-e2) : log10Pow5(-e2) - (-e2 > 1 ? 1 : 0);
+    e10 = q + e2;
+    vr = scaled(mv, e2, e10);
+    vp = scaled(mp, e2, e10);
+    vm = scaled(mm, e2, e10);
+    if (single && q !== 0 && (vp - 1n) / 10n <= vm / 10n) lastRemoved = scaled(mv, e2, e10 - 1) % 10n;
+    if (q <= 1) {
+      vrTrailing = true;
+      if (acceptBounds) vmTrailing = mmShift === 1n;
+      else vp -= 1n;
+    } else if (q < (single ? 31 : 63)) {
+      const bitsNeeded = BigInt(single ? q - 1 : q);
+      vrTrailing = (mv & ((1n << bitsNeeded) - 1n)) === 0n;
+    }
+  }
+  let removed = 0;
+  let output: bigint;
+  if (vmTrailing || vrTrailing) {
+    while (vp / 10n > vm / 10n) {
+      vmTrailing &&= vm % 10n === 0n;
+      vrTrailing &&= lastRemoved === 0n;
+      lastRemoved = vr % 10n;
+      vr /= 10n;
+      vp /= 10n;
+      vm /= 10n;
+      removed++;
+    }
+    if (vmTrailing) {
+      while (vm % 10n === 0n) {
+        vrTrailing &&= lastRemoved === 0n;
+        lastRemoved = vr % 10n;
+        vr /= 10n;
+        vp /= 10n;
+        vm /= 10n;
+        removed++;
       }
     }
-    if (best) return { digits: best.digits.replace(/0+$/, '') || '0', exp: best.exp };
+    if (vrTrailing && lastRemoved === 5n && vr % 2n === 0n) lastRemoved = 4n;
+    output = vr + ((vr === vm && (!acceptBounds || !vmTrailing)) || lastRemoved >= 5n ? 1n : 0n);
+  } else {
+    let roundUp = single ? lastRemoved >= 5n : false;
+    if (!single && vp / 100n > vm / 100n) {
+      roundUp = vr % 100n >= 50n;
+      vr /= 100n;
+      vp /= 100n;
+      vm /= 100n;
+      removed += 2;
+    }
+    while (vp / 10n > vm / 10n) {
+      roundUp = vr % 10n >= 5n;
+      vr /= 10n;
+      vp /= 10n;
+      vm /= 10n;
+      removed++;
+    }
+    output = vr + (vr === vm || roundUp ? 1n : 0n);
   }
-  return roundDigits(exact, 9);
+  const digits = output.toString();
+  const trimmed = digits.replace(/0+$/, '') || '0';
+  return { digits: trimmed, exp: e10 + removed + digits.length - 1 };
 }
 
 /** float8out: "NaN", "Infinity", "-0", shortest digits when extra_float_digits > 0, else %.{15+efd}g. */
@@ -142,7 +252,7 @@ export function formatFloat8(x: number, extraFloatDigits: number): string {
   if (x === -Infinity) return '-Infinity';
   if (extraFloatDigits > 0) {
     if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-    const { digits, exp } = shortestDigits64(x);
+    const { digits, exp } = ryuDigits(x, false);
     return layoutShortest(x < 0, digits, exp, DBL_DIG);
   }
   return formatFloatG(x, DBL_DIG + extraFloatDigits);
@@ -155,7 +265,7 @@ export function formatFloat4(x: number, extraFloatDigits: number): string {
   if (x === -Infinity) return '-Infinity';
   if (extraFloatDigits > 0) {
     if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-    const { digits, exp } = shortestDigits32(x);
+    const { digits, exp } = ryuDigits(x, true);
     return layoutShortest(x < 0, digits, exp, FLT_DIG);
   }
   return formatFloatG(x, FLT_DIG + extraFloatDigits);
@@ -228,7 +338,7 @@ function bigTimesPow2(mant: bigint, e: number): number {
   return v;
 }
 
-function parseFloatCommon(text: string, typeName: string, narrow: (v: number) => number): number {
+function parseFloatCommon(text: string, typeName: string, narrow: (v: number) => number, reportWhole: boolean): number {
   let i = 0;
   while (i < text.length && isSpace(text[i])) i++;
   const invalid = (): DbError => new DbError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
@@ -237,7 +347,8 @@ function parseFloatCommon(text: string, typeName: string, narrow: (v: number) =>
   if (scanned.end === i) throw invalid();
   const value = narrow(scanned.value);
   if (scanned.nonzeroFinite && (value === 0 || !Number.isFinite(value))) {
-    throw new DbError(SqlState.NumericValueOutOfRange, `"${text.slice(i, scanned.end)}" is out of range for type ${typeName}`);
+    const shown = reportWhole ? text : text.slice(i, scanned.end);
+    throw new DbError(SqlState.NumericValueOutOfRange, `"${shown}" is out of range for type ${typeName}`);
   }
   let j = scanned.end;
   while (j < text.length && isSpace(text[j])) j++;
@@ -247,10 +358,10 @@ function parseFloatCommon(text: string, typeName: string, narrow: (v: number) =>
 
 /** float8in: leading/trailing whitespace, strtod syntax, 22P02 / 22003 errors worded like PostgreSQL. */
 export function parseFloat8(text: string): number {
-  return parseFloatCommon(text, 'double precision', (v) => v);
+  return parseFloatCommon(text, 'double precision', (v) => v, false);
 }
 
-/** float4in: as float8in but rounded to float32, errors name type real. */
+/** float4in: as float8in but rounded to float32; its range error quotes the whole input. */
 export function parseFloat4(text: string): number {
-  return parseFloatCommon(text, 'real', Math.fround);
+  return parseFloatCommon(text, 'real', Math.fround, true);
 }

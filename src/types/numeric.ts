@@ -4,7 +4,7 @@
  * arithmetic with PostgreSQL's result scales, typmod application and the int/float casts.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { formatFloatG } from './float-format.ts';
+import { formatFloatG, parseFloat4, parseFloat8 } from './float-format.ts';
 import { BinaryReader, BinaryWriter } from './wire.ts';
 
 type Kind = 'finite' | 'nan' | 'pinf' | 'ninf';
@@ -259,7 +259,8 @@ export class Numeric {
   writeBinary(w: BinaryWriter): void {
     if (this.kind !== 'finite') {
       const sign = this.kind === 'nan' ? NUMERIC_NAN : this.kind === 'pinf' ? NUMERIC_PINF : NUMERIC_NINF;
-      w.uint16(0).int16(0).uint16(sign).uint16(0);
+      // numeric_send reads dscale out of the special value's short header: 32 for ±Infinity, 0 for NaN
+      w.uint16(0).int16(0).uint16(sign).uint16(this.kind === 'nan' ? 0 : 0x20);
       return;
     }
     const fracGroups = Math.ceil(this.scale / 4);
@@ -483,12 +484,21 @@ export class Numeric {
     return scale >= 0 ? Numeric.of(rounded, scale) : Numeric.of(rounded * pow10(-scale), 0);
   }
 
-  /** numeric → float8 (numeric_float8): correctly rounded; NaN and infinities map across. */
+  /**
+   * numeric → float8 (numeric_float8, through float8in): correctly rounded; NaN and infinities
+   * map across; values beyond float8's range raise 22003 like PostgreSQL.
+   */
   toNumber(): number {
     if (this.kind === 'nan') return NaN;
     if (this.kind === 'pinf') return Infinity;
     if (this.kind === 'ninf') return -Infinity;
-    return Number(this.toString());
+    return parseFloat8(this.toString());
+  }
+
+  /** numeric → float4 (numeric_float4, through float4in). */
+  toFloat4(): number {
+    if (this.kind !== 'finite') return this.toNumber();
+    return parseFloat4(this.toString());
   }
 
   /**

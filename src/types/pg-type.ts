@@ -47,7 +47,8 @@ export const defaultFormatContext: FormatContext = {
 
 export type TypeCategory =
   | 'B' /* boolean */ | 'N' /* numeric */ | 'S' /* string */ | 'D' /* date/time */ | 'T' /* timespan */
-  | 'U' /* user/other */ | 'A' /* array */ | 'X' /* unknown */ | 'P' /* pseudo */ | 'V' /* bit string */;
+  | 'U' /* user/other */ | 'A' /* array */ | 'X' /* unknown */ | 'P' /* pseudo */ | 'V' /* bit string */
+  | 'Z' /* internal use ("char") */;
 
 export interface PgType<V = unknown> {
   readonly oid: number;

@@ -5,8 +5,9 @@
  * is checked by an independent decoder.
  */
 import net from 'node:net';
-import { parse, serialize } from 'pg-protocol';
+import { serialize } from 'pg-protocol';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+import { Parser } from 'pg-protocol/dist/parser.js';
 
 export { serialize };
 
@@ -15,16 +16,44 @@ export class RawClient {
   private waiters: (() => void)[] = [];
   closed = false;
 
+  /** DataRow fields as raw bytes (pg-protocol decodes them as UTF-8 text only). */
+  readonly rawRows: (Buffer | null)[][] = [];
+  private pending = Buffer.alloc(0);
+
   private constructor(readonly socket: net.Socket) {
-    void parse(socket, (msg) => {
-      this.messages.push(msg);
-      this.wake();
+    const parser = new Parser();
+    socket.on('data', (chunk: Buffer) => {
+      this.collectRawRows(chunk);
+      parser.parse(chunk, (msg) => {
+        this.messages.push(msg);
+        this.wake();
+      });
     });
     socket.on('close', () => {
       this.closed = true;
       this.wake();
     });
     socket.on('error', () => undefined);
+  }
+
+  private collectRawRows(chunk: Buffer): void {
+    let buf = Buffer.concat([this.pending, chunk]);
+    while (buf.length >= 5 && buf.length >= 1 + buf.readInt32BE(1)) {
+      const len = buf.readInt32BE(1);
+      if (buf[0] === 0x44) {
+        const row: (Buffer | null)[] = [];
+        let at = 7;
+        for (let i = buf.readInt16BE(5); i > 0; i--) {
+          const n = buf.readInt32BE(at);
+          at += 4;
+          row.push(n < 0 ? null : Buffer.from(buf.subarray(at, at + n)));
+          if (n > 0) at += n;
+        }
+        this.rawRows.push(row);
+      }
+      buf = buf.subarray(1 + len);
+    }
+    this.pending = buf;
   }
 
   private wake(): void {
@@ -45,6 +74,7 @@ export class RawClient {
       c.send(serialize.startup({ user: 'postgres', database: 'postgres' }));
       await c.until('readyForQuery');
       c.messages.length = 0;
+      c.rawRows.length = 0;
     }
     return c;
   }
