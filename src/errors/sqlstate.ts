@@ -20,6 +20,7 @@ export const SqlState = {
   InvalidDatetimeFormat: '22007',
   DatetimeFieldOverflow: '22008',
   DivisionByZero: '22012',
+  InvalidArgumentForPowerFunction: '2201F',
   InvalidRowCountInLimitClause: '2201W',
   InvalidRowCountInResultOffsetClause: '2201X',
   InvalidParameterValue: '22023',

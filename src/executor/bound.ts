@@ -40,6 +40,7 @@ export type BoundExpr =
   | { readonly kind: 'coalesce'; readonly args: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
   | { readonly kind: 'minmax'; readonly op: 'greatest' | 'least'; readonly args: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
   | { readonly kind: 'nullif'; readonly left: BoundExpr; readonly equals: BoundExpr; readonly type: number; readonly typmod: number }
+  | { readonly kind: 'array'; readonly elements: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
   | {
       readonly kind: 'distinct';
       readonly left: BoundExpr;

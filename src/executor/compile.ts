@@ -4,6 +4,7 @@
  * the per-row path has no Promise overhead. Three-valued logic as in PostgreSQL.
  */
 import { assertNever } from '../errors/index.ts';
+import { PgArray } from '../types/index.ts';
 import type { BoundExpr } from './bound.ts';
 import { castValue } from './casts.ts';
 import type { ExecContext } from './context.ts';
@@ -32,6 +33,8 @@ export function isAsync(e: BoundExpr): boolean {
     case 'coalesce':
     case 'minmax':
       return e.args.some(isAsync);
+    case 'array':
+      return e.elements.some(isAsync);
     case 'case':
       return e.whens.some((w) => isAsync(w.when) || isAsync(w.then)) || (e.otherwise !== null && isAsync(e.otherwise));
     case 'nullif':
@@ -178,6 +181,10 @@ export function compile(e: BoundExpr): Evaluator {
         return best;
       };
     }
+    case 'array': {
+      const elements = e.elements.map(compile);
+      return (r, p, ctx) => PgArray.of(elements.map((el) => el(r, p, ctx)));
+    }
     case 'nullif': {
       const left = compile(e.left);
       const equals = compile(e.equals);
@@ -245,6 +252,8 @@ async function mapChildren(e: BoundExpr, f: ChildMapper): Promise<BoundExpr> {
     case 'isnull':
     case 'booltest':
       return { ...e, arg: await f(e.arg) };
+    case 'array':
+      return { ...e, elements: await all(e.elements) };
     case 'case':
       return {
         ...e,

@@ -152,6 +152,49 @@ fn('-', [Oid.numeric], Oid.numeric, ([a]) => N(a).negate());
 fn('+', [Oid.numeric], Oid.numeric, ([a]) => a);
 fn('abs', [Oid.numeric], Oid.numeric, ([a]) => N(a).abs());
 
+// ---- rounding and powers ----
+
+/** rint(): round half to even, as PostgreSQL's float round() does. */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+fn('round', [Oid.float8], Oid.float8, ([a]) => rint(a as number));
+fn('round', [Oid.numeric], Oid.numeric, ([a]) => N(a).round(0));
+fn('round', [Oid.numeric, Oid.int4], Oid.numeric, ([a, s]) => N(a).round(s as number));
+fn('trunc', [Oid.float8], Oid.float8, ([a]) => Math.trunc(a as number));
+fn('trunc', [Oid.numeric], Oid.numeric, ([a]) => N(a).trunc(0));
+fn('trunc', [Oid.numeric, Oid.int4], Oid.numeric, ([a, s]) => N(a).trunc(s as number));
+for (const name of ['ceil', 'ceiling']) {
+  fn(name, [Oid.float8], Oid.float8, ([a]) => Math.ceil(a as number));
+  fn(name, [Oid.numeric], Oid.numeric, ([a]) => {
+    const t = N(a).trunc(0);
+    return N(a).isFinite() && t.compare(N(a)) < 0 ? t.add(Numeric.ONE) : t;
+  });
+}
+fn('floor', [Oid.float8], Oid.float8, ([a]) => Math.floor(a as number));
+fn('floor', [Oid.numeric], Oid.numeric, ([a]) => {
+  const t = N(a).trunc(0);
+  return N(a).isFinite() && t.compare(N(a)) > 0 ? t.sub(Numeric.ONE) : t;
+});
+fn('sqrt', [Oid.float8], Oid.float8, ([a]) => {
+  if ((a as number) < 0) throw new DbError(SqlState.InvalidArgumentForPowerFunction, 'cannot take square root of a negative number');
+  return Math.sqrt(a as number);
+});
+const dpow = ([a, b]: Value[]): Value => {
+  const x = a as number;
+  const y = b as number;
+  if (x === 0 && y < 0) throw new DbError(SqlState.InvalidArgumentForPowerFunction, 'zero raised to a negative power is undefined');
+  if (x < 0 && !Number.isInteger(y)) {
+    throw new DbError(SqlState.InvalidArgumentForPowerFunction, 'a negative number raised to a non-integer power yields a complex result');
+  }
+  return checkFloat(x ** y, x, y);
+};
+fn('^', [Oid.float8, Oid.float8], Oid.float8, dpow);
+fn('power', [Oid.float8, Oid.float8], Oid.float8, dpow);
+fn('pi', [], Oid.float8, () => Math.PI);
+
 // ---- comparison operators for every ordered type ----
 
 /** Total order of two non-null values of one type, as PostgreSQL's btree opclass orders them. */
@@ -218,7 +261,44 @@ for (const t of ORDERED_TYPES) {
 
 // ---- text ----
 
+/**
+ * Pseudo-type anynonarray (pg_type OID 2776): an argument of any non-array type, which the
+ * binder converts to text with its output function before the call (as textanycat does).
+ */
+export const ANYNONARRAY_OID = 2776;
+
 fn('||', [Oid.text, Oid.text], Oid.text, ([a, b]) => (a as string) + (b as string));
+fn('||', [Oid.text, ANYNONARRAY_OID], Oid.text, ([a, b]) => (a as string) + (b as string), { volatility: 'stable' });
+fn('||', [ANYNONARRAY_OID, Oid.text], Oid.text, ([a, b]) => (a as string) + (b as string), { volatility: 'stable' });
+
+const likeCache = new Map<string, RegExp>();
+
+/** Compiles a LIKE pattern (% _ and backslash escapes) to an anchored RegExp. */
+function likeRegex(pattern: string, caseInsensitive: boolean): RegExp {
+  const key = (caseInsensitive ? 'i:' : 's:') + pattern;
+  let re = likeCache.get(key);
+  if (re) return re;
+  let src = '';
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === '\\') {
+      if (i + 1 >= chars.length) throw new DbError(SqlState.InvalidEscapeSequence, 'LIKE pattern must not end with escape character');
+      src += chars[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    } else if (c === '%') src += '[\\s\\S]*';
+    else if (c === '_') src += '[\\s\\S]';
+    else src += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  re = new RegExp(`^${src}$`, caseInsensitive ? 'iu' : 'u');
+  if (likeCache.size > 1000) likeCache.clear();
+  likeCache.set(key, re);
+  return re;
+}
+
+fn('~~', [Oid.text, Oid.text], Oid.bool, ([s, p]) => likeRegex(p as string, false).test(s as string));
+fn('!~~', [Oid.text, Oid.text], Oid.bool, ([s, p]) => !likeRegex(p as string, false).test(s as string));
+fn('~~*', [Oid.text, Oid.text], Oid.bool, ([s, p]) => likeRegex(p as string, true).test(s as string));
+fn('!~~*', [Oid.text, Oid.text], Oid.bool, ([s, p]) => !likeRegex(p as string, true).test(s as string));
 fn('length', [Oid.text], Oid.int4, ([a]) => [...(a as string)].length);
 fn('char_length', [Oid.text], Oid.int4, ([a]) => [...(a as string)].length);
 fn('octet_length', [Oid.text], Oid.int4, ([a]) => Buffer.byteLength(a as string));

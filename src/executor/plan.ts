@@ -30,8 +30,8 @@ export type Plan =
   | { readonly kind: 'project'; readonly input: Plan; readonly exprs: readonly BoundExpr[] }
   | { readonly kind: 'sort'; readonly input: Plan; readonly keys: readonly SortKey[] }
   | { readonly kind: 'limit'; readonly input: Plan; readonly limit: BoundExpr | null; readonly offset: BoundExpr | null }
-  /** Rows computed by the session itself (SHOW): given as text values. */
-  | { readonly kind: 'values'; readonly rows: readonly (readonly unknown[])[] };
+  /** VALUES lists: one row per list of expressions. */
+  | { readonly kind: 'values'; readonly rows: readonly (readonly BoundExpr[])[] };
 
 /** A planned query: the plan, its output columns, and its parameters' types. */
 export interface PlannedQuery {

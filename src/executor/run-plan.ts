@@ -54,8 +54,20 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
   switch (plan.kind) {
     case 'result':
       return new ArrayCursor([[]]);
-    case 'values':
-      return new ArrayCursor(plan.rows.map((r) => [...r]));
+    case 'values': {
+      const rows = plan.rows.map((r) => r.map(compile));
+      return {
+        async next() {
+          if (rows.length === 0) return null;
+          const out = rows.map((r) => r.map((e) => e([], params, ctx)));
+          rows.length = 0;
+          return out;
+        },
+        close() {
+          rows.length = 0;
+        },
+      };
+    }
     case 'function-scan': {
       let it: Iterator<Value> | null = null;
       let done = false;

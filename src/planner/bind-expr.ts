@@ -5,9 +5,9 @@
  * $1 an integer; a parameter nothing constrains becomes text in a SELECT list).
  */
 import { DbError, SqlState, notSupported, assertNever } from '../errors/index.ts';
-import { canCast, castValue, functionsNamed, type ScalarFunction } from '../executor/index.ts';
+import { ANYNONARRAY_OID, canCast, castValue, functionsNamed, type ScalarFunction } from '../executor/index.ts';
 import type { Expr, TypeName } from '../sql/index.ts';
-import { Oid, Numeric, typeByOid, resolveTypeName, type FormatContext } from '../types/index.ts';
+import { Oid, Numeric, arrayTypeOf, typeByOid, resolveTypeName, type FormatContext } from '../types/index.ts';
 import type { BoundExpr } from '../executor/index.ts';
 import { selectCandidate, selectCommonType, typeDisplayName } from './resolve.ts';
 
@@ -165,7 +165,9 @@ export function bindCall(
   if (fn.returnsSet && !allowSet) {
     throw notSupported(`set-returning function ${name}() is only supported in FROM`).at(pos(location));
   }
-  const coerced = args.map((a, i) => coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location));
+  const coerced = args.map((a, i) =>
+    fn.argTypes[i] === ANYNONARRAY_OID ? coerce(a, Oid.text, -1, 'explicit', ctx, location) : coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location),
+  );
   return { kind: 'call', fn, args: coerced, type: fn.returnType, typmod: -1 };
 }
 
@@ -179,7 +181,7 @@ export function functionName(names: readonly string[], location: number): string
 
 const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'string_agg', 'array_agg', 'every']);
 
-function commonArgs(args: BoundExpr[], context: string, ctx: BindContext, location: number): { args: BoundExpr[]; type: number } {
+export function commonArgs(args: BoundExpr[], context: string, ctx: BindContext, location: number): { args: BoundExpr[]; type: number } {
   const type = selectCommonType(
     args.map((a) => a.type),
     context,
@@ -326,6 +328,19 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       const target = map[e.fn];
       if (!target) throw notSupported(`${e.fn.toUpperCase()} is not supported yet`).at(pos(e.location));
       return bindCall(target, [], false, e.location, ctx);
+    }
+    case 'array': {
+      if (e.elements.length === 0) {
+        throw new DbError(SqlState.IndeterminateDatatype, 'cannot determine type of empty array', {
+          hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].',
+        }).at(pos(e.location));
+      }
+      const { args, type } = commonArgs(e.elements.map((a) => bindExpr(a, ctx)), 'ARRAY', ctx, e.location);
+      const arrayType = arrayTypeOf(type);
+      if (!arrayType || typeByOid(type)?.category === 'A') {
+        throw notSupported(`arrays of type ${typeDisplayName(type)} are not supported yet`).at(pos(e.location));
+      }
+      return { kind: 'array', elements: args, type: arrayType.oid, typmod: -1 };
     }
     default:
       return assertNever(e, 'expression');

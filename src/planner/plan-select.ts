@@ -7,7 +7,7 @@
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import type { Expr, FromItem, SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
-import { bindCall, bindExpr, bindOutputExpr, coerce, functionName, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
+import { bindCall, bindExpr, bindOutputExpr, coerce, commonArgs, functionName, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import type { BoundExpr } from '../executor/index.ts';
 import type { OutputColumn, Plan, PlannedQuery, SortKey } from '../executor/index.ts';
 import type { FormatContext } from '../types/index.ts';
@@ -81,9 +81,27 @@ function expandStars(targets: SelectStmt['targets'], scope: readonly ScopeColumn
   });
 }
 
+/** Plans VALUES lists: each column gets the common type of its entries; columns are column1..N. */
+function planValues(rows: readonly (readonly Expr[])[], params: ParamTypes, format: FormatContext): { plan: Plan; scope: ScopeColumn[] } {
+  const ctx: BindContext = { params, scope: [], format };
+  const width = rows[0]!.length;
+  const bound = rows.map((r) => {
+    if (r.length !== width) throw new DbError(SqlState.SyntaxError, 'VALUES lists must all be the same length').at(r[0] && r[0].location >= 0 ? r[0].location + 1 : undefined);
+    return r.map((e) => bindExpr(e, ctx));
+  });
+  const columns = Array.from({ length: width }, (_, c) => commonArgs(bound.map((r) => r[c]!), 'VALUES', ctx, -1));
+  return {
+    plan: { kind: 'values', rows: bound.map((_, i) => columns.map((col) => col.args[i]!)) },
+    scope: columns.map((col, c) => ({ table: '*VALUES*', name: `column${c + 1}`, type: col.type, typmod: -1 })),
+  };
+}
+
 export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], format: FormatContext): PlannedQuery {
   const params = new ParamTypes(givenParamTypes);
-  const from = planFrom(stmt.from, params, format);
+  const from = stmt.values ? planValues(stmt.values, params, format) : planFrom(stmt.from, params, format);
+  if (stmt.values) {
+    stmt = { ...stmt, targets: [{ expr: { kind: 'column', names: [], star: true, location: -1 }, alias: null, location: -1 }] };
+  }
   const ctx: BindContext = { params, scope: from.scope, format };
   const targets = expandStars(stmt.targets, from.scope);
   const exprs = targets.map((t) => bindOutputExpr(t.expr, ctx));

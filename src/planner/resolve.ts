@@ -5,7 +5,7 @@
  * @see https://www.postgresql.org/docs/15/typeconv.html
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { canCast, isNumericType, isStringType, type ScalarFunction } from '../executor/index.ts';
+import { ANYNONARRAY_OID, canCast, isNumericType, isStringType, type ScalarFunction } from '../executor/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
 
 const PREFERRED = new Set<number>([Oid.float8, Oid.text, Oid.bool, Oid.timestamptz, Oid.oid]);
@@ -44,7 +44,7 @@ export function selectCandidate(
       if (m) return m;
     }
   }
-  list = list.filter((c) => c.argTypes.every((t, i) => argTypes[i] === Oid.unknown || canCast(argTypes[i]!, t, 'implicit')));
+  list = list.filter((c) => c.argTypes.every((t, i) => accepts(t, argTypes[i]!)));
   if (list.length <= 1) return list[0] ?? null;
   const keepBest = (score: (c: ScalarFunction) => number): void => {
     const scores = list.map(score);
@@ -68,6 +68,12 @@ export function selectCandidate(
     }
   }
   throw ambiguous();
+}
+
+/** Whether a parameter of type `param` takes an argument of type `arg` without an explicit cast. */
+function accepts(param: number, arg: number): boolean {
+  if (param === ANYNONARRAY_OID) return arg !== Oid.unknown && category(arg) !== 'A';
+  return arg === Oid.unknown || canCast(arg, param, 'implicit');
 }
 
 /**

@@ -53,6 +53,7 @@ export class Session implements StatementHost {
     startup.push(['session_authorization', opts.user]);
     this.settings = new Settings(startup);
     this.tx = new Transaction(this.settings);
+    this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : undefined);
   }
 
   // ---- StatementHost: what statements may ask of the session ----

@@ -62,16 +62,32 @@ const oneOf =
     return s;
   };
 
-/** Milliseconds with PostgreSQL's unit suffixes (ms, s, min, h, d); plain numbers are ms. */
+const MS_UNITS: [string, number][] = [
+  ['d', 86400000],
+  ['h', 3600000],
+  ['min', 60000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/** Parses a duration with PostgreSQL's unit suffixes (us, ms, s, min, h, d); plain numbers are ms. */
+export function parseMilliseconds(v: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/.exec(v);
+  if (!m) return null;
+  const factor = m[2] === 'us' ? 0.001 : (MS_UNITS.find(([u]) => u === (m[2] ?? 'ms'))?.[1] ?? 1);
+  return Math.round(Number(m[1]) * factor);
+}
+
+/** Milliseconds, stored as PostgreSQL displays them: the largest unit that divides exactly ("5s", "2min"). */
 const milliseconds =
   (name: string): Validator =>
   (v) => {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/.exec(v);
-    if (!m) throw invalid(name, v, 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".');
-    const factor = { ms: 1, s: 1000, min: 60000, h: 3600000, d: 86400000 }[(m[2] ?? 'ms') as 'ms'];
-    const ms = Math.round(Number(m[1]) * factor);
+    const ms = parseMilliseconds(v);
+    if (ms === null) throw invalid(name, v, 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".');
     if (ms > 2147483647) throw new DbError(SqlState.InvalidParameterValue, `${ms} ms is outside the valid range for parameter "${name}"`);
-    return String(ms);
+    if (ms === 0) return '0';
+    const [unit, size] = MS_UNITS.find(([, n]) => ms % n === 0)!;
+    return `${ms / size}${unit}`;
   };
 
 function validateTimeZone(v: string): string {
@@ -220,8 +236,13 @@ export class Settings {
     return v;
   }
 
+  /** Values owned by someone else (the transaction's isolation level and access mode). */
+  dynamic: (key: string) => string | undefined = () => undefined;
+
   tryGet(name: string): string | undefined {
     const key = canonicalKey(name);
+    const dyn = this.dynamic(key);
+    if (dyn !== undefined) return dyn;
     const v = this.local.get(key) ?? this.session.get(key);
     if (v !== undefined) return v;
     return definition(name)?.defaultValue;
@@ -235,7 +256,8 @@ export class Settings {
     if (def?.readOnly) {
       throw new DbError(SqlState.CantChangeRuntimeParam, `parameter "${def.name}" cannot be changed`);
     }
-    const validated = value === null ? null : def?.validate ? def.validate(value) : value;
+    // A custom placeholder, once defined, resets to the empty string (it never disappears).
+    const validated = value === null ? (def ? null : '') : def?.validate ? def.validate(value) : value;
     if (isLocal) {
       if (!inTransactionBlock) return; // PostgreSQL warns (session/ sends the WARNING) and does nothing
       if (validated === null) this.local.set(key, def?.defaultValue ?? '');
@@ -342,6 +364,6 @@ export class Settings {
 
   /** Convenience for the executor's FormatContext. */
   get statementTimeoutMs(): number {
-    return Number(this.get('statement_timeout'));
+    return parseMilliseconds(this.get('statement_timeout')) ?? 0;
   }
 }

@@ -60,7 +60,8 @@ export type Expr =
       readonly location: number;
     }
   | { readonly kind: 'distinct'; readonly left: Expr; readonly right: Expr; readonly negated: boolean; readonly location: number }
-  | { readonly kind: 'sqlvalue'; readonly fn: SqlValueFunction; readonly location: number };
+  | { readonly kind: 'sqlvalue'; readonly fn: SqlValueFunction; readonly location: number }
+  | { readonly kind: 'array'; readonly elements: readonly Expr[]; readonly location: number };
 
 export type SqlValueFunction =
   | 'current_date'
@@ -106,6 +107,8 @@ export interface SelectStmt {
   readonly orderBy: readonly SortItem[];
   readonly limit: Expr | null;
   readonly offset: Expr | null;
+  /** VALUES (...), (...): rows of expressions instead of targets over FROM. */
+  readonly values: readonly (readonly Expr[])[] | null;
 }
 
 export type TransactionOp = 'begin' | 'start' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback_to';

@@ -173,6 +173,8 @@ export function convertExpr(node: Raw): Expr {
       return { kind: 'minmax', op: n.op === 'IS_GREATEST' ? 'greatest' : 'least', args: (n.args as Raw[]).map(convertExpr), location };
     case 'SQLValueFunction':
       return { kind: 'sqlvalue', fn: SQL_VALUE_FUNCTIONS[n.op]!, location };
+    case 'A_ArrayExpr':
+      return { kind: 'array', elements: ((n.elements ?? []) as Raw[]).map(convertExpr), location };
     case 'SubLink':
       throw unsupportedExpr('subqueries', location);
     default:
@@ -206,7 +208,6 @@ function convertFromItem(f: Raw): FromItem {
 
 function convertSelect(n: Raw): SelectStmt {
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported('UNION/INTERSECT/EXCEPT is not supported yet');
-  if (n.valuesLists) throw notSupported('VALUES lists are not supported yet');
   if (n.withClause) throw notSupported('WITH queries are not supported yet');
   if (n.groupClause || n.havingClause) throw notSupported('GROUP BY and HAVING are not supported yet');
   if (n.distinctClause) throw notSupported('SELECT DISTINCT is not supported yet');
@@ -236,6 +237,7 @@ function convertSelect(n: Raw): SelectStmt {
     orderBy,
     limit: n.limitCount ? convertExpr(n.limitCount) : null,
     offset: n.limitOffset ? convertExpr(n.limitOffset) : null,
+    values: n.valuesLists ? (n.valuesLists as Raw[]).map((row: Raw) => (row.List.items as Raw[]).map(convertExpr)) : null,
   };
 }
 

@@ -85,12 +85,14 @@ export function isValidTimestamp(ts: bigint): boolean {
   return ts >= MIN_TIMESTAMP && ts < END_TIMESTAMP;
 }
 
+/** Gregorian leap year (astronomical year numbering). */
 export function isLeap(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Days in a month (1-12) of a year. */
 export function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
 }

@@ -11,9 +11,10 @@ export {
 } from './numeric.ts';
 export { formatFloat8, formatFloat4, formatFloatG, parseFloat8, parseFloat4 } from './float-format.ts';
 export {
-  Interval, parseInterval, formatInterval, adjustIntervalForTypmod, encodeIntervalTypmod, formatIntervalTypmod,
+  Interval, formatInterval, adjustIntervalForTypmod, encodeIntervalTypmod, formatIntervalTypmod,
   INTERVAL_MASK, INTERVAL_FULL_RANGE, INTERVAL_FULL_PRECISION,
 } from './interval.ts';
+export { parseInterval } from './interval-parse.ts';
 export { PgArray, arrayTextIn, arrayTextOut, arrayBinaryIn, arrayBinaryOut, quoteArrayElement, MAXDIM } from './array.ts';
 export { parseJsonb, validateJson, formatJsonb, escapeJsonString, compareJsonbKeys, JsonbValue, type Jsonb } from './jsonb.ts';
 export {

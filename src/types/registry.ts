@@ -50,7 +50,9 @@ for (const t of scalarTypes) {
   byOid.set(t.oid, t);
   byTypname.set(t.name, t);
   if (t.arrayOid !== 0) {
-    const arr = makeArrayType(t, t.arrayOid);
+    const made = makeArrayType(t, t.arrayOid);
+    // record[] is a pseudo-type in pg_type (category P)
+    const arr = t.category === 'P' ? { ...made, category: 'P' as const } : made;
     byOid.set(arr.oid, arr);
     byTypname.set(arr.name, arr);
   }
@@ -104,11 +106,11 @@ export function floatTypeForPrecision(precision: number): PgType<number> {
 export function computeTypmod(type: PgType<any>, mods: readonly number[], displayName = type.name): number {
   if (mods.length === 0) return -1;
   const elem = type.category === 'A' ? byOid.get(type.elemOid)! : type;
-  const invalid = (what: string): DbError => new DbError(SqlState.InvalidParameterValue, `invalid ${what} type modifier`);
+  const invalid = (what?: string): DbError => new DbError(SqlState.InvalidParameterValue, what ? `invalid ${what} type modifier` : 'invalid type modifier');
   switch (elem.name) {
     case 'varchar':
     case 'bpchar': {
-      if (mods.length !== 1) throw invalid('type');
+      if (mods.length !== 1) throw invalid();
       const n = mods[0]!;
       const label = elem.name === 'varchar' ? 'varchar' : 'char';
       if (n < 1) throw new DbError(SqlState.InvalidParameterValue, `length for type ${label} must be at least 1`);
@@ -121,7 +123,7 @@ export function computeTypmod(type: PgType<any>, mods: readonly number[], displa
     case 'time':
     case 'timestamp':
     case 'timestamptz': {
-      if (mods.length !== 1) throw invalid('type');
+      if (mods.length !== 1) throw invalid();
       const p = mods[0]!;
       const label = elem.name === 'time' ? 'TIME' : 'TIMESTAMP';
       if (p < 0) throw new DbError(SqlState.InvalidParameterValue, `${label}(${p})${elem.name === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`);
@@ -231,10 +233,13 @@ export function parseTypeName(sql: string): ResolvedTypeName | undefined {
   return wrap(type.oid, typmod);
 }
 
-/** format_type(oid, typmod): "integer", "character varying(10)", "numeric(10,2)", "text[]". */
-export function formatType(oid: number, typmod = -1): string | undefined {
+/**
+ * format_type(oid, typmod): "integer", "character varying(10)", "numeric(10,2)", "text[]".
+ * With no typmod argument (SQL NULL) bpchar prints as "character"; with -1 as "bpchar".
+ */
+export function formatType(oid: number, typmod?: number): string | undefined {
   const t = byOid.get(oid);
   if (!t) return undefined;
-  if (typmod >= 0 && t.formatTypmod) return t.formatTypmod(typmod);
+  if (typmod !== undefined && t.formatTypmod) return t.formatTypmod(typmod);
   return t.displayName;
 }

@@ -8,7 +8,8 @@ import {
   DT_NOBEGIN, DT_NOEND, MAX_TIME, formatDate, formatTime, formatTimestamp, formatTimestamptz, isValidDate, isValidTimestamp, roundMicros,
 } from './datetime.ts';
 import { parseDate, parseTime, parseTimestamp } from './datetime-parse.ts';
-import { Interval, adjustIntervalForTypmod, formatInterval, formatIntervalTypmod, parseInterval } from './interval.ts';
+import { Interval, adjustIntervalForTypmod, formatInterval, formatIntervalTypmod } from './interval.ts';
+import { parseInterval } from './interval-parse.ts';
 import { ArrayOid, Oid } from './oids.ts';
 import type { PgType } from './pg-type.ts';
 import { resolveTimeZone } from './timezone.ts';

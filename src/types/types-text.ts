@@ -51,7 +51,8 @@ function textLike(oid: number, name: string, displayName: string, arrayOid: numb
 }
 
 export const textType = textLike(Oid.text, 'text', 'text', ArrayOid.text, 'S');
-export const unknownType = textLike(Oid.unknown, 'unknown', 'unknown', 0, 'X');
+/** unknown: text-like, but with typlen -2 (a C string) as in pg_type. */
+export const unknownType: PgType<string> = { ...textLike(Oid.unknown, 'unknown', 'unknown', 0, 'X'), typlen: -2 };
 
 /** varchar_input / varchar(): over-length input fails unless the excess is spaces (or the cast is explicit). */
 function varcharCoerce(s: string, typmod: number, explicit: boolean): string {
