@@ -278,3 +278,33 @@ describe('byte level', () => {
     c.close();
   });
 });
+
+describe('notices and empty queries', () => {
+  test('a WARNING notice reaches the client and the statement still completes', async () => {
+    await withPg(async (c) => {
+      const notices: { code?: string; message: string; severity?: string }[] = [];
+      c.on('notice', (n) => notices.push(n as unknown as { code?: string; message: string; severity?: string }));
+      await c.query('commit');
+      assert.equal(notices.length, 1);
+      assert.equal(notices[0]!.code, '25P01');
+      assert.equal(notices[0]!.message, 'there is no transaction in progress');
+      await c.query("set client_min_messages = 'error'");
+      await c.query('commit');
+      assert.equal(notices.length, 1, 'client_min_messages filters warnings out');
+    });
+  });
+
+  test('empty query strings answer EmptyQueryResponse in both protocols', async () => {
+    const c = await RawClient.connect(server.port);
+    try {
+      c.send(serialize.query(''));
+      assert.deepEqual(names(await c.until('readyForQuery')), ['emptyQuery', 'readyForQuery']);
+      c.send(serialize.parse({ text: '  ;  ' }), serialize.bind({}), serialize.execute({}), serialize.sync());
+      assert.deepEqual(names(await c.until('readyForQuery')), ['parseComplete', 'bindComplete', 'emptyQuery', 'readyForQuery']);
+      c.send(serialize.end());
+      await c.waitClosed();
+    } finally {
+      c.close();
+    }
+  });
+});

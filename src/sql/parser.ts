@@ -25,6 +25,8 @@ interface RawParseResult {
  * yields []. Positions in errors are 1-based character offsets into `sql`.
  */
 export function parseSql(sql: string): ParsedStatement[] {
+  // libpg-query refuses an empty string; PostgreSQL answers it with EmptyQueryResponse.
+  if (sql.trim() === '') return [];
   let result: RawParseResult;
   try {
     result = parseSync(sql) as RawParseResult;

@@ -3,14 +3,14 @@
  * array_in / array_out / array_recv / array_send over any element type, with PostgreSQL's
  * quoting, NULL handling, `[lo:hi]=` decoration and error details.
  */
-import { DbError, SqlState, type SqlStateCode } from '../errors/index.ts';
+import { DbError, SqlState } from '../errors/index.ts';
 import type { FormatContext, PgType } from './pg-type.ts';
 import { BinaryReader, BinaryWriter } from './wire.ts';
 
 /** Maximum number of array dimensions (MAXDIM). */
 export const MAXDIM = 6;
 /** 2202E array_subscript_error (belongs in errors/sqlstate.ts). */
-export const ARRAY_SUBSCRIPT_ERROR = '2202E' as SqlStateCode;
+export const ARRAY_SUBSCRIPT_ERROR = SqlState.ArraySubscriptError;
 
 /**
  * An array value. `items` are in row-major order; an empty array has no dimensions.

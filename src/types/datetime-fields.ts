@@ -3,12 +3,12 @@
  * ParseDateTime's split of the input into typed fields, the datetktbl keywords, the DTERR
  * codes and DateTimeParseError's messages. datetime-parse.ts and interval.ts decode the fields.
  */
-import { DbError, SqlState, type SqlStateCode } from '../errors/index.ts';
+import { DbError, SqlState } from '../errors/index.ts';
 
 /** 22009 invalid_time_zone_displacement_value (belongs in errors/sqlstate.ts). */
-export const INVALID_TIME_ZONE_DISPLACEMENT_VALUE = '22009' as SqlStateCode;
+export const INVALID_TIME_ZONE_DISPLACEMENT_VALUE = SqlState.InvalidTimeZoneDisplacementValue;
 /** 22015 interval_field_overflow (belongs in errors/sqlstate.ts). */
-export const INTERVAL_FIELD_OVERFLOW = '22015' as SqlStateCode;
+export const INTERVAL_FIELD_OVERFLOW = SqlState.IntervalFieldOverflow;
 
 export type FieldType = 'number' | 'string' | 'date' | 'time' | 'tz' | 'special';
 export interface DtField {

@@ -3,14 +3,14 @@
  * bpchar(n), name, "char", unknown, bytea, uuid, json, jsonb, plus the pseudo-types void and
  * record. Lengths are counted in characters (code points), as PostgreSQL does in UTF-8.
  */
-import { DbError, SqlState, notSupported, type SqlStateCode } from '../errors/index.ts';
+import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { formatJsonb, parseJsonb, validateJson, type Jsonb } from './jsonb.ts';
 import { ArrayOid, Oid } from './oids.ts';
 import type { FormatContext, PgType } from './pg-type.ts';
 import { BinaryReader, BinaryWriter, decodeUtf8, encodeUtf8 } from './wire.ts';
 
 /** 42622 name_too_long (belongs in errors/sqlstate.ts). */
-const NAME_TOO_LONG = '42622' as SqlStateCode;
+const NAME_TOO_LONG = SqlState.NameTooLong;
 /** Largest varchar/bpchar length (MaxAttrSize). */
 export const MAX_CHAR_LENGTH = 10485760;
 const NAMEDATALEN = 64;
