@@ -28,7 +28,8 @@ export interface ScalarFunction {
 
 const registry = new Map<string, ScalarFunction[]>();
 
-function define(fn: ScalarFunction): void {
+/** Registers a function or operator overload (used by the built-in modules of executor/). */
+export function defineFunction(fn: ScalarFunction): void {
   const list = registry.get(fn.name) ?? [];
   list.push(fn);
   registry.set(fn.name, list);
@@ -46,7 +47,7 @@ const fn = (
   impl: ScalarFunction['impl'],
   opts: { strict?: boolean; volatility?: Volatility; async?: boolean; returnsSet?: boolean } = {},
 ): void =>
-  define({
+  defineFunction({
     name,
     argTypes,
     returnType,

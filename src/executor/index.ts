@@ -7,7 +7,7 @@ export type { BoundExpr } from './bound.ts';
 export type { Plan, PlannedQuery, OutputColumn, SortKey } from './plan.ts';
 export type { ExecContext } from './context.ts';
 export type { Row, Value } from './value.ts';
-export { functionsNamed, compareValues, nowMicros, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';
+export { functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';
 export { castValue, canCast, castContext, isNumericType, isStringType, type CastContext } from './casts.ts';
 export { compile, compileAsync, isAsync } from './compile.ts';
 export { openCursor, type RowCursor } from './run-plan.ts';
