@@ -10,7 +10,16 @@ import type { Value } from './value.ts';
 export type BoundExpr =
   | { readonly kind: 'const'; readonly type: number; readonly typmod: number; readonly value: Value }
   | { readonly kind: 'param'; readonly index: number; readonly type: number; readonly typmod: number }
-  | { readonly kind: 'column'; readonly index: number; readonly type: number; readonly typmod: number; readonly name: string }
+  | {
+      readonly kind: 'column';
+      readonly index: number;
+      readonly type: number;
+      readonly typmod: number;
+      readonly name: string;
+      /** The source table's OID and attnum (0 when not a table column), for RowDescription. */
+      readonly tableOid: number;
+      readonly attnum: number;
+    }
   | { readonly kind: 'call'; readonly fn: ScalarFunction; readonly args: readonly BoundExpr[]; readonly type: number; readonly typmod: number }
   | {
       readonly kind: 'cast';

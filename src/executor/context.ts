@@ -5,6 +5,26 @@
  */
 import type { FormatContext } from '../types/index.ts';
 
+/** One batch of a table scan: row ids and the requested columns (undefined = absent in that segment). */
+export interface ScanBatch {
+  readonly rowIds: readonly number[];
+  readonly rows: readonly unknown[][];
+}
+
+/**
+ * Table data as the executor sees it: reads go through the statement's snapshot plus the
+ * transaction's own writes; writes go into the session's write transaction. Implemented by
+ * session/ over storage/.
+ */
+export interface DataAccess {
+  scan(tableId: number, attnums: readonly number[]): AsyncIterable<ScanBatch>;
+  /** Inserts full rows (values in `attnums` order); returns their (provisional) row ids. */
+  insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]>;
+  delete(tableId: number, rowIds: readonly number[]): Promise<void>;
+  /** Next value of a sequence (serial / identity columns, nextval()). */
+  nextval(sequence: string): bigint;
+}
+
 export interface ExecContext {
   readonly format: FormatContext;
   readonly user: string;
@@ -20,4 +40,5 @@ export interface ExecContext {
   checkCancel(): void;
   /** Resolves after ms, or rejects with 57014 as soon as the statement is cancelled. */
   sleep(ms: number): Promise<void>;
+  readonly data: DataAccess;
 }

@@ -333,6 +333,7 @@ fn(
   },
   { strict: false, volatility: 'volatile' },
 );
+fn('nextval', [Oid.text], Oid.int8, ([name], ctx) => ctx.data.nextval(name as string), { volatility: 'volatile' });
 fn(
   'pg_sleep',
   [Oid.float8],

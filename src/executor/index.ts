@@ -4,11 +4,14 @@
  * errors/ (and storage/ as it arrives); never sql/, planner/ or session/.
  */
 export type { BoundExpr } from './bound.ts';
-export type { Plan, PlannedQuery, OutputColumn, SortKey } from './plan.ts';
-export type { ExecContext } from './context.ts';
+export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, RowChecks } from './plan.ts';
+export type { ExecContext, DataAccess, ScanBatch } from './context.ts';
+export { runModify, RowInserter, type ModifyResult } from './modify.ts';
 export type { Row, Value } from './value.ts';
 export { functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';
 export { castValue, canCast, castContext, isNumericType, isStringType, type CastContext } from './casts.ts';
 export { compile, compileAsync, isAsync } from './compile.ts';
 export { openCursor, type RowCursor } from './run-plan.ts';
 export { SERVER_VERSION_STRING, TESSERA_VERSION } from './version.ts';
+export * from './copy/index.ts';
+export { compareVectorValues } from './vector-functions.ts'; // loading it registers pgvector's functions

@@ -30,12 +30,49 @@ export type Plan =
   | { readonly kind: 'project'; readonly input: Plan; readonly exprs: readonly BoundExpr[] }
   | { readonly kind: 'sort'; readonly input: Plan; readonly keys: readonly SortKey[] }
   | { readonly kind: 'limit'; readonly input: Plan; readonly limit: BoundExpr | null; readonly offset: BoundExpr | null }
+  /**
+   * A full scan of a table's visible rows: the given attnums, with `missing` filling values
+   * of columns added after a segment was written; `withRowId` appends the row id column.
+   */
+  | {
+      readonly kind: 'seq-scan';
+      readonly tableId: number;
+      readonly table: string;
+      readonly attnums: readonly number[];
+      readonly missing: readonly unknown[];
+      readonly withRowId: boolean;
+    }
   /** VALUES lists: one row per list of expressions. */
   | { readonly kind: 'values'; readonly rows: readonly (readonly BoundExpr[])[] };
+
+/** Row checks of INSERT/UPDATE, evaluated over the new row (all live columns, attnum order). */
+export interface RowChecks {
+  readonly table: string;
+  /** Index into the new row and column name of each NOT NULL column. */
+  readonly notNull: readonly { readonly index: number; readonly column: string }[];
+  readonly checks: readonly { readonly name: string; readonly expr: BoundExpr }[];
+}
+
+/**
+ * A data-changing statement over the rows of PlannedQuery.plan: for INSERT `newRow` computes the
+ * full new row from a source row; UPDATE's input rows end with the row id, and `newRow`
+ * computes the replacement from the old row; DELETE's input rows end with the row id.
+ * `returning` is evaluated over the new row (INSERT/UPDATE) or the old row (DELETE).
+ */
+export interface ModifyPlan {
+  readonly kind: 'insert' | 'update' | 'delete';
+  readonly tableId: number;
+  readonly attnums: readonly number[];
+  readonly newRow: readonly BoundExpr[] | null;
+  readonly checks: RowChecks | null;
+  readonly returning: readonly BoundExpr[] | null;
+}
 
 /** A planned query: the plan, its output columns, and its parameters' types. */
 export interface PlannedQuery {
   readonly plan: Plan;
+  /** For INSERT/UPDATE/DELETE: the modification run over `plan`'s rows. */
+  readonly modify?: ModifyPlan;
   readonly columns: readonly OutputColumn[];
   readonly paramTypes: readonly number[];
 }

@@ -54,6 +54,39 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
   switch (plan.kind) {
     case 'result':
       return new ArrayCursor([[]]);
+    case 'seq-scan': {
+      const it = ctx.data.scan(plan.tableId, plan.attnums)[Symbol.asyncIterator]();
+      const { missing, withRowId } = plan;
+      let done = false;
+      return {
+        async next() {
+          if (done) return null;
+          ctx.checkCancel();
+          const r = await it.next();
+          if (r.done) {
+            done = true;
+            return null;
+          }
+          const { rows, rowIds } = r.value;
+          const out: Row[] = new Array(rows.length);
+          for (let i = 0; i < rows.length; i++) {
+            const src = rows[i]!;
+            const row: Row = new Array(missing.length + (withRowId ? 1 : 0));
+            for (let j = 0; j < missing.length; j++) {
+              const v = src[j];
+              row[j] = v === undefined ? missing[j] : v;
+            }
+            if (withRowId) row[missing.length] = rowIds[i];
+            out[i] = row;
+          }
+          return out;
+        },
+        close() {
+          done = true;
+          void it.return?.();
+        },
+      };
+    }
     case 'values': {
       const rows = plan.rows.map((r) => r.map(compile));
       return {

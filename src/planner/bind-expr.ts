@@ -17,6 +17,9 @@ export interface ScopeColumn {
   readonly name: string;
   readonly type: number;
   readonly typmod: number;
+  /** Source table OID and attnum for RowDescription, when the column comes from a table. */
+  readonly tableOid?: number;
+  readonly attnum?: number;
 }
 
 /**
@@ -216,7 +219,7 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       }
       if (matches.length > 1) throw new DbError(SqlState.AmbiguousColumn, `column reference "${name}" is ambiguous`).at(pos(e.location));
       const c = matches[0]!;
-      return { kind: 'column', index: ctx.scope.indexOf(c), type: c.type, typmod: c.typmod, name: c.name };
+      return { kind: 'column', index: ctx.scope.indexOf(c), type: c.type, typmod: c.typmod, name: c.name, tableOid: c.tableOid ?? 0, attnum: c.attnum ?? 0 };
     }
     case 'cast': {
       const { type, typmod } = bindTypeName(e.type);

@@ -1,7 +1,11 @@
 /**
  * planner/: binds names and types against the scope/catalog and builds plans (executor/plan.ts).
- * Imports sql/, executor/ (plan shapes, function and cast catalogs), types/, errors/.
+ * Imports sql/, catalog/ (table definitions), executor/ (plan shapes, function and cast
+ * catalogs), types/, errors/.
  */
-export { planSelect, figureColumnName } from './plan-select.ts';
+export { planSelect, planTableScan, figureColumnName } from './plan-select.ts';
+export { planInsert, planInsertRows, planUpdateOrDelete, bindStored, type PlannedModify } from './plan-modify.ts';
+export { bindCreateTable, bindColumn, evaluateMissingValue, DEFAULT_SEGMENT_SIZE_BYTES, type BoundCreateTable } from './plan-ddl.ts';
 export { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
+export { resolveTable, creationSchema, liveColumns, parseSearchPath, type CatalogReader, type PlanEnv } from './relations.ts';
 export { typeDisplayName } from './resolve.ts';

@@ -11,6 +11,8 @@ import { bindCall, bindExpr, bindOutputExpr, coerce, commonArgs, functionName, P
 import type { BoundExpr } from '../executor/index.ts';
 import type { OutputColumn, Plan, PlannedQuery, SortKey } from '../executor/index.ts';
 import type { FormatContext } from '../types/index.ts';
+import type { TableDef } from '../catalog/index.ts';
+import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
 
 /** PostgreSQL's FigureColname: the column name a target gets without an alias. */
 export function figureColumnName(e: Expr): string {
@@ -45,15 +47,33 @@ function bindLimit(e: Expr | null, ctx: BindContext): BoundExpr | null {
   return coerce(bindExpr(e, ctx), Oid.int8, -1, 'implicit', ctx, -1);
 }
 
+/**
+ * A full scan of a table with all live columns visible (plus the row id when asked, for
+ * UPDATE/DELETE), and the scope naming them.
+ */
+export function planTableScan(t: TableDef, alias: string | null, withRowId: boolean, format: FormatContext): { plan: Plan; scope: ScopeColumn[] } {
+  const cols = liveColumns(t);
+  const missing = cols.map((c) => {
+    if (c.missingValue === null) return null;
+    const type = typeByOid(c.typeOid);
+    return type ? type.textIn(c.missingValue, c.typmod, format) : null;
+  });
+  return {
+    plan: { kind: 'seq-scan', tableId: t.tableId, table: t.name, attnums: cols.map((c) => c.attnum), missing, withRowId },
+    scope: cols.map((c) => ({ table: alias ?? t.name, name: c.name, type: c.typeOid, typmod: c.typmod, tableOid: t.tableId, attnum: c.attnum })),
+  };
+}
+
 /** Plans the FROM clause: its input plan and the columns it makes visible. */
-function planFrom(from: readonly FromItem[], params: ParamTypes, format: FormatContext): { plan: Plan; scope: ScopeColumn[] } {
+function planFrom(from: readonly FromItem[], params: ParamTypes, env: PlanEnv): { plan: Plan; scope: ScopeColumn[] } {
+  const format = env.format;
   if (from.length === 0) return { plan: { kind: 'result' }, scope: [] };
   if (from.length > 1) throw notSupported('joins and multiple FROM items are not supported yet');
   const item = from[0]!;
   const at = item.location >= 0 ? item.location + 1 : undefined;
   if (item.kind === 'table') {
-    const name = item.schema ? `${item.schema}.${item.name}` : item.name;
-    throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`).at(at);
+    const t = resolveTable(env, { schema: item.schema, name: item.name, location: item.location });
+    return planTableScan(t, item.alias, false, format);
   }
   const ctx: BindContext = { params, scope: [], format };
   const fnName = functionName(item.call.name, item.call.location);
@@ -67,8 +87,22 @@ function planFrom(from: readonly FromItem[], params: ParamTypes, format: FormatC
   };
 }
 
+/** Output columns of a target list; plain column references carry their table and attnum (RowDescription). */
+export function outputColumns(targets: SelectStmt['targets'], exprs: readonly BoundExpr[]): OutputColumn[] {
+  return targets.map((t, i) => {
+    const e = exprs[i]!;
+    return {
+      name: t.alias ?? figureColumnName(t.expr),
+      type: e.type,
+      typmod: e.typmod,
+      tableOid: e.kind === 'column' ? e.tableOid : 0,
+      columnAttr: e.kind === 'column' ? e.attnum : 0,
+    };
+  });
+}
+
 /** Expands `*` and `t.*` targets into one target per visible column. */
-function expandStars(targets: SelectStmt['targets'], scope: readonly ScopeColumn[]): SelectStmt['targets'] {
+export function expandStars(targets: SelectStmt['targets'], scope: readonly ScopeColumn[]): SelectStmt['targets'] {
   return targets.flatMap((t) => {
     if (t.expr.kind !== 'column' || !t.expr.star) return [t];
     const qualifier = t.expr.names[0];
@@ -96,22 +130,16 @@ function planValues(rows: readonly (readonly Expr[])[], params: ParamTypes, form
   };
 }
 
-export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], format: FormatContext): PlannedQuery {
-  const params = new ParamTypes(givenParamTypes);
-  const from = stmt.values ? planValues(stmt.values, params, format) : planFrom(stmt.from, params, format);
+export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], env: PlanEnv, params = new ParamTypes(givenParamTypes)): PlannedQuery {
+  const format = env.format;
+  const from = stmt.values ? planValues(stmt.values, params, format) : planFrom(stmt.from, params, env);
   if (stmt.values) {
     stmt = { ...stmt, targets: [{ expr: { kind: 'column', names: [], star: true, location: -1 }, alias: null, location: -1 }] };
   }
   const ctx: BindContext = { params, scope: from.scope, format };
   const targets = expandStars(stmt.targets, from.scope);
   const exprs = targets.map((t) => bindOutputExpr(t.expr, ctx));
-  const columns: OutputColumn[] = targets.map((t, i) => ({
-    name: t.alias ?? figureColumnName(t.expr),
-    type: exprs[i]!.type,
-    typmod: exprs[i]!.typmod,
-    tableOid: 0,
-    columnAttr: 0,
-  }));
+  const columns = outputColumns(targets, exprs);
   let plan: Plan = from.plan;
   if (stmt.where) {
     const predicate = bindExpr(stmt.where, ctx);

@@ -20,13 +20,14 @@ import {
   type FrontendMessage,
   type StartupPacket,
 } from '../protocol/index.ts';
-import { Session, errorFields, normaliseError } from '../session/index.ts';
+import { Session, errorFields, normaliseError, type Database } from '../session/index.ts';
 import type { ServerConfig } from './config.ts';
 import { SCRAM_MECHANISM, ScramExchange, type ScramVerifier } from './scram.ts';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
   readonly config: ServerConfig;
+  readonly db: Database;
   readonly log: Logger;
   readonly tlsContext: tls.SecureContext | null;
   readonly verifiers: ReadonlyMap<string, ScramVerifier>;
@@ -243,6 +244,7 @@ export class Connection {
     this.processId = processId;
     this.secretKey = secretKey;
     this.session = new Session({
+      db: this.host.db,
       processId,
       user: this.user,
       database: this.database,

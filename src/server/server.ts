@@ -12,6 +12,7 @@ import { initParser } from '../sql/index.ts';
 import type { ServerConfig } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { makeScramVerifier, type ScramVerifier } from './scram.ts';
+import { openDatabase } from './database.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -20,9 +21,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts listening; resolves once the port is bound and the parser is loaded. */
+/** Starts listening; resolves once the database is open, the port bound and the parser loaded. */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   await initParser();
+  const db = await openDatabase(config.dataDir, log);
   const verifiers = new Map<string, ScramVerifier>();
   for (const [user, password] of config.users) verifiers.set(user, makeScramVerifier(password));
   const tlsContext =
@@ -37,6 +39,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
 
   const host: ConnectionHost = {
     config,
+    db,
     log,
     tlsContext,
     verifiers,
@@ -69,7 +72,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   server.maxConnections = config.maxConnections + 10; // room to answer "too many clients" properly
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      void db.close();
+      reject(err);
+    });
     server.listen(config.port, config.host, () => {
       server.off('error', reject);
       resolve();
@@ -86,6 +92,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         server.close(() => resolve());
         void Promise.all([...connections].map((c) => c.terminate())).then(() => undefined);
       });
+      await db.close();
     },
   };
 }

@@ -7,3 +7,4 @@ export { Session, type SessionOptions } from './session.ts';
 export type { WireOutput } from './wire-output.ts';
 export { errorFields, normaliseError } from './errors-to-wire.ts';
 export { SERVER_VERSION, SERVER_VERSION_NUM } from './settings.ts';
+export type { Database } from './database.ts';

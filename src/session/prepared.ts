@@ -5,6 +5,7 @@
  */
 import type { OutputColumn, RowCursor, Value } from '../executor/index.ts';
 import type { FormatCode } from '../protocol/index.ts';
+import type { CopyIn } from './copy.ts';
 
 /** What running a statement produces: a command tag, and rows for row-returning statements. */
 export interface Outcome {
@@ -23,6 +24,8 @@ export interface Prepared {
   /** True for BEGIN/COMMIT/ROLLBACK (allowed in an aborted transaction). */
   readonly endsFailedTransaction: boolean;
   run(params: readonly Value[]): Promise<Outcome>;
+  /** COPY FROM STDIN: creates the receiver; the session then switches to copy-in mode. */
+  startCopyIn?(): CopyIn;
 }
 
 export interface Portal {

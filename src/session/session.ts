@@ -17,8 +17,13 @@ import { prepareStatement, type StatementHost } from './statements.ts';
 import { Settings } from './settings.ts';
 import { Transaction } from './transaction.ts';
 import type { WireOutput } from './wire-output.ts';
+import type { CopyIn } from './copy.ts';
+import { SessionDataAccess } from './data-access.ts';
+import type { Database } from './database.ts';
+import { parseSearchPath, type PlanEnv } from '../planner/index.ts';
 
 export interface SessionOptions {
+  readonly db: Database;
   readonly processId: number;
   readonly user: string;
   readonly database: string;
@@ -45,8 +50,13 @@ export class Session implements StatementHost {
   private cancelReason: string | null = null;
   private readonly sleepers = new Set<(err: DbError) => void>();
   private statementStart = 0n;
+  readonly db: Database;
+  private readonly data: SessionDataAccess;
+  /** COPY FROM STDIN in progress: CopyData/CopyDone/CopyFail go here; `resume` continues the query. */
+  private copyIn: { target: CopyIn; resume: (result: { count: number } | { error: unknown }) => Promise<void> } | null = null;
 
   constructor(readonly opts: SessionOptions) {
+    this.db = opts.db;
     this.out = opts.out;
     this.log = opts.log;
     const startup: [string, string][] = [...opts.startupParameters].filter(([k]) => !['user', 'database', 'options', 'replication'].includes(k));
@@ -54,6 +64,7 @@ export class Session implements StatementHost {
     this.settings = new Settings(startup);
     this.tx = new Transaction(this.settings);
     this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : undefined);
+    this.data = new SessionDataAccess(this.db, this.tx);
   }
 
   // ---- StatementHost: what statements may ask of the session ----
@@ -72,9 +83,23 @@ export class Session implements StatementHost {
     };
   }
 
+  planEnv(): PlanEnv {
+    return {
+      catalog: this.db.catalog,
+      searchPath: parseSearchPath(this.settings.get('search_path'), this.opts.user),
+      format: this.formatContext(),
+      user: this.opts.user,
+    };
+  }
+
+  flush(): Promise<void> {
+    return this.out.flush();
+  }
+
   execContext(): ExecContext {
     const session = this;
     return {
+      data: this.data,
       format: this.formatContext(),
       user: this.opts.user,
       database: this.opts.database,
@@ -136,6 +161,7 @@ export class Session implements StatementHost {
     } finally {
       if (timer) clearTimeout(timer);
       this.cancelReason = null;
+      this.data.endStatement();
     }
   }
 
@@ -154,6 +180,7 @@ export class Session implements StatementHost {
 
   /** Handles one frontend message. Returns false when the connection should close (Terminate). */
   async handle(msg: FrontendMessage): Promise<boolean> {
+    if (this.copyIn) return this.handleCopyMessage(msg);
     if (this.ignoreTillSync && msg.kind !== 'Sync' && msg.kind !== 'Terminate') return true;
     switch (msg.kind) {
       case 'Query':
@@ -180,7 +207,11 @@ export class Session implements StatementHost {
         return true;
       case 'Sync':
         this.ignoreTillSync = false;
-        this.endImplicitTransaction();
+        try {
+          await this.endImplicitTransaction();
+        } catch (err) {
+          this.sendError(err);
+        }
         this.readyForQuery();
         await this.out.flush();
         return true;
@@ -209,10 +240,48 @@ export class Session implements StatementHost {
   }
 
   /** Ends an implicit transaction: commit, or rollback if a statement in it failed. */
-  private endImplicitTransaction(): void {
+  private async endImplicitTransaction(): Promise<void> {
     if (this.tx.implicit) {
-      this.tx.commit();
       this.portals.clear();
+      await this.tx.commit();
+    }
+  }
+
+  /** Copy-in mode: CopyData feeds the COPY; CopyDone / CopyFail end it. Other messages are a protocol violation. */
+  private async handleCopyMessage(msg: FrontendMessage): Promise<boolean> {
+    const copy = this.copyIn!;
+    switch (msg.kind) {
+      case 'CopyData':
+        try {
+          await copy.target.push(msg.data);
+        } catch (err) {
+          this.copyIn = null;
+          await copy.resume({ error: err });
+        }
+        return true;
+      case 'CopyDone': {
+        this.copyIn = null;
+        let result: { count: number } | { error: unknown };
+        try {
+          result = { count: await copy.target.finish() };
+        } catch (err) {
+          result = { error: err };
+        }
+        await copy.resume(result);
+        return true;
+      }
+      case 'CopyFail':
+        this.copyIn = null;
+        await copy.resume({ error: new DbError(SqlState.QueryCanceled, `COPY from stdin failed: ${msg.message}`) });
+        return true;
+      case 'Flush':
+      case 'Sync':
+        return true; // allowed during COPY and ignored, as PostgreSQL does
+      case 'Terminate':
+        return false;
+      default:
+        this.copyIn = null;
+        throw new DbError(SqlState.ProtocolViolation, `unexpected message type 0x${msg.kind} during COPY from stdin`, { severity: 'FATAL' });
     }
   }
 
@@ -226,18 +295,48 @@ export class Session implements StatementHost {
     } catch (err) {
       this.sendError(err, sql);
       this.tx.fail();
-      this.endImplicitTransaction();
-      this.readyForQuery();
-      await this.out.flush();
+      await this.finishSimpleQuery();
       return;
     }
     if (statements.length === 0) backend.emptyQueryResponse(this.out.w);
     this.portals.delete('');
-    for (const parsed of statements) {
+    await this.runSimpleStatements(sql, statements, 0);
+  }
+
+  /** Ends a simple Query: implicit commit (or rollback), ReadyForQuery, flush. */
+  private async finishSimpleQuery(): Promise<void> {
+    try {
+      await this.endImplicitTransaction();
+    } catch (err) {
+      this.sendError(err);
+    }
+    this.readyForQuery();
+    await this.out.flush();
+  }
+
+  /** Runs statements[from..] of a simple Query; a COPY FROM pauses here and resumes after CopyDone. */
+  private async runSimpleStatements(sql: string, statements: ParsedStatement[], from: number): Promise<void> {
+    for (let i = from; i < statements.length; i++) {
+      const parsed = statements[i]!;
+      let pausedForCopy = false;
       try {
         await this.asStatement(async () => {
           const prepared = this.prepareChecked(parsed, [], true);
           this.tx.beforeStatement(prepared.kind, statements.length > 1);
+          if (prepared.startCopyIn) {
+            this.beginCopyIn(prepared.startCopyIn(), async (result) => {
+              if ('error' in result) {
+                this.sendError(result.error, sql);
+                this.tx.fail();
+                await this.finishSimpleQuery();
+                return;
+              }
+              backend.commandComplete(this.out.w, `COPY ${result.count}`);
+              await this.runSimpleStatements(sql, statements, i + 1);
+            });
+            pausedForCopy = true;
+            return;
+          }
           const outcome = await prepared.run([]);
           if (prepared.columns && outcome.cursor) {
             backend.rowDescription(this.out.w, this.fields(prepared.columns, []));
@@ -263,10 +362,18 @@ export class Session implements StatementHost {
         this.tx.fail();
         break;
       }
+      if (pausedForCopy) {
+        await this.out.flush();
+        return;
+      }
     }
-    this.endImplicitTransaction();
-    this.readyForQuery();
-    await this.out.flush();
+    await this.finishSimpleQuery();
+  }
+
+  /** Enters copy-in mode: CopyInResponse now; CopyData/CopyDone arrive through handle(). */
+  private beginCopyIn(target: CopyIn, resume: (result: { count: number } | { error: unknown }) => Promise<void>): void {
+    backend.copyInResponse(this.out.w, target.format, Array.from({ length: target.columnCount }, () => target.format));
+    this.copyIn = { target, resume: (r) => this.asStatement(() => resume(r)) };
   }
 
   /** Prepares a parsed statement, enforcing the aborted-transaction rule (25P02). */
@@ -409,6 +516,21 @@ export class Session implements StatementHost {
       throw new DbError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     await this.asStatement(async () => {
+      if (!portal.started && portal.prepared.startCopyIn) {
+        portal.started = true;
+        this.tx.beforeStatement(portal.prepared.kind, true);
+        this.beginCopyIn(portal.prepared.startCopyIn(), async (result) => {
+          portal.finished = true;
+          if ('error' in result) {
+            this.sendError(result.error, portal.prepared.sql);
+            this.tx.fail();
+            this.ignoreTillSync = true;
+            return;
+          }
+          backend.commandComplete(this.out.w, `COPY ${result.count}`);
+        });
+        return;
+      }
       if (!portal.started) {
         portal.started = true;
         this.tx.beforeStatement(portal.prepared.kind, true);
@@ -495,6 +617,7 @@ export class Session implements StatementHost {
   /** Closes everything on disconnect. */
   close(): void {
     this.cancel('terminating connection');
+    this.copyIn = null;
     for (const p of this.portals.values()) p.cursor?.close();
     this.portals.clear();
     if (this.tx.status !== 'I') this.tx.rollback();

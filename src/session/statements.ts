@@ -5,11 +5,14 @@
  * side effect.
  */
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
-import { compile, openCursor, type ExecContext, type OutputColumn, type RowCursor, type Value } from '../executor/index.ts';
-import { bindExpr, bindTypeName, coerce, planSelect, ParamTypes } from '../planner/index.ts';
+import { compile, openCursor, runModify, type ExecContext, type OutputColumn, type RowCursor, type Value } from '../executor/index.ts';
+import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
 import { Oid, type FormatContext } from '../types/index.ts';
+import { runCopyOut, startCopyIn } from './copy.ts';
+import type { Database } from './database.ts';
+import { runDdl } from './ddl.ts';
 import type { Portal, Prepared } from './prepared.ts';
 import { Settings } from './settings.ts';
 import type { Transaction } from './transaction.ts';
@@ -21,9 +24,12 @@ export interface StatementHost {
   readonly prepared: Map<string, Prepared>;
   readonly portals: Map<string, Portal>;
   readonly w: MessageWriter;
+  readonly db: Database;
   formatContext(): FormatContext;
+  planEnv(): PlanEnv;
   execContext(): ExecContext;
   notice(severity: 'WARNING' | 'NOTICE', code: string, message: string, hint?: string): void;
+  flush(): Promise<void>;
 }
 
 const textColumn = (name: string): OutputColumn => ({ name, type: Oid.text, typmod: -1, tableOid: 0, columnAttr: 0 });
@@ -42,8 +48,8 @@ function rowsCursor(rows: Value[][]): RowCursor {
   };
 }
 
-/** A statement that returns no rows and runs `fn` when executed. */
-function command(sql: string, kind: string, tag: string | (() => string), fn: () => void, endsFailedTransaction = false): Prepared {
+/** A statement that returns no rows and runs `fn` when executed (the tag is read after fn ran). */
+function command(sql: string, kind: string, tag: string | (() => string), fn: () => void | Promise<void>, endsFailedTransaction = false): Prepared {
   return {
     sql,
     kind,
@@ -51,8 +57,9 @@ function command(sql: string, kind: string, tag: string | (() => string), fn: ()
     columns: null,
     endsFailedTransaction,
     run: async () => {
-      fn();
-      return { tag: typeof tag === 'string' ? tag : tag() };
+      const t = typeof tag === 'string' ? tag : tag();
+      await fn();
+      return { tag: t };
     },
   };
 }
@@ -75,9 +82,9 @@ function transactionStatement(host: StatementHost, sql: string, stmt: Statement 
         sql,
         'transaction',
         () => (tx.failed && tx.inBlock ? 'ROLLBACK' : 'COMMIT'),
-        () => {
+        async () => {
           if (!tx.inBlock) host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'there is no transaction in progress');
-          else tx.commit();
+          else await tx.commit();
         },
         true,
       );
@@ -147,7 +154,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
   const sql = parsed.sql;
   switch (stmt.kind) {
     case 'select': {
-      const planned = planSelect(stmt, paramTypes, host.formatContext());
+      const planned = planSelect(stmt, paramTypes, host.planEnv());
       return {
         sql,
         kind: 'select',
@@ -203,6 +210,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         });
       }
       const ctx = { params: new ParamTypes([]), scope: [], format: host.formatContext() };
+      if (target.startCopyIn) throw notSupported('EXECUTE of a prepared COPY is not supported');
       const args = stmt.params.map((p, i) => compile(coerce(bindExpr(p, ctx), target.paramTypes[i]!, -1, 'assignment', ctx, -1)));
       return {
         ...target,
@@ -218,6 +226,55 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
           throw new DbError(SqlState.InvalidSqlStatementName, `prepared statement "${stmt.name}" does not exist`);
         }
       });
+    case 'create_table':
+    case 'create_schema':
+    case 'drop':
+    case 'alter_table':
+    case 'truncate': {
+      let tag = '';
+      return command(sql, 'ddl', () => tag, () => {
+        tag = runDdl(host, stmt);
+      });
+    }
+    case 'insert':
+    case 'update':
+    case 'delete': {
+      const env = host.planEnv();
+      const planned = stmt.kind === 'insert' ? planInsert(stmt, paramTypes, env) : planUpdateOrDelete(stmt, paramTypes, env);
+      return {
+        sql,
+        kind: stmt.kind,
+        paramTypes: planned.paramTypes,
+        columns: planned.returningColumns,
+        endsFailedTransaction: false,
+        run: async (params) => {
+          const r = await runModify(planned.modify, planned.plan, planned.rowColumns, params, host.execContext());
+          if (r.returned) return { tag: planned.tag, cursor: rowsCursor(r.returned) };
+          return { tag: `${planned.tag} ${r.count}` };
+        },
+      };
+    }
+    case 'copy': {
+      if (stmt.direction === 'from') {
+        return {
+          sql,
+          kind: 'copy',
+          paramTypes: [],
+          columns: null,
+          endsFailedTransaction: false,
+          run: async () => ({ tag: 'COPY' }),
+          startCopyIn: () => startCopyIn(stmt, host.planEnv(), host.execContext()),
+        };
+      }
+      return {
+        sql,
+        kind: 'copy',
+        paramTypes: [],
+        columns: null,
+        endsFailedTransaction: false,
+        run: async () => ({ tag: `COPY ${await runCopyOut(stmt, host.planEnv(), host.execContext(), host.w, () => host.flush())}` }),
+      };
+    }
     case 'unsupported':
       throw notSupported(`${stmt.what} is not supported yet`);
     default:

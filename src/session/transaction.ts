@@ -4,7 +4,9 @@
  * string), 'T' in an explicit block, 'E' in a failed block (everything but ROLLBACK/COMMIT
  * fails with 25P02). Storage transactions hook in here as they arrive.
  */
+import { DbError, SqlState } from '../errors/index.ts';
 import { nowMicros } from '../executor/index.ts';
+import type { StorageEngine, WriteTx } from '../storage/index.ts';
 import type { Settings } from './settings.ts';
 
 export class Transaction {
@@ -15,8 +17,19 @@ export class Transaction {
   failed = false;
   readOnly = false;
   startMicros: bigint | null = null;
+  /** The storage transaction holding this transaction's writes; begun at the first write. */
+  writeTx: WriteTx | null = null;
 
   constructor(private readonly settings: Settings) {}
+
+  /** The write transaction, begun on first use. Fails with 25006 in a READ ONLY transaction. */
+  write(storage: StorageEngine): WriteTx {
+    if (this.readOnly) {
+      throw new DbError(SqlState.ReadOnlySqlTransaction, 'cannot execute this statement in a read-only transaction');
+    }
+    this.writeTx ??= storage.begin();
+    return this.writeTx;
+  }
 
   get status(): 'I' | 'T' | 'E' {
     if (!this.inBlock) return 'I';
@@ -50,16 +63,28 @@ export class Transaction {
     return true;
   }
 
-  commit(): void {
+  /** Commits: the storage writes become durable and visible, then settings are kept. A failed transaction rolls back. */
+  async commit(): Promise<void> {
     if (this.failed) {
       this.rollback();
       return;
+    }
+    const w = this.writeTx;
+    this.writeTx = null;
+    try {
+      if (w) await w.commit();
+    } catch (err) {
+      this.settings.rollbackTransaction();
+      this.reset();
+      throw err;
     }
     this.settings.commitTransaction();
     this.reset();
   }
 
   rollback(): void {
+    this.writeTx?.abort();
+    this.writeTx = null;
     this.settings.rollbackTransaction();
     this.reset();
   }

@@ -111,6 +111,63 @@ export interface SelectStmt {
   readonly values: readonly (readonly Expr[])[] | null;
 }
 
+/** A possibly schema-qualified relation name. */
+export interface QualifiedName {
+  readonly schema: string | null;
+  readonly name: string;
+  readonly location: number;
+}
+
+/**
+ * An expression kept in the catalog (DEFAULT, CHECK): its bound form is rebuilt from `raw`,
+ * libpg-query's JSON for the expression, whenever a statement needs it.
+ */
+export interface StoredExpr {
+  readonly expr: Expr;
+  readonly raw: string;
+}
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: TypeName;
+  readonly notNull: boolean;
+  readonly defaultExpr: StoredExpr | null;
+  readonly identity: 'always' | 'by default' | null;
+  readonly primaryKey: boolean;
+  readonly unique: boolean;
+  readonly checks: readonly { readonly name: string | null; readonly expr: StoredExpr }[];
+  readonly location: number;
+}
+
+export interface TableConstraint {
+  readonly kind: 'primary' | 'unique' | 'check';
+  readonly name: string | null;
+  readonly columns: readonly string[];
+  readonly expr: StoredExpr | null;
+  readonly location: number;
+}
+
+export type AlterTableCommand =
+  | { readonly kind: 'add_column'; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
+  | { readonly kind: 'drop_column'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'rename_column'; readonly from: string; readonly to: string }
+  | { readonly kind: 'rename_table'; readonly to: string };
+
+/** INSERT's row source. `null` entries in VALUES rows stand for DEFAULT. */
+export type InsertSource =
+  | { readonly kind: 'values'; readonly rows: readonly (readonly (Expr | null)[])[] }
+  | { readonly kind: 'select'; readonly select: SelectStmt }
+  | { readonly kind: 'default_values' };
+
+export interface CopyOptions {
+  readonly format: 'text' | 'csv' | 'binary';
+  readonly delimiter: string | null;
+  readonly null: string | null;
+  readonly header: boolean;
+  readonly quote: string | null;
+  readonly escape: string | null;
+}
+
 export type TransactionOp = 'begin' | 'start' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback_to';
 
 export type Statement =
@@ -141,6 +198,55 @@ export type Statement =
     }
   | { readonly kind: 'execute'; readonly name: string; readonly params: readonly Expr[] }
   | { readonly kind: 'deallocate'; readonly name: string | null /* null = ALL */ }
+  | {
+      readonly kind: 'create_table';
+      readonly table: QualifiedName;
+      readonly ifNotExists: boolean;
+      readonly columns: readonly ColumnDefinition[];
+      readonly constraints: readonly TableConstraint[];
+      readonly options: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'create_schema'; readonly name: string; readonly ifNotExists: boolean }
+  | {
+      readonly kind: 'drop';
+      readonly objectType: 'table' | 'schema';
+      readonly names: readonly QualifiedName[];
+      readonly ifExists: boolean;
+      readonly cascade: boolean;
+    }
+  | { readonly kind: 'alter_table'; readonly table: QualifiedName; readonly ifExists: boolean; readonly commands: readonly AlterTableCommand[] }
+  | { readonly kind: 'truncate'; readonly tables: readonly QualifiedName[] }
+  | {
+      readonly kind: 'insert';
+      readonly table: QualifiedName;
+      readonly alias: string | null;
+      readonly columns: readonly { readonly name: string; readonly location: number }[] | null;
+      readonly source: InsertSource;
+      readonly returning: readonly SelectTarget[] | null;
+    }
+  | {
+      readonly kind: 'update';
+      readonly table: QualifiedName;
+      readonly alias: string | null;
+      readonly set: readonly { readonly column: string; readonly expr: Expr | null; readonly location: number }[];
+      readonly where: Expr | null;
+      readonly returning: readonly SelectTarget[] | null;
+    }
+  | {
+      readonly kind: 'delete';
+      readonly table: QualifiedName;
+      readonly alias: string | null;
+      readonly where: Expr | null;
+      readonly returning: readonly SelectTarget[] | null;
+    }
+  | {
+      readonly kind: 'copy';
+      readonly table: QualifiedName | null;
+      readonly query: SelectStmt | null;
+      readonly columns: readonly string[] | null;
+      readonly direction: 'from' | 'to';
+      readonly options: CopyOptions;
+    }
   | { readonly kind: 'unsupported'; readonly what: string; readonly location: number };
 
 /** One statement of a query string, with its own text (for errors, logs, pg_stat views). */

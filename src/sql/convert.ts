@@ -4,7 +4,8 @@
  * the node's location, so it is rejected clearly rather than half-understood.
  */
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
-import type { Expr, FromItem, LiteralKind, SelectStmt, SortItem, Statement, TypeName, SqlValueFunction } from './ast.ts';
+import type { Expr, FromItem, LiteralKind, SelectStmt, SelectTarget, SortItem, Statement, TypeName, SqlValueFunction } from './ast.ts';
+import { convertDdlDml, type ConvertHelpers } from './convert-ddl-dml.ts';
 
 /** A raw libpg-query node: `{ NodeType: { ...fields } }`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -206,6 +207,16 @@ function convertFromItem(f: Raw): FromItem {
   throw notSupported(`FROM item ${t} is not supported yet`);
 }
 
+function convertTargets(list: Raw[] | undefined): SelectTarget[] {
+  return ((list ?? []) as Raw[]).map((t: Raw) => ({
+    expr: convertExpr(t.ResTarget.val),
+    alias: t.ResTarget.name ?? null,
+    location: t.ResTarget.location ?? -1,
+  }));
+}
+
+const helpers: ConvertHelpers = { convertExpr, convertTypeName, convertSelect: (n) => convertSelect(n), convertTargets };
+
 function convertSelect(n: Raw): SelectStmt {
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported('UNION/INTERSECT/EXCEPT is not supported yet');
   if (n.withClause) throw notSupported('WITH queries are not supported yet');
@@ -227,11 +238,7 @@ function convertSelect(n: Raw): SelectStmt {
   });
   return {
     kind: 'select',
-    targets: ((n.targetList ?? []) as Raw[]).map((t: Raw) => ({
-      expr: convertExpr(t.ResTarget.val),
-      alias: t.ResTarget.name ?? null,
-      location: t.ResTarget.location ?? -1,
-    })),
+    targets: convertTargets(n.targetList),
     from,
     where: n.whereClause ? convertExpr(n.whereClause) : null,
     orderBy,
@@ -305,6 +312,8 @@ const STATEMENT_NAMES: Record<string, string> = {
 export function convertStatement(node: Raw): Statement {
   const type = nodeType(node);
   const n = node[type];
+  const ddlDml = convertDdlDml(helpers, type, n);
+  if (ddlDml) return ddlDml;
   switch (type) {
     case 'SelectStmt':
       return convertSelect(n);

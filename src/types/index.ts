@@ -28,6 +28,30 @@ export { parseBytea, formatBytea, parseUuid, formatRecord, type PgRecord, type R
 export { parseBoolText } from './types-numeric.ts';
 export {
   typeByOid, typeByName, arrayTypeOf, resolveTypeName, parseTypeName, formatType, floatTypeForPrecision, computeTypmod, makeArrayType,
-  scalarTypes, type ResolvedTypeName,
+  scalarTypes, vectorTypes, type ResolvedTypeName,
 } from './registry.ts';
+export {
+  vectorType, parseVector, formatDenseVector, vectorRecv, vectorSend, vectorTypmodIn, checkExpectedDim, VECTOR_MAX_DIM, type VectorKind,
+} from './vector.ts';
+export { halfvecType, parseHalfvec, halfvecRecv, halfvecSend, toHalfChecked } from './halfvec.ts';
+export {
+  sparsevecType, parseSparsevec, formatSparsevec, sparsevecRecv, sparsevecSend, sparseFromDense, SPARSEVEC_MAX_DIM, SPARSEVEC_MAX_NNZ,
+  type SparseVector,
+} from './sparsevec.ts';
+export {
+  bitType, varbitType, parseBitString, formatBitString, applyBitTypmod, compareBitStrings, makeBitString, type BitString,
+} from './bit.ts';
+export { roundToHalf, float32ToHalfBits, halfBitsToNumber, HALF_MAX } from './vector-float.ts';
+export {
+  denseDistance, sparseDistance, denseL2Squared, denseInnerProduct, denseCosineSimilarity, denseL1, denseNorm, sparseL2Squared,
+  sparseInnerProduct, sparseL1, sparseNorm, hammingDistance, jaccardDistance,
+} from './vector-distance.ts';
+export {
+  denseAdd, denseSub, denseMul, denseConcat, denseNormalize, binaryQuantize, subvector, compareDense, compareSparse, sparseNormalize,
+  vectorAccum, vectorCombine, vectorAvg, type DenseKind,
+} from './vector-ops.ts';
+export {
+  VECTOR_CASTS, findVectorCast, arrayToVector, arrayToHalfvec, arrayToSparsevec, denseToFloat4Array, halfvecToVector, vectorToHalfvec,
+  denseToSparsevec, sparsevecToVector, sparsevecToHalfvec, type VectorCast,
+} from './vector-casts.ts';
 export { BinaryReader, BinaryWriter } from './wire.ts';

@@ -31,6 +31,12 @@ export const Oid = {
   jsonb: 3802,
   void: 2278,
   record: 2249,
+  bit: 1560,
+  varbit: 1562,
+  /** pgvector's types: PostgreSQL assigns these at CREATE EXTENSION time; Tessera's are fixed. */
+  vector: 16385,
+  halfvec: 16387,
+  sparsevec: 16389,
 } as const;
 
 /** pg_type OIDs of the array types (typname `_elem`). */
@@ -58,6 +64,11 @@ export const ArrayOid = {
   json: 199,
   jsonb: 3807,
   record: 2287,
+  bit: 1561,
+  varbit: 1563,
+  vector: 16386,
+  halfvec: 16388,
+  sparsevec: 16390,
 } as const;
 
 export type ScalarTypeName = keyof typeof Oid;

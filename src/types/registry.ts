@@ -6,6 +6,8 @@
 import { DbError, SqlState } from '../errors/index.ts';
 import { PgArray, arrayBinaryIn, arrayBinaryOut, arrayTextIn, arrayTextOut } from './array.ts';
 import { INTERVAL_FULL_PRECISION, INTERVAL_FULL_RANGE, INTERVAL_MASK, encodeIntervalTypmod } from './interval.ts';
+import { bitType, bitTypmodIn, varbitType } from './bit.ts';
+import { halfvecType } from './halfvec.ts';
 import { encodeNumericTypmod } from './numeric.ts';
 import type { PgType } from './pg-type.ts';
 import { dateType, intervalType, timeType, timestampType, timestamptzType } from './types-datetime.ts';
@@ -13,6 +15,8 @@ import { boolType, float4Type, float8Type, int2Type, int4Type, int8Type, numeric
 import {
   MAX_CHAR_LENGTH, bpcharType, byteaType, charType, jsonType, jsonbType, nameType, recordType, textType, unknownType, uuidType, varcharType, voidType,
 } from './types-text.ts';
+import { SPARSEVEC_MAX_DIM, sparsevecType } from './sparsevec.ts';
+import { vectorType, vectorTypmodIn } from './vector.ts';
 
 /** Builds the PgType of `elem[]` (array_in/out/recv/send over the element type). */
 export function makeArrayType<T>(elem: PgType<T>, arrayOid: number): PgType<PgArray<T>> {
@@ -40,13 +44,16 @@ export function makeArrayType<T>(elem: PgType<T>, arrayOid: number): PgType<PgAr
 /** Every scalar type object, in OID order. */
 export const scalarTypes: readonly PgType<any>[] = [
   boolType, byteaType, charType, nameType, int8Type, int2Type, int4Type, textType, oidType, jsonType, float4Type, float8Type,
-  unknownType, bpcharType, varcharType, dateType, timeType, timestampType, timestamptzType, intervalType, numericType, uuidType,
-  voidType, recordType, jsonbType,
+  unknownType, bpcharType, varcharType, dateType, timeType, timestampType, timestamptzType, intervalType, bitType, varbitType, numericType,
+  uuidType, voidType, recordType, jsonbType,
 ];
+
+/** pgvector's types, with OIDs Tessera fixes (PostgreSQL assigns them at CREATE EXTENSION). */
+export const vectorTypes: readonly PgType<any>[] = [vectorType, halfvecType, sparsevecType];
 
 const byOid = new Map<number, PgType<any>>();
 const byTypname = new Map<string, PgType<any>>();
-for (const t of scalarTypes) {
+for (const t of [...scalarTypes, ...vectorTypes]) {
   byOid.set(t.oid, t);
   byTypname.set(t.name, t);
   if (t.arrayOid !== 0) {
@@ -74,7 +81,7 @@ const SQL_ALIASES: Record<string, string> = {
   integer: 'int4', int: 'int4', smallint: 'int2', bigint: 'int8', real: 'float4', 'double precision': 'float8', float: 'float8',
   decimal: 'numeric', dec: 'numeric', boolean: 'bool', 'character varying': 'varchar', 'char varying': 'varchar', character: 'bpchar',
   char: 'bpchar', '"char"': 'char', 'timestamp without time zone': 'timestamp', 'timestamp with time zone': 'timestamptz',
-  'time without time zone': 'time',
+  'time without time zone': 'time', 'bit varying': 'varbit',
 };
 
 /**
@@ -145,6 +152,14 @@ export function computeTypmod(type: PgType<any>, mods: readonly number[], displa
       if (p < 0) throw new DbError(SqlState.InvalidParameterValue, `INTERVAL(${p}) precision must not be negative`);
       return encodeIntervalTypmod(range, Math.min(p, 6));
     }
+    case 'bit':
+    case 'varbit':
+      return bitTypmodIn(elem.name, mods);
+    case 'vector':
+    case 'halfvec':
+      return vectorTypmodIn(elem.name, mods);
+    case 'sparsevec':
+      return vectorTypmodIn('sparsevec', mods, SPARSEVEC_MAX_DIM);
     default:
       throw new DbError(SqlState.SyntaxError, `type modifier is not allowed for type "${displayName}"`);
   }
@@ -228,7 +243,8 @@ export function parseTypeName(sql: string): ResolvedTypeName | undefined {
   if (name === 'float') return wrap(mods.length > 0 ? floatTypeForPrecision(mods[0]!).oid : float8Type.oid, -1);
   const type = typeByName(name);
   if (!type) return undefined;
-  const isChar = name === 'char' || name === 'character';
+  // Bare CHAR means char(1) and bare BIT means bit(1), as gram.y rewrites them.
+  const isChar = name === 'char' || name === 'character' || name === 'bit';
   const typmod = computeTypmod(type, mods.length === 0 && isChar ? [1] : mods, name);
   return wrap(type.oid, typmod);
 }

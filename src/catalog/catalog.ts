@@ -1,0 +1,259 @@
+/**
+ * catalog/: Catalog, the metadata store of seed 001 on better-sqlite3 — schemas, tables and
+ * their columns, TableFiles and their state transitions, sequences and engine Meta. Storage
+ * and the SQL layer hold one Catalog; every call is synchronous and durable when it returns.
+ * The class only delegates: schemas.ts, tables.ts, files.ts and sequences.ts hold the logic.
+ */
+import Database from 'better-sqlite3';
+import { DbError, SqlState } from '../errors/index.ts';
+import { CatalogDb } from './catalog-db.ts';
+import { type FileStateCode, SEARCHABLE_STATES } from './file-state.ts';
+import * as fileOps from './files.ts';
+import { applyMigrations, loadMigrations, type Migration, schemaVersion } from './migrations.ts';
+import * as schemaOps from './schemas.ts';
+import * as seqOps from './sequences.ts';
+import type { ColumnDef, ConstraintDef, FileRow, IndexSpec, NewTableDef, TableDef, TableSummary } from './table-def.ts';
+import * as tableOps from './tables.ts';
+
+/** Options of Catalog.open; migrations default to the files of sql/catalog/. */
+export interface CatalogOpenOptions {
+  migrations?: readonly Migration[];
+}
+
+/** The catalog. Open a file path for the server, or ':memory:' for the in-memory twin used in tests. */
+export class Catalog {
+  private constructor(private readonly cdb: CatalogDb, readonly path: string) {}
+
+  /**
+   * Opens (creating if needed) and migrates the catalog at path. A file catalog runs with
+   * journal_mode=WAL and synchronous=FULL. 55000 when the file's schema is newer than this build.
+   */
+  static open(path: string, options: CatalogOpenOptions = {}): Catalog {
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (err) {
+      throw new DbError(SqlState.IoError, `could not open catalog "${path}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      if (!db.memory) db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      applyMigrations(db, options.migrations ?? loadMigrations(), `catalog "${path}"`);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new Catalog(new CatalogDb(db), path);
+  }
+
+  /** Closes the database; the Catalog is unusable afterwards. */
+  close(): void {
+    this.cdb.close();
+  }
+
+  /** The applied schema version (highest migration). */
+  schemaVersion(): number {
+    return schemaVersion(this.cdb.db);
+  }
+
+  /** Test hook: the n-th subsequent write statement throws 58030, so a test can see the transaction roll back; 0 disarms. */
+  failNthWrite(n: number): void {
+    this.cdb.failNthWrite(n);
+  }
+
+  /** CREATE SCHEMA: 42P06 'schema "x" already exists'; returns false when ifNotExists skipped it. */
+  createSchema(name: string, ifNotExists: boolean): boolean {
+    return schemaOps.createSchema(this.cdb, name, ifNotExists);
+  }
+
+  /** DROP SCHEMA: 3F000 when missing, 2BP01 when it holds tables and cascade is false; returns false when ifExists skipped it. */
+  dropSchema(name: string, ifExists: boolean, cascade: boolean): boolean {
+    return schemaOps.dropSchema(this.cdb, name, ifExists, cascade);
+  }
+
+  /** True when the schema exists (names are case-sensitive). */
+  schemaExists(name: string): boolean {
+    return schemaOps.schemaExists(this.cdb, name);
+  }
+
+  /** Schema names in creation order. */
+  listSchemas(): string[] {
+    return schemaOps.listSchemas(this.cdb);
+  }
+
+  /** CREATE TABLE: 3F000 for a missing schema, 42P07 'relation "t" already exists'; null when ifNotExists skipped it. */
+  createTable(def: NewTableDef, ifNotExists: boolean): TableDef | null {
+    return tableOps.createTable(this.cdb, def, ifNotExists);
+  }
+
+  /** The live (state 0) table, or undefined. */
+  getTable(schema: string, name: string): TableDef | undefined {
+    return tableOps.getTable(this.cdb, schema, name);
+  }
+
+  /** The live (state 0) table with this id, or undefined. */
+  getTableById(tableId: number): TableDef | undefined {
+    return tableOps.getTableById(this.cdb, tableId);
+  }
+
+  /** All live tables in table_id order. */
+  listTables(): TableDef[] {
+    return tableOps.listTables(this.cdb);
+  }
+
+  /** DROP TABLE (seed 001): state 1 and every file TO_DELETE, with the table's sequences, in one transaction. 42P01 if not live. */
+  dropTable(tableId: number): void {
+    tableOps.dropTable(this.cdb, tableId);
+  }
+
+  /** ALTER TABLE RENAME: 42P07 when the name is taken in the schema. */
+  renameTable(tableId: number, newName: string): TableDef {
+    return tableOps.renameTable(this.cdb, tableId, newName);
+  }
+
+  /** ADD COLUMN with the next never-used attnum: 42701 'column "c" of relation "t" already exists'. */
+  addColumn(tableId: number, col: Omit<ColumnDef, 'attnum'>): TableDef {
+    return tableOps.addColumn(this.cdb, tableId, col);
+  }
+
+  /** DROP COLUMN: the column is kept as dropped; constraints over it and its sequence go. 42703 if missing. */
+  dropColumn(tableId: number, name: string): TableDef {
+    return tableOps.dropColumn(this.cdb, tableId, name);
+  }
+
+  /** RENAME COLUMN: 42703 when from is missing, 42701 when to exists. */
+  renameColumn(tableId: number, from: string, to: string): TableDef {
+    return tableOps.renameColumn(this.cdb, tableId, from, to);
+  }
+
+  /** Replaces the table's constraints. */
+  setConstraints(tableId: number, constraints: readonly ConstraintDef[]): TableDef {
+    return tableOps.setConstraints(this.cdb, tableId, constraints);
+  }
+
+  /** Every Tables row, dropped ones too, with row count and file totals. */
+  tableSummaries(): TableSummary[] {
+    return tableOps.tableSummaries(this.cdb);
+  }
+
+  /** A new segment id: persistent and strictly increasing. */
+  nextSegmentId(): number {
+    return seqOps.nextSegmentId(this.cdb);
+  }
+
+  /** Inserts a file (NEW or RAW) of a live table. */
+  addFile(f: fileOps.NewFile): FileRow {
+    return fileOps.addFile(this.cdb, f);
+  }
+
+  /** Guarded transition: files among fileIds currently in one of from move to `to`; returns rows changed. */
+  setFileState(fileIds: readonly number[], from: readonly FileStateCode[], to: FileStateCode): number {
+    return fileOps.setFileState(this.cdb, fileIds, from, to);
+  }
+
+  /** Sets a file's deleted_count (and its index/backup partner's). */
+  setDeletedCount(fileId: number, deletedCount: number): void {
+    fileOps.setDeletedCount(this.cdb, fileId, deletedCount);
+  }
+
+  /** The table's files in id order, optionally filtered by state. */
+  files(tableId: number, states?: readonly FileStateCode[]): FileRow[] {
+    return fileOps.files(this.cdb, tableId, states);
+  }
+
+  /** Every TableFiles row with its table name. */
+  allFiles(): (FileRow & { tableName: string | null })[] {
+    return fileOps.allFiles(this.cdb);
+  }
+
+  /** Files a search reads: RAW, TO_INDEX, INDEX. */
+  searchableFiles(tableId: number): FileRow[] {
+    return fileOps.files(this.cdb, tableId, SEARCHABLE_STATES);
+  }
+
+  /** SUM(row_count - deleted_count) over RAW, TO_INDEX, INDEX. */
+  rowCount(tableId: number): number {
+    return fileOps.rowCount(this.cdb, tableId);
+  }
+
+  /** Groups (≥ 2 files) of small RAW files whose total stays within index_file_size. */
+  planMerges(tableId: number): number[][] {
+    return fileOps.planMerges(this.cdb, tableId);
+  }
+
+  /** NEW_MERGE → RAW for the merged file, sources RAW → TO_DELETE, one transaction; 55000 if a source is no longer RAW. */
+  commitMerge(tableId: number, sourceIds: readonly number[], merged: fileOps.MergedFile): FileRow {
+    return fileOps.commitMerge(this.cdb, tableId, sourceIds, merged);
+  }
+
+  /** CREATE INDEX: RAW → TO_INDEX (and the index spec recorded on the table when given); returns files moved. */
+  markToIndex(tableId: number, spec?: IndexSpec): number {
+    return fileOps.markToIndex(this.cdb, tableId, spec);
+  }
+
+  /** NEW_INDEX → INDEX for the index file and TO_INDEX → BACKUP for the raw file, one transaction; 55000 if the raw file is not TO_INDEX. */
+  commitIndex(rawFileId: number, index: { segmentId: number; fileSize: number; location: string }): FileRow {
+    return fileOps.commitIndex(this.cdb, rawFileId, index);
+  }
+
+  /** DROP INDEX: INDEX → TO_DELETE, BACKUP → RAW, TO_INDEX → RAW, engine back to FLAT. */
+  dropIndex(tableId: number): void {
+    fileOps.dropIndex(this.cdb, tableId);
+  }
+
+  /** TO_DELETE files of every table, for the cleaner. */
+  filesToDelete(): FileRow[] {
+    return fileOps.filesToDelete(this.cdb);
+  }
+
+  /** Deletes the rows of files the cleaner removed (TO_DELETE rows only); returns rows deleted. */
+  removeFiles(ids: readonly number[]): number {
+    return fileOps.removeFiles(this.cdb, ids);
+  }
+
+  /** Deletes soft-deleted tables with no files left; returns their ids. */
+  purgeDroppedTables(): number[] {
+    return tableOps.purgeDroppedTables(this.cdb);
+  }
+
+  /** TRUNCATE: every file TO_DELETE, one transaction. */
+  truncateTable(tableId: number): void {
+    fileOps.truncateTable(this.cdb, tableId);
+  }
+
+  /** Start-up recovery: NEW / NEW_MERGE / NEW_INDEX files left by a crash → TO_DELETE; returns files moved. */
+  cleanUpShadowFiles(): number {
+    return fileOps.cleanUpShadowFiles(this.cdb);
+  }
+
+  /** CREATE SEQUENCE: 42P07 when the name is taken. */
+  createSequence(name: string, opts?: seqOps.SequenceOptions): void {
+    seqOps.createSequence(this.cdb, name, opts);
+  }
+
+  /** DROP SEQUENCE: 42P01 when missing. */
+  dropSequence(name: string): void {
+    seqOps.dropSequence(this.cdb, name);
+  }
+
+  /** True when the sequence exists. */
+  sequenceExists(name: string): boolean {
+    return seqOps.sequenceExists(this.cdb, name);
+  }
+
+  /** Reserves count values (default 1) and returns the first; committed before it returns. 2200H past the bound. */
+  nextval(name: string, count?: number): bigint {
+    return seqOps.nextval(this.cdb, name, count);
+  }
+
+  /** An engine Meta value (e.g. the WAL checkpoint LSN), or undefined. */
+  getMeta(key: string): string | undefined {
+    return seqOps.getMeta(this.cdb, key);
+  }
+
+  /** Sets an engine Meta value; durable when it returns. */
+  setMeta(key: string, value: string): void {
+    seqOps.setMeta(this.cdb, key, value);
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * COPY FROM parsers: turn the CopyData byte stream into rows of fields, in PostgreSQL's
+ * text, csv and binary formats. Text and csv fields come out as strings (null for NULL)
+ * for the column types' textIn; binary fields as bytes for binaryIn. Pure; the session
+ * feeds chunks as they arrive, so a large COPY never sits in memory whole.
+ * @see https://www.postgresql.org/docs/15/sql-copy.html#id-1.9.3.55.9
+ */
+import { DbError, SqlState } from '../../errors/index.ts';
+import type { CopyOptions } from './copy-options.ts';
+
+export type CopyField = string | Uint8Array | null;
+
+export interface CopyParser {
+  /** Parses what it can of a chunk; returns complete rows. */
+  push(chunk: Buffer): CopyField[][];
+  /** End of data: returns the last rows or throws on a truncated row. */
+  finish(): CopyField[][];
+  /** 1-based line (text/csv) or row (binary) number of the last row returned, for error context. */
+  readonly line: number;
+}
+
+const badFormat = (message: string): DbError => new DbError(SqlState.BadCopyFileFormat, message);
+
+/** Text format: tab-separated (or the delimiter), backslash escapes, \N for NULL, optional \. terminator. */
+class TextParser implements CopyParser {
+  private rest = '';
+  private decoder = new TextDecoder('utf-8', { fatal: true });
+  line = 0;
+  private done = false;
+  private headerPending: boolean;
+
+  constructor(private readonly o: CopyOptions) {
+    this.headerPending = o.header;
+  }
+
+  push(chunk: Buffer): CopyField[][] {
+    this.rest += this.decoder.decode(chunk, { stream: true });
+    const rows: CopyField[][] = [];
+    let start = 0;
+    for (;;) {
+      const nl = this.rest.indexOf('\n', start);
+      if (nl < 0) break;
+      let lineText = this.rest.slice(start, nl);
+      start = nl + 1;
+      if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
+      this.take(lineText, rows);
+    }
+    this.rest = this.rest.slice(start);
+    return rows;
+  }
+
+  private take(lineText: string, rows: CopyField[][]): void {
+    if (this.done) return;
+    this.line++;
+    if (this.headerPending) {
+      this.headerPending = false;
+      return;
+    }
+    if (lineText === '\\.') {
+      this.done = true;
+      return;
+    }
+    rows.push(this.fields(lineText));
+  }
+
+  private fields(text: string): CopyField[] {
+    const delim = this.o.delimiter;
+    const nullStr = this.o.nullString;
+    const out: CopyField[] = [];
+    let raw = '';
+    let value = '';
+    let escaped = false;
+    const end = (): void => {
+      out.push(!escaped && raw === nullStr ? null : value);
+      raw = '';
+      value = '';
+      escaped = false;
+    };
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (c === delim) {
+        end();
+        continue;
+      }
+      if (c !== '\\' || i + 1 >= text.length) {
+        raw += c;
+        value += c;
+        continue;
+      }
+      const n = text[++i]!;
+      raw += c + n;
+      if (raw === nullStr) {
+        value += c + n;
+        continue;
+      }
+      escaped = true;
+      switch (n) {
+        case 'b': value += '\b'; break;
+        case 'f': value += '\f'; break;
+        case 'n': value += '\n'; break;
+        case 'r': value += '\r'; break;
+        case 't': value += '\t'; break;
+        case 'v': value += '\v'; break;
+        case 'x': {
+          const m = /^[0-9a-fA-F]{1,2}/.exec(text.slice(i + 1));
+          if (m) {
+            value += String.fromCharCode(parseInt(m[0], 16));
+            i += m[0].length;
+          } else value += 'x';
+          break;
+        }
+        default:
+          if (n >= '0' && n <= '7') {
+            const m = /^[0-7]{1,3}/.exec(text.slice(i))!;
+            value += String.fromCharCode(parseInt(m[0], 8) & 0xff);
+            i += m[0].length - 1;
+          } else value += n;
+      }
+    }
+    end();
+    return out;
+  }
+
+  finish(): CopyField[][] {
+    this.rest += this.decoder.decode();
+    const rows: CopyField[][] = [];
+    if (this.rest.length > 0) {
+      this.take(this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest, rows);
+      this.rest = '';
+    }
+    return rows;
+  }
+}
+
+/** CSV format: quoted fields may span lines; an unquoted empty field is NULL (the default null string ''). */
+class CsvParser implements CopyParser {
+  private rest = '';
+  private decoder = new TextDecoder('utf-8', { fatal: true });
+  line = 0;
+  private headerPending: boolean;
+  private done = false;
+
+  constructor(private readonly o: CopyOptions) {
+    this.headerPending = o.header;
+  }
+
+  push(chunk: Buffer): CopyField[][] {
+    this.rest += this.decoder.decode(chunk, { stream: true });
+    return this.drain(false);
+  }
+
+  finish(): CopyField[][] {
+    this.rest += this.decoder.decode();
+    return this.drain(true);
+  }
+
+  /** Parses whole records from `rest`; a record ends at a newline outside quotes. */
+  private drain(final: boolean): CopyField[][] {
+    const { delimiter: d, quote: q, escape: e, nullString } = this.o;
+    const rows: CopyField[][] = [];
+    const s = this.rest;
+    let pos = 0;
+    while (pos < s.length && !this.done) {
+      const fields: CopyField[] = [];
+      let i = pos;
+      let value = '';
+      let quoted = false;
+      let inQuotes = false;
+      let lines = 1;
+      let complete = false;
+      for (; i < s.length; i++) {
+        const c = s[i]!;
+        if (inQuotes) {
+          if (c === e && e !== q && s[i + 1] === q) {
+            value += q;
+            i++;
+          } else if (c === q) {
+            if (e === q && s[i + 1] === q) {
+              value += q;
+              i++;
+            } else inQuotes = false;
+          } else {
+            if (c === '\n') lines++;
+            value += c;
+          }
+          continue;
+        }
+        if (c === q) {
+          inQuotes = true;
+          quoted = true;
+        } else if (c === d) {
+          fields.push(!quoted && value === nullString ? null : value);
+          value = '';
+          quoted = false;
+        } else if (c === '\n' || c === '\r') {
+          fields.push(!quoted && value === nullString ? null : value);
+          i += c === '\r' && s[i + 1] === '\n' ? 2 : 1;
+          complete = true;
+          break;
+        } else value += c;
+      }
+      if (!complete) {
+        if (!final) break;
+        if (inQuotes) throw badFormat('unterminated CSV quoted field');
+        if (i === pos) break;
+        fields.push(!quoted && value === nullString ? null : value);
+        i = s.length;
+      }
+      const lineStart = this.line + 1;
+      this.line += lines;
+      pos = i;
+      if (this.headerPending) {
+        this.headerPending = false;
+        continue;
+      }
+      if (fields.length === 1 && fields[0] === '\\.' && lineStart > 0) {
+        this.done = true;
+        break;
+      }
+      rows.push(fields);
+    }
+    this.rest = s.slice(pos);
+    return rows;
+  }
+}
+
+const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/** Binary format: signature, flags, header extension, then tuples of (int16 count, (int32 len, bytes)*), trailer -1. */
+class BinaryParser implements CopyParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private headerDone = false;
+  private ended = false;
+  line = 0;
+
+  push(chunk: Buffer): CopyField[][] {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    return this.drain();
+  }
+
+  private drain(): CopyField[][] {
+    const rows: CopyField[][] = [];
+    const b = this.buf;
+    let p = 0;
+    if (!this.headerDone) {
+      if (b.length < 19) return rows;
+      if (!b.subarray(0, 11).equals(BINARY_SIGNATURE)) throw badFormat('COPY file signature not recognized');
+      const flags = b.readInt32BE(11);
+      if (flags & 0x10000) throw badFormat('invalid COPY file header (WITH OIDS)');
+      const ext = b.readInt32BE(15);
+      if (b.length < 19 + ext) return rows;
+      p = 19 + ext;
+      this.headerDone = true;
+    }
+    while (!this.ended && b.length - p >= 2) {
+      const n = b.readInt16BE(p);
+      if (n === -1) {
+        this.ended = true;
+        p += 2;
+        break;
+      }
+      let q = p + 2;
+      const fields: CopyField[] = [];
+      let complete = true;
+      for (let f = 0; f < n; f++) {
+        if (b.length - q < 4) {
+          complete = false;
+          break;
+        }
+        const len = b.readInt32BE(q);
+        q += 4;
+        if (len === -1) {
+          fields.push(null);
+          continue;
+        }
+        if (len < 0) throw badFormat('invalid field size');
+        if (b.length - q < len) {
+          complete = false;
+          break;
+        }
+        fields.push(new Uint8Array(b.subarray(q, q + len)));
+        q += len;
+      }
+      if (!complete) break;
+      this.line++;
+      rows.push(fields);
+      p = q;
+    }
+    this.buf = b.subarray(p);
+    return rows;
+  }
+
+  finish(): CopyField[][] {
+    const rows = this.drain();
+    if (!this.headerDone || (this.buf.length > 0 && !this.ended)) throw badFormat('unexpected EOF in COPY data');
+    return rows;
+  }
+}
+
+export function copyParser(o: CopyOptions): CopyParser {
+  switch (o.format) {
+    case 'text':
+      return new TextParser(o);
+    case 'csv':
+      return new CsvParser(o);
+    case 'binary':
+      return new BinaryParser();
+  }
+}
+
+export { BINARY_SIGNATURE };

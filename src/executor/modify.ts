@@ -1,0 +1,143 @@
+/**
+ * Runs INSERT / UPDATE / DELETE: pulls source rows from the plan, computes new rows,
+ * enforces NOT NULL and CHECK with PostgreSQL's errors, writes through DataAccess, and
+ * collects RETURNING rows. UPDATE and DELETE read every matching row before changing any,
+ * so a statement never sees its own changes (no Halloween problem).
+ */
+import { DbError, SqlState } from '../errors/index.ts';
+import { typeByOid } from '../types/index.ts';
+import { compile, compileAsync, isAsync, type AsyncEvaluator } from './compile.ts';
+import type { ExecContext } from './context.ts';
+import type { ModifyPlan, OutputColumn, Plan } from './plan.ts';
+import { openCursor } from './run-plan.ts';
+import type { Row, Value } from './value.ts';
+
+export interface ModifyResult {
+  readonly count: number;
+  readonly returned: Row[] | null;
+}
+
+function evaluators(exprs: readonly import('./bound.ts').BoundExpr[]): AsyncEvaluator[] {
+  return exprs.map((e) => (isAsync(e) ? compileAsync(e) : compile(e)));
+}
+
+/** PostgreSQL's "Failing row contains (...)" detail. */
+function failingRow(row: Row, columns: readonly OutputColumn[], ctx: ExecContext): string {
+  const parts = row.map((v, i) => {
+    if (v === null || v === undefined) return 'null';
+    const t = typeByOid(columns[i]!.type);
+    return t ? t.textOut(v, ctx.format) : String(v);
+  });
+  return `Failing row contains (${parts.join(', ')}).`;
+}
+
+async function checkRow(m: ModifyPlan, row: Row, columns: readonly OutputColumn[], params: readonly Value[], ctx: ExecContext, checks: { name: string; fn: AsyncEvaluator }[]): Promise<void> {
+  const c = m.checks;
+  if (!c) return;
+  for (const nn of c.notNull) {
+    if (row[nn.index] === null) {
+      throw new DbError(SqlState.NotNullViolation, `null value in column "${nn.column}" of relation "${c.table}" violates not-null constraint`, {
+        detail: failingRow(row, columns, ctx),
+        table: c.table,
+        column: nn.column,
+      });
+    }
+  }
+  for (const ck of checks) {
+    if ((await ck.fn(row, params, ctx)) === false) {
+      throw new DbError(SqlState.CheckViolation, `new row for relation "${c.table}" violates check constraint "${ck.name}"`, {
+        detail: failingRow(row, columns, ctx),
+        table: c.table,
+        constraint: ck.name,
+      });
+    }
+  }
+}
+
+/** An INSERT compiled once and fed batches of source rows (INSERT ... VALUES/SELECT, COPY FROM). */
+export class RowInserter {
+  private readonly newRow: AsyncEvaluator[];
+  private readonly returning: AsyncEvaluator[] | null;
+  private readonly checks: { name: string; fn: AsyncEvaluator }[];
+  readonly returned: Row[] | null;
+  count = 0;
+
+  constructor(
+    private readonly m: ModifyPlan,
+    private readonly rowColumns: readonly OutputColumn[],
+    private readonly params: readonly Value[],
+    private readonly ctx: ExecContext,
+  ) {
+    this.newRow = evaluators(m.newRow!);
+    this.returning = m.returning ? evaluators(m.returning) : null;
+    this.checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
+    this.returned = this.returning ? [] : null;
+  }
+
+  async insert(batch: readonly Row[]): Promise<void> {
+    const { m, params, ctx } = this;
+    const width = m.attnums.length;
+    const rows: Row[] = new Array(batch.length);
+    for (let r = 0; r < batch.length; r++) {
+      const src = batch[r]!;
+      const row: Row = new Array(width);
+      for (let i = 0; i < width; i++) row[i] = await this.newRow[i]!(src, params, ctx);
+      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      rows[r] = row;
+    }
+    await ctx.data.insert(m.tableId, m.attnums, rows);
+    this.count += rows.length;
+    if (this.returning) for (const row of rows) this.returned!.push(await evalAll(this.returning, row, params, ctx));
+  }
+}
+
+/**
+ * Runs a modification. `rowColumns` describes the table's live columns (for error details);
+ * `input` is the plan producing source rows.
+ */
+export async function runModify(
+  m: ModifyPlan,
+  input: Plan,
+  rowColumns: readonly OutputColumn[],
+  params: readonly Value[],
+  ctx: ExecContext,
+): Promise<ModifyResult> {
+  const cursor = openCursor(input, params, ctx);
+  if (m.kind === 'insert') {
+    const ins = new RowInserter(m, rowColumns, params, ctx);
+    for (let batch = await cursor.next(); batch; batch = await cursor.next()) await ins.insert(batch);
+    return { count: ins.count, returned: ins.returned };
+  }
+  const newRow = m.newRow ? evaluators(m.newRow) : null;
+  const returning = m.returning ? evaluators(m.returning) : null;
+  const checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
+  const returned: Row[] | null = returning ? [] : null;
+  const width = m.attnums.length;
+
+  // UPDATE / DELETE: gather the targets first.
+  const targets: Row[] = [];
+  for (let batch = await cursor.next(); batch; batch = await cursor.next()) for (const r of batch) targets.push(r);
+  const rowIds = targets.map((r) => r[width] as number);
+  if (m.kind === 'delete') {
+    await ctx.data.delete(m.tableId, rowIds);
+    if (returning) for (const old of targets) returned!.push(await evalAll(returning, old, params, ctx));
+    return { count: targets.length, returned };
+  }
+  const rows: Row[] = [];
+  for (const old of targets) {
+    const row: Row = new Array(width);
+    for (let i = 0; i < width; i++) row[i] = await newRow![i]!(old, params, ctx);
+    await checkRow(m, row, rowColumns, params, ctx, checks);
+    rows.push(row);
+  }
+  await ctx.data.delete(m.tableId, rowIds);
+  await ctx.data.insert(m.tableId, m.attnums, rows);
+  if (returning) for (const row of rows) returned!.push(await evalAll(returning, row, params, ctx));
+  return { count: rows.length, returned };
+}
+
+async function evalAll(fns: AsyncEvaluator[], row: Row, params: readonly Value[], ctx: ExecContext): Promise<Row> {
+  const out: Row = new Array(fns.length);
+  for (let i = 0; i < fns.length; i++) out[i] = await fns[i]!(row, params, ctx);
+  return out;
+}

@@ -1,0 +1,202 @@
+/**
+ * Plans INSERT, UPDATE and DELETE: target columns, assignment casts to column types,
+ * DEFAULT and serial/identity values, NOT NULL and CHECK constraints, RETURNING. The
+ * result is a PlannedQuery whose `plan` yields source rows and whose `modify` tells the
+ * executor (executor/modify.ts) how to turn them into table changes.
+ */
+import type { ColumnDef, TableDef } from '../catalog/index.ts';
+import { DbError, SqlState } from '../errors/index.ts';
+import type { BoundExpr, ModifyPlan, OutputColumn, Plan, PlannedQuery, RowChecks } from '../executor/index.ts';
+import { convertExpr, type Expr, type SelectTarget, type Statement } from '../sql/index.ts';
+import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
+import { expandStars, outputColumns, planSelect, planTableScan } from './plan-select.ts';
+import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
+
+const at = (location: number): number | undefined => (location >= 0 ? location + 1 : undefined);
+
+/** Binds a catalog-stored expression (DEFAULT / CHECK, kept as libpg-query JSON). */
+export function bindStored(raw: string, ctx: BindContext): BoundExpr {
+  return bindExpr(convertExpr(JSON.parse(raw)), ctx);
+}
+
+function columnDefault(c: ColumnDef, ctx: BindContext): BoundExpr {
+  if (c.defaultExpr === null) return { kind: 'const', type: c.typeOid, typmod: c.typmod, value: null };
+  return coerce(bindStored(c.defaultExpr, { ...ctx, scope: [] }), c.typeOid, c.typmod, 'assignment', ctx, -1);
+}
+
+function rowScope(t: TableDef, alias: string | null): ScopeColumn[] {
+  return liveColumns(t).map((c) => ({ table: alias ?? t.name, name: c.name, type: c.typeOid, typmod: c.typmod, tableOid: t.tableId, attnum: c.attnum }));
+}
+
+function rowChecks(t: TableDef, ctx: BindContext): RowChecks {
+  const cols = liveColumns(t);
+  const scoped: BindContext = { ...ctx, scope: rowScope(t, null) };
+  return {
+    table: t.name,
+    notNull: cols.flatMap((c, index) => (c.notNull ? [{ index, column: c.name }] : [])),
+    checks: t.constraints
+      .filter((k) => k.kind === 'check' && k.expr !== null)
+      .map((k) => ({ name: k.name, expr: coerce(bindStored(k.expr!, scoped), 16, -1, 'implicit', scoped, -1) })),
+  };
+}
+
+function rowColumns(t: TableDef): OutputColumn[] {
+  return liveColumns(t).map((c) => ({ name: c.name, type: c.typeOid, typmod: c.typmod, tableOid: t.tableId, columnAttr: c.attnum }));
+}
+
+function returningList(targets: readonly SelectTarget[] | null, scope: ScopeColumn[], ctx: BindContext): { exprs: BoundExpr[]; columns: OutputColumn[] } | null {
+  if (!targets) return null;
+  const expanded = expandStars(targets, scope);
+  const exprs = expanded.map((x) => bindOutputExpr(x.expr, { ...ctx, scope }));
+  return { exprs, columns: outputColumns(expanded, exprs) };
+}
+
+function identityAlways(c: ColumnDef, location: number): DbError {
+  return new DbError(SqlState.GeneratedAlways, `cannot insert a non-DEFAULT value into column "${c.name}"`, {
+    detail: `Column "${c.name}" is an identity column defined as GENERATED ALWAYS.`,
+    hint: 'Use OVERRIDING SYSTEM VALUE to override.',
+  }).at(at(location));
+}
+
+export interface PlannedModify extends PlannedQuery {
+  readonly modify: ModifyPlan;
+  /** The table's live columns, for constraint error details. */
+  readonly rowColumns: readonly OutputColumn[];
+  readonly returningColumns: readonly OutputColumn[] | null;
+  readonly tag: string;
+}
+
+export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: readonly number[], env: PlanEnv): PlannedModify {
+  const t = resolveTable(env, stmt.table);
+  const params = new ParamTypes(paramTypes);
+  const ctx: BindContext = { params, scope: [], format: env.format };
+  const cols = liveColumns(t);
+  const targets: ColumnDef[] = [];
+  for (const c of stmt.columns ?? cols.map((x) => ({ name: x.name, location: -1 }))) {
+    const col = cols.find((x) => x.name === c.name);
+    if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${c.name}" of relation "${t.name}" does not exist`).at(at(c.location));
+    if (targets.includes(col)) throw new DbError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`).at(at(c.location));
+    targets.push(col);
+  }
+  let input: Plan;
+  let sourceTypes: number[];
+  if (stmt.source.kind === 'values') {
+    const rows = stmt.source.rows;
+    for (const r of rows) {
+      if (r.length > targets.length) {
+        throw new DbError(SqlState.SyntaxError, 'INSERT has more expressions than target columns').at(at((r[targets.length] as Expr | null)?.location ?? -1));
+      }
+    }
+    // Each VALUES entry is coerced straight to its target column; DEFAULT becomes the column default.
+    const bound = rows.map((r) =>
+      targets.map((col, i) => {
+        const e = r[i];
+        if (e === undefined || e === null) return columnDefault(col, ctx);
+        if (col.identity === 'always') throw identityAlways(col, e.location);
+        return coerce(bindExpr(e, ctx), col.typeOid, col.typmod, 'assignment', ctx, e.location);
+      }),
+    );
+    input = { kind: 'values', rows: bound };
+    sourceTypes = targets.map((c) => c.typeOid);
+  } else if (stmt.source.kind === 'select') {
+    const sub = planSelect(stmt.source.select, [], env, params);
+    if (sub.columns.length > targets.length) throw new DbError(SqlState.SyntaxError, 'INSERT has more expressions than target columns');
+    for (const col of targets.slice(0, sub.columns.length)) if (col.identity === 'always') throw identityAlways(col, -1);
+    input = sub.plan;
+    sourceTypes = sub.columns.map((c) => c.type);
+  } else {
+    input = { kind: 'result' };
+    sourceTypes = [];
+  }
+  const sourceCount = Math.min(sourceTypes.length, targets.length);
+  const newRow = cols.map((col) => {
+    const i = targets.indexOf(col);
+    if (i < 0 || i >= sourceCount) return columnDefault(col, ctx);
+    const ref: BoundExpr = { kind: 'column', index: i, type: sourceTypes[i]!, typmod: -1, name: col.name, tableOid: 0, attnum: 0 };
+    return coerce(ref, col.typeOid, col.typmod, 'assignment', ctx, -1);
+  });
+  const ret = returningList(stmt.returning, rowScope(t, stmt.alias), ctx);
+  return {
+    plan: input,
+    columns: ret?.columns ?? [],
+    paramTypes: params.finish(),
+    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: rowChecks(t, ctx), returning: ret?.exprs ?? null },
+    rowColumns: rowColumns(t),
+    returningColumns: ret?.columns ?? null,
+    tag: 'INSERT 0',
+  };
+}
+
+/**
+ * An INSERT whose source rows arrive already typed, one value per target column (COPY FROM):
+ * the rest of the columns get their defaults.
+ */
+export function planInsertRows(t: TableDef, targetNames: readonly string[] | null, env: PlanEnv): PlannedModify & { targets: ColumnDef[] } {
+  const ctx: BindContext = { params: new ParamTypes([]), scope: [], format: env.format };
+  const cols = liveColumns(t);
+  const targets: ColumnDef[] = [];
+  for (const name of targetNames ?? cols.map((c) => c.name)) {
+    const col = cols.find((c) => c.name === name);
+    if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${name}" of relation "${t.name}" does not exist`);
+    if (targets.includes(col)) throw new DbError(SqlState.DuplicateColumn, `column "${name}" specified more than once`);
+    targets.push(col);
+  }
+  const newRow = cols.map((col): BoundExpr => {
+    const i = targets.indexOf(col);
+    if (i < 0) return columnDefault(col, ctx);
+    return { kind: 'column', index: i, type: col.typeOid, typmod: col.typmod, name: col.name, tableOid: t.tableId, attnum: col.attnum };
+  });
+  return {
+    plan: { kind: 'result' },
+    columns: [],
+    paramTypes: [],
+    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: rowChecks(t, ctx), returning: null },
+    rowColumns: rowColumns(t),
+    returningColumns: null,
+    tag: 'COPY',
+    targets,
+  };
+}
+
+export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete' }, paramTypes: readonly number[], env: PlanEnv): PlannedModify {
+  const t = resolveTable(env, stmt.table);
+  const params = new ParamTypes(paramTypes);
+  const scan = planTableScan(t, stmt.alias, true, env.format);
+  const ctx: BindContext = { params, scope: scan.scope, format: env.format };
+  let input: Plan = scan.plan;
+  if (stmt.where) input = { kind: 'filter', input, predicate: coerce(bindExpr(stmt.where, ctx), 16, -1, 'implicit', ctx, stmt.where.location) };
+  const cols = liveColumns(t);
+  let newRow: BoundExpr[] | null = null;
+  if (stmt.kind === 'update') {
+    const assigned = new Map<ColumnDef, BoundExpr>();
+    for (const s of stmt.set) {
+      const col = cols.find((c) => c.name === s.column);
+      if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${s.column}" of relation "${t.name}" does not exist`).at(at(s.location));
+      if (assigned.has(col)) throw new DbError(SqlState.SyntaxError, `multiple assignments to same column "${s.column}"`).at(at(s.location));
+      if (col.identity === 'always' && s.expr !== null) {
+        throw new DbError(SqlState.GeneratedAlways, `column "${col.name}" can only be updated to DEFAULT`, {
+          detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+        }).at(at(s.location));
+      }
+      assigned.set(col, s.expr === null ? columnDefault(col, ctx) : coerce(bindExpr(s.expr, ctx), col.typeOid, col.typmod, 'assignment', ctx, s.location));
+    }
+    newRow = cols.map((col, i) => assigned.get(col) ?? { kind: 'column', index: i, type: col.typeOid, typmod: col.typmod, name: col.name, tableOid: t.tableId, attnum: col.attnum });
+  }
+  const ret = returningList(stmt.returning, scan.scope, ctx);
+  return {
+    plan: input,
+    columns: ret?.columns ?? [],
+    paramTypes: params.finish(),
+    modify: {
+      kind: stmt.kind,
+      tableId: t.tableId,
+      attnums: cols.map((c) => c.attnum),
+      newRow,
+      checks: stmt.kind === 'update' ? rowChecks(t, ctx) : null,
+      returning: ret?.exprs ?? null,
+    },
+    rowColumns: rowColumns(t),
+    returningColumns: ret?.columns ?? null,
+    tag: stmt.kind === 'update' ? 'UPDATE' : 'DELETE',
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Looking up tables the way PostgreSQL does: a qualified name in its schema, an unqualified
+ * one along search_path ("$user" skipped unless such a schema exists). Also the planner's
+ * environment (catalog, search path, formats) shared by every plan function.
+ */
+import type { ColumnDef, TableDef } from '../catalog/index.ts';
+import { DbError, SqlState } from '../errors/index.ts';
+import type { QualifiedName } from '../sql/index.ts';
+import type { FormatContext } from '../types/index.ts';
+
+/** What the planner reads from the catalog. */
+export interface CatalogReader {
+  getTable(schema: string, name: string): TableDef | undefined;
+  schemaExists(name: string): boolean;
+}
+
+export interface PlanEnv {
+  readonly catalog: CatalogReader;
+  readonly searchPath: readonly string[];
+  readonly format: FormatContext;
+  readonly user: string;
+}
+
+/** Parses a search_path setting into schema names ('"$user", public' → ['postgres', 'public']). */
+export function parseSearchPath(setting: string, user: string): string[] {
+  return setting
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase()))
+    .map((s) => (s === '$user' ? user : s));
+}
+
+function at(location: number): number | undefined {
+  return location >= 0 ? location + 1 : undefined;
+}
+
+/** Resolves a table name or throws 42P01 (3F000 for a missing schema). */
+export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {
+  if (name.schema !== null) {
+    if (!env.catalog.schemaExists(name.schema)) {
+      throw new DbError(SqlState.InvalidSchemaName, `schema "${name.schema}" does not exist`).at(at(name.location));
+    }
+    const t = env.catalog.getTable(name.schema, name.name);
+    if (t) return t;
+    throw new DbError(SqlState.UndefinedTable, `relation "${name.schema}.${name.name}" does not exist`).at(at(name.location));
+  }
+  for (const schema of env.searchPath) {
+    const t = env.catalog.getTable(schema, name.name);
+    if (t) return t;
+  }
+  throw new DbError(SqlState.UndefinedTable, `relation "${name.name}" does not exist`).at(at(name.location));
+}
+
+/** The schema new objects go to: the first existing schema on search_path. */
+export function creationSchema(env: PlanEnv, explicit: string | null): string {
+  if (explicit !== null) {
+    if (!env.catalog.schemaExists(explicit)) throw new DbError(SqlState.InvalidSchemaName, `schema "${explicit}" does not exist`);
+    return explicit;
+  }
+  const s = env.searchPath.find((p) => env.catalog.schemaExists(p));
+  if (!s) throw new DbError(SqlState.InvalidSchemaName, 'no schema has been selected to create in');
+  return s;
+}
+
+/** Columns users see (not dropped), in attnum order. */
+export function liveColumns(t: TableDef): ColumnDef[] {
+  return t.columns.filter((c) => !c.dropped);
+}

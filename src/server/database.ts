@@ -1,0 +1,31 @@
+/**
+ * Opens the embedded database in the data directory: the SQLite catalog (catalog.db), the
+ * object store for sealed files (objects/, local filesystem), and the storage engine, which
+ * replays its WAL before the server accepts connections.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { Catalog } from '../catalog/index.ts';
+import type { Database } from '../session/index.ts';
+import { StorageEngine } from '../storage/index.ts';
+import { LocalObjectStore } from '../tiering/index.ts';
+
+export interface OpenDatabase extends Database {
+  close(): Promise<void>;
+}
+
+export async function openDatabase(dataDir: string, log: Logger): Promise<OpenDatabase> {
+  const catalog = Catalog.open(path.join(dataDir, 'catalog.db'));
+  const objectStore = new LocalObjectStore(path.join(dataDir, 'objects'));
+  const started = Date.now();
+  const storage = await StorageEngine.open({ dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync: true });
+  log.info({ tables: catalog.listTables().length, ms: Date.now() - started }, 'database open');
+  return {
+    catalog,
+    storage,
+    async close() {
+      await storage.close();
+      catalog.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The executor's DataAccess for one session: reads take a storage snapshot per table per
+ * statement (READ COMMITTED) and see the transaction's own writes; writes go into the
+ * session's storage write transaction, begun lazily on the first write. Snapshots are
+ * released when the statement ends, so files being merged or dropped can be cleaned up.
+ */
+import type { DataAccess, ScanBatch } from '../executor/index.ts';
+import type { TableSnapshot } from '../storage/index.ts';
+import type { Database } from './database.ts';
+import type { Transaction } from './transaction.ts';
+
+export class SessionDataAccess implements DataAccess {
+  private readonly snapshots = new Map<number, TableSnapshot>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly tx: Transaction,
+  ) {}
+
+  private snapshot(tableId: number): TableSnapshot {
+    let s = this.snapshots.get(tableId);
+    if (!s) {
+      s = this.db.storage.snapshot(tableId);
+      this.snapshots.set(tableId, s);
+    }
+    return s;
+  }
+
+  scan(tableId: number, attnums: readonly number[]): AsyncIterable<ScanBatch> {
+    return this.db.storage.scan(this.snapshot(tableId), this.tx.writeTx, [...attnums]);
+  }
+
+  async insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]> {
+    return this.tx.write(this.db.storage).insert(tableId, rows as unknown[][], [...attnums]);
+  }
+
+  async delete(tableId: number, rowIds: readonly number[]): Promise<void> {
+    this.tx.write(this.db.storage).delete(tableId, [...rowIds]);
+  }
+
+  nextval(sequence: string): bigint {
+    return this.db.catalog.nextval(sequence);
+  }
+
+  /** Ends the statement: releases its snapshots. */
+  endStatement(): void {
+    for (const s of this.snapshots.values()) s.release();
+    this.snapshots.clear();
+  }
+}

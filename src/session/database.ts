@@ -1,0 +1,11 @@
+/**
+ * What every session shares: the catalog and the storage engine, opened once per server
+ * (server/database.ts). Sessions reach tables only through this.
+ */
+import type { Catalog } from '../catalog/index.ts';
+import type { StorageEngine } from '../storage/index.ts';
+
+export interface Database {
+  readonly catalog: Catalog;
+  readonly storage: StorageEngine;
+}

@@ -1,0 +1,149 @@
+/**
+ * Runs DDL: CREATE/DROP TABLE, CREATE/DROP SCHEMA, ALTER TABLE, TRUNCATE. The planner
+ * binds; this applies the result to the catalog (each change one SQLite transaction) and
+ * tells the storage engine. DDL takes effect at once, also inside a transaction block:
+ * it is not undone by ROLLBACK (documented in docs/architecture.md).
+ */
+import type { TableDef } from '../catalog/index.ts';
+import { DbError, SqlState, assertNever } from '../errors/index.ts';
+import { bindColumn, bindCreateTable, evaluateMissingValue, resolveTable, type PlanEnv } from '../planner/index.ts';
+import type { Statement } from '../sql/index.ts';
+import type { ExecContext } from '../executor/index.ts';
+import type { Database } from './database.ts';
+
+export interface DdlHost {
+  readonly db: Database;
+  planEnv(): PlanEnv;
+  execContext(): ExecContext;
+  notice(severity: 'WARNING' | 'NOTICE', code: string, message: string, hint?: string): void;
+}
+
+type DdlStatement = Statement & { kind: 'create_table' | 'create_schema' | 'drop' | 'alter_table' | 'truncate' };
+
+function dropSequences(db: Database, t: TableDef): void {
+  for (const c of t.columns) if (c.sequence && db.catalog.sequenceExists(c.sequence)) db.catalog.dropSequence(c.sequence);
+}
+
+function dropTable(db: Database, t: TableDef): void {
+  db.catalog.dropTable(t.tableId);
+  db.storage.dropTable(t.tableId);
+  dropSequences(db, t);
+}
+
+/** Runs one DDL statement; returns its command tag. */
+export function runDdl(host: DdlHost, stmt: DdlStatement): string {
+  const { db } = host;
+  const env = host.planEnv();
+  switch (stmt.kind) {
+    case 'create_table': {
+      const bound = bindCreateTable(stmt, env);
+      const def = db.catalog.createTable(bound.def, stmt.ifNotExists);
+      if (!def) {
+        host.notice('NOTICE', SqlState.DuplicateTable, `relation "${stmt.table.name}" already exists, skipping`);
+        return 'CREATE TABLE';
+      }
+      for (const s of bound.sequences) db.catalog.createSequence(s);
+      db.storage.attachTable(def);
+      return 'CREATE TABLE';
+    }
+    case 'create_schema':
+      if (!db.catalog.createSchema(stmt.name, stmt.ifNotExists)) {
+        host.notice('NOTICE', SqlState.DuplicateSchema, `schema "${stmt.name}" already exists, skipping`);
+      }
+      return 'CREATE SCHEMA';
+    case 'drop':
+      if (stmt.objectType === 'schema') {
+        for (const n of stmt.names) {
+          const tables = db.catalog.listTables().filter((t) => t.schema === n.name);
+          if (!db.catalog.dropSchema(n.name, stmt.ifExists, stmt.cascade)) {
+            host.notice('NOTICE', SqlState.SuccessfulCompletion, `schema "${n.name}" does not exist, skipping`);
+            continue;
+          }
+          for (const t of tables) {
+            db.storage.dropTable(t.tableId);
+            dropSequences(db, t);
+          }
+        }
+        return 'DROP SCHEMA';
+      }
+      {
+        // Resolve every name first: DROP TABLE a, b drops nothing if b is missing.
+        const found: TableDef[] = [];
+        for (const n of stmt.names) {
+          try {
+            found.push(resolveTable(env, n));
+          } catch (err) {
+            if (!(err instanceof DbError) || err.code !== SqlState.UndefinedTable) throw err;
+            const shown = n.schema ? `${n.schema}.${n.name}` : n.name;
+            if (!stmt.ifExists) throw new DbError(SqlState.UndefinedTable, `table "${shown}" does not exist`);
+            host.notice('NOTICE', SqlState.SuccessfulCompletion, `table "${shown}" does not exist, skipping`);
+          }
+        }
+        for (const t of found) dropTable(db, t);
+        return 'DROP TABLE';
+      }
+    case 'alter_table': {
+      let t: TableDef;
+      try {
+        t = resolveTable(env, stmt.table);
+      } catch (err) {
+        if (stmt.ifExists && err instanceof DbError && err.code === SqlState.UndefinedTable) {
+          host.notice('NOTICE', SqlState.SuccessfulCompletion, `relation "${stmt.table.name}" does not exist, skipping`);
+          return 'ALTER TABLE';
+        }
+        throw err;
+      }
+      for (const cmd of stmt.commands) {
+        switch (cmd.kind) {
+          case 'add_column': {
+            if (t.columns.some((c) => !c.dropped && c.name === cmd.column.name)) {
+              if (cmd.ifNotExists) {
+                host.notice('NOTICE', SqlState.DuplicateColumn, `column "${cmd.column.name}" of relation "${t.name}" already exists, skipping`);
+                continue;
+              }
+              throw new DbError(SqlState.DuplicateColumn, `column "${cmd.column.name}" of relation "${t.name}" already exists`);
+            }
+            if (cmd.column.primaryKey || cmd.column.unique || cmd.column.checks.length > 0) {
+              throw new DbError(SqlState.FeatureNotSupported, 'constraints in ALTER TABLE ADD COLUMN are not supported yet');
+            }
+            const b = bindColumn(t.name, cmd.column, env);
+            if (b.sequence) throw new DbError(SqlState.FeatureNotSupported, 'adding a serial or identity column to an existing table is not supported yet');
+            const missingValue = evaluateMissingValue(b.def, cmd.column.defaultExpr?.expr ?? null, env, host.execContext());
+            if (b.def.notNull && missingValue === null && db.catalog.rowCount(t.tableId) > 0) {
+              throw new DbError(SqlState.NotNullViolation, `column "${b.def.name}" of relation "${t.name}" contains null values`);
+            }
+            t = db.catalog.addColumn(t.tableId, { ...b.def, missingValue });
+            break;
+          }
+          case 'drop_column':
+            if (!t.columns.some((c) => !c.dropped && c.name === cmd.name) && cmd.ifExists) {
+              host.notice('NOTICE', SqlState.SuccessfulCompletion, `column "${cmd.name}" of relation "${t.name}" does not exist, skipping`);
+              continue;
+            }
+            t = db.catalog.dropColumn(t.tableId, cmd.name);
+            break;
+          case 'rename_column':
+            t = db.catalog.renameColumn(t.tableId, cmd.from, cmd.to);
+            break;
+          case 'rename_table':
+            t = db.catalog.renameTable(t.tableId, cmd.to);
+            break;
+          default:
+            assertNever(cmd, 'ALTER TABLE command');
+        }
+      }
+      db.storage.attachTable(t);
+      return 'ALTER TABLE';
+    }
+    case 'truncate': {
+      const tables = stmt.tables.map((n) => resolveTable(env, n));
+      for (const t of tables) {
+        db.catalog.truncateTable(t.tableId);
+        db.storage.truncate(t.tableId);
+      }
+      return 'TRUNCATE TABLE';
+    }
+    default:
+      return assertNever(stmt, 'DDL statement');
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * Converts libpg-query's DDL and DML statements (CREATE/DROP/ALTER TABLE, CREATE SCHEMA,
+ * TRUNCATE, INSERT, UPDATE, DELETE, COPY) into Tessera's AST. Forms Tessera does not
+ * implement are rejected with 0A000 here, naming the clause.
+ */
+import { DbError, SqlState, notSupported } from '../errors/index.ts';
+import type {
+  AlterTableCommand,
+  ColumnDefinition,
+  CopyOptions,
+  InsertSource,
+  QualifiedName,
+  SelectTarget,
+  Statement,
+  StoredExpr,
+  TableConstraint,
+} from './ast.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = any;
+
+/** Functions from convert.ts, passed in to keep the two files free of an import cycle. */
+export interface ConvertHelpers {
+  convertExpr(node: Raw): import('./ast.ts').Expr;
+  convertTypeName(node: Raw): import('./ast.ts').TypeName;
+  convertSelect(node: Raw): import('./ast.ts').SelectStmt;
+  convertTargets(list: Raw[] | undefined): SelectTarget[];
+}
+
+const at = (location: number | undefined): number | undefined => (location !== undefined && location >= 0 ? location + 1 : undefined);
+
+export function qualifiedName(rv: Raw): QualifiedName {
+  if (rv.catalogname) throw notSupported('cross-database references are not implemented').at(at(rv.location));
+  return { schema: rv.schemaname ?? null, name: rv.relname, location: rv.location ?? -1 };
+}
+
+function stored(h: ConvertHelpers, raw: Raw): StoredExpr {
+  return { expr: h.convertExpr(raw), raw: JSON.stringify(raw) };
+}
+
+function columnDefinition(h: ConvertHelpers, c: Raw): ColumnDefinition {
+  if (c.collClause) throw notSupported('COLLATE is not supported; Tessera compares text in the "C" collation').at(at(c.location));
+  let notNull = false;
+  let defaultExpr: StoredExpr | null = null;
+  let identity: ColumnDefinition['identity'] = null;
+  let primaryKey = false;
+  let unique = false;
+  const checks: { name: string | null; expr: StoredExpr }[] = [];
+  for (const k of (c.constraints ?? []) as Raw[]) {
+    const con = k.Constraint;
+    switch (con.contype) {
+      case 'CONSTR_NOTNULL':
+        notNull = true;
+        break;
+      case 'CONSTR_NULL':
+        break;
+      case 'CONSTR_DEFAULT':
+        defaultExpr = stored(h, con.raw_expr);
+        break;
+      case 'CONSTR_IDENTITY':
+        if (con.options?.length) throw notSupported('identity sequence options are not supported yet').at(at(con.location));
+        identity = con.generated_when === 'a' ? 'always' : 'by default';
+        notNull = true;
+        break;
+      case 'CONSTR_PRIMARY':
+        primaryKey = true;
+        notNull = true;
+        break;
+      case 'CONSTR_UNIQUE':
+        unique = true;
+        break;
+      case 'CONSTR_CHECK':
+        checks.push({ name: con.conname ?? null, expr: stored(h, con.raw_expr) });
+        break;
+      case 'CONSTR_FOREIGN':
+        throw notSupported('foreign keys are not supported').at(at(con.location));
+      case 'CONSTR_GENERATED':
+        throw notSupported('generated columns are not supported yet').at(at(con.location));
+      default:
+        throw notSupported(`column constraint ${String(con.contype).replace('CONSTR_', '')} is not supported`).at(at(con.location));
+    }
+  }
+  return { name: c.colname, type: h.convertTypeName(c.typeName), notNull, defaultExpr, identity, primaryKey, unique, checks, location: c.location ?? -1 };
+}
+
+function tableConstraint(h: ConvertHelpers, con: Raw): TableConstraint {
+  const columns = ((con.keys ?? []) as Raw[]).map((k: Raw) => k.String.sval as string);
+  switch (con.contype) {
+    case 'CONSTR_PRIMARY':
+      return { kind: 'primary', name: con.conname ?? null, columns, expr: null, location: con.location ?? -1 };
+    case 'CONSTR_UNIQUE':
+      return { kind: 'unique', name: con.conname ?? null, columns, expr: null, location: con.location ?? -1 };
+    case 'CONSTR_CHECK':
+      return { kind: 'check', name: con.conname ?? null, columns: [], expr: stored(h, con.raw_expr), location: con.location ?? -1 };
+    default:
+      throw notSupported(`table constraint ${String(con.contype).replace('CONSTR_', '')} is not supported`).at(at(con.location));
+  }
+}
+
+function defElemValue(d: Raw): string {
+  const a = d.arg;
+  if (a === undefined) return 'true';
+  if (a.String) return a.String.sval;
+  if (a.Integer) return String(a.Integer.ival ?? 0);
+  if (a.Float) return a.Float.fval;
+  if (a.Boolean) return a.Boolean.boolval ? 'true' : 'false';
+  if (a.TypeName) return (a.TypeName.names as Raw[]).map((n: Raw) => n.String.sval).join('.');
+  if (a.List) return (a.List.items as Raw[]).map((n: Raw) => n.String?.sval ?? '').join(',');
+  throw new DbError(SqlState.SyntaxError, `invalid value for option "${d.defname}"`);
+}
+
+function createTable(h: ConvertHelpers, n: Raw): Statement {
+  if (n.inhRelations?.length) throw notSupported('table inheritance is not supported');
+  if (n.partspec) throw notSupported('PARTITION BY is not supported yet');
+  if (n.partbound) throw notSupported('CREATE TABLE ... PARTITION OF is not supported yet');
+  if (n.ofTypename) throw notSupported('CREATE TABLE OF type is not supported');
+  if (n.relation.relpersistence === 't') throw notSupported('temporary tables are not supported yet');
+  const columns: ColumnDefinition[] = [];
+  const constraints: TableConstraint[] = [];
+  for (const e of (n.tableElts ?? []) as Raw[]) {
+    if (e.ColumnDef) columns.push(columnDefinition(h, e.ColumnDef));
+    else if (e.Constraint) constraints.push(tableConstraint(h, e.Constraint));
+    else throw notSupported('LIKE in CREATE TABLE is not supported');
+  }
+  const options: Record<string, string> = {};
+  for (const o of (n.options ?? []) as Raw[]) options[o.DefElem.defname] = defElemValue(o.DefElem);
+  return { kind: 'create_table', table: qualifiedName(n.relation), ifNotExists: n.if_not_exists === true, columns, constraints, options };
+}
+
+function alterTable(h: ConvertHelpers, n: Raw): Statement {
+  if (n.objtype !== 'OBJECT_TABLE') throw notSupported(`ALTER ${String(n.objtype).replace('OBJECT_', '')} is not supported`);
+  const commands: AlterTableCommand[] = ((n.cmds ?? []) as Raw[]).map((c: Raw): AlterTableCommand => {
+    const cmd = c.AlterTableCmd;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn':
+        return { kind: 'add_column', column: columnDefinition(h, cmd.def.ColumnDef), ifNotExists: cmd.missing_ok === true };
+      case 'AT_DropColumn':
+        if (cmd.behavior === 'DROP_CASCADE') throw notSupported('DROP COLUMN ... CASCADE is not supported');
+        return { kind: 'drop_column', name: cmd.name, ifExists: cmd.missing_ok === true };
+      default:
+        throw notSupported(`ALTER TABLE ${String(cmd.subtype).replace('AT_', '')} is not supported yet`);
+    }
+  });
+  return { kind: 'alter_table', table: qualifiedName(n.relation), ifExists: n.missing_ok === true, commands };
+}
+
+function rename(n: Raw): Statement {
+  if (n.renameType === 'OBJECT_COLUMN' && n.relationType === 'OBJECT_TABLE') {
+    return { kind: 'alter_table', table: qualifiedName(n.relation), ifExists: n.missing_ok === true, commands: [{ kind: 'rename_column', from: n.subname, to: n.newname }] };
+  }
+  if (n.renameType === 'OBJECT_TABLE') {
+    return { kind: 'alter_table', table: qualifiedName(n.relation), ifExists: n.missing_ok === true, commands: [{ kind: 'rename_table', to: n.newname }] };
+  }
+  throw notSupported(`ALTER ${String(n.renameType).replace('OBJECT_', '')} ... RENAME is not supported`);
+}
+
+function drop(n: Raw): Statement {
+  const cascade = n.behavior === 'DROP_CASCADE';
+  if (n.removeType === 'OBJECT_TABLE') {
+    const names = ((n.objects ?? []) as Raw[]).map((o: Raw): QualifiedName => {
+      const parts = (o.List.items as Raw[]).map((p: Raw) => p.String.sval as string);
+      if (parts.length > 2) throw notSupported('cross-database references are not implemented');
+      return parts.length === 2 ? { schema: parts[0]!, name: parts[1]!, location: -1 } : { schema: null, name: parts[0]!, location: -1 };
+    });
+    return { kind: 'drop', objectType: 'table', names, ifExists: n.missing_ok === true, cascade };
+  }
+  if (n.removeType === 'OBJECT_SCHEMA') {
+    const names = ((n.objects ?? []) as Raw[]).map((o: Raw): QualifiedName => ({ schema: null, name: o.String.sval, location: -1 }));
+    return { kind: 'drop', objectType: 'schema', names, ifExists: n.missing_ok === true, cascade };
+  }
+  if (n.removeType === 'OBJECT_EXTENSION' || n.removeType === 'OBJECT_INDEX') {
+    return { kind: 'unsupported', what: `DROP ${n.removeType.replace('OBJECT_', '')}`, location: -1 };
+  }
+  return { kind: 'unsupported', what: `DROP ${String(n.removeType).replace('OBJECT_', '')}`, location: -1 };
+}
+
+function returning(h: ConvertHelpers, n: Raw): SelectTarget[] | null {
+  const list = n.returningClause?.exprs ?? n.returningList;
+  return list ? h.convertTargets(list) : null;
+}
+
+function insert(h: ConvertHelpers, n: Raw): Statement {
+  if (n.onConflictClause) throw notSupported('INSERT ... ON CONFLICT is not supported yet');
+  if (n.withClause) throw notSupported('WITH in INSERT is not supported yet');
+  if (n.override && n.override !== 'OVERRIDING_NOT_SET') throw notSupported('OVERRIDING is not supported yet');
+  let source: InsertSource;
+  const sel = n.selectStmt?.SelectStmt;
+  if (!sel) source = { kind: 'default_values' };
+  else if (sel.valuesLists && !sel.sortClause && !sel.limitCount && !sel.limitOffset) {
+    source = {
+      kind: 'values',
+      rows: (sel.valuesLists as Raw[]).map((row: Raw) => (row.List.items as Raw[]).map((e: Raw) => (e.SetToDefault ? null : h.convertExpr(e)))),
+    };
+  } else source = { kind: 'select', select: h.convertSelect(sel) };
+  const columns = n.cols ? (n.cols as Raw[]).map((c: Raw) => {
+    if (c.ResTarget.indirection) throw notSupported('INSERT into subfields or array elements is not supported');
+    return { name: c.ResTarget.name as string, location: c.ResTarget.location ?? -1 };
+  }) : null;
+  return { kind: 'insert', table: qualifiedName(n.relation), alias: n.relation.alias?.aliasname ?? null, columns, source, returning: returning(h, n) };
+}
+
+function update(h: ConvertHelpers, n: Raw): Statement {
+  if (n.fromClause?.length) throw notSupported('UPDATE ... FROM is not supported yet');
+  if (n.withClause) throw notSupported('WITH in UPDATE is not supported yet');
+  const set = (n.targetList as Raw[]).map((t: Raw) => {
+    const r = t.ResTarget;
+    if (r.indirection) throw notSupported('UPDATE of subfields or array elements is not supported').at(at(r.location));
+    if (r.val?.MultiAssignRef) throw notSupported('UPDATE SET (a, b) = ... is not supported yet').at(at(r.location));
+    return { column: r.name as string, expr: r.val.SetToDefault ? null : h.convertExpr(r.val), location: r.location ?? -1 };
+  });
+  return {
+    kind: 'update',
+    table: qualifiedName(n.relation),
+    alias: n.relation.alias?.aliasname ?? null,
+    set,
+    where: n.whereClause ? h.convertExpr(n.whereClause) : null,
+    returning: returning(h, n),
+  };
+}
+
+function del(h: ConvertHelpers, n: Raw): Statement {
+  if (n.usingClause?.length) throw notSupported('DELETE ... USING is not supported yet');
+  if (n.withClause) throw notSupported('WITH in DELETE is not supported yet');
+  return {
+    kind: 'delete',
+    table: qualifiedName(n.relation),
+    alias: n.relation.alias?.aliasname ?? null,
+    where: n.whereClause ? h.convertExpr(n.whereClause) : null,
+    returning: returning(h, n),
+  };
+}
+
+function copy(h: ConvertHelpers, n: Raw): Statement {
+  if (n.filename) throw notSupported('COPY to or from a server file is not supported; use COPY ... FROM STDIN / TO STDOUT (psql \\copy)');
+  if (n.is_program) throw notSupported('COPY ... PROGRAM is not supported');
+  if (n.whereClause) throw notSupported('COPY ... WHERE is not supported yet');
+  const opts: Record<string, string> = {};
+  for (const o of (n.options ?? []) as Raw[]) opts[o.DefElem.defname] = defElemValue(o.DefElem);
+  const format = (opts.format ?? 'text').toLowerCase();
+  if (format !== 'text' && format !== 'csv' && format !== 'binary') {
+    throw new DbError(SqlState.InvalidParameterValue, `COPY format "${format}" not recognized`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (!['format', 'delimiter', 'null', 'header', 'quote', 'escape'].includes(k)) {
+      throw notSupported(`COPY option "${k}" is not supported`);
+    }
+  }
+  const header = opts.header === undefined ? false : ['true', 'on', '1'].includes(opts.header.toLowerCase());
+  if (opts.header?.toLowerCase() === 'match') throw notSupported('COPY HEADER MATCH is not supported');
+  const options: CopyOptions = {
+    format,
+    delimiter: opts.delimiter ?? null,
+    null: opts.null ?? null,
+    header,
+    quote: opts.quote ?? null,
+    escape: opts.escape ?? null,
+  };
+  return {
+    kind: 'copy',
+    table: n.relation ? qualifiedName(n.relation) : null,
+    query: n.query ? h.convertSelect(n.query.SelectStmt ?? (() => { throw notSupported('COPY (query) supports SELECT only'); })()) : null,
+    columns: n.attlist ? (n.attlist as Raw[]).map((a: Raw) => a.String.sval as string) : null,
+    direction: n.is_from ? 'from' : 'to',
+    options,
+  };
+}
+
+/** Converts the DDL/DML statement types; returns null for other node types. */
+export function convertDdlDml(h: ConvertHelpers, type: string, n: Raw): Statement | null {
+  switch (type) {
+    case 'CreateStmt':
+      return createTable(h, n);
+    case 'CreateSchemaStmt':
+      if (n.schemaElts?.length) throw notSupported('CREATE SCHEMA with elements is not supported');
+      if (n.authrole) throw notSupported('CREATE SCHEMA AUTHORIZATION is not supported');
+      return { kind: 'create_schema', name: n.schemaname, ifNotExists: n.if_not_exists === true };
+    case 'DropStmt':
+      return drop(n);
+    case 'AlterTableStmt':
+      return alterTable(h, n);
+    case 'RenameStmt':
+      return rename(n);
+    case 'TruncateStmt':
+      if (n.restart_seqs) throw notSupported('TRUNCATE ... RESTART IDENTITY is not supported yet');
+      return { kind: 'truncate', tables: ((n.relations ?? []) as Raw[]).map((r: Raw) => qualifiedName(r.RangeVar)) };
+    case 'InsertStmt':
+      return insert(h, n);
+    case 'UpdateStmt':
+      return update(h, n);
+    case 'DeleteStmt':
+      return del(h, n);
+    case 'CopyStmt':
+      return copy(h, n);
+    default:
+      return null;
+  }
+}

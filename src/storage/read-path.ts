@@ -1,0 +1,141 @@
+/**
+ * storage/: reads through a snapshot — batched scans with projection and zone-map pruning,
+ * point fetches by row id, and exact counts. A transaction passed in sees its own provisional
+ * rows (after the committed ones) and not the rows it deleted.
+ */
+import type { ObjectStore } from '../tiering/index.ts';
+import { isDeleted } from './delete-bitmap.ts';
+import { makeRowId, splitRowId } from './segment.ts';
+import type { ZoneMap } from './segment-file.ts';
+import type { TableSnapshot } from './snapshot.ts';
+import type { TableState } from './table-state.ts';
+import type { TxTableWrites, WriteTx } from './transaction.ts';
+
+export interface ScanOptions {
+  /** Rows per yielded batch (default 1024). */
+  batchRows?: number;
+  /** Called with a sealed segment's zone maps; false skips the segment unread. */
+  zoneFilter?: (zones: ZoneMap) => boolean;
+}
+
+/** A batch of visible rows: `rows[i]` holds the requested attnums' values of `rowIds[i]`. */
+export interface ScanBatch {
+  rowIds: number[];
+  rows: unknown[][];
+}
+
+/** This transaction's deleted committed rows, both as given and as forwarded through merges. */
+function ownDeletes(w: TxTableWrites | undefined, state: TableState | undefined): Set<number> | undefined {
+  if (w === undefined || w.deletes.size === 0) return undefined;
+  const out = new Set<number>(w.deletes);
+  if (state !== undefined && state.forwards.size > 0) {
+    for (const id of w.deletes) {
+      const cur = state.currentRowId(id);
+      if (cur !== undefined) out.add(cur);
+    }
+  }
+  return out;
+}
+
+/** Projects provisional row k of `w` onto `attnums` (missing attnums → undefined). */
+function provisionalRow(w: TxTableWrites, k: number, attnums: readonly number[]): unknown[] {
+  const have = w.rowAttnums[k]!;
+  const row = w.rows[k]!;
+  return attnums.map((a) => {
+    const i = have.indexOf(a);
+    return i < 0 ? undefined : row[i];
+  });
+}
+
+export async function* scanSnapshot(
+  store: ObjectStore, state: TableState | undefined, snap: TableSnapshot, tx: WriteTx | null, attnums: readonly number[], opts: ScanOptions = {},
+): AsyncGenerator<ScanBatch> {
+  snap.check();
+  const batchRows = Math.max(1, opts.batchRows ?? 1024);
+  const w = tx?.tables.get(snap.tableId);
+  const mine = ownDeletes(w, state);
+  let rowIds: number[] = [];
+  let rows: unknown[][] = [];
+  for (const ref of snap.segments) {
+    const seg = ref.segment;
+    if (opts.zoneFilter !== undefined && seg.file !== undefined && !opts.zoneFilter(seg.file.zones)) continue;
+    const cols = await seg.columnsFor(attnums, store);
+    const base = makeRowId(seg.segmentId, 0);
+    for (let off = 0; off < ref.rowCount; off++) {
+      if (isDeleted(ref.deletes, off)) continue;
+      if (mine !== undefined && mine.has(base + off)) continue;
+      const row = new Array<unknown>(cols.length);
+      for (let c = 0; c < cols.length; c++) row[c] = cols[c]?.[off];
+      rowIds.push(base + off);
+      rows.push(row);
+      if (rows.length >= batchRows) {
+        yield { rowIds, rows };
+        rowIds = [];
+        rows = [];
+      }
+    }
+  }
+  if (w !== undefined) {
+    for (let k = 0; k < w.rows.length; k++) {
+      if (w.dead.has(k)) continue;
+      rowIds.push(-(k + 1));
+      rows.push(provisionalRow(w, k, attnums));
+      if (rows.length >= batchRows) {
+        yield { rowIds, rows };
+        rowIds = [];
+        rows = [];
+      }
+    }
+  }
+  if (rows.length > 0) yield { rowIds, rows };
+}
+
+/** Point lookups: the row for each id, or undefined when it is not visible. */
+export async function fetchRows(
+  store: ObjectStore, state: TableState | undefined, snap: TableSnapshot, tx: WriteTx | null, rowIds: readonly number[], attnums: readonly number[],
+): Promise<(unknown[] | undefined)[]> {
+  snap.check();
+  const w = tx?.tables.get(snap.tableId);
+  const mine = ownDeletes(w, state);
+  const out: (unknown[] | undefined)[] = [];
+  for (const id of rowIds) {
+    if (id < 0) {
+      const k = -id - 1;
+      out.push(w !== undefined && k < w.rows.length && !w.dead.has(k) ? provisionalRow(w, k, attnums) : undefined);
+      continue;
+    }
+    let { segmentId, offset } = splitRowId(id);
+    let ref = snap.byId.get(segmentId);
+    if (ref === undefined && state !== undefined) {
+      const cur = state.currentRowId(id);
+      if (cur !== undefined) ({ segmentId, offset } = splitRowId(cur));
+      ref = snap.byId.get(segmentId);
+    }
+    if (ref === undefined || offset >= ref.rowCount || isDeleted(ref.deletes, offset) || mine?.has(makeRowId(segmentId, offset)) || mine?.has(id)) {
+      out.push(undefined);
+      continue;
+    }
+    const cols = await ref.segment.columnsFor(attnums, store);
+    out.push(cols.map((c) => c?.[offset]));
+  }
+  return out;
+}
+
+/** Exact number of rows visible to `tx` (or to anyone, when null) in the snapshot. */
+export function countSnapshot(state: TableState | undefined, snap: TableSnapshot, tx: WriteTx | null): number {
+  snap.check();
+  let n = 0;
+  for (const ref of snap.segments) n += ref.rowCount - ref.deletes.count;
+  const w = tx?.tables.get(snap.tableId);
+  if (w === undefined) return n;
+  const counted = new Set<number>();
+  for (const id of ownDeletes(w, state) ?? []) {
+    const { segmentId, offset } = splitRowId(id);
+    const ref = snap.byId.get(segmentId);
+    if (ref !== undefined && offset < ref.rowCount && !isDeleted(ref.deletes, offset) && !counted.has(id)) {
+      counted.add(id);
+      n--;
+    }
+  }
+  return n + w.liveProvisional;
+}

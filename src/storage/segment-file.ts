@@ -1,0 +1,220 @@
+/**
+ * storage/: the immutable, columnar segment file (`tables/<tableId>/segments/<segmentId>.seg`)
+ * a growing segment seals into and merges produce. Readers fetch the header, then only the
+ * column blocks a scan projects; every byte is covered by a checksum and a mismatch raises
+ * XX001 ("invalid segment file") instead of serving data.
+ *
+ *   0  'TSSG' | 4 u16 version (1) | 6 u16 flags (0) | 8 u32 bodyLength | 12 u32 headerCrc
+ *   16 body: u32 tableId | u32 segmentId | u32 rowCount | u16 ncols | per column:
+ *        u16 attnum | u32 typeOid | u64 offset | u32 length | u32 blockCrc | u32 nullCount
+ *        | u8 zoneKind (0 none, 1 float64, 2 int64, 3 bool) | [min, max: 8 bytes each]
+ *   then the column blocks (column-codec.ts layout) at their offsets.
+ * headerCrc = crc32(bytes 0..12 ‖ body).
+ */
+import type { ObjectStore } from '../tiering/index.ts';
+import { ByteReader, ByteWriter, corrupted, crc32 } from './bytes.ts';
+import { decodeColumn, encodeColumn } from './column-codec.ts';
+
+export const SEGMENT_MAGIC = 'TSSG';
+export const SEGMENT_VERSION = 1;
+const PREFIX_BYTES = 16;
+
+/** Min/max of one column over a segment's non-NULL values (NaN-bearing float columns have none). */
+export interface ColumnZone {
+  /** null when every value is NULL. */
+  readonly min: number | bigint | boolean | null;
+  readonly max: number | bigint | boolean | null;
+  readonly nullCount: number;
+}
+/** Zone maps of a segment by attnum; the argument of a scan's `zoneFilter`. */
+export type ZoneMap = ReadonlyMap<number, ColumnZone>;
+
+export interface SegmentColumnHeader {
+  readonly attnum: number;
+  readonly typeOid: number;
+  readonly offset: number;
+  readonly length: number;
+  readonly crc: number;
+  readonly nullCount: number;
+  readonly zone: ColumnZone | undefined;
+}
+
+export interface SegmentHeader {
+  readonly tableId: number;
+  readonly segmentId: number;
+  readonly rowCount: number;
+  readonly columns: readonly SegmentColumnHeader[];
+}
+
+/** One column's values as sealed: a value per row (null = NULL, undefined = missing). */
+export interface SegmentColumnInput {
+  readonly attnum: number;
+  readonly typeOid: number;
+  readonly values: readonly unknown[];
+}
+
+const FLOAT_ZONE = new Set([21, 23, 26, 700, 701, 1082]);
+const INT64_ZONE = new Set([20, 1114, 1184]);
+
+/** The zone of a column of `typeOid`, or undefined when the type has none (or the floats hold NaN). */
+export function computeZone(typeOid: number, values: readonly unknown[]): ColumnZone | undefined {
+  const isBool = typeOid === 16;
+  if (!isBool && !FLOAT_ZONE.has(typeOid) && !INT64_ZONE.has(typeOid)) return undefined;
+  let min: any;
+  let max: any;
+  let nullCount = 0;
+  for (const v of values) {
+    if (v === null || v === undefined) {
+      nullCount++;
+      continue;
+    }
+    if (typeof v === 'number' && Number.isNaN(v)) return undefined;
+    if (min === undefined || (v as any) < min) min = v;
+    if (max === undefined || (v as any) > max) max = v;
+  }
+  if (min === undefined) return { min: null, max: null, nullCount };
+  if (INT64_ZONE.has(typeOid)) return { min: BigInt(min), max: BigInt(max), nullCount };
+  return { min, max, nullCount };
+}
+
+/** Serialises a segment; returns the bytes and the zone maps written into its header. */
+export function encodeSegmentFile(
+  tableId: number, segmentId: number, rowCount: number, columns: readonly SegmentColumnInput[],
+): { bytes: Buffer; zones: Map<number, ColumnZone> } {
+  const blocks = columns.map((c) => {
+    if (c.values.length !== rowCount) throw new Error(`column ${c.attnum} has ${c.values.length} values, segment ${rowCount} rows`);
+    const w = new ByteWriter(1024);
+    encodeColumn(c.typeOid, c.values, w);
+    const bytes = w.view();
+    let nullCount = 0;
+    for (const v of c.values) if (v === null) nullCount++;
+    return { c, bytes, crc: crc32(bytes), nullCount, zone: computeZone(c.typeOid, c.values) };
+  });
+  const body = new ByteWriter(64 + columns.length * 48);
+  body.u32(tableId).u32(segmentId).u32(rowCount).u16(columns.length);
+  // The body's size does not depend on the offsets, so measure it first with zero offsets.
+  const bodyLength = 14 + blocks.reduce((n, b) => n + 27 + (b.zone && b.zone.min !== null ? 16 : 0), 0);
+  let offset = PREFIX_BYTES + bodyLength;
+  const zones = new Map<number, ColumnZone>();
+  for (const b of blocks) {
+    body.u16(b.c.attnum).u32(b.c.typeOid).u64(offset).u32(b.bytes.length).u32(b.crc).u32(b.nullCount);
+    const z = b.zone;
+    if (z === undefined || z.min === null) body.u8(0);
+    else if (typeof z.min === 'bigint') body.u8(2).i64(z.min).i64(z.max as bigint);
+    else if (typeof z.min === 'boolean') body.u8(3).f64(z.min ? 1 : 0).f64(z.max ? 1 : 0);
+    else body.u8(1).f64(z.min as number).f64(z.max as number);
+    if (z !== undefined) zones.set(b.c.attnum, z);
+    offset += b.bytes.length;
+  }
+  if (body.length !== bodyLength) throw new Error('segment header size mismatch');
+  const prefix = new ByteWriter(PREFIX_BYTES);
+  prefix.bytes(Buffer.from(SEGMENT_MAGIC, 'latin1')).u16(SEGMENT_VERSION).u16(0).u32(bodyLength);
+  const headerCrc = crc32(body.view(), crc32(prefix.view()));
+  prefix.u32(headerCrc);
+  const bytes = Buffer.concat([prefix.view(), body.view(), ...blocks.map((b) => b.bytes)]);
+  return { bytes, zones };
+}
+
+function invalid(key: string, why: string): Error {
+  return corrupted(`segment file "${key}"`, why);
+}
+
+/** Parses and verifies a header whose first 16 bytes are `prefix` and body is `body`. */
+export function decodeSegmentHeader(key: string, prefix: Buffer, body: Buffer): SegmentHeader {
+  if (prefix.length < PREFIX_BYTES || prefix.toString('latin1', 0, 4) !== SEGMENT_MAGIC) throw invalid(key, 'bad magic');
+  const version = prefix.readUInt16LE(4);
+  if (crc32(body, crc32(prefix.subarray(0, 12))) !== prefix.readUInt32LE(12)) throw invalid(key, 'header checksum mismatch');
+  if (version !== SEGMENT_VERSION) throw invalid(key, `unsupported format version ${version}`);
+  const r = new ByteReader(body, `segment file "${key}"`);
+  const tableId = r.u32();
+  const segmentId = r.u32();
+  const rowCount = r.u32();
+  const ncols = r.u16();
+  const columns: SegmentColumnHeader[] = [];
+  for (let i = 0; i < ncols; i++) {
+    const attnum = r.u16();
+    const typeOid = r.u32();
+    const offset = Number(r.u64());
+    const length = r.u32();
+    const crc = r.u32();
+    const nullCount = r.u32();
+    const kind = r.u8();
+    let zone: ColumnZone | undefined;
+    if (kind === 1) zone = { min: r.f64(), max: r.f64(), nullCount };
+    else if (kind === 2) zone = { min: r.i64(), max: r.i64(), nullCount };
+    else if (kind === 3) zone = { min: r.f64() === 1, max: r.f64() === 1, nullCount };
+    else if (kind !== 0) throw invalid(key, `unknown zone kind ${kind}`);
+    columns.push({ attnum, typeOid, offset, length, crc, nullCount, zone });
+  }
+  return { tableId, segmentId, rowCount, columns };
+}
+
+/** Reads and verifies a segment file's header (two ranged reads). */
+export async function readSegmentHeader(store: ObjectStore, key: string): Promise<SegmentHeader> {
+  let prefix: Buffer;
+  let body: Buffer;
+  try {
+    prefix = await store.getRange(key, 0, PREFIX_BYTES);
+    if (prefix.toString('latin1', 0, 4) !== SEGMENT_MAGIC) throw invalid(key, 'bad magic');
+    const bodyLength = prefix.readUInt32LE(8);
+    if (bodyLength > 64 * 1024 * 1024) throw invalid(key, 'header length out of range');
+    body = await store.getRange(key, PREFIX_BYTES, bodyLength);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, 'truncated header');
+    throw err;
+  }
+  return decodeSegmentHeader(key, prefix, body);
+}
+
+/** Reads, verifies and decodes one column block; values per row. */
+export async function readSegmentColumn(store: ObjectStore, key: string, header: SegmentHeader, col: SegmentColumnHeader): Promise<unknown[]> {
+  let block: Buffer;
+  try {
+    block = await store.getRange(key, col.offset, col.length);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
+    throw err;
+  }
+  if (crc32(block) !== col.crc) throw invalid(key, `checksum mismatch in block of column ${col.attnum}`);
+  const r = new ByteReader(block, `segment file "${key}"`);
+  const { values } = decodeColumn(r);
+  if (values.length !== header.rowCount || r.remaining !== 0) throw invalid(key, `block of column ${col.attnum} has the wrong size`);
+  return values;
+}
+
+/** Zone maps as stored in the catalog's `minMax` (JSON-safe: int64 bounds as strings). */
+export function zonesToCatalog(zones: ReadonlyMap<number, ColumnZone>): Record<string, [string, unknown, unknown, number]> {
+  const out: Record<string, [string, unknown, unknown, number]> = {};
+  for (const [attnum, z] of zones) {
+    if (z.min === null) out[attnum] = ['z', null, null, z.nullCount];
+    else if (typeof z.min === 'bigint') out[attnum] = ['i', String(z.min), String(z.max), z.nullCount];
+    else if (typeof z.min === 'boolean') out[attnum] = ['b', z.min, z.max, z.nullCount];
+    else out[attnum] = ['f', encodeFloat(z.min), encodeFloat(z.max as number), z.nullCount];
+  }
+  return out;
+}
+
+const encodeFloat = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
+
+/** Inverse of zonesToCatalog; anything malformed yields an empty map (no pruning). */
+export function zonesFromCatalog(minMax: unknown): Map<number, ColumnZone> {
+  const out = new Map<number, ColumnZone>();
+  let obj = minMax;
+  if (typeof obj === 'string') {
+    try {
+      obj = JSON.parse(obj);
+    } catch {
+      return out;
+    }
+  }
+  if (obj === null || typeof obj !== 'object') return out;
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 4) continue;
+    const [kind, min, max, nullCount] = v as [string, any, any, number];
+    if (kind === 'z') out.set(Number(k), { min: null, max: null, nullCount });
+    else if (kind === 'i') out.set(Number(k), { min: BigInt(min), max: BigInt(max), nullCount });
+    else if (kind === 'b') out.set(Number(k), { min: Boolean(min), max: Boolean(max), nullCount });
+    else if (kind === 'f') out.set(Number(k), { min: Number(min), max: Number(max), nullCount });
+  }
+  return out;
+}

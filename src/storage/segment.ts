@@ -1,0 +1,124 @@
+/**
+ * storage/: one segment in memory. A segment is *growing* (columnar arrays appended at
+ * commit), *frozen* (full, waiting for its seal to reach the object store) or *sealed*
+ * (backed by an immutable segment file, columns loaded lazily per attnum and then cached).
+ * Every segment owns a copy-on-write delete bitmap.
+ */
+import type { ObjectStore } from '../tiering/index.ts';
+import { DeleteBitmap } from './delete-bitmap.ts';
+import { readSegmentColumn, readSegmentHeader, type SegmentHeader, type ZoneMap } from './segment-file.ts';
+
+/** 2^32: row id = segmentId * ROW_ID_SEGMENT_FACTOR + offset. */
+export const ROW_ID_SEGMENT_FACTOR = 2 ** 32;
+
+/** Builds a row id. */
+export function makeRowId(segmentId: number, offset: number): number {
+  return segmentId * ROW_ID_SEGMENT_FACTOR + offset;
+}
+
+/** Splits a (non-negative) row id. */
+export function splitRowId(rowId: number): { segmentId: number; offset: number } {
+  return { segmentId: Math.floor(rowId / ROW_ID_SEGMENT_FACTOR), offset: rowId % ROW_ID_SEGMENT_FACTOR };
+}
+
+/** Object key of a segment file. */
+export function segmentFileKey(tableId: number, segmentId: number): string {
+  return `tables/${tableId}/segments/${segmentId}.seg`;
+}
+
+export type SegmentState = 'growing' | 'frozen' | 'sealed';
+
+/** What a sealed segment knows about its file without reading it. */
+export interface SegmentFileInfo {
+  /** The catalog's TableFiles row id. */
+  readonly fileRowId: number;
+  readonly location: string;
+  readonly zones: ZoneMap;
+}
+
+export class Segment {
+  state: SegmentState;
+  /** Rows applied (visible to snapshots taken from now on). */
+  rowCount: number;
+  /** Rows reserved by commits whose WAL write is in flight (≥ rowCount; growing only). */
+  reserved: number;
+  /** Approximate encoded bytes of the rows reserved so far (growing only). */
+  reservedBytes = 0;
+  readonly deletes: DeleteBitmap;
+  /** LSN of this segment's first insert record while it lives only in the WAL. */
+  firstLsn: bigint | null = null;
+  /** LSN of the first delete applied since the delete file was last written; null when clean. */
+  deletesDirtySince: bigint | null = null;
+  file: SegmentFileInfo | undefined;
+  /** Loaded or appended columns by attnum; `typeOids` says what each holds. */
+  readonly columns = new Map<number, unknown[]>();
+  readonly typeOids = new Map<number, number>();
+  private header: Promise<SegmentHeader> | undefined;
+  private readonly loading = new Map<number, Promise<unknown[] | undefined>>();
+
+  constructor(readonly tableId: number, readonly segmentId: number, state: SegmentState, rowCount = 0, deletes?: DeleteBitmap) {
+    this.state = state;
+    this.rowCount = rowCount;
+    this.reserved = rowCount;
+    this.deletes = deletes ?? new DeleteBitmap();
+  }
+
+  /** Appends rows (already in row order) whose values follow `attnums`; unknown columns become missing. */
+  append(attnums: readonly number[], typeOids: readonly number[], columns: readonly unknown[][], n: number): void {
+    const start = this.rowCount;
+    attnums.forEach((attnum, i) => {
+      let col = this.columns.get(attnum);
+      if (col === undefined) {
+        col = new Array<unknown>(start).fill(undefined);
+        this.columns.set(attnum, col);
+        this.typeOids.set(attnum, typeOids[i]!);
+      }
+      const src = columns[i]!;
+      for (let r = 0; r < n; r++) col.push(src[r]);
+    });
+    for (const [attnum, col] of this.columns) {
+      if (!attnums.includes(attnum)) for (let r = 0; r < n; r++) col.push(undefined);
+    }
+    this.rowCount += n;
+    if (this.reserved < this.rowCount) this.reserved = this.rowCount;
+  }
+
+  /**
+   * The values of each requested attnum (undefined entry = the segment has no such column,
+   * so every row is "missing"). Sealed segments read and verify blocks on first use.
+   */
+  async columnsFor(attnums: readonly number[], store: ObjectStore): Promise<(unknown[] | undefined)[]> {
+    if (this.state !== 'sealed' || this.file === undefined) return attnums.map((a) => this.columns.get(a));
+    return Promise.all(attnums.map((a) => this.loadColumn(a, store)));
+  }
+
+  private loadColumn(attnum: number, store: ObjectStore): Promise<unknown[] | undefined> {
+    const have = this.columns.get(attnum);
+    if (have !== undefined) return Promise.resolve(have);
+    let p = this.loading.get(attnum);
+    if (p === undefined) {
+      const file = this.file!;
+      p = (async () => {
+        this.header ??= readSegmentHeader(store, file.location);
+        const header = await this.header.catch((err) => {
+          this.header = undefined;
+          throw err;
+        });
+        const col = header.columns.find((c) => c.attnum === attnum);
+        if (col === undefined) return undefined;
+        const values = await readSegmentColumn(store, file.location, header, col);
+        this.columns.set(attnum, values);
+        this.typeOids.set(attnum, col.typeOid);
+        return values;
+      })();
+      this.loading.set(attnum, p);
+      p.finally(() => this.loading.delete(attnum)).catch(() => undefined);
+    }
+    return p;
+  }
+
+  /** Drops cached column data of a sealed segment (it is re-read on demand). */
+  evict(): void {
+    if (this.state === 'sealed' && this.file !== undefined) this.columns.clear();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * storage/: WriteTx — a transaction's private inserts (provisional, negative row ids) and
+ * deletes, buffered in memory until commit writes them to the WAL as one contiguous run and
+ * applies them to segments. Nothing is visible to other transactions before that.
+ */
+import { DbError, SqlState } from '../errors/index.ts';
+
+/** The part of the engine a transaction calls back into. */
+export interface TxHost {
+  /** Type OIDs of `attnums` in the attached table; throws 42P01 / 42703 when unknown. */
+  checkColumns(tableId: number, attnums: readonly number[]): void;
+  commitTx(tx: WriteTx): Promise<void>;
+  endTx(tx: WriteTx): void;
+}
+
+/** One table's pending writes within a transaction. */
+export class TxTableWrites {
+  /** Provisional rows in insert order; provisional id of rows[k] is -(k + 1). */
+  readonly rows: unknown[][] = [];
+  /** The attnums each row's values follow (shared array per insert call). */
+  readonly rowAttnums: (readonly number[])[] = [];
+  /** Indexes into `rows` deleted again by this transaction. */
+  readonly dead = new Set<number>();
+  /** Committed row ids this transaction deletes. */
+  readonly deletes = new Set<number>();
+  /** After commit: the real row id of rows[k] (NaN for dead rows). */
+  assigned: number[] | undefined;
+
+  get liveProvisional(): number {
+    return this.rows.length - this.dead.size;
+  }
+}
+
+export type TxState = 'active' | 'committing' | 'committed' | 'aborted';
+
+/** A write transaction. Create with `StorageEngine.begin()`. */
+export class WriteTx {
+  state: TxState = 'active';
+  readonly tables = new Map<number, TxTableWrites>();
+
+  constructor(private readonly host: TxHost, readonly txId: bigint, /** Engine sequence number at begin. */ readonly beginSeq: number) {}
+
+  private active(): void {
+    if (this.state !== 'active') throw new DbError(SqlState.InvalidTransactionState, `storage transaction is ${this.state}`);
+  }
+
+  private writes(tableId: number): TxTableWrites {
+    let w = this.tables.get(tableId);
+    if (w === undefined) {
+      w = new TxTableWrites();
+      this.tables.set(tableId, w);
+    }
+    return w;
+  }
+
+  /**
+   * Buffers rows (one value per attnum, in the order of `attnums`) and returns their
+   * provisional row ids (negative; visible to this transaction only). Values must not be
+   * mutated afterwards.
+   */
+  insert(tableId: number, rows: readonly (readonly unknown[])[], attnums: readonly number[]): number[] {
+    this.active();
+    this.host.checkColumns(tableId, attnums);
+    const shared = [...attnums];
+    const w = this.writes(tableId);
+    const ids: number[] = [];
+    for (const row of rows) {
+      if (row.length !== attnums.length) {
+        throw new DbError(SqlState.InternalError, `insert: row has ${row.length} values for ${attnums.length} columns`);
+      }
+      w.rows.push([...row]);
+      w.rowAttnums.push(shared);
+      ids.push(-w.rows.length);
+    }
+    return ids;
+  }
+
+  /**
+   * Deletes committed rows (ids from a scan) or this transaction's own provisional rows.
+   * Returns how many ids were newly deleted by this call.
+   */
+  delete(tableId: number, rowIds: readonly number[]): number {
+    this.active();
+    this.host.checkColumns(tableId, []);
+    const w = this.writes(tableId);
+    let n = 0;
+    for (const id of rowIds) {
+      if (!Number.isSafeInteger(id) || id === 0) throw new DbError(SqlState.InternalError, `delete: invalid row id ${id}`);
+      if (id < 0) {
+        const k = -id - 1;
+        if (k >= w.rows.length || w.dead.has(k)) continue;
+        w.dead.add(k);
+        n++;
+      } else if (!w.deletes.has(id)) {
+        w.deletes.add(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Makes the writes durable (WAL fsync) and then visible to new snapshots; atomic across tables. */
+  async commit(): Promise<void> {
+    this.active();
+    this.state = 'committing';
+    try {
+      await this.host.commitTx(this);
+      this.state = 'committed';
+    } catch (err) {
+      this.state = 'aborted';
+      throw err;
+    } finally {
+      this.host.endTx(this);
+    }
+  }
+
+  /** Discards every write; nothing reaches the WAL. */
+  abort(): void {
+    if (this.state === 'committed' || this.state === 'aborted') return;
+    if (this.state === 'committing') throw new DbError(SqlState.InvalidTransactionState, 'cannot abort a committing transaction');
+    this.state = 'aborted';
+    this.tables.clear();
+    this.host.endTx(this);
+  }
+
+  /** After commit: real row ids of this transaction's inserts into `tableId`, indexed by -provisionalId - 1 (NaN where deleted again). */
+  assignedRowIds(tableId: number): number[] {
+    if (this.state !== 'committed') throw new DbError(SqlState.InvalidTransactionState, 'row ids are assigned at commit');
+    return this.tables.get(tableId)?.assigned ?? [];
+  }
+
+  /** True when the transaction has nothing to write. */
+  get isEmpty(): boolean {
+    for (const w of this.tables.values()) if (w.liveProvisional > 0 || w.deletes.size > 0) return false;
+    return true;
+  }
+}

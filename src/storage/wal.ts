@@ -1,0 +1,257 @@
+/**
+ * storage/: the write-ahead log — append with group commit, recovery, and removal of files
+ * a checkpoint has made redundant. Jobs queue while a write+fsync is in flight and go out
+ * together in the next single write+fsync. Barriers run between flushes, when no batch is
+ * half-applied (merge swaps, truncate).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { DbError, SqlState } from '../errors/index.ts';
+import { syncDir } from '../tiering/index.ts';
+import { WAL_HEADER_BYTES, decodeWalFileHeader, encodeWalFileHeader, readRecord, type WalRecord } from './wal-format.ts';
+
+export interface WalOptions {
+  readonly dir: string;
+  readonly fsync: boolean;
+  readonly log: Logger;
+  /** A new file is started once the current one passes this size. */
+  readonly fileBytes?: number;
+}
+
+/** One commit's work: `build` runs at flush time and returns its records; `apply` runs once they are durable. */
+export interface WalJob {
+  build(): Buffer[];
+  apply(startLsn: bigint, endLsn: bigint): void;
+}
+
+interface QueuedJob { kind: 'job'; job: WalJob; resolve: () => void; reject: (e: unknown) => void }
+interface QueuedBarrier { kind: 'barrier'; run: () => Promise<void> }
+
+const fileName = (startLsn: bigint): string => `${startLsn.toString(16).padStart(16, '0')}.wal`;
+
+/** The log. Create with `WriteAheadLog.open`, call `replay` once, then submit jobs. */
+export class WriteAheadLog {
+  /** Counters for tests and the bench. */
+  readonly stats = { fsyncs: 0, writes: 0, jobs: 0 };
+  private fh: fs.FileHandle | undefined;
+  private fileStart = 0n;
+  private fileSize = 0;
+  private queue: (QueuedJob | QueuedBarrier)[] = [];
+  private running = false;
+  private failed: unknown;
+  private readonly fileBytes: number;
+
+  private constructor(private readonly opts: WalOptions) {
+    this.fileBytes = opts.fileBytes ?? 64 * 1024 * 1024;
+  }
+
+  static async open(opts: WalOptions): Promise<WriteAheadLog> {
+    await fs.mkdir(opts.dir, { recursive: true });
+    return new WriteAheadLog(opts);
+  }
+
+  /** LSN just past the last durable (or, with fsync off, written) record. */
+  get endLsn(): bigint {
+    return this.fileStart + BigInt(this.fileSize - WAL_HEADER_BYTES);
+  }
+
+  private async files(): Promise<{ name: string; start: bigint }[]> {
+    const names = (await fs.readdir(this.opts.dir)).filter((n) => /^[0-9a-f]{16}\.wal$/.test(n));
+    return names.map((name) => ({ name, start: BigInt(`0x${name.slice(0, 16)}`) })).sort((a, b) => (a.start < b.start ? -1 : 1));
+  }
+
+  /**
+   * Feeds every intact record at or after `fromLsn` to `onRecord`, in order. At the first
+   * torn or corrupt record it stops: that file is truncated there, later files are renamed
+   * `*.corrupt`, and a warning is logged. Leaves the log open for appending at the end.
+   */
+  async replay(fromLsn: bigint, onRecord: (rec: WalRecord, lsn: bigint) => void): Promise<void> {
+    const files = await this.files();
+    let last: { name: string; start: bigint; size: number } | undefined;
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      const next = files[i + 1];
+      if (next !== undefined && next.start <= fromLsn) continue;
+      const full = path.join(this.opts.dir, f.name);
+      const buf = await fs.readFile(full);
+      const start = decodeWalFileHeader(buf);
+      let offset = WAL_HEADER_BYTES;
+      let bad = start !== f.start;
+      if (!bad && fromLsn > f.start) offset += Number(fromLsn - f.start);
+      if (!bad && offset > buf.length) bad = true;
+      while (!bad) {
+        const res = readRecord(buf, offset);
+        if (res === 'end') break;
+        if (res === 'bad') {
+          bad = true;
+          break;
+        }
+        onRecord(res.record, f.start + BigInt(offset - WAL_HEADER_BYTES));
+        offset += res.size;
+      }
+      if (!bad) {
+        last = { ...f, size: buf.length };
+        continue;
+      }
+      if (start !== f.start) {
+        this.opts.log.warn({ file: f.name }, 'WAL file header is damaged; ignoring it and everything after it');
+        await fs.rename(full, `${full}.corrupt`);
+      } else {
+        const lsn = f.start + BigInt(offset - WAL_HEADER_BYTES);
+        this.opts.log.warn({ file: f.name, lsn: lsn.toString(), droppedBytes: buf.length - offset }, 'WAL ends in a torn or corrupt record; truncating the log there');
+        await fs.truncate(full, offset);
+        last = { ...f, size: offset };
+      }
+      for (const later of files.slice(i + 1)) await fs.rename(path.join(this.opts.dir, later.name), path.join(this.opts.dir, `${later.name}.corrupt`));
+      break;
+    }
+    if (last === undefined) {
+      const start = files.length > 0 && files[files.length - 1]!.start > fromLsn ? files[files.length - 1]!.start : fromLsn;
+      await this.startFile(start);
+    } else {
+      this.fh = await fs.open(path.join(this.opts.dir, last.name), 'r+');
+      this.fileStart = last.start;
+      this.fileSize = last.size;
+      if (this.opts.fsync) await this.fh.datasync();
+    }
+  }
+
+  private async startFile(startLsn: bigint): Promise<void> {
+    const full = path.join(this.opts.dir, fileName(startLsn));
+    const fh = await fs.open(full, 'w+');
+    await fh.write(encodeWalFileHeader(startLsn), 0, WAL_HEADER_BYTES, 0);
+    if (this.opts.fsync) {
+      await fh.sync();
+      await syncDir(this.opts.dir);
+    }
+    await this.fh?.close();
+    this.fh = fh;
+    this.fileStart = startLsn;
+    this.fileSize = WAL_HEADER_BYTES;
+  }
+
+  /** Queues a job; resolves once its records are durable and `apply` has run. */
+  submit(job: WalJob): Promise<void> {
+    if (this.failed !== undefined) return Promise.reject(this.poisoned());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'job', job, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Runs `fn` after every job queued before it is applied and before any queued after it is built. */
+  barrier<T>(fn: () => T | Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'barrier', run: async () => {
+        try {
+          resolve(await fn());
+        } catch (err) {
+          reject(err);
+        }
+      } });
+      this.kick();
+    });
+  }
+
+  private poisoned(): DbError {
+    return new DbError(SqlState.IoError, `could not write to the write-ahead log: ${(this.failed as Error)?.message ?? this.failed}`, {
+      hint: 'The storage engine refuses further commits until it is restarted.',
+    });
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop().finally(() => {
+      this.running = false;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (head.kind === 'barrier') {
+        this.queue.shift();
+        await head.run();
+        continue;
+      }
+      let n = 0;
+      while (n < this.queue.length && this.queue[n]!.kind === 'job') n++;
+      await this.flush(this.queue.splice(0, n) as QueuedJob[]);
+    }
+  }
+
+  private async flush(batch: QueuedJob[]): Promise<void> {
+    if (this.failed !== undefined) {
+      for (const q of batch) q.reject(this.poisoned());
+      return;
+    }
+    const built: { q: QueuedJob; bufs: Buffer[] }[] = [];
+    for (const q of batch) {
+      try {
+        built.push({ q, bufs: q.job.build() });
+      } catch (err) {
+        q.reject(err);
+      }
+    }
+    if (built.length === 0) return;
+    const data = Buffer.concat(built.flatMap((b) => b.bufs));
+    try {
+      if (this.fileSize >= this.fileBytes) await this.startFile(this.endLsn);
+      const startLsn = this.endLsn;
+      let done = 0;
+      while (done < data.length) {
+        const { bytesWritten } = await this.fh!.write(data, done, data.length - done, this.fileSize + done);
+        done += bytesWritten;
+      }
+      this.stats.writes++;
+      if (this.opts.fsync) {
+        await this.fh!.datasync();
+        this.stats.fsyncs++;
+      }
+      this.fileSize += data.length;
+      let lsn = startLsn;
+      for (const b of built) {
+        const size = b.bufs.reduce((s, x) => s + x.length, 0);
+        b.q.job.apply(lsn, lsn + BigInt(size));
+        lsn += BigInt(size);
+        this.stats.jobs++;
+        b.q.resolve();
+      }
+    } catch (err) {
+      this.failed = err;
+      this.opts.log.error({ err }, 'write-ahead log write failed; refusing further commits');
+      for (const b of built) b.q.reject(this.poisoned());
+    }
+  }
+
+  /** Deletes files whose every record lies before `lsn` (never the current file). */
+  async removeBefore(lsn: bigint): Promise<number> {
+    const files = await this.files();
+    let removed = 0;
+    for (let i = 0; i + 1 < files.length; i++) {
+      if (files[i + 1]!.start <= lsn && files[i]!.start !== this.fileStart) {
+        await fs.rm(path.join(this.opts.dir, files[i]!.name), { force: true });
+        removed++;
+      }
+    }
+    if (removed > 0 && this.opts.fsync) await syncDir(this.opts.dir);
+    return removed;
+  }
+
+  /** Starts a new file now (tests and checkpoints use it so old files can go). */
+  rotate(): Promise<void> {
+    return this.barrier(async () => {
+      if (this.fileSize > WAL_HEADER_BYTES) await this.startFile(this.endLsn);
+    });
+  }
+
+  /** Waits for queued work, then closes the file. */
+  async close(): Promise<void> {
+    await this.barrier(() => undefined);
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+}
