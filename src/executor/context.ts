@@ -23,6 +23,8 @@ export interface DataAccess {
   delete(tableId: number, rowIds: readonly number[]): Promise<void>;
   /** Next value of a sequence (serial / identity columns, nextval()). */
   nextval(sequence: string): bigint;
+  /** Current rows of a system view (e.g. "tessera.tables"). */
+  systemView(name: string): unknown[][];
 }
 
 export interface ExecContext {

@@ -5,6 +5,7 @@
  */
 import type { BoundExpr } from './bound.ts';
 import type { ScalarFunction } from './functions.ts';
+import type { AggregateFunction } from './aggregates.ts';
 
 export interface OutputColumn {
   readonly name: string;
@@ -42,8 +43,23 @@ export type Plan =
       readonly missing: readonly unknown[];
       readonly withRowId: boolean;
     }
+  /**
+   * Grouping and aggregation: output rows are the group key values followed by one value
+   * per aggregate. Without GROUP BY there is exactly one output row.
+   */
+  | { readonly kind: 'aggregate'; readonly input: Plan; readonly groupBy: readonly BoundExpr[]; readonly aggregates: readonly AggregateCall[] }
+  /** A tessera.* system view, read from the catalog when the plan runs. */
+  | { readonly kind: 'system-view'; readonly name: string }
   /** VALUES lists: one row per list of expressions. */
   | { readonly kind: 'values'; readonly rows: readonly (readonly BoundExpr[])[] };
+
+export interface AggregateCall {
+  readonly fn: AggregateFunction;
+  readonly args: readonly BoundExpr[];
+  readonly argTypes: readonly number[];
+  readonly distinct: boolean;
+  readonly type: number;
+}
 
 /** Row checks of INSERT/UPDATE, evaluated over the new row (all live columns, attnum order). */
 export interface RowChecks {

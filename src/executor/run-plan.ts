@@ -8,6 +8,7 @@ import { compileAsync, isAsync, compile } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import { compareValues } from './functions.ts';
 import type { Plan } from './plan.ts';
+import type { AggregateState } from './aggregates.ts';
 import type { Row, Value } from './value.ts';
 
 /** Rows per batch produced by leaf operators. */
@@ -49,6 +50,11 @@ function toCount(v: Value, what: string): number | null {
   return n;
 }
 
+/** A string identifying a list of values (group keys, DISTINCT): equal values give equal keys. */
+function groupKey(values: readonly Value[]): string {
+  return JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+}
+
 /** Opens a cursor over the plan's output rows. */
 export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCursor {
   switch (plan.kind) {
@@ -87,6 +93,49 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
         },
       };
     }
+    case 'aggregate': {
+      const input = openCursor(plan.input, params, ctx);
+      const keys = plan.groupBy.map(compile);
+      const args = plan.aggregates.map((a) => a.args.map(compile));
+      let result: ArrayCursor | null = null;
+      return {
+        async next() {
+          if (!result) {
+            const groups = new Map<string, { key: Row; states: AggregateState[]; seen: Set<string>[] }>();
+            const newGroup = (key: Row): { key: Row; states: AggregateState[]; seen: Set<string>[] } => ({
+              key,
+              states: plan.aggregates.map((a) => a.fn.create(a.argTypes)),
+              seen: plan.aggregates.map(() => new Set<string>()),
+            });
+            if (keys.length === 0) groups.set('', newGroup([]));
+            for (let batch = await input.next(); batch; batch = await input.next()) {
+              ctx.checkCancel();
+              for (const r of batch) {
+                const key = keys.map((k) => k(r, params, ctx));
+                const id = keys.length === 0 ? '' : groupKey(key);
+                let g = groups.get(id);
+                if (!g) groups.set(id, (g = newGroup(key)));
+                for (let i = 0; i < args.length; i++) {
+                  const vals = args[i]!.map((a) => a(r, params, ctx));
+                  if (plan.aggregates[i]!.distinct) {
+                    if (vals.some((v) => v === null)) continue;
+                    const k = groupKey(vals);
+                    if (g.seen[i]!.has(k)) continue;
+                    g.seen[i]!.add(k);
+                  }
+                  g.states[i]!.step(vals);
+                }
+              }
+            }
+            result = new ArrayCursor([...groups.values()].map((g) => [...g.key, ...g.states.map((s) => s.final())]));
+          }
+          return result.next();
+        },
+        close: () => input.close(),
+      };
+    }
+    case 'system-view':
+      return new ArrayCursor(ctx.data.systemView(plan.name) as Row[]);
     case 'values': {
       const rows = plan.rows.map((r) => r.map(compile));
       return {

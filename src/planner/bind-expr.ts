@@ -5,7 +5,7 @@
  * $1 an integer; a parameter nothing constrains becomes text in a SELECT list).
  */
 import { DbError, SqlState, notSupported, assertNever } from '../errors/index.ts';
-import { ANYNONARRAY_OID, canCast, castValue, functionsNamed, type ScalarFunction } from '../executor/index.ts';
+import { ANYNONARRAY_OID, aggregateNamed, canCast, castValue, functionsNamed, isAggregateName, type AggregateCall, type ScalarFunction } from '../executor/index.ts';
 import type { Expr, TypeName } from '../sql/index.ts';
 import { Oid, Numeric, arrayTypeOf, typeByOid, resolveTypeName, type FormatContext } from '../types/index.ts';
 import type { BoundExpr } from '../executor/index.ts';
@@ -46,10 +46,63 @@ export class ParamTypes {
   }
 }
 
+/**
+ * Binding above GROUP BY / aggregates: column references must match a grouping expression
+ * (42803 otherwise); aggregate calls bind their arguments over the input and become
+ * references to the aggregate node's output (group keys first, then aggregates).
+ */
+export interface AggregationScope {
+  readonly inputScope: readonly ScopeColumn[];
+  readonly groupExprs: readonly BoundExpr[];
+  readonly groupKeys: readonly string[];
+  readonly calls: AggregateCall[];
+}
+
 export interface BindContext {
   readonly params: ParamTypes;
   readonly scope: readonly ScopeColumn[];
   readonly format: FormatContext;
+  readonly aggregation?: AggregationScope;
+}
+
+/** A structural key of a bound expression, to match expressions against GROUP BY. */
+export function boundKey(e: BoundExpr): string {
+  return JSON.stringify(e, (k, v) => (typeof v === 'bigint' ? `${v}n` : k === 'fn' ? `${v.name}(${v.argTypes})` : v));
+}
+
+function groupRef(agg: AggregationScope, index: number, e: BoundExpr): BoundExpr {
+  return { kind: 'column', index, type: e.type, typmod: e.typmod, name: e.kind === 'column' ? e.name : '?column?', tableOid: 0, attnum: 0 };
+}
+
+/** Binds an aggregate call: arguments over the input rows; the call becomes a reference to its result. */
+function bindAggregate(e: Expr & { kind: 'func' }, name: string, ctx: BindContext): BoundExpr {
+  const agg = ctx.aggregation;
+  if (!agg) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed here').at(pos(e.location));
+  const inner: BindContext = { params: ctx.params, scope: agg.inputScope, format: ctx.format };
+  if (e.args.some((a) => JSON.stringify(a).includes('"kind":"func"') && mentionsAgg(a))) {
+    throw new DbError(SqlState.GroupingError, 'aggregate function calls cannot be nested').at(pos(e.location));
+  }
+  let args = e.star ? [] : e.args.map((a) => bindExpr(a, inner));
+  args = args.map((a) => (a.type === Oid.unknown ? coerce(a, Oid.text, -1, 'implicit', inner, e.location) : a));
+  const fn = aggregateNamed(name);
+  const argTypes = args.map((a) => a.type);
+  const type = fn?.resultType(argTypes) ?? null;
+  if (!fn || type === null) {
+    throw new DbError(SqlState.UndefinedFunction, `function ${name}(${e.star ? '*' : argTypes.map(typeDisplayName).join(', ')}) does not exist`, {
+      hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+    }).at(pos(e.location));
+  }
+  const wanted = fn.argTypesFor(argTypes);
+  args = args.map((a, i) => coerce(a, wanted[i]!, -1, 'implicit', inner, e.location));
+  agg.calls.push({ fn, args, argTypes: wanted, distinct: e.distinct, type });
+  return { kind: 'column', index: agg.groupExprs.length + agg.calls.length - 1, type, typmod: -1, name, tableOid: 0, attnum: 0 };
+}
+
+function mentionsAgg(x: unknown): boolean {
+  if (x === null || typeof x !== 'object') return false;
+  const o = x as Record<string, unknown>;
+  if (o.kind === 'func' && Array.isArray(o.name) && isAggregateName(o.name[o.name.length - 1] as string)) return true;
+  return Object.values(o).some(mentionsAgg);
 }
 
 const pos = (location: number): number | undefined => (location >= 0 ? location + 1 : undefined);
@@ -182,7 +235,6 @@ export function functionName(names: readonly string[], location: number): string
   return names[0]!;
 }
 
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'string_agg', 'array_agg', 'every']);
 
 export function commonArgs(args: BoundExpr[], context: string, ctx: BindContext, location: number): { args: BoundExpr[]; type: number } {
   const type = selectCommonType(
@@ -202,6 +254,25 @@ function toBool(e: BoundExpr, construct: string, ctx: BindContext, location: num
 
 /** Binds one expression. */
 export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
+  const agg = ctx.aggregation;
+  if (agg && e.kind !== 'const' && e.kind !== 'param' && !mentionsAgg(e)) {
+    // An expression equal to a GROUP BY expression reads the group key.
+    let bound: BoundExpr | null = null;
+    try {
+      bound = bindExpr(e, { params: ctx.params, scope: agg.inputScope, format: ctx.format });
+    } catch {
+      bound = null;
+    }
+    if (bound) {
+      const i = agg.groupKeys.indexOf(boundKey(bound));
+      if (i >= 0) return groupRef(agg, i, bound);
+      if (e.kind === 'column') {
+        const col = agg.inputScope.find((c) => c.name === e.names[e.names.length - 1]);
+        const shown = col?.table ? `${col.table}.${col.name}` : e.names.join('.');
+        throw new DbError(SqlState.GroupingError, `column "${shown}" must appear in the GROUP BY clause or be used in an aggregate function`).at(pos(e.location));
+      }
+    }
+  }
   switch (e.kind) {
     case 'const':
       return literalConst(e);
@@ -241,9 +312,11 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       return { kind: 'not', arg: toBool(bindExpr(e.arg, ctx), 'NOT', ctx, e.location), type: Oid.bool, typmod: -1 };
     case 'func': {
       const name = functionName(e.name, e.location);
-      if (AGGREGATES.has(name) || e.star || e.distinct) {
-        throw notSupported('aggregate functions are not supported yet').at(pos(e.location));
+      if (isAggregateName(name)) {
+        if (name === 'array_agg') throw notSupported('array_agg is not supported yet').at(pos(e.location));
+        return bindAggregate(e, name, ctx);
       }
+      if (e.star || e.distinct) throw new DbError(SqlState.WrongObjectType, `${name} is not an aggregate function`).at(pos(e.location));
       return bindCall(name, e.args.map((a) => bindExpr(a, ctx)), false, e.location, ctx);
     }
     case 'nulltest': {

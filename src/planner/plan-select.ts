@@ -7,12 +7,13 @@
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import type { Expr, FromItem, SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
-import { bindCall, bindExpr, bindOutputExpr, coerce, commonArgs, functionName, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
+import { bindCall, bindExpr, bindOutputExpr, boundKey, coerce, commonArgs, functionName, ParamTypes, type AggregationScope, type BindContext, type ScopeColumn } from './bind-expr.ts';
+import { isAggregateName } from '../executor/index.ts';
 import type { BoundExpr } from '../executor/index.ts';
 import type { OutputColumn, Plan, PlannedQuery, SortKey } from '../executor/index.ts';
 import type { FormatContext } from '../types/index.ts';
-import type { TableDef } from '../catalog/index.ts';
-import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
+import { SYSTEM_VIEWS, type Catalog, type TableDef } from '../catalog/index.ts';
+import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
 
 /** PostgreSQL's FigureColname: the column name a target gets without an alias. */
 export function figureColumnName(e: Expr): string {
@@ -72,7 +73,16 @@ function planFrom(from: readonly FromItem[], params: ParamTypes, env: PlanEnv): 
   const item = from[0]!;
   const at = item.location >= 0 ? item.location + 1 : undefined;
   if (item.kind === 'table') {
-    const t = resolveTable(env, { schema: item.schema, name: item.name, location: item.location });
+    const qualified = { schema: item.schema, name: item.name, location: item.location };
+    const view = systemViewName(env, qualified);
+    if (view) {
+      const columns = SYSTEM_VIEWS[view]!(env.catalog as Catalog).columns;
+      return {
+        plan: { kind: 'system-view', name: view },
+        scope: columns.map((c) => ({ table: item.alias ?? item.name, name: c.name, type: c.typeOid, typmod: -1 })),
+      };
+    }
+    const t = resolveTable(env, qualified);
     return planTableScan(t, item.alias, false, format);
   }
   const ctx: BindContext = { params, scope: [], format };
@@ -130,43 +140,86 @@ function planValues(rows: readonly (readonly Expr[])[], params: ParamTypes, form
   };
 }
 
+function outputName(e: Expr): string {
+  return e.kind === 'column' ? e.names[0]! : '';
+}
+
+/** True when an expression calls an aggregate function (outside subqueries, which do not exist yet). */
+function mentionsAggregate(x: unknown): boolean {
+  if (x === null || typeof x !== 'object') return false;
+  const o = x as Record<string, unknown>;
+  if (o.kind === 'func' && Array.isArray(o.name) && isAggregateName(o.name[o.name.length - 1] as string)) return true;
+  return Object.values(o).some(mentionsAggregate);
+}
+
+/**
+ * Sets up grouping: binds GROUP BY expressions over the input (ordinals and output names refer
+ * to the target list, as in PostgreSQL) and returns the aggregation scope that targets,
+ * HAVING and ORDER BY are bound in.
+ */
+function groupingScope(stmt: SelectStmt, targets: SelectStmt['targets'], inputCtx: BindContext): AggregationScope {
+  const groupExprs = stmt.groupBy.map((g) => {
+    if (g.kind === 'const' && g.literal === 'integer') {
+      const n = Number(g.text);
+      if (n < 1 || n > targets.length) throw new DbError(SqlState.InvalidColumnReference, `GROUP BY position ${n} is not in select list`).at(g.location + 1);
+      return bindExpr(targets[n - 1]!.expr, inputCtx);
+    }
+    if (g.kind === 'column' && g.names.length === 1 && !inputCtx.scope.some((c) => c.name === g.names[0])) {
+      const t = targets.find((x) => x.alias === g.names[0]);
+      if (t) return bindExpr(t.expr, inputCtx);
+    }
+    return bindExpr(g, inputCtx);
+  });
+  return { inputScope: inputCtx.scope, groupExprs, groupKeys: groupExprs.map(boundKey), calls: [] };
+}
+
 export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], env: PlanEnv, params = new ParamTypes(givenParamTypes)): PlannedQuery {
   const format = env.format;
   const from = stmt.values ? planValues(stmt.values, params, format) : planFrom(stmt.from, params, env);
   if (stmt.values) {
     stmt = { ...stmt, targets: [{ expr: { kind: 'column', names: [], star: true, location: -1 }, alias: null, location: -1 }] };
   }
-  const ctx: BindContext = { params, scope: from.scope, format };
+  const inputCtx: BindContext = { params, scope: from.scope, format };
   const targets = expandStars(stmt.targets, from.scope);
-  const exprs = targets.map((t) => bindOutputExpr(t.expr, ctx));
-  const columns = outputColumns(targets, exprs);
   let plan: Plan = from.plan;
   if (stmt.where) {
-    const predicate = bindExpr(stmt.where, ctx);
-    plan = { kind: 'filter', input: plan, predicate: coerce(predicate, Oid.bool, -1, 'implicit', ctx, -1) };
+    if (mentionsAggregate(stmt.where)) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
+    const predicate = bindExpr(stmt.where, inputCtx);
+    plan = { kind: 'filter', input: plan, predicate: coerce(predicate, Oid.bool, -1, 'implicit', inputCtx, -1) };
   }
-  if (stmt.orderBy.length > 0) {
-    const keys: SortKey[] = stmt.orderBy.map((s) => {
-      let expr: BoundExpr;
-      if (s.expr.kind === 'const' && s.expr.literal === 'integer') {
-        const n = Number(s.expr.text);
-        if (n < 1 || n > exprs.length) {
-          throw new DbError(SqlState.InvalidColumnReference, `ORDER BY position ${n} is not in select list`).at(
-            s.expr.location >= 0 ? s.expr.location + 1 : undefined,
-          );
-        }
-        expr = exprs[n - 1]!;
-      } else {
-        expr = bindOutputExpr(s.expr, ctx);
+  const grouped = stmt.groupBy.length > 0 || stmt.having !== null || targets.some((t) => mentionsAggregate(t.expr)) || stmt.orderBy.some((o) => mentionsAggregate(o.expr));
+  const aggregation = grouped ? groupingScope(stmt, targets, inputCtx) : undefined;
+  // Targets, HAVING and ORDER BY see the grouped rows when there is grouping.
+  const ctx: BindContext = aggregation ? { ...inputCtx, aggregation } : inputCtx;
+  const exprs = targets.map((t) => bindOutputExpr(t.expr, ctx));
+  const columns = outputColumns(targets, exprs);
+  let having: BoundExpr | null = null;
+  if (stmt.having) having = coerce(bindExpr(stmt.having, ctx), Oid.bool, -1, 'implicit', ctx, -1);
+  const keys: SortKey[] = stmt.orderBy.map((s) => {
+    let expr: BoundExpr;
+    if (s.expr.kind === 'const' && s.expr.literal === 'integer') {
+      const n = Number(s.expr.text);
+      if (n < 1 || n > exprs.length) {
+        throw new DbError(SqlState.InvalidColumnReference, `ORDER BY position ${n} is not in select list`).at(s.expr.location >= 0 ? s.expr.location + 1 : undefined);
       }
-      if (!typeByOid(expr.type)) throw new DbError(SqlState.UndefinedFunction, 'could not identify an ordering operator');
-      return { expr, descending: s.descending, nullsFirst: s.nullsFirst ?? s.descending };
-    });
-    plan = { kind: 'sort', input: plan, keys };
+      expr = exprs[n - 1]!;
+    } else if (s.expr.kind === 'column' && s.expr.names.length === 1 && columns.some((c) => c.name === outputName(s.expr))) {
+      // ORDER BY an output column name: PostgreSQL prefers output names over input columns.
+      expr = exprs[columns.findIndex((c) => c.name === outputName(s.expr))]!;
+    } else {
+      expr = bindOutputExpr(s.expr, ctx);
+    }
+    if (!typeByOid(expr.type)) throw new DbError(SqlState.UndefinedFunction, 'could not identify an ordering operator');
+    return { expr, descending: s.descending, nullsFirst: s.nullsFirst ?? s.descending };
+  });
+  if (aggregation) {
+    plan = { kind: 'aggregate', input: plan, groupBy: aggregation.groupExprs, aggregates: aggregation.calls };
+    if (having) plan = { kind: 'filter', input: plan, predicate: having };
   }
+  if (keys.length > 0) plan = { kind: 'sort', input: plan, keys };
   if (stmt.limit || stmt.offset) {
-    plan = { kind: 'limit', input: plan, limit: bindLimit(stmt.limit, ctx), offset: bindLimit(stmt.offset, ctx) };
+    plan = { kind: 'limit', input: plan, limit: bindLimit(stmt.limit, inputCtx), offset: bindLimit(stmt.offset, inputCtx) };
   }
   plan = { kind: 'project', input: plan, exprs };
-  return { plan, columns, paramTypes: ctx.params.finish() };
+  return { plan, columns, paramTypes: params.finish() };
 }

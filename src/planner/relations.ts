@@ -3,7 +3,7 @@
  * one along search_path ("$user" skipped unless such a schema exists). Also the planner's
  * environment (catalog, search path, formats) shared by every plan function.
  */
-import type { ColumnDef, TableDef } from '../catalog/index.ts';
+import { SYSTEM_VIEWS, type ColumnDef, type TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import type { QualifiedName } from '../sql/index.ts';
 import type { FormatContext } from '../types/index.ts';
@@ -12,6 +12,12 @@ import type { FormatContext } from '../types/index.ts';
 export interface CatalogReader {
   getTable(schema: string, name: string): TableDef | undefined;
   schemaExists(name: string): boolean;
+}
+
+/** The qualified name of the system view a FROM item names, if any (tessera.tables, ...). */
+export function systemViewName(env: PlanEnv, name: QualifiedName): string | null {
+  const candidates = name.schema !== null ? [`${name.schema}.${name.name}`] : env.searchPath.map((s) => `${s}.${name.name}`);
+  return candidates.find((c) => c in SYSTEM_VIEWS) ?? null;
 }
 
 export interface PlanEnv {

@@ -128,6 +128,8 @@ function copyOutQuery(stmt: CopyStatement, env: PlanEnv): SelectStmt {
     targets: names.map((n) => ({ expr: { kind: 'column', names: [n], star: false, location: -1 }, alias: null, location: -1 })),
     from: [{ kind: 'table', schema: stmt.table!.schema, name: stmt.table!.name, alias: null, location: stmt.table!.location }],
     where: null,
+    groupBy: [],
+    having: null,
     orderBy: [],
     limit: null,
     offset: null,

@@ -4,6 +4,8 @@
  * session's storage write transaction, begun lazily on the first write. Snapshots are
  * released when the statement ends, so files being merged or dropped can be cleaned up.
  */
+import { SYSTEM_VIEWS } from '../catalog/index.ts';
+import { DbError, SqlState } from '../errors/index.ts';
 import type { DataAccess, ScanBatch } from '../executor/index.ts';
 import type { TableSnapshot } from '../storage/index.ts';
 import type { Database } from './database.ts';
@@ -40,6 +42,12 @@ export class SessionDataAccess implements DataAccess {
 
   nextval(sequence: string): bigint {
     return this.db.catalog.nextval(sequence);
+  }
+
+  systemView(name: string): unknown[][] {
+    const view = SYSTEM_VIEWS[name];
+    if (!view) throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
+    return view(this.db.catalog).rows;
   }
 
   /** Ends the statement: releases its snapshots. */

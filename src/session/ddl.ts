@@ -30,8 +30,24 @@ function dropTable(db: Database, t: TableDef): void {
   dropSequences(db, t);
 }
 
+/** Rewrites column references named `from` to `to` in a stored (libpg-query JSON) expression. */
+function renameColumnRefs(raw: string, from: string, to: string): string {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const o = node as Record<string, unknown>;
+    if (o.ColumnRef) {
+      const ref = o.ColumnRef as { fields: { String?: { sval: string } }[] };
+      const fields = ref.fields.map((f, i) => (i === ref.fields.length - 1 && f.String?.sval === from ? { String: { sval: to } } : f));
+      return { ColumnRef: { ...ref, fields } };
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, visit(v)]));
+  };
+  return JSON.stringify(visit(JSON.parse(raw)));
+}
+
 /** Runs one DDL statement; returns its command tag. */
-export function runDdl(host: DdlHost, stmt: DdlStatement): string {
+export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string> {
   const { db } = host;
   const env = host.planEnv();
   switch (stmt.kind) {
@@ -124,6 +140,11 @@ export function runDdl(host: DdlHost, stmt: DdlStatement): string {
             break;
           case 'rename_column':
             t = db.catalog.renameColumn(t.tableId, cmd.from, cmd.to);
+            // CHECK expressions are stored as parse trees naming columns: follow the rename.
+            t = db.catalog.setConstraints(
+              t.tableId,
+              t.constraints.map((k) => (k.expr === null ? k : { ...k, expr: renameColumnRefs(k.expr, cmd.from, cmd.to) })),
+            );
             break;
           case 'rename_table':
             t = db.catalog.renameTable(t.tableId, cmd.to);
@@ -139,7 +160,7 @@ export function runDdl(host: DdlHost, stmt: DdlStatement): string {
       const tables = stmt.tables.map((n) => resolveTable(env, n));
       for (const t of tables) {
         db.catalog.truncateTable(t.tableId);
-        db.storage.truncate(t.tableId);
+        await db.storage.truncate(t.tableId);
       }
       return 'TRUNCATE TABLE';
     }

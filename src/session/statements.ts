@@ -231,10 +231,14 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     case 'drop':
     case 'alter_table':
     case 'truncate': {
-      let tag = '';
-      return command(sql, 'ddl', () => tag, () => {
-        tag = runDdl(host, stmt);
-      });
+      return {
+        sql,
+        kind: 'ddl',
+        paramTypes: [],
+        columns: null,
+        endsFailedTransaction: false,
+        run: async () => ({ tag: await runDdl(host, stmt) }),
+      };
     }
     case 'insert':
     case 'update':

@@ -104,6 +104,8 @@ export interface SelectStmt {
   readonly targets: readonly SelectTarget[];
   readonly from: readonly FromItem[];
   readonly where: Expr | null;
+  readonly groupBy: readonly Expr[];
+  readonly having: Expr | null;
   readonly orderBy: readonly SortItem[];
   readonly limit: Expr | null;
   readonly offset: Expr | null;

@@ -136,6 +136,7 @@ export function convertExpr(node: Raw): Expr {
     case 'FuncCall': {
       if (n.over) throw unsupportedExpr('window functions', location);
       if (n.agg_order || n.agg_filter || n.agg_within_group || n.func_variadic) {
+        // FILTER / ORDER BY inside aggregates come with the full SQL executor.
         throw unsupportedExpr('this form of function call', location);
       }
       return {
@@ -220,7 +221,9 @@ const helpers: ConvertHelpers = { convertExpr, convertTypeName, convertSelect: (
 function convertSelect(n: Raw): SelectStmt {
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported('UNION/INTERSECT/EXCEPT is not supported yet');
   if (n.withClause) throw notSupported('WITH queries are not supported yet');
-  if (n.groupClause || n.havingClause) throw notSupported('GROUP BY and HAVING are not supported yet');
+  for (const g of (n.groupClause ?? []) as Raw[]) {
+    if (g.GroupingSet) throw notSupported('GROUPING SETS, ROLLUP and CUBE are not supported yet');
+  }
   if (n.distinctClause) throw notSupported('SELECT DISTINCT is not supported yet');
   if (n.windowClause) throw notSupported('WINDOW clauses are not supported yet');
   if (n.lockingClause) throw notSupported('SELECT ... FOR UPDATE/SHARE is not supported yet');
@@ -241,6 +244,8 @@ function convertSelect(n: Raw): SelectStmt {
     targets: convertTargets(n.targetList),
     from,
     where: n.whereClause ? convertExpr(n.whereClause) : null,
+    groupBy: ((n.groupClause ?? []) as Raw[]).map(convertExpr),
+    having: n.havingClause ? convertExpr(n.havingClause) : null,
     orderBy,
     limit: n.limitCount ? convertExpr(n.limitCount) : null,
     offset: n.limitOffset ? convertExpr(n.limitOffset) : null,

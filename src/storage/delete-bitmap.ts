@@ -27,7 +27,8 @@ export class DeleteBitmap {
   }
 
   has(offset: number): boolean {
-    return isDeleted(this, offset);
+    const byte = offset >> 3;
+    return byte < this.bits.length && (this.bits[byte]! & (1 << (offset & 7))) !== 0;
   }
 
   /** Marks `offset` deleted; false when it already was. */

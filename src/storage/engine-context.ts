@@ -1,0 +1,41 @@
+/**
+ * storage/: the engine state shared by the commit path, sealing, maintenance and recovery
+ * (engine.ts owns it; the other files take it as a parameter instead of importing the class).
+ */
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/index.ts';
+import type { ObjectStore } from '../tiering/index.ts';
+import type { PinSet } from './snapshot.ts';
+import type { TableState } from './table-state.ts';
+import type { WriteAheadLog } from './wal.ts';
+
+/** Catalog Meta key of the WAL LSN recovery starts from. */
+export const CHECKPOINT_META_KEY = 'storage.checkpoint_lsn';
+
+/** Catalog Meta key of the highest segment id of a table whose WAL inserts are already in a segment file (or discarded by TRUNCATE). */
+export function sealedThroughKey(tableId: number): string {
+  return `storage.sealed_through.${tableId}`;
+}
+
+export interface EngineContext {
+  readonly catalog: Catalog;
+  readonly store: ObjectStore;
+  readonly log: Logger;
+  readonly wal: WriteAheadLog;
+  readonly tables: Map<number, TableState>;
+  readonly pins: PinSet;
+  /** End LSN of the last commit applied in memory (equal to the WAL's end between flushes). */
+  appliedLsn: bigint;
+  /** Transaction sequence counter (incremented by begin). */
+  readonly txSeq: number;
+  /** Smallest beginSeq of an active transaction, or Infinity. */
+  minActiveBeginSeq(): number;
+  readonly segmentMaxRows: number;
+  readonly compactDeletedFraction: number;
+}
+
+export function minLsn(a: bigint | null, b: bigint | null): bigint | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}

@@ -1,0 +1,13 @@
+/**
+ * storage/: the segment engine under the SQL layer — WAL with group commit, growing and
+ * sealed columnar segments, delete bitmaps, snapshots, merge/compaction and the cleaner.
+ * On-disk formats and the commit/recovery story: docs/storage.md.
+ */
+export { StorageEngine, type StorageEngineOptions, type MaintenanceReport } from './engine.ts';
+export { WriteTx } from './transaction.ts';
+export { TableSnapshot } from './snapshot.ts';
+export type { ScanBatch, ScanOptions } from './read-path.ts';
+export type { ColumnZone, ZoneMap } from './segment-file.ts';
+export { makeRowId, splitRowId, ROW_ID_SEGMENT_FACTOR, segmentFileKey } from './segment.ts';
+export { registerColumnCodec, float32VectorCodec, binaryCodec, type ColumnCodec } from './column-codec.ts';
+export { ByteReader, ByteWriter } from './bytes.ts';

@@ -1,0 +1,94 @@
+/**
+ * storage/: turning memory into files. `sealHead` writes a table's oldest frozen segment as a
+ * segment file and registers it RAW in the catalog; `persistDeletes` writes a segment's
+ * delete file; `checkpoint` advances the WAL LSN recovery starts from and removes WAL files
+ * that lie wholly before it.
+ */
+import { FileState } from '../catalog/index.ts';
+import { deleteFileKey, encodeDeleteFile } from './delete-file.ts';
+import { CHECKPOINT_META_KEY, type EngineContext, minLsn, sealedThroughKey } from './engine-context.ts';
+import { type Segment, segmentFileKey } from './segment.ts';
+import { encodeSegmentFile, zonesToCatalog } from './segment-file.ts';
+import type { TableState } from './table-state.ts';
+
+/** True when the oldest frozen segment has every reserved row applied and no seal is running. */
+export function sealReady(state: TableState): boolean {
+  const head = state.sealQueue[0];
+  return !state.sealing && head !== undefined && head.rowCount === head.reserved;
+}
+
+/**
+ * Seals the head of the table's seal queue. Returns false when there was nothing to do or the
+ * table/segment went away meanwhile; throws when the object store or catalog fails (the
+ * segment stays frozen, its rows stay in the WAL, and a later call retries).
+ */
+export async function sealHead(e: EngineContext, state: TableState): Promise<boolean> {
+  if (!sealReady(state)) return false;
+  const seg = state.sealQueue[0]!;
+  state.sealing = true;
+  try {
+    const attnums = [...seg.columns.keys()].sort((a, b) => a - b);
+    const columns = attnums.map((attnum) => ({ attnum, typeOid: seg.typeOids.get(attnum)!, values: seg.columns.get(attnum)! }));
+    const { bytes, zones } = encodeSegmentFile(state.tableId, seg.segmentId, seg.rowCount, columns);
+    const key = segmentFileKey(state.tableId, seg.segmentId);
+    await e.store.put(key, bytes);
+    if (e.tables.get(state.tableId) !== state || state.segments.get(seg.segmentId) !== seg) {
+      await e.store.delete(key);
+      return false;
+    }
+    const row = e.catalog.addFile({
+      tableId: state.tableId, segmentId: seg.segmentId, fileType: FileState.RAW, fileSize: bytes.length, rowCount: seg.rowCount,
+      location: key, walLsn: e.appliedLsn, minMax: zonesToCatalog(zones),
+    });
+    const prev = Number(e.catalog.getMeta(sealedThroughKey(state.tableId)) ?? '0');
+    if (seg.segmentId > prev) e.catalog.setMeta(sealedThroughKey(state.tableId), String(seg.segmentId));
+    seg.file = { fileRowId: row.id, location: key, zones };
+    seg.state = 'sealed';
+    seg.firstLsn = null;
+    state.sealQueue.shift();
+    e.log.debug({ tableId: state.tableId, segmentId: seg.segmentId, rows: seg.rowCount, bytes: bytes.length }, 'sealed segment');
+  } finally {
+    state.sealing = false;
+  }
+  if (seg.deletes.count > 0) await persistDeletes(e, state, seg);
+  return true;
+}
+
+/** Writes a sealed segment's delete file as of now and records the count in the catalog. */
+export async function persistDeletes(e: EngineContext, state: TableState, seg: Segment): Promise<void> {
+  if (seg.file === undefined) return;
+  const view = seg.deletes.view();
+  const coveredLsn = e.appliedLsn;
+  const dirty = seg.deletesDirtySince;
+  seg.deletesDirtySince = null;
+  try {
+    await e.store.put(deleteFileKey(state.tableId, seg.segmentId), encodeDeleteFile({
+      tableId: state.tableId, segmentId: seg.segmentId, rowCount: seg.rowCount, deletedCount: view.count, coveredLsn, bits: view.bits,
+    }));
+    if (state.segments.get(seg.segmentId) === seg) e.catalog.setDeletedCount(seg.file.fileRowId, view.count);
+  } catch (err) {
+    seg.deletesDirtySince = minLsn(dirty, seg.deletesDirtySince);
+    throw err;
+  }
+}
+
+/** The LSN before which the WAL holds nothing that is not also in segment and delete files. */
+export function checkpointLsn(e: EngineContext): bigint {
+  let cp = e.appliedLsn;
+  for (const state of e.tables.values()) {
+    for (const seg of state.segments.values()) {
+      const need = seg.state === 'sealed' ? seg.deletesDirtySince : seg.firstLsn;
+      if (need !== null && need < cp) cp = need;
+    }
+  }
+  return cp;
+}
+
+/** Records the checkpoint in catalog Meta and deletes WAL files wholly before it. Returns it. */
+export async function checkpoint(e: EngineContext): Promise<bigint> {
+  const cp = checkpointLsn(e);
+  const prev = BigInt(e.catalog.getMeta(CHECKPOINT_META_KEY) ?? '0');
+  if (cp > prev) e.catalog.setMeta(CHECKPOINT_META_KEY, cp.toString());
+  await e.wal.removeBefore(cp > prev ? cp : prev);
+  return cp;
+}
