@@ -5,7 +5,7 @@
  * the string types are I/O conversions through the types' text formats.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, typeByOid, type FormatContext } from '../types/index.ts';
+import { Oid, Numeric, findVectorCast, typeByOid, type FormatContext } from '../types/index.ts';
 import type { Value } from './value.ts';
 
 export type CastContext = 'implicit' | 'assignment' | 'explicit';
@@ -31,6 +31,8 @@ export function isNumericType(oid: number): boolean {
 /** The context in which a cast from → to is allowed, or null if there is no cast. */
 export function castContext(from: number, to: number): CastContext | null {
   if (from === to) return 'implicit';
+  const vectorCast = findVectorCast(from, to);
+  if (vectorCast) return vectorCast.context;
   if (from === Oid.unknown) return 'implicit';
   const rf = NUMERIC_RANK[from];
   const rt = NUMERIC_RANK[to];
@@ -137,6 +139,8 @@ export function castValue(v: Value, from: number, to: number, typmod: number, ex
   const target = typeByOid(to);
   if (!target) throw cannotCast(from, to);
   let out: Value;
+  const vectorCast = from === to ? undefined : findVectorCast(from, to);
+  if (vectorCast) return vectorCast.convert(v, typmod);
   if (from === to) out = v;
   else if (isNumericType(from) && isNumericType(to)) out = numericCast(v, from, to);
   else if (from === Oid.bool && to === Oid.int4) out = v ? 1 : 0;

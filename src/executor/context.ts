@@ -20,7 +20,8 @@ export interface DataAccess {
   scan(tableId: number, attnums: readonly number[]): AsyncIterable<ScanBatch>;
   /** Inserts full rows (values in `attnums` order); returns their (provisional) row ids. */
   insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]>;
-  delete(tableId: number, rowIds: readonly number[]): Promise<void>;
+  /** Deletes rows; `oldRows` are their full live-column values (for unique-key bookkeeping). */
+  delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void>;
   /** Next value of a sequence (serial / identity columns, nextval()). */
   nextval(sequence: string): bigint;
   /** Current rows of a system view (e.g. "tessera.tables"). */

@@ -5,7 +5,7 @@
  * Arithmetic follows PostgreSQL: integer overflow 22003, division by zero 22012.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, typeByOid } from '../types/index.ts';
+import { Oid, Numeric, typeByOid, compareDense, compareSparse, compareBitStrings, type SparseVector, type BitString } from '../types/index.ts';
 import type { ExecContext } from './context.ts';
 import type { Value } from './value.ts';
 import { SERVER_VERSION_STRING } from './version.ts';
@@ -227,6 +227,14 @@ export function compareValues(typeOid: number, a: Value, b: Value): number {
     case Oid.name:
     case Oid.unknown:
       return compareTextC(a as string, b as string);
+    case Oid.vector:
+    case Oid.halfvec:
+      return compareDense(a as Float32Array, b as Float32Array);
+    case Oid.sparsevec:
+      return compareSparse(a as SparseVector, b as SparseVector);
+    case Oid.bit:
+    case Oid.varbit:
+      return compareBitStrings(a as BitString, b as BitString);
     default:
       if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
       if (typeof a === 'string' && typeof b === 'string') return compareTextC(a, b);

@@ -119,7 +119,7 @@ export async function runModify(
   for (let batch = await cursor.next(); batch; batch = await cursor.next()) for (const r of batch) targets.push(r);
   const rowIds = targets.map((r) => r[width] as number);
   if (m.kind === 'delete') {
-    await ctx.data.delete(m.tableId, rowIds);
+    await ctx.data.delete(m.tableId, rowIds, targets);
     if (returning) for (const old of targets) returned!.push(await evalAll(returning, old, params, ctx));
     return { count: targets.length, returned };
   }
@@ -130,7 +130,7 @@ export async function runModify(
     await checkRow(m, row, rowColumns, params, ctx, checks);
     rows.push(row);
   }
-  await ctx.data.delete(m.tableId, rowIds);
+  await ctx.data.delete(m.tableId, rowIds, targets);
   await ctx.data.insert(m.tableId, m.attnums, rows);
   if (returning) for (const row of rows) returned!.push(await evalAll(returning, row, params, ctx));
   return { count: rows.length, returned };

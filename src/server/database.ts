@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Catalog } from '../catalog/index.ts';
-import type { Database } from '../session/index.ts';
+import { UniqueKeys, type Database } from '../session/index.ts';
 import { StorageEngine } from '../storage/index.ts';
 import { LocalObjectStore } from '../tiering/index.ts';
 
@@ -19,10 +19,13 @@ export async function openDatabase(dataDir: string, log: Logger): Promise<OpenDa
   const objectStore = new LocalObjectStore(path.join(dataDir, 'objects'));
   const started = Date.now();
   const storage = await StorageEngine.open({ dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync: true });
+  const unique = new UniqueKeys();
+  await unique.load(catalog.listTables(), storage);
   log.info({ tables: catalog.listTables().length, ms: Date.now() - started }, 'database open');
   return {
     catalog,
     storage,
+    unique,
     async close() {
       await storage.close();
       catalog.close();

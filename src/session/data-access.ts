@@ -33,11 +33,15 @@ export class SessionDataAccess implements DataAccess {
   }
 
   async insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]> {
-    return this.tx.write(this.db.storage).insert(tableId, rows as unknown[][], [...attnums]);
+    const w = this.tx.write(this.db.storage);
+    if (this.db.unique.has(tableId)) await this.db.unique.insert(tableId, rows, this.tx.uniqueChanges());
+    return w.insert(tableId, rows as unknown[][], [...attnums]);
   }
 
-  async delete(tableId: number, rowIds: readonly number[]): Promise<void> {
-    this.tx.write(this.db.storage).delete(tableId, [...rowIds]);
+  async delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void> {
+    const w = this.tx.write(this.db.storage);
+    if (this.db.unique.has(tableId)) this.db.unique.delete(tableId, oldRows, this.tx.uniqueChanges());
+    w.delete(tableId, [...rowIds]);
   }
 
   nextval(sequence: string): bigint {

@@ -4,8 +4,10 @@
  */
 import type { Catalog } from '../catalog/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
+import type { UniqueKeys } from './unique-keys.ts';
 
 export interface Database {
   readonly catalog: Catalog;
   readonly storage: StorageEngine;
+  readonly unique: UniqueKeys;
 }

@@ -27,6 +27,7 @@ function dropSequences(db: Database, t: TableDef): void {
 function dropTable(db: Database, t: TableDef): void {
   db.catalog.dropTable(t.tableId);
   db.storage.dropTable(t.tableId);
+  db.unique.forget(t.tableId);
   dropSequences(db, t);
 }
 
@@ -60,6 +61,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       }
       for (const s of bound.sequences) db.catalog.createSequence(s);
       db.storage.attachTable(def);
+      await db.unique.attach(def, db.storage);
       return 'CREATE TABLE';
     }
     case 'create_schema':
@@ -77,6 +79,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
           }
           for (const t of tables) {
             db.storage.dropTable(t.tableId);
+            db.unique.forget(t.tableId);
             dropSequences(db, t);
           }
         }
@@ -154,6 +157,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
         }
       }
       db.storage.attachTable(t);
+      await db.unique.attach(t, db.storage);
       return 'ALTER TABLE';
     }
     case 'truncate': {
@@ -161,6 +165,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       for (const t of tables) {
         db.catalog.truncateTable(t.tableId);
         await db.storage.truncate(t.tableId);
+        db.unique.clear(t.tableId);
       }
       return 'TRUNCATE TABLE';
     }

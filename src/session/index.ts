@@ -8,3 +8,4 @@ export type { WireOutput } from './wire-output.ts';
 export { errorFields, normaliseError } from './errors-to-wire.ts';
 export { SERVER_VERSION, SERVER_VERSION_NUM } from './settings.ts';
 export type { Database } from './database.ts';
+export { UniqueKeys } from './unique-keys.ts';

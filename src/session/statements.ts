@@ -99,6 +99,7 @@ function transactionStatement(host: StatementHost, sql: string, stmt: Statement 
       return command(sql, 'transaction', 'SAVEPOINT', () => {
         if (!tx.inBlock) throw new DbError(SqlState.NoActiveSqlTransaction, 'SAVEPOINT can only be used in transaction blocks');
         host.settings.savepoint(stmt.savepoint!);
+        tx.savepoint(stmt.savepoint!);
       });
     case 'release':
       return command(sql, 'transaction', 'RELEASE', () => {
@@ -106,10 +107,15 @@ function transactionStatement(host: StatementHost, sql: string, stmt: Statement 
         if (!host.settings.releaseSavepoint(stmt.savepoint!)) {
           throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
         }
+        tx.releaseSavepoint(stmt.savepoint!);
       });
     case 'rollback_to':
       return command(sql, 'transaction', 'ROLLBACK', () => {
         if (!tx.inBlock) throw new DbError(SqlState.NoActiveSqlTransaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
+        if (!host.settings.hasSavepoint(stmt.savepoint!)) {
+          throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
+        }
+        tx.rollbackToSavepoint(stmt.savepoint!);
         if (!host.settings.rollbackToSavepoint(stmt.savepoint!)) {
           throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
         }

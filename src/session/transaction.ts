@@ -8,6 +8,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { nowMicros } from '../executor/index.ts';
 import type { StorageEngine, WriteTx } from '../storage/index.ts';
 import type { Settings } from './settings.ts';
+import { UniqueTxChanges, type UniqueKeys } from './unique-keys.ts';
 
 export class Transaction {
   /** An explicit BEGIN ... COMMIT block is open. */
@@ -19,8 +20,43 @@ export class Transaction {
   startMicros: bigint | null = null;
   /** The storage transaction holding this transaction's writes; begun at the first write. */
   writeTx: WriteTx | null = null;
+  /** Write statements so far, and the count at each savepoint: storage cannot undo part of a transaction yet. */
+  private writeCount = 0;
+  private savepointWrites: { name: string; writes: number }[] = [];
 
-  constructor(private readonly settings: Settings) {}
+  savepoint(name: string): void {
+    this.savepointWrites.push({ name, writes: this.writeCount });
+  }
+
+  /** Checks that ROLLBACK TO can be honoured: refuses (0A000) when rows were written since the savepoint. */
+  rollbackToSavepoint(name: string): void {
+    const i = this.savepointWrites.map((s) => s.name).lastIndexOf(name);
+    if (i < 0) return;
+    if (this.savepointWrites[i]!.writes !== this.writeCount) {
+      throw new DbError(SqlState.FeatureNotSupported, 'ROLLBACK TO SAVEPOINT after writing rows is not supported yet', {
+        hint: 'Roll back the whole transaction instead.',
+      });
+    }
+    this.savepointWrites.length = i + 1;
+  }
+
+  releaseSavepoint(name: string): void {
+    const i = this.savepointWrites.map((s) => s.name).lastIndexOf(name);
+    if (i >= 0) this.savepointWrites.length = i;
+  }
+
+  /** Key changes of this transaction under PRIMARY KEY / UNIQUE constraints. */
+  private uniqueTx: UniqueTxChanges | null = null;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly unique: UniqueKeys,
+  ) {}
+
+  uniqueChanges(): UniqueTxChanges {
+    this.uniqueTx ??= new UniqueTxChanges();
+    return this.uniqueTx;
+  }
 
   /** The write transaction, begun on first use. Fails with 25006 in a READ ONLY transaction. */
   write(storage: StorageEngine): WriteTx {
@@ -28,6 +64,7 @@ export class Transaction {
       throw new DbError(SqlState.ReadOnlySqlTransaction, 'cannot execute this statement in a read-only transaction');
     }
     this.writeTx ??= storage.begin();
+    this.writeCount++;
     return this.writeTx;
   }
 
@@ -70,14 +107,18 @@ export class Transaction {
       return;
     }
     const w = this.writeTx;
+    const u = this.uniqueTx;
     this.writeTx = null;
+    this.uniqueTx = null;
     try {
       if (w) await w.commit();
     } catch (err) {
+      if (u) this.unique.abort(u);
       this.settings.rollbackTransaction();
       this.reset();
       throw err;
     }
+    if (u) this.unique.commit(u);
     this.settings.commitTransaction();
     this.reset();
   }
@@ -85,6 +126,8 @@ export class Transaction {
   rollback(): void {
     this.writeTx?.abort();
     this.writeTx = null;
+    if (this.uniqueTx) this.unique.abort(this.uniqueTx);
+    this.uniqueTx = null;
     this.settings.rollbackTransaction();
     this.reset();
   }
@@ -95,6 +138,8 @@ export class Transaction {
   }
 
   private reset(): void {
+    this.writeCount = 0;
+    this.savepointWrites = [];
     this.inBlock = false;
     this.implicit = false;
     this.failed = false;

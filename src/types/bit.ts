@@ -15,8 +15,8 @@ export interface BitString {
   readonly bytes: Uint8Array;
 }
 
-/** VARBITMAXLEN: the longest bit string a varlena can hold. */
-const VARBITMAXLEN = 0x3fffffff - 8 * 8;
+/** VARBITMAXLEN (INT_MAX - BITS_PER_BYTE + 1). */
+const VARBITMAXLEN = 2147483647 - 8 + 1;
 /** MaxAttrSize * BITS_PER_BYTE: the largest bit(n) / varbit(n) typmod. */
 export const BIT_MAX_TYPMOD = 10 * 1024 * 1024 * 8;
 
