@@ -52,7 +52,7 @@ function tableOptions(options: Readonly<Record<string, string>>): { segmentSizeB
     if (k === 'segment_size') segmentSizeBytes = parseBytes(k, v);
     else if (k === 'segment_rows') {
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "segment_rows": "${v}"`);
-      out[k] = v;
+      out.segment_max_rows = v; // the storage engine's name for the seal threshold
     } else throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
   }
   return { segmentSizeBytes, options: out };

@@ -6,7 +6,7 @@
  */
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
 import { compile, openCursor, runModify, type ExecContext, type OutputColumn, type RowCursor, type Value } from '../executor/index.ts';
-import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, ParamTypes, type PlanEnv } from '../planner/index.ts';
+import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
 import { Oid, type FormatContext } from '../types/index.ts';
@@ -285,6 +285,12 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         run: async () => ({ tag: `COPY ${await runCopyOut(stmt, host.planEnv(), host.execContext(), host.w, () => host.flush())}` }),
       };
     }
+    case 'vacuum':
+      return command(sql, 'vacuum', 'VACUUM', async () => {
+        if (host.tx.inBlock) throw new DbError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
+        for (const t of stmt.tables) resolveTable(host.planEnv(), t);
+        await host.db.storage.maintain();
+      });
     case 'unsupported':
       throw notSupported(`${stmt.what} is not supported yet`);
     default:

@@ -249,6 +249,8 @@ export type Statement =
       readonly direction: 'from' | 'to';
       readonly options: CopyOptions;
     }
+  /** VACUUM: runs the storage maintenance (seal, merge, compaction, cleaner) now. */
+  | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] }
   | { readonly kind: 'unsupported'; readonly what: string; readonly location: number };
 
 /** One statement of a query string, with its own text (for errors, logs, pg_stat views). */

@@ -291,6 +291,9 @@ export function convertDdlDml(h: ConvertHelpers, type: string, n: Raw): Statemen
       return del(h, n);
     case 'CopyStmt':
       return copy(h, n);
+    case 'VacuumStmt':
+      if (!n.is_vacuumcmd) return { kind: 'unsupported', what: 'ANALYZE', location: -1 };
+      return { kind: 'vacuum', tables: ((n.rels ?? []) as Raw[]).map((r: Raw) => qualifiedName(r.VacuumRelation.relation)) };
     default:
       return null;
   }
