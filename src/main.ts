@@ -41,7 +41,14 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (connection isolated, server continues)'));
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (server continues)'));
 
-  const server = await startServer(config, log);
+  let server;
+  try {
+    server = await startServer(config, log);
+  } catch (err) {
+    log.fatal({ err }, 'could not start');
+    unlock();
+    process.exit(1);
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -20,7 +20,7 @@ export async function openDatabase(dataDir: string, log: Logger): Promise<OpenDa
   const started = Date.now();
   const storage = await StorageEngine.open({ dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync: true });
   const unique = new UniqueKeys();
-  await unique.load(catalog.listTables(), storage);
+  await unique.load(catalog.listTables(), storage, (t, err) => log.error({ err, table: t.name }, 'cannot load unique keys; writes to this table will fail'));
   log.info({ tables: catalog.listTables().length, ms: Date.now() - started }, 'database open');
   return {
     catalog,

@@ -66,13 +66,26 @@ export class UniqueConstraint {
 
 export class UniqueKeys {
   private readonly byTable = new Map<number, UniqueConstraint[]>();
+  /** Tables whose keys could not be loaded (e.g. a corrupt segment): writes fail with the cause. */
+  private readonly broken = new Map<number, DbError>();
 
-  /** Builds the key sets of every table with unique constraints from committed data. */
-  async load(tables: readonly TableDef[], storage: StorageEngine): Promise<void> {
-    for (const t of tables) await this.attach(t, storage);
+  /**
+   * Builds the key sets of every table with unique constraints from committed data. A table
+   * that cannot be read stays writable-never until fixed, but does not stop the server.
+   */
+  async load(tables: readonly TableDef[], storage: StorageEngine, onError: (t: TableDef, err: unknown) => void): Promise<void> {
+    for (const t of tables) {
+      try {
+        await this.attach(t, storage);
+      } catch (err) {
+        onError(t, err);
+        this.broken.set(t.tableId, err instanceof DbError ? err : new DbError(SqlState.InternalError, String(err)));
+      }
+    }
   }
 
   async attach(t: TableDef, storage: StorageEngine): Promise<void> {
+    this.broken.delete(t.tableId);
     const live = t.columns.filter((c) => !c.dropped);
     const constraints = t.constraints
       .filter((k) => k.kind === 'primary' || k.kind === 'unique')
@@ -99,6 +112,7 @@ export class UniqueKeys {
 
   forget(tableId: number): void {
     this.byTable.delete(tableId);
+    this.broken.delete(tableId);
   }
 
   /** Empties a table's key sets (TRUNCATE). */
@@ -107,7 +121,7 @@ export class UniqueKeys {
   }
 
   has(tableId: number): boolean {
-    return this.byTable.has(tableId);
+    return this.byTable.has(tableId) || this.broken.has(tableId);
   }
 
   /**
@@ -115,6 +129,8 @@ export class UniqueKeys {
    * open transactions holding the same key; throws 23505 on a committed or own duplicate.
    */
   async insert(tableId: number, rows: readonly (readonly unknown[])[], tx: UniqueTxChanges): Promise<void> {
+    const broken = this.broken.get(tableId);
+    if (broken) throw broken;
     for (const u of this.byTable.get(tableId) ?? []) {
       let mine = tx.inserted.get(u);
       if (!mine) tx.inserted.set(u, (mine = new Set()));

@@ -5,6 +5,7 @@
  * Every segment owns a copy-on-write delete bitmap.
  */
 import type { ObjectStore } from '../tiering/index.ts';
+import { corrupted } from './bytes.ts';
 import { DeleteBitmap } from './delete-bitmap.ts';
 import { readSegmentColumn, readSegmentHeader, type SegmentHeader, type ZoneMap } from './segment-file.ts';
 
@@ -104,6 +105,9 @@ export class Segment {
           this.header = undefined;
           throw err;
         });
+        if (header.rowCount !== this.rowCount || header.segmentId !== this.segmentId) {
+          throw corrupted(`segment file "${file.location}"`, `holds segment ${header.segmentId} with ${header.rowCount} rows, catalog says ${this.segmentId} with ${this.rowCount}`);
+        }
         const col = header.columns.find((c) => c.attnum === attnum);
         if (col === undefined) return undefined;
         const values = await readSegmentColumn(store, file.location, header, col);

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { DbError, SqlState } from '../errors/index.ts';
+import { corrupted } from './bytes.ts';
 import { syncDir } from '../tiering/index.ts';
 import { WAL_HEADER_BYTES, decodeWalFileHeader, encodeWalFileHeader, readRecord, type WalRecord } from './wal-format.ts';
 
@@ -68,18 +69,21 @@ export class WriteAheadLog {
    */
   async replay(fromLsn: bigint, onRecord: (rec: WalRecord, lsn: bigint) => void): Promise<void> {
     const files = await this.files();
+    const needed = files.filter((f, i) => files[i + 1] === undefined || files[i + 1]!.start > fromLsn);
+    if ((needed.length === 0 && fromLsn > 0n) || (needed.length > 0 && needed[0]!.start > fromLsn)) {
+      // Acknowledged commits after the checkpoint would be lost silently: refuse to start.
+      throw corrupted('write-ahead log', `no WAL file holds checkpoint LSN ${fromLsn} in ${this.opts.dir}`);
+    }
     let last: { name: string; start: bigint; size: number } | undefined;
-    for (let i = 0; i < files.length; i++) {
+    for (let i = files.length - needed.length; i < files.length; i++) {
       const f = files[i]!;
-      const next = files[i + 1];
-      if (next !== undefined && next.start <= fromLsn) continue;
       const full = path.join(this.opts.dir, f.name);
       const buf = await fs.readFile(full);
       const start = decodeWalFileHeader(buf);
       let offset = WAL_HEADER_BYTES;
       let bad = start !== f.start;
       if (!bad && fromLsn > f.start) offset += Number(fromLsn - f.start);
-      if (!bad && offset > buf.length) bad = true;
+      if (!bad && offset > buf.length) throw corrupted('write-ahead log', `file ${f.name} ends before checkpoint LSN ${fromLsn}`);
       while (!bad) {
         const res = readRecord(buf, offset);
         if (res === 'end') break;
@@ -107,8 +111,7 @@ export class WriteAheadLog {
       break;
     }
     if (last === undefined) {
-      const start = files.length > 0 && files[files.length - 1]!.start > fromLsn ? files[files.length - 1]!.start : fromLsn;
-      await this.startFile(start);
+      await this.startFile(fromLsn);
     } else {
       this.fh = await fs.open(path.join(this.opts.dir, last.name), 'r+');
       this.fileStart = last.start;

@@ -57,7 +57,7 @@ test('group commit: concurrent commits share fsyncs', async () => {
   const n = 200;
   await Promise.all(Array.from({ length: n }, (_x, i) => insertCommit(env.engine, t.tableId, [1], [[i]])));
   const fsyncs = env.engine.walStats.fsyncs - before;
-  assert.ok(fsyncs < n / 2, `expected far fewer than ${n} fsyncs, got ${fsyncs}`);
+  assert.ok(fsyncs <= 10, `expected far fewer than ${n} fsyncs, got ${fsyncs}`);
   assert.equal((await rowsOf(env.engine, t.tableId, [1])).length, n);
   await env.close();
 });
