@@ -181,3 +181,37 @@ describe('durability', () => {
     await assert.rejects(sql.unsafe('SELECT sum(id) FROM dur'), { code: 'XX001' });
   });
 });
+
+describe('concurrent updates', () => {
+  test('a row updated by an open transaction makes a second updater wait, then fail with 40001; no update is lost', async () => {
+    const a = new (await import('pg')).default.Client(server.url);
+    const b = new (await import('pg')).default.Client(server.url);
+    await a.connect();
+    await b.connect();
+    try {
+      await a.query('CREATE TABLE counter (id int PRIMARY KEY, n int)');
+      await a.query('INSERT INTO counter VALUES (1, 0)');
+      await a.query('BEGIN');
+      await a.query('UPDATE counter SET n = n + 1 WHERE id = 1');
+      let bDone = false;
+      const bUpdate = b.query('UPDATE counter SET n = n + 10 WHERE id = 1').finally(() => (bDone = true));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(bDone, false, 'the second updater waits for the first transaction');
+      await a.query('COMMIT');
+      await assert.rejects(bUpdate, { code: '40001' });
+      const { rows } = await a.query('SELECT id, n FROM counter');
+      assert.deepEqual(rows, [{ id: 1, n: 1 }]);
+      // After a rollback the waiter goes ahead.
+      await a.query('BEGIN');
+      await a.query('UPDATE counter SET n = 100 WHERE id = 1');
+      const bUpdate2 = b.query('UPDATE counter SET n = n + 10 WHERE id = 1');
+      await new Promise((r) => setTimeout(r, 100));
+      await a.query('ROLLBACK');
+      assert.equal((await bUpdate2).rowCount, 1);
+      assert.deepEqual((await a.query('SELECT id, n FROM counter')).rows, [{ id: 1, n: 11 }]);
+    } finally {
+      await a.end();
+      await b.end();
+    }
+  });
+});

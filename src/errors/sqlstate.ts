@@ -41,6 +41,7 @@ export const SqlState = {
   UniqueViolation: '23505',
   CheckViolation: '23514',
   InvalidTransactionState: '25000',
+  SerializationFailure: '40001',
   ReadOnlySqlTransaction: '25006',
   CantChangeRuntimeParam: '55P02',
   ObjectNotInPrerequisiteState: '55000',

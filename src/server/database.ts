@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Catalog } from '../catalog/index.ts';
-import { UniqueKeys, type Database } from '../session/index.ts';
+import { RowLocks, UniqueKeys, type Database } from '../session/index.ts';
 import { StorageEngine } from '../storage/index.ts';
 import { LocalObjectStore } from '../tiering/index.ts';
 
@@ -26,6 +26,7 @@ export async function openDatabase(dataDir: string, log: Logger): Promise<OpenDa
     catalog,
     storage,
     unique,
+    rowLocks: new RowLocks(),
     async close() {
       await storage.close();
       catalog.close();

@@ -40,8 +40,28 @@ export class SessionDataAccess implements DataAccess {
 
   async delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void> {
     const w = this.tx.write(this.db.storage);
+    await this.db.rowLocks.lock(tableId, rowIds, this.tx.uniqueChanges());
+    await this.checkStillLive(tableId, rowIds);
     if (this.db.unique.has(tableId)) this.db.unique.delete(tableId, oldRows, this.tx.uniqueChanges());
     w.delete(tableId, [...rowIds]);
+  }
+
+  /**
+   * With the locks held, the rows must still be live now: a transaction that committed a
+   * change to them after this statement's snapshot was taken makes this one fail (40001).
+   */
+  private async checkStillLive(tableId: number, rowIds: readonly number[]): Promise<void> {
+    const committed = rowIds.filter((id) => id > 0);
+    if (committed.length === 0) return;
+    const snap = this.db.storage.snapshot(tableId);
+    try {
+      const rows = await this.db.storage.fetch(snap, null, committed, []);
+      if (rows.some((r) => r === undefined)) {
+        throw new DbError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
+      }
+    } finally {
+      snap.release();
+    }
   }
 
   nextval(sequence: string): bigint {

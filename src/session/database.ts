@@ -4,10 +4,12 @@
  */
 import type { Catalog } from '../catalog/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
+import type { RowLocks } from './row-locks.ts';
 import type { UniqueKeys } from './unique-keys.ts';
 
 export interface Database {
   readonly catalog: Catalog;
   readonly storage: StorageEngine;
   readonly unique: UniqueKeys;
+  readonly rowLocks: RowLocks;
 }

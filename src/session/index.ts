@@ -9,3 +9,4 @@ export { errorFields, normaliseError } from './errors-to-wire.ts';
 export { SERVER_VERSION, SERVER_VERSION_NUM } from './settings.ts';
 export type { Database } from './database.ts';
 export { UniqueKeys } from './unique-keys.ts';
+export { RowLocks } from './row-locks.ts';

@@ -62,7 +62,7 @@ export class Session implements StatementHost {
     const startup: [string, string][] = [...opts.startupParameters].filter(([k]) => !['user', 'database', 'options', 'replication'].includes(k));
     startup.push(['session_authorization', opts.user]);
     this.settings = new Settings(startup);
-    this.tx = new Transaction(this.settings, opts.db.unique);
+    this.tx = new Transaction(this.settings, opts.db.unique, opts.db.rowLocks);
     this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : undefined);
     this.data = new SessionDataAccess(this.db, this.tx);
   }

@@ -8,6 +8,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { nowMicros } from '../executor/index.ts';
 import type { StorageEngine, WriteTx } from '../storage/index.ts';
 import type { Settings } from './settings.ts';
+import type { RowLocks } from './row-locks.ts';
 import { UniqueTxChanges, type UniqueKeys } from './unique-keys.ts';
 
 export class Transaction {
@@ -51,7 +52,15 @@ export class Transaction {
   constructor(
     private readonly settings: Settings,
     private readonly unique: UniqueKeys,
+    private readonly rowLocks: RowLocks,
   ) {}
+
+  /** Ends the transaction's visibility to others: releases row locks and wakes waiters. */
+  private finish(u: UniqueTxChanges | null): void {
+    if (!u) return;
+    this.rowLocks.release(u);
+    u.end();
+  }
 
   uniqueChanges(): UniqueTxChanges {
     this.uniqueTx ??= new UniqueTxChanges();
@@ -114,11 +123,13 @@ export class Transaction {
       if (w) await w.commit();
     } catch (err) {
       if (u) this.unique.abort(u);
+      this.finish(u);
       this.settings.rollbackTransaction();
       this.reset();
       throw err;
     }
     if (u) this.unique.commit(u);
+    this.finish(u);
     this.settings.commitTransaction();
     this.reset();
   }
@@ -127,6 +138,7 @@ export class Transaction {
     this.writeTx?.abort();
     this.writeTx = null;
     if (this.uniqueTx) this.unique.abort(this.uniqueTx);
+    this.finish(this.uniqueTx);
     this.uniqueTx = null;
     this.settings.rollbackTransaction();
     this.reset();

@@ -10,10 +10,17 @@ import { DbError, SqlState } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { Numeric, typeByOid, defaultFormatContext } from '../types/index.ts';
 
-/** One transaction's pending key changes: constraint → keys inserted / deleted. */
+/**
+ * One open transaction as other transactions see it: its pending key changes (constraint →
+ * keys inserted / deleted), the rows it has locked, and a promise that settles when it ends.
+ */
 export class UniqueTxChanges {
   readonly inserted = new Map<UniqueConstraint, Set<string>>();
   readonly deleted = new Map<UniqueConstraint, Map<string, number>>();
+  /** (tableId, rowId) pairs locked by UPDATE/DELETE (session/row-locks.ts). */
+  readonly lockedRows: [number, number][] = [];
+  /** Set when the transaction committed (read by waiters after `done`). */
+  committed = false;
   /** Resolves when the owning transaction ends (commit or abort). */
   readonly done: Promise<void>;
   end!: () => void;
@@ -184,11 +191,10 @@ export class UniqueKeys {
         if (u.pending.get(k) === tx) u.pending.delete(k);
       }
     }
-    tx.end();
+    tx.committed = true;
   }
 
   abort(tx: UniqueTxChanges): void {
     for (const [u, keys] of tx.inserted) for (const k of keys) if (u.pending.get(k) === tx) u.pending.delete(k);
-    tx.end();
   }
 }
