@@ -79,12 +79,18 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
     if (values.length === VECTOR_MAX_DIM) throw tooManyDimensions(kind, VECTOR_MAX_DIM);
     while (isVectorSpace(lit[pt])) pt++;
     if (pt >= lit.length) throw invalidVectorSyntax(kind, lit);
-    const scanned = scanStrtof(lit, pt);
-    if (scanned.end === pt) throw invalidVectorSyntax(kind, lit);
-    const x = convert(scanned.value, scanned.erange, lit.slice(pt, scanned.end));
-    checkElement(kind, x);
-    values.push(x);
-    pt = scanned.end;
+    const fast = kind === 'vector' ? fastElement(lit, pt) : undefined;
+    if (fast !== undefined) {
+      values.push(fast.value);
+      pt = fast.end;
+    } else {
+      const scanned = scanStrtof(lit, pt);
+      if (scanned.end === pt) throw invalidVectorSyntax(kind, lit);
+      const x = convert(scanned.value, scanned.erange, lit.slice(pt, scanned.end));
+      checkElement(kind, x);
+      values.push(x);
+      pt = scanned.end;
+    }
     while (isVectorSpace(lit[pt])) pt++;
     if (lit[pt] === ',') pt++;
     else if (lit[pt] === ']') {
@@ -97,6 +103,36 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
   checkDim(kind, values.length);
   checkExpectedDim(typmod, values.length);
   return Float32Array.from(values);
+}
+
+const SIMPLE_DECIMAL = /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * The common case of vector_in, fast: a plain decimal token followed by a separator, whose
+ * float32 rounding through a double is provably the same as strtof's direct rounding (the
+ * double is not exactly halfway between two float32s). Anything else returns undefined and
+ * takes the exact strtof path.
+ */
+function fastElement(lit: string, pt: number): { value: number; end: number } | undefined {
+  SIMPLE_DECIMAL.lastIndex = pt;
+  const m = SIMPLE_DECIMAL.exec(lit);
+  if (!m) return undefined;
+  const end = pt + m[0].length;
+  const next = lit[end];
+  if (next !== ',' && next !== ']' && !isVectorSpace(next)) return undefined;
+  const d = Number(m[0]);
+  if (!Number.isFinite(d)) return undefined;
+  const f = Math.fround(d);
+  if (!Number.isFinite(f)) return undefined;
+  if (f === d) return { value: f, end };
+  if (f === 0) return undefined; // underflow near the smallest subnormal: let strtof decide
+  f32[0] = f;
+  u32[0] = d > f === f > 0 ? u32[0]! + 1 : u32[0]! - 1;
+  const g = f32[0]!;
+  if (!Number.isFinite(g) || (f + g) / 2 === d) return undefined;
+  return { value: f, end };
 }
 
 /** vector_in's element check: strtof overflow is a 22003 range error quoting the token. */
