@@ -66,6 +66,12 @@ class TextParser implements CopyParser {
   private fields(text: string): CopyField[] {
     const delim = this.o.delimiter;
     const nullStr = this.o.nullString;
+    if (!text.includes('\\')) {
+      // No escapes on the line (the common case): fields are the plain pieces.
+      const parts: CopyField[] = text.split(delim);
+      for (let i = 0; i < parts.length; i++) if (parts[i] === nullStr) parts[i] = null;
+      return parts;
+    }
     const out: CopyField[] = [];
     let raw = '';
     let value = '';
