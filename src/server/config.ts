@@ -19,6 +19,8 @@ export interface ServerConfig {
   readonly maxMessageBytes: number;
   readonly maxConnections: number;
   readonly logLevel: string;
+  /** fsync the WAL before acknowledging a commit (PostgreSQL's fsync); off only for throw-away data. */
+  readonly fsync: boolean;
 }
 
 interface FlagSpec {
@@ -42,9 +44,16 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: '--max-message-bytes', env: 'TESSERA_MAX_MESSAGE_BYTES', arg: '<n>', help: 'largest protocol message accepted', defaultValue: String(256 * 1024 * 1024) },
   { flag: '--max-connections', env: 'TESSERA_MAX_CONNECTIONS', arg: '<n>', help: 'concurrent connections accepted', defaultValue: '100' },
   { flag: '--log-level', env: 'TESSERA_LOG_LEVEL', arg: '<level>', help: 'pino log level (trace..fatal)', defaultValue: 'info' },
+  { flag: '--fsync', env: 'TESSERA_FSYNC', arg: '<on|off>', help: 'fsync the WAL before a commit is acknowledged (off loses recent commits on a crash)', defaultValue: 'on' },
 ];
 
 export class ConfigError extends Error {}
+
+function onOff(flag: string, v: string): boolean {
+  if (/^(on|true|1|yes)$/i.test(v)) return true;
+  if (/^(off|false|0|no)$/i.test(v)) return false;
+  throw new ConfigError(`${flag} must be on or off, got "${v}"`);
+}
 
 export function helpText(): string {
   const lines = ['Usage: npm start -- [flags]   (or: tsx src/main.ts [flags])', '', 'Flags (each also settable by its environment variable):'];
@@ -121,5 +130,6 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     maxMessageBytes: int('--max-message-bytes', 1024, 1024 * 1024 * 1024),
     maxConnections: int('--max-connections', 1, 100000),
     logLevel: get('--log-level')!,
+    fsync: onOff('--fsync', get('--fsync')!),
   };
 }

@@ -14,11 +14,11 @@ export interface OpenDatabase extends Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(dataDir: string, log: Logger): Promise<OpenDatabase> {
+export async function openDatabase(dataDir: string, log: Logger, fsync = true): Promise<OpenDatabase> {
   const catalog = Catalog.open(path.join(dataDir, 'catalog.db'));
   const objectStore = new LocalObjectStore(path.join(dataDir, 'objects'));
   const started = Date.now();
-  const storage = await StorageEngine.open({ dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync: true });
+  const storage = await StorageEngine.open({ dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync });
   const unique = new UniqueKeys();
   await unique.load(catalog.listTables(), storage, (t, err) => log.error({ err, table: t.name }, 'cannot load unique keys; writes to this table will fail'));
   log.info({ tables: catalog.listTables().length, ms: Date.now() - started }, 'database open');

@@ -105,34 +105,73 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
   return Float32Array.from(values);
 }
 
-const SIMPLE_DECIMAL = /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
+/** Powers of ten exactly representable as doubles (Clinger's fast path). */
+const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
- * The common case of vector_in, fast: a plain decimal token followed by a separator, whose
- * float32 rounding through a double is provably the same as strtof's direct rounding (the
- * double is not exactly halfway between two float32s). Anything else returns undefined and
- * takes the exact strtof path.
+ * The common case of vector_in, fast: a plain decimal token (digits, optional fraction and
+ * exponent) followed by a separator. Its double is computed exactly when the digits fit in
+ * 2^53 and the power of ten is exact (Clinger's fast path), and its float32 rounding through
+ * that double is provably strtof's when the double is not exactly halfway between two
+ * float32s. Anything else returns undefined and takes the exact strtof path.
  */
 function fastElement(lit: string, pt: number): { value: number; end: number } | undefined {
-  SIMPLE_DECIMAL.lastIndex = pt;
-  const m = SIMPLE_DECIMAL.exec(lit);
-  if (!m) return undefined;
-  const end = pt + m[0].length;
-  const next = lit[end];
-  if (next !== ',' && next !== ']' && !isVectorSpace(next)) return undefined;
-  const d = Number(m[0]);
-  if (!Number.isFinite(d)) return undefined;
+  let i = pt;
+  let c = lit.charCodeAt(i);
+  const negative = c === 45; // '-'
+  if (negative) c = lit.charCodeAt(++i);
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  while (c >= 48 && c <= 57) {
+    mantissa = mantissa * 10 + (c - 48);
+    digits++;
+    c = lit.charCodeAt(++i);
+  }
+  if (c === 46) {
+    c = lit.charCodeAt(++i);
+    while (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      scale--;
+      c = lit.charCodeAt(++i);
+    }
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  if (c === 101 || c === 69) {
+    // 'e' / 'E'
+    c = lit.charCodeAt(++i);
+    let expNegative = false;
+    if (c === 43 || c === 45) {
+      expNegative = c === 45;
+      c = lit.charCodeAt(++i);
+    }
+    let exp = 0;
+    let expDigits = 0;
+    while (c >= 48 && c <= 57 && expDigits < 4) {
+      exp = exp * 10 + (c - 48);
+      expDigits++;
+      c = lit.charCodeAt(++i);
+    }
+    if (expDigits === 0 || (c >= 48 && c <= 57)) return undefined;
+    scale += expNegative ? -exp : exp;
+  }
+  if (c !== 44 && c !== 93 && !isVectorSpace(lit[i])) return undefined; // ',' or ']' or space must follow
+  if (scale < -22 || scale > 22) return undefined;
+  let d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
+  if (scale > 0 && d > 9007199254740992) return undefined; // the product may have rounded
+  if (negative) d = -d;
   const f = Math.fround(d);
   if (!Number.isFinite(f)) return undefined;
-  if (f === d) return { value: f, end };
+  if (f === d) return { value: f, end: i };
   if (f === 0) return undefined; // underflow near the smallest subnormal: let strtof decide
   f32[0] = f;
   u32[0] = d > f === f > 0 ? u32[0]! + 1 : u32[0]! - 1;
   const g = f32[0]!;
   if (!Number.isFinite(g) || (f + g) / 2 === d) return undefined;
-  return { value: f, end };
+  return { value: f, end: i };
 }
 
 /** vector_in's element check: strtof overflow is a 22003 range error quoting the token. */
