@@ -217,41 +217,56 @@ function cases(o: { copyRows: number; batchRows: number; batchSize: number; sing
   return list;
 }
 
+/**
+ * Time budget of the concurrent-COPY case over all servers: it runs only while its estimated time
+ * (from the server's 1-connection COPY rate) fits the remaining budget; once skipped, skipped everywhere.
+ */
+interface ParallelBudget {
+  remainingSeconds: number;
+  skipped: string | null;
+}
+
 /** Runs every case `runs` times on one server; returns rows/s per run, keyed by case. Also checks counts. */
-async function measure(t: Target, data: Data, list: readonly Case[], runs: number, problems: string[]): Promise<Map<string, number[]>> {
+async function measure(t: Target, data: Data, list: readonly Case[], runs: number, budget: ParallelBudget, problems: string[]): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
-  const sql = connect(t.url);
-  try {
-    for (const c of list) {
-      const run = c.prepare(t, data);
-      const rates: number[] = [];
-      for (let r = 0; r < runs; r++) {
+  for (const c of list) {
+    if (c.key === 'copy-par') {
+      const copyRate = median(out.get('copy') ?? []);
+      const estimate = copyRate === undefined ? 0 : (runs * c.rows) / copyRate;
+      if (budget.skipped === null && estimate > budget.remainingSeconds) {
+        budget.skipped = `skipped: ${t.name} estimated ${estimate.toFixed(0)} s for ${runs} runs at its 1-conn COPY rate, over the ${budget.remainingSeconds.toFixed(0)} s left of --parallel-budget`;
+      }
+      if (budget.skipped !== null) {
+        console.error(`${t.name} ${c.key}: ${budget.skipped}`);
+        continue;
+      }
+    }
+    const caseStart = performance.now();
+    const run = c.prepare(t, data);
+    const rates: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      // A fresh connection per run: Tessera keeps a prepared INSERT bound to the dropped table's
+      // OID ("relation with OID n does not exist") where PostgreSQL re-plans after the DDL.
+      const sql = connect(t.url);
+      try {
         await recreateTable(sql, t);
-        let seconds: number;
-        try {
-          seconds = await run(sql);
-        } catch (e) {
-          const msg = `${t.name} ${c.key} run ${r + 1}: ${(e as Error).message.split('\n')[0]}`;
-          problems.push(msg);
-          console.error(msg);
-          continue;
-        }
+        const seconds = await run(sql);
         const n = await countRows(sql);
-        if (n !== c.rows) {
-          const msg = `${t.name} ${c.key} run ${r + 1}: count(*) = ${n}, expected ${c.rows}`;
-          problems.push(msg);
-          console.error(msg);
-          continue;
-        }
+        if (n !== c.rows) throw new Error(`count(*) = ${n}, expected ${c.rows}`);
         rates.push(c.rows / seconds);
         console.error(`${t.name} ${c.key} run ${r + 1}: ${fmt(c.rows / seconds)} rows/s (${seconds.toFixed(2)} s)`);
+        if (c.key === 'copy' && r === runs - 1) await spotCheck(sql, t, data, c.rows, problems);
+        if (r === runs - 1) await sql.unsafe('DROP TABLE IF EXISTS t');
+      } catch (e) {
+        const msg = `${t.name} ${c.key} run ${r + 1}: ${(e as Error).message.split('\n')[0]}`;
+        problems.push(msg);
+        console.error(msg);
+      } finally {
+        await sql.end({ timeout: 5 }).catch(() => undefined);
       }
-      out.set(c.key, rates);
-      if (c.key === 'copy') await spotCheck(sql, t, data, c.rows, problems);
     }
-    await sql.unsafe('DROP TABLE IF EXISTS t');
-  } finally {
-    await sql.end({ timeout: 5 }).catch(() => undefined);
+    out.set(c.key, rates);
+    if (c.key === 'copy-par') budget.remainingSeconds -= (performance.now() - caseStart) / 1000;
   }
   return out;
 }
@@ -278,7 +293,7 @@ async function describe(t: Target): Promise<{ version: string; settings: string 
         const [row] = await sql.unsafe<Record<string, string>[]>(`SHOW ${name}`);
         settings.push(`${name}=${Object.values(row!)[0]}`);
       } catch (e) {
-        settings.push(`${name}=? (${(e as Error).message.split('\n')[0]})`);
+        settings.push(`${name}=? (${(e as Error).message.split('\n')[0].replace(/ ".*"$/, '')})`);
       }
     }
     return { version: v!.version, settings: settings.join(', ') };
@@ -345,6 +360,7 @@ async function main(): Promise<number> {
       'single-rows': { type: 'string', default: '5000' },
       'parallel-rows': { type: 'string', default: '50000' },
       parallel: { type: 'string', default: '4' },
+      'parallel-budget': { type: 'string', default: '60' },
       'chunk-kb': { type: 'string', default: '1024' },
       only: { type: 'string' },
       'pg-nosync': { type: 'boolean', default: false },
@@ -373,6 +389,7 @@ async function main(): Promise<number> {
   console.error(`data: ${totalRows.toLocaleString('en-US')} rows × ${DIM} floats generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const problems: string[] = [];
+  const budget: ParallelBudget = { remainingSeconds: Number(values['parallel-budget']), skipped: null };
   const results = new Map<string, Map<string, number[]>>();
   const info: { name: string; version: string; settings: string }[] = [];
   const columns: string[] = [];
@@ -390,7 +407,7 @@ async function main(): Promise<number> {
     try {
       const d = await describe(server.target);
       info.push({ name, ...d });
-      results.set(name, await measure(server.target, data, list, runs, problems));
+      results.set(name, await measure(server.target, data, list, runs, budget, problems));
     } catch (e) {
       const msg = `${name}: ${(e as Error).message.split('\n')[0]}`;
       problems.push(msg);
@@ -399,6 +416,23 @@ async function main(): Promise<number> {
       await server.stop().catch((e: Error) => { problems.push(`${name} stop: ${e.message.split('\n')[0]}`); });
     }
   };
+
+  if (want('tessera')) {
+    columns.push('tessera');
+    await bench('tessera', async () => {
+      // --fsync on explicitly (the default), so a TESSERA_FSYNC=off in the environment cannot leak in.
+      const ts = await startTessera({ args: ['--fsync', 'on'] });
+      return {
+        target: { name: 'tessera', url: ts.url, vecType: `vector(${DIM})`, open: '[', close: ']', checkpoint: false },
+        stop: async () => {
+          await ts.stop();
+          const out = ts.output();
+          const bad = out.split('\n').filter((l) => /"level":(50|60)|\bERROR\b|\bFATAL\b|Unhandled|uncaught/i.test(l));
+          if (bad.length > 0) problems.push(`tessera logged ${bad.length} error line(s), first: ${bad[0]!.slice(0, 300)}`);
+        },
+      };
+    });
+  }
 
   if (want('postgres')) {
     if (postgresAvailable()) {
@@ -418,30 +452,17 @@ async function main(): Promise<number> {
       console.error('PostgreSQL 15 not installed: skipping it');
     }
   }
-  if (want('tessera')) {
-    columns.push('tessera');
-    await bench('tessera', async () => {
-      const ts = await startTessera();
-      return {
-        target: { name: 'tessera', url: ts.url, vecType: `vector(${DIM})`, open: '[', close: ']', checkpoint: false },
-        stop: async () => {
-          await ts.stop();
-          const out = ts.output();
-          const bad = out.split('\n').filter((l) => /"level":(50|60)|\bERROR\b|\bFATAL\b|Unhandled|uncaught/i.test(l));
-          if (bad.length > 0) problems.push(`tessera logged ${bad.length} error line(s), first: ${bad[0]!.slice(0, 300)}`);
-        },
-      };
-    });
-  }
-
   console.log(`\ningest — median rows/s of ${runs} runs, fresh table each run: (id bigint PRIMARY KEY, v <vec>, label text), ${DIM} dims, seeded data`);
   console.log(`  <vec> is vector(${DIM}) on Tessera ('[..]' text) and real[] on PostgreSQL ('{..}' text; no pgvector on this machine)`);
   console.log(`  node ${process.version}; ${os.cpus().length} cores`);
-  for (const i of info) console.log(`  ${i.name}: ${i.version}\n    ${i.settings}`);
-  if (columns.includes('tessera')) console.log('    (Tessera acknowledges COMMIT after the WAL fsync: StorageEngine fsync:true in src/server/database.ts)');
+  for (const i of info) {
+    console.log(`  ${i.name}: ${i.version}\n    ${i.settings}`);
+    if (i.name === 'tessera') console.log('    (started with --fsync on: COMMIT is acknowledged only after the WAL fsync)');
+  }
   if (columns.includes('postgres')) console.log('  PostgreSQL: own initdb cluster, defaults + fsync/synchronous_commit/full_page_writes on; CHECKPOINT (untimed) before each run');
   console.log('');
 
+  columns.sort((a, b) => ['postgres', 'pg-nosync', 'tessera'].indexOf(a) - ['postgres', 'pg-nosync', 'tessera'].indexOf(b));
   const ratioOf = columns.includes('postgres') && columns.includes('tessera');
   const header = ['case', 'rows', ...columns, ...(ratioOf ? ['tessera/postgres'] : [])];
   const rows = [header];
@@ -455,8 +476,10 @@ async function main(): Promise<number> {
     }
     rows.push(row);
   }
+  const skippedNote = budget.skipped !== null && list.some((c) => c.key === 'copy-par') ? `\n(${list.find((c) => c.key === 'copy-par')!.title}: ${budget.skipped}; force it with --parallel-budget 1e9)` : '';
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   '));
+  if (skippedNote) console.log(skippedNote);
   console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (problems.length > 0) {
     console.log('\nproblems:');
@@ -466,3 +489,5 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
+// The Tessera child's stdio handles can keep the event loop alive for ~10 s after stop(); don't wait for them.
+process.exit();
