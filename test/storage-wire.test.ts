@@ -215,3 +215,27 @@ describe('concurrent updates', () => {
     }
   });
 });
+
+describe('prepared statements across DDL', () => {
+  test('a prepared INSERT/SELECT is re-planned after its table is dropped and re-created; a changed result type is refused', async () => {
+    const pgmod = (await import('pg')).default;
+    const c = new pgmod.Client(server.url);
+    await c.connect();
+    try {
+      await c.query('CREATE TABLE rp (a int, b text)');
+      const ins = { name: 'rp_ins', text: 'INSERT INTO rp VALUES ($1, $2)', values: [1, 'x'] };
+      const sel = { name: 'rp_sel', text: 'SELECT a, b FROM rp ORDER BY a' };
+      await c.query(ins);
+      assert.deepEqual((await c.query(sel)).rows, [{ a: 1, b: 'x' }]);
+      await c.query('DROP TABLE rp');
+      await c.query('CREATE TABLE rp (a int, b text)');
+      await c.query({ ...ins, values: [2, 'y'] });
+      assert.deepEqual((await c.query(sel)).rows, [{ a: 2, b: 'y' }]);
+      await c.query('DROP TABLE rp');
+      await c.query('CREATE TABLE rp (a bigint, b text)');
+      await assert.rejects(c.query(sel), { code: '0A000', message: 'cached plan must not change result type' });
+    } finally {
+      await c.end();
+    }
+  });
+});

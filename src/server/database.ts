@@ -27,6 +27,7 @@ export async function openDatabase(dataDir: string, log: Logger, fsync = true): 
     storage,
     unique,
     rowLocks: new RowLocks(),
+    catalogGeneration: { value: 0 },
     async close() {
       await storage.close();
       catalog.close();

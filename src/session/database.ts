@@ -12,4 +12,6 @@ export interface Database {
   readonly storage: StorageEngine;
   readonly unique: UniqueKeys;
   readonly rowLocks: RowLocks;
+  /** Incremented by every DDL statement: prepared plans older than it are rebuilt. */
+  readonly catalogGeneration: { value: number };
 }

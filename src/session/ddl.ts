@@ -50,6 +50,7 @@ function renameColumnRefs(raw: string, from: string, to: string): string {
 /** Runs one DDL statement; returns its command tag. */
 export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string> {
   const { db } = host;
+  db.catalogGeneration.value++;
   const env = host.planEnv();
   switch (stmt.kind) {
     case 'create_table': {

@@ -5,7 +5,7 @@
  * side effect.
  */
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
-import { compile, openCursor, runModify, type ExecContext, type OutputColumn, type RowCursor, type Value } from '../executor/index.ts';
+import { compile, openCursor, runModify, type ExecContext, type OutputColumn, type PlannedQuery, type RowCursor, type Value } from '../executor/index.ts';
 import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
@@ -45,6 +45,28 @@ function rowsCursor(rows: Value[][]): RowCursor {
     close() {
       done = true;
     },
+  };
+}
+
+/**
+ * A plan that is rebuilt when DDL has run since it was made (a prepared statement over a table
+ * that was dropped and re-created, or altered), as PostgreSQL re-plans invalidated cached
+ * plans. Like PostgreSQL, a new plan may not change the statement's result columns or
+ * parameter types (0A000 "cached plan must not change result type").
+ */
+function replanning<P extends PlannedQuery>(host: StatementHost, plan: () => P): () => P {
+  let planned = plan();
+  let generation = host.db.catalogGeneration.value;
+  const shape = (p: P): string => JSON.stringify([p.columns.map((c) => [c.type, c.typmod]), p.paramTypes]);
+  const original = shape(planned);
+  return () => {
+    if (generation !== host.db.catalogGeneration.value) {
+      const next = plan();
+      if (shape(next) !== original) throw notSupported('cached plan must not change result type');
+      planned = next;
+      generation = host.db.catalogGeneration.value;
+    }
+    return planned;
   };
 }
 
@@ -160,14 +182,15 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
   const sql = parsed.sql;
   switch (stmt.kind) {
     case 'select': {
-      const planned = planSelect(stmt, paramTypes, host.planEnv());
+      const current = replanning(host, () => planSelect(stmt, paramTypes, host.planEnv()));
+      const planned = current();
       return {
         sql,
         kind: 'select',
         paramTypes: planned.paramTypes,
         columns: planned.columns,
         endsFailedTransaction: false,
-        run: async (params) => ({ tag: 'SELECT', cursor: openCursor(planned.plan, params, host.execContext()) }),
+        run: async (params) => ({ tag: 'SELECT', cursor: openCursor(current().plan, params, host.execContext()) }),
       };
     }
     case 'set': {
@@ -249,8 +272,11 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     case 'insert':
     case 'update':
     case 'delete': {
-      const env = host.planEnv();
-      const planned = stmt.kind === 'insert' ? planInsert(stmt, paramTypes, env) : planUpdateOrDelete(stmt, paramTypes, env);
+      const current = replanning(host, () => {
+        const env = host.planEnv();
+        return stmt.kind === 'insert' ? planInsert(stmt, paramTypes, env) : planUpdateOrDelete(stmt, paramTypes, env);
+      });
+      const planned = current();
       return {
         sql,
         kind: stmt.kind,
@@ -258,9 +284,10 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         columns: planned.returningColumns,
         endsFailedTransaction: false,
         run: async (params) => {
-          const r = await runModify(planned.modify, planned.plan, planned.rowColumns, params, host.execContext());
-          if (r.returned) return { tag: planned.tag, cursor: rowsCursor(r.returned) };
-          return { tag: `${planned.tag} ${r.count}` };
+          const p = current();
+          const r = await runModify(p.modify, p.plan, p.rowColumns, params, host.execContext());
+          if (r.returned) return { tag: p.tag, cursor: rowsCursor(r.returned) };
+          return { tag: `${p.tag} ${r.count}` };
         },
       };
     }
