@@ -11,7 +11,7 @@
  */
 import os from 'node:os';
 import { DbError, SqlState } from '../errors/index.ts';
-import { defaultFormatContext, typeByOid } from '../types/index.ts';
+import { defaultFormatContext, Oid, typeByOid } from '../types/index.ts';
 import { ByteReader, ByteWriter, corrupted } from './bytes.ts';
 
 if (os.endianness() !== 'LE') throw new Error('storage/ assumes a little-endian host (typed-array column blocks)');
@@ -204,3 +204,7 @@ export function decodeColumn(r: ByteReader): { typeOid: number; values: unknown[
   if (p !== presentCount) throw corrupted('column block', 'null bitmap disagrees with present count');
   return { typeOid, values };
 }
+
+// pgvector's dense types are stored as raw float32s (halfvec values are already half-rounded).
+registerColumnCodec(Oid.vector, float32VectorCodec);
+registerColumnCodec(Oid.halfvec, float32VectorCodec);
