@@ -6,7 +6,7 @@
  */
 import { DbError, SqlState } from '../errors/index.ts';
 import { typeByOid } from '../types/index.ts';
-import { compile, compileAsync, isAsync, type AsyncEvaluator } from './compile.ts';
+import { compile, compileAsync, isAsync, type AsyncEvaluator, type Evaluator } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import type { ModifyPlan, OutputColumn, Plan } from './plan.ts';
 import { openCursor } from './run-plan.ts';
@@ -57,6 +57,7 @@ async function checkRow(m: ModifyPlan, row: Row, columns: readonly OutputColumn[
 /** An INSERT compiled once and fed batches of source rows (INSERT ... VALUES/SELECT, COPY FROM). */
 export class RowInserter {
   private readonly newRow: AsyncEvaluator[];
+  private readonly syncNewRow: Evaluator[] | null;
   private readonly returning: AsyncEvaluator[] | null;
   private readonly checks: { name: string; fn: AsyncEvaluator }[];
   readonly returned: Row[] | null;
@@ -69,6 +70,7 @@ export class RowInserter {
     private readonly ctx: ExecContext,
   ) {
     this.newRow = evaluators(m.newRow!);
+    this.syncNewRow = m.newRow!.some(isAsync) ? null : m.newRow!.map((e) => compile(e));
     this.returning = m.returning ? evaluators(m.returning) : null;
     this.checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
     this.returned = this.returning ? [] : null;
@@ -78,11 +80,18 @@ export class RowInserter {
     const { m, params, ctx } = this;
     const width = m.attnums.length;
     const rows: Row[] = new Array(batch.length);
+    const syncEvals = this.syncNewRow;
     for (let r = 0; r < batch.length; r++) {
       const src = batch[r]!;
       const row: Row = new Array(width);
-      for (let i = 0; i < width; i++) row[i] = await this.newRow[i]!(src, params, ctx);
-      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      if (syncEvals) {
+        // No asynchronous function anywhere: no promise per value (the COPY hot path).
+        for (let i = 0; i < width; i++) row[i] = syncEvals[i]!(src, params, ctx);
+        if (m.checks && (m.checks.notNull.length > 0 || this.checks.length > 0)) await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      } else {
+        for (let i = 0; i < width; i++) row[i] = await this.newRow[i]!(src, params, ctx);
+        await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      }
       rows[r] = row;
     }
     await ctx.data.insert(m.tableId, m.attnums, rows);
