@@ -73,14 +73,22 @@ export class Session implements StatementHost {
     return this.out.w;
   }
 
+  private cachedFormat: FormatContext | null = null;
+  private cachedFormatVersion = -1;
+
+  /** The formats the settings ask for; rebuilt only when a setting changed. */
   formatContext(): FormatContext {
     const s = this.settings;
-    return {
-      timeZone: s.get('TimeZone'),
-      extraFloatDigits: Number(s.get('extra_float_digits')),
-      dateStyle: s.get('DateStyle'),
-      intervalStyle: s.get('IntervalStyle'),
-    };
+    if (this.cachedFormat === null || this.cachedFormatVersion !== s.version) {
+      this.cachedFormat = {
+        timeZone: s.get('TimeZone'),
+        extraFloatDigits: Number(s.get('extra_float_digits')),
+        dateStyle: s.get('DateStyle'),
+        intervalStyle: s.get('IntervalStyle'),
+      };
+      this.cachedFormatVersion = s.version;
+    }
+    return this.cachedFormat;
   }
 
   planEnv(): PlanEnv {
@@ -96,21 +104,32 @@ export class Session implements StatementHost {
     return this.out.flush();
   }
 
+  private cachedExec: ExecContext | null = null;
+
+  /** The executor's view of this session: one object, its changing parts read through getters. */
   execContext(): ExecContext {
+    if (this.cachedExec) return this.cachedExec;
     const session = this;
-    return {
+    this.cachedExec = {
       data: this.data,
-      format: this.formatContext(),
+      get format() {
+        return session.formatContext();
+      },
       user: this.opts.user,
       database: this.opts.database,
       backendPid: this.opts.processId,
-      transactionStartMicros: this.tx.startMicros ?? this.statementStart,
-      statementStartMicros: this.statementStart,
+      get transactionStartMicros() {
+        return session.tx.startMicros ?? session.statementStart;
+      },
+      get statementStartMicros() {
+        return session.statementStart;
+      },
       getSetting: (name, missingOk) => (missingOk ? (this.settings.tryGet(name) ?? null) : this.settings.get(name)),
       setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal, this.tx.inBlock),
       checkCancel: () => session.checkCancel(),
       sleep: (ms) => session.sleep(ms),
     };
+    return this.cachedExec;
   }
 
   /** Sends a NoticeResponse unless client_min_messages filters it out. */

@@ -236,6 +236,9 @@ export class Settings {
     return v;
   }
 
+  /** Incremented whenever a value may have changed, so callers can cache derived state. */
+  version = 0;
+
   /** Values owned by someone else (the transaction's isolation level and access mode). */
   dynamic: (key: string) => string | undefined = () => undefined;
 
@@ -250,6 +253,7 @@ export class Settings {
 
   /** SET name = value (value null: DEFAULT). */
   set(name: string, value: string | null, isLocal: boolean, inTransactionBlock: boolean): void {
+    this.version++;
     const key = canonicalKey(name);
     const def = definition(name);
     if (!def && !isPlaceholder(name)) throw unknown(name);
@@ -271,6 +275,7 @@ export class Settings {
   }
 
   reset(name: string | null): void {
+    this.version++;
     if (name === null) {
       for (const k of [...this.session.keys(), ...this.local.keys()]) if (definition(k)?.report) this.changed.add(k);
       this.session.clear();
@@ -291,6 +296,7 @@ export class Settings {
 
   rollbackTransaction(): void {
     if (this.atTxStart) {
+      this.version++;
       for (const k of new Set([...this.session.keys(), ...this.atTxStart.keys(), ...this.local.keys()])) {
         if (definition(k)?.report && this.session.get(k) !== this.atTxStart.get(k)) this.changed.add(k);
       }
@@ -300,6 +306,7 @@ export class Settings {
   }
 
   private endTransaction(): void {
+    if (this.local.size > 0) this.version++;
     for (const k of this.local.keys()) if (definition(k)?.report) this.changed.add(k);
     this.local.clear();
     this.atTxStart = null;
@@ -312,6 +319,7 @@ export class Settings {
 
   /** ROLLBACK TO: restores the values at the savepoint (which stays defined). Returns false if unknown. */
   rollbackToSavepoint(name: string): boolean {
+    this.version++;
     const i = this.savepoints.map((s) => s.name).lastIndexOf(name);
     if (i < 0) return false;
     const sp = this.savepoints[i]!;
@@ -364,6 +372,13 @@ export class Settings {
 
   /** Convenience for the executor's FormatContext. */
   get statementTimeoutMs(): number {
-    return parseMilliseconds(this.get('statement_timeout')) ?? 0;
+    if (this.timeoutVersion !== this.version) {
+      this.timeoutMs = parseMilliseconds(this.get('statement_timeout')) ?? 0;
+      this.timeoutVersion = this.version;
+    }
+    return this.timeoutMs;
   }
+
+  private timeoutMs = 0;
+  private timeoutVersion = -1;
 }
