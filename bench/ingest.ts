@@ -18,6 +18,7 @@ import postgres from 'postgres';
 import { freePort } from '../test/support/free-port.ts';
 import { postgresAvailable, startPostgres } from '../test/support/pg-cluster.ts';
 import { startTessera } from '../test/support/tessera.ts';
+import { fmt, median } from './stats.ts';
 
 const DIM = 128;
 const SEED = 0x7e55e4a;
@@ -231,7 +232,7 @@ async function measure(t: Target, data: Data, list: readonly Case[], runs: numbe
   const out = new Map<string, number[]>();
   for (const c of list) {
     if (c.key === 'copy-par') {
-      const copyRate = median(out.get('copy') ?? []);
+      const copyRate = medianOf(out.get('copy') ?? []);
       const estimate = copyRate === undefined ? 0 : (runs * c.rows) / copyRate;
       if (budget.skipped === null && estimate > budget.remainingSeconds) {
         budget.skipped = `skipped: ${t.name} estimated ${estimate.toFixed(0)} s for ${runs} runs at its 1-conn COPY rate, over the ${budget.remainingSeconds.toFixed(0)} s left of --parallel-budget`;
@@ -339,15 +340,9 @@ async function startDurablePostgres(): Promise<{ url: string; stop(): Promise<vo
   }
 }
 
-function median(xs: readonly number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function fmt(x: number | undefined): string {
-  return x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US');
+/** Median of the runs, or undefined when a case did not run. */
+function medianOf(xs: readonly number[]): number | undefined {
+  return xs.length === 0 ? undefined : median(xs);
 }
 
 async function main(): Promise<number> {
@@ -467,7 +462,7 @@ async function main(): Promise<number> {
   const header = ['case', 'rows', ...columns, ...(ratioOf ? ['tessera/postgres'] : [])];
   const rows = [header];
   for (const c of list) {
-    const meds = columns.map((name) => median(results.get(name)?.get(c.key) ?? []));
+    const meds = columns.map((name) => medianOf(results.get(name)?.get(c.key) ?? []));
     const row = [c.title, c.rows.toLocaleString('en-US'), ...meds.map(fmt)];
     if (ratioOf) {
       const p = meds[columns.indexOf('postgres')];

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { postgresAvailable, startPostgres, type PgCluster } from '../test/support/pg-cluster.ts';
 import { startTessera, type TesseraServer } from '../test/support/tessera.ts';
+import { fmt, median } from './stats.ts';
 
 const ONE: pg.QueryConfig = { name: 'one', text: 'SELECT 1' };
 
@@ -45,16 +46,6 @@ async function measure(url: string, connections: number, runs: number, seconds: 
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function fmt(x: number | undefined): string {
-  return x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US');
 }
 
 async function main(): Promise<number> {
