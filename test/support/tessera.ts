@@ -107,7 +107,16 @@ export async function startTessera(opts: StartTesseraOptions = {}): Promise<Tess
     exited = new Promise<void>((resolve) => {
       // 'close' waits for stdio to drain (complete output); 'exit' + 1 s guards against a pipe held open elsewhere.
       c.once('close', () => { live.delete(c); resolve(); });
-      c.once('exit', () => { live.delete(c); setTimeout(resolve, 1000).unref(); });
+      c.once('exit', () => {
+        live.delete(c);
+        // tsx's esbuild helper inherits the child's stderr and can hold the pipe open for
+        // seconds after the server exited: stop reading once the output had time to drain.
+        setTimeout(() => {
+          c.stdout?.destroy();
+          c.stderr?.destroy();
+          resolve();
+        }, 1000).unref();
+      });
       c.once('error', (err) => { append(Buffer.from(`spawn error: ${err.message}\n`)); live.delete(c); resolve(); });
     });
   };
@@ -183,8 +192,9 @@ export async function startTessera(opts: StartTesseraOptions = {}): Promise<Tess
   };
 }
 
+/** A delay that does not keep the process alive (a stop timeout must not hold the test runner for 15 s). */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<void> {
