@@ -17,53 +17,68 @@ const MAX_STARTUP_PACKET_BYTES = 10000;
 
 export class MessageFramer {
   private pending: Buffer = Buffer.alloc(0);
+  /** Chunks received after `pending`, joined only when a frame needs them (no quadratic copying of large messages). */
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
   /** True while packets are untyped (before StartupMessage / after SSLRequest). */
   startupPhase = true;
 
   constructor(private readonly maxMessageBytes: number) {}
 
   push(chunk: Buffer): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.pending.length === 0 && this.queued.length === 0) this.pending = chunk;
+    else {
+      this.queued.push(chunk);
+      this.queuedBytes += chunk.length;
+    }
+  }
+
+  /** Makes at least `n` bytes contiguous in `pending` if that many have arrived; returns whether they have. */
+  private ensure(n: number): boolean {
+    if (this.pending.length >= n) return true;
+    if (this.pending.length + this.queuedBytes < n) return false;
+    this.pending = Buffer.concat([this.pending, ...this.queued]);
+    this.queued = [];
+    this.queuedBytes = 0;
+    return true;
+  }
+
+  /** Length word of the frame at the head of `pending` (header bytes must be there). */
+  private frameLength(): number {
+    const len = this.pending.readInt32BE(this.startupPhase ? 0 : 1);
+    const bad = this.startupPhase ? len < 8 || len > MAX_STARTUP_PACKET_BYTES : len < 4 || len > this.maxMessageBytes;
+    if (!bad) return len;
+    if (this.startupPhase) throw new DbError(SqlState.ProtocolViolation, 'invalid length of startup packet', { severity: 'FATAL' });
+    throw new DbError(SqlState.ProtocolViolation, `invalid message length ${len}`, {
+      severity: 'FATAL',
+      detail: len > this.maxMessageBytes ? `Messages are limited to ${this.maxMessageBytes} bytes.` : undefined,
+    });
   }
 
   /** Returns the next complete frame, or null when more bytes are needed. */
   next(): Frame | null {
+    if (!this.ensure(this.startupPhase ? 4 : 5)) return null;
+    const len = this.frameLength();
+    const frameBytes = this.startupPhase ? len : len + 1;
+    if (!this.ensure(frameBytes)) return null;
     const buf = this.pending;
-    if (this.startupPhase) {
-      if (buf.length < 4) return null;
-      const len = buf.readInt32BE(0);
-      if (len < 8 || len > MAX_STARTUP_PACKET_BYTES) {
-        throw new DbError(SqlState.ProtocolViolation, 'invalid length of startup packet', { severity: 'FATAL' });
-      }
-      if (buf.length < len) return null;
-      this.pending = buf.subarray(len);
-      return { type: -1, body: buf.subarray(4, len) };
-    }
-    if (buf.length < 5) return null;
-    const type = buf[0]!;
-    const len = buf.readInt32BE(1);
-    if (len < 4 || len > this.maxMessageBytes) {
-      throw new DbError(SqlState.ProtocolViolation, `invalid message length ${len}`, {
-        severity: 'FATAL',
-        detail: len > this.maxMessageBytes ? `Messages are limited to ${this.maxMessageBytes} bytes.` : undefined,
-      });
-    }
-    if (buf.length < len + 1) return null;
-    this.pending = buf.subarray(len + 1);
-    return { type, body: buf.subarray(5, len + 1) };
+    this.pending = buf.subarray(frameBytes);
+    return this.startupPhase ? { type: -1, body: buf.subarray(4, len) } : { type: buf[0]!, body: buf.subarray(5, frameBytes) };
   }
 
   /** True when next() would return a frame (or throw) without more input. */
   hasCompleteFrame(): boolean {
-    const buf = this.pending;
-    if (this.startupPhase) return buf.length >= 4 && (buf.readInt32BE(0) < 8 || buf.length >= buf.readInt32BE(0));
-    if (buf.length < 5) return false;
-    const len = buf.readInt32BE(1);
-    return len < 4 || len > this.maxMessageBytes || buf.length >= len + 1;
+    if (!this.ensure(this.startupPhase ? 4 : 5)) return false;
+    try {
+      const len = this.frameLength();
+      return this.bufferedBytes >= (this.startupPhase ? len : len + 1);
+    } catch {
+      return true; // next() reports the bad length
+    }
   }
 
   /** Bytes received but not yet framed (used to detect data sent before a TLS handshake). */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.pending.length + this.queuedBytes;
   }
 }
