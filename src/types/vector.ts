@@ -68,7 +68,9 @@ export function floatUnderflow(): DbError {
  * vector, half rounding for halfvec) and raises the element's range error.
  */
 export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | 'halfvec', convert: (scanned: number, erange: boolean, token: string) => number): Float32Array {
-  const values: number[] = [];
+  // Elements go into a reusable scratch array (vector_in runs once per value on COPY's hot path).
+  const values = scratch;
+  let count = 0;
   let pt = 0;
   while (isVectorSpace(lit[pt])) pt++;
   if (lit[pt] !== '[') throw invalidVectorSyntax(kind, lit, 'Vector contents must start with "[".');
@@ -76,19 +78,19 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
   while (isVectorSpace(lit[pt])) pt++;
   if (lit[pt] === ']') throw atLeastOneDimension(kind);
   for (;;) {
-    if (values.length === VECTOR_MAX_DIM) throw tooManyDimensions(kind, VECTOR_MAX_DIM);
+    if (count === VECTOR_MAX_DIM) throw tooManyDimensions(kind, VECTOR_MAX_DIM);
     while (isVectorSpace(lit[pt])) pt++;
     if (pt >= lit.length) throw invalidVectorSyntax(kind, lit);
-    const fast = kind === 'vector' ? fastElement(lit, pt) : undefined;
-    if (fast !== undefined) {
-      values.push(fast.value);
-      pt = fast.end;
+    const end = kind === 'vector' ? fastElement(lit, pt) : -1;
+    if (end >= 0) {
+      values[count++] = fastValue;
+      pt = end;
     } else {
       const scanned = scanStrtof(lit, pt);
       if (scanned.end === pt) throw invalidVectorSyntax(kind, lit);
       const x = convert(scanned.value, scanned.erange, lit.slice(pt, scanned.end));
       checkElement(kind, x);
-      values.push(x);
+      values[count++] = x;
       pt = scanned.end;
     }
     while (isVectorSpace(lit[pt])) pt++;
@@ -100,11 +102,15 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
   }
   while (isVectorSpace(lit[pt])) pt++;
   if (pt < lit.length) throw invalidVectorSyntax(kind, lit, 'Junk after closing right brace.');
-  checkDim(kind, values.length);
-  checkExpectedDim(typmod, values.length);
-  return Float32Array.from(values);
+  checkDim(kind, count);
+  checkExpectedDim(typmod, count);
+  return values.slice(0, count);
 }
 
+/** The value parsed by the last successful fastElement() (returned out of band: no object per element). */
+let fastValue = 0;
+/** Scratch space for parseDenseVector; float32 storage rounds nothing further (elements are float32 already). */
+const scratch = new Float32Array(VECTOR_MAX_DIM);
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 /** Powers of ten exactly representable as doubles (Clinger's fast path). */
@@ -115,9 +121,9 @@ const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
  * exponent) followed by a separator. Its double is computed exactly when the digits fit in
  * 2^53 and the power of ten is exact (Clinger's fast path), and its float32 rounding through
  * that double is provably strtof's when the double is not exactly halfway between two
- * float32s. Anything else returns undefined and takes the exact strtof path.
+ * float32s. Returns the end offset (value in fastValue), or -1 for the exact strtof path.
  */
-function fastElement(lit: string, pt: number): { value: number; end: number } | undefined {
+function fastElement(lit: string, pt: number): number {
   let i = pt;
   let c = lit.charCodeAt(i);
   const negative = c === 45; // '-'
@@ -139,7 +145,7 @@ function fastElement(lit: string, pt: number): { value: number; end: number } | 
       c = lit.charCodeAt(++i);
     }
   }
-  if (digits === 0 || digits > 15) return undefined;
+  if (digits === 0 || digits > 15) return -1;
   if (c === 101 || c === 69) {
     // 'e' / 'E'
     c = lit.charCodeAt(++i);
@@ -155,23 +161,27 @@ function fastElement(lit: string, pt: number): { value: number; end: number } | 
       expDigits++;
       c = lit.charCodeAt(++i);
     }
-    if (expDigits === 0 || (c >= 48 && c <= 57)) return undefined;
+    if (expDigits === 0 || (c >= 48 && c <= 57)) return -1;
     scale += expNegative ? -exp : exp;
   }
-  if (c !== 44 && c !== 93 && !isVectorSpace(lit[i])) return undefined; // ',' or ']' or space must follow
-  if (scale < -22 || scale > 22) return undefined;
+  if (c !== 44 && c !== 93 && !isVectorSpace(lit[i])) return -1; // ',' or ']' or space must follow
+  if (scale < -22 || scale > 22) return -1;
   let d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
-  if (scale > 0 && d > 9007199254740992) return undefined; // the product may have rounded
+  if (scale > 0 && d > 9007199254740992) return -1; // the product may have rounded
   if (negative) d = -d;
   const f = Math.fround(d);
-  if (!Number.isFinite(f)) return undefined;
-  if (f === d) return { value: f, end: i };
-  if (f === 0) return undefined; // underflow near the smallest subnormal: let strtof decide
+  if (!Number.isFinite(f)) return -1;
+  if (f === d) {
+    fastValue = f;
+    return i;
+  }
+  if (f === 0) return -1; // underflow near the smallest subnormal: let strtof decide
   f32[0] = f;
   u32[0] = d > f === f > 0 ? u32[0]! + 1 : u32[0]! - 1;
   const g = f32[0]!;
-  if (!Number.isFinite(g) || (f + g) / 2 === d) return undefined;
-  return { value: f, end: i };
+  if (!Number.isFinite(g) || (f + g) / 2 === d) return -1;
+  fastValue = f;
+  return i;
 }
 
 /** vector_in's element check: strtof overflow is a 22003 range error quoting the token. */
