@@ -12,7 +12,7 @@ export type { Row, Value } from './value.ts';
 export { functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';
 export { castValue, canCast, castContext, isNumericType, isStringType, type CastContext } from './casts.ts';
 export { compile, compileAsync, isAsync } from './compile.ts';
-export { openCursor, type RowCursor } from './run-plan.ts';
+export { openCursor, ArrayCursor, type RowCursor } from './run-plan.ts';
 export { SERVER_VERSION_STRING, TESSERA_VERSION } from './version.ts';
 export * from './copy/index.ts';
 export { compareVectorValues } from './vector-functions.ts'; // loading it registers pgvector's functions

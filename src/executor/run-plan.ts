@@ -22,7 +22,8 @@ export interface RowCursor {
 }
 
 
-class ArrayCursor implements RowCursor {
+/** A cursor over rows already in memory (sorted results, SHOW, RETURNING). */
+export class ArrayCursor implements RowCursor {
   private done = false;
   constructor(private readonly rows: Row[]) {}
   async next(): Promise<Row[] | null> {

@@ -6,7 +6,7 @@
  */
 import { DbError, SqlState, notSupported, assertNever } from '../errors/index.ts';
 import { ANYNONARRAY_OID, aggregateNamed, canCast, castValue, functionsNamed, isAggregateName, type AggregateCall, type ScalarFunction } from '../executor/index.ts';
-import type { Expr, TypeName } from '../sql/index.ts';
+import { errorPosition, type Expr, type TypeName } from '../sql/index.ts';
 import { Oid, Numeric, arrayTypeOf, typeByOid, resolveTypeName, type FormatContext } from '../types/index.ts';
 import type { BoundExpr } from '../executor/index.ts';
 import { selectCandidate, selectCommonType, typeDisplayName } from './resolve.ts';
@@ -79,7 +79,7 @@ function bindAggregate(e: Expr & { kind: 'func' }, name: string, ctx: BindContex
   const agg = ctx.aggregation;
   if (!agg) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed here').at(pos(e.location));
   const inner: BindContext = { params: ctx.params, scope: agg.inputScope, format: ctx.format };
-  if (e.args.some((a) => JSON.stringify(a).includes('"kind":"func"') && mentionsAgg(a))) {
+  if (e.args.some(mentionsAggregate)) {
     throw new DbError(SqlState.GroupingError, 'aggregate function calls cannot be nested').at(pos(e.location));
   }
   let args = e.star ? [] : e.args.map((a) => bindExpr(a, inner));
@@ -98,14 +98,15 @@ function bindAggregate(e: Expr & { kind: 'func' }, name: string, ctx: BindContex
   return { kind: 'column', index: agg.groupExprs.length + agg.calls.length - 1, type, typmod: -1, name, tableOid: 0, attnum: 0 };
 }
 
-function mentionsAgg(x: unknown): boolean {
+/** True when an AST expression calls an aggregate function. */
+export function mentionsAggregate(x: unknown): boolean {
   if (x === null || typeof x !== 'object') return false;
   const o = x as Record<string, unknown>;
   if (o.kind === 'func' && Array.isArray(o.name) && isAggregateName(o.name[o.name.length - 1] as string)) return true;
-  return Object.values(o).some(mentionsAgg);
+  return Object.values(o).some(mentionsAggregate);
 }
 
-const pos = (location: number): number | undefined => (location >= 0 ? location + 1 : undefined);
+const pos = errorPosition;
 
 /** Resolves an AST type name to (oid, typmod). */
 export function bindTypeName(t: TypeName): { type: number; typmod: number } {
@@ -255,7 +256,7 @@ function toBool(e: BoundExpr, construct: string, ctx: BindContext, location: num
 /** Binds one expression. */
 export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
   const agg = ctx.aggregation;
-  if (agg && e.kind !== 'const' && e.kind !== 'param' && !mentionsAgg(e)) {
+  if (agg && e.kind !== 'const' && e.kind !== 'param' && !mentionsAggregate(e)) {
     // An expression equal to a GROUP BY expression reads the group key.
     let bound: BoundExpr | null = null;
     try {

@@ -8,12 +8,12 @@
 import type { ColumnDef, ConstraintDef, NewTableDef } from '../catalog/index.ts';
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { compile, isAsync, type ExecContext } from '../executor/index.ts';
-import type { ColumnDefinition, Expr, Statement, StoredExpr, TypeName } from '../sql/index.ts';
+import { errorPosition, type ColumnDefinition, type Expr, type Statement, type StoredExpr, type TypeName } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
 import { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext } from './bind-expr.ts';
 import { creationSchema, type PlanEnv } from './relations.ts';
 
-const at = (location: number): number | undefined => (location >= 0 ? location + 1 : undefined);
+const at = errorPosition;
 
 const SERIAL_TYPES: Record<string, number> = {
   smallserial: Oid.int2,

@@ -7,12 +7,12 @@
 import type { ColumnDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import type { BoundExpr, ModifyPlan, OutputColumn, Plan, PlannedQuery, RowChecks } from '../executor/index.ts';
-import { convertExpr, type Expr, type SelectTarget, type Statement } from '../sql/index.ts';
+import { errorPosition, convertExpr, type Expr, type SelectTarget, type Statement } from '../sql/index.ts';
 import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import { expandStars, outputColumns, planSelect, planTableScan } from './plan-select.ts';
 import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
 
-const at = (location: number): number | undefined => (location >= 0 ? location + 1 : undefined);
+const at = errorPosition;
 
 /** Binds a catalog-stored expression (DEFAULT / CHECK, kept as libpg-query JSON). */
 export function bindStored(raw: string, ctx: BindContext): BoundExpr {

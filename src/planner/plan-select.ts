@@ -5,10 +5,9 @@
  * storage engine.
  */
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
-import type { Expr, FromItem, SelectStmt } from '../sql/index.ts';
+import { errorPosition, type Expr, type FromItem, type SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
-import { bindCall, bindExpr, bindOutputExpr, boundKey, coerce, commonArgs, functionName, ParamTypes, type AggregationScope, type BindContext, type ScopeColumn } from './bind-expr.ts';
-import { isAggregateName } from '../executor/index.ts';
+import { bindCall, bindExpr, bindOutputExpr, boundKey, coerce, commonArgs, functionName, mentionsAggregate, ParamTypes, type AggregationScope, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import type { BoundExpr } from '../executor/index.ts';
 import type { OutputColumn, Plan, PlannedQuery, SortKey } from '../executor/index.ts';
 import type { FormatContext } from '../types/index.ts';
@@ -71,7 +70,7 @@ function planFrom(from: readonly FromItem[], params: ParamTypes, env: PlanEnv): 
   if (from.length === 0) return { plan: { kind: 'result' }, scope: [] };
   if (from.length > 1) throw notSupported('joins and multiple FROM items are not supported yet');
   const item = from[0]!;
-  const at = item.location >= 0 ? item.location + 1 : undefined;
+  const at = errorPosition(item.location);
   if (item.kind === 'table') {
     const qualified = { schema: item.schema, name: item.name, location: item.location };
     const view = systemViewName(env, qualified);
@@ -130,7 +129,7 @@ function planValues(rows: readonly (readonly Expr[])[], params: ParamTypes, form
   const ctx: BindContext = { params, scope: [], format };
   const width = rows[0]!.length;
   const bound = rows.map((r) => {
-    if (r.length !== width) throw new DbError(SqlState.SyntaxError, 'VALUES lists must all be the same length').at(r[0] && r[0].location >= 0 ? r[0].location + 1 : undefined);
+    if (r.length !== width) throw new DbError(SqlState.SyntaxError, 'VALUES lists must all be the same length').at(errorPosition(r[0]?.location));
     return r.map((e) => bindExpr(e, ctx));
   });
   const columns = Array.from({ length: width }, (_, c) => commonArgs(bound.map((r) => r[c]!), 'VALUES', ctx, -1));
@@ -142,14 +141,6 @@ function planValues(rows: readonly (readonly Expr[])[], params: ParamTypes, form
 
 function outputName(e: Expr): string {
   return e.kind === 'column' ? e.names[0]! : '';
-}
-
-/** True when an expression calls an aggregate function (outside subqueries, which do not exist yet). */
-function mentionsAggregate(x: unknown): boolean {
-  if (x === null || typeof x !== 'object') return false;
-  const o = x as Record<string, unknown>;
-  if (o.kind === 'func' && Array.isArray(o.name) && isAggregateName(o.name[o.name.length - 1] as string)) return true;
-  return Object.values(o).some(mentionsAggregate);
 }
 
 /**
@@ -200,7 +191,7 @@ export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[],
     if (s.expr.kind === 'const' && s.expr.literal === 'integer') {
       const n = Number(s.expr.text);
       if (n < 1 || n > exprs.length) {
-        throw new DbError(SqlState.InvalidColumnReference, `ORDER BY position ${n} is not in select list`).at(s.expr.location >= 0 ? s.expr.location + 1 : undefined);
+        throw new DbError(SqlState.InvalidColumnReference, `ORDER BY position ${n} is not in select list`).at(errorPosition(s.expr.location));
       }
       expr = exprs[n - 1]!;
     } else if (s.expr.kind === 'column' && s.expr.names.length === 1 && columns.some((c) => c.name === outputName(s.expr))) {

@@ -5,7 +5,7 @@
  */
 import { SYSTEM_VIEWS, type ColumnDef, type TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import type { QualifiedName } from '../sql/index.ts';
+import { errorPosition, type QualifiedName } from '../sql/index.ts';
 import type { FormatContext } from '../types/index.ts';
 
 /** What the planner reads from the catalog. */
@@ -37,9 +37,7 @@ export function parseSearchPath(setting: string, user: string): string[] {
     .map((s) => (s === '$user' ? user : s));
 }
 
-function at(location: number): number | undefined {
-  return location >= 0 ? location + 1 : undefined;
-}
+const at = errorPosition;
 
 /** Resolves a table name or throws 42P01 (3F000 for a missing schema). */
 export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {

@@ -4,6 +4,7 @@
  * @see https://www.postgresql.org/docs/15/protocol-message-formats.html
  */
 import type { MessageWriter } from './message-writer.ts';
+import type { DbErrorFields } from '../errors/index.ts';
 import type { FormatCode } from './frontend.ts';
 
 export type TransactionStatus = 'I' | 'T' | 'E';
@@ -19,22 +20,11 @@ export interface FieldDescription {
   readonly format: FormatCode;
 }
 
-/** ErrorResponse / NoticeResponse fields, keyed by the protocol's field letters. */
-export interface ErrorFields {
+/** ErrorResponse / NoticeResponse fields: DbError's optional fields plus the three every message has. */
+export interface ErrorFields extends Readonly<Omit<DbErrorFields, 'severity'>> {
   readonly severity: string;
   readonly code: string;
   readonly message: string;
-  readonly detail?: string;
-  readonly hint?: string;
-  readonly position?: number;
-  readonly internalPosition?: number;
-  readonly internalQuery?: string;
-  readonly where?: string;
-  readonly schema?: string;
-  readonly table?: string;
-  readonly column?: string;
-  readonly dataType?: string;
-  readonly constraint?: string;
 }
 
 export function authenticationOk(w: MessageWriter): void {

@@ -5,7 +5,7 @@
  * side effect.
  */
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
-import { compile, openCursor, runModify, type ExecContext, type OutputColumn, type PlannedQuery, type RowCursor, type Value } from '../executor/index.ts';
+import { ArrayCursor, compile, openCursor, runModify, type ExecContext, type OutputColumn, type PlannedQuery } from '../executor/index.ts';
 import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
@@ -33,20 +33,6 @@ export interface StatementHost {
 }
 
 const textColumn = (name: string): OutputColumn => ({ name, type: Oid.text, typmod: -1, tableOid: 0, columnAttr: 0 });
-
-function rowsCursor(rows: Value[][]): RowCursor {
-  let done = false;
-  return {
-    async next() {
-      if (done) return null;
-      done = true;
-      return rows;
-    },
-    close() {
-      done = true;
-    },
-  };
-}
 
 /**
  * A plan that is rebuilt when DDL has run since it was made (a prepared statement over a table
@@ -85,6 +71,8 @@ function command(sql: string, kind: string, tag: string | (() => string), fn: ()
     },
   };
 }
+
+const noSavepoint = (name: string): DbError => new DbError(SqlState.SavepointException, `savepoint "${name}" does not exist`);
 
 function transactionStatement(host: StatementHost, sql: string, stmt: Statement & { kind: 'transaction' }): Prepared {
   const tx = host.tx;
@@ -126,21 +114,15 @@ function transactionStatement(host: StatementHost, sql: string, stmt: Statement 
     case 'release':
       return command(sql, 'transaction', 'RELEASE', () => {
         if (!tx.inBlock) throw new DbError(SqlState.NoActiveSqlTransaction, 'RELEASE SAVEPOINT can only be used in transaction blocks');
-        if (!host.settings.releaseSavepoint(stmt.savepoint!)) {
-          throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
-        }
+        if (!host.settings.releaseSavepoint(stmt.savepoint!)) throw noSavepoint(stmt.savepoint!);
         tx.releaseSavepoint(stmt.savepoint!);
       });
     case 'rollback_to':
       return command(sql, 'transaction', 'ROLLBACK', () => {
         if (!tx.inBlock) throw new DbError(SqlState.NoActiveSqlTransaction, 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
-        if (!host.settings.hasSavepoint(stmt.savepoint!)) {
-          throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
-        }
+        if (!host.settings.hasSavepoint(stmt.savepoint!)) throw noSavepoint(stmt.savepoint!);
         tx.rollbackToSavepoint(stmt.savepoint!);
-        if (!host.settings.rollbackToSavepoint(stmt.savepoint!)) {
-          throw new DbError(SqlState.SavepointException, `savepoint "${stmt.savepoint}" does not exist`);
-        }
+        host.settings.rollbackToSavepoint(stmt.savepoint!);
         tx.failed = false;
       }, true);
     default:
@@ -156,7 +138,7 @@ function showStatement(host: StatementHost, sql: string, name: string): Prepared
       paramTypes: [],
       columns: [textColumn('name'), textColumn('setting'), textColumn('description')],
       endsFailedTransaction: false,
-      run: async () => ({ tag: 'SHOW', cursor: rowsCursor(host.settings.all().map((r) => [r.name, r.setting, r.description])) }),
+      run: async () => ({ tag: 'SHOW', cursor: new ArrayCursor(host.settings.all().map((r) => [r.name, r.setting, r.description])) }),
     };
   }
   host.settings.get(name); // unknown names fail at prepare time, as in PostgreSQL
@@ -166,7 +148,7 @@ function showStatement(host: StatementHost, sql: string, name: string): Prepared
     paramTypes: [],
     columns: [textColumn(Settings.displayName(name) === name.toLowerCase() ? displayCase(name) : name)],
     endsFailedTransaction: false,
-    run: async () => ({ tag: 'SHOW', cursor: rowsCursor([[host.settings.get(name)]]) }),
+    run: async () => ({ tag: 'SHOW', cursor: new ArrayCursor([[host.settings.get(name)]]) }),
   };
 }
 
@@ -286,7 +268,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         run: async (params) => {
           const p = current();
           const r = await runModify(p.modify, p.plan, p.rowColumns, params, host.execContext());
-          if (r.returned) return { tag: p.tag, cursor: rowsCursor(r.returned) };
+          if (r.returned) return { tag: p.tag, cursor: new ArrayCursor(r.returned) };
           return { tag: `${p.tag} ${r.count}` };
         },
       };

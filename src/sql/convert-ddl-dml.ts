@@ -4,6 +4,7 @@
  * implement are rejected with 0A000 here, naming the clause.
  */
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
+import { errorPosition } from './position.ts';
 import type {
   AlterTableCommand,
   ColumnDefinition,
@@ -27,7 +28,7 @@ export interface ConvertHelpers {
   convertTargets(list: Raw[] | undefined): SelectTarget[];
 }
 
-const at = (location: number | undefined): number | undefined => (location !== undefined && location >= 0 ? location + 1 : undefined);
+const at = errorPosition;
 
 export function qualifiedName(rv: Raw): QualifiedName {
   if (rv.catalogname) throw notSupported('cross-database references are not implemented').at(at(rv.location));

@@ -6,6 +6,7 @@
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import type { Expr, FromItem, LiteralKind, SelectStmt, SelectTarget, SortItem, Statement, TypeName, SqlValueFunction } from './ast.ts';
 import { convertDdlDml, type ConvertHelpers } from './convert-ddl-dml.ts';
+import { errorPosition } from './position.ts';
 
 /** A raw libpg-query node: `{ NodeType: { ...fields } }`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,7 +17,7 @@ function nodeType(node: Raw): string {
 }
 
 function unsupportedExpr(what: string, location: number): DbError {
-  return notSupported(`${what} is not supported`).at(location >= 0 ? location + 1 : undefined);
+  return notSupported(`${what} is not supported`).at(errorPosition(location));
 }
 
 function strings(list: Raw[] | undefined): string[] {
