@@ -13,6 +13,7 @@ import type { OutputColumn, Plan, PlannedQuery, SortKey } from '../executor/inde
 import type { FormatContext } from '../types/index.ts';
 import { SYSTEM_VIEWS, type Catalog, type TableDef } from '../catalog/index.ts';
 import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
+import { planVectorTopK } from './plan-vector.ts';
 
 /** PostgreSQL's FigureColname: the column name a target gets without an alias. */
 export function figureColumnName(e: Expr): string {
@@ -173,10 +174,11 @@ export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[],
   const inputCtx: BindContext = { params, scope: from.scope, format };
   const targets = expandStars(stmt.targets, from.scope);
   let plan: Plan = from.plan;
+  let predicate: BoundExpr | null = null;
   if (stmt.where) {
     if (mentionsAggregate(stmt.where)) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
-    const predicate = bindExpr(stmt.where, inputCtx);
-    plan = { kind: 'filter', input: plan, predicate: coerce(predicate, Oid.bool, -1, 'implicit', inputCtx, -1) };
+    predicate = coerce(bindExpr(stmt.where, inputCtx), Oid.bool, -1, 'implicit', inputCtx, -1);
+    plan = { kind: 'filter', input: plan, predicate };
   }
   const grouped = stmt.groupBy.length > 0 || stmt.having !== null || targets.some((t) => mentionsAggregate(t.expr)) || stmt.orderBy.some((o) => mentionsAggregate(o.expr));
   const aggregation = grouped ? groupingScope(stmt, targets, inputCtx) : undefined;
@@ -207,9 +209,14 @@ export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[],
     plan = { kind: 'aggregate', input: plan, groupBy: aggregation.groupExprs, aggregates: aggregation.calls };
     if (having) plan = { kind: 'filter', input: plan, predicate: having };
   }
-  if (keys.length > 0) plan = { kind: 'sort', input: plan, keys };
-  if (stmt.limit || stmt.offset) {
-    plan = { kind: 'limit', input: plan, limit: bindLimit(stmt.limit, inputCtx), offset: bindLimit(stmt.offset, inputCtx) };
+  const limit = bindLimit(stmt.limit, inputCtx);
+  const offset = bindLimit(stmt.offset, inputCtx);
+  const topK = aggregation ? null : planVectorTopK({ input: from.plan, predicate, keys, limit, offset, env });
+  if (topK) {
+    plan = topK;
+  } else {
+    if (keys.length > 0) plan = { kind: 'sort', input: plan, keys };
+    if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset };
   }
   plan = { kind: 'project', input: plan, exprs };
   return { plan, columns, paramTypes: params.finish() };
