@@ -1,0 +1,8 @@
+/**
+ * kv/: ordered key-value stores (seed 002's KV interface) and the order-preserving key
+ * encoding. Used by the primary-key index in session/unique-keys.ts.
+ */
+export { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
+export { MemoryKv } from './memory-kv.ts';
+export { SqliteKv, openKvDatabase, type SqliteKvOptions } from './sqlite-kv.ts';
+export { encodeKey, decodeKey } from './key-encoding.ts';

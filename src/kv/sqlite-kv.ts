@@ -1,0 +1,118 @@
+/**
+ * kv/: SqliteKv — the embedded durable KvStore: one WITHOUT ROWID table (a B-tree clustered
+ * on the key, so keys compare as BLOBs = memcmp) in a SQLite file, WAL journal. Several
+ * stores may share one file under different table names. docs/pk-index.md says why SQLite.
+ */
+import Database from 'better-sqlite3';
+import { DbError, SqlState } from '../errors/index.ts';
+import { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
+
+type Db = Database.Database;
+type Stmt = Database.Statement;
+
+export interface SqliteKvOptions {
+  /** 'full' syncs every transaction; 'normal' (default) syncs at WAL checkpoints; 'off' never. */
+  readonly synchronous?: 'full' | 'normal' | 'off';
+}
+
+/** Opens (creating) a SQLite file for KV stores; ':memory:' for a private in-memory database. */
+export function openKvDatabase(file: string, opts: SqliteKvOptions = {}): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.synchronous ?? 'normal'}`);
+  db.pragma('cache_size = -65536');
+  return db;
+}
+
+export class SqliteKv implements KvStore {
+  private readonly sPut: Stmt;
+  private readonly sGet: Stmt;
+  private readonly sDel: Stmt;
+  private readonly sDelRange: Stmt;
+  private readonly sDelFrom: Stmt;
+  private readonly sScan: Stmt;
+  private readonly sScanFrom: Stmt;
+  private readonly sCount: Stmt;
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  /**
+   * @param db an open database (openKvDatabase); not closed by close() unless `ownsDb`.
+   * @param table table name, [a-z0-9_]+.
+   */
+  constructor(readonly db: Db, readonly table: string, private readonly ownsDb = false) {
+    if (!/^[a-z0-9_]+$/.test(table)) throw new DbError(SqlState.InternalError, `invalid KV table name "${table}"`);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID`);
+    this.sPut = db.prepare(`INSERT INTO ${table} (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`);
+    this.sGet = db.prepare(`SELECT v FROM ${table} WHERE k = ?`);
+    this.sDel = db.prepare(`DELETE FROM ${table} WHERE k = ?`);
+    this.sDelRange = db.prepare(`DELETE FROM ${table} WHERE k >= ? AND k < ?`);
+    this.sDelFrom = db.prepare(`DELETE FROM ${table} WHERE k >= ?`);
+    this.sScan = db.prepare(`SELECT k, v FROM ${table} WHERE k >= ? AND k < ? ORDER BY k LIMIT ?`);
+    this.sScanFrom = db.prepare(`SELECT k, v FROM ${table} WHERE k >= ? ORDER BY k LIMIT ?`);
+    this.sCount = db.prepare(`SELECT count(*) AS n FROM ${table}`);
+    this.tx = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Opens a store in its own file. */
+  static open(file: string, table = 'kv', opts?: SqliteKvOptions): SqliteKv {
+    return new SqliteKv(openKvDatabase(file, opts), table, true);
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.sPut.run(key, value);
+  }
+
+  batchPut(entries: readonly (readonly [Uint8Array, Uint8Array])[]): void {
+    this.atomic(() => {
+      for (const [k, v] of entries) this.sPut.run(k, v);
+    });
+  }
+
+  delete(key: Uint8Array): boolean {
+    return this.sDel.run(key).changes > 0;
+  }
+
+  batchDelete(keys: readonly Uint8Array[]): number {
+    return this.atomic(() => keys.reduce((n, k) => n + this.sDel.run(k).changes, 0));
+  }
+
+  deleteRange(start: Uint8Array, end: Uint8Array): number {
+    return this.sDelRange.run(start, end).changes;
+  }
+
+  deletePrefix(prefix: Uint8Array): number {
+    const end = prefixEnd(prefix);
+    return end === null ? this.sDelFrom.run(prefix).changes : this.sDelRange.run(prefix, end).changes;
+  }
+
+  get(key: Uint8Array): Buffer | undefined {
+    return (this.sGet.get(key) as { v: Buffer } | undefined)?.v;
+  }
+
+  batchGet(keys: readonly Uint8Array[]): (Buffer | undefined)[] {
+    return keys.map((k) => this.get(k));
+  }
+
+  scan(start: Uint8Array, end: Uint8Array | null, limit = -1): KvEntry[] {
+    const lim = Number.isFinite(limit) ? limit : -1;
+    const rows = (end === null ? this.sScanFrom.all(start, lim) : this.sScan.all(start, end, lim)) as { k: Buffer; v: Buffer }[];
+    return rows.map((r) => ({ key: r.k, value: r.v }));
+  }
+
+  scanPrefix(prefix: Uint8Array, limit?: number): KvEntry[] {
+    return this.scan(prefix, prefixEnd(prefix), limit);
+  }
+
+  atomic<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.tx(fn) as T;
+  }
+
+  size(): number {
+    return (this.sCount.get() as { n: number }).n;
+  }
+
+  close(): void {
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Property tests for kv/: SqliteKv and its in-memory twin MemoryKv driven with the same
+ * random operations (seeded) must return the same results after every step.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { MemoryKv, SqliteKv, type KvStore } from '../../src/kv/index.ts';
+
+/** Small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Short keys over a tiny alphabet (including 0x00 and 0xff) so ranges and prefixes collide often. */
+function randomKey(r: () => number): Buffer {
+  const alphabet = [0x00, 0x01, 0x61, 0x62, 0xfe, 0xff];
+  const n = Math.floor(r() * 4);
+  return Buffer.from(Array.from({ length: n }, () => alphabet[Math.floor(r() * alphabet.length)]!));
+}
+
+const show = (es: { key: Buffer; value: Buffer }[]): string[] => es.map((e) => `${e.key.toString('hex')}=${e.value.toString('hex')}`);
+
+function drive(a: KvStore, b: KvStore, seed: number, steps: number): void {
+  const r = rng(seed);
+  for (let step = 0; step < steps; step++) {
+    const op = Math.floor(r() * 11);
+    const k = randomKey(r);
+    const k2 = randomKey(r);
+    const v = Buffer.from([Math.floor(r() * 256)]);
+    const ctx = `seed ${seed} step ${step} op ${op} key ${k.toString('hex')} key2 ${k2.toString('hex')}`;
+    switch (op) {
+      case 0:
+        a.put(k, v);
+        b.put(k, v);
+        break;
+      case 1: {
+        const entries: [Buffer, Buffer][] = [[k, v], [k2, Buffer.from([1])], [k, Buffer.from([2])]];
+        a.batchPut(entries);
+        b.batchPut(entries);
+        break;
+      }
+      case 2:
+        assert.equal(a.delete(k), b.delete(k), ctx);
+        break;
+      case 3:
+        assert.equal(a.batchDelete([k, k2, k]), b.batchDelete([k, k2, k]), ctx);
+        break;
+      case 4:
+        assert.equal(a.deleteRange(k, k2), b.deleteRange(k, k2), ctx);
+        break;
+      case 5:
+        assert.equal(a.deletePrefix(k), b.deletePrefix(k), ctx);
+        break;
+      case 6:
+        assert.deepEqual(a.get(k), b.get(k), ctx);
+        break;
+      case 7:
+        assert.deepEqual(a.batchGet([k, k2]), b.batchGet([k, k2]), ctx);
+        break;
+      case 8: {
+        const end = r() < 0.3 ? null : k2;
+        const limit = r() < 0.5 ? 1 + Math.floor(r() * 3) : undefined;
+        assert.deepEqual(show(a.scan(k, end, limit)), show(b.scan(k, end, limit)), ctx);
+        break;
+      }
+      case 9:
+        assert.deepEqual(show(a.scanPrefix(k)), show(b.scanPrefix(k)), ctx);
+        break;
+      case 10: {
+        // An atomic batch that fails half-way leaves nothing behind in either store.
+        for (const s of [a, b]) {
+          assert.throws(() =>
+            s.atomic(() => {
+              s.put(k, v);
+              s.delete(k2);
+              throw new Error('abort');
+            }),
+          );
+        }
+        break;
+      }
+    }
+    if (step % 50 === 0) assert.deepEqual(show(a.scan(Buffer.alloc(0), null)), show(b.scan(Buffer.alloc(0), null)), ctx);
+  }
+  assert.deepEqual(show(a.scan(Buffer.alloc(0), null)), show(b.scan(Buffer.alloc(0), null)));
+  assert.equal(a.size(), b.size());
+}
+
+test('SqliteKv (in memory) and MemoryKv agree on random operations', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const sq = SqliteKv.open(':memory:');
+    drive(sq, new MemoryKv(), seed, 600);
+    sq.close();
+  }
+});
+
+test('SqliteKv on disk keeps its contents across reopen', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-kv-'));
+  try {
+    const file = path.join(dir, 'kv.db');
+    const twin = new MemoryKv();
+    let sq = SqliteKv.open(file);
+    drive(sq, twin, 99, 800);
+    sq.close();
+    sq = SqliteKv.open(file);
+    assert.deepEqual(show(sq.scan(Buffer.alloc(0), null)), show(twin.scan(Buffer.alloc(0), null)));
+    sq.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('scan limit and open end', () => {
+  for (const s of [SqliteKv.open(':memory:'), new MemoryKv()]) {
+    for (let i = 0; i < 10; i++) s.put(Buffer.from([i]), Buffer.from([i]));
+    assert.deepEqual(s.scan(Buffer.from([3]), null, 2).map((e) => e.key[0]), [3, 4]);
+    assert.deepEqual(s.scan(Buffer.from([8]), null).map((e) => e.key[0]), [8, 9]);
+    assert.deepEqual(s.scan(Buffer.from([2]), Buffer.from([4])).map((e) => e.key[0]), [2, 3]);
+    s.close();
+  }
+});
