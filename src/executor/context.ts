@@ -26,6 +26,20 @@ export interface DataAccess {
   nextval(sequence: string): bigint;
   /** Current rows of a system view (e.g. "tessera.tables"). */
   systemView(name: string): unknown[][];
+  /**
+   * Point lookup through the primary-key index: the visible rows whose key equals one of
+   * `keys` (values of `keyAttnums`, exactly a PRIMARY KEY / UNIQUE constraint's columns in
+   * order), projected onto `attnums`, with their row ids. Null when no constraint matches.
+   */
+  lookupByKey(tableId: number, keyAttnums: readonly number[], keys: readonly (readonly unknown[])[], attnums: readonly number[]): Promise<ScanBatch | null>;
+  /**
+   * The row (full live columns, with its row id) holding the key of `row` under any unique
+   * constraint of the table (or only `constraint`), as this transaction sees it, after
+   * waiting for other open transactions holding the key; null when there is none (ON CONFLICT).
+   */
+  findConflict(tableId: number, row: readonly unknown[], constraint: string | null): Promise<{ rowId: number; row: unknown[] } | null>;
+  /** tessera.verify_pk_index(table): the index compared with the segments, as JSON text. */
+  verifyPkIndex(table: string): Promise<string>;
 }
 
 export interface ExecContext {

@@ -9,6 +9,7 @@ export { aggregateNamed, isAggregateName, type AggregateFunction } from './aggre
 export type { ExecContext, DataAccess, ScanBatch } from './context.ts';
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';
 export type { Row, Value } from './value.ts';
+import './functions-pk.ts'; // registers tessera.verify_pk_index
 export { functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';
 export { castValue, canCast, castContext, isNumericType, isStringType, type CastContext } from './casts.ts';
 export { compile, compileAsync, isAsync } from './compile.ts';

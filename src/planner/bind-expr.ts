@@ -244,6 +244,7 @@ export function commonArgs(args: BoundExpr[], context: string, ctx: BindContext,
   );
   return { args: args.map((a) => coerce(a, type, -1, 'implicit', ctx, location)), type };
 }
+  if (names.length === 2 && names[0] === 'tessera') return `tessera.${names[1]!}`;
 
 function toBool(e: BoundExpr, construct: string, ctx: BindContext, location: number): BoundExpr {
   if (e.type === Oid.bool) return e;

@@ -19,9 +19,9 @@ export async function openDatabase(dataDir: string, log: Logger, fsync = true): 
   const objectStore = new LocalObjectStore(path.join(dataDir, 'objects'));
   const started = Date.now();
   const storage = await StorageEngine.open({ dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync });
-  const unique = new UniqueKeys();
+  const unique = UniqueKeys.open(dataDir);
   await unique.load(catalog.listTables(), storage, (t, err) => log.error({ err, table: t.name }, 'cannot load unique keys; writes to this table will fail'));
-  log.info({ tables: catalog.listTables().length, ms: Date.now() - started }, 'database open');
+  log.info({ tables: catalog.listTables().length, pkIndexRebuilt: unique.rebuilt, ms: Date.now() - started }, 'database open');
   return {
     catalog,
     storage,
@@ -30,6 +30,7 @@ export async function openDatabase(dataDir: string, log: Logger, fsync = true): 
     catalogGeneration: { value: 0 },
     async close() {
       await storage.close();
+      unique.close();
       catalog.close();
     },
   };

@@ -34,8 +34,57 @@ export class SessionDataAccess implements DataAccess {
 
   async insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]> {
     const w = this.tx.write(this.db.storage);
-    if (this.db.unique.has(tableId)) await this.db.unique.insert(tableId, rows, this.tx.uniqueChanges());
-    return w.insert(tableId, rows as unknown[][], [...attnums]);
+    if (!this.db.unique.has(tableId)) return w.insert(tableId, rows as unknown[][], [...attnums]);
+    const u = this.tx.uniqueChanges();
+    u.writeTx = w;
+    return this.db.unique.insert(tableId, rows, u, () => w.insert(tableId, rows as unknown[][], [...attnums]));
+  }
+
+  async lookupByKey(tableId: number, keyAttnums: readonly number[], keys: readonly (readonly unknown[])[], attnums: readonly number[]): Promise<ScanBatch | null> {
+    const ids = this.db.unique.lookup(tableId, keyAttnums, keys, this.tx.uniqueChanges());
+    if (ids === null) return null;
+    if (ids.length === 0) return { rowIds: [], rows: [] };
+    // A fresh snapshot: the index holds current locations (a merge may have moved rows since
+    // the statement's snapshot was taken).
+    const snap = this.db.storage.snapshot(tableId);
+    try {
+      const rows = await this.db.storage.fetch(snap, this.tx.writeTx, ids, [...attnums]);
+      const rowIds: number[] = [];
+      const found: unknown[][] = [];
+      rows.forEach((r, i) => {
+        if (r === undefined) return;
+        rowIds.push(ids[i]!);
+        found.push(r);
+      });
+      return { rowIds, rows: found };
+    } finally {
+      snap.release();
+    }
+  }
+
+  async findConflict(tableId: number, row: readonly unknown[], constraint: string | null): Promise<{ rowId: number; row: unknown[] } | null> {
+    if (!this.db.unique.has(tableId)) return null;
+    const all = this.db.unique.constraints(tableId);
+    const only = constraint === null ? undefined : all.filter((u) => u.def.name === constraint);
+    const hit = await this.db.unique.conflicts(tableId, row, this.tx.uniqueChanges(), only);
+    if (hit === null) return null;
+    const t = hit.constraint.table;
+    const attnums = t.columns.filter((c) => !c.dropped).map((c) => c.attnum);
+    const snap = this.db.storage.snapshot(tableId);
+    try {
+      const [found] = await this.db.storage.fetch(snap, this.tx.writeTx, [hit.rowId], attnums);
+      return found === undefined ? null : { rowId: hit.rowId, row: found };
+    } finally {
+      snap.release();
+    }
+  }
+
+  async verifyPkIndex(table: string): Promise<string> {
+    const dot = table.indexOf('.');
+    const t = dot < 0 ? this.db.catalog.getTable('public', table) : this.db.catalog.getTable(table.slice(0, dot), table.slice(dot + 1));
+    if (t === undefined) throw new DbError(SqlState.UndefinedTable, `relation "${table}" does not exist`);
+    const report = await this.db.unique.verify(t, this.db.storage);
+    return JSON.stringify(report);
   }
 
   async delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void> {

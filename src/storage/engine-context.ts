@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.ts';
 import type { ObjectStore } from '../tiering/index.ts';
+import type { Segment } from './segment.ts';
 import type { PinSet } from './snapshot.ts';
 import type { TableState } from './table-state.ts';
 import type { WriteAheadLog } from './wal.ts';
@@ -32,7 +33,17 @@ export interface EngineContext {
   minActiveBeginSeq(): number;
   readonly segmentMaxRows: number;
   readonly compactDeletedFraction: number;
+  /** Location hook of the primary-key index (see RowsMovedListener). */
+  readonly onRowsMoved?: RowsMovedListener;
 }
+
+/**
+ * Called synchronously inside the WAL barrier of a merge or compaction, right after the
+ * catalog moved the file states: `merged` holds the surviving rows (columns in memory, its
+ * delete bitmap carrying deletes that committed meanwhile). Row ids of the sources stay
+ * readable through forwarding until the cleaner drops it.
+ */
+export type RowsMovedListener = (tableId: number, merged: Segment) => void;
 
 export function minLsn(a: bigint | null, b: bigint | null): bigint | null {
   if (a === null) return b;

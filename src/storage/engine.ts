@@ -11,7 +11,7 @@ import type { Catalog, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import type { ObjectStore } from '../tiering/index.ts';
 import { applyCommit, buildCommit, type CommitHost, prepareCommit } from './commit-path.ts';
-import { type EngineContext, sealedThroughKey } from './engine-context.ts';
+import { type EngineContext, type RowsMovedListener, sealedThroughKey } from './engine-context.ts';
 import { cleanFiles, compactDeleted, mergeSmallFiles } from './maintenance.ts';
 import { countSnapshot, fetchRows, type ScanBatch, type ScanOptions, scanSnapshot } from './read-path.ts';
 import { loadTable, replayWal } from './recovery.ts';
@@ -65,6 +65,8 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
   private maintaining: Promise<MaintenanceReport> | undefined;
   private readonly background = new Set<Promise<unknown>>();
   private closed = false;
+  /** Primary-key index hook: row locations moved by a merge or compaction (engine-context.ts). */
+  onRowsMoved: RowsMovedListener | undefined;
 
   private constructor(opts: StorageEngineOptions, readonly wal: WriteAheadLog) {
     this.catalog = opts.catalog;
