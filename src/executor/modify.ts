@@ -8,7 +8,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { typeByOid } from '../types/index.ts';
 import { compile, compileAsync, isAsync, type AsyncEvaluator, type Evaluator } from './compile.ts';
 import type { ExecContext } from './context.ts';
-import type { ModifyPlan, OutputColumn, Plan } from './plan.ts';
+import type { ModifyPlan, OnConflictPlan, OutputColumn, Plan } from './plan.ts';
 import { openCursor } from './run-plan.ts';
 import type { Row, Value } from './value.ts';
 
@@ -74,9 +74,28 @@ export class RowInserter {
     this.returning = m.returning ? evaluators(m.returning) : null;
     this.checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
     this.returned = this.returning ? [] : null;
+    this.upsert = m.onConflict ? new Upserter(m, m.onConflict, rowColumns, params, ctx, this) : null;
+  }
+
+  private readonly upsert: Upserter | null;
+
+  /** The full new row of one source row, NOT NULL and CHECK verified. */
+  async newRowOf(src: Row): Promise<Row> {
+    const { m, params, ctx } = this;
+    const row: Row = new Array(m.attnums.length);
+    for (let i = 0; i < row.length; i++) row[i] = await this.newRow[i]!(src, params, ctx);
+    await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+    return row;
+  }
+
+  /** @internal Upserter: counts a written row and evaluates its RETURNING list. */
+  async wrote(row: Row): Promise<void> {
+    this.count++;
+    if (this.returning) this.returned!.push(await evalAll(this.returning, row, this.params, this.ctx));
   }
 
   async insert(batch: readonly Row[]): Promise<void> {
+    if (this.upsert) return this.upsert.insert(batch, (src) => this.newRowOf(src));
     const { m, params, ctx } = this;
     const width = m.attnums.length;
     const rows: Row[] = new Array(batch.length);
@@ -97,6 +116,64 @@ export class RowInserter {
     await ctx.data.insert(m.tableId, m.attnums, rows);
     this.count += rows.length;
     if (this.returning) for (const row of rows) this.returned!.push(await evalAll(this.returning, row, params, ctx));
+  }
+}
+
+/**
+ * INSERT ... ON CONFLICT, one proposed row at a time (PostgreSQL's order): NOT NULL and
+ * CHECK on the proposed row, then the arbiter lookup (which waits for open transactions
+ * holding the key), then insert, skip, or update the existing row. A row this command
+ * already inserted or updated may not be updated again (21000).
+ */
+class Upserter {
+  private readonly set: AsyncEvaluator[] | null;
+  private readonly where: AsyncEvaluator | null;
+  private readonly checks: { name: string; fn: AsyncEvaluator }[];
+  /** Row ids (provisional) this command inserted or updated. */
+  private readonly touched = new Set<number>();
+
+  constructor(
+    private readonly m: ModifyPlan,
+    private readonly oc: OnConflictPlan,
+    private readonly rowColumns: readonly OutputColumn[],
+    private readonly params: readonly Value[],
+    private readonly ctx: ExecContext,
+    private readonly out: RowInserter,
+  ) {
+    this.set = oc.set ? evaluators(oc.set) : null;
+    this.where = oc.where ? evaluators([oc.where])[0]! : null;
+    this.checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
+  }
+
+  async insert(batch: readonly Row[], newRowOf: (src: Row) => Promise<Row>): Promise<void> {
+    const { m, oc, ctx, params } = this;
+    for (const src of batch) {
+      ctx.checkCancel();
+      const proposed = await newRowOf(src);
+      const hit = await ctx.data.findConflict(m.tableId, proposed, oc.constraint);
+      if (hit === null) {
+        const [id] = await ctx.data.insert(m.tableId, m.attnums, [proposed]);
+        this.touched.add(id!);
+        await this.out.wrote(proposed);
+        continue;
+      }
+      if (oc.action === 'nothing') continue;
+      if (this.touched.has(hit.rowId)) {
+        throw new DbError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+          hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+        });
+      }
+      const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
+      const both: Row = [...existing, ...proposed];
+      if (this.where && (await this.where(both, params, ctx)) !== true) continue;
+      const row: Row = new Array(m.attnums.length);
+      for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
+      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      await ctx.data.delete(m.tableId, [hit.rowId], [existing]);
+      const [id] = await ctx.data.insert(m.tableId, m.attnums, [row]);
+      this.touched.add(id!);
+      await this.out.wrote(row);
+    }
   }
 }
 

@@ -82,6 +82,23 @@ export interface ModifyPlan {
   readonly newRow: readonly BoundExpr[] | null;
   readonly checks: RowChecks | null;
   readonly returning: readonly BoundExpr[] | null;
+  /** INSERT ... ON CONFLICT (issue 6). */
+  readonly onConflict?: OnConflictPlan;
+}
+
+/**
+ * What INSERT does with a proposed row whose key a unique constraint already holds:
+ * nothing, or update the existing row. `set` computes the full replacement row and `where`
+ * filters, both over (existing row ‖ EXCLUDED row), each the table's live columns in attnum order.
+ */
+export interface OnConflictPlan {
+  readonly action: 'nothing' | 'update';
+  /** The arbiter constraint's name; null = any unique constraint (DO NOTHING without a target). */
+  readonly constraint: string | null;
+  readonly set: readonly BoundExpr[] | null;
+  readonly where: BoundExpr | null;
+  /** Values of columns an existing row's segment predates (its `missing` value). */
+  readonly missing: readonly unknown[];
 }
 
 /** A planned query: the plan, its output columns, and its parameters' types. */

@@ -230,6 +230,7 @@ export function bindCall(
 
 export function functionName(names: readonly string[], location: number): string {
   if (names.length === 2 && names[0] === 'pg_catalog') return names[1]!;
+  if (names.length === 2 && names[0] === 'tessera') return `tessera.${names[1]!}`;
   if (names.length !== 1) {
     throw new DbError(SqlState.UndefinedFunction, `function ${names.join('.')} does not exist`).at(pos(location));
   }
@@ -244,7 +245,6 @@ export function commonArgs(args: BoundExpr[], context: string, ctx: BindContext,
   );
   return { args: args.map((a) => coerce(a, type, -1, 'implicit', ctx, location)), type };
 }
-  if (names.length === 2 && names[0] === 'tessera') return `tessera.${names[1]!}`;
 
 function toBool(e: BoundExpr, construct: string, ctx: BindContext, location: number): BoundExpr {
   if (e.type === Oid.bool) return e;

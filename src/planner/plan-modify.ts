@@ -6,8 +6,8 @@
  */
 import type { ColumnDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import type { BoundExpr, ModifyPlan, OutputColumn, Plan, PlannedQuery, RowChecks } from '../executor/index.ts';
-import { errorPosition, convertExpr, type Expr, type SelectTarget, type Statement } from '../sql/index.ts';
+import type { BoundExpr, ModifyPlan, OnConflictPlan, OutputColumn, Plan, PlannedQuery, RowChecks } from '../executor/index.ts';
+import { errorPosition, convertExpr, type Expr, type OnConflictClause, type SelectTarget, type Statement } from '../sql/index.ts';
 import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import { expandStars, outputColumns, planSelect, planTableScan } from './plan-select.ts';
 import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
@@ -115,16 +115,90 @@ export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: rea
     const ref: BoundExpr = { kind: 'column', index: i, type: sourceTypes[i]!, typmod: -1, name: col.name, tableOid: 0, attnum: 0 };
     return coerce(ref, col.typeOid, col.typmod, 'assignment', ctx, -1);
   });
+  const onConflict = stmt.onConflict ? planOnConflict(t, stmt.alias, stmt.onConflict, ctx, env) : undefined;
   const ret = returningList(stmt.returning, rowScope(t, stmt.alias), ctx);
   return {
     plan: input,
     columns: ret?.columns ?? [],
     paramTypes: params.finish(),
-    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: rowChecks(t, ctx), returning: ret?.exprs ?? null },
+    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: rowChecks(t, ctx), returning: ret?.exprs ?? null, onConflict },
     rowColumns: rowColumns(t),
     returningColumns: ret?.columns ?? null,
     tag: 'INSERT 0',
   };
+}
+
+/** Scope name of EXCLUDED's columns: not a valid identifier, so unqualified names never reach them. */
+const EXCLUDED = '\u0000excluded';
+
+/** Rewrites `excluded.col` references in an ON CONFLICT expression to the hidden EXCLUDED scope. */
+function renameExcluded(e: unknown, t: TableDef): unknown {
+  if (Array.isArray(e)) return e.map((x) => renameExcluded(x, t));
+  if (e === null || typeof e !== 'object') return e;
+  const o = e as Record<string, unknown>;
+  if (o['kind'] === 'column' && Array.isArray(o['names']) && o['names'].length === 2 && o['names'][0] === 'excluded') {
+    const name = o['names'][1] as string;
+    if (!liveColumns(t).some((c) => c.name === name)) {
+      throw new DbError(SqlState.UndefinedColumn, `column excluded.${name} does not exist`).at(at(o['location'] as number));
+    }
+    return { ...o, names: [EXCLUDED, name] };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = renameExcluded(v, t);
+  return out;
+}
+
+/**
+ * ON CONFLICT: the arbiter constraint (inferred from the target columns, named, or none for
+ * DO NOTHING) and DO UPDATE's SET/WHERE bound over (existing row ‖ EXCLUDED row).
+ */
+function planOnConflict(t: TableDef, alias: string | null, c: OnConflictClause, ctx: BindContext, env: PlanEnv): OnConflictPlan {
+  const keys = t.constraints.filter((k) => k.kind === 'primary' || k.kind === 'unique');
+  const cols = liveColumns(t);
+  let constraint: string | null = null;
+  if (c.columns !== null) {
+    const attnums = c.columns.map((x) => {
+      const col = cols.find((y) => y.name === x.name);
+      if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${x.name}" does not exist`).at(at(x.location));
+      return col.attnum;
+    });
+    const want = new Set(attnums);
+    const match = keys.find((k) => k.attnums.length === want.size && k.attnums.every((a) => want.has(a)));
+    if (!match) throw new DbError(SqlState.InvalidColumnReference, 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+    constraint = match.name;
+  } else if (c.constraint !== null) {
+    const match = t.constraints.find((k) => k.name === c.constraint);
+    if (!match) throw new DbError(SqlState.UndefinedObject, `constraint "${c.constraint}" for table "${t.name}" does not exist`);
+    if (match.kind !== 'primary' && match.kind !== 'unique') {
+      throw new DbError(SqlState.WrongObjectType, 'constraint in ON CONFLICT clause has no associated index');
+    }
+    constraint = match.name;
+  } else if (c.action === 'update') {
+    throw new DbError(SqlState.SyntaxError, 'ON CONFLICT DO UPDATE requires inference specification or constraint name', {
+      hint: 'For example, ON CONFLICT (column_name).',
+    }).at(at(c.location));
+  }
+  const missing = (planTableScan(t, alias, false, env.format).plan as { missing: readonly unknown[] }).missing;
+  if (c.action === 'nothing') return { action: 'nothing', constraint, set: null, where: null, missing };
+  const scope: ScopeColumn[] = [...rowScope(t, alias), ...rowScope(t, null).map((s) => ({ ...s, table: EXCLUDED }))];
+  const sctx: BindContext = { ...ctx, scope };
+  const assigned = new Map<ColumnDef, BoundExpr>();
+  for (const s of c.set) {
+    const col = cols.find((x) => x.name === s.column);
+    if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${s.column}" of relation "${t.name}" does not exist`).at(at(s.location));
+    if (assigned.has(col)) throw new DbError(SqlState.SyntaxError, `multiple assignments to same column "${s.column}"`).at(at(s.location));
+    if (col.identity === 'always' && s.expr !== null) {
+      throw new DbError(SqlState.GeneratedAlways, `column "${col.name}" can only be updated to DEFAULT`, {
+        detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+      }).at(at(s.location));
+    }
+    const expr = s.expr === null ? null : (renameExcluded(s.expr, t) as Expr);
+    assigned.set(col, expr === null ? columnDefault(col, ctx) : coerce(bindExpr(expr, sctx), col.typeOid, col.typmod, 'assignment', sctx, s.location));
+  }
+  const set = cols.map((col, i): BoundExpr => assigned.get(col) ?? { kind: 'column', index: i, type: col.typeOid, typmod: col.typmod, name: col.name, tableOid: t.tableId, attnum: col.attnum });
+  const whereExpr = c.where === null ? null : (renameExcluded(c.where, t) as Expr);
+  const where = whereExpr === null ? null : coerce(bindExpr(whereExpr, sctx), 16, -1, 'implicit', sctx, whereExpr.location);
+  return { action: 'update', constraint, set, where, missing };
 }
 
 /**

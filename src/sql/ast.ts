@@ -225,6 +225,8 @@ export type Statement =
       readonly columns: readonly { readonly name: string; readonly location: number }[] | null;
       readonly source: InsertSource;
       readonly returning: readonly SelectTarget[] | null;
+      /** ON CONFLICT clause (issue 6); absent or null when the statement has none. */
+      readonly onConflict?: OnConflictClause | null;
     }
   | {
       readonly kind: 'update';
@@ -260,4 +262,19 @@ export interface ParsedStatement {
   readonly sql: string;
   /** Byte offset of `sql` in the whole query string (AST locations are byte offsets in the whole string). */
   readonly offset: number;
+}
+
+/**
+ * INSERT ... ON CONFLICT [(cols) [WHERE ...] | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...].
+ * `columns` / `constraint` are the conflict target (both null: none given); `targetWhere` is the
+ * inference predicate (for partial unique indexes); `set` / `where` belong to DO UPDATE.
+ */
+export interface OnConflictClause {
+  readonly action: 'nothing' | 'update';
+  readonly columns: readonly { readonly name: string; readonly location: number }[] | null;
+  readonly constraint: string | null;
+  readonly targetWhere: Expr | null;
+  readonly set: readonly { readonly column: string; readonly expr: Expr | null; readonly location: number }[];
+  readonly where: Expr | null;
+  readonly location: number;
 }

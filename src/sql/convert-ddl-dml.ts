@@ -7,6 +7,7 @@ import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition } from './position.ts';
 import type {
   AlterTableCommand,
+  OnConflictClause,
   ColumnDefinition,
   CopyOptions,
   InsertSource,
@@ -181,7 +182,6 @@ function returning(h: ConvertHelpers, n: Raw): SelectTarget[] | null {
 }
 
 function insert(h: ConvertHelpers, n: Raw): Statement {
-  if (n.onConflictClause) throw notSupported('INSERT ... ON CONFLICT is not supported yet');
   if (n.withClause) throw notSupported('WITH in INSERT is not supported yet');
   if (n.override && n.override !== 'OVERRIDING_NOT_SET') throw notSupported('OVERRIDING is not supported yet');
   let source: InsertSource;
@@ -197,7 +197,34 @@ function insert(h: ConvertHelpers, n: Raw): Statement {
     if (c.ResTarget.indirection) throw notSupported('INSERT into subfields or array elements is not supported');
     return { name: c.ResTarget.name as string, location: c.ResTarget.location ?? -1 };
   }) : null;
-  return { kind: 'insert', table: qualifiedName(n.relation), alias: n.relation.alias?.aliasname ?? null, columns, source, returning: returning(h, n) };
+  const onConflict = n.onConflictClause ? onConflictClause(h, n.onConflictClause) : null;
+  return { kind: 'insert', table: qualifiedName(n.relation), alias: n.relation.alias?.aliasname ?? null, columns, source, returning: returning(h, n), onConflict };
+}
+
+/** libpg-query's OnConflictClause → OnConflictClause (issue 6). */
+function onConflictClause(h: ConvertHelpers, c: Raw): OnConflictClause {
+  const infer = c.infer;
+  const columns = infer?.indexElems
+    ? (infer.indexElems as Raw[]).map((e: Raw) => {
+        const el = e.IndexElem;
+        if (!el?.name) throw notSupported('ON CONFLICT on an expression is not supported').at(at(infer.location ?? -1));
+        return { name: el.name as string, location: infer.location ?? -1 };
+      })
+    : null;
+  return {
+    action: c.action === 'ONCONFLICT_UPDATE' ? 'update' : 'nothing',
+    columns,
+    constraint: (infer?.conname as string | undefined) ?? null,
+    targetWhere: infer?.whereClause ? h.convertExpr(infer.whereClause) : null,
+    set: ((c.targetList ?? []) as Raw[]).map((t: Raw) => {
+      const r = t.ResTarget;
+      if (r.indirection) throw notSupported('UPDATE of subfields or array elements is not supported').at(at(r.location));
+      if (r.val?.MultiAssignRef) throw notSupported('UPDATE SET (a, b) = ... is not supported yet').at(at(r.location));
+      return { column: r.name as string, expr: r.val.SetToDefault ? null : h.convertExpr(r.val), location: r.location ?? -1 };
+    }),
+    where: c.whereClause ? h.convertExpr(c.whereClause) : null,
+    location: c.location ?? -1,
+  };
 }
 
 function update(h: ConvertHelpers, n: Raw): Statement {
