@@ -9,6 +9,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { CatalogDb } from './catalog-db.ts';
 import { type FileStateCode, SEARCHABLE_STATES } from './file-state.ts';
 import * as fileOps from './files.ts';
+import * as indexOps from './indexes.ts';
 import { applyMigrations, loadMigrations, type Migration, schemaVersion } from './migrations.ts';
 import * as schemaOps from './schemas.ts';
 import * as seqOps from './sequences.ts';
@@ -200,6 +201,66 @@ export class Catalog {
   /** DROP INDEX: INDEX → TO_DELETE, BACKUP → RAW, TO_INDEX → RAW, engine back to FLAT. */
   dropIndex(tableId: number): void {
     fileOps.dropIndex(this.cdb, tableId);
+  }
+
+  // ---- SQL indexes (indexes.ts) ----
+
+  /** CREATE INDEX: 42P07 when a table or index has the name; null when ifNotExists skipped it. */
+  createIndex(def: indexOps.NewIndexDef, ifNotExists: boolean): indexOps.IndexDef | null {
+    return indexOps.createIndex(this.cdb, def, ifNotExists);
+  }
+
+  getIndex(schema: string, name: string): indexOps.IndexDef | undefined {
+    return indexOps.getIndex(this.cdb, schema, name);
+  }
+
+  getIndexById(indexId: number): indexOps.IndexDef | undefined {
+    return indexOps.getIndexById(this.cdb, indexId);
+  }
+
+  /** Indexes of a table (every table when omitted), in creation order. */
+  listIndexes(tableId?: number): indexOps.IndexDef[] {
+    return indexOps.listIndexes(this.cdb, tableId);
+  }
+
+  /** True when a live table or an index has this name in the schema. */
+  relationNameTaken(schema: string, name: string): boolean {
+    return indexOps.relationNameTaken(this.cdb, schema, name);
+  }
+
+  /** DROP INDEX: its graph files TO_DELETE; without ANN indexes left, BACKUP / TO_INDEX → RAW. */
+  dropIndexById(indexId: number): void {
+    indexOps.dropIndex(this.cdb, indexId);
+  }
+
+  /** REINDEX: the index's graph files TO_DELETE (the builder makes new ones). */
+  retireIndexFiles(indexId: number): number {
+    return indexOps.retireIndexFiles(this.cdb, indexId);
+  }
+
+  /** Forgets the index rows of a dropped table. */
+  dropIndexesOfTable(tableId: number): number {
+    return indexOps.dropIndexesOfTable(this.cdb, tableId);
+  }
+
+  /** RAW → TO_INDEX for a file the builder takes; false when it is not RAW, TO_INDEX or BACKUP. */
+  takeForIndexing(rawFileId: number): boolean {
+    return indexOps.takeForIndexing(this.cdb, rawFileId);
+  }
+
+  /** NEW_INDEX → INDEX for a graph file, raw TO_INDEX → BACKUP; 55000 if the raw file or the index is gone. */
+  commitIndexFile(rawFileId: number, indexId: number, file: { fileSize: number; location: string }): indexOps.IndexFileRow {
+    return indexOps.commitIndexFile(this.cdb, rawFileId, indexId, file);
+  }
+
+  /** The INDEX files of an index. */
+  indexFiles(indexId: number): indexOps.IndexFileRow[] {
+    return indexOps.indexFiles(this.cdb, indexId);
+  }
+
+  /** RAW, TO_INDEX and BACKUP files of a table (data files an index can cover). */
+  indexableFiles(tableId: number): { id: number; segmentId: number; fileType: number; rowCount: number }[] {
+    return indexOps.indexableFiles(this.cdb, tableId);
   }
 
   /** TO_DELETE files of every table, for the cleaner. */

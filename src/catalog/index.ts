@@ -7,11 +7,16 @@ export { Catalog, type CatalogOpenOptions } from './catalog.ts';
 export { FileState, SEARCHABLE_STATES, SHADOW_STATES, ENGINE_FLAT, fileStateName, type FileStateCode } from './file-state.ts';
 export type { ColumnDef, ConstraintDef, TableDef, NewTableDef, FileRow, IndexSpec, TableSummary } from './table-def.ts';
 export type { NewFile, MergedFile } from './files.ts';
+export { ANN_METHODS, type IndexDef, type NewIndexDef, type IndexColumnDef, type IndexFileRow } from './indexes.ts';
 export type { SequenceOptions } from './sequences.ts';
 export { MAX_COLUMNS } from './tables.ts';
 export { SYSTEM_SCHEMAS } from './schemas.ts';
 export { loadMigrations, MIGRATIONS_DIR, type Migration } from './migrations.ts';
 export {
-  SYSTEM_VIEWS, TABLES_VIEW_COLUMNS, TABLE_FILES_VIEW_COLUMNS, tablesViewRows, tableFilesViewRows,
-  type SystemViewColumn, type SystemViewResult,
+  SYSTEM_VIEWS, TABLES_VIEW_COLUMNS, TABLE_FILES_VIEW_COLUMNS, tablesViewRows, tableFilesViewRows, systemRelationList,
+  type SystemViewColumn, type SystemViewResult, type SystemView,
 } from './system-views.ts';
+export {
+  PgCatalogLookup, PgCatalogModel, DEFAULT_VIEW_CONTEXT, NamespaceOid, SUPERUSER_OID, deparseExpr, quoteIdent, systemViewOid,
+  type SystemViewContext, type CatalogFunction,
+} from './pg-catalog/index.ts';

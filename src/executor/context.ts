@@ -4,6 +4,8 @@
  * executor never imports the session layer.
  */
 import type { FormatContext } from '../types/index.ts';
+import type { SegmentGraph } from '../ann/index.ts';
+import type { VectorColumnRead } from '../storage/index.ts';
 
 /** One batch of a table scan: row ids and the requested columns (undefined = absent in that segment). */
 export interface ScanBatch {
@@ -26,6 +28,13 @@ export interface DataAccess {
   nextval(sequence: string): bigint;
   /** Current rows of a system view (e.g. "tessera.tables"). */
   systemView(name: string): unknown[][];
+  // ---- vector search (executor/vector-topk.ts) ----
+  /** A vector column per segment of the statement's snapshot (packed float32, deletes) plus the transaction's own rows. */
+  vectorColumn(tableId: number, attnum: number): Promise<VectorColumnRead>;
+  /** The segment's graph for an ANN index, or null when none is built (search that segment exactly). */
+  annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null;
+  /** Rows by id in the statement's snapshot (undefined for ids no longer visible). */
+  fetchRows(tableId: number, rowIds: readonly number[], attnums: readonly number[]): Promise<(unknown[] | undefined)[]>;
   /**
    * Point lookup through the primary-key index: the visible rows whose key equals one of
    * `keys` (values of `keyAttnums`, exactly a PRIMARY KEY / UNIQUE constraint's columns in

@@ -17,3 +17,4 @@ export { openCursor, ArrayCursor, type RowCursor } from './run-plan.ts';
 export { SERVER_VERSION_STRING, TESSERA_VERSION } from './version.ts';
 export * from './copy/index.ts';
 export { compareVectorValues } from './vector-functions.ts'; // loading it registers pgvector's functions
+export { describeVectorTopK, type VectorTopKPlan, type TopKIndex } from './plan-vector-topk.ts';

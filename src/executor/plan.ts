@@ -6,6 +6,7 @@
 import type { BoundExpr } from './bound.ts';
 import type { ScalarFunction } from './functions.ts';
 import type { AggregateFunction } from './aggregates.ts';
+import type { VectorTopKPlan } from './plan-vector-topk.ts';
 
 export interface OutputColumn {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface SortKey {
 }
 
 export type Plan =
+  /** pgvector's ORDER BY col <op> q LIMIT k over one table (plan-vector-topk.ts). */
+  | VectorTopKPlan
   /** One row with no columns: the input of a FROM-less SELECT. */
   | { readonly kind: 'result' }
   /** Rows of a set-returning function in FROM, one column. */

@@ -8,6 +8,7 @@ import { compileAsync, isAsync, compile } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import { compareValues } from './functions.ts';
 import type { Plan } from './plan.ts';
+import { openVectorTopK } from './vector-topk.ts';
 import type { AggregateState } from './aggregates.ts';
 import type { Row, Value } from './value.ts';
 
@@ -135,6 +136,8 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
         close: () => input.close(),
       };
     }
+    case 'vector-topk':
+      return openVectorTopK(plan, params, ctx);
     case 'system-view':
       return new ArrayCursor(ctx.data.systemView(plan.name) as Row[]);
     case 'values': {

@@ -9,3 +9,4 @@ export { bindCreateTable, bindColumn, evaluateMissingValue, DEFAULT_SEGMENT_SIZE
 export { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 export { resolveTable, creationSchema, liveColumns, parseSearchPath, type CatalogReader, type PlanEnv } from './relations.ts';
 export { typeDisplayName } from './resolve.ts';
+export { bindCreateIndex, defaultIndexName, opclassInfo, indexOption, type BoundCreateIndex, type OpclassInfo, type VectorMetric } from './plan-index.ts';

@@ -4,7 +4,10 @@
  * searches each segment (HNSW where an index serves the operator, exact otherwise).
  * Returns null when the query is not of that shape; planSelect then sorts as usual.
  */
-import type { BoundExpr, Plan, SortKey } from '../executor/index.ts';
+import type { IndexDef } from '../catalog/index.ts';
+import type { BoundExpr, Plan, SortKey, TopKIndex, VectorTopKPlan } from '../executor/index.ts';
+import { Oid } from '../types/index.ts';
+import { indexOption, opclassInfo } from './plan-index.ts';
 import type { PlanEnv } from './relations.ts';
 
 export interface OrderedLimitShape {
@@ -18,10 +21,74 @@ export interface OrderedLimitShape {
   readonly env: PlanEnv;
 }
 
+const DISTANCE_OPERATORS = new Set(['<->', '<#>', '<=>', '<+>', '<~>', '<%>']);
+const VECTOR_TYPES = new Set<number>([Oid.vector, Oid.halfvec, Oid.sparsevec, Oid.bit]);
+
+/** True when the expression reads no column (a constant or parameters: one query vector per execution). */
+function columnFree(e: unknown): boolean {
+  if (Array.isArray(e)) return e.every(columnFree);
+  if (e === null || typeof e !== 'object') return true;
+  const o = e as Record<string, unknown>;
+  if (o.kind === 'column' || o.kind === 'outer' || o.kind === 'sublink' || o.kind === 'subquery') return false;
+  if (o.kind === 'call' && (o.fn as { volatility?: string } | undefined)?.volatility === 'volatile') return false;
+  return Object.entries(o).every(([k, v]) => k === 'fn' || typeof v !== 'object' || columnFree(v));
+}
+
+/** The catalog's index list, when the planner's catalog reader offers it (the server's Catalog does). */
+function indexesOf(env: PlanEnv, tableId: number): readonly IndexDef[] {
+  const reader = env.catalog as { listIndexes?: (tableId: number) => IndexDef[] };
+  return typeof reader.listIndexes === 'function' ? reader.listIndexes(tableId) : [];
+}
+
+/** The ANN index serving `operator` on `attnum` (hnsw preferred over ivfflat, newest first). */
+function chooseIndex(env: PlanEnv, tableId: number, attnum: number, operator: string): TopKIndex | null {
+  const usable = indexesOf(env, tableId)
+    .filter((ix) => ix.columns.length === 1 && ix.columns[0]!.attnum === attnum && opclassInfo(ix.method, ix.columns[0]!.opclass)?.operator === operator)
+    .sort((a, b) => (a.method === b.method ? b.indexId - a.indexId : a.method === 'hnsw' ? -1 : 1));
+  const ix = usable[0];
+  if (ix === undefined) return null;
+  const opclass = ix.columns[0]!.opclass!;
+  const m = /^(vector|halfvec)_(l2|ip|cosine)_ops$/.exec(opclass);
+  return {
+    indexId: ix.indexId, name: ix.name, method: ix.method, opclass,
+    graphMetric: m === null ? null : (m[2] as 'l2' | 'ip' | 'cosine'),
+    m: ix.method === 'hnsw' ? indexOption('hnsw', ix.options, 'm') : 16,
+    efConstruction: ix.method === 'hnsw' ? indexOption('hnsw', ix.options, 'ef_construction') : 64,
+  };
+}
+
 /**
  * A plan producing the input's rows (same columns as `input`) filtered by `predicate`, in
  * `keys` order, limited — or null to fall back to filter/sort/limit.
  */
-export function planVectorTopK(_shape: OrderedLimitShape): Plan | null {
-  return null;
+export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
+  const { input, keys, limit } = shape;
+  if (input.kind !== 'seq-scan' || input.withRowId || limit === null || keys.length === 0) return null;
+  const first = keys[0]!;
+  if (first.descending || first.nullsFirst) return null;
+  const d = first.expr;
+  if (d.kind !== 'call' || !DISTANCE_OPERATORS.has(d.fn.name) || d.args.length !== 2) return null;
+  const [col, query] = d.args as [BoundExpr, BoundExpr];
+  if (col.kind !== 'column' || col.index >= input.attnums.length || !VECTOR_TYPES.has(col.type)) return null;
+  if (!columnFree(query) || !columnFree(limit) || !columnFree(shape.offset)) return null;
+  const attnum = input.attnums[col.index]!;
+  const plan: VectorTopKPlan = {
+    kind: 'vector-topk',
+    tableId: input.tableId,
+    table: input.table,
+    attnums: input.attnums,
+    missing: input.missing,
+    column: col.index,
+    attnum,
+    typeOid: col.type,
+    operator: d.fn.name,
+    distance: d,
+    query,
+    keys,
+    predicate: shape.predicate,
+    limit,
+    offset: shape.offset,
+    index: chooseIndex(shape.env, input.tableId, attnum, d.fn.name),
+  };
+  return plan;
 }

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { AnnService } from '../ann/index.ts';
 import { Catalog } from '../catalog/index.ts';
 import { RowLocks, UniqueKeys, type Database } from '../session/index.ts';
 import { StorageEngine } from '../storage/index.ts';
@@ -22,13 +23,16 @@ export async function openDatabase(dataDir: string, log: Logger, fsync = true): 
   const unique = UniqueKeys.open(dataDir);
   await unique.load(catalog.listTables(), storage, (t, err) => log.error({ err, table: t.name }, 'cannot load unique keys; writes to this table will fail'));
   log.info({ tables: catalog.listTables().length, pkIndexRebuilt: unique.rebuilt, ms: Date.now() - started }, 'database open');
+  const ann = new AnnService({ catalog, storage, log: log.child({ component: 'ann' }) });
   return {
     catalog,
     storage,
+    ann,
     unique,
     rowLocks: new RowLocks(),
     catalogGeneration: { value: 0 },
     async close() {
+      await ann.close();
       await storage.close();
       unique.close();
       catalog.close();

@@ -7,7 +7,8 @@
 import { SYSTEM_VIEWS } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import type { DataAccess, ScanBatch } from '../executor/index.ts';
-import type { TableSnapshot } from '../storage/index.ts';
+import type { SegmentGraph } from '../ann/index.ts';
+import { readVectorColumn, type TableSnapshot, type VectorColumnRead } from '../storage/index.ts';
 import type { Database } from './database.ts';
 import type { Transaction } from './transaction.ts';
 
@@ -121,6 +122,20 @@ export class SessionDataAccess implements DataAccess {
     const view = SYSTEM_VIEWS[name];
     if (!view) throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
     return view(this.db.catalog).rows;
+  }
+
+  // ---- vector search (executor/vector-topk.ts) ----
+
+  vectorColumn(tableId: number, attnum: number): Promise<VectorColumnRead> {
+    return readVectorColumn(this.db.storage, this.snapshot(tableId), this.tx.writeTx, attnum);
+  }
+
+  annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null {
+    return this.db.ann.graphFor(indexId, segmentId);
+  }
+
+  fetchRows(tableId: number, rowIds: readonly number[], attnums: readonly number[]): Promise<(unknown[] | undefined)[]> {
+    return this.db.storage.fetch(this.snapshot(tableId), this.tx.writeTx, rowIds, [...attnums]);
   }
 
   /** Ends the statement: releases its snapshots. */

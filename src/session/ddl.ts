@@ -10,6 +10,7 @@ import { bindColumn, bindCreateTable, evaluateMissingValue, resolveTable, type P
 import type { Statement } from '../sql/index.ts';
 import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
+import { dropIndexesOnColumn, dropIndexRows, runIndexDdl } from './ddl-index.ts';
 
 export interface DdlHost {
   readonly db: Database;
@@ -18,7 +19,7 @@ export interface DdlHost {
   notice(severity: 'WARNING' | 'NOTICE', code: string, message: string, hint?: string): void;
 }
 
-type DdlStatement = Statement & { kind: 'create_table' | 'create_schema' | 'drop' | 'alter_table' | 'truncate' };
+type DdlStatement = Statement & { kind: 'create_table' | 'create_schema' | 'drop' | 'alter_table' | 'truncate' | 'create_index' | 'drop_index' | 'reindex' };
 
 function dropSequences(db: Database, t: TableDef): void {
   for (const c of t.columns) if (c.sequence && db.catalog.sequenceExists(c.sequence)) db.catalog.dropSequence(c.sequence);
@@ -26,6 +27,7 @@ function dropSequences(db: Database, t: TableDef): void {
 
 function dropTable(db: Database, t: TableDef): void {
   db.catalog.dropTable(t.tableId);
+  dropIndexRows(db, t.tableId);
   db.storage.dropTable(t.tableId);
   db.unique.forget(t.tableId);
   dropSequences(db, t);
@@ -79,6 +81,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             continue;
           }
           for (const t of tables) {
+            dropIndexRows(db, t.tableId);
             db.storage.dropTable(t.tableId);
             db.unique.forget(t.tableId);
             dropSequences(db, t);
@@ -140,6 +143,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
               host.notice('NOTICE', SqlState.SuccessfulCompletion, `column "${cmd.name}" of relation "${t.name}" does not exist, skipping`);
               continue;
             }
+            dropIndexesOnColumn(db, t, cmd.name);
             t = db.catalog.dropColumn(t.tableId, cmd.name);
             break;
           case 'rename_column':
@@ -170,6 +174,10 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       }
       return 'TRUNCATE TABLE';
     }
+    case 'create_index':
+    case 'drop_index':
+    case 'reindex':
+      return runIndexDdl(host, stmt);
     default:
       return assertNever(stmt, 'DDL statement');
   }

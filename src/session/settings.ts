@@ -166,6 +166,14 @@ const DEFS: readonly SettingDef[] = [
   { name: 'lc_messages', defaultValue: 'C', readOnly: true, description: 'Sets the language in which messages are displayed.' },
   { name: 'block_size', defaultValue: '8192', readOnly: true, description: 'Shows the size of a disk block.' },
   { name: 'max_connections', defaultValue: '100', readOnly: true, description: 'Sets the maximum number of concurrent connections.' },
+  // pgvector 0.8's index settings (honoured by executor/vector-topk.ts; docs/vector-search.md).
+  { name: 'hnsw.ef_search', defaultValue: '40', validate: integer('hnsw.ef_search', 1, 1000), description: 'Sets the size of the dynamic candidate list for search.' },
+  { name: 'hnsw.iterative_scan', defaultValue: 'off', validate: oneOf('hnsw.iterative_scan', ['off', 'relaxed_order', 'strict_order']), description: 'Sets the mode for iterative scans.' },
+  { name: 'hnsw.max_scan_tuples', defaultValue: '20000', validate: integer('hnsw.max_scan_tuples', 1, 2147483647), description: 'Sets the max number of tuples to visit for iterative scans.' },
+  { name: 'hnsw.scan_mem_multiplier', defaultValue: '1', validate: integer('hnsw.scan_mem_multiplier', 1, 1000), description: 'Sets the multiple of work_mem to use for iterative scans.' },
+  { name: 'ivfflat.probes', defaultValue: '1', validate: integer('ivfflat.probes', 1, 32768), description: 'Sets the number of probes.' },
+  { name: 'ivfflat.iterative_scan', defaultValue: 'off', validate: oneOf('ivfflat.iterative_scan', ['off', 'relaxed_order']), description: 'Sets the mode for iterative scans.' },
+  { name: 'ivfflat.max_probes', defaultValue: '32768', validate: integer('ivfflat.max_probes', 1, 32768), description: 'Sets the max number of probes for iterative scans.' },
 ];
 
 const BY_KEY = new Map(DEFS.map((d) => [d.name.toLowerCase(), d]));

@@ -241,7 +241,10 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     case 'create_schema':
     case 'drop':
     case 'alter_table':
-    case 'truncate': {
+    case 'truncate':
+    case 'create_index':
+    case 'drop_index':
+    case 'reindex': {
       return {
         sql,
         kind: 'ddl',

@@ -4,6 +4,8 @@
  * `location` is a 0-based UTF-8 byte offset into the whole query string (-1 unknown).
  */
 
+import type { IndexStatement } from './ast-index.ts';
+
 export interface TypeName {
   /** Qualified name parts as written, lower-cased by the parser (e.g. ["pg_catalog","int4"]). */
   readonly names: readonly string[];
@@ -253,6 +255,8 @@ export type Statement =
     }
   /** VACUUM: runs the storage maintenance (seal, merge, compaction, cleaner) now. */
   | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] }
+  /** CREATE INDEX, DROP INDEX, REINDEX (ast-index.ts). */
+  | IndexStatement
   | { readonly kind: 'unsupported'; readonly what: string; readonly location: number };
 
 /** One statement of a query string, with its own text (for errors, logs, pg_stat views). */

@@ -5,6 +5,7 @@
  */
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition } from './position.ts';
+import { convertDropIndex, convertIndexStmt, convertReindex } from './convert-index.ts';
 import type {
   AlterTableCommand,
   OnConflictClause,
@@ -170,7 +171,8 @@ function drop(n: Raw): Statement {
     const names = ((n.objects ?? []) as Raw[]).map((o: Raw): QualifiedName => ({ schema: null, name: o.String.sval, location: -1 }));
     return { kind: 'drop', objectType: 'schema', names, ifExists: n.missing_ok === true, cascade };
   }
-  if (n.removeType === 'OBJECT_EXTENSION' || n.removeType === 'OBJECT_INDEX') {
+  if (n.removeType === 'OBJECT_INDEX') return convertDropIndex(n);
+  if (n.removeType === 'OBJECT_EXTENSION') {
     return { kind: 'unsupported', what: `DROP ${n.removeType.replace('OBJECT_', '')}`, location: -1 };
   }
   return { kind: 'unsupported', what: `DROP ${String(n.removeType).replace('OBJECT_', '')}`, location: -1 };
@@ -319,6 +321,10 @@ export function convertDdlDml(h: ConvertHelpers, type: string, n: Raw): Statemen
       return del(h, n);
     case 'CopyStmt':
       return copy(h, n);
+    case 'IndexStmt':
+      return convertIndexStmt(n);
+    case 'ReindexStmt':
+      return convertReindex(n);
     case 'VacuumStmt':
       if (!n.is_vacuumcmd) return { kind: 'unsupported', what: 'ANALYZE', location: -1 };
       return { kind: 'vacuum', tables: ((n.rels ?? []) as Raw[]).map((r: Raw) => qualifiedName(r.VacuumRelation.relation)) };

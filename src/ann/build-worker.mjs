@@ -1,0 +1,35 @@
+/**
+ * ann/: the index build worker (a worker_threads thread, plain JS so it needs no TS loader).
+ * Receives one segment's packed float32 vectors, builds an hnswlib graph off the main thread,
+ * and answers with hnswlib's serialised bytes (transferred, not copied).
+ * Message in:  { id, vectors: Float32Array (n*dim), present: Uint8Array|null (1 = add), n, dim, space, m, efConstruction, seed, tmpDir }
+ * Message out: { id, ok: true, bytes: Uint8Array, ms } | { id, ok: false, error }
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import hnswlib from 'hnswlib-node';
+
+parentPort.on('message', (msg) => {
+  const t0 = performance.now();
+  try {
+    const { vectors, present, n, dim, space, m, efConstruction, seed, tmpDir } = msg;
+    const index = new hnswlib.HierarchicalNSW(space, dim);
+    index.initIndex(Math.max(1, n), m, efConstruction, seed);
+    const point = new Array(dim);
+    for (let i = 0; i < n; i++) {
+      if (present !== null && present[i] === 0) continue;
+      const base = i * dim;
+      for (let d = 0; d < dim; d++) point[d] = vectors[base + d];
+      index.addPoint(point, i);
+    }
+    const file = path.join(tmpDir, `build-${process.pid}-${msg.id}-${Date.now()}.hnsw`);
+    index.writeIndexSync(file);
+    const data = fs.readFileSync(file);
+    fs.rmSync(file, { force: true });
+    const bytes = new Uint8Array(data); // a copy: readFileSync may hand out a pooled buffer, which must not be transferred
+    parentPort.postMessage({ id: msg.id, ok: true, bytes, ms: performance.now() - t0 }, [bytes.buffer]);
+  } catch (err) {
+    parentPort.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+});

@@ -1,0 +1,8 @@
+/**
+ * ann/: approximate nearest-neighbour search under the executor — per-segment hnswlib
+ * graphs (built in worker threads, stored in a checksummed envelope, loaded lazily), and the
+ * exact float32 kernels used where no graph serves. docs/vector-search.md tells the story.
+ */
+export { AnnService, graphMetricOf, graphParams, type AnnServiceOptions, type BuildReport } from './service.ts';
+export { SegmentGraph } from './graph.ts';
+export { encodeIndexFile, decodeIndexFile, indexFileKey, INDEX_MAGIC, INDEX_VERSION, type GraphMetric, type IndexFileHeader } from './envelope.ts';

@@ -1,0 +1,243 @@
+/**
+ * ann/: AnnService — the native-index side of vector search. It keeps one hnswlib graph per
+ * sealed segment for every ANN index (hnsw; ivfflat is built as hnsw), builds missing graphs
+ * in worker threads (BuildPool) following seed 001's file states (RAW → TO_INDEX; graph
+ * NEW_INDEX → INDEX; raw → BACKUP), stores them through the ObjectStore in a checksummed
+ * envelope, and loads them lazily into a cache for searches. A timer (and CREATE INDEX /
+ * REINDEX, which wait) starts builds; growing segments and files without a graph yet are
+ * searched exactly by the caller.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { ANN_METHODS, type Catalog, type IndexDef, type IndexFileRow } from '../catalog/index.ts';
+import { packVectors, type StorageEngine } from '../storage/index.ts';
+import { decodeIndexFile, encodeIndexFile, indexFileKey, type GraphMetric } from './envelope.ts';
+import { SegmentGraph } from './graph.ts';
+import { BuildPool, defaultBuildWorkers } from './worker-pool.ts';
+
+/** Opclass → the hnswlib space its graph is built in; other opclasses are searched exactly. */
+export function graphMetricOf(opclass: string | null): GraphMetric | null {
+  if (opclass === null) return null;
+  const m = /^(vector|halfvec)_(l2|ip|cosine)_ops$/.exec(opclass);
+  return m === null ? null : (m[2] as GraphMetric);
+}
+
+/** hnsw's m and ef_construction of an index (ivfflat: pgvector's hnsw defaults). */
+export function graphParams(index: IndexDef): { m: number; efConstruction: number } {
+  const m = Number(index.options.m ?? 16);
+  const efConstruction = Number(index.options.ef_construction ?? 64);
+  return { m, efConstruction };
+}
+
+export interface AnnServiceOptions {
+  readonly catalog: Catalog;
+  readonly storage: StorageEngine;
+  readonly log: Logger;
+  /** Build threads (default: cores − 1, at least 1). */
+  readonly buildWorkers?: number;
+  /** Period of the background check for segments without graphs; 0 disables (default 1000). */
+  readonly pollMs?: number;
+}
+
+export interface BuildReport {
+  built: number;
+  failed: number;
+  ms: number;
+}
+
+export class AnnService {
+  private readonly catalog: Catalog;
+  private readonly storage: StorageEngine;
+  private readonly log: Logger;
+  private readonly pool: BuildPool;
+  private readonly tmpDir: string;
+  private readonly graphs = new Map<string, Promise<SegmentGraph>>();
+  /** index id → segment id → its INDEX file; rebuilt from the catalog when `filesStale`. */
+  private files = new Map<number, Map<number, IndexFileRow>>();
+  private filesStale = true;
+  private indexCache: Map<number, IndexDef[]> | null = null;
+  private building: Promise<BuildReport> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private buildSeq = Date.now() % 1_000_000;
+  private closed = false;
+  /** Totals since start (tests, bench). */
+  readonly stats = { built: 0, buildMs: 0, loaded: 0 };
+
+  constructor(opts: AnnServiceOptions) {
+    this.catalog = opts.catalog;
+    this.storage = opts.storage;
+    this.log = opts.log;
+    this.pool = new BuildPool(opts.buildWorkers ?? defaultBuildWorkers());
+    this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-ann-'));
+    const every = opts.pollMs ?? 1000;
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        if (this.building === null && this.hasWork()) void this.buildMissing().catch((err) => this.log.warn({ err }, 'index build pass failed'));
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  /** After index DDL: reread the index list and the graph files. */
+  invalidate(): void {
+    this.indexCache = null;
+    this.filesStale = true;
+  }
+
+  /** The indexes of a table (cached until invalidate()). */
+  indexesOf(tableId: number): readonly IndexDef[] {
+    if (this.indexCache === null) {
+      this.indexCache = new Map();
+      for (const ix of this.catalog.listIndexes()) {
+        let list = this.indexCache.get(ix.tableId);
+        if (list === undefined) this.indexCache.set(ix.tableId, (list = []));
+        list.push(ix);
+      }
+    }
+    return this.indexCache.get(tableId) ?? [];
+  }
+
+  private fileMap(): Map<number, Map<number, IndexFileRow>> {
+    if (this.filesStale) {
+      this.filesStale = false;
+      const next = new Map<number, Map<number, IndexFileRow>>();
+      for (const ix of this.catalog.listIndexes()) {
+        if (!ANN_METHODS.includes(ix.method)) continue;
+        next.set(ix.indexId, new Map(this.catalog.indexFiles(ix.indexId).map((f) => [f.segmentId, f])));
+      }
+      const live = new Set([...next.values()].flatMap((m) => [...m.values()].map((f) => f.location)));
+      for (const loc of this.graphs.keys()) if (!live.has(loc)) this.graphs.delete(loc);
+      this.files = next;
+    }
+    return this.files;
+  }
+
+  /** The segment's graph for an index, loaded on first use; null when none is built (yet). */
+  graphFor(indexId: number, segmentId: number): Promise<SegmentGraph> | null {
+    const f = this.fileMap().get(indexId)?.get(segmentId);
+    if (f === undefined) return null;
+    let g = this.graphs.get(f.location);
+    if (g === undefined) {
+      g = (async () => {
+        const bytes = await this.storage.store.get(f.location);
+        const { header, payload } = decodeIndexFile(bytes, f.location);
+        const graph = SegmentGraph.load(header, payload, this.tmpDir);
+        this.stats.loaded++;
+        return graph;
+      })();
+      this.graphs.set(f.location, g);
+      g.catch(() => this.graphs.delete(f.location));
+    }
+    return g;
+  }
+
+  /** True when some table with an ANN index has a sealed segment without a graph for it. */
+  private hasWork(): boolean {
+    return this.pendingBuilds().length > 0;
+  }
+
+  private pendingBuilds(onlyIndexId?: number): { index: IndexDef; fileRowId: number; segmentId: number }[] {
+    const out: { index: IndexDef; fileRowId: number; segmentId: number }[] = [];
+    const files = this.fileMap();
+    for (const [tableId, state] of this.storage.tables) {
+      for (const index of this.indexesOf(tableId)) {
+        if (onlyIndexId !== undefined && index.indexId !== onlyIndexId) continue;
+        if (!ANN_METHODS.includes(index.method) || graphMetricOf(index.columns[0]?.opclass ?? null) === null) continue;
+        const have = files.get(index.indexId);
+        for (const seg of state.segments.values()) {
+          if (seg.state !== 'sealed' || seg.file === undefined || seg.rowCount === 0) continue;
+          if (have?.get(seg.segmentId)?.sourceFileId === seg.file.fileRowId) continue;
+          out.push({ index, fileRowId: seg.file.fileRowId, segmentId: seg.segmentId });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Builds every missing graph now (all indexes, or one); resolves when done. Concurrent
+   * calls share a pass; a call during a pass waits for it and one more.
+   */
+  async buildMissing(): Promise<BuildReport> {
+    if (this.building !== null) {
+      this.again = true;
+      await this.building.catch(() => undefined);
+      if (this.building !== null) return this.building;
+    }
+    this.again = false;
+    this.building = this.buildPass().finally(() => (this.building = null));
+    const r = await this.building;
+    if (this.again) return this.buildMissing();
+    return r;
+  }
+
+  private async buildPass(): Promise<BuildReport> {
+    const t0 = performance.now();
+    const report: BuildReport = { built: 0, failed: 0, ms: 0 };
+    const todo = this.pendingBuilds();
+    await Promise.all(todo.map(async (t) => {
+      try {
+        if (await this.buildOne(t.index, t.fileRowId, t.segmentId)) report.built++;
+      } catch (err) {
+        report.failed++;
+        this.log.warn({ err, index: t.index.name, segmentId: t.segmentId }, 'building a segment graph failed; the segment is searched exactly');
+      }
+    }));
+    report.ms = performance.now() - t0;
+    return report;
+  }
+
+  private async buildOne(index: IndexDef, fileRowId: number, segmentId: number): Promise<boolean> {
+    if (this.closed) return false;
+    const state = this.storage.tables.get(index.tableId);
+    const seg = state?.segments.get(segmentId);
+    if (seg === undefined || seg.file?.fileRowId !== fileRowId) return false;
+    if (!this.catalog.takeForIndexing(fileRowId)) return false;
+    const attnum = index.columns[0]!.attnum;
+    const metric = graphMetricOf(index.columns[0]!.opclass)!;
+    this.storage.pins.pin(segmentId);
+    try {
+      const [values] = await seg.columnsFor([attnum], this.storage.store);
+      const packed = values === undefined ? null : packVectors(values, seg.rowCount);
+      if (packed === null || packed.dim === 0) return false;
+      const { m, efConstruction } = graphParams(index);
+      const n = seg.rowCount;
+      const result = await this.pool.build({
+        vectors: packed.data.subarray(0, n * packed.dim), present: packed.nonNull === n ? null : packed.present.subarray(0, n),
+        n, dim: packed.dim, space: metric, m, efConstruction, seed: 100 + segmentId, tmpDir: this.tmpDir,
+      });
+      const key = indexFileKey(index.tableId, index.indexId, segmentId, this.buildSeq++);
+      const bytes = encodeIndexFile({ tableId: index.tableId, segmentId, indexId: index.indexId, rowCount: n, dim: packed.dim, metric, m, efConstruction }, result.bytes);
+      await this.storage.store.put(key, bytes);
+      try {
+        this.catalog.commitIndexFile(fileRowId, index.indexId, { fileSize: bytes.length, location: key });
+      } catch (err) {
+        await this.storage.store.delete(key);
+        throw err;
+      }
+      this.filesStale = true;
+      this.stats.built++;
+      this.stats.buildMs += result.ms;
+      this.log.info({ index: index.name, segmentId, rows: n, ms: Math.round(result.ms) }, 'built segment graph');
+      return true;
+    } finally {
+      this.storage.pins.unpin(segmentId);
+    }
+  }
+
+  /** Builds still missing for one index (CREATE INDEX progress). */
+  pendingCount(indexId?: number): number {
+    return this.pendingBuilds(indexId).length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.building?.catch(() => undefined);
+    await this.pool.close();
+    fs.rmSync(this.tmpDir, { recursive: true, force: true });
+  }
+}

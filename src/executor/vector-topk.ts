@@ -1,0 +1,266 @@
+/**
+ * executor/: runs the vector top-k node (plan-vector-topk.ts). Per segment of the statement's
+ * snapshot: search the segment's HNSW graph when the plan's index has one for it (over-fetching
+ * past deleted and filtered-out rows, widening ef when short), otherwise scan exactly over the
+ * packed Float32Array (ann/exact.ts). With a WHERE, the predicate is evaluated first into a
+ * per-segment bitset; a segment where few rows pass is scanned exactly, else its graph is
+ * searched with k widened by the selectivity. Survivors of every segment are fetched (late
+ * materialisation) and re-ranked by the exact ORDER BY keys — pgvector's own distance — so
+ * ordering and distances match a full sort; OFFSET/LIMIT apply last. Long scans yield to the
+ * event loop so other connections keep being served.
+ */
+import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../ann/exact.ts';
+import { DbError, SqlState } from '../errors/index.ts';
+import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
+import { compile, compileAsync, isAsync } from './compile.ts';
+import type { ExecContext } from './context.ts';
+import { compareValues } from './functions.ts';
+import type { VectorTopKPlan } from './plan-vector-topk.ts';
+import { ArrayCursor, type RowCursor } from './run-plan.ts';
+import type { Row, Value } from './value.ts';
+
+/** Extra candidates kept per exactly scanned segment beyond k, absorbing float rounding near ties. */
+const EXACT_MARGIN = 8;
+/** A filtered segment with at most this many passing rows is scanned exactly instead of searched. */
+const EXACT_FILTER_MAX_ROWS = 4096;
+/** Rows scanned exactly between yields to the event loop. */
+const YIELD_EVERY_ROWS = 16384;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const EXACT_METRIC: Record<string, ExactMetric> = { '<->': 'l2', '<#>': 'ip', '<=>': 'cosine', '<+>': 'l1' };
+
+function toCount(v: Value, what: 'LIMIT' | 'OFFSET'): number | null {
+  if (v === null) return null;
+  const n = Number(v as bigint);
+  if (n < 0) {
+    throw new DbError(what === 'LIMIT' ? SqlState.InvalidRowCountInLimitClause : SqlState.InvalidRowCountInResultOffsetClause, `${what} must not be negative`);
+  }
+  return n;
+}
+
+/** Input column positions an expression reads (a conservative walk over the bound tree). */
+function referencedColumns(e: unknown, out: Set<number>): Set<number> {
+  if (Array.isArray(e)) {
+    for (const x of e) referencedColumns(x, out);
+  } else if (e !== null && typeof e === 'object') {
+    const o = e as Record<string, unknown>;
+    if (o.kind === 'column' && typeof o.index === 'number') out.add(o.index);
+    for (const [k, v] of Object.entries(o)) if (k !== 'fn' && typeof v === 'object') referencedColumns(v, out);
+  }
+  return out;
+}
+
+/** Rows passing the WHERE: per segment id a bitset over offsets, and provisional row ids. */
+interface PassSet {
+  readonly bySegment: Map<number, { bits: Uint8Array; count: number }>;
+  readonly provisional: Set<number>;
+}
+
+async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext, col: VectorColumnRead): Promise<PassSet> {
+  const predicate = plan.predicate!;
+  const cols = [...referencedColumns(predicate, new Set())].filter((i) => i < plan.attnums.length);
+  const pred = isAsync(predicate) ? compileAsync(predicate) : compile(predicate);
+  const bySegment = new Map<number, { bits: Uint8Array; count: number }>();
+  for (const s of col.segments) bySegment.set(s.segmentId, { bits: new Uint8Array(s.rowCount), count: 0 });
+  const provisional = new Set<number>();
+  const row: Row = new Array(plan.attnums.length).fill(null);
+  let scanned = 0;
+  for await (const batch of ctx.data.scan(plan.tableId, cols.map((i) => plan.attnums[i]!))) {
+    ctx.checkCancel();
+    for (let r = 0; r < batch.rows.length; r++) {
+      const src = batch.rows[r]!;
+      for (let j = 0; j < cols.length; j++) {
+        const v = src[j];
+        row[cols[j]!] = (v === undefined ? plan.missing[cols[j]!] : v) as Value;
+      }
+      if ((await pred(row, params, ctx)) !== true) continue;
+      const id = batch.rowIds[r]!;
+      if (id < 0) {
+        provisional.add(id);
+        continue;
+      }
+      const seg = bySegment.get(Math.floor(id / 2 ** 32));
+      if (seg === undefined) continue;
+      seg.bits[id % 2 ** 32] = 1;
+      seg.count++;
+    }
+    scanned += batch.rows.length;
+    if (scanned >= YIELD_EVERY_ROWS) {
+      scanned = 0;
+      await yieldToLoop();
+    }
+  }
+  return { bySegment, provisional };
+}
+
+/** Collects candidate row ids of one statement: a few per segment, re-ranked exactly at the end. */
+class Candidates {
+  readonly ids: number[] = [];
+  /** Live rows whose vector is NULL (they sort last): kept only up to `need`. */
+  readonly nullIds: number[] = [];
+  constructor(readonly need: number) {}
+  addNull(id: number): void {
+    if (this.nullIds.length < this.need) this.nullIds.push(id);
+  }
+}
+
+export function openVectorTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext): RowCursor {
+  let result: ArrayCursor | null = null;
+  let closed = false;
+  return {
+    async next() {
+      if (closed) return null;
+      result ??= new ArrayCursor(await run(plan, params, ctx));
+      return result.next();
+    },
+    close() {
+      closed = true;
+    },
+  };
+}
+
+async function run(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext): Promise<Row[]> {
+  const limit = toCount(compile(plan.limit)([], params, ctx), 'LIMIT');
+  const offset = plan.offset === null ? 0 : (toCount(compile(plan.offset)([], params, ctx), 'OFFSET') ?? 0);
+  if (limit === 0) return [];
+  const need = limit === null ? Infinity : limit + offset;
+  const query = compile(plan.query)([], params, ctx);
+  const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum);
+  const pass = plan.predicate === null ? null : await evaluateFilter(plan, params, ctx, col);
+  const cands = new Candidates(Number.isFinite(need) ? need : Number.MAX_SAFE_INTEGER);
+  const efSearch = Number(ctx.getSetting('hnsw.ef_search', true) ?? '40') || 40;
+
+  for (const seg of col.segments) {
+    ctx.checkCancel();
+    const segPass = pass?.bySegment.get(seg.segmentId) ?? null;
+    if (segPass !== null && segPass.count === 0) continue;
+    await searchSegment(plan, ctx, seg, col.ownDeletes, segPass, query, need, efSearch, cands);
+  }
+  // The transaction's own rows, exactly (pgvector's distance).
+  const provisional = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : col.provisionalIds.length);
+  col.provisionalIds.forEach((id, i) => {
+    if (pass !== null && !pass.provisional.has(id)) return;
+    const v = col.provisionalValues[i];
+    const value = (v === undefined ? plan.missing[plan.column] : v) as Value;
+    const d = value === null || query === null ? null : (plan.distance.fn.impl([value, query], ctx) as number);
+    if (d === null) cands.addNull(id);
+    else provisional.push(Number.isNaN(d) ? Infinity : d, id);
+  });
+  cands.ids.push(...provisional.sortedIds());
+
+  // Late materialisation and exact re-rank by every ORDER BY key.
+  const ids = [...cands.ids, ...cands.nullIds];
+  const fetched = await ctx.data.fetchRows(plan.tableId, ids, plan.attnums);
+  const keys = plan.keys.map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type }));
+  const keyed: { r: Row; k: Value[] }[] = [];
+  for (const src of fetched) {
+    if (src === undefined) continue;
+    const r: Row = src.map((v, j) => (v === undefined ? plan.missing[j] : v) as Value);
+    keyed.push({ r, k: keys.map((k) => k.eval(r, params, ctx)) });
+  }
+  keyed.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const x = a.k[i]!;
+      const y = b.k[i]!;
+      if (x === null || y === null) {
+        if (x === y) continue;
+        return (x === null) === key.nullsFirst ? -1 : 1;
+      }
+      const c = compareValues(key.type, x, y);
+      if (c !== 0) return key.descending ? -c : c;
+    }
+    return 0;
+  });
+  return keyed.slice(offset, limit === null ? undefined : offset + limit).map((x) => x.r);
+}
+
+/** Finds the segment's best `need` live, passing rows (plus a margin) and adds them to `cands`. */
+async function searchSegment(
+  plan: VectorTopKPlan, ctx: ExecContext, seg: VectorSegment, ownDeletes: ReadonlySet<number>, segPass: { bits: Uint8Array; count: number } | null,
+  query: Value, need: number, efSearch: number, cands: Candidates,
+): Promise<void> {
+  const checkOwn = ownDeletes.size > 0;
+  const live = (off: number): boolean =>
+    !isDeleted(seg.deletes, off) && (segPass === null || segPass.bits[off] === 1) && !(checkOwn && ownDeletes.has(seg.rowIdBase + off));
+  const packed = seg.packed;
+  const metric = EXACT_METRIC[plan.operator];
+  const dense = packed !== null && metric !== undefined && query instanceof Float32Array;
+  if (dense && packed.nonNull > 0 && query.length !== packed.dim) {
+    // Let pgvector's operator raise its own error (different vector dimensions).
+    const first = packed.present.indexOf(1);
+    plan.distance.fn.impl([seg.values![first] as Value, query], ctx);
+  }
+
+  // ---- graph search ----
+  const index = plan.index;
+  if (dense && index !== null && index.graphMetric !== null && seg.fileRowId !== null && query !== null) {
+    const g = ctx.data.annGraph(index.indexId, seg.segmentId);
+    const liveRows = segPass !== null ? segPass.count : seg.rowCount - seg.deletes.count;
+    if (g !== null && !(segPass !== null && liveRows <= EXACT_FILTER_MAX_ROWS)) {
+      const graph = await g;
+      const q = Array.from(query);
+      const selectivity = Math.max(liveRows, 1) / Math.max(graph.count, 1);
+      let k = Math.min(graph.count, Math.ceil(need / selectivity * (segPass === null ? 1 : 1.5)) + (segPass === null ? 0 : 10));
+      for (;;) {
+        const r = graph.search(q, k, Math.max(efSearch, k));
+        const got: number[] = [];
+        for (const off of r.labels) if (live(off)) got.push(seg.rowIdBase + off);
+        if (got.length >= need || k >= graph.count) {
+          cands.ids.push(...got);
+          break;
+        }
+        if (k * 2 >= liveRows * 4 || k >= 4 * EXACT_FILTER_MAX_ROWS) {
+          // Widening further costs more than scanning the passing rows: go exact.
+          return exactSegment(plan, ctx, seg, live, metric!, query, need, cands);
+        }
+        k = Math.min(graph.count, k * 2);
+      }
+      if (packed.nonNull < seg.rowCount) addNulls(seg, live, cands);
+      return;
+    }
+  }
+  if (dense) return exactSegment(plan, ctx, seg, live, metric!, query, need, cands);
+
+  // ---- generic exact path (sparsevec, bit, mixed dimensions, missing column) ----
+  const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
+  for (let off = 0; off < seg.rowCount; off++) {
+    if (!live(off)) continue;
+    const v = seg.values === undefined ? plan.missing[plan.column] : seg.values[off];
+    const value = (v === undefined ? plan.missing[plan.column] : v) as Value;
+    const d = value === null || query === null ? null : (plan.distance.fn.impl([value, query], ctx) as number);
+    if (d === null) cands.addNull(seg.rowIdBase + off);
+    else top.push(Number.isNaN(d) ? Infinity : d, seg.rowIdBase + off);
+    if ((off & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) await yieldToLoop();
+  }
+  cands.ids.push(...top.sortedIds());
+}
+
+function addNulls(seg: VectorSegment, live: (off: number) => boolean, cands: Candidates): void {
+  const present = seg.packed!.present;
+  for (let off = 0; off < seg.rowCount && cands.nullIds.length < cands.need; off++) if (present[off] === 0 && live(off)) cands.addNull(seg.rowIdBase + off);
+}
+
+async function exactSegment(
+  plan: VectorTopKPlan, ctx: ExecContext, seg: VectorSegment, live: (off: number) => boolean, metric: ExactMetric, query: Float32Array, need: number, cands: Candidates,
+): Promise<void> {
+  const { data, present, dim } = seg.packed!;
+  const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
+  const qNorm = metric === 'cosine' ? squaredNorm(query) : 0;
+  for (let off = 0; off < seg.rowCount; off++) {
+    if (!live(off)) continue;
+    if (present[off] === 0) {
+      cands.addNull(seg.rowIdBase + off);
+      continue;
+    }
+    const d = exactDistance(metric, query, data, off * dim, dim, qNorm);
+    if (d < top.worst) top.push(d, seg.rowIdBase + off);
+    if ((off & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) {
+      await yieldToLoop();
+      ctx.checkCancel();
+    }
+  }
+  void plan;
+  cands.ids.push(...top.sortedIds());
+}

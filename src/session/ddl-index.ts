@@ -1,0 +1,114 @@
+/**
+ * Runs index DDL: CREATE INDEX (recorded in the catalog; for hnsw/ivfflat the per-segment
+ * graphs are built by ann/ in worker threads, and the statement waits for them, as
+ * PostgreSQL's CREATE INDEX does), DROP INDEX (graph files TO_DELETE, raw files back to RAW),
+ * REINDEX INDEX/TABLE (graphs rebuilt). Called from ddl.ts.
+ */
+import { ANN_METHODS, type IndexDef, type TableDef } from '../catalog/index.ts';
+import { DbError, SqlState } from '../errors/index.ts';
+import { bindCreateIndex, resolveTable } from '../planner/index.ts';
+import type { QualifiedName, Statement } from '../sql/index.ts';
+import type { Database } from './database.ts';
+import type { DdlHost } from './ddl.ts';
+
+type IndexDdl = Statement & { kind: 'create_index' | 'drop_index' | 'reindex' };
+
+/** Forgets the indexes of a table being dropped (their files go TO_DELETE with the table). */
+export function dropIndexRows(db: Database, tableId: number): void {
+  if (db.catalog.dropIndexesOfTable(tableId) > 0) db.ann.invalidate();
+}
+
+/** ALTER TABLE DROP COLUMN drops the indexes on the column, as PostgreSQL does. */
+export function dropIndexesOnColumn(db: Database, t: TableDef, column: string): void {
+  const col = t.columns.find((c) => !c.dropped && c.name === column);
+  if (col === undefined) return;
+  for (const ix of db.catalog.listIndexes(t.tableId)) {
+    if (ix.columns.some((c) => c.attnum === col.attnum)) db.catalog.dropIndexById(ix.indexId);
+  }
+  db.ann.invalidate();
+}
+
+function findIndex(host: DdlHost, name: QualifiedName): IndexDef | undefined {
+  const { catalog } = host.db;
+  if (name.schema !== null) return catalog.getIndex(name.schema, name.name);
+  for (const schema of host.planEnv().searchPath) {
+    const ix = catalog.getIndex(schema, name.name);
+    if (ix !== undefined) return ix;
+  }
+  return undefined;
+}
+
+function shown(n: QualifiedName): string {
+  return n.schema ? `${n.schema}.${n.name}` : n.name;
+}
+
+function tableExists(host: DdlHost, n: QualifiedName): boolean {
+  try {
+    resolveTable(host.planEnv(), n);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the missing graphs of ANN indexes now and waits (CREATE INDEX, REINDEX). */
+async function buildNow(host: DdlHost): Promise<void> {
+  const r = await host.db.ann.buildMissing();
+  if (r.failed > 0) {
+    throw new DbError(SqlState.InternalError, `could not build ${r.failed} segment graph(s); see the server log`, {
+      hint: 'Those segments are searched exactly until REINDEX succeeds.',
+    });
+  }
+}
+
+export async function runIndexDdl(host: DdlHost, stmt: IndexDdl): Promise<string> {
+  const { db } = host;
+  switch (stmt.kind) {
+    case 'create_index': {
+      const env = host.planEnv();
+      if (stmt.ifNotExists && stmt.name !== null) {
+        const t = resolveTable(env, stmt.table);
+        if (db.catalog.relationNameTaken(t.schema, stmt.name)) {
+          host.notice('NOTICE', SqlState.DuplicateTable, `relation "${stmt.name}" already exists, skipping`);
+          return 'CREATE INDEX';
+        }
+      }
+      const bound = bindCreateIndex(stmt, env, (schema, name) => db.catalog.relationNameTaken(schema, name));
+      const def = db.catalog.createIndex(bound.def, false);
+      db.ann.invalidate();
+      if (def !== null && ANN_METHODS.includes(def.method)) await buildNow(host);
+      return 'CREATE INDEX';
+    }
+    case 'drop_index': {
+      const found: IndexDef[] = [];
+      for (const n of stmt.names) {
+        const ix = findIndex(host, n);
+        if (ix !== undefined) {
+          found.push(ix);
+          continue;
+        }
+        if (tableExists(host, n)) throw new DbError(SqlState.WrongObjectType, `"${shown(n)}" is not an index`, { hint: 'Use DROP TABLE to remove a table.' });
+        if (!stmt.ifExists) throw new DbError(SqlState.UndefinedObject, `index "${shown(n)}" does not exist`);
+        host.notice('NOTICE', SqlState.SuccessfulCompletion, `index "${shown(n)}" does not exist, skipping`);
+      }
+      for (const ix of found) db.catalog.dropIndexById(ix.indexId);
+      db.ann.invalidate();
+      return 'DROP INDEX';
+    }
+    case 'reindex': {
+      let indexes: IndexDef[];
+      if (stmt.target === 'index') {
+        const ix = findIndex(host, stmt.name);
+        if (ix === undefined) throw new DbError(SqlState.UndefinedTable, `relation "${shown(stmt.name)}" does not exist`);
+        indexes = [ix];
+      } else {
+        const t = resolveTable(host.planEnv(), stmt.name);
+        indexes = db.catalog.listIndexes(t.tableId);
+      }
+      for (const ix of indexes) if (ANN_METHODS.includes(ix.method)) db.catalog.retireIndexFiles(ix.indexId);
+      db.ann.invalidate();
+      await buildNow(host);
+      return 'REINDEX';
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * storage/: the read API of vector search. For one vector column it hands out, per segment
+ * of a snapshot, the values packed as one Float32Array (n × dim, row-major, cached per column
+ * array and extended in place as a growing segment appends), a presence mask, the snapshot's
+ * delete bitmap and the row id base — plus the transaction's own provisional rows and
+ * deletes. Searches then run over typed arrays without boxing a row.
+ */
+import type { DeleteView } from './delete-bitmap.ts';
+import type { StorageEngine } from './engine.ts';
+import { makeRowId } from './segment.ts';
+import type { TableSnapshot } from './snapshot.ts';
+import type { WriteTx } from './transaction.ts';
+
+/** A column's non-NULL values packed row-major; `present[i]` is 1 when row i has a vector. */
+export interface PackedVectors {
+  readonly dim: number;
+  readonly data: Float32Array;
+  readonly present: Uint8Array;
+  readonly nonNull: number;
+}
+
+/** One segment of a snapshot, as vector search sees it. */
+export interface VectorSegment {
+  readonly segmentId: number;
+  /** Backed by a segment file (a graph can exist for it); its TableFiles row id. */
+  readonly fileRowId: number | null;
+  /** Row id of offset 0. */
+  readonly rowIdBase: number;
+  /** Rows visible in the snapshot (offsets 0..rowCount-1, minus deletes). */
+  readonly rowCount: number;
+  /** The column's values as stored (undefined: the segment predates the column). */
+  readonly values: readonly unknown[] | undefined;
+  /** Dense float32 packing when every value is a Float32Array of one length (or NULL); else null. */
+  readonly packed: PackedVectors | null;
+  readonly deletes: DeleteView;
+}
+
+export interface VectorColumnRead {
+  readonly segments: readonly VectorSegment[];
+  /** Committed row ids the transaction deleted (also as forwarded through merges); may be empty. */
+  readonly ownDeletes: ReadonlySet<number>;
+  /** The transaction's live provisional rows: ids (negative) and the column's values. */
+  readonly provisionalIds: readonly number[];
+  readonly provisionalValues: readonly unknown[];
+}
+
+interface PackCache {
+  count: number;
+  dim: number;
+  data: Float32Array;
+  present: Uint8Array;
+  nonNull: number;
+  /** A value that cannot be packed was seen: never pack this array. */
+  broken: boolean;
+}
+
+const packCache = new WeakMap<readonly unknown[], PackCache>();
+
+/** Packs values[0..count) (reusing and extending the cached prefix). */
+export function packVectors(values: readonly unknown[], count: number): PackedVectors | null {
+  let c = packCache.get(values);
+  if (c === undefined) {
+    c = { count: 0, dim: -1, data: new Float32Array(0), present: new Uint8Array(0), nonNull: 0, broken: false };
+    packCache.set(values, c);
+  }
+  if (c.broken) return null;
+  if (c.count < count) {
+    for (let i = c.count; i < count; i++) {
+      const v = values[i];
+      if (v === null) continue;
+      if (!(v instanceof Float32Array) || (c.dim >= 0 && v.length !== c.dim)) {
+        c.broken = true;
+        return null;
+      }
+      c.dim = v.length;
+    }
+    const dim = Math.max(c.dim, 0);
+    if (c.data.length < count * dim) {
+      const cap = c.count === 0 ? count : Math.max(count, c.count * 2);
+      const data = new Float32Array(cap * dim);
+      data.set(c.data.subarray(0, c.count * dim));
+      const present = new Uint8Array(cap);
+      present.set(c.present.subarray(0, c.count));
+      c.data = data;
+      c.present = present;
+    }
+    for (let i = c.count; i < count; i++) {
+      const v = values[i];
+      if (v === null) continue;
+      c.data.set(v as Float32Array, i * dim);
+      c.present[i] = 1;
+      c.nonNull++;
+    }
+    c.count = count;
+  }
+  return { dim: Math.max(c.dim, 0), data: c.data, present: c.present, nonNull: c.nonNull };
+}
+
+/** The snapshot's segments with the vector column `attnum` (loaded from segment files on first use). */
+export async function readVectorColumn(engine: StorageEngine, snap: TableSnapshot, tx: WriteTx | null, attnum: number): Promise<VectorColumnRead> {
+  snap.check();
+  const state = engine.tables.get(snap.tableId);
+  const segments: VectorSegment[] = [];
+  for (const ref of snap.segments) {
+    const seg = ref.segment;
+    const [values] = await seg.columnsFor([attnum], engine.store);
+    segments.push({
+      segmentId: seg.segmentId,
+      fileRowId: seg.state === 'sealed' && seg.file !== undefined ? seg.file.fileRowId : null,
+      rowIdBase: makeRowId(seg.segmentId, 0),
+      rowCount: ref.rowCount,
+      values,
+      packed: values === undefined ? null : packVectors(values, ref.rowCount),
+      deletes: ref.deletes,
+    });
+  }
+  const w = tx?.tables.get(snap.tableId);
+  const ownDeletes = new Set<number>();
+  const provisionalIds: number[] = [];
+  const provisionalValues: unknown[] = [];
+  if (w !== undefined) {
+    for (const id of w.deletes) {
+      ownDeletes.add(id);
+      const cur = state?.currentRowId(id);
+      if (cur !== undefined) ownDeletes.add(cur);
+    }
+    for (let k = 0; k < w.rows.length; k++) {
+      if (w.dead.has(k)) continue;
+      const i = w.rowAttnums[k]!.indexOf(attnum);
+      provisionalIds.push(-(k + 1));
+      provisionalValues.push(i < 0 ? undefined : w.rows[k]![i]);
+    }
+  }
+  return { segments, ownDeletes, provisionalIds, provisionalValues };
+}
