@@ -6,6 +6,7 @@
 import type { Catalog } from './catalog.ts';
 import { fileStateName } from './file-state.ts';
 import type { FileRow, TableSummary } from './table-def.ts';
+import { INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_RELATIONS, type SystemViewContext } from './pg-catalog/index.ts';
 
 /** pg_type OIDs used by the views; must match Oid in src/types/oids.ts. */
 const TEXT = 25;
@@ -85,8 +86,30 @@ export function tableFilesViewRows(files: readonly (FileRow & { tableName: strin
   };
 }
 
-/** The system views by qualified name, each read from a catalog. */
-export const SYSTEM_VIEWS: Readonly<Record<string, (catalog: Catalog) => SystemViewResult>> = {
-  'tessera.tables': (catalog) => tablesViewRows(catalog.tableSummaries()),
-  'tessera.table_files': (catalog) => tableFilesViewRows(catalog.allFiles()),
-};
+/**
+ * A system view read from a catalog. `ctx` carries the session (user, search_path, settings,
+ * functions) for views that show it; without it, defaults are used (the planner asks only
+ * for the columns). Rows of pg_catalog and information_schema relations are generated when
+ * `rows` is first read.
+ */
+export type SystemView = (catalog: Catalog, ctx?: SystemViewContext) => SystemViewResult;
+
+function registry(): Record<string, SystemView> {
+  const views: Record<string, SystemView> = {
+    'tessera.tables': (catalog) => tablesViewRows(catalog.tableSummaries()),
+    'tessera.table_files': (catalog) => tableFilesViewRows(catalog.allFiles()),
+  };
+  for (const [name, fn] of Object.entries(PG_CATALOG_RELATIONS)) views[`pg_catalog.${name}`] = fn;
+  for (const [name, fn] of Object.entries(INFORMATION_SCHEMA_RELATIONS)) views[`information_schema.${name}`] = fn;
+  return views;
+}
+
+/** The system views by qualified name (tessera.*, pg_catalog.*, information_schema.*). */
+export const SYSTEM_VIEWS: Readonly<Record<string, SystemView>> = registry();
+
+/** Names and columns of the pg_catalog and information_schema relations, for pg_class/pg_attribute rows of their own. */
+export function systemRelationList(): { name: string; columns: readonly SystemViewColumn[] }[] {
+  return Object.entries(SYSTEM_VIEWS)
+    .filter(([name]) => !name.startsWith('tessera.'))
+    .map(([name, fn]) => ({ name, columns: fn(null as unknown as Catalog).columns }));
+}

@@ -5,7 +5,7 @@
  * the string types are I/O conversions through the types' text formats.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, findVectorCast, typeByOid, type FormatContext } from '../types/index.ts';
+import { Oid, Numeric, OID_ALIAS_TYPES, findVectorCast, typeByOid, type FormatContext } from '../types/index.ts';
 import type { Value } from './value.ts';
 
 export type CastContext = 'implicit' | 'assignment' | 'explicit';
@@ -48,6 +48,14 @@ export function castContext(from: number, to: number): CastContext | null {
   if ((from === Oid.int4 && to === Oid.bool) || (from === Oid.bool && to === Oid.int4)) return 'explicit';
   if ((from === Oid.int4 || from === Oid.int8 || from === Oid.int2) && to === Oid.oid) return 'implicit';
   if (from === Oid.oid && (to === Oid.int4 || to === Oid.int8)) return to === Oid.int8 ? 'implicit' : 'assignment';
+  // oid and its aliases (regclass, regtype, ...) are binary-coercible both ways; integers convert implicitly.
+  if (OID_ALIAS_TYPES.has(from) && OID_ALIAS_TYPES.has(to)) return 'implicit';
+  if ((from === Oid.int4 || from === Oid.int8 || from === Oid.int2) && OID_ALIAS_TYPES.has(to)) return 'implicit';
+  if (OID_ALIAS_TYPES.has(from) && (to === Oid.int4 || to === Oid.int8)) return to === Oid.int8 ? 'implicit' : 'assignment';
+  if ((from === Oid.int2vector && to === Oid.int2) || (from === Oid.oidvector && to === Oid.oid)) return null;
+  if (from === Oid.int2vector && to === 1005 /* _int2 */) return 'implicit';
+  if (from === Oid.oidvector && to === 1028 /* _oid */) return 'implicit';
+  if (from === Oid.pg_node_tree && to === Oid.text) return 'implicit';
   if (from === Oid.json && to === Oid.jsonb) return 'explicit';
   if (from === Oid.jsonb && to === Oid.json) return 'explicit';
   // I/O conversion casts: anything to a string type is assignment, from a string type explicit.
@@ -142,6 +150,12 @@ export function castValue(v: Value, from: number, to: number, typmod: number, ex
   const vectorCast = from === to ? undefined : findVectorCast(from, to);
   if (vectorCast) return vectorCast.convert(v, typmod);
   if (from === to) out = v;
+  else if (OID_ALIAS_TYPES.has(from) && OID_ALIAS_TYPES.has(to)) out = v;
+  else if (OID_ALIAS_TYPES.has(to) && (from === Oid.int2 || from === Oid.int4)) out = toIntFromNumber(v as number, Oid.oid);
+  else if (OID_ALIAS_TYPES.has(to) && from === Oid.int8) out = toIntFromNumber(Number(v as bigint), Oid.oid);
+  else if (OID_ALIAS_TYPES.has(from) && to === Oid.int8) out = BigInt(v as number);
+  else if (OID_ALIAS_TYPES.has(from) && to === Oid.int4) out = (v as number) | 0;
+  else if ((from === Oid.int2vector || from === Oid.oidvector) && typeByOid(to)?.category === 'A') out = v;
   else if (isNumericType(from) && isNumericType(to)) out = numericCast(v, from, to);
   else if (from === Oid.bool && to === Oid.int4) out = v ? 1 : 0;
   else if (from === Oid.int4 && to === Oid.bool) out = v !== 0;

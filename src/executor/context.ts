@@ -28,6 +28,8 @@ export interface DataAccess {
   nextval(sequence: string): bigint;
   /** Current rows of a system view (e.g. "tessera.tables"). */
   systemView(name: string): unknown[][];
+  /** Catalog lookups of the pg_catalog functions (functions-catalog.ts); absent outside a session. */
+  pgCatalog?(): PgCatalogAccess;
   // ---- vector search (executor/vector-topk.ts) ----
   /** A vector column per segment of the statement's snapshot (packed float32, deletes) plus the transaction's own rows. */
   vectorColumn(tableId: number, attnum: number): Promise<VectorColumnRead>;
@@ -49,6 +51,23 @@ export interface DataAccess {
   findConflict(tableId: number, row: readonly unknown[], constraint: string | null): Promise<{ rowId: number; row: unknown[] } | null>;
   /** tessera.verify_pk_index(table): the index compared with the segments, as JSON text. */
   verifyPkIndex(table: string): Promise<string>;
+}
+
+/**
+ * What pg_get_constraintdef, pg_get_indexdef, pg_table_is_visible and friends read from the
+ * catalog, by the OIDs pg_catalog shows (catalog/pg-catalog implements it). Name lookups
+ * throw DbError as PostgreSQL does (42P01, 3F000, 42703).
+ */
+export interface PgCatalogAccess {
+  constraintDef(oid: number): string | null;
+  indexDef(oid: number, column: number): string | null;
+  tableIsVisible(oid: number): boolean | null;
+  serialSequence(table: string, column: string): string | null;
+  relationOid(name: string): number;
+  relationSizeBytes(oid: number): bigint | null;
+  schemaExists(name: string): boolean;
+  functionSignature(oid: number): { args: readonly number[]; result: number; returnsSet: boolean } | null;
+  roleName(oid: number): string | undefined;
 }
 
 export interface ExecContext {

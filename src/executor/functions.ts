@@ -35,6 +35,11 @@ export function defineFunction(fn: ScalarFunction): void {
   registry.set(fn.name, list);
 }
 
+/** Every registered function and operator, in registration order (pg_proc). */
+export function allFunctions(): ScalarFunction[] {
+  return [...registry.values()].flat();
+}
+
 /** All overloads of a function or operator name (lower-case), or [] if none. */
 export function functionsNamed(name: string): readonly ScalarFunction[] {
   return registry.get(name) ?? [];
@@ -320,7 +325,7 @@ fn('version', [], Oid.text, () => SERVER_VERSION_STRING, { volatility: 'stable' 
 fn('current_database', [], Oid.name, (_a, ctx) => ctx.database, { volatility: 'stable' });
 fn('current_user', [], Oid.name, (_a, ctx) => ctx.user, { volatility: 'stable' });
 fn('session_user', [], Oid.name, (_a, ctx) => ctx.user, { volatility: 'stable' });
-fn('current_schema', [], Oid.name, () => 'public', { volatility: 'stable' });
+// current_schema: functions-catalog.ts (first existing schema on search_path)
 fn('pg_backend_pid', [], Oid.int4, (_a, ctx) => ctx.backendPid, { volatility: 'stable' });
 fn('now', [], Oid.timestamptz, (_a, ctx) => ctx.transactionStartMicros, { volatility: 'stable' });
 fn('transaction_timestamp', [], Oid.timestamptz, (_a, ctx) => ctx.transactionStartMicros, { volatility: 'stable' });

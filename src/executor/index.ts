@@ -6,11 +6,12 @@
 export type { BoundExpr } from './bound.ts';
 export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, RowChecks, AggregateCall } from './plan.ts';
 export { aggregateNamed, isAggregateName, type AggregateFunction } from './aggregates.ts';
-export type { ExecContext, DataAccess, ScanBatch } from './context.ts';
+export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess } from './context.ts';
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';
 export type { Row, Value } from './value.ts';
 import './functions-pk.ts'; // registers tessera.verify_pk_index
-export { functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';
+import './functions-catalog.ts'; // pg_catalog functions: format_type, pg_get_constraintdef, has_table_privilege, ...
+export { allFunctions, functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';
 export { castValue, canCast, castContext, isNumericType, isStringType, type CastContext } from './casts.ts';
 export { compile, compileAsync, isAsync } from './compile.ts';
 export { openCursor, ArrayCursor, type RowCursor } from './run-plan.ts';

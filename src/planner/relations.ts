@@ -14,10 +14,25 @@ export interface CatalogReader {
   schemaExists(name: string): boolean;
 }
 
-/** The qualified name of the system view a FROM item names, if any (tessera.tables, ...). */
+/**
+ * The qualified name of the system view a FROM item names, if any (tessera.tables,
+ * pg_catalog.pg_class, information_schema.columns). As in PostgreSQL, pg_catalog is searched
+ * before search_path unless search_path names it explicitly, so an unqualified pg_class
+ * shadows a user table of that name.
+ */
 export function systemViewName(env: PlanEnv, name: QualifiedName): string | null {
-  const candidates = name.schema !== null ? [`${name.schema}.${name.name}`] : env.searchPath.map((s) => `${s}.${name.name}`);
-  return candidates.find((c) => c in SYSTEM_VIEWS) ?? null;
+  if (name.schema !== null) {
+    const q = `${name.schema}.${name.name}`;
+    return q in SYSTEM_VIEWS ? q : null;
+  }
+  const path = env.searchPath.includes('pg_catalog') ? env.searchPath : ['pg_catalog', ...env.searchPath];
+  for (const schema of path) {
+    const q = `${schema}.${name.name}`;
+    if (q in SYSTEM_VIEWS) return q;
+    // A user table earlier on the path wins over a system view of a later schema.
+    if (schema !== 'pg_catalog' && env.catalog.getTable(schema, name.name)) return null;
+  }
+  return null;
 }
 
 export interface PlanEnv {

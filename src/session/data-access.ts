@@ -9,6 +9,8 @@ import { DbError, SqlState } from '../errors/index.ts';
 import type { DataAccess, ScanBatch } from '../executor/index.ts';
 import type { SegmentGraph } from '../ann/index.ts';
 import { readVectorColumn, type TableSnapshot, type VectorColumnRead } from '../storage/index.ts';
+import type { PgCatalogLookup } from '../catalog/index.ts';
+import type { SessionCatalogAccess } from './pg-catalog-access.ts';
 import type { Database } from './database.ts';
 import type { Transaction } from './transaction.ts';
 
@@ -121,7 +123,15 @@ export class SessionDataAccess implements DataAccess {
   systemView(name: string): unknown[][] {
     const view = SYSTEM_VIEWS[name];
     if (!view) throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
-    return view(this.db.catalog).rows;
+    return view(this.db.catalog, this.catalogAccess?.viewContext()).rows;
+  }
+
+  /** Set by the session: the pg_catalog context and lookups (pg-catalog-access.ts). */
+  catalogAccess: SessionCatalogAccess | null = null;
+
+  pgCatalog(): PgCatalogLookup {
+    if (!this.catalogAccess) throw new DbError(SqlState.InternalError, 'catalog access is not connected to this session');
+    return this.catalogAccess.lookup;
   }
 
   // ---- vector search (executor/vector-topk.ts) ----
@@ -140,6 +150,7 @@ export class SessionDataAccess implements DataAccess {
 
   /** Ends the statement: releases its snapshots. */
   endStatement(): void {
+    this.catalogAccess?.lookup.invalidate();
     for (const s of this.snapshots.values()) s.release();
     this.snapshots.clear();
   }

@@ -19,6 +19,7 @@ import { Transaction } from './transaction.ts';
 import type { WireOutput } from './wire-output.ts';
 import type { CopyIn } from './copy.ts';
 import { SessionDataAccess } from './data-access.ts';
+import { SessionCatalogAccess } from './pg-catalog-access.ts';
 import type { Database } from './database.ts';
 import { parseSearchPath, type PlanEnv } from '../planner/index.ts';
 
@@ -65,6 +66,11 @@ export class Session implements StatementHost {
     this.tx = new Transaction(this.settings, opts.db.unique, opts.db.rowLocks);
     this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : undefined);
     this.data = new SessionDataAccess(this.db, this.tx);
+    this.catalogAccess = new SessionCatalogAccess(this.db.catalog, {
+      user: opts.user, database: opts.database, backendPid: opts.processId,
+      setting: (name) => this.settings.get(name), allSettings: () => this.settings.all(),
+    });
+    this.data.catalogAccess = this.catalogAccess;
   }
 
   // ---- StatementHost: what statements may ask of the session ----
@@ -73,6 +79,8 @@ export class Session implements StatementHost {
     return this.out.w;
   }
 
+  /** pg_catalog context and the regclass/regproc name lookups. */
+  private readonly catalogAccess: SessionCatalogAccess;
   private cachedFormat: FormatContext | null = null;
   private cachedFormatVersion = -1;
 
@@ -85,6 +93,7 @@ export class Session implements StatementHost {
         extraFloatDigits: Number(s.get('extra_float_digits')),
         dateStyle: s.get('DateStyle'),
         intervalStyle: s.get('IntervalStyle'),
+        catalog: this.catalogAccess.lookup,
       };
       this.cachedFormatVersion = s.version;
     }

@@ -4,7 +4,7 @@
  * types/ sits below session/, planner/ and executor/ and imports only errors/.
  */
 export { Oid, ArrayOid, type ScalarTypeName } from './oids.ts';
-export { defaultFormatContext, type FormatContext, type PgType, type TypeCategory } from './pg-type.ts';
+export { defaultFormatContext, type FormatContext, type PgType, type TypeCategory, type CatalogNames } from './pg-type.ts';
 export {
   Numeric, selectDivScale, encodeNumericTypmod, decodeNumericTypmod, pow10, type IntKind,
   NUMERIC_MAX_PRECISION, NUMERIC_MIN_SCALE, NUMERIC_MAX_SCALE,
@@ -28,8 +28,9 @@ export { parseBytea, formatBytea, parseUuid, formatRecord, type PgRecord, type R
 export { parseBoolText } from './types-numeric.ts';
 export {
   typeByOid, typeByName, arrayTypeOf, resolveTypeName, parseTypeName, formatType, floatTypeForPrecision, computeTypmod, makeArrayType,
-  scalarTypes, vectorTypes, type ResolvedTypeName,
+  scalarTypes, vectorTypes, allTypes, type ResolvedTypeName,
 } from './registry.ts';
+export { catalogTypes, OID_ALIAS_TYPES, int2vectorType, oidvectorType } from './reg-types.ts';
 export {
   vectorType, parseVector, formatDenseVector, vectorRecv, vectorSend, vectorTypmodIn, checkExpectedDim, VECTOR_MAX_DIM, type VectorKind,
 } from './vector.ts';

@@ -37,6 +37,24 @@ export const Oid = {
   vector: 16385,
   halfvec: 16387,
   sparsevec: 16389,
+  /** Catalog types (reg-types.ts): OID aliases, vectors of int2/oid, expression trees. */
+  regproc: 24,
+  int2vector: 22,
+  tid: 27,
+  xid: 28,
+  cid: 29,
+  oidvector: 30,
+  pg_node_tree: 194,
+  aclitem: 1033,
+  regprocedure: 2202,
+  regoper: 2203,
+  regoperator: 2204,
+  regclass: 2205,
+  regtype: 2206,
+  regnamespace: 4089,
+  regrole: 4096,
+  anyarray: 2277,
+  cstring: 2275,
 } as const;
 
 /** pg_type OIDs of the array types (typname `_elem`). */
@@ -69,6 +87,21 @@ export const ArrayOid = {
   vector: 16386,
   halfvec: 16388,
   sparsevec: 16390,
+  regproc: 1008,
+  int2vector: 1006,
+  tid: 1010,
+  xid: 1011,
+  cid: 1012,
+  oidvector: 1013,
+  aclitem: 1034,
+  regprocedure: 2207,
+  regoper: 2208,
+  regoperator: 2209,
+  regclass: 2210,
+  regtype: 2211,
+  regnamespace: 4090,
+  regrole: 4097,
+  cstring: 1263,
 } as const;
 
 export type ScalarTypeName = keyof typeof Oid;

@@ -36,6 +36,25 @@ export interface FormatContext {
    * 'today', 'tomorrow' and 'yesterday' input refer to; the wall clock when absent.
    */
   readonly transactionTimestamp?: bigint;
+  /** Name lookups of the reg* types (regclass, regproc, ...); absent outside a session, where they accept only numbers. */
+  readonly catalog?: CatalogNames;
+}
+
+/**
+ * What regclassin/regclassout and their siblings ask of the catalog (see reg-types.ts); the
+ * session implements it over the catalog and search_path. The *Oid methods throw DbError
+ * like PostgreSQL (42P01, 42883, 3F000, 42704); the *Name methods give the quoted, and where
+ * not visible on search_path qualified, name, or undefined for an unknown OID.
+ */
+export interface CatalogNames {
+  relationOid(name: string): number;
+  relationName(oid: number): string | undefined;
+  procOid(name: string): number;
+  procName(oid: number): string | undefined;
+  namespaceOid(name: string): number;
+  namespaceName(oid: number): string | undefined;
+  roleOid(name: string): number;
+  roleName(oid: number): string | undefined;
 }
 
 export const defaultFormatContext: FormatContext = {

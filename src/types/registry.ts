@@ -16,6 +16,7 @@ import {
   MAX_CHAR_LENGTH, bpcharType, byteaType, charType, jsonType, jsonbType, nameType, recordType, textType, unknownType, uuidType, varcharType, voidType,
 } from './types-text.ts';
 import { SPARSEVEC_MAX_DIM, sparsevecType } from './sparsevec.ts';
+import { catalogTypes } from './reg-types.ts';
 import { vectorType, vectorTypmodIn } from './vector.ts';
 
 /** Builds the PgType of `elem[]` (array_in/out/recv/send over the element type). */
@@ -53,7 +54,7 @@ export const vectorTypes: readonly PgType<any>[] = [vectorType, halfvecType, spa
 
 const byOid = new Map<number, PgType<any>>();
 const byTypname = new Map<string, PgType<any>>();
-for (const t of [...scalarTypes, ...vectorTypes]) {
+for (const t of [...scalarTypes, ...vectorTypes, ...catalogTypes]) {
   byOid.set(t.oid, t);
   byTypname.set(t.name, t);
   if (t.arrayOid !== 0) {
@@ -63,6 +64,11 @@ for (const t of [...scalarTypes, ...vectorTypes]) {
     byOid.set(arr.oid, arr);
     byTypname.set(arr.name, arr);
   }
+}
+
+/** Every type (arrays included) in OID order, for pg_type. */
+export function allTypes(): PgType<any>[] {
+  return [...byOid.values()].sort((a, b) => a.oid - b.oid);
 }
 
 /** The type with this OID, or undefined. */

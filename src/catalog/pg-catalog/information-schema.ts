@@ -1,0 +1,253 @@
+/**
+ * catalog/pg-catalog: the information_schema views (SQL standard) over the same model as
+ * pg_catalog. Column names follow PostgreSQL 15; the standard's domains map to base types:
+ * sql_identifier → name, cardinal_number → int4, character_data and yes_or_no → varchar.
+ * Rows list user tables and, like PostgreSQL, the system relations.
+ */
+import { Oid, decodeNumericTypmod, typeByOid } from '../../types/index.ts';
+import type { ColumnDef, TableDef } from '../table-def.ts';
+import { quoteIdent } from './deparse.ts';
+import type { PgCatalogModel, RelConstraint } from './model.ts';
+import { namespaceOid } from './oids.ts';
+import { T, type CatalogRelationFn, emptyRelation, relation } from './view-def.ts';
+
+const ID = Oid.name;
+const NUM = Oid.int4;
+const CHR = Oid.varchar;
+
+const yesNo = (b: boolean): string => (b ? 'YES' : 'NO');
+
+const DATA_TYPE_NAMES: Record<number, string> = {
+  [Oid.bpchar]: 'character', [Oid.varchar]: 'character varying', [Oid.timestamp]: 'timestamp without time zone',
+  [Oid.timestamptz]: 'timestamp with time zone', [Oid.time]: 'time without time zone',
+};
+
+/** information_schema's data_type: "ARRAY", "USER-DEFINED" for extension types, else format_type without modifiers. */
+export function dataTypeName(oid: number): string {
+  const t = typeByOid(oid);
+  if (!t) return 'USER-DEFINED';
+  if (t.category === 'A' && t.name.startsWith('_')) return 'ARRAY';
+  if (oid === Oid.vector || oid === Oid.halfvec || oid === Oid.sparsevec) return 'USER-DEFINED';
+  return DATA_TYPE_NAMES[oid] ?? t.displayName;
+}
+
+interface TypeFacts {
+  charMax: number | null;
+  charOctets: number | null;
+  precision: number | null;
+  radix: number | null;
+  scale: number | null;
+  datetime: number | null;
+  interval: string | null;
+}
+
+function typeFacts(oid: number, typmod: number): TypeFacts {
+  const f: TypeFacts = { charMax: null, charOctets: null, precision: null, radix: null, scale: null, datetime: null, interval: null };
+  switch (oid) {
+    case Oid.varchar:
+    case Oid.bpchar:
+    case Oid.text:
+      f.charMax = typmod >= 4 ? typmod - 4 : null;
+      f.charOctets = typmod >= 4 ? (typmod - 4) * 4 : 1073741824;
+      break;
+    case Oid.int2: Object.assign(f, { precision: 16, radix: 2, scale: 0 }); break;
+    case Oid.int4: Object.assign(f, { precision: 32, radix: 2, scale: 0 }); break;
+    case Oid.int8: Object.assign(f, { precision: 64, radix: 2, scale: 0 }); break;
+    case Oid.float4: Object.assign(f, { precision: 24, radix: 2 }); break;
+    case Oid.float8: Object.assign(f, { precision: 53, radix: 2 }); break;
+    case Oid.numeric:
+      f.radix = 10;
+      if (typmod >= 4) {
+        const d = decodeNumericTypmod(typmod);
+        f.precision = d.precision;
+        f.scale = d.scale;
+      }
+      break;
+    case Oid.date: f.datetime = 0; break;
+    case Oid.time:
+    case Oid.timestamp:
+    case Oid.timestamptz: f.datetime = typmod >= 0 ? typmod : 6; break;
+    case Oid.interval: f.datetime = 6; break;
+    default:
+  }
+  return f;
+}
+
+export const isSchemata = relation(
+  [
+    ['catalog_name', ID], ['schema_name', ID], ['schema_owner', ID], ['default_character_set_catalog', ID],
+    ['default_character_set_schema', ID], ['default_character_set_name', ID], ['sql_path', CHR],
+  ],
+  (m) => m.namespaces.map((n) => [m.ctx.database, n.name, m.ctx.user, null, null, null, null]),
+);
+
+export const isTables = relation(
+  [
+    ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['table_type', CHR], ['self_referencing_column_name', ID],
+    ['reference_generation', CHR], ['user_defined_type_catalog', ID], ['user_defined_type_schema', ID], ['user_defined_type_name', ID],
+    ['is_insertable_into', CHR], ['is_typed', CHR], ['commit_action', CHR],
+  ],
+  (m) => {
+    const rows: unknown[][] = m.tables.map((t) => [m.ctx.database, t.schema, t.name, 'BASE TABLE', null, null, null, null, null, 'YES', 'NO', null]);
+    for (const r of m.ctx.systemRelations ?? []) {
+      const [schema, name] = r.name.split('.') as [string, string];
+      rows.push([m.ctx.database, schema, name, schema === 'information_schema' ? 'VIEW' : 'BASE TABLE', null, null, null, null, null, 'NO', 'NO', null]);
+    }
+    return rows;
+  },
+);
+
+function columnRow(m: PgCatalogModel, t: TableDef, c: ColumnDef, pk: Set<number>): unknown[] {
+  const type = typeByOid(c.typeOid);
+  const f = typeFacts(c.typeOid, c.typmod);
+  const isVector = c.typeOid === Oid.vector || c.typeOid === Oid.halfvec || c.typeOid === Oid.sparsevec;
+  const collatable = c.typeOid === Oid.text || c.typeOid === Oid.varchar || c.typeOid === Oid.bpchar;
+  const identity = c.identity !== null;
+  return [
+    m.ctx.database, t.schema, t.name, c.name, c.attnum, m.defaultText(t, c), yesNo(!(c.notNull || pk.has(c.attnum))), dataTypeName(c.typeOid),
+    f.charMax, f.charOctets, f.precision, f.radix, f.scale, f.datetime, f.interval, null, null, null, null,
+    collatable ? null : null, null, null, null, null, null, m.ctx.database, isVector ? 'public' : 'pg_catalog', type?.name ?? String(c.typeOid),
+    null, null, null, null, String(c.attnum), 'NO', yesNo(identity), identity ? (c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT') : null,
+    identity ? '1' : null, identity ? '1' : null, identity ? maxOf(c.typeOid) : null, identity ? '1' : null, identity ? 'NO' : null,
+    'NEVER', null, 'YES',
+  ];
+}
+
+function maxOf(oid: number): string {
+  return oid === Oid.int2 ? '32767' : oid === Oid.int4 ? '2147483647' : '9223372036854775807';
+}
+
+export const isColumns = relation(
+  [
+    ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['column_name', ID], ['ordinal_position', NUM], ['column_default', CHR],
+    ['is_nullable', CHR], ['data_type', CHR], ['character_maximum_length', NUM], ['character_octet_length', NUM],
+    ['numeric_precision', NUM], ['numeric_precision_radix', NUM], ['numeric_scale', NUM], ['datetime_precision', NUM],
+    ['interval_type', CHR], ['interval_precision', NUM], ['character_set_catalog', ID], ['character_set_schema', ID],
+    ['character_set_name', ID], ['collation_catalog', ID], ['collation_schema', ID], ['collation_name', ID], ['domain_catalog', ID],
+    ['domain_schema', ID], ['domain_name', ID], ['udt_catalog', ID], ['udt_schema', ID], ['udt_name', ID], ['scope_catalog', ID],
+    ['scope_schema', ID], ['scope_name', ID], ['maximum_cardinality', NUM], ['dtd_identifier', ID], ['is_self_referencing', CHR],
+    ['is_identity', CHR], ['identity_generation', CHR], ['identity_start', CHR], ['identity_increment', CHR], ['identity_maximum', CHR],
+    ['identity_minimum', CHR], ['identity_cycle', CHR], ['is_generated', CHR], ['generation_expression', CHR], ['is_updatable', CHR],
+  ],
+  (m) => m.tables.flatMap((t) => {
+    const pk = new Set(t.constraints.filter((c) => c.kind === 'primary').flatMap((c) => c.attnums));
+    return t.columns.filter((c) => !c.dropped).map((c) => columnRow(m, t, c, pk));
+  }),
+);
+
+export const isViews = emptyRelation([
+  ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['view_definition', CHR], ['check_option', CHR],
+  ['is_updatable', CHR], ['is_insertable_into', CHR], ['is_trigger_updatable', CHR], ['is_trigger_deletable', CHR],
+  ['is_trigger_insertable_into', CHR],
+]);
+
+const CONSTRAINT_TYPES: Record<string, string> = { p: 'PRIMARY KEY', u: 'UNIQUE', c: 'CHECK' };
+
+/** PostgreSQL 15 lists each NOT NULL column as a CHECK constraint named `<nsoid>_<reloid>_<attnum>_not_null`. */
+function notNullConstraints(m: PgCatalogModel, t: TableDef): { name: string; column: string }[] {
+  const ns = namespaceOid(t.schema);
+  return t.columns.filter((c) => !c.dropped && c.notNull).map((c) => ({ name: `${ns}_${t.tableId}_${c.attnum}_not_null`, column: c.name }));
+}
+
+export const isTableConstraints = relation(
+  [
+    ['constraint_catalog', ID], ['constraint_schema', ID], ['constraint_name', ID], ['table_catalog', ID], ['table_schema', ID],
+    ['table_name', ID], ['constraint_type', CHR], ['is_deferrable', CHR], ['initially_deferred', CHR], ['enforced', CHR],
+    ['nulls_distinct', CHR],
+  ],
+  (m) => {
+    const db = m.ctx.database;
+    const rows: unknown[][] = m.constraints.map((k) => [
+      db, k.table.schema, k.def.name, db, k.table.schema, k.table.name, CONSTRAINT_TYPES[k.contype], 'NO', 'NO', 'YES',
+      k.contype === 'u' || k.contype === 'p' ? 'YES' : null,
+    ]);
+    for (const t of m.tables) {
+      for (const n of notNullConstraints(m, t)) rows.push([db, t.schema, n.name, db, t.schema, t.name, 'CHECK', 'NO', 'NO', 'YES', null]);
+    }
+    return rows;
+  },
+);
+
+const colName = (t: TableDef, attnum: number): string => t.columns.find((c) => c.attnum === attnum)?.name ?? '';
+
+export const isKeyColumnUsage = relation(
+  [
+    ['constraint_catalog', ID], ['constraint_schema', ID], ['constraint_name', ID], ['table_catalog', ID], ['table_schema', ID],
+    ['table_name', ID], ['column_name', ID], ['ordinal_position', NUM], ['position_in_unique_constraint', NUM],
+  ],
+  (m) => m.constraints.filter((k) => k.contype === 'p' || k.contype === 'u').flatMap((k) => k.def.attnums.map((a, i) => [
+    m.ctx.database, k.table.schema, k.def.name, m.ctx.database, k.table.schema, k.table.name, colName(k.table, a), i + 1, null,
+  ])),
+);
+
+/** Column names a CHECK expression mentions (libpg-query JSON ColumnRef nodes). */
+function checkColumns(k: RelConstraint): string[] {
+  if (!k.def.expr) return [];
+  const found = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (n && typeof n === 'object') {
+      const o = n as Record<string, any>;
+      if (o.ColumnRef) {
+        const f = o.ColumnRef.fields as { String?: { sval: string } }[];
+        const last = f[f.length - 1]?.String?.sval;
+        if (last) found.add(last);
+      }
+      for (const v of Object.values(o)) visit(v);
+    }
+  };
+  visit(JSON.parse(k.def.expr));
+  return [...found];
+}
+
+export const isConstraintColumnUsage = relation(
+  [
+    ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['column_name', ID], ['constraint_catalog', ID],
+    ['constraint_schema', ID], ['constraint_name', ID],
+  ],
+  (m) => m.constraints.flatMap((k) => {
+    const cols = k.contype === 'c' ? checkColumns(k) : k.def.attnums.map((a) => colName(k.table, a));
+    return cols.map((c) => [m.ctx.database, k.table.schema, k.table.name, c, m.ctx.database, k.table.schema, k.def.name]);
+  }),
+);
+
+export const isReferentialConstraints = emptyRelation([
+  ['constraint_catalog', ID], ['constraint_schema', ID], ['constraint_name', ID], ['unique_constraint_catalog', ID],
+  ['unique_constraint_schema', ID], ['unique_constraint_name', ID], ['match_option', CHR], ['update_rule', CHR], ['delete_rule', CHR],
+]);
+
+export const isRoutines = relation(
+  [
+    ['specific_catalog', ID], ['specific_schema', ID], ['specific_name', ID], ['routine_catalog', ID], ['routine_schema', ID],
+    ['routine_name', ID], ['routine_type', CHR], ['data_type', CHR], ['type_udt_catalog', ID], ['type_udt_schema', ID],
+    ['type_udt_name', ID], ['routine_body', CHR], ['routine_definition', CHR], ['external_name', CHR], ['external_language', CHR],
+    ['parameter_style', CHR], ['is_deterministic', CHR], ['sql_data_access', CHR], ['is_null_call', CHR], ['security_type', CHR],
+  ],
+  (m) => m.ctx.functions.filter((f) => /^[a-z_][a-z0-9_]*$/.test(f.name) && f.kind === 'f').map((f, i) => [
+    m.ctx.database, 'pg_catalog', `${f.name}_${i}`, m.ctx.database, 'pg_catalog', f.name, 'FUNCTION', dataTypeName(f.returnType),
+    m.ctx.database, 'pg_catalog', typeByOid(f.returnType)?.name ?? null, 'EXTERNAL', null, f.name, 'INTERNAL', 'GENERAL',
+    yesNo(f.volatility === 'immutable'), 'MODIFIES', yesNo(!f.strict), 'INVOKER',
+  ]),
+);
+
+export const isSequences = relation(
+  [
+    ['sequence_catalog', ID], ['sequence_schema', ID], ['sequence_name', ID], ['data_type', CHR], ['numeric_precision', NUM],
+    ['numeric_precision_radix', NUM], ['numeric_scale', NUM], ['start_value', CHR], ['minimum_value', CHR], ['maximum_value', CHR],
+    ['increment', CHR], ['cycle_option', CHR],
+  ],
+  (m) => m.sequences.map((s) => {
+    const f = typeFacts(s.column.typeOid, -1);
+    return [m.ctx.database, s.schema, s.name, dataTypeName(s.column.typeOid), f.precision, 2, 0, '1', '1', maxOf(s.column.typeOid), '1', 'NO'];
+  }),
+);
+
+/** The information_schema views by name. */
+export const INFORMATION_SCHEMA_RELATIONS: Readonly<Record<string, CatalogRelationFn>> = {
+  schemata: isSchemata, tables: isTables, columns: isColumns, views: isViews, table_constraints: isTableConstraints,
+  key_column_usage: isKeyColumnUsage, constraint_column_usage: isConstraintColumnUsage,
+  referential_constraints: isReferentialConstraints, routines: isRoutines, sequences: isSequences,
+};
+
+void quoteIdent;
+void T;

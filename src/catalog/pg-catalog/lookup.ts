@@ -1,0 +1,207 @@
+/**
+ * catalog/pg-catalog: name and definition lookups over the catalog model for the reg*
+ * types (CatalogNames: regclass in/out through search_path) and the pg_catalog functions
+ * (pg_get_constraintdef, pg_get_indexdef, pg_table_is_visible, ...). One instance per
+ * session; the model is rebuilt after invalidate(), which the session calls at the end of
+ * every statement.
+ */
+import { DbError, SqlState, type SqlStateCode } from '../../errors/index.ts';
+import type { Catalog } from '../catalog.ts';
+import { quoteIdent } from './deparse.ts';
+import { ioProcs } from './io-procs.ts';
+import { PgCatalogModel, type SystemViewContext } from './model.ts';
+import { SUPERUSER_OID, procOid, systemViewOid } from './oids.ts';
+
+/** 42602 invalid_name (not in errors/sqlstate.ts yet). */
+const INVALID_NAME = '42602' as SqlStateCode;
+
+/** Splits a possibly qualified, possibly quoted name as regclassin does ('"My T"', 's.t'). */
+export function splitQualifiedName(text: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  const s = text.trim();
+  while (i <= s.length) {
+    if (s[i] === '"') {
+      let j = i + 1;
+      let out = '';
+      for (;;) {
+        if (j >= s.length) throw new DbError(INVALID_NAME, 'invalid name syntax');
+        if (s[j] === '"') {
+          if (s[j + 1] === '"') {
+            out += '"';
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        out += s[j++];
+      }
+      parts.push(out);
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < s.length && s[j] !== '.') j++;
+      const word = s.slice(i, j).trim();
+      if (word === '') throw new DbError(INVALID_NAME, 'invalid name syntax');
+      parts.push(word.toLowerCase());
+      i = j;
+    }
+    if (i >= s.length) break;
+    if (s[i] !== '.') throw new DbError(INVALID_NAME, 'invalid name syntax');
+    i++;
+  }
+  return parts;
+}
+
+export class PgCatalogLookup {
+  private model: PgCatalogModel | null = null;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly context: () => SystemViewContext,
+  ) {}
+
+  /** Drops the cached model (after each statement, so DDL is seen). */
+  invalidate(): void {
+    this.model = null;
+  }
+
+  get m(): PgCatalogModel {
+    this.model ??= PgCatalogModel.of(this.catalog, this.context());
+    return this.model;
+  }
+
+  private systemRelation(schema: string, name: string): number | undefined {
+    const q = `${schema}.${name}`;
+    return this.m.ctx.systemRelations?.some((r) => r.name === q) ? systemViewOid(q) : undefined;
+  }
+
+  // ---- CatalogNames (types/pg-type.ts) ----
+
+  relationOid(text: string): number {
+    const parts = splitQualifiedName(text);
+    if (parts.length > 3 || parts.length === 0) throw new DbError(INVALID_NAME, `improper relation name (too many dotted names): ${text}`);
+    const name = parts[parts.length - 1]!;
+    if (parts.length >= 2) {
+      const schema = parts[parts.length - 2]!;
+      const oid = this.systemRelation(schema, name) ?? this.m.relationOid(schema, name);
+      if (oid !== undefined) return oid;
+      if (!this.m.namespaces.some((n) => n.name === schema)) throw new DbError(SqlState.InvalidSchemaName, `schema "${schema}" does not exist`);
+      throw new DbError(SqlState.UndefinedTable, `relation "${parts.slice(-2).join('.')}" does not exist`);
+    }
+    const sys = this.systemRelation('pg_catalog', name);
+    if (sys !== undefined) return sys;
+    for (const schema of this.m.ctx.searchPath) {
+      const oid = this.m.relationOid(schema, name);
+      if (oid !== undefined) return oid;
+    }
+    throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
+  }
+
+  relationName(oid: number): string | undefined {
+    const sys = this.m.ctx.systemRelations?.find((r) => systemViewOid(r.name) === oid);
+    if (sys) {
+      const [schema, name] = sys.name.split('.') as [string, string];
+      return schema === 'pg_catalog' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
+    }
+    const r = this.m.relationById(oid);
+    if (!r) return undefined;
+    return this.isVisibleName(r.schema, r.name) ? quoteIdent(r.name) : `${quoteIdent(r.schema)}.${quoteIdent(r.name)}`;
+  }
+
+  /** True when the unqualified name finds this schema's object first along search_path. */
+  private isVisibleName(schema: string, name: string): boolean {
+    for (const s of this.m.ctx.searchPath) {
+      if (this.m.relationOid(s, name) !== undefined) return s === schema;
+    }
+    return false;
+  }
+
+  procOid(text: string): number {
+    const parts = splitQualifiedName(text.replace(/\(.*\)\s*$/, ''));
+    const name = parts[parts.length - 1]!;
+    const i = this.m.ctx.functions.findIndex((f) => f.name === name);
+    if (i >= 0) return procOid(i);
+    const io = ioProcs().oids.get(name);
+    if (io !== undefined) return io;
+    throw new DbError(SqlState.UndefinedFunction, `function "${text}" does not exist`);
+  }
+
+  procName(oid: number): string | undefined {
+    const fns = this.m.ctx.functions;
+    const i = oid - procOid(0);
+    if (i >= 0 && i < fns.length) return fns[i]!.name;
+    for (const [name, o] of ioProcs().oids) if (o === oid) return name;
+    return undefined;
+  }
+
+  namespaceOid(text: string): number {
+    const [name] = splitQualifiedName(text);
+    const n = this.m.namespaces.find((x) => x.name === name);
+    if (!n) throw new DbError(SqlState.InvalidSchemaName, `schema "${name}" does not exist`);
+    return n.oid;
+  }
+
+  namespaceName(oid: number): string | undefined {
+    const n = this.m.namespaceOfOid(oid);
+    return n === undefined ? undefined : quoteIdent(n);
+  }
+
+  roleOid(text: string): number {
+    const [name] = splitQualifiedName(text);
+    if (name === this.m.ctx.user) return SUPERUSER_OID;
+    throw new DbError(SqlState.UndefinedObject, `role "${name}" does not exist`);
+  }
+
+  roleName(oid: number): string | undefined {
+    return oid === SUPERUSER_OID ? this.m.ctx.user : undefined;
+  }
+
+  // ---- what functions-catalog.ts asks (executor/context.ts PgCatalogAccess) ----
+
+  constraintDef(oid: number): string | null {
+    const k = this.m.constraints.find((c) => c.oid === oid);
+    return k ? this.m.constraintDef(k) : null;
+  }
+
+  indexDef(oid: number, column: number): string | null {
+    const i = this.m.indexes.find((x) => x.oid === oid);
+    return i ? this.m.indexDef(i, column) : null;
+  }
+
+  /** pg_table_is_visible: relations in a schema on search_path that an unqualified name finds. */
+  tableIsVisible(oid: number): boolean | null {
+    if (this.m.ctx.systemRelations?.some((r) => systemViewOid(r.name) === oid)) return true;
+    const r = this.m.relationById(oid);
+    return r ? this.isVisibleName(r.schema, r.name) : null;
+  }
+
+  /** pg_get_serial_sequence('t', 'col'): the qualified sequence name, or null. */
+  serialSequence(table: string, column: string): string | null {
+    const oid = this.relationOid(table);
+    const t = this.m.table(oid);
+    if (!t) return null;
+    const c = t.columns.find((x) => !x.dropped && x.name === column);
+    if (!c) throw new DbError(SqlState.UndefinedColumn, `column "${column}" of relation "${t.name}" does not exist`);
+    return c.sequence ? `${quoteIdent(t.schema)}.${quoteIdent(c.sequence)}` : null;
+  }
+
+  /** Approximate on-disk size of a relation (files not yet deleted), or null for an unknown OID. */
+  relationSizeBytes(oid: number): bigint | null {
+    const t = this.m.table(oid);
+    if (t) return BigInt(this.catalog.tableSummaries().find((s) => s.tableId === oid)?.sizeBytes ?? 0);
+    return this.m.relationById(oid) || this.m.ctx.systemRelations?.some((r) => systemViewOid(r.name) === oid) ? 0n : null;
+  }
+
+  /** Whether a schema exists (has_schema_privilege). */
+  schemaExists(name: string): boolean {
+    return this.m.namespaces.some((n) => n.name === name);
+  }
+
+  /** pg_get_function_arguments / result of a pg_proc OID. */
+  functionSignature(oid: number): { args: readonly number[]; result: number; returnsSet: boolean } | null {
+    const i = oid - procOid(0);
+    const f = this.m.ctx.functions[i];
+    return i >= 0 && f ? { args: f.argTypes, result: f.returnType, returnsSet: f.returnsSet } : null;
+  }
+}

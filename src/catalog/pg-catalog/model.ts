@@ -1,0 +1,239 @@
+/**
+ * catalog/pg-catalog: one statement's picture of the catalog as PostgreSQL's catalogs see
+ * it — namespaces, relations (tables, their PRIMARY KEY/UNIQUE indexes and vector index,
+ * serial sequences), columns, defaults and constraints, each with its OID (oids.ts). Built
+ * lazily from Catalog when a pg_catalog relation is read; every view and lookup reads it.
+ */
+import { Oid, formatType, typeByOid } from '../../types/index.ts';
+import type { Catalog } from '../catalog.ts';
+import { ENGINE_FLAT } from '../file-state.ts';
+import type { IndexDef } from '../indexes.ts';
+import type { ColumnDef, ConstraintDef, TableDef } from '../table-def.ts';
+import { deparseExpr, quoteIdent } from './deparse.ts';
+import { AmOid, NamespaceOid, attrdefOid, constraintOid, indexOid, namespaceOid, sequenceOid, sqlIndexOid } from './oids.ts';
+
+/** What the session tells the catalog views about itself. */
+export interface SystemViewContext {
+  readonly user: string;
+  readonly database: string;
+  /** search_path resolved to schema names, "$user" already substituted. */
+  readonly searchPath: readonly string[];
+  readonly backendPid: number;
+  readonly settings: readonly { readonly name: string; readonly setting: string; readonly description: string }[];
+  /** The executor's function catalog, in a stable order (pg_proc). */
+  readonly functions: readonly CatalogFunction[];
+  /** Names of the extensions created (plpgsql is always there). */
+  readonly extensions: readonly string[];
+  /** Names of the system views, qualified (pg_catalog.pg_class, ...), with their column lists. */
+  readonly systemRelations?: readonly { name: string; columns: readonly { name: string; typeOid: number }[] }[];
+}
+
+/** A function as pg_proc shows it. */
+export interface CatalogFunction {
+  readonly name: string;
+  readonly argTypes: readonly number[];
+  readonly returnType: number;
+  readonly returnsSet: boolean;
+  readonly strict: boolean;
+  readonly volatility: 'immutable' | 'stable' | 'volatile';
+  readonly kind: 'f' | 'a';
+}
+
+/** The context used when the session gives none (planning, tests). */
+export const DEFAULT_VIEW_CONTEXT: SystemViewContext = {
+  user: 'postgres', database: 'postgres', searchPath: ['public'], backendPid: 0, settings: [], functions: [], extensions: [],
+};
+
+export interface RelNamespace {
+  readonly oid: number;
+  readonly name: string;
+}
+
+export interface RelIndex {
+  readonly oid: number;
+  readonly name: string;
+  readonly table: TableDef;
+  readonly attnums: readonly number[];
+  readonly unique: boolean;
+  readonly primary: boolean;
+  /** Access method name (btree, hnsw, ivfflat, ...). */
+  readonly am: string;
+  /** The constraint this index implements, if any. */
+  readonly constraintOid: number;
+  /** Per column: its operator class when not the default. */
+  readonly opclasses?: readonly (string | null)[];
+  readonly options?: Record<string, unknown>;
+}
+
+export interface RelConstraint {
+  readonly oid: number;
+  readonly def: ConstraintDef;
+  readonly table: TableDef;
+  readonly contype: 'p' | 'u' | 'c' | 'n';
+  readonly indexOid: number;
+}
+
+export interface RelSequence {
+  readonly oid: number;
+  readonly name: string;
+  readonly schema: string;
+  readonly table: TableDef;
+  readonly column: ColumnDef;
+}
+
+/** Catalog objects with OIDs; arrays in OID order within each table. */
+export class PgCatalogModel {
+  readonly tables: TableDef[];
+  readonly namespaces: RelNamespace[];
+  readonly indexes: RelIndex[] = [];
+  readonly constraints: RelConstraint[] = [];
+  readonly sequences: RelSequence[] = [];
+  private readonly tablesById = new Map<number, TableDef>();
+
+  constructor(readonly catalog: Catalog, readonly ctx: SystemViewContext) {
+    this.tables = catalog.listTables();
+    const sqlIndexesOf = new Map<number, IndexDef[]>();
+    for (const d of typeof catalog.listIndexes === 'function' ? catalog.listIndexes() : []) {
+      sqlIndexesOf.set(d.tableId, [...(sqlIndexesOf.get(d.tableId) ?? []), d]);
+    }
+    const names = ['pg_catalog', 'public', 'information_schema', ...catalog.listSchemas().filter((s) => s !== 'public')];
+    this.namespaces = [...new Set(names)].map((name) => ({ oid: namespaceOid(name), name }));
+    for (const t of this.tables) {
+      this.tablesById.set(t.tableId, t);
+      let n = 0;
+      t.constraints.forEach((c, i) => {
+        const contype = c.kind === 'primary' ? 'p' : c.kind === 'unique' ? 'u' : c.kind === 'check' ? 'c' : 'n';
+        const hasIndex = contype === 'p' || contype === 'u';
+        const idx = hasIndex ? indexOid(t.tableId, n++) : 0;
+        const oid = constraintOid(t.tableId, i);
+        if (contype !== 'n') this.constraints.push({ oid, def: c, table: t, contype, indexOid: idx });
+        if (hasIndex) {
+          this.indexes.push({ oid: idx, name: c.name, table: t, attnums: c.attnums, unique: true, primary: contype === 'p', am: 'btree', constraintOid: oid });
+        }
+      });
+      const sqlIndexes = sqlIndexesOf.get(t.tableId) ?? [];
+      for (const d of sqlIndexes) {
+        this.indexes.push({
+          oid: sqlIndexOid(d.indexId), name: d.name, table: t, attnums: d.columns.map((c) => c.attnum), unique: d.options.unique === 'true',
+          primary: false, am: d.method, constraintOid: 0, opclasses: d.columns.map((c) => c.opclass),
+          options: Object.fromEntries(Object.entries(d.options).filter(([k]) => k !== 'unique')),
+        });
+      }
+      if (sqlIndexes.length === 0 && t.engineType !== undefined && t.engineType !== ENGINE_FLAT) this.indexes.push(vectorIndex(t, indexOid(t.tableId, n++)));
+      for (const c of t.columns) {
+        if (c.sequence && !c.dropped) this.sequences.push({ oid: sequenceOid(c.sequence), name: c.sequence, schema: t.schema, table: t, column: c });
+      }
+    }
+  }
+
+  /** Lazily built instances per catalog and statement would be kept by the caller; this is cheap for hundreds of tables. */
+  static of(catalog: Catalog, ctx?: SystemViewContext): PgCatalogModel {
+    return new PgCatalogModel(catalog, ctx ?? DEFAULT_VIEW_CONTEXT);
+  }
+
+  table(oid: number): TableDef | undefined {
+    return this.tablesById.get(oid);
+  }
+
+  /** True when an unqualified name of this schema would find it first (pg_table_is_visible, simplified to the schema being on the path). */
+  visible(schema: string): boolean {
+    return schema === 'pg_catalog' || this.ctx.searchPath.includes(schema);
+  }
+
+  /** pg_get_expr of a column default. */
+  defaultText(t: TableDef, c: ColumnDef): string | null {
+    if (c.defaultExpr === null || c.identity !== null) return null;
+    return deparseExpr(c.defaultExpr, columnTypes(t), { oid: c.typeOid, typmod: c.typmod });
+  }
+
+  /** pg_get_constraintdef. */
+  constraintDef(k: RelConstraint): string {
+    const cols = k.def.attnums.map((a) => quoteIdent(columnName(k.table, a))).join(', ');
+    switch (k.contype) {
+      case 'p':
+        return `PRIMARY KEY (${cols})`;
+      case 'u':
+        return `UNIQUE (${cols})`;
+      case 'c':
+        return `CHECK (${k.def.expr ? deparseExpr(k.def.expr, columnTypes(k.table)) : 'true'})`;
+      default:
+        return `NOT NULL ${cols}`;
+    }
+  }
+
+  /** pg_get_indexdef: `CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)`. */
+  indexDef(i: RelIndex, column = 0): string {
+    const cols = i.attnums.map((a, k) => quoteIdent(columnName(i.table, a)) + (i.opclasses?.[k] ? ` ${i.opclasses[k]}` : ''));
+    if (column > 0) return cols[column - 1]?.replace(/ .*$/, '') ?? '';
+    const opts = i.options && Object.keys(i.options).length > 0
+      ? ` WITH (${Object.entries(i.options).map(([k, v]) => `${k}='${String(v)}'`).join(', ')})` : '';
+    return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${quoteIdent(i.table.schema)}.${quoteIdent(i.table.name)} USING ${i.am} (${cols.join(', ')})${opts}`;
+  }
+
+  /** The OID of a relation (table, index, sequence) by schema and name. */
+  relationOid(schema: string, name: string): number | undefined {
+    const t = this.tables.find((x) => x.schema === schema && x.name === name);
+    if (t) return t.tableId;
+    const i = this.indexes.find((x) => x.table.schema === schema && x.name === name);
+    if (i) return i.oid;
+    return this.sequences.find((s) => s.schema === schema && s.name === name)?.oid;
+  }
+
+  /** Schema and name of a relation OID (tables, indexes, sequences). */
+  relationById(oid: number): { schema: string; name: string } | undefined {
+    const t = this.tablesById.get(oid);
+    if (t) return { schema: t.schema, name: t.name };
+    const i = this.indexes.find((x) => x.oid === oid);
+    if (i) return { schema: i.table.schema, name: i.name };
+    const s = this.sequences.find((x) => x.oid === oid);
+    return s ? { schema: s.schema, name: s.name } : undefined;
+  }
+
+  namespaceOfOid(oid: number): string | undefined {
+    return this.namespaces.find((n) => n.oid === oid)?.name;
+  }
+}
+
+/** The column types of a table, for deparsing its expressions. */
+export function columnTypes(t: TableDef): (name: string) => { oid: number; typmod: number } | undefined {
+  return (name) => {
+    const c = t.columns.find((x) => !x.dropped && x.name === name);
+    return c ? { oid: c.typeOid, typmod: c.typmod } : undefined;
+  };
+}
+
+function columnName(t: TableDef, attnum: number): string {
+  return t.columns.find((c) => c.attnum === attnum)?.name ?? `?${attnum}?`;
+}
+
+const VECTOR_OPCLASS: Record<number, Record<number, string>> = {
+  [Oid.vector]: { 1: 'vector_l2_ops', 2: 'vector_ip_ops', 3: 'vector_cosine_ops', 4: 'vector_l1_ops' },
+  [Oid.halfvec]: { 1: 'halfvec_l2_ops', 2: 'halfvec_ip_ops', 3: 'halfvec_cosine_ops', 4: 'halfvec_l1_ops' },
+  [Oid.sparsevec]: { 1: 'sparsevec_l2_ops', 2: 'sparsevec_ip_ops', 3: 'sparsevec_cosine_ops', 4: 'sparsevec_l1_ops' },
+};
+
+/** The vector index recorded on a table (engine type and params) as a relation. */
+function vectorIndex(t: TableDef, oid: number): RelIndex {
+  const params = (t.indexParams ?? {}) as Record<string, unknown>;
+  const col = t.columns.find((c) => !c.dropped && (c.typeOid === Oid.vector || c.typeOid === Oid.halfvec || c.typeOid === Oid.sparsevec));
+  const attnum = typeof params.attnum === 'number' ? params.attnum : (col?.attnum ?? 0);
+  const colDef = t.columns.find((c) => c.attnum === attnum);
+  const am = params.method === 'ivfflat' || String(params.am ?? '').toLowerCase() === 'ivfflat' ? 'ivfflat' : 'hnsw';
+  const name = typeof params.name === 'string' ? params.name : `${t.name}_${colDef?.name ?? 'embedding'}_idx`;
+  const opclass = typeof params.opclass === 'string' ? params.opclass : VECTOR_OPCLASS[colDef?.typeOid ?? Oid.vector]?.[t.metricType ?? 1];
+  const options: Record<string, unknown> = {};
+  for (const k of ['m', 'ef_construction', 'lists']) if (params[k] !== undefined) options[k] = params[k];
+  return { oid, name, table: t, attnums: [attnum], unique: false, primary: false, am, constraintOid: 0, opclasses: [opclass ?? null], options };
+}
+
+/** format_type with PostgreSQL's rules for a column: the typmod applies. */
+export function columnTypeText(c: ColumnDef): string {
+  return formatType(c.typeOid, c.typmod) ?? `${c.typeOid}`;
+}
+
+/** typlen of a column type (pg_attribute.attlen). */
+export function typeLength(oid: number): number {
+  return typeByOid(oid)?.typlen ?? -1;
+}
+
+export { AmOid, NamespaceOid, attrdefOid };

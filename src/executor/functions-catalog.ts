@@ -1,0 +1,221 @@
+/**
+ * executor/: the system information functions clients call in their catalog queries
+ * (format_type, pg_get_expr, pg_get_constraintdef, pg_table_is_visible, has_*_privilege,
+ * current_schemas, pg_size_pretty, ...). Catalog facts come through
+ * ExecContext.data.pgCatalog() (catalog/pg-catalog behind it); Tessera has one superuser and
+ * no ACLs, so privilege checks only verify that the object exists, as PostgreSQL's do first.
+ */
+import { DbError, SqlState } from '../errors/index.ts';
+import { ArrayOid, Oid, PgArray, formatType, typeByOid } from '../types/index.ts';
+import type { ExecContext, PgCatalogAccess } from './context.ts';
+import { defineFunction, type ScalarFunction, type Volatility } from './functions.ts';
+import type { Value } from './value.ts';
+
+const def = (
+  name: string,
+  argTypes: number[],
+  returnType: number,
+  impl: ScalarFunction['impl'],
+  opts: { strict?: boolean; volatility?: Volatility } = {},
+): void => defineFunction({ name, argTypes, returnType, impl, strict: opts.strict ?? true, volatility: opts.volatility ?? 'stable' });
+
+function access(ctx: ExecContext): PgCatalogAccess {
+  const a = ctx.data.pgCatalog?.();
+  if (!a) throw new DbError(SqlState.FeatureNotSupported, 'catalog functions need a session');
+  return a;
+}
+
+/** The server's start, for pg_postmaster_start_time(): microseconds since 2000-01-01. */
+const START_MICROS = BigInt(Date.now()) * 1000n - 946_684_800_000_000n;
+let xid = 1000n;
+
+// ---- format_type and expression text ----
+
+def('format_type', [Oid.oid, Oid.int4], Oid.text, ([oid, typmod]) => {
+  if (oid === null) return null;
+  return formatType(oid as number, typmod === null ? undefined : (typmod as number)) ?? '???';
+}, { strict: false });
+
+for (const node of [Oid.pg_node_tree, Oid.text]) {
+  def('pg_get_expr', [node, Oid.oid], Oid.text, ([e]) => e);
+  def('pg_get_expr', [node, Oid.oid, Oid.bool], Oid.text, ([e]) => e);
+}
+
+def('pg_get_constraintdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).constraintDef(oid as number));
+def('pg_get_constraintdef', [Oid.oid, Oid.bool], Oid.text, ([oid], ctx) => access(ctx).constraintDef(oid as number));
+def('pg_get_indexdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).indexDef(oid as number, 0));
+def('pg_get_indexdef', [Oid.oid, Oid.int4, Oid.bool], Oid.text, ([oid, col], ctx) => access(ctx).indexDef(oid as number, col as number));
+def('pg_get_viewdef', [Oid.oid], Oid.text, () => null);
+def('pg_get_viewdef', [Oid.oid, Oid.bool], Oid.text, () => null);
+def('pg_get_partkeydef', [Oid.oid], Oid.text, () => null);
+def('pg_get_triggerdef', [Oid.oid], Oid.text, () => null);
+def('pg_get_statisticsobjdef_columns', [Oid.oid], Oid.text, () => null);
+def('pg_get_userbyid', [Oid.oid], Oid.name, ([oid], ctx) => access(ctx).roleName(oid as number) ?? `unknown (OID=${oid})`);
+def('pg_get_serial_sequence', [Oid.text, Oid.text], Oid.text, ([t, c], ctx) => access(ctx).serialSequence(t as string, c as string));
+
+function typeList(oids: readonly number[]): string {
+  return oids.map((o) => formatType(o) ?? String(o)).join(', ');
+}
+
+def('pg_get_function_arguments', [Oid.oid], Oid.text, ([oid], ctx) => {
+  const f = access(ctx).functionSignature(oid as number);
+  return f ? typeList(f.args) : null;
+});
+def('pg_get_function_identity_arguments', [Oid.oid], Oid.text, ([oid], ctx) => {
+  const f = access(ctx).functionSignature(oid as number);
+  return f ? typeList(f.args) : null;
+});
+def('pg_get_function_result', [Oid.oid], Oid.text, ([oid], ctx) => {
+  const f = access(ctx).functionSignature(oid as number);
+  return f ? `${f.returnsSet ? 'SETOF ' : ''}${formatType(f.result) ?? f.result}` : null;
+});
+
+// ---- visibility ----
+
+def('pg_table_is_visible', [Oid.oid], Oid.bool, ([oid], ctx) => access(ctx).tableIsVisible(oid as number));
+def('pg_type_is_visible', [Oid.oid], Oid.bool, ([oid]) => (typeByOid(oid as number) ? true : null));
+def('pg_function_is_visible', [Oid.oid], Oid.bool, () => true);
+def('pg_opclass_is_visible', [Oid.oid], Oid.bool, () => true);
+def('pg_collation_is_visible', [Oid.oid], Oid.bool, () => true);
+def('pg_is_other_temp_schema', [Oid.oid], Oid.bool, () => false);
+def('pg_my_temp_schema', [], Oid.oid, () => 0);
+def('to_regclass', [Oid.text], Oid.regclass, ([name], ctx) => {
+  try {
+    return access(ctx).relationOid(name as string);
+  } catch (e) {
+    if (e instanceof DbError && (e.code === SqlState.UndefinedTable || e.code === SqlState.InvalidSchemaName)) return null;
+    throw e;
+  }
+});
+def('to_regtype', [Oid.text], Oid.regtype, ([name], ctx) => {
+  try {
+    return typeByOid(Oid.regtype)!.textIn(name as string, -1, ctx.format) as number;
+  } catch {
+    return null;
+  }
+});
+
+// ---- descriptions (COMMENT is not stored: always NULL) ----
+
+def('obj_description', [Oid.oid, Oid.name], Oid.text, () => null);
+def('obj_description', [Oid.oid], Oid.text, () => null);
+def('col_description', [Oid.oid, Oid.int4], Oid.text, () => null);
+def('shobj_description', [Oid.oid, Oid.name], Oid.text, () => null);
+
+// ---- privileges: one superuser, so every existing object is accessible ----
+
+const PRIVILEGE = /^\s*(select|insert|update|delete|truncate|references|trigger|usage|create|connect|temporary|temp|execute|maintain)(\s+with\s+grant\s+option)?\s*$/i;
+
+function checkPrivilege(priv: string): void {
+  for (const p of priv.split(',')) {
+    if (!PRIVILEGE.test(p)) throw new DbError(SqlState.InvalidParameterValue, `unrecognized privilege type: "${p.trim()}"`);
+  }
+}
+
+function checkUser(user: string, ctx: ExecContext): void {
+  if (user !== ctx.user) throw new DbError(SqlState.UndefinedObject, `role "${user}" does not exist`);
+}
+
+function tablePrivilege(rel: Value, priv: Value, ctx: ExecContext, isOid: boolean): boolean | null {
+  checkPrivilege(priv as string);
+  if (isOid) return access(ctx).tableIsVisible(rel as number) === null ? null : true;
+  access(ctx).relationOid(rel as string);
+  return true;
+}
+
+for (const name of ['has_table_privilege', 'has_any_column_privilege', 'has_sequence_privilege']) {
+  def(name, [Oid.text, Oid.text], Oid.bool, ([r, p], ctx) => tablePrivilege(r, p, ctx, false));
+  def(name, [Oid.oid, Oid.text], Oid.bool, ([r, p], ctx) => tablePrivilege(r, p, ctx, true));
+  def(name, [Oid.name, Oid.text, Oid.text], Oid.bool, ([u, r, p], ctx) => (checkUser(u as string, ctx), tablePrivilege(r, p, ctx, false)));
+  def(name, [Oid.name, Oid.oid, Oid.text], Oid.bool, ([u, r, p], ctx) => (checkUser(u as string, ctx), tablePrivilege(r, p, ctx, true)));
+  def(name, [Oid.oid, Oid.text, Oid.text], Oid.bool, ([, r, p], ctx) => tablePrivilege(r, p, ctx, false));
+  def(name, [Oid.oid, Oid.oid, Oid.text], Oid.bool, ([, r, p], ctx) => tablePrivilege(r, p, ctx, true));
+}
+
+def('has_column_privilege', [Oid.text, Oid.text, Oid.text], Oid.bool, ([r, , p], ctx) => tablePrivilege(r, p, ctx, false));
+def('has_column_privilege', [Oid.oid, Oid.text, Oid.text], Oid.bool, ([r, , p], ctx) => tablePrivilege(r, p, ctx, true));
+def('has_column_privilege', [Oid.oid, Oid.int2, Oid.text], Oid.bool, ([r, , p], ctx) => tablePrivilege(r, p, ctx, true));
+
+function schemaPrivilege(schema: Value, priv: Value, ctx: ExecContext): boolean {
+  checkPrivilege(priv as string);
+  if (!access(ctx).schemaExists(schema as string)) throw new DbError(SqlState.InvalidSchemaName, `schema "${schema}" does not exist`);
+  return true;
+}
+def('has_schema_privilege', [Oid.text, Oid.text], Oid.bool, ([s, p], ctx) => schemaPrivilege(s, p, ctx));
+def('has_schema_privilege', [Oid.name, Oid.text, Oid.text], Oid.bool, ([u, s, p], ctx) => (checkUser(u as string, ctx), schemaPrivilege(s, p, ctx)));
+def('has_schema_privilege', [Oid.oid, Oid.text], Oid.bool, ([, p]) => (checkPrivilege(p as string), true));
+def('has_schema_privilege', [Oid.name, Oid.oid, Oid.text], Oid.bool, ([u, , p], ctx) => (checkUser(u as string, ctx), checkPrivilege(p as string), true));
+
+function databasePrivilege(db: Value, priv: Value, ctx: ExecContext): boolean {
+  checkPrivilege(priv as string);
+  if (db !== ctx.database) throw new DbError(SqlState.InvalidCatalogName, `database "${db}" does not exist`);
+  return true;
+}
+def('has_database_privilege', [Oid.text, Oid.text], Oid.bool, ([d, p], ctx) => databasePrivilege(d, p, ctx));
+def('has_database_privilege', [Oid.name, Oid.text, Oid.text], Oid.bool, ([u, d, p], ctx) => (checkUser(u as string, ctx), databasePrivilege(d, p, ctx)));
+def('has_database_privilege', [Oid.oid, Oid.text], Oid.bool, ([, p]) => (checkPrivilege(p as string), true));
+def('has_function_privilege', [Oid.text, Oid.text], Oid.bool, ([, p]) => (checkPrivilege(p as string), true));
+def('has_function_privilege', [Oid.oid, Oid.text], Oid.bool, ([, p]) => (checkPrivilege(p as string), true));
+def('pg_has_role', [Oid.name, Oid.text], Oid.bool, ([r, p], ctx) => (checkUser(r as string, ctx), void p, true));
+def('pg_has_role', [Oid.name, Oid.name, Oid.text], Oid.bool, ([u, r], ctx) => (checkUser(u as string, ctx), checkUser(r as string, ctx), true));
+
+// ---- schemas, session and server ----
+
+/** Schemas of search_path that exist ("$user" resolved); with implicit, pg_catalog first unless listed. */
+function schemasOnPath(ctx: ExecContext, implicit: boolean): string[] {
+  const setting = ctx.getSetting('search_path', true) ?? '"$user", public';
+  const names = setting.split(',').map((s) => s.trim()).filter(Boolean)
+    .map((s) => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase()))
+    .map((s) => (s === '$user' ? ctx.user : s));
+  const a = ctx.data.pgCatalog?.();
+  const existing = names.filter((s) => (a ? a.schemaExists(s) : s === 'public'));
+  return implicit && !existing.includes('pg_catalog') ? ['pg_catalog', ...existing] : existing;
+}
+
+def('current_schema', [], Oid.name, (_a, ctx) => schemasOnPath(ctx, false)[0] ?? null);
+def('current_schemas', [Oid.bool], ArrayOid.name, ([implicit], ctx) => PgArray.of(schemasOnPath(ctx, implicit as boolean)));
+def('pg_encoding_to_char', [Oid.int4], Oid.name, ([e]) => (e === 6 ? 'UTF8' : e === 0 ? 'SQL_ASCII' : ''), { volatility: 'immutable' });
+def('pg_char_to_encoding', [Oid.name], Oid.int4, ([e]) => (String(e).toUpperCase().replace(/[-_]/g, '') === 'UTF8' ? 6 : -1));
+def('pg_cancel_backend', [Oid.int4], Oid.bool, ([pid], ctx) => pid === ctx.backendPid, { volatility: 'volatile' });
+def('pg_terminate_backend', [Oid.int4], Oid.bool, ([pid], ctx) => pid === ctx.backendPid, { volatility: 'volatile' });
+def('pg_postmaster_start_time', [], Oid.timestamptz, () => START_MICROS);
+def('pg_conf_load_time', [], Oid.timestamptz, () => START_MICROS);
+def('txid_current', [], Oid.int8, () => ++xid, { volatility: 'volatile' });
+def('pg_is_in_recovery', [], Oid.bool, () => false, { volatility: 'volatile' });
+def('inet_server_addr', [], Oid.text, () => null, { strict: false });
+def('inet_server_port', [], Oid.int4, () => null, { strict: false });
+def('inet_client_addr', [], Oid.text, () => null, { strict: false });
+def('inet_client_port', [], Oid.int4, () => null, { strict: false });
+def('pg_tablespace_location', [Oid.oid], Oid.text, () => '');
+
+// ---- sizes ----
+
+/** pg_size_pretty: PostgreSQL 15's units and half-rounding (10240 bytes → "10 kB"). */
+export function sizePretty(bytes: bigint): string {
+  const limit = 10n * 1024n;
+  const abs = (x: bigint): bigint => (x < 0n ? -x : x);
+  const halfRounded = (x: bigint): bigint => (x + (x < 0n ? -1n : 1n)) / 2n;
+  let size = bytes;
+  if (abs(size) < limit) return `${size} bytes`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  size >>= 9n; // one extra bit for rounding
+  for (let i = 0; i < units.length; i++) {
+    if (abs(size) < limit * 2n - 1n || i === units.length - 1) return `${halfRounded(size)} ${units[i]}`;
+    size >>= 10n;
+  }
+  return `${size} PB`;
+}
+
+def('pg_size_pretty', [Oid.int8], Oid.text, ([b]) => sizePretty(b as bigint), { volatility: 'immutable' });
+def('pg_size_pretty', [Oid.numeric], Oid.text, ([b]) => sizePretty(BigInt((b as { toBigInt(m: string): bigint }).toBigInt('bigint'))), {
+  volatility: 'immutable',
+});
+
+for (const name of ['pg_relation_size', 'pg_total_relation_size', 'pg_table_size']) {
+  def(name, [Oid.regclass], Oid.int8, ([oid], ctx) => access(ctx).relationSizeBytes(oid as number), { volatility: 'volatile' });
+}
+def('pg_relation_size', [Oid.regclass, Oid.text], Oid.int8, ([oid], ctx) => access(ctx).relationSizeBytes(oid as number), { volatility: 'volatile' });
+def('pg_indexes_size', [Oid.regclass], Oid.int8, ([oid], ctx) => (access(ctx).relationSizeBytes(oid as number) === null ? null : 0n), {
+  volatility: 'volatile',
+});
+def('pg_database_size', [Oid.name], Oid.int8, () => 0n, { volatility: 'volatile' });
