@@ -8,7 +8,7 @@
 import { DbError, SqlState } from '../errors/index.ts';
 import { ArrayOid, Oid, PgArray, formatType, typeByOid } from '../types/index.ts';
 import type { ExecContext, PgCatalogAccess } from './context.ts';
-import { defineFunction, type ScalarFunction, type Volatility } from './functions.ts';
+import { compareValues, defineFunction, type ScalarFunction, type Volatility } from './functions.ts';
 import type { Value } from './value.ts';
 
 const def = (
@@ -28,6 +28,15 @@ function access(ctx: ExecContext): PgCatalogAccess {
 /** The server's start, for pg_postmaster_start_time(): microseconds since 2000-01-01. */
 const START_MICROS = BigInt(Date.now()) * 1000n - 946_684_800_000_000n;
 let xid = 1000n;
+
+// ---- "char" comparisons (relkind = 'r', contype IN ('p', 'u')) ----
+
+const COMPARISONS: [string, (c: number) => boolean][] = [
+  ['=', (c) => c === 0], ['<>', (c) => c !== 0], ['<', (c) => c < 0], ['<=', (c) => c <= 0], ['>', (c) => c > 0], ['>=', (c) => c >= 0],
+];
+for (const [op, test] of COMPARISONS) {
+  def(op, [Oid.char, Oid.char], Oid.bool, ([a, b]) => test(compareValues(Oid.char, a, b)), { volatility: 'immutable' });
+}
 
 // ---- format_type and expression text ----
 

@@ -150,29 +150,39 @@ class Upserter {
     for (const src of batch) {
       ctx.checkCancel();
       const proposed = await newRowOf(src);
-      const hit = await ctx.data.findConflict(m.tableId, proposed, oc.constraint);
-      if (hit === null) {
-        const [id] = await ctx.data.insert(m.tableId, m.attnums, [proposed]);
+      // READ COMMITTED: when the conflicting row changes under us (another session updated
+      // or deleted it and committed), look again at what holds the key now, as PostgreSQL does.
+      for (let attempt = 0; ; attempt++) {
+        const hit = await ctx.data.findConflict(m.tableId, proposed, oc.constraint);
+        if (hit === null) {
+          const [id] = await ctx.data.insert(m.tableId, m.attnums, [proposed]);
+          this.touched.add(id!);
+          await this.out.wrote(proposed);
+          break;
+        }
+        if (oc.action === 'nothing') break;
+        if (this.touched.has(hit.rowId)) {
+          throw new DbError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+            hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+          });
+        }
+        const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
+        const both: Row = [...existing, ...proposed];
+        if (this.where && (await this.where(both, params, ctx)) !== true) break;
+        const row: Row = new Array(m.attnums.length);
+        for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
+        await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+        try {
+          await ctx.data.delete(m.tableId, [hit.rowId], [existing]);
+        } catch (err) {
+          if (err instanceof DbError && err.code === SqlState.SerializationFailure && attempt < 100) continue;
+          throw err;
+        }
+        const [id] = await ctx.data.insert(m.tableId, m.attnums, [row]);
         this.touched.add(id!);
-        await this.out.wrote(proposed);
-        continue;
+        await this.out.wrote(row);
+        break;
       }
-      if (oc.action === 'nothing') continue;
-      if (this.touched.has(hit.rowId)) {
-        throw new DbError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
-          hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
-        });
-      }
-      const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
-      const both: Row = [...existing, ...proposed];
-      if (this.where && (await this.where(both, params, ctx)) !== true) continue;
-      const row: Row = new Array(m.attnums.length);
-      for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
-      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
-      await ctx.data.delete(m.tableId, [hit.rowId], [existing]);
-      const [id] = await ctx.data.insert(m.tableId, m.attnums, [row]);
-      this.touched.add(id!);
-      await this.out.wrote(row);
     }
   }
 }

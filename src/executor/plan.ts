@@ -53,6 +53,23 @@ export type Plan =
   | { readonly kind: 'aggregate'; readonly input: Plan; readonly groupBy: readonly BoundExpr[]; readonly aggregates: readonly AggregateCall[] }
   /** A tessera.* system view, read from the catalog when the plan runs. */
   | { readonly kind: 'system-view'; readonly name: string }
+  /**
+   * Rows whose key is one of the given ones, fetched through the primary-key index
+   * (issue 6): `keys` holds, per key column (`keyAttnums`, a PRIMARY KEY / UNIQUE
+   * constraint's columns in order), the candidate values (constants / parameters); the keys
+   * are their cartesian product. Output as the seq-scan it replaces.
+   */
+  | {
+      readonly kind: 'pk-lookup';
+      readonly tableId: number;
+      readonly table: string;
+      readonly constraint: string;
+      readonly keyAttnums: readonly number[];
+      readonly keys: readonly (readonly BoundExpr[])[];
+      readonly attnums: readonly number[];
+      readonly missing: readonly unknown[];
+      readonly withRowId: boolean;
+    }
   /** VALUES lists: one row per list of expressions. */
   | { readonly kind: 'values'; readonly rows: readonly (readonly BoundExpr[])[] };
 

@@ -8,6 +8,7 @@ import { compileAsync, isAsync, compile } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import { compareValues } from './functions.ts';
 import type { Plan } from './plan.ts';
+import { openPkLookup } from './pk-lookup.ts';
 import { openVectorTopK } from './vector-topk.ts';
 import type { AggregateState } from './aggregates.ts';
 import type { Row, Value } from './value.ts';
@@ -60,6 +61,8 @@ function groupKey(values: readonly Value[]): string {
 /** Opens a cursor over the plan's output rows. */
 export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCursor {
   switch (plan.kind) {
+    case 'pk-lookup':
+      return openPkLookup(plan, params, ctx);
     case 'result':
       return new ArrayCursor([[]]);
     case 'seq-scan': {

@@ -10,6 +10,7 @@ import type { BoundExpr, ModifyPlan, OnConflictPlan, OutputColumn, Plan, Planned
 import { errorPosition, convertExpr, type Expr, type OnConflictClause, type SelectTarget, type Statement } from '../sql/index.ts';
 import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import { expandStars, outputColumns, planSelect, planTableScan } from './plan-select.ts';
+import { planPkLookup } from './plan-pk-lookup.ts';
 import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
 
 const at = errorPosition;
@@ -238,7 +239,11 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
   const scan = planTableScan(t, stmt.alias, true, env.format);
   const ctx: BindContext = { params, scope: scan.scope, format: env.format };
   let input: Plan = scan.plan;
-  if (stmt.where) input = { kind: 'filter', input, predicate: coerce(bindExpr(stmt.where, ctx), 16, -1, 'implicit', ctx, stmt.where.location) };
+  if (stmt.where) {
+    const predicate = coerce(bindExpr(stmt.where, ctx), 16, -1, 'implicit', ctx, stmt.where.location);
+    // WHERE pk = $1 / pk IN (...): straight to the rows through the primary-key index.
+    input = { kind: 'filter', input: planPkLookup(t, scan.plan, predicate) ?? scan.plan, predicate };
+  }
   const cols = liveColumns(t);
   let newRow: BoundExpr[] | null = null;
   if (stmt.kind === 'update') {

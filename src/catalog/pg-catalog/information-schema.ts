@@ -7,7 +7,7 @@
 import { Oid, decodeNumericTypmod, typeByOid } from '../../types/index.ts';
 import type { ColumnDef, TableDef } from '../table-def.ts';
 import { quoteIdent } from './deparse.ts';
-import type { PgCatalogModel, RelConstraint } from './model.ts';
+import { exprColumns, type PgCatalogModel, type RelConstraint } from './model.ts';
 import { namespaceOid } from './oids.ts';
 import { T, type CatalogRelationFn, emptyRelation, relation } from './view-def.ts';
 
@@ -180,24 +180,9 @@ export const isKeyColumnUsage = relation(
   ])),
 );
 
-/** Column names a CHECK expression mentions (libpg-query JSON ColumnRef nodes). */
+/** Column names a CHECK expression mentions. */
 function checkColumns(k: RelConstraint): string[] {
-  if (!k.def.expr) return [];
-  const found = new Set<string>();
-  const visit = (n: unknown): void => {
-    if (Array.isArray(n)) n.forEach(visit);
-    else if (n && typeof n === 'object') {
-      const o = n as Record<string, any>;
-      if (o.ColumnRef) {
-        const f = o.ColumnRef.fields as { String?: { sval: string } }[];
-        const last = f[f.length - 1]?.String?.sval;
-        if (last) found.add(last);
-      }
-      for (const v of Object.values(o)) visit(v);
-    }
-  };
-  visit(JSON.parse(k.def.expr));
-  return [...found];
+  return k.def.expr ? exprColumns(k.def.expr) : [];
 }
 
 export const isConstraintColumnUsage = relation(

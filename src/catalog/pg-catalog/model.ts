@@ -194,6 +194,33 @@ export class PgCatalogModel {
   }
 }
 
+/** Column names a stored expression mentions (libpg-query JSON ColumnRef nodes), in order of appearance. */
+export function exprColumns(raw: string): string[] {
+  const found = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (n && typeof n === 'object') {
+      const o = n as Record<string, any>;
+      if (o.ColumnRef) {
+        const f = o.ColumnRef.fields as { String?: { sval: string } }[];
+        const last = f[f.length - 1]?.String?.sval;
+        if (last) found.add(last);
+      }
+      for (const v of Object.values(o)) visit(v);
+    }
+  };
+  visit(JSON.parse(raw));
+  return [...found];
+}
+
+/** conkey of a constraint: its columns, or for a CHECK the columns it mentions in attnum order. */
+export function constraintAttnums(k: RelConstraint): number[] {
+  if (k.contype !== 'c') return k.def.attnums;
+  if (!k.def.expr) return [];
+  const names = new Set(exprColumns(k.def.expr));
+  return k.table.columns.filter((c) => !c.dropped && names.has(c.name)).map((c) => c.attnum);
+}
+
 /** The column types of a table, for deparsing its expressions. */
 export function columnTypes(t: TableDef): (name: string) => { oid: number; typmod: number } | undefined {
   return (name) => {

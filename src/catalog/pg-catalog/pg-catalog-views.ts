@@ -6,7 +6,7 @@
  */
 import { Oid, allTypes, typeByOid } from '../../types/index.ts';
 import { ioProcNames, ioProcs } from './io-procs.ts';
-import { columnTypeText } from './model.ts';
+import { columnTypeText, constraintAttnums } from './model.ts';
 import { AmOid, DATABASE_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID, attrdefOid, procOid, systemViewOid } from './oids.ts';
 import { T, type CatalogRelationFn, emptyRelation, int2Array, relation, vector0 } from './view-def.ts';
 
@@ -204,7 +204,7 @@ export const pgConstraint = relation(
   ],
   (m) => m.constraints.map((k) => [
     k.oid, k.def.name, m.namespaces.find((n) => n.name === k.table.schema)?.oid ?? 0, k.contype, false, false, true, k.table.tableId, 0,
-    k.indexOid, 0, 0, ' ', ' ', ' ', true, 0, false, k.contype === 'c' && k.def.attnums.length === 0 ? null : int2Array(k.def.attnums),
+    k.indexOid, 0, 0, ' ', ' ', ' ', true, 0, false, int2Array(constraintAttnums(k)),
     null, null, null, null, null, null, k.contype === 'c' ? m.constraintDef(k).replace(/^CHECK \((.*)\)$/, '$1') : null,
   ]),
 );

@@ -1,0 +1,69 @@
+/**
+ * executor/: the `pk-lookup` plan node (issue 6) — rows fetched through the primary-key
+ * index instead of a scan. Key values (constants and parameters) are evaluated once when the
+ * cursor opens; their cartesian product gives the keys. Output rows look like the seq-scan's
+ * the node replaced (missing values filled, row id appended on request). If the constraint
+ * has gone (never expected: plans are rebuilt after DDL) it falls back to a full scan; the
+ * planner always keeps the original predicate in a filter above, so both paths are exact.
+ */
+import { compile } from './compile.ts';
+import type { ExecContext, ScanBatch } from './context.ts';
+import type { RowCursor } from './cursor.ts';
+import type { Plan } from './plan.ts';
+import type { Row, Value } from './value.ts';
+
+type PkLookupPlan = Plan & { readonly kind: 'pk-lookup' };
+
+/** The keys a pk-lookup names: one value list per key column, multiplied out. */
+export function lookupKeys(plan: PkLookupPlan, params: readonly Value[], ctx: ExecContext): Value[][] {
+  let keys: Value[][] = [[]];
+  for (const options of plan.keys) {
+    const vals = options.map((e) => compile(e)([], params, ctx));
+    const next: Value[][] = [];
+    for (const k of keys) for (const v of vals) next.push([...k, v]);
+    keys = next;
+  }
+  return keys;
+}
+
+export function openPkLookup(plan: PkLookupPlan, params: readonly Value[], ctx: ExecContext): RowCursor {
+  const { missing, withRowId } = plan;
+  let pending: Promise<ScanBatch[]> | null = null;
+  let done = false;
+  const load = async (): Promise<ScanBatch[]> => {
+    const found = await ctx.data.lookupByKey(plan.tableId, plan.keyAttnums, lookupKeys(plan, params, ctx), plan.attnums);
+    if (found !== null) return [found];
+    const all: ScanBatch[] = [];
+    for await (const b of ctx.data.scan(plan.tableId, plan.attnums)) all.push(b);
+    return all;
+  };
+  let batches: ScanBatch[] | null = null;
+  return {
+    async next() {
+      if (done) return null;
+      ctx.checkCancel();
+      pending ??= load();
+      batches ??= await pending;
+      const b = batches.shift();
+      if (b === undefined) {
+        done = true;
+        return null;
+      }
+      const out: Row[] = new Array(b.rows.length);
+      for (let i = 0; i < b.rows.length; i++) {
+        const src = b.rows[i]!;
+        const row: Row = new Array(missing.length + (withRowId ? 1 : 0));
+        for (let j = 0; j < missing.length; j++) {
+          const v = src[j];
+          row[j] = v === undefined ? (missing[j] as Value) : (v as Value);
+        }
+        if (withRowId) row[missing.length] = b.rowIds[i]!;
+        out[i] = row;
+      }
+      return out;
+    },
+    close() {
+      done = true;
+    },
+  };
+}

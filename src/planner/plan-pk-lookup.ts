@@ -1,0 +1,97 @@
+/**
+ * planner/: primary-key point lookups (issue 6). planPkLookup() looks at a WHERE predicate
+ * bound over a table scan and, when it pins every column of a PRIMARY KEY / UNIQUE
+ * constraint to constants or parameters (`pk = $1`, `pk IN (1, 2)`, `a = 'x' AND b = 2`),
+ * returns a `pk-lookup` plan to use instead of the scan. The caller keeps its filter with
+ * the whole predicate above the lookup, so the lookup only has to return a superset.
+ */
+import type { TableDef } from '../catalog/index.ts';
+import type { BoundExpr, Plan } from '../executor/index.ts';
+
+/** Most keys one lookup may expand to (the product of the IN lists); beyond it, scan. */
+export const MAX_LOOKUP_KEYS = 10_000;
+
+const INTEGER_TYPES = new Set([20, 21, 23]);
+const TEXT_TYPES = new Set([25, 1043]);
+
+/** Whether a value of type `valueType` is encoded like a key column of type `columnType` (kv/key-encoding.ts). */
+function sameKeyEncoding(columnType: number, valueType: number): boolean {
+  if (columnType === valueType) return true;
+  if (INTEGER_TYPES.has(columnType) && INTEGER_TYPES.has(valueType)) return true;
+  return TEXT_TYPES.has(columnType) && TEXT_TYPES.has(valueType);
+}
+
+/** A constant or parameter, possibly under casts: evaluable once per execution. */
+function isRuntimeConstant(e: BoundExpr): boolean {
+  if (e.kind === 'const' || e.kind === 'param') return true;
+  return e.kind === 'cast' && isRuntimeConstant(e.arg);
+}
+
+/** `column = value` (either side): the scan column index and the value; null otherwise. */
+function equality(e: BoundExpr): { column: number; columnType: number; value: BoundExpr } | null {
+  if (e.kind !== 'call' || e.fn.name !== '=' || e.args.length !== 2) return null;
+  const [l, r] = e.args as [BoundExpr, BoundExpr];
+  const pick = (c: BoundExpr, v: BoundExpr): { column: number; columnType: number; value: BoundExpr } | null =>
+    c.kind === 'column' && isRuntimeConstant(v) && sameKeyEncoding(c.type, v.type) ? { column: c.index, columnType: c.type, value: v } : null;
+  return pick(l, r) ?? pick(r, l);
+}
+
+/** The values a conjunct allows for one column: `c = v` or `c = v1 OR c = v2 ...` (what IN binds to). */
+function columnValues(e: BoundExpr): { column: number; values: BoundExpr[] } | null {
+  const eq = equality(e);
+  if (eq !== null) return { column: eq.column, values: [eq.value] };
+  if (e.kind !== 'or') return null;
+  let column = -1;
+  const values: BoundExpr[] = [];
+  for (const arm of e.args) {
+    const sub = columnValues(arm);
+    if (sub === null || (column >= 0 && sub.column !== column)) return null;
+    column = sub.column;
+    values.push(...sub.values);
+  }
+  return column < 0 ? null : { column, values };
+}
+
+function conjuncts(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'and' ? e.args.flatMap(conjuncts) : [e];
+}
+
+/**
+ * A `pk-lookup` replacing `scanPlan` (a seq-scan of `table`) when `predicate` (bound over
+ * the scan's output columns) pins all columns of one of the table's PRIMARY KEY / UNIQUE
+ * constraints; null when it does not, or for any other plan shape. Keep the filter.
+ */
+export function planPkLookup(table: TableDef, scanPlan: Plan, predicate: BoundExpr | null): Plan | null {
+  if (predicate === null || scanPlan.kind !== 'seq-scan' || scanPlan.tableId !== table.tableId) return null;
+  const pinned = new Map<number, BoundExpr[]>();
+  for (const c of conjuncts(predicate)) {
+    const cv = columnValues(c);
+    if (cv === null || cv.column >= scanPlan.attnums.length) continue;
+    const attnum = scanPlan.attnums[cv.column]!;
+    // Several conjuncts on one column: any one list is a superset of the answer; keep the shortest.
+    const had = pinned.get(attnum);
+    if (had === undefined || cv.values.length < had.length) pinned.set(attnum, cv.values);
+  }
+  if (pinned.size === 0) return null;
+  const keys = table.constraints.filter((k) => k.kind === 'primary' || k.kind === 'unique');
+  // Prefer the primary key, then the constraint needing the fewest lookups.
+  let best: { name: string; attnums: number[]; n: number } | null = null;
+  for (const k of keys) {
+    if (!k.attnums.every((a) => pinned.has(a))) continue;
+    const n = k.attnums.reduce((p, a) => p * pinned.get(a)!.length, 1);
+    if (n > MAX_LOOKUP_KEYS) continue;
+    if (best === null || (k.kind === 'primary' && n <= best.n) || n < best.n) best = { name: k.name, attnums: k.attnums, n };
+  }
+  if (best === null) return null;
+  return {
+    kind: 'pk-lookup',
+    tableId: table.tableId,
+    table: scanPlan.table,
+    constraint: best.name,
+    keyAttnums: best.attnums,
+    keys: best.attnums.map((a) => pinned.get(a)!),
+    attnums: scanPlan.attnums,
+    missing: scanPlan.missing,
+    withRowId: scanPlan.withRowId,
+  };
+}
