@@ -6,8 +6,36 @@
  */
 import type { ScalarFunction } from './functions.ts';
 import type { Value } from './value.ts';
+import type { Plan } from './plan.ts';
 
 export type BoundExpr =
+  /** `left op ANY|ALL (array)`; `test` is bound over the row [left, element]. */
+  | {
+      readonly kind: 'array_op';
+      readonly quantifier: 'any' | 'all';
+      readonly left: BoundExpr;
+      readonly right: BoundExpr;
+      readonly test: BoundExpr;
+      readonly type: number;
+      readonly typmod: number;
+    }
+  /** A column of an enclosing query's current row (correlated subqueries, LATERAL): depth 1 is the innermost. */
+  | { readonly kind: 'outer'; readonly depth: number; readonly index: number; readonly type: number; readonly typmod: number }
+  /**
+   * A subquery used as a value. `exists` → bool; `scalar` → its one column (error if more
+   * than one row); `array` → an array of its column; `any`/`all` compare `left` with each row
+   * through `test` (bound over [left, row column]). Uncorrelated ones run once per execution.
+   */
+  | {
+      readonly kind: 'subquery';
+      readonly mode: 'exists' | 'scalar' | 'array' | 'any' | 'all';
+      readonly plan: Plan;
+      readonly left: BoundExpr | null;
+      readonly test: BoundExpr | null;
+      readonly correlated: boolean;
+      readonly type: number;
+      readonly typmod: number;
+    }
   | { readonly kind: 'const'; readonly type: number; readonly typmod: number; readonly value: Value }
   | { readonly kind: 'param'; readonly index: number; readonly type: number; readonly typmod: number }
   | {

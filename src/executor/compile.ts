@@ -14,13 +14,26 @@ import type { Row, Value } from './value.ts';
 export type Evaluator = (row: Row, params: readonly Value[], ctx: ExecContext) => Value;
 export type AsyncEvaluator = (row: Row, params: readonly Value[], ctx: ExecContext) => Value | Promise<Value>;
 
+type SubqueryEvaluator = (e: BoundExpr & { kind: 'subquery' }, row: Row, params: readonly Value[], ctx: ExecContext) => Promise<Value>;
+let evaluateSubquery: SubqueryEvaluator | null = null;
+
+/** Installs the evaluator of subquery expressions (executor/subquery.ts, which runs plans). */
+export function registerSubqueryEvaluator(f: SubqueryEvaluator): void {
+  evaluateSubquery = f;
+}
+
 /** True when evaluating the expression may return a Promise. */
 export function isAsync(e: BoundExpr): boolean {
   switch (e.kind) {
+    case 'subquery':
+      return true;
     case 'const':
     case 'param':
     case 'column':
+    case 'outer':
       return false;
+    case 'array_op':
+      return isAsync(e.left) || isAsync(e.right);
     case 'call':
       return e.fn.async === true || e.args.some(isAsync);
     case 'cast':
@@ -49,6 +62,30 @@ export function isAsync(e: BoundExpr): boolean {
 /** Compiles a synchronous expression. Callers must check isAsync() first. */
 export function compile(e: BoundExpr): Evaluator {
   switch (e.kind) {
+    case 'outer': {
+      const { depth, index } = e;
+      return (_r, _p, ctx) => (ctx.outerRows![depth - 1]![index] as Value) ?? null;
+    }
+    case 'subquery':
+      throw new Error('subquery expressions are asynchronous: use compileAsync');
+    case 'array_op': {
+      const left = compile(e.left);
+      const right = compile(e.right);
+      const test = compile(e.test);
+      const any = e.quantifier === 'any';
+      return (r, p, ctx) => {
+        const arr = right(r, p, ctx) as PgArray | null;
+        if (arr === null) return null;
+        const l = left(r, p, ctx);
+        let sawNull = false;
+        for (const item of arr.items) {
+          const v = test([l, item], p, ctx);
+          if (v === null) sawNull = true;
+          else if (v === any) return any;
+        }
+        return sawNull ? null : !any;
+      };
+    }
     case 'const': {
       const v = e.value;
       return () => v;
@@ -212,6 +249,7 @@ export function compile(e: BoundExpr): Evaluator {
  */
 export function compileAsync(e: BoundExpr): AsyncEvaluator {
   if (!isAsync(e)) return compile(e);
+  if (e.kind === 'subquery') return (r, p, ctx) => evaluateSubquery!(e, r, p, ctx);
   if (e.kind === 'call') {
     const args = e.args.map(compileAsync);
     const { impl, strict } = e.fn;
@@ -240,7 +278,11 @@ async function mapChildren(e: BoundExpr, f: ChildMapper): Promise<BoundExpr> {
     case 'const':
     case 'param':
     case 'column':
+    case 'outer':
+    case 'subquery':
       return e;
+    case 'array_op':
+      return { ...e, left: await f(e.left), right: await f(e.right) };
     case 'call':
     case 'and':
     case 'or':

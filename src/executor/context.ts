@@ -86,4 +86,23 @@ export interface ExecContext {
   /** Resolves after ms, or rejects with 57014 as soon as the statement is cancelled. */
   sleep(ms: number): Promise<void>;
   readonly data: DataAccess;
+  /** Current rows of the enclosing queries (correlated subqueries, LATERAL), innermost first. */
+  readonly outerRows?: readonly (readonly unknown[])[];
+  /** Per-execution state shared by a statement's plan nodes (CTE results, uncorrelated subqueries). */
+  readonly runState?: Map<unknown, unknown>;
+}
+
+/** A context whose innermost outer row is `row` (for evaluating a correlated subquery or a LATERAL item). */
+export function withOuterRow(ctx: ExecContext, row: readonly unknown[]): ExecContext {
+  const derived = Object.create(ctx) as { outerRows: readonly (readonly unknown[])[] };
+  derived.outerRows = [row, ...(ctx.outerRows ?? [])];
+  return derived as unknown as ExecContext;
+}
+
+/** A context with fresh per-execution state, unless it already has some (nested plans share it). */
+export function withRunState(ctx: ExecContext): ExecContext {
+  if (ctx.runState) return ctx;
+  const derived = Object.create(ctx) as { runState: Map<unknown, unknown> };
+  derived.runState = new Map();
+  return derived as unknown as ExecContext;
 }

@@ -4,11 +4,17 @@
  * errors/ (and storage/ as it arrives); never sql/, planner/ or session/.
  */
 export type { BoundExpr } from './bound.ts';
-export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, RowChecks, AggregateCall } from './plan.ts';
+export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, RowChecks, AggregateCall, JoinKind, WindowCall, WindowFrame, FrameBound } from './plan.ts';
 export { aggregateNamed, isAggregateName, type AggregateFunction } from './aggregates.ts';
 export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess } from './context.ts';
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';
 export type { Row, Value } from './value.ts';
+import './functions-text.ts'; // loading these registers the everyday SQL function library
+import './functions-math.ts';
+import './functions-datetime.ts';
+import './functions-json.ts';
+import './functions-array.ts';
+import './functions-misc.ts';
 import './functions-pk.ts'; // registers tessera.verify_pk_index
 import './functions-catalog.ts'; // pg_catalog functions: format_type, pg_get_constraintdef, has_table_privilege, ...
 export { allFunctions, functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';

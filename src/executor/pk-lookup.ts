@@ -8,7 +8,7 @@
  */
 import { compile } from './compile.ts';
 import type { ExecContext, ScanBatch } from './context.ts';
-import type { RowCursor } from './cursor.ts';
+import type { RowCursor } from './run-plan.ts';
 import type { Plan } from './plan.ts';
 import type { Row, Value } from './value.ts';
 

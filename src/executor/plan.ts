@@ -28,7 +28,7 @@ export type Plan =
   | VectorTopKPlan
   /** One row with no columns: the input of a FROM-less SELECT. */
   | { readonly kind: 'result' }
-  /** Rows of a set-returning function in FROM, one column. */
+  /** Rows of a set-returning function in FROM: one column, or fn.setColumns when it has several. */
   | { readonly kind: 'function-scan'; readonly fn: ScalarFunction; readonly args: readonly BoundExpr[] }
   | { readonly kind: 'filter'; readonly input: Plan; readonly predicate: BoundExpr }
   | { readonly kind: 'project'; readonly input: Plan; readonly exprs: readonly BoundExpr[] }
@@ -71,7 +71,78 @@ export type Plan =
       readonly withRowId: boolean;
     }
   /** VALUES lists: one row per list of expressions. */
-  | { readonly kind: 'values'; readonly rows: readonly (readonly BoundExpr[])[] };
+  | { readonly kind: 'values'; readonly rows: readonly (readonly BoundExpr[])[] }
+  /**
+   * A join by nested loop: for each left row, the right rows (re-opened per left row when
+   * `lateral`, with the left row as the innermost outer row; materialised once otherwise)
+   * that satisfy `on` (over left ++ right). Left/full joins add unmatched left rows with
+   * NULLs; right/full joins add unmatched right rows.
+   */
+  | {
+      readonly kind: 'nested-loop';
+      readonly joinType: JoinKind;
+      readonly left: Plan;
+      readonly right: Plan;
+      readonly on: BoundExpr | null;
+      readonly lateral: boolean;
+      readonly leftWidth: number;
+      readonly rightWidth: number;
+    }
+  /**
+   * An equi-join: builds a hash table of the right rows on `rightKeys` and probes it with
+   * each left row's `leftKeys` (NULL keys never match); `residual` is checked over
+   * left ++ right for key matches.
+   */
+  | {
+      readonly kind: 'hash-join';
+      readonly joinType: JoinKind;
+      readonly left: Plan;
+      readonly right: Plan;
+      readonly leftKeys: readonly BoundExpr[];
+      readonly rightKeys: readonly BoundExpr[];
+      readonly residual: BoundExpr | null;
+      readonly leftWidth: number;
+      readonly rightWidth: number;
+    }
+  /** Removes duplicate rows (all columns), keeping the first of each. */
+  | { readonly kind: 'distinct'; readonly input: Plan }
+  /** DISTINCT ON: keeps the first row of each run of equal `keys` (input is sorted on them). */
+  | { readonly kind: 'unique'; readonly input: Plan; readonly keys: readonly BoundExpr[] }
+  /** UNION / INTERSECT / EXCEPT [ALL] of two inputs with the same column types. */
+  | { readonly kind: 'set-op'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: Plan; readonly right: Plan }
+  /** The rows of a WITH query, computed once per statement execution and shared by every reference. */
+  | { readonly kind: 'cte-scan'; readonly cteId: number; readonly name: string; readonly input: Plan }
+  /** WITH RECURSIVE: the non-recursive rows, then the recursive term repeated over the last rows until none are new. */
+  | { readonly kind: 'recursive-union'; readonly cteId: number; readonly all: boolean; readonly base: Plan; readonly step: Plan }
+  /** Inside a recursive term: the rows the previous iteration produced. */
+  | { readonly kind: 'worktable-scan'; readonly cteId: number; readonly name: string }
+  /** Window functions: each input row followed by one value per call. */
+  | { readonly kind: 'window'; readonly input: Plan; readonly calls: readonly WindowCall[] };
+
+export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'cross' | 'semi' | 'anti';
+
+/** One window function call over the window node's input rows. */
+export interface WindowCall {
+  /** A ranking/value window function (row_number, lag...) or an aggregate over the frame. */
+  readonly fn: { readonly kind: 'window'; readonly name: string } | { readonly kind: 'aggregate'; readonly call: AggregateCall };
+  readonly args: readonly BoundExpr[];
+  readonly partitionBy: readonly BoundExpr[];
+  readonly orderBy: readonly SortKey[];
+  readonly frame: WindowFrame;
+  readonly type: number;
+}
+
+/** A window frame (PostgreSQL's frameOptions, resolved). */
+export interface WindowFrame {
+  readonly mode: 'rows' | 'range' | 'groups';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+  readonly exclude: 'no_others' | 'current_row' | 'group' | 'ties';
+}
+
+export type FrameBound =
+  | { readonly kind: 'unbounded_preceding' | 'current_row' | 'unbounded_following' }
+  | { readonly kind: 'preceding' | 'following'; readonly offset: BoundExpr };
 
 export interface AggregateCall {
   readonly fn: AggregateFunction;
@@ -79,6 +150,10 @@ export interface AggregateCall {
   readonly argTypes: readonly number[];
   readonly distinct: boolean;
   readonly type: number;
+  /** FILTER (WHERE ...): only input rows where it is true are aggregated. */
+  readonly filter?: BoundExpr | null;
+  /** ORDER BY inside the call: the order in which rows are fed to the aggregate. */
+  readonly orderBy?: readonly SortKey[];
 }
 
 /** Row checks of INSERT/UPDATE, evaluated over the new row (all live columns, attnum order). */

@@ -5,7 +5,12 @@
  */
 import { assertNever, DbError, SqlState } from '../errors/index.ts';
 import { compileAsync, isAsync, compile } from './compile.ts';
-import type { ExecContext } from './context.ts';
+import { withRunState, type ExecContext } from './context.ts';
+import { ArrayCursor, type RowCursor } from './cursor.ts';
+import { openHashJoin, openNestedLoop } from './join.ts';
+import { openCteScan, openDistinct, openRecursiveUnion, openSetOp, openUnique, openWorktableScan } from './set-ops.ts';
+import { installSubqueries } from './subquery.ts';
+import { openWindow } from './window.ts';
 import { compareValues } from './functions.ts';
 import type { Plan } from './plan.ts';
 import { openPkLookup } from './pk-lookup.ts';
@@ -16,27 +21,7 @@ import type { Row, Value } from './value.ts';
 /** Rows per batch produced by leaf operators. */
 const BATCH_ROWS = 1024;
 
-/** A source of row batches; next() returns null when exhausted. */
-export interface RowCursor {
-  next(): Promise<Row[] | null>;
-  /** Releases resources early (portal closed before the end). */
-  close(): void;
-}
-
-
-/** A cursor over rows already in memory (sorted results, SHOW, RETURNING). */
-export class ArrayCursor implements RowCursor {
-  private done = false;
-  constructor(private readonly rows: Row[]) {}
-  async next(): Promise<Row[] | null> {
-    if (this.done) return null;
-    this.done = true;
-    return this.rows;
-  }
-  close(): void {
-    this.done = true;
-  }
-}
+export { ArrayCursor, type RowCursor } from './cursor.ts';
 
 async function drain(c: RowCursor): Promise<Row[]> {
   const out: Row[] = [];
@@ -58,11 +43,49 @@ function groupKey(values: readonly Value[]): string {
   return JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
 }
 
-/** Opens a cursor over the plan's output rows. */
+/** Compares two rows' sort-key values under ORDER BY keys (NULLS FIRST/LAST, DESC). */
+function compareSortValues(keys: readonly { readonly type: number; readonly descending: boolean; readonly nullsFirst: boolean }[], a: readonly Value[], b: readonly Value[]): number {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === null || y === null) {
+      if (x === y) continue;
+      return (x === null) === key.nullsFirst ? -1 : 1;
+    }
+    const c = compareValues(key.type, x, y);
+    if (c !== 0) return key.descending ? -c : c;
+  }
+  return 0;
+}
+
+/** Opens a cursor over the plan's output rows (with fresh per-execution state at the top level). */
 export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCursor {
+  return openNode(plan, params, withRunState(ctx));
+}
+
+function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCursor {
   switch (plan.kind) {
     case 'pk-lookup':
       return openPkLookup(plan, params, ctx);
+    case 'nested-loop':
+      return openNestedLoop(plan, params, ctx, openNode);
+    case 'hash-join':
+      return openHashJoin(plan, params, ctx, openNode);
+    case 'distinct':
+      return openDistinct(plan, params, ctx, openNode);
+    case 'unique':
+      return openUnique(plan, params, ctx, openNode);
+    case 'set-op':
+      return openSetOp(plan, params, ctx, openNode);
+    case 'cte-scan':
+      return openCteScan(plan, params, ctx, openNode);
+    case 'worktable-scan':
+      return openWorktableScan(plan, ctx);
+    case 'recursive-union':
+      return openRecursiveUnion(plan, params, ctx, openNode);
+    case 'window':
+      return openWindow(plan, params, ctx, openNode);
     case 'result':
       return new ArrayCursor([[]]);
     case 'seq-scan': {
@@ -102,15 +125,20 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
       const input = openCursor(plan.input, params, ctx);
       const keys = plan.groupBy.map(compile);
       const args = plan.aggregates.map((a) => a.args.map(compile));
+      const filters = plan.aggregates.map((a) => (a.filter ? compile(a.filter) : null));
+      const orderKeys = plan.aggregates.map((a) => (a.orderBy ?? []).map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type })));
+      const ordered = orderKeys.some((k) => k.length > 0);
       let result: ArrayCursor | null = null;
       return {
         async next() {
           if (!result) {
-            const groups = new Map<string, { key: Row; states: AggregateState[]; seen: Set<string>[] }>();
-            const newGroup = (key: Row): { key: Row; states: AggregateState[]; seen: Set<string>[] } => ({
+            type Group = { key: Row; states: AggregateState[]; seen: Set<string>[]; pending: { vals: Value[]; sort: Value[] }[][] };
+            const groups = new Map<string, Group>();
+            const newGroup = (key: Row): Group => ({
               key,
-              states: plan.aggregates.map((a) => a.fn.create(a.argTypes)),
+              states: plan.aggregates.map((a) => a.fn.create(a.argTypes, ctx.format)),
               seen: plan.aggregates.map(() => new Set<string>()),
+              pending: plan.aggregates.map(() => []),
             });
             if (keys.length === 0) groups.set('', newGroup([]));
             for (let batch = await input.next(); batch; batch = await input.next()) {
@@ -121,6 +149,8 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
                 let g = groups.get(id);
                 if (!g) groups.set(id, (g = newGroup(key)));
                 for (let i = 0; i < args.length; i++) {
+                  const filter = filters[i];
+                  if (filter && filter(r, params, ctx) !== true) continue;
                   const vals = args[i]!.map((a) => a(r, params, ctx));
                   if (plan.aggregates[i]!.distinct) {
                     if (vals.some((v) => v === null)) continue;
@@ -128,8 +158,19 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
                     if (g.seen[i]!.has(k)) continue;
                     g.seen[i]!.add(k);
                   }
-                  g.states[i]!.step(vals);
+                  if (orderKeys[i]!.length > 0) g.pending[i]!.push({ vals, sort: orderKeys[i]!.map((k) => k.eval(r, params, ctx)) });
+                  else g.states[i]!.step(vals);
                 }
+              }
+            }
+            if (ordered) {
+              // ORDER BY inside aggregate calls: feed each group's rows in that order (stable, like a sort).
+              for (const g of groups.values()) {
+                g.pending.forEach((rows, i) => {
+                  const keys = orderKeys[i]!;
+                  rows.sort((a, b) => compareSortValues(keys, a.sort, b.sort));
+                  for (const row of rows) g.states[i]!.step(row.vals);
+                });
               }
             }
             result = new ArrayCursor([...groups.values()].map((g) => [...g.key, ...g.states.map((s) => s.final())]));
@@ -159,6 +200,7 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
     }
     case 'function-scan': {
       let it: Iterator<Value> | null = null;
+      const multiColumn = plan.fn.setColumns !== undefined;
       let done = false;
       const args = plan.args.map(compile);
       return {
@@ -180,7 +222,7 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
               done = true;
               break;
             }
-            out.push([r.value]);
+            out.push(multiColumn ? (r.value as Row) : [r.value]);
           }
           return out.length > 0 ? out : null;
         },
@@ -236,20 +278,7 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
           if (!sorted) {
             const rows = await drain(input);
             const keyed = rows.map((r) => ({ r, k: keys.map((k) => k.eval(r, params, ctx)) }));
-            keyed.sort((a, b) => {
-              for (let i = 0; i < keys.length; i++) {
-                const key = keys[i]!;
-                const x = a.k[i]!;
-                const y = b.k[i]!;
-                if (x === null || y === null) {
-                  if (x === y) continue;
-                  return (x === null) === key.nullsFirst ? -1 : 1;
-                }
-                const c = compareValues(key.type, x, y);
-                if (c !== 0) return key.descending ? -c : c;
-              }
-              return 0;
-            });
+            keyed.sort((a, b) => compareSortValues(keys, a.k, b.k));
             sorted = new ArrayCursor(keyed.map((x) => x.r));
           }
           return sorted.next();
@@ -290,4 +319,4 @@ export function openCursor(plan: Plan, params: readonly Value[], ctx: ExecContex
   }
 }
 
-
+installSubqueries(openCursor);

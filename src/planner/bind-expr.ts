@@ -6,9 +6,9 @@
  */
 import { DbError, SqlState, notSupported, assertNever } from '../errors/index.ts';
 import { ANYNONARRAY_OID, aggregateNamed, canCast, castValue, functionsNamed, isAggregateName, type AggregateCall, type ScalarFunction } from '../executor/index.ts';
-import { errorPosition, type Expr, type TypeName } from '../sql/index.ts';
+import { errorPosition, type Expr, type SelectStmt, type TypeName } from '../sql/index.ts';
 import { Oid, Numeric, arrayTypeOf, typeByOid, resolveTypeName, type FormatContext } from '../types/index.ts';
-import type { BoundExpr } from '../executor/index.ts';
+import type { BoundExpr, OutputColumn, Plan } from '../executor/index.ts';
 import { selectCandidate, selectCommonType, typeDisplayName } from './resolve.ts';
 
 /** One visible column of the FROM clause. */
@@ -20,6 +20,8 @@ export interface ScopeColumn {
   /** Source table OID and attnum for RowDescription, when the column comes from a table. */
   readonly tableOid?: number;
   readonly attnum?: number;
+  /** Hidden from unqualified references and `*` (a JOIN USING column of one side; the merged column is visible). */
+  readonly hidden?: boolean;
 }
 
 /**
@@ -63,6 +65,24 @@ export interface BindContext {
   readonly scope: readonly ScopeColumn[];
   readonly format: FormatContext;
   readonly aggregation?: AggregationScope;
+  /** The enclosing query block, for correlated references (bound as `outer` at depth 1, 2...). */
+  readonly outer?: BindContext;
+  /** Shared by the contexts of one query block: set when the block refers to an enclosing block. */
+  readonly correlation?: { used: boolean };
+  /** Plans subqueries (absent where subqueries are not allowed, e.g. CHECK constraints). */
+  readonly queries?: SubqueryPlanner;
+  /** Collects window calls of the SELECT list and ORDER BY (absent where they are not allowed). */
+  readonly windows?: WindowBinder;
+}
+
+/** Plans a subquery used as an expression, with `outer` as its enclosing context. */
+export interface SubqueryPlanner {
+  planSubquery(stmt: SelectStmt, outer: BindContext): { plan: Plan; columns: readonly OutputColumn[]; correlated: boolean };
+}
+
+/** Binds a window call (planner/plan-window.ts) into a reference to the window node's output. */
+export interface WindowBinder {
+  bind(e: Expr & { kind: 'window' }, ctx: BindContext): BoundExpr;
 }
 
 /** A structural key of a bound expression, to match expressions against GROUP BY. */
@@ -78,7 +98,18 @@ function groupRef(agg: AggregationScope, index: number, e: BoundExpr): BoundExpr
 function bindAggregate(e: Expr & { kind: 'func' }, name: string, ctx: BindContext): BoundExpr {
   const agg = ctx.aggregation;
   if (!agg) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed here').at(pos(e.location));
-  const inner: BindContext = { params: ctx.params, scope: agg.inputScope, format: ctx.format };
+  const call = bindAggregateCall(e, name, inputContext(ctx, agg));
+  agg.calls.push(call);
+  return { kind: 'column', index: agg.groupExprs.length + agg.calls.length - 1, type: call.type, typmod: -1, name, tableOid: 0, attnum: 0 };
+}
+
+/** The context below the aggregation: the input rows' scope, same outer blocks and subquery planner. */
+function inputContext(ctx: BindContext, agg: AggregationScope): BindContext {
+  return { params: ctx.params, scope: agg.inputScope, format: ctx.format, outer: ctx.outer, correlation: ctx.correlation, queries: ctx.queries };
+}
+
+/** Resolves an aggregate call with its arguments, FILTER and ORDER BY bound in `inner` (the rows it aggregates). */
+export function bindAggregateCall(e: Expr & { kind: 'func' }, name: string, inner: BindContext): AggregateCall {
   if (e.args.some(mentionsAggregate)) {
     throw new DbError(SqlState.GroupingError, 'aggregate function calls cannot be nested').at(pos(e.location));
   }
@@ -94,16 +125,40 @@ function bindAggregate(e: Expr & { kind: 'func' }, name: string, ctx: BindContex
   }
   const wanted = fn.argTypesFor(argTypes);
   args = args.map((a, i) => coerce(a, wanted[i]!, -1, 'implicit', inner, e.location));
-  agg.calls.push({ fn, args, argTypes: wanted, distinct: e.distinct, type });
-  return { kind: 'column', index: agg.groupExprs.length + agg.calls.length - 1, type, typmod: -1, name, tableOid: 0, attnum: 0 };
+  if ((e.filter && mentionsAggregate(e.filter)) || (e.orderBy ?? []).some((o) => mentionsAggregate(o.expr))) {
+    throw new DbError(SqlState.GroupingError, 'aggregate function calls cannot be nested').at(pos(e.location));
+  }
+  const filter = e.filter ? toBool(bindExpr(e.filter, inner), 'FILTER', inner, e.location) : null;
+  const orderBy = (e.orderBy ?? []).map((o) => {
+    const expr = bindExpr(o.expr, inner);
+    const key = expr.type === Oid.unknown ? coerce(expr, Oid.text, -1, 'implicit', inner, e.location) : expr;
+    return { expr: key, descending: o.descending, nullsFirst: o.nullsFirst ?? o.descending };
+  });
+  if (e.distinct && orderBy.some((o) => !args.some((a) => boundKey(a) === boundKey(o.expr)))) {
+    throw new DbError(SqlState.InvalidColumnReference, 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list').at(
+      pos(e.location),
+    );
+  }
+  return { fn, args, argTypes: wanted, distinct: e.distinct, type, filter, orderBy };
 }
 
-/** True when an AST expression calls an aggregate function. */
+/** True when an AST expression calls an aggregate function (not counting subqueries and window calls themselves). */
 export function mentionsAggregate(x: unknown): boolean {
   if (x === null || typeof x !== 'object') return false;
   const o = x as Record<string, unknown>;
+  if (o.kind === 'sublink') return o.left !== null && mentionsAggregate(o.left);
+  if (o.kind === 'window') return mentionsAggregate((o.call as Record<string, unknown>).args) || mentionsAggregate(o.over);
   if (o.kind === 'func' && Array.isArray(o.name) && isAggregateName(o.name[o.name.length - 1] as string)) return true;
   return Object.values(o).some(mentionsAggregate);
+}
+
+/** True when an AST expression contains a window function call (outside subqueries). */
+export function mentionsWindow(x: unknown): boolean {
+  if (x === null || typeof x !== 'object') return false;
+  const o = x as Record<string, unknown>;
+  if (o.kind === 'window') return true;
+  if (o.kind === 'sublink') return false;
+  return Object.values(o).some(mentionsWindow);
 }
 
 const pos = errorPosition;
@@ -257,11 +312,11 @@ function toBool(e: BoundExpr, construct: string, ctx: BindContext, location: num
 /** Binds one expression. */
 export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
   const agg = ctx.aggregation;
-  if (agg && e.kind !== 'const' && e.kind !== 'param' && !mentionsAggregate(e)) {
+  if (agg && e.kind !== 'const' && e.kind !== 'param' && !mentionsAggregate(e) && !mentionsWindow(e) && !mentionsSublink(e)) {
     // An expression equal to a GROUP BY expression reads the group key.
     let bound: BoundExpr | null = null;
     try {
-      bound = bindExpr(e, { params: ctx.params, scope: agg.inputScope, format: ctx.format });
+      bound = bindExpr(e, inputContext(ctx, agg));
     } catch {
       bound = null;
     }
@@ -285,9 +340,14 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
     }
     case 'column': {
       const [name] = e.names.slice(-1);
-      const matches = ctx.scope.filter((c) => c.name === name && (e.names.length === 1 || c.table === e.names[0]));
+      const matches = findColumns(ctx.scope, e.names);
       if (e.star || matches.length === 0) {
         if (e.star) throw new DbError(SqlState.SyntaxError, 'SELECT * with no tables specified is not valid').at(pos(e.location));
+        const outer = bindOuterColumn(e, ctx);
+        if (outer) return outer;
+        if (e.names.length > 1 && !ctx.scope.some((c) => c.table === e.names[0])) {
+          throw new DbError(SqlState.UndefinedTable, `missing FROM-clause entry for table "${e.names[0]}"`).at(pos(e.location));
+        }
         throw new DbError(SqlState.UndefinedColumn, `column "${e.names.join('.')}" does not exist`).at(pos(e.location));
       }
       if (matches.length > 1) throw new DbError(SqlState.AmbiguousColumn, `column reference "${name}" is ambiguous`).at(pos(e.location));
@@ -315,10 +375,12 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
     case 'func': {
       const name = functionName(e.name, e.location);
       if (isAggregateName(name)) {
-        if (name === 'array_agg') throw notSupported('array_agg is not supported yet').at(pos(e.location));
         return bindAggregate(e, name, ctx);
       }
-      if (e.star || e.distinct) throw new DbError(SqlState.WrongObjectType, `${name} is not an aggregate function`).at(pos(e.location));
+      if (e.star || e.distinct || e.filter || (e.orderBy ?? []).length > 0) {
+        const what = e.filter ? 'FILTER specified, but' : e.distinct ? 'DISTINCT specified, but' : e.star ? `${name}(*) specified, but` : 'ORDER BY specified, but';
+        throw new DbError(SqlState.WrongObjectType, `${what} ${name} is not an aggregate function`).at(pos(e.location));
+      }
       return bindCall(name, e.args.map((a) => bindExpr(a, ctx)), false, e.location, ctx);
     }
     case 'nulltest': {
@@ -407,6 +469,15 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       if (!target) throw notSupported(`${e.fn.toUpperCase()} is not supported yet`).at(pos(e.location));
       return bindCall(target, [], false, e.location, ctx);
     }
+    case 'subscript':
+      return bindSubscript(e, ctx);
+    case 'sublink':
+      return bindSublink(e, ctx);
+    case 'array_op':
+      return bindArrayOp(e, ctx);
+    case 'window':
+      if (!ctx.windows) throw new DbError(SqlState.WindowingError, 'window functions are not allowed here').at(pos(e.location));
+      return ctx.windows.bind(e, ctx);
     case 'array': {
       if (e.elements.length === 0) {
         throw new DbError(SqlState.IndeterminateDatatype, 'cannot determine type of empty array', {
@@ -431,3 +502,146 @@ export function bindOutputExpr(e: Expr, ctx: BindContext): BoundExpr {
   return b.type === Oid.unknown ? coerce(b, Oid.text, -1, 'implicit', ctx, -1) : b;
 }
 
+/**
+ * Array subscripts and slices become calls of array_subscript(arr, i, j...) or
+ * array_slice(arr, mask, lo1, hi1, ...), where bit k of mask marks an omitted bound
+ * (`a[:2]`), whose placeholder is a non-null 0 so a NULL subscript still yields NULL.
+ */
+function bindSubscript(e: Expr & { kind: 'subscript' }, ctx: BindContext): BoundExpr {
+  const arr = bindExpr(e.arg, ctx);
+  if (typeByOid(arr.type)?.category !== 'A') {
+    throw new DbError(SqlState.DatatypeMismatch, `cannot subscript type ${typeDisplayName(arr.type)} because it does not support subscripting`).at(
+      pos(e.location),
+    );
+  }
+  const int = (x: Expr): BoundExpr => coerce(bindExpr(x, ctx), Oid.int4, -1, 'implicit', ctx, x.location);
+  const zero: BoundExpr = { kind: 'const', type: Oid.int4, typmod: -1, value: 0 };
+  if (!e.indices.some((i) => i.slice)) return bindCall('array_subscript', [arr, ...e.indices.map((i) => int(i.upper!))], false, e.location, ctx);
+  let mask = 0;
+  const bounds: BoundExpr[] = [];
+  e.indices.forEach((i, k) => {
+    const lower = i.slice ? i.lower : null;
+    if (i.slice && !lower) mask |= 1 << (2 * k);
+    if (!i.upper) mask |= 1 << (2 * k + 1);
+    // A plain index inside a slice means 1:i, as in PostgreSQL.
+    bounds.push(lower ? int(lower) : i.slice ? zero : { kind: 'const', type: Oid.int4, typmod: -1, value: 1 }, i.upper ? int(i.upper) : zero);
+  });
+  return bindCall('array_slice', [arr, { kind: 'const', type: Oid.int4, typmod: -1, value: mask }, ...bounds], false, e.location, ctx);
+}
+
+/** True when an AST expression contains a subquery. */
+export function mentionsSublink(x: unknown): boolean {
+  if (x === null || typeof x !== 'object') return false;
+  const o = x as Record<string, unknown>;
+  return o.kind === 'sublink' || Object.values(o).some(mentionsSublink);
+}
+
+/**
+ * Columns a name refers to: `c` matches visible columns named c; `t.c` matches columns of
+ * table t, including those hidden from unqualified use by JOIN USING.
+ */
+export function findColumns(scope: readonly ScopeColumn[], names: readonly string[]): ScopeColumn[] {
+  const name = names[names.length - 1]!;
+  if (names.length === 1) return scope.filter((c) => c.name === name && !c.hidden);
+  const table = names[names.length - 2]!;
+  return scope.filter((c) => c.name === name && c.table === table);
+}
+
+/**
+ * Resolves a column in the enclosing query blocks: the innermost one that has it. In a
+ * grouped block it must be a GROUP BY expression (its row is the grouped row). Marks every
+ * block crossed as correlated.
+ */
+function bindOuterColumn(e: Expr & { kind: 'column' }, ctx: BindContext): BoundExpr | null {
+  const crossed: ({ used: boolean } | undefined)[] = [ctx.correlation];
+  let depth = 1;
+  for (let o = ctx.outer; o; o = o.outer, depth++) {
+    const agg = o.aggregation;
+    const scope = agg ? agg.inputScope : o.scope;
+    const matches = findColumns(scope, e.names);
+    if (matches.length > 1) throw new DbError(SqlState.AmbiguousColumn, `column reference "${e.names.join('.')}" is ambiguous`).at(pos(e.location));
+    if (matches.length === 1) {
+      const c = matches[0]!;
+      let index = scope.indexOf(c);
+      if (agg) {
+        const bound: BoundExpr = { kind: 'column', index, type: c.type, typmod: c.typmod, name: c.name, tableOid: c.tableOid ?? 0, attnum: c.attnum ?? 0 };
+        index = agg.groupKeys.indexOf(boundKey(bound));
+        if (index < 0) {
+          throw new DbError(SqlState.GroupingError, `subquery uses ungrouped column "${c.table ? `${c.table}.` : ''}${c.name}" from outer query`).at(pos(e.location));
+        }
+      }
+      for (const flag of crossed) if (flag) flag.used = true;
+      return { kind: 'outer', depth, index, type: c.type, typmod: c.typmod };
+    }
+    crossed.push(o.correlation);
+  }
+  return null;
+}
+
+function singleColumn(cols: readonly OutputColumn[], location: number): OutputColumn {
+  if (cols.length !== 1) {
+    throw new DbError(SqlState.SyntaxError, cols.length > 1 ? 'subquery must return only one column' : 'subquery must return a column').at(pos(location));
+  }
+  return cols[0]!;
+}
+
+/**
+ * `left op ANY|ALL (...)`: the comparison is bound over a two-column row [left, element],
+ * resolving the operator as for `left op element`.
+ */
+function bindQuantifiedTest(left: BoundExpr, op: string, elemType: number, location: number, ctx: BindContext): { left: BoundExpr; test: BoundExpr } {
+  if (left.type === Oid.unknown) left = coerce(left, elemType, -1, 'implicit', ctx, location);
+  const row: BindContext = { params: ctx.params, scope: [], format: ctx.format };
+  const test = bindCall(
+    op,
+    [
+      { kind: 'column', index: 0, type: left.type, typmod: left.typmod, name: '', tableOid: 0, attnum: 0 },
+      { kind: 'column', index: 1, type: elemType, typmod: -1, name: '', tableOid: 0, attnum: 0 },
+    ],
+    true,
+    location,
+    row,
+  );
+  if (test.type !== Oid.bool) throw new DbError(SqlState.DatatypeMismatch, `op ANY/ALL (array) requires operator to yield boolean`).at(pos(location));
+  return { left, test };
+}
+
+function bindSublink(e: Expr & { kind: 'sublink' }, ctx: BindContext): BoundExpr {
+  if (!ctx.queries) throw notSupported('cannot use subquery here').at(pos(e.location));
+  const { plan, columns, correlated } = ctx.queries.planSubquery(e.query, ctx);
+  const base = { kind: 'subquery' as const, plan, correlated, left: null, test: null, typmod: -1 };
+  switch (e.sub) {
+    case 'exists':
+      return { ...base, mode: 'exists', type: Oid.bool };
+    case 'scalar': {
+      const c = singleColumn(columns, e.location);
+      return { ...base, mode: 'scalar', type: c.type, typmod: c.typmod };
+    }
+    case 'array': {
+      const c = singleColumn(columns, e.location);
+      const arrayType = arrayTypeOf(c.type);
+      if (!arrayType) throw new DbError(SqlState.UndefinedObject, `could not find array type for data type ${typeDisplayName(c.type)}`).at(pos(e.location));
+      return { ...base, mode: 'array', type: arrayType.oid };
+    }
+    default: {
+      const c = singleColumn(columns, e.location);
+      const { left, test } = bindQuantifiedTest(bindExpr(e.left!, ctx), e.op!, c.type, e.location, ctx);
+      return { ...base, mode: e.sub, left, test, type: Oid.bool };
+    }
+  }
+}
+
+function bindArrayOp(e: Expr & { kind: 'array_op' }, ctx: BindContext): BoundExpr {
+  let left = bindExpr(e.left, ctx);
+  let right = bindExpr(e.right, ctx);
+  if (right.type === Oid.unknown) {
+    if (left.type === Oid.unknown) left = coerce(left, Oid.text, -1, 'implicit', ctx, e.location);
+    const arrayType = arrayTypeOf(left.type);
+    if (!arrayType) throw new DbError(SqlState.UndefinedObject, `could not find array type for data type ${typeDisplayName(left.type)}`).at(pos(e.location));
+    right = coerce(right, arrayType.oid, -1, 'implicit', ctx, e.location);
+  }
+  const elem = typeByOid(right.type)?.elemOid ?? 0;
+  if (!elem) throw new DbError(SqlState.WrongObjectType, `op ANY/ALL (array) requires array on right side`).at(pos(e.location));
+  const bound = bindQuantifiedTest(left, e.op, elem, e.location, ctx);
+  return { kind: 'array_op', quantifier: e.quantifier, left: bound.left, right, test: bound.test, type: Oid.bool, typmod: -1 };
+}

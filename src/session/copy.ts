@@ -18,7 +18,7 @@ import {
 } from '../executor/index.ts';
 import { liveColumns, planInsertRows, planSelect, resolveTable, type PlanEnv } from '../planner/index.ts';
 import { backend, type MessageWriter } from '../protocol/index.ts';
-import type { SelectStmt, Statement } from '../sql/index.ts';
+import { selectStmt, type SelectStmt, type Statement } from '../sql/index.ts';
 import { typeByOid, type PgType } from '../types/index.ts';
 
 type CopyStatement = Statement & { kind: 'copy' };
@@ -123,18 +123,10 @@ function copyOutQuery(stmt: CopyStatement, env: PlanEnv): SelectStmt {
   for (const n of names) {
     if (!liveColumns(t).some((c) => c.name === n)) throw new DbError(SqlState.UndefinedColumn, `column "${n}" of relation "${t.name}" does not exist`);
   }
-  return {
-    kind: 'select',
+  return selectStmt({
     targets: names.map((n) => ({ expr: { kind: 'column', names: [n], star: false, location: -1 }, alias: null, location: -1 })),
-    from: [{ kind: 'table', schema: stmt.table!.schema, name: stmt.table!.name, alias: null, location: stmt.table!.location }],
-    where: null,
-    groupBy: [],
-    having: null,
-    orderBy: [],
-    limit: null,
-    offset: null,
-    values: null,
-  };
+    from: [{ kind: 'table', schema: stmt.table!.schema, name: stmt.table!.name, alias: null, columnAliases: [], location: stmt.table!.location }],
+  });
 }
 
 /** Runs COPY ... TO STDOUT, writing CopyOutResponse, CopyData and CopyDone; returns the row count. */

@@ -32,6 +32,16 @@ export type Expr =
       readonly args: readonly Expr[];
       readonly star: boolean;
       readonly distinct: boolean;
+      /** Aggregates: FILTER (WHERE ...) and ORDER BY inside the call. */
+      readonly filter?: Expr | null;
+      readonly orderBy?: readonly SortItem[];
+      readonly location: number;
+    }
+  /** Array subscripts and slices: `a[i]`, `a[i:j]`, `a[:j]`, one entry per bracket pair. */
+  | {
+      readonly kind: 'subscript';
+      readonly arg: Expr;
+      readonly indices: readonly { readonly lower: Expr | null; readonly upper: Expr | null; readonly slice: boolean }[];
       readonly location: number;
     }
   | { readonly kind: 'nulltest'; readonly arg: Expr; readonly isNull: boolean; readonly location: number }
@@ -63,7 +73,35 @@ export type Expr =
     }
   | { readonly kind: 'distinct'; readonly left: Expr; readonly right: Expr; readonly negated: boolean; readonly location: number }
   | { readonly kind: 'sqlvalue'; readonly fn: SqlValueFunction; readonly location: number }
-  | { readonly kind: 'array'; readonly elements: readonly Expr[]; readonly location: number };
+  | { readonly kind: 'array'; readonly elements: readonly Expr[]; readonly location: number }
+  /**
+   * A subquery used as an expression: EXISTS (...), a scalar (...), ARRAY(...), or
+   * `left op ANY|ALL (...)` (IN is ANY with =, NOT IN is ALL with <>).
+   */
+  | {
+      readonly kind: 'sublink';
+      readonly sub: 'exists' | 'scalar' | 'array' | 'any' | 'all';
+      readonly left: Expr | null;
+      readonly op: string | null;
+      readonly query: SelectStmt;
+      readonly location: number;
+    }
+  /** `left op ANY|ALL (array)`, e.g. `x = ANY($1)`. */
+  | { readonly kind: 'array_op'; readonly quantifier: 'any' | 'all'; readonly op: string; readonly left: Expr; readonly right: Expr; readonly location: number }
+  /** A window function call: `fn(args) OVER (...)`. */
+  | { readonly kind: 'window'; readonly call: Expr & { readonly kind: 'func' }; readonly over: WindowSpec; readonly location: number };
+
+/** A window definition: OVER (PARTITION BY ... ORDER BY ... frame) or a reference to a named one. */
+export interface WindowSpec {
+  readonly refName: string | null;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly SortItem[];
+  /** PostgreSQL's FRAMEOPTION_* bit mask (0 = default frame). */
+  readonly frameOptions: number;
+  readonly startOffset: Expr | null;
+  readonly endOffset: Expr | null;
+  readonly location: number;
+}
 
 export type SqlValueFunction =
   | 'current_date'
@@ -91,15 +129,59 @@ export interface SortItem {
   readonly nullsFirst: boolean | null;
 }
 
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross';
+
 export type FromItem =
-  | { readonly kind: 'table'; readonly schema: string | null; readonly name: string; readonly alias: string | null; readonly location: number }
+  | {
+      readonly kind: 'table';
+      readonly schema: string | null;
+      readonly name: string;
+      readonly alias: string | null;
+      readonly columnAliases: readonly string[];
+      readonly location: number;
+    }
   | {
       readonly kind: 'function';
       readonly call: Expr & { readonly kind: 'func' };
       readonly alias: string | null;
       readonly columnAliases: readonly string[];
+      readonly lateral: boolean;
+      readonly ordinality: boolean;
+      readonly location: number;
+    }
+  | {
+      readonly kind: 'subquery';
+      readonly query: SelectStmt;
+      readonly alias: string | null;
+      readonly columnAliases: readonly string[];
+      readonly lateral: boolean;
+      readonly location: number;
+    }
+  | {
+      readonly kind: 'join';
+      readonly joinType: JoinType;
+      readonly left: FromItem;
+      readonly right: FromItem;
+      readonly on: Expr | null;
+      readonly using: readonly string[] | null;
+      readonly natural: boolean;
+      readonly alias: string | null;
       readonly location: number;
     };
+
+/** One WITH entry. */
+export interface CommonTableExpr {
+  readonly name: string;
+  readonly columnAliases: readonly string[];
+  readonly query: SelectStmt;
+  readonly materialized: boolean | null;
+  readonly location: number;
+}
+
+export interface WithClause {
+  readonly recursive: boolean;
+  readonly ctes: readonly CommonTableExpr[];
+}
 
 export interface SelectStmt {
   readonly kind: 'select';
@@ -113,6 +195,16 @@ export interface SelectStmt {
   readonly offset: Expr | null;
   /** VALUES (...), (...): rows of expressions instead of targets over FROM. */
   readonly values: readonly (readonly Expr[])[] | null;
+  /** null: no DISTINCT; []: SELECT DISTINCT; otherwise DISTINCT ON (exprs). */
+  readonly distinct: readonly Expr[] | null;
+  readonly with: WithClause | null;
+  /** WINDOW name AS (...) definitions. */
+  readonly windows: readonly { readonly name: string; readonly spec: WindowSpec }[];
+  /**
+   * A set operation: the rows of left op right; targets/from/where/... are then empty and
+   * orderBy/limit/offset apply to the combined rows.
+   */
+  readonly setOp: { readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: SelectStmt; readonly right: SelectStmt } | null;
 }
 
 /** A possibly schema-qualified relation name. */

@@ -4,7 +4,7 @@
  * the node's location, so it is rejected clearly rather than half-understood.
  */
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
-import type { Expr, FromItem, LiteralKind, SelectStmt, SelectTarget, SortItem, Statement, TypeName, SqlValueFunction } from './ast.ts';
+import type { Expr, FromItem, JoinType, LiteralKind, SelectStmt, SelectTarget, SortItem, Statement, TypeName, SqlValueFunction, WindowSpec, WithClause } from './ast.ts';
 import { convertDdlDml, type ConvertHelpers } from './convert-ddl-dml.ts';
 import { errorPosition } from './position.ts';
 
@@ -103,6 +103,9 @@ function aExpr(e: Raw): Expr {
     case 'AEXPR_DISTINCT':
     case 'AEXPR_NOT_DISTINCT':
       return { kind: 'distinct', left: convertExpr(e.lexpr), right: convertExpr(e.rexpr), negated: e.kind === 'AEXPR_NOT_DISTINCT', location };
+    case 'AEXPR_OP_ANY':
+    case 'AEXPR_OP_ALL':
+      return { kind: 'array_op', quantifier: e.kind === 'AEXPR_OP_ANY' ? 'any' : 'all', op: opName, left: convertExpr(e.lexpr), right: convertExpr(e.rexpr), location };
     case 'AEXPR_NULLIF':
       return { kind: 'nullif', left: convertExpr(e.lexpr), right: convertExpr(e.rexpr), location };
     default:
@@ -135,17 +138,21 @@ export function convertExpr(node: Raw): Expr {
       return { kind: n.boolop === 'AND_EXPR' ? 'and' : 'or', args, location };
     }
     case 'FuncCall': {
-      if (n.over) throw unsupportedExpr('window functions', location);
-      if (n.agg_order || n.agg_filter || n.agg_within_group || n.func_variadic) {
-        // FILTER / ORDER BY inside aggregates come with the full SQL executor.
-        throw unsupportedExpr('this form of function call', location);
+      if (n.over) {
+        const { over, ...call } = n;
+        const inner = convertExpr({ FuncCall: call });
+        if (inner.kind !== 'func') throw unsupportedExpr('this window call', location);
+        return { kind: 'window', call: inner, over: convertWindowDef(over), location };
       }
+      if (n.agg_within_group || n.func_variadic) throw unsupportedExpr('this form of function call', location);
       return {
         kind: 'func',
         name: strings(n.funcname),
         args: ((n.args ?? []) as Raw[]).map(convertExpr),
         star: n.agg_star === true,
         distinct: n.agg_distinct === true,
+        filter: n.agg_filter ? convertExpr(n.agg_filter) : null,
+        orderBy: ((n.agg_order ?? []) as Raw[]).map(convertSortBy),
         location,
       };
     }
@@ -178,24 +185,77 @@ export function convertExpr(node: Raw): Expr {
       return { kind: 'sqlvalue', fn: SQL_VALUE_FUNCTIONS[n.op]!, location };
     case 'A_ArrayExpr':
       return { kind: 'array', elements: ((n.elements ?? []) as Raw[]).map(convertExpr), location };
-    case 'SubLink':
-      throw unsupportedExpr('subqueries', location);
+    case 'A_Indirection': {
+      const indices = (n.indirection as Raw[]).map((i: Raw) => {
+        if (!i.A_Indices) throw unsupportedExpr('field selection', location);
+        const x = i.A_Indices;
+        return { lower: x.lidx ? convertExpr(x.lidx) : null, upper: x.uidx ? convertExpr(x.uidx) : null, slice: x.is_slice === true };
+      });
+      return { kind: 'subscript', arg: convertExpr(n.arg), indices, location: n.arg.location ?? location };
+    }
+    case 'CollateClause': {
+      // Text compares as the "C" collation already; other collations are not installed.
+      const name = strings(n.collname).join('.');
+      if (!['C', 'default', 'POSIX', 'pg_catalog.C', 'pg_catalog.default', 'pg_catalog.POSIX'].includes(name)) {
+        throw new DbError(SqlState.UndefinedObject, `collation "${name}" for encoding "UTF8" does not exist`).at(errorPosition(location));
+      }
+      return convertExpr(n.arg);
+    }
+    case 'SubLink': {
+      const kinds: Record<string, 'exists' | 'scalar' | 'array' | 'any' | 'all'> = {
+        EXISTS_SUBLINK: 'exists',
+        EXPR_SUBLINK: 'scalar',
+        ARRAY_SUBLINK: 'array',
+        ANY_SUBLINK: 'any',
+        ALL_SUBLINK: 'all',
+      };
+      const sub = kinds[n.subLinkType];
+      if (!sub) throw unsupportedExpr('this kind of subquery', location);
+      if (n.testexpr?.RowExpr) throw unsupportedExpr('row comparisons with subqueries', location);
+      const opNames = strings(n.operName);
+      return {
+        kind: 'sublink',
+        sub,
+        left: n.testexpr ? convertExpr(n.testexpr) : null,
+        op: sub === 'any' || sub === 'all' ? (opNames[opNames.length - 1] ?? '=') : null,
+        query: convertSelect(n.subselect.SelectStmt),
+        location,
+      };
+    }
     default:
       throw unsupportedExpr(`expression ${type}`, location);
   }
 }
 
+/** Converts a raw SortBy node (ORDER BY items, also inside aggregate calls). */
+function convertSortBy(s: Raw): SortItem {
+  const sb = s.SortBy;
+  if (sb.useOp) throw notSupported('ORDER BY ... USING is not supported');
+  return {
+    expr: convertExpr(sb.node),
+    descending: sb.sortby_dir === 'SORTBY_DESC',
+    nullsFirst: sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : null,
+  };
+}
+
+const JOIN_TYPES: Record<string, JoinType> = { JOIN_INNER: 'inner', JOIN_LEFT: 'left', JOIN_RIGHT: 'right', JOIN_FULL: 'full' };
+
 function convertFromItem(f: Raw): FromItem {
   const t = nodeType(f);
   if (t === 'RangeVar') {
     const rv = f.RangeVar;
-    return { kind: 'table', schema: rv.schemaname ?? null, name: rv.relname, alias: rv.alias?.aliasname ?? null, location: rv.location ?? -1 };
+    return {
+      kind: 'table',
+      schema: rv.schemaname ?? null,
+      name: rv.relname,
+      alias: rv.alias?.aliasname ?? null,
+      columnAliases: strings(rv.alias?.colnames),
+      location: rv.location ?? -1,
+    };
   }
   if (t === 'RangeFunction') {
     const rf = f.RangeFunction;
-    if (rf.lateral || rf.ordinality || rf.is_rowsfrom || rf.functions.length !== 1) {
-      throw notSupported('this form of function in FROM is not supported yet');
-    }
+    if (rf.is_rowsfrom || rf.functions.length !== 1) throw notSupported('ROWS FROM is not supported yet');
     const call = convertExpr(rf.functions[0].List.items[0]);
     if (call.kind !== 'func') throw notSupported('only function calls are supported in FROM');
     return {
@@ -203,7 +263,37 @@ function convertFromItem(f: Raw): FromItem {
       call,
       alias: rf.alias?.aliasname ?? null,
       columnAliases: strings(rf.alias?.colnames),
+      lateral: rf.lateral === true,
+      ordinality: rf.ordinality === true,
       location: call.location,
+    };
+  }
+  if (t === 'RangeSubselect') {
+    const rs = f.RangeSubselect;
+    return {
+      kind: 'subquery',
+      query: convertSelect(rs.subquery.SelectStmt),
+      alias: rs.alias?.aliasname ?? null,
+      columnAliases: strings(rs.alias?.colnames),
+      lateral: rs.lateral === true,
+      location: rs.subquery.SelectStmt?.location ?? -1,
+    };
+  }
+  if (t === 'JoinExpr') {
+    const j = f.JoinExpr;
+    const joinType = JOIN_TYPES[j.jointype];
+    if (!joinType) throw notSupported(`join type ${j.jointype} is not supported`);
+    const cross = joinType === 'inner' && !j.quals && !j.usingClause && !j.isNatural;
+    return {
+      kind: 'join',
+      joinType: cross ? 'cross' : joinType,
+      left: convertFromItem(j.larg),
+      right: convertFromItem(j.rarg),
+      on: j.quals ? convertExpr(j.quals) : null,
+      using: j.usingClause ? strings(j.usingClause) : null,
+      natural: j.isNatural === true,
+      alias: j.alias?.aliasname ?? null,
+      location: j.rarg?.RangeVar?.location ?? -1,
     };
   }
   throw notSupported(`FROM item ${t} is not supported yet`);
@@ -219,19 +309,8 @@ function convertTargets(list: Raw[] | undefined): SelectTarget[] {
 
 const helpers: ConvertHelpers = { convertExpr, convertTypeName, convertSelect: (n) => convertSelect(n), convertTargets };
 
-function convertSelect(n: Raw): SelectStmt {
-  if (n.op && n.op !== 'SETOP_NONE') throw notSupported('UNION/INTERSECT/EXCEPT is not supported yet');
-  if (n.withClause) throw notSupported('WITH queries are not supported yet');
-  for (const g of (n.groupClause ?? []) as Raw[]) {
-    if (g.GroupingSet) throw notSupported('GROUPING SETS, ROLLUP and CUBE are not supported yet');
-  }
-  if (n.distinctClause) throw notSupported('SELECT DISTINCT is not supported yet');
-  if (n.windowClause) throw notSupported('WINDOW clauses are not supported yet');
-  if (n.lockingClause) throw notSupported('SELECT ... FOR UPDATE/SHARE is not supported yet');
-  if (n.intoClause) throw notSupported('SELECT INTO is not supported yet');
-  if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') throw notSupported('FETCH ... WITH TIES is not supported yet');
-  const from: FromItem[] = ((n.fromClause ?? []) as Raw[]).map(convertFromItem);
-  const orderBy: SortItem[] = ((n.sortClause ?? []) as Raw[]).map((s: Raw) => {
+function convertSortItems(list: Raw[] | undefined): SortItem[] {
+  return ((list ?? []) as Raw[]).map((s: Raw) => {
     const sb = s.SortBy;
     if (sb.useOp) throw notSupported('ORDER BY ... USING is not supported');
     return {
@@ -240,17 +319,63 @@ function convertSelect(n: Raw): SelectStmt {
       nullsFirst: sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : null,
     };
   });
+}
+
+function convertWindowDef(w: Raw): WindowSpec {
+  return {
+    refName: w.refname ?? (w.name && !w.partitionClause && !w.orderClause && w.frameOptions === 1058 ? w.name : null) ?? null,
+    partitionBy: ((w.partitionClause ?? []) as Raw[]).map(convertExpr),
+    orderBy: convertSortItems(w.orderClause),
+    frameOptions: w.frameOptions ?? 0,
+    startOffset: w.startOffset ? convertExpr(w.startOffset) : null,
+    endOffset: w.endOffset ? convertExpr(w.endOffset) : null,
+    location: w.location ?? -1,
+  };
+}
+
+const SET_OPS: Record<string, 'union' | 'intersect' | 'except'> = { SETOP_UNION: 'union', SETOP_INTERSECT: 'intersect', SETOP_EXCEPT: 'except' };
+
+function convertWith(w: Raw): WithClause {
+  return {
+    recursive: w.recursive === true,
+    ctes: ((w.ctes ?? []) as Raw[]).map((c: Raw) => {
+      const cte = c.CommonTableExpr;
+      const q = cte.ctequery;
+      if (!q.SelectStmt) throw notSupported('data-modifying statements in WITH are not supported').at(errorPosition(cte.location));
+      return {
+        name: cte.ctename,
+        columnAliases: strings(cte.aliascolnames),
+        query: convertSelect(q.SelectStmt),
+        materialized: cte.ctematerialized === 'CTEMaterializeAlways' ? true : cte.ctematerialized === 'CTEMaterializeNever' ? false : null,
+        location: cte.location ?? -1,
+      };
+    }),
+  };
+}
+
+function convertSelect(n: Raw): SelectStmt {
+  for (const g of (n.groupClause ?? []) as Raw[]) {
+    if (g.GroupingSet) throw notSupported('GROUPING SETS, ROLLUP and CUBE are not supported yet');
+  }
+  if (n.lockingClause) throw notSupported('SELECT ... FOR UPDATE/SHARE is not supported yet');
+  if (n.intoClause) throw notSupported('SELECT INTO is not supported yet');
+  if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') throw notSupported('FETCH ... WITH TIES is not supported yet');
+  const setOp = n.op && n.op !== 'SETOP_NONE' ? { op: SET_OPS[n.op]!, all: n.all === true, left: convertSelect(n.larg), right: convertSelect(n.rarg) } : null;
   return {
     kind: 'select',
     targets: convertTargets(n.targetList),
-    from,
+    from: ((n.fromClause ?? []) as Raw[]).map(convertFromItem),
     where: n.whereClause ? convertExpr(n.whereClause) : null,
     groupBy: ((n.groupClause ?? []) as Raw[]).map(convertExpr),
     having: n.havingClause ? convertExpr(n.havingClause) : null,
-    orderBy,
+    orderBy: convertSortItems(n.sortClause),
     limit: n.limitCount ? convertExpr(n.limitCount) : null,
     offset: n.limitOffset ? convertExpr(n.limitOffset) : null,
     values: n.valuesLists ? (n.valuesLists as Raw[]).map((row: Raw) => (row.List.items as Raw[]).map(convertExpr)) : null,
+    distinct: n.distinctClause ? ((n.distinctClause as Raw[]).filter((d: Raw) => Object.keys(d).length > 0) as Raw[]).map(convertExpr) : null,
+    with: n.withClause ? convertWith(n.withClause) : null,
+    windows: ((n.windowClause ?? []) as Raw[]).map((w: Raw) => ({ name: w.WindowDef.name as string, spec: convertWindowDef({ ...w.WindowDef, name: undefined }) })),
+    setOp,
   };
 }
 

@@ -2,4 +2,5 @@
 export { initParser, parseSql, charOffset } from './parser.ts';
 export { errorPosition } from './position.ts';
 export { convertExpr, convertTypeName } from './convert.ts';
+export { selectStmt } from './select-stmt.ts';
 export type * from './ast.ts';

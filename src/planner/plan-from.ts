@@ -1,0 +1,291 @@
+/**
+ * Plans the FROM clause: tables (and WITH queries, system views), set-returning functions,
+ * subqueries (LATERAL or not), and joins — hash joins on equality conditions between the
+ * two sides, nested loops otherwise. Returns the input plan and the scope of columns it
+ * makes visible; comma-separated items are cross joins whose WHERE conditions
+ * planSelectBlock later pushes into them.
+ */
+import { DbError, SqlState, notSupported } from '../errors/index.ts';
+import { errorPosition, type FromItem, type SelectStmt } from '../sql/index.ts';
+import { Oid, typeByOid, type FormatContext } from '../types/index.ts';
+import type { BoundExpr, JoinKind, OutputColumn, Plan } from '../executor/index.ts';
+import { SYSTEM_VIEWS, type Catalog, type TableDef } from '../catalog/index.ts';
+import { bindCall, bindExpr, coerce, findColumns, functionName, type BindContext, type ParamTypes, type ScopeColumn, type SubqueryPlanner } from './bind-expr.ts';
+import { selectCommonType } from './resolve.ts';
+import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
+import { columnsUsed, shiftColumns, splitConjuncts } from './bound-utils.ts';
+
+export interface FromResult {
+  readonly plan: Plan;
+  readonly scope: ScopeColumn[];
+}
+
+/** A WITH query visible to FROM items. */
+export interface CteEntry {
+  readonly id: number;
+  readonly name: string;
+  readonly columns: readonly { readonly name: string; readonly type: number; readonly typmod: number }[];
+  /** The CTE's plan; null while its recursive term is being planned (references read the work table). */
+  plan: Plan | null;
+}
+
+export interface CteScope {
+  readonly parent: CteScope | null;
+  readonly entries: Map<string, CteEntry>;
+}
+
+/** What planning one query block needs. */
+export interface BlockEnv {
+  readonly env: PlanEnv;
+  readonly params: ParamTypes;
+  readonly outer: BindContext | undefined;
+  readonly correlation: { used: boolean };
+  readonly queries: SubqueryPlanner;
+  readonly ctes: CteScope | null;
+  /** Plans a subquery in FROM with the given enclosing context. */
+  planFromSubquery(stmt: SelectStmt, outer: BindContext | undefined): { plan: Plan; columns: readonly OutputColumn[]; correlated: boolean };
+}
+
+function findCte(scope: CteScope | null, name: string): CteEntry | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const e = s.entries.get(name);
+    if (e) return e;
+  }
+  return undefined;
+}
+
+/** A full scan of a table with all live columns (plus the row id when asked, for UPDATE/DELETE), and the scope naming them. */
+export function planTableScan(t: TableDef, alias: string | null, withRowId: boolean, format: FormatContext, columnAliases: readonly string[] = []): FromResult {
+  const cols = liveColumns(t);
+  const missing = cols.map((c) => {
+    if (c.missingValue === null) return null;
+    const type = typeByOid(c.typeOid);
+    return type ? type.textIn(c.missingValue, c.typmod, format) : null;
+  });
+  return {
+    plan: { kind: 'seq-scan', tableId: t.tableId, table: t.name, attnums: cols.map((c) => c.attnum), missing, withRowId },
+    scope: cols.map((c, i) => ({ table: alias ?? t.name, name: columnAliases[i] ?? c.name, type: c.typeOid, typmod: c.typmod, tableOid: t.tableId, attnum: c.attnum })),
+  };
+}
+
+function aliasColumns(names: readonly string[], aliases: readonly string[], what: string, location: number): string[] {
+  if (aliases.length > names.length) {
+    throw new DbError(SqlState.InvalidColumnReference, `${what} has ${names.length} columns available but ${aliases.length} columns specified`).at(errorPosition(location));
+  }
+  return names.map((n, i) => aliases[i] ?? n);
+}
+
+/** The binding context of a block's own FROM-level expressions. */
+function blockContext(b: BlockEnv, scope: readonly ScopeColumn[], outer = b.outer): BindContext {
+  return { params: b.params, scope, format: b.env.format, outer, correlation: b.correlation, queries: b.queries };
+}
+
+/**
+ * The context a LATERAL item binds in: the items to its left are its innermost outer
+ * scope (at run time the nested loop supplies their row); beyond them, the block's outer.
+ */
+function lateralContext(b: BlockEnv, left: FromResult | null): BindContext | undefined {
+  if (!left) return b.outer;
+  return { params: b.params, scope: left.scope, format: b.env.format, outer: b.outer, correlation: b.correlation, queries: b.queries };
+}
+
+interface ItemResult extends FromResult {
+  /** True when the item refers to the FROM items on its left (a LATERAL dependency). */
+  readonly lateral: boolean;
+}
+
+function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemResult {
+  const at = errorPosition(item.location);
+  switch (item.kind) {
+    case 'table': {
+      const cte = item.schema === null ? findCte(b.ctes, item.name) : undefined;
+      const alias = item.alias ?? item.name;
+      if (cte) {
+        const names = aliasColumns(
+          cte.columns.map((c) => c.name),
+          item.columnAliases,
+          `table "${alias}"`,
+          item.location,
+        );
+        const plan: Plan = cte.plan ? { kind: 'cte-scan', cteId: cte.id, name: cte.name, input: cte.plan } : { kind: 'worktable-scan', cteId: cte.id, name: cte.name };
+        return { plan, scope: cte.columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.type, typmod: c.typmod })), lateral: false };
+      }
+      const qualified = { schema: item.schema, name: item.name, location: item.location };
+      const view = systemViewName(b.env, qualified);
+      if (view) {
+        const columns = SYSTEM_VIEWS[view]!(b.env.catalog as Catalog).columns;
+        const names = aliasColumns(
+          columns.map((c) => c.name),
+          item.columnAliases,
+          `table "${alias}"`,
+          item.location,
+        );
+        return { plan: { kind: 'system-view', name: view }, scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: -1 })), lateral: false };
+      }
+      const t = resolveTable(b.env, qualified);
+      aliasColumns(liveColumns(t).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
+      return { ...planTableScan(t, item.alias, false, b.env.format, item.columnAliases), lateral: false };
+    }
+    case 'function': {
+      // Functions in FROM may always refer to the items on their left (implicitly LATERAL).
+      const correlation = { used: false };
+      const ctx: BindContext = { ...blockContext(b, [], lateralContext(b, left)), correlation };
+      const fnName = functionName(item.call.name, item.call.location);
+      const call = bindCall(fnName, item.call.args.map((a) => bindExpr(a, ctx)), false, item.call.location, ctx, true);
+      if (call.kind !== 'call' || !call.fn.returnsSet) throw notSupported(`function ${fnName}() in FROM is not supported yet`).at(at);
+      if (item.ordinality) throw notSupported('WITH ORDINALITY is not supported yet').at(at);
+      // Any reference outside is bound through the left items' scope: run it per left row.
+      const lateral = correlation.used && left !== null;
+      if (correlation.used && left === null) b.correlation.used = true;
+      const plan: Plan = { kind: 'function-scan', fn: call.fn, args: call.args };
+      if (call.fn.setColumns) {
+        // Several output columns (jsonb_each: key, value): named by the column aliases, else as declared.
+        return {
+          plan,
+          scope: call.fn.setColumns.map((c, i) => ({ table: item.alias ?? fnName, name: item.columnAliases[i] ?? c.name, type: c.type, typmod: -1 })),
+          lateral,
+        };
+      }
+      // PostgreSQL names a scalar function's column after the column alias, else the table alias, else the function.
+      const column = item.columnAliases[0] ?? item.alias ?? fnName;
+      return { plan, scope: [{ table: item.alias ?? fnName, name: column, type: call.type, typmod: -1 }], lateral };
+    }
+    case 'subquery': {
+      if (item.alias === null) throw new DbError(SqlState.SyntaxError, 'subquery in FROM must have an alias').at(at);
+      const outer = item.lateral ? lateralContext(b, left) : b.outer;
+      const sub = b.planFromSubquery(item.query, outer);
+      const lateral = item.lateral && left !== null && sub.correlated;
+      if (sub.correlated && !lateral) b.correlation.used = true;
+      const names = aliasColumns(
+        sub.columns.map((c) => c.name),
+        item.columnAliases,
+        `table "${item.alias}"`,
+        item.location,
+      );
+      return { plan: sub.plan, scope: sub.columns.map((c, i) => ({ table: item.alias, name: names[i]!, type: c.type, typmod: c.typmod })), lateral };
+    }
+    case 'join':
+      return { ...planJoin(item, b, left), lateral: false };
+  }
+}
+
+function joinNode(joinType: JoinKind, left: FromResult, right: ItemResult, on: BoundExpr | null): Plan {
+  const leftWidth = left.scope.length;
+  const rightWidth = right.scope.length;
+  if (right.lateral) {
+    if (joinType === 'right' || joinType === 'full') {
+      throw new DbError(SqlState.InvalidColumnReference, `The combining JOIN type must be INNER or LEFT for a LATERAL reference.`);
+    }
+    return { kind: 'nested-loop', joinType, left: left.plan, right: right.plan, on, lateral: true, leftWidth, rightWidth };
+  }
+  if (on) {
+    // Equality conjuncts between the two sides become hash keys; the rest is a residual check.
+    const leftKeys: BoundExpr[] = [];
+    const rightKeys: BoundExpr[] = [];
+    const residual: BoundExpr[] = [];
+    for (const c of splitConjuncts(on)) {
+      const keys = hashablePair(c, leftWidth);
+      if (keys) {
+        leftKeys.push(keys[0]);
+        rightKeys.push(keys[1]);
+      } else residual.push(c);
+    }
+    if (leftKeys.length > 0) {
+      const rest = residual.length === 0 ? null : residual.length === 1 ? residual[0]! : { kind: 'and' as const, args: residual, type: Oid.bool, typmod: -1 };
+      return { kind: 'hash-join', joinType, left: left.plan, right: right.plan, leftKeys, rightKeys, residual: rest, leftWidth, rightWidth };
+    }
+  }
+  return { kind: 'nested-loop', joinType, left: left.plan, right: right.plan, on, lateral: false, leftWidth, rightWidth };
+}
+
+/**
+ * `l = r` with l over the left columns only and r over the right ones (or the mirror), with
+ * one equality operator for one type — so equal values have equal hash keys.
+ */
+function hashablePair(c: BoundExpr, leftWidth: number): [BoundExpr, BoundExpr] | null {
+  if (c.kind !== 'call' || c.fn.name !== '=' || c.args.length !== 2) return null;
+  if (c.fn.argTypes[0] !== c.fn.argTypes[1]) return null;
+  const [a, b] = c.args as [BoundExpr, BoundExpr];
+  const side = (e: BoundExpr): 'left' | 'right' | null => {
+    const used = columnsUsed(e);
+    if (used === null || used.size === 0) return null;
+    const all = [...used];
+    if (all.every((i) => i < leftWidth)) return 'left';
+    if (all.every((i) => i >= leftWidth)) return 'right';
+    return null;
+  };
+  const sa = side(a);
+  const sb = side(b);
+  if (sa === 'left' && sb === 'right') return [a, shiftColumns(b, -leftWidth)];
+  if (sa === 'right' && sb === 'left') return [b, shiftColumns(a, -leftWidth)];
+  return null;
+}
+
+function planJoin(item: FromItem & { kind: 'join' }, b: BlockEnv, outerLeft: FromResult | null): FromResult {
+  const left = planItem(item.left, b, outerLeft);
+  const right = planItem(item.right, b, left);
+  const both = [...left.scope, ...right.scope];
+  const ctx = blockContext(b, both);
+  let usingNames = item.using;
+  if (item.natural) {
+    const rightNames = new Set(right.scope.filter((c) => !c.hidden).map((c) => c.name));
+    usingNames = left.scope.filter((c) => !c.hidden && rightNames.has(c.name)).map((c) => c.name);
+  }
+  let plan: Plan;
+  let scope: ScopeColumn[];
+  if (usingNames !== null) {
+    const pairs = usingNames.map((name) => {
+      const find = (side: FromResult, which: string): number => {
+        const found = findColumns(side.scope, [name]);
+        if (found.length === 0) throw new DbError(SqlState.UndefinedColumn, `column "${name}" specified in USING clause does not exist in ${which} table`);
+        if (found.length > 1) throw new DbError(SqlState.AmbiguousColumn, `common column name "${name}" appears more than once in ${which} table`);
+        return side.scope.indexOf(found[0]!);
+      };
+      return { name, l: find(left, 'left'), r: left.scope.length + find(right, 'right') };
+    });
+    const col = (i: number): BoundExpr => {
+      const c = both[i]!;
+      return { kind: 'column', index: i, type: c.type, typmod: c.typmod, name: c.name, tableOid: c.tableOid ?? 0, attnum: c.attnum ?? 0 };
+    };
+    const conds = pairs.map((p) => bindCall('=', [col(p.l), col(p.r)], true, item.location, ctx));
+    const on = conds.length === 0 ? null : conds.length === 1 ? conds[0]! : { kind: 'and' as const, args: conds, type: Oid.bool, typmod: -1 };
+    const joinType: JoinKind = item.joinType === 'inner' && conds.length === 0 ? 'cross' : item.joinType;
+    const joined = joinNode(joinType, left, right, on);
+    // The merged columns come first: the left value (right for RIGHT JOIN, COALESCE for FULL).
+    const merged = pairs.map((p) => {
+      const type = selectCommonType([both[p.l]!.type, both[p.r]!.type], 'JOIN/USING');
+      const l = coerce(col(p.l), type, -1, 'implicit', ctx, item.location);
+      const r = coerce(col(p.r), type, -1, 'implicit', ctx, item.location);
+      const expr: BoundExpr =
+        item.joinType === 'full' ? { kind: 'coalesce', args: [l, r], type, typmod: -1 } : item.joinType === 'right' ? r : l;
+      return { expr, name: p.name, type };
+    });
+    const usingIdx = new Set(pairs.flatMap((p) => [p.l, p.r]));
+    plan = { kind: 'project', input: joined, exprs: [...merged.map((m) => m.expr), ...both.map((_, i) => col(i))] };
+    scope = [
+      ...merged.map((m, i) => ({ table: null, name: m.name, type: m.type, typmod: -1, tableOid: mergedSource(merged[i]!.expr)?.tableOid, attnum: mergedSource(merged[i]!.expr)?.attnum })),
+      ...both.map((c, i) => (usingIdx.has(i) ? { ...c, hidden: true } : c)),
+    ];
+  } else {
+    const on = item.on ? coerce(bindExpr(item.on, ctx), Oid.bool, -1, 'implicit', ctx, item.location) : null;
+    plan = joinNode(item.joinType, left, right, on);
+    scope = both;
+  }
+  if (item.alias) scope = scope.filter((c) => !c.hidden).map((c) => ({ ...c, table: item.alias }));
+  return { plan, scope };
+}
+
+function mergedSource(e: BoundExpr): { tableOid: number; attnum: number } | undefined {
+  return e.kind === 'column' ? { tableOid: e.tableOid, attnum: e.attnum } : undefined;
+}
+
+/** Plans a FROM list; items after the first are cross joins (LATERAL ones as nested loops). */
+export function planFrom(items: readonly FromItem[], b: BlockEnv): FromResult {
+  if (items.length === 0) return { plan: { kind: 'result' }, scope: [] };
+  let acc: FromResult = planItem(items[0]!, b, null);
+  for (const item of items.slice(1)) {
+    const right = planItem(item, b, acc);
+    acc = { plan: joinNode('cross', acc, right, null), scope: [...acc.scope, ...right.scope] };
+  }
+  return acc;
+}
