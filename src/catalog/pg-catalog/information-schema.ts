@@ -221,7 +221,8 @@ export const isSequences = relation(
     ['numeric_precision_radix', NUM], ['numeric_scale', NUM], ['start_value', CHR], ['minimum_value', CHR], ['maximum_value', CHR],
     ['increment', CHR], ['cycle_option', CHR],
   ],
-  (m) => m.sequences.map((s) => {
+  // Identity columns' sequences are internal (deptype 'i'); PostgreSQL leaves them out here.
+  (m) => m.sequences.filter((s) => s.column.identity === null).map((s) => {
     const f = typeFacts(s.column.typeOid, -1);
     return [m.ctx.database, s.schema, s.name, dataTypeName(s.column.typeOid), f.precision, 2, 0, '1', '1', maxOf(s.column.typeOid), '1', 'NO'];
   }),
