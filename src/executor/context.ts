@@ -59,7 +59,7 @@ export interface DataAccess {
  * throw DbError as PostgreSQL does (42P01, 3F000, 42703).
  */
 export interface PgCatalogAccess {
-  constraintDef(oid: number): string | null;
+  constraintDef(oid: number, pretty?: boolean): string | null;
   indexDef(oid: number, column: number): string | null;
   tableIsVisible(oid: number): boolean | null;
   serialSequence(table: string, column: string): string | null;

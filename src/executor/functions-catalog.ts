@@ -51,7 +51,7 @@ for (const node of [Oid.pg_node_tree, Oid.text]) {
 }
 
 def('pg_get_constraintdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).constraintDef(oid as number));
-def('pg_get_constraintdef', [Oid.oid, Oid.bool], Oid.text, ([oid], ctx) => access(ctx).constraintDef(oid as number));
+def('pg_get_constraintdef', [Oid.oid, Oid.bool], Oid.text, ([oid, pretty], ctx) => access(ctx).constraintDef(oid as number, pretty === true));
 def('pg_get_indexdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).indexDef(oid as number, 0));
 def('pg_get_indexdef', [Oid.oid, Oid.int4, Oid.bool], Oid.text, ([oid, col], ctx) => access(ctx).indexDef(oid as number, col as number));
 def('pg_get_viewdef', [Oid.oid], Oid.text, () => null);
@@ -196,6 +196,7 @@ def('inet_server_port', [], Oid.int4, () => null, { strict: false });
 def('inet_client_addr', [], Oid.text, () => null, { strict: false });
 def('inet_client_port', [], Oid.int4, () => null, { strict: false });
 def('pg_tablespace_location', [Oid.oid], Oid.text, () => '');
+def('pg_relation_is_publishable', [Oid.regclass], Oid.bool, ([oid], ctx) => access(ctx).tableIsVisible(oid as number) !== null);
 
 // ---- sizes ----
 

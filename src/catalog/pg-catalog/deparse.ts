@@ -39,8 +39,10 @@ interface Typed {
   type?: number;
   /** An untyped string literal: its type is decided by its context. */
   literal?: string;
-  /** A bare number (ival/fval) whose SQL is already final. */
+  /** A number constant (ival/fval). */
   number?: boolean;
+  /** The digits of a negative integer constant ("-5"), printed quoted. */
+  negative?: string;
 }
 
 const SVF: Record<string, string> = {
@@ -75,13 +77,49 @@ function typeNameOf(tn: Raw): { name: string; oid?: number } {
   return { name: withMods + arrays, oid: arrays ? undefined : m?.[1] };
 }
 
-/** Deparses one expression; `target` is the type a DEFAULT is coerced to (for its top-level literal). */
-export function deparseExpr(raw: string | Raw, columns: ColumnTypes, target?: { oid: number; typmod: number }): string {
-  const node = typeof raw === 'string' ? JSON.parse(raw) : raw;
-  const t = walk(node, columns, false);
+/** pg_get_expr(..., pretty): fewer parentheses, as psql's \d shows expressions. */
+let pretty = false;
+
+/**
+ * Deparses one expression; `target` is the type a DEFAULT is coerced to (for its top-level
+ * literal). With `prettyPrint`, operators drop the parentheses PostgreSQL's pretty mode drops.
+ */
+export function deparseExpr(raw: string | Raw, columns: ColumnTypes, target?: { oid: number; typmod: number }, prettyPrint = false): string {
+  pretty = prettyPrint;
+  try {
+    return deparseTop(typeof raw === 'string' ? JSON.parse(raw) : raw, columns, target);
+  } finally {
+    pretty = false;
+  }
+}
+
+/** `x::type`, with x parenthesised unless pretty printing. */
+function cast(inner: string, type: string): string {
+  return pretty ? `${inner}::${type}` : `(${inner})::${type}`;
+}
+
+/** Where an expression sits: at the top, as an AND/OR/NOT argument, as an operand or function argument. */
+type Parent = 'top' | 'and' | 'or' | 'not' | 'op';
+
+/**
+ * Parenthesises an operator expression. Without pretty printing always; in pretty mode
+ * (ruleutils' isSimpleNode) not at the top, nor a comparison or test under AND/OR, nor AND
+ * under AND/OR, nor OR under OR.
+ */
+function paren(sql: string, parent: Parent, kind: 'op' | 'and' | 'or' | 'not' | 'test'): string {
+  if (!pretty) return `(${sql})`;
+  if (parent === 'top') return sql;
+  if ((kind === 'op' || kind === 'test' || kind === 'not' || kind === 'and') && (parent === 'and' || parent === 'or')) return sql;
+  if ((kind === 'op' || kind === 'test') && parent === 'not') return sql;
+  if (kind === 'or' && parent === 'or') return sql;
+  return `(${sql})`;
+}
+
+function deparseTop(node: Raw, columns: ColumnTypes, target?: { oid: number; typmod: number }): string {
+  const t = walk(node, columns, 'top');
   // The analyser coerces a DEFAULT to the column's type without its typmod ('x'::character varying).
   if (t.literal !== undefined) return typedLiteral(t.literal, target?.oid ?? Oid.text, target?.oid === Oid.bpchar ? (target.typmod ?? -1) : -1);
-  if (target && t.number && t.sql.startsWith('-')) return `'${t.sql}'::${formatType(target.oid) ?? 'integer'}`;
+  if (target && t.negative !== undefined) return `'${t.negative}'::${formatType(target.oid) ?? 'integer'}`;
   return t.sql;
 }
 
@@ -100,18 +138,36 @@ function literalTypeFor(other: number | undefined): number {
 
 function operandSql(t: Typed, other: Typed): string {
   if (t.literal !== undefined) return typedLiteral(t.literal, literalTypeFor(other.type), -1);
-  if (t.type === Oid.varchar && (other.literal !== undefined || other.type === Oid.text)) return `(${t.sql})::text`;
+  if (t.number && other.type !== undefined && other.type !== t.type) {
+    // The analyser folds the implicit cast of a number constant into a constant of the other side's type.
+    const toFloat = other.type === Oid.float8 || other.type === Oid.float4;
+    if (t.negative !== undefined && (other.type === Oid.numeric || toFloat)) return `'${t.negative}'::${formatType(other.type)}`;
+    if (other.type === Oid.numeric) return t.type === Oid.numeric ? t.sql : cast(t.sql, 'numeric');
+    if (other.type === Oid.float8 || other.type === Oid.float4) return cast(t.sql, formatType(other.type)!);
+    if (t.type === Oid.numeric && (other.type === Oid.int2 || other.type === Oid.int4 || other.type === Oid.int8)) return t.sql;
+  }
+  if (t.type !== undefined && other.number && other.type === Oid.numeric && [Oid.int2, Oid.int4, Oid.int8].includes(t.type as 23)) {
+    return cast(t.sql, 'numeric');
+  }
+  if (t.type === Oid.varchar && (other.literal !== undefined || other.type === Oid.text)) return cast(t.sql, 'text');
   return t.sql;
 }
 
-function walk(n: Raw, columns: ColumnTypes, nested: boolean): Typed {
+function walk(n: Raw, columns: ColumnTypes, parent: Parent): Typed {
   const kind = Object.keys(n)[0]!;
   const v = n[kind];
   switch (kind) {
     case 'A_Const': {
       if (v.isnull) return { sql: 'NULL' };
-      if (v.ival !== undefined) return { sql: String(v.ival.ival ?? 0), number: true, type: Oid.int4 };
-      if (v.fval !== undefined) return { sql: String(v.fval.fval), number: true, type: Oid.numeric };
+      if (v.ival !== undefined) {
+        const n = String(v.ival.ival ?? 0);
+        // A negative integer constant prints quoted with its type, as ruleutils' get_const_expr does.
+        return { sql: n.startsWith('-') ? `'${n}'::integer` : n, number: true, negative: n.startsWith('-') ? n : undefined, type: Oid.int4 };
+      }
+      if (v.fval !== undefined) {
+        const n = String(v.fval.fval);
+        return { sql: n.startsWith('-') ? `'${n}'::numeric` : n, number: true, negative: n.startsWith('-') ? n : undefined, type: Oid.numeric };
+      }
       if (v.boolval !== undefined) return { sql: v.boolval.boolval ? 'true' : 'false', type: Oid.bool };
       if (v.sval !== undefined) return { sql: quoteLiteral(v.sval.sval ?? ''), literal: v.sval.sval ?? '' };
       if (v.bsval !== undefined) return { sql: `B'${v.bsval.bsval}'` };
@@ -123,18 +179,16 @@ function walk(n: Raw, columns: ColumnTypes, nested: boolean): Typed {
       return { sql: fields.join('.'), type: last !== undefined ? columns(last)?.oid : undefined };
     }
     case 'TypeCast': {
-      const inner = walk(v.arg, columns, true);
+      const inner = walk(v.arg, columns, 'op');
       const tn = typeNameOf(v.typeName);
       if (inner.literal !== undefined) return { sql: `${quoteLiteral(inner.literal)}::${tn.name}`, type: tn.oid };
-      if (inner.number && !inner.sql.startsWith('-')) {
-        return { sql: tn.oid === inner.type ? inner.sql : `(${inner.sql})::${tn.name}`, type: tn.oid };
-      }
-      return { sql: `(${inner.sql})::${tn.name}`, type: tn.oid };
+      if (inner.number && inner.negative === undefined) return { sql: tn.oid === inner.type ? inner.sql : cast(inner.sql, tn.name), type: tn.oid };
+      return { sql: cast(inner.sql, tn.name), type: tn.oid };
     }
     case 'FuncCall': {
       const names: string[] = v.funcname.map((f: Raw) => f.String.sval as string).filter((s: string) => s !== 'pg_catalog');
       const name = names.map(quoteIdent).join('.');
-      const args: Typed[] = (v.args ?? []).map((a: Raw) => walk(a, columns, true));
+      const args: Typed[] = (v.args ?? []).map((a: Raw) => walk(a, columns, 'op'));
       if (names.join('.') === 'nextval' && args.length === 1 && args[0]!.literal !== undefined) {
         return { sql: `nextval(${quoteLiteral(args[0]!.literal)}::regclass)`, type: Oid.int8 };
       }
@@ -144,83 +198,85 @@ function walk(n: Raw, columns: ColumnTypes, nested: boolean): Typed {
     case 'SQLValueFunction':
       return { sql: SVF[v.op] ?? 'CURRENT_TIMESTAMP', type: SVF_TYPES[v.op] };
     case 'A_Expr':
-      return aExpr(v, columns);
+      return aExpr(v, columns, parent);
     case 'BoolExpr': {
-      const args: Typed[] = v.args.map((a: Raw) => walk(a, columns, true));
-      if (v.boolop === 'NOT_EXPR') return { sql: `(NOT ${args[0]!.sql})`, type: Oid.bool };
-      const op = v.boolop === 'AND_EXPR' ? ' AND ' : ' OR ';
-      return { sql: `(${args.map((a) => a.sql).join(op)})`, type: Oid.bool };
+      const kind = v.boolop === 'AND_EXPR' ? 'and' : v.boolop === 'OR_EXPR' ? 'or' : 'not';
+      const args: Typed[] = v.args.map((a: Raw) => walk(a, columns, kind));
+      if (kind === 'not') return { sql: paren(`NOT ${args[0]!.sql}`, parent, 'not'), type: Oid.bool };
+      return { sql: paren(args.map((a) => a.sql).join(kind === 'and' ? ' AND ' : ' OR '), parent, kind), type: Oid.bool };
     }
     case 'NullTest': {
-      const arg = walk(v.arg, columns, true);
-      return { sql: `(${arg.sql} ${v.nulltesttype === 'IS_NULL' ? 'IS NULL' : 'IS NOT NULL'})`, type: Oid.bool };
+      const arg = walk(v.arg, columns, 'op');
+      return { sql: paren(`${arg.sql} ${v.nulltesttype === 'IS_NULL' ? 'IS NULL' : 'IS NOT NULL'}`, parent, 'test'), type: Oid.bool };
     }
     case 'BooleanTest': {
-      const arg = walk(v.arg, columns, true);
+      const arg = walk(v.arg, columns, 'op');
       const test = String(v.booltesttype).replace(/_/g, ' ');
-      return { sql: `(${arg.sql} ${test})`, type: Oid.bool };
+      return { sql: paren(`${arg.sql} ${test}`, parent, 'test'), type: Oid.bool };
     }
     case 'A_ArrayExpr': {
-      const els: Typed[] = (v.elements ?? []).map((e: Raw) => walk(e, columns, true));
+      const els: Typed[] = (v.elements ?? []).map((e: Raw) => walk(e, columns, 'op'));
       return { sql: `ARRAY[${els.map((e) => (e.literal !== undefined ? typedLiteral(e.literal, Oid.text, -1) : e.sql)).join(', ')}]` };
     }
     case 'CoalesceExpr': {
-      const args: Typed[] = v.args.map((a: Raw) => walk(a, columns, true));
+      const args: Typed[] = v.args.map((a: Raw) => walk(a, columns, 'op'));
       return { sql: `COALESCE(${args.map((a) => a.sql).join(', ')})` };
     }
     default:
-      void nested;
       return { sql: `/* ${kind} */` };
   }
 }
 
-function aExpr(v: Raw, columns: ColumnTypes): Typed {
+function aExpr(v: Raw, columns: ColumnTypes, parent: Parent): Typed {
   const op: string = v.name?.map((x: Raw) => x.String.sval).join('.') ?? '=';
-  const left: Typed | null = v.lexpr ? walk(v.lexpr, columns, true) : null;
+  const left: Typed | null = v.lexpr ? walk(v.lexpr, columns, 'op') : null;
   switch (v.kind) {
     case 'AEXPR_OP': {
-      const right = walk(v.rexpr, columns, true);
+      const right = walk(v.rexpr, columns, 'op');
       if (!left) {
         // Unary minus on a number folds into a negative constant in the analyser.
         if (op === '-' && right.number) return { sql: `-${right.sql}`, number: true, type: right.type };
-        return { sql: `(${op} ${right.sql})`, type: right.type };
+        return { sql: paren(`${op} ${right.sql}`, parent, 'op'), type: right.type };
       }
-      return { sql: `(${operandSql(left, right)} ${op} ${operandSql(right, left)})`, type: Oid.bool };
+      return { sql: paren(`${operandSql(left, right)} ${op} ${operandSql(right, left)}`, parent, 'op'), type: Oid.bool };
     }
     case 'AEXPR_IN': {
-      const items: Typed[] = (v.rexpr.List?.items ?? []).map((i: Raw) => walk(i, columns, true));
+      const items: Typed[] = (v.rexpr.List?.items ?? []).map((i: Raw) => walk(i, columns, 'op'));
       const l = left!;
       const elemType = literalTypeFor(l.type);
       const arr = items.map((i) => (i.literal !== undefined ? typedLiteral(i.literal, elemType, -1) : i.sql));
       const neg = op === '<>';
       if (l.type === Oid.varchar && items.every((i) => i.literal !== undefined)) {
         const els = items.map((i) => `${quoteLiteral(i.literal!)}::character varying`);
-        return { sql: `((${l.sql})::text ${neg ? '<> ALL' : '= ANY'} ((ARRAY[${els.join(', ')}])::text[]))`, type: Oid.bool };
+        return { sql: paren(`${cast(l.sql, 'text')} ${neg ? '<> ALL' : '= ANY'} (${cast(`ARRAY[${els.join(', ')}]`, 'text[]')})`, parent, 'op'), type: Oid.bool };
       }
-      return { sql: `(${l.sql} ${neg ? '<> ALL' : '= ANY'} (ARRAY[${arr.join(', ')}]))`, type: Oid.bool };
+      return { sql: paren(`${l.sql} ${neg ? '<> ALL' : '= ANY'} (ARRAY[${arr.join(', ')}])`, parent, 'op'), type: Oid.bool };
     }
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE': {
-      const right = walk(v.rexpr, columns, true);
+      const right = walk(v.rexpr, columns, 'op');
       const sym = v.kind === 'AEXPR_LIKE' ? (op === '!~~' ? '!~~' : '~~') : op === '!~~*' ? '!~~*' : '~~*';
-      return { sql: `(${operandSql(left!, right)} ${sym} ${operandSql(right, left!)})`, type: Oid.bool };
+      return { sql: paren(`${operandSql(left!, right)} ${sym} ${operandSql(right, left!)}`, parent, 'op'), type: Oid.bool };
     }
     case 'AEXPR_BETWEEN':
     case 'AEXPR_NOT_BETWEEN': {
-      const [lo, hi] = (v.rexpr.List?.items ?? []).map((i: Raw) => walk(i, columns, true)) as Typed[];
+      const [lo, hi] = (v.rexpr.List?.items ?? []).map((i: Raw) => walk(i, columns, 'op')) as Typed[];
       const l = left!;
-      const s = `((${operandSql(l, lo!)} >= ${operandSql(lo!, l)}) AND (${operandSql(l, hi!)} <= ${operandSql(hi!, l)}))`;
-      return { sql: v.kind === 'AEXPR_BETWEEN' ? s : `(NOT ${s})`, type: Oid.bool };
+      const inner = v.kind === 'AEXPR_BETWEEN' ? parent : 'not';
+      const ge = paren(`${operandSql(l, lo!)} >= ${operandSql(lo!, l)}`, 'and', 'op');
+      const le = paren(`${operandSql(l, hi!)} <= ${operandSql(hi!, l)}`, 'and', 'op');
+      const s = paren(`${ge} AND ${le}`, inner, 'and');
+      return { sql: v.kind === 'AEXPR_BETWEEN' ? s : paren(`NOT ${s}`, parent, 'not'), type: Oid.bool };
     }
     case 'AEXPR_DISTINCT':
     case 'AEXPR_NOT_DISTINCT': {
-      const right = walk(v.rexpr, columns, true);
+      const right = walk(v.rexpr, columns, 'op');
       const word = v.kind === 'AEXPR_DISTINCT' ? 'IS DISTINCT FROM' : 'IS NOT DISTINCT FROM';
-      return { sql: `(${operandSql(left!, right)} ${word} ${operandSql(right, left!)})`, type: Oid.bool };
+      return { sql: paren(`${operandSql(left!, right)} ${word} ${operandSql(right, left!)}`, parent, 'op'), type: Oid.bool };
     }
     default: {
-      const right = walk(v.rexpr, columns, true);
-      return { sql: `(${left?.sql ?? ''} ${op} ${right.sql})`, type: Oid.bool };
+      const right = walk(v.rexpr, columns, 'op');
+      return { sql: paren(`${left?.sql ?? ''} ${op} ${right.sql}`, parent, 'op'), type: Oid.bool };
     }
   }
 }

@@ -159,9 +159,9 @@ export class PgCatalogLookup {
 
   // ---- what functions-catalog.ts asks (executor/context.ts PgCatalogAccess) ----
 
-  constraintDef(oid: number): string | null {
+  constraintDef(oid: number, pretty = false): string | null {
     const k = this.m.constraints.find((c) => c.oid === oid);
-    return k ? this.m.constraintDef(k) : null;
+    return k ? this.m.constraintDef(k, pretty) : null;
   }
 
   indexDef(oid: number, column: number): string | null {

@@ -147,7 +147,7 @@ export class PgCatalogModel {
   }
 
   /** pg_get_constraintdef. */
-  constraintDef(k: RelConstraint): string {
+  constraintDef(k: RelConstraint, pretty = false): string {
     const cols = k.def.attnums.map((a) => quoteIdent(columnName(k.table, a))).join(', ');
     switch (k.contype) {
       case 'p':
@@ -155,7 +155,7 @@ export class PgCatalogModel {
       case 'u':
         return `UNIQUE (${cols})`;
       case 'c':
-        return `CHECK (${k.def.expr ? deparseExpr(k.def.expr, columnTypes(k.table)) : 'true'})`;
+        return `CHECK (${k.def.expr ? deparseExpr(k.def.expr, columnTypes(k.table), undefined, pretty) : 'true'})`;
       default:
         return `NOT NULL ${cols}`;
     }
