@@ -145,44 +145,79 @@ class Upserter {
     this.checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
   }
 
+  /**
+   * Proposed rows without a conflict are collected and inserted together (one uniqueness
+   * check and write per run of them); a row with a conflict first flushes the run, so rows
+   * take effect in input order. A run that fails its uniqueness check (a duplicate within
+   * the run, or a key another session claimed meanwhile) is redone one row at a time, which
+   * gives PostgreSQL's answer for each row.
+   */
   async insert(batch: readonly Row[], newRowOf: (src: Row) => Promise<Row>): Promise<void> {
-    const { m, oc, ctx, params } = this;
+    const { m, oc, ctx } = this;
+    let run: Row[] = [];
+    const flush = async (): Promise<void> => {
+      if (run.length === 0) return;
+      const rows = run;
+      run = [];
+      let ids: readonly number[];
+      try {
+        ids = await ctx.data.insert(m.tableId, m.attnums, rows);
+      } catch (err) {
+        if (!(err instanceof DbError && err.code === SqlState.UniqueViolation) || rows.length === 1) throw err;
+        for (const row of rows) await this.one(row);
+        return;
+      }
+      for (const id of ids) this.touched.add(id);
+      for (const row of rows) await this.out.wrote(row);
+    };
     for (const src of batch) {
       ctx.checkCancel();
       const proposed = await newRowOf(src);
-      // READ COMMITTED: when the conflicting row changes under us (another session updated
-      // or deleted it and committed), look again at what holds the key now, as PostgreSQL does.
-      for (let attempt = 0; ; attempt++) {
-        const hit = await ctx.data.findConflict(m.tableId, proposed, oc.constraint);
-        if (hit === null) {
-          const [id] = await ctx.data.insert(m.tableId, m.attnums, [proposed]);
-          this.touched.add(id!);
-          await this.out.wrote(proposed);
-          break;
-        }
-        if (oc.action === 'nothing') break;
-        if (this.touched.has(hit.rowId)) {
-          throw new DbError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
-            hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
-          });
-        }
-        const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
-        const both: Row = [...existing, ...proposed];
-        if (this.where && (await this.where(both, params, ctx)) !== true) break;
-        const row: Row = new Array(m.attnums.length);
-        for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
-        await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
-        try {
-          await ctx.data.delete(m.tableId, [hit.rowId], [existing]);
-        } catch (err) {
-          if (err instanceof DbError && err.code === SqlState.SerializationFailure && attempt < 100) continue;
-          throw err;
-        }
-        const [id] = await ctx.data.insert(m.tableId, m.attnums, [row]);
-        this.touched.add(id!);
-        await this.out.wrote(row);
-        break;
+      if ((await ctx.data.findConflict(m.tableId, proposed, oc.constraint)) === null) {
+        run.push(proposed);
+        continue;
       }
+      await flush();
+      await this.one(proposed);
+    }
+    await flush();
+  }
+
+  /** One proposed row: insert it, or do nothing, or update the row holding its key. */
+  private async one(proposed: Row): Promise<void> {
+    const { m, oc, ctx, params } = this;
+    // READ COMMITTED: when the conflicting row changes under us (another session updated
+    // or deleted it and committed), look again at what holds the key now, as PostgreSQL does.
+    for (let attempt = 0; ; attempt++) {
+      const hit = await ctx.data.findConflict(m.tableId, proposed, oc.constraint);
+      if (hit === null) {
+        const [id] = await ctx.data.insert(m.tableId, m.attnums, [proposed]);
+        this.touched.add(id!);
+        await this.out.wrote(proposed);
+        return;
+      }
+      if (oc.action === 'nothing') return;
+      if (this.touched.has(hit.rowId)) {
+        throw new DbError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+          hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+        });
+      }
+      const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
+      const both: Row = [...existing, ...proposed];
+      if (this.where && (await this.where(both, params, ctx)) !== true) return;
+      const row: Row = new Array(m.attnums.length);
+      for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
+      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      try {
+        await ctx.data.delete(m.tableId, [hit.rowId], [existing]);
+      } catch (err) {
+        if (err instanceof DbError && err.code === SqlState.SerializationFailure && attempt < 100) continue;
+        throw err;
+      }
+      const [id] = await ctx.data.insert(m.tableId, m.attnums, [row]);
+      this.touched.add(id!);
+      await this.out.wrote(row);
+      return;
     }
   }
 }

@@ -44,6 +44,8 @@ export class SqliteKv implements KvStore {
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID`);
     this.sPut = db.prepare(`INSERT INTO ${table} (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`);
     this.sGet = db.prepare(`SELECT v FROM ${table} WHERE k = ?`);
+    // pluck: the value itself rather than a row object (better-sqlite3's Statement.pluck).
+    (this.sGet as unknown as { pluck(on: boolean): void }).pluck(true);
     this.sDel = db.prepare(`DELETE FROM ${table} WHERE k = ?`);
     this.sDelRange = db.prepare(`DELETE FROM ${table} WHERE k >= ? AND k < ?`);
     this.sDelFrom = db.prepare(`DELETE FROM ${table} WHERE k >= ?`);
@@ -86,7 +88,7 @@ export class SqliteKv implements KvStore {
   }
 
   get(key: Uint8Array): Buffer | undefined {
-    return (this.sGet.get(key) as { v: Buffer } | undefined)?.v;
+    return this.sGet.get(key) as Buffer | undefined;
   }
 
   batchGet(keys: readonly Uint8Array[]): (Buffer | undefined)[] {

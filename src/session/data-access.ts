@@ -51,7 +51,7 @@ export class SessionDataAccess implements DataAccess {
     // the statement's snapshot was taken).
     const snap = this.db.storage.snapshot(tableId);
     try {
-      const rows = await this.db.storage.fetch(snap, this.tx.writeTx, ids, [...attnums]);
+      const rows = await this.fetchByIds(snap, ids, [...attnums]);
       const rowIds: number[] = [];
       const found: unknown[][] = [];
       rows.forEach((r, i) => {
@@ -65,6 +65,16 @@ export class SessionDataAccess implements DataAccess {
     }
   }
 
+  /**
+   * Rows by id for index hits: the transaction's own rows (negative ids) through its write
+   * transaction; committed ids without it (the index already left out keys this transaction
+   * deleted), which spares storage from re-collecting the transaction's deletes per call.
+   */
+  private async fetchByIds(snap: TableSnapshot, ids: readonly number[], attnums: number[]): Promise<(unknown[] | undefined)[]> {
+    if (ids.every((id) => id > 0)) return this.db.storage.fetch(snap, null, ids, attnums);
+    return this.db.storage.fetch(snap, this.tx.writeTx, ids, attnums);
+  }
+
   async findConflict(tableId: number, row: readonly unknown[], constraint: string | null): Promise<{ rowId: number; row: unknown[] } | null> {
     if (!this.db.unique.has(tableId)) return null;
     const all = this.db.unique.constraints(tableId);
@@ -75,7 +85,7 @@ export class SessionDataAccess implements DataAccess {
     const attnums = t.columns.filter((c) => !c.dropped).map((c) => c.attnum);
     const snap = this.db.storage.snapshot(tableId);
     try {
-      const [found] = await this.db.storage.fetch(snap, this.tx.writeTx, [hit.rowId], attnums);
+      const [found] = await this.fetchByIds(snap, [hit.rowId], attnums);
       return found === undefined ? null : { rowId: hit.rowId, row: found };
     } finally {
       snap.release();

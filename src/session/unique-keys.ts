@@ -392,6 +392,7 @@ export class UniqueKeys {
       seen.add(k);
       const own = tx?.inserted.get(u)?.get(k);
       if (own !== undefined) ids.push(own);
+      if (tx?.deleted.get(u)?.has(k)) continue;
       const id = this.committedRowId(u, k);
       if (id !== undefined) ids.push(id);
     }
