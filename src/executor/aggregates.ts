@@ -5,8 +5,11 @@
  * avg(floats) → double precision, min/max keep the input type.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Numeric, Oid } from '../types/index.ts';
+import { JsonbValue, Numeric, Oid, PgArray, arrayTypeOf, defaultFormatContext, escapeJsonString, selectDivScale, type FormatContext, type Jsonb } from '../types/index.ts';
 import { compareValues } from './functions.ts';
+import { numericSqrt } from './functions-math.ts';
+import { toJsonb, toJsonText } from './functions-json.ts';
+import { elementTypeOf } from './polymorphic.ts';
 import type { Value } from './value.ts';
 
 export interface AggregateState {
@@ -20,7 +23,8 @@ export interface AggregateFunction {
   resultType(argTypes: readonly number[]): number | null;
   /** Argument types the arguments are coerced to before stepping (same length as argTypes). */
   argTypesFor(argTypes: readonly number[]): number[];
-  create(argTypes: readonly number[]): AggregateState;
+  /** `format` is the session's (for aggregates that print values, e.g. json_agg of timestamps). */
+  create(argTypes: readonly number[], format?: FormatContext): AggregateState;
 }
 
 const NUMERIC_INPUTS = new Set<number>([Oid.int2, Oid.int4, Oid.int8, Oid.numeric, Oid.float4, Oid.float8]);
@@ -165,13 +169,179 @@ const stringAgg: AggregateFunction = {
   },
 };
 
-const AGGREGATES: readonly AggregateFunction[] = [count, sum, avg, extreme('min'), extreme('max'), boolAgg('bool_and', true), boolAgg('every', true), boolAgg('bool_or', false), stringAgg];
+/** array_agg(anynonarray) → anyarray, NULLs kept; array_agg(anyarray) stacks arrays into one more dimension. */
+const arrayAgg: AggregateFunction = {
+  name: 'array_agg',
+  resultType: ([t]) => (t === undefined ? null : elementTypeOf(t) !== undefined ? t : (arrayTypeOf(t)?.oid ?? null)),
+  argTypesFor: (t) => [...t],
+  create: ([t]) => {
+    const ofArrays = elementTypeOf(t!) !== undefined;
+    const items: Value[] = [];
+    let inner: PgArray<unknown> | null = null;
+    return {
+      step: ([v]) => {
+        if (!ofArrays) {
+          items.push(v);
+          return;
+        }
+        if (v === null) throw new DbError(SqlState.NullValueNotAllowed, 'cannot accumulate null arrays');
+        const a = v as PgArray<unknown>;
+        if (a.ndim === 0) throw new DbError(SqlState.ArraySubscriptError, 'cannot accumulate empty arrays');
+        if (inner && (inner.ndim !== a.ndim || inner.dims.some((d, i) => d !== a.dims[i]))) {
+          throw new DbError(SqlState.ArraySubscriptError, 'cannot accumulate arrays of different dimensionality');
+        }
+        inner ??= a;
+        items.push(...a.items);
+      },
+      final: () => {
+        if (!ofArrays) return items.length === 0 ? null : PgArray.of(items);
+        if (!inner) return null;
+        const first: PgArray<unknown> = inner;
+        return new PgArray(items, [items.length / first.items.length, ...first.dims], [1, ...first.lbounds]);
+      },
+    };
+  },
+};
+
+function jsonAgg(name: string, binary: boolean): AggregateFunction {
+  return {
+    name,
+    resultType: (t) => (t.length === 1 ? (binary ? Oid.jsonb : Oid.json) : null),
+    argTypesFor: (t) => [...t],
+    create: ([t], format = defaultFormatContext) => {
+      const items: (string | Jsonb)[] = [];
+      return {
+        step: ([v]) => {
+          items.push(binary ? toJsonb(v, t!, format) : toJsonText(v, t!, format));
+        },
+        final: () => (items.length === 0 ? null : binary ? ({ kind: 'array', items } as Jsonb) : '[' + items.join(', ') + ']'),
+      };
+    },
+  };
+}
+
+function jsonObjectAgg(name: string, binary: boolean): AggregateFunction {
+  return {
+    name,
+    resultType: (t) => (t.length === 2 ? (binary ? Oid.jsonb : Oid.json) : null),
+    argTypesFor: (t) => [...t],
+    create: ([kt, vt], format = defaultFormatContext) => {
+      const entries: [string, Jsonb][] = [];
+      const parts: string[] = [];
+      let any = false;
+      return {
+        step: ([k, v]) => {
+          if (k === null) throw new DbError(SqlState.InvalidParameterValue, 'field name must not be null');
+          any = true;
+          const key = typeof k === 'string' ? k : toJsonText(k, kt!, format).replace(/^"|"$/g, '');
+          if (binary) entries.push([key, toJsonb(v, vt!, format)]);
+          else parts.push(`${escapeJsonString(key)} : ${toJsonText(v, vt!, format)}`);
+        },
+        final: () => {
+          if (!any) return null;
+          if (!binary) return '{ ' + parts.join(', ') + ' }';
+          return JsonbValue.object(entries);
+        },
+      };
+    },
+  };
+}
+
+const INTEGER_TYPES = new Set<number>([Oid.int2, Oid.int4, Oid.int8]);
+
+function bitAgg(name: string, and: boolean): AggregateFunction {
+  return {
+    name,
+    resultType: ([t]) => (t !== undefined && INTEGER_TYPES.has(t) ? t : null),
+    argTypesFor: (t) => [...t],
+    create: ([t]) => {
+      let r: bigint | null = null;
+      return {
+        step: ([v]) => {
+          if (v === null) return;
+          const x = typeof v === 'bigint' ? v : BigInt(v as number);
+          r = r === null ? x : and ? r & x : r | x;
+        },
+        final: () => (r === null ? null : t === Oid.int8 ? r : Number(r)),
+      };
+    },
+  };
+}
+
+/**
+ * var_samp / var_pop / stddev_samp / stddev_pop. float inputs use the Youngs-Cramer
+ * accumulation of float8_accum; integer and numeric inputs compute exactly in numeric as
+ * numeric_stddev_internal does (scale from select_div_scale).
+ */
+function varianceAgg(name: string, sample: boolean, variance: boolean): AggregateFunction {
+  return {
+    name,
+    resultType: ([t]) => (t === Oid.float4 || t === Oid.float8 ? Oid.float8 : t !== undefined && NUMERIC_INPUTS.has(t) ? Oid.numeric : null),
+    argTypesFor: (t) => [...t],
+    create: ([t]) => {
+      if (t === Oid.float4 || t === Oid.float8) {
+        let n = 0;
+        let sx = 0;
+        let sxx = 0;
+        return {
+          step: ([v]) => {
+            if (v === null) return;
+            const x = v as number;
+            const prev = n;
+            n += 1;
+            sx += x;
+            if (prev > 0) {
+              const tmp = x * n - sx;
+              sxx += (tmp * tmp) / (n * prev);
+            } else if (!Number.isFinite(x)) sxx = NaN;
+          },
+          final: () => {
+            if (n === 0 || (sample && n === 1)) return null;
+            const r = sxx / (sample ? n - 1 : n);
+            return variance ? r : Math.sqrt(r);
+          },
+        };
+      }
+      let n = 0n;
+      let sx = Numeric.ZERO;
+      let sxx = Numeric.ZERO;
+      return {
+        step: ([v]) => {
+          if (v === null) return;
+          const x = toNumeric(v, t!);
+          n++;
+          sx = sx.add(x);
+          sxx = sxx.add(x.mul(x));
+        },
+        final: () => {
+          if (n === 0n || (sample && n === 1n)) return null;
+          if (sx.isNaN() || sxx.isNaN()) return Numeric.NaN;
+          const N = Numeric.fromBigInt(n);
+          const numerator = N.mul(sxx).sub(sx.mul(sx));
+          if (numerator.sign() <= 0) return Numeric.ZERO;
+          const denominator = Numeric.fromBigInt(sample ? n * (n - 1n) : n * n);
+          const rscale = selectDivScale(numerator, denominator);
+          const r = numerator.divScaled(denominator, rscale);
+          return variance ? r : numericSqrt(r, rscale);
+        },
+      };
+    },
+  };
+}
+
+const AGGREGATES: readonly AggregateFunction[] = [
+  count, sum, avg, extreme('min'), extreme('max'), boolAgg('bool_and', true), boolAgg('every', true), boolAgg('bool_or', false), stringAgg,
+  arrayAgg, jsonAgg('json_agg', false), jsonAgg('jsonb_agg', true), jsonObjectAgg('json_object_agg', false),
+  jsonObjectAgg('jsonb_object_agg', true), bitAgg('bit_and', true), bitAgg('bit_or', false),
+  varianceAgg('var_samp', true, true), varianceAgg('variance', true, true), varianceAgg('var_pop', false, true),
+  varianceAgg('stddev_samp', true, false), varianceAgg('stddev', true, false), varianceAgg('stddev_pop', false, false),
+];
 
 export function aggregateNamed(name: string): AggregateFunction | undefined {
   return AGGREGATES.find((a) => a.name === name);
 }
 
 export function isAggregateName(name: string): boolean {
-  return AGGREGATES.some((a) => a.name === name) || name === 'array_agg';
+  return AGGREGATES.some((a) => a.name === name);
 }
 

@@ -165,6 +165,7 @@ export function castValue(v: Value, from: number, to: number, typmod: number, ex
   else if (from === Oid.oid && to === Oid.int4) out = (v as number) | 0;
   else if (isStringType(from) && isStringType(to)) out = from === Oid.bpchar ? (v as string).replace(/ +$/, '') : v;
   else if (isStringType(from)) out = target.textIn(v as string, typmod, fmt);
+  else if (from === Oid.bool && isStringType(to)) out = v ? 'true' : 'false'; // booltext(), unlike boolout's t/f
   else if (isStringType(to)) {
     const source = typeByOid(from);
     if (!source) throw cannotCast(from, to);

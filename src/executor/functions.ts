@@ -24,6 +24,14 @@ export interface ScalarFunction {
   /** Set-returning: impl returns an Iterable of values; usable only in FROM. */
   readonly returnsSet?: boolean;
   readonly impl: (args: Value[], ctx: ExecContext) => Value | Promise<Value>;
+  /**
+   * Polymorphic or variadic functions (anyelement, anyarray, "any"): given the actual argument
+   * types (Oid.unknown for untyped literals), returns the concrete overload to call, or null when
+   * the types do not fit. The entry's own argTypes/returnType are then only descriptive.
+   */
+  readonly specialize?: (argTypes: readonly number[]) => ScalarFunction | null;
+  /** Set-returning functions with several output columns: impl yields one Row per result row. */
+  readonly setColumns?: readonly { readonly name: string; readonly type: number }[];
 }
 
 const registry = new Map<string, ScalarFunction[]>();

@@ -458,6 +458,9 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
     case 'sqlvalue': {
       const map: Record<string, string> = {
         current_timestamp: 'now',
+        current_date: 'current_date',
+        localtimestamp: 'localtimestamp',
+        localtime: 'localtime',
         current_user: 'current_user',
         current_role: 'current_user',
         user: 'current_user',

@@ -29,6 +29,21 @@ export function selectCandidate(
   argTypes: readonly number[],
   ambiguous: () => DbError,
 ): ScalarFunction | null {
+  const fixed = selectFixedCandidate(candidates.filter((c) => !c.specialize), argTypes, ambiguous);
+  if (fixed) return fixed;
+  // Polymorphic and variadic entries (anyelement, anyarray, "any") are tried when no fixed one fits.
+  for (const c of candidates) {
+    const s = c.specialize?.(argTypes);
+    if (s) return s;
+  }
+  return null;
+}
+
+function selectFixedCandidate(
+  candidates: readonly ScalarFunction[],
+  argTypes: readonly number[],
+  ambiguous: () => DbError,
+): ScalarFunction | null {
   let list = candidates.filter((c) => c.argTypes.length === argTypes.length);
   if (list.length === 0) return null;
   const exact = list.find((c) => c.argTypes.every((t, i) => t === argTypes[i]));

@@ -148,7 +148,7 @@ export function convertExpr(node: Raw): Expr {
       return {
         kind: 'func',
         name: strings(n.funcname),
-        args: ((n.args ?? []) as Raw[]).map(convertExpr),
+        args: convertCallArgs(strings(n.funcname), (n.args ?? []) as Raw[], location),
         star: n.agg_star === true,
         distinct: n.agg_distinct === true,
         filter: n.agg_filter ? convertExpr(n.agg_filter) : null,
@@ -225,6 +225,33 @@ export function convertExpr(node: Raw): Expr {
     default:
       throw unsupportedExpr(`expression ${type}`, location);
   }
+}
+
+/**
+ * Parameter names and defaults of built-in functions that take named arguments
+ * (`make_interval(days => 10)`); calls are rewritten to positional form with the defaults.
+ */
+const NAMED_PARAMETERS: Record<string, readonly (readonly [string, string])[]> = {
+  make_interval: [['years', '0'], ['months', '0'], ['weeks', '0'], ['days', '0'], ['hours', '0'], ['mins', '0'], ['secs', '0.0']],
+};
+
+function convertCallArgs(funcname: readonly string[], raw: Raw[], location: number): Expr[] {
+  const params = NAMED_PARAMETERS[funcname[funcname.length - 1]!];
+  if (!params) {
+    if (raw.some((a: Raw) => a.NamedArgExpr)) throw unsupportedExpr('named arguments for this function', location);
+    return raw.map(convertExpr);
+  }
+  const out: (Expr | null)[] = params.map(() => null);
+  raw.forEach((a: Raw, i) => {
+    if (!a.NamedArgExpr) {
+      out[i] = convertExpr(a);
+      return;
+    }
+    const k = params.findIndex(([name]) => name === a.NamedArgExpr.name);
+    if (k < 0) throw new DbError(SqlState.UndefinedFunction, `function ${funcname.join('.')} does not exist`).at(errorPosition(location));
+    out[k] = convertExpr(a.NamedArgExpr.arg);
+  });
+  return out.map((e, k) => e ?? { kind: 'const', literal: params[k]![1].includes('.') ? 'numeric' : 'integer', text: params[k]![1], location });
 }
 
 /** Converts a raw SortBy node (ORDER BY items, also inside aggregate calls). */
