@@ -106,10 +106,25 @@ def('to_regtype', [Oid.text], Oid.regtype, ([name], ctx) => {
 
 // ---- descriptions (COMMENT is not stored: always NULL) ----
 
-def('obj_description', [Oid.oid, Oid.name], Oid.text, () => null);
+/**
+ * Descriptions PostgreSQL ships for built-in objects, by catalog and OID; the OIDs must match
+ * catalog/pg-catalog/oids.ts (NamespaceOid, ExtensionOid, DATABASE_OID).
+ */
+const BUILTIN_DESCRIPTIONS: Record<string, string> = {
+  'pg_namespace:2200': 'standard public schema',
+  'pg_namespace:11': 'system catalog schema',
+  'pg_extension:13500': 'PL/pgSQL procedural language',
+  'pg_extension:16384': 'vector data type and ivfflat and hnsw access methods',
+  'pg_database:5': 'default administrative connection database',
+  'pg_database:1': 'default template for new databases',
+  'pg_database:4': 'unmodifiable empty database',
+  'pg_tablespace:1663': 'default tablespace',
+};
+
+def('obj_description', [Oid.oid, Oid.name], Oid.text, ([oid, cat]) => BUILTIN_DESCRIPTIONS[`${cat}:${oid}`] ?? null);
 def('obj_description', [Oid.oid], Oid.text, () => null);
 def('col_description', [Oid.oid, Oid.int4], Oid.text, () => null);
-def('shobj_description', [Oid.oid, Oid.name], Oid.text, () => null);
+def('shobj_description', [Oid.oid, Oid.name], Oid.text, ([oid, cat]) => BUILTIN_DESCRIPTIONS[`${cat}:${oid}`] ?? null);
 
 // ---- privileges: one superuser, so every existing object is accessible ----
 
@@ -157,7 +172,7 @@ def('has_schema_privilege', [Oid.name, Oid.oid, Oid.text], Oid.bool, ([u, , p], 
 
 function databasePrivilege(db: Value, priv: Value, ctx: ExecContext): boolean {
   checkPrivilege(priv as string);
-  if (db !== ctx.database) throw new DbError(SqlState.InvalidCatalogName, `database "${db}" does not exist`);
+  if (db !== ctx.database && db !== 'template0' && db !== 'template1') throw new DbError(SqlState.InvalidCatalogName, `database "${db}" does not exist`);
   return true;
 }
 def('has_database_privilege', [Oid.text, Oid.text], Oid.bool, ([d, p], ctx) => databasePrivilege(d, p, ctx));

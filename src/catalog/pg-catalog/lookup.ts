@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog.ts';
 import { quoteIdent } from './deparse.ts';
 import { ioProcs } from './io-procs.ts';
 import { PgCatalogModel, type SystemViewContext } from './model.ts';
-import { SUPERUSER_OID, procOid, systemViewOid } from './oids.ts';
+import { DATABASE_OWNER_OID, SUPERUSER_OID, procOid, systemViewOid } from './oids.ts';
 
 /** 42602 invalid_name (not in errors/sqlstate.ts yet). */
 const INVALID_NAME = '42602' as SqlStateCode;
@@ -154,7 +154,7 @@ export class PgCatalogLookup {
   }
 
   roleName(oid: number): string | undefined {
-    return oid === SUPERUSER_OID ? this.m.ctx.user : undefined;
+    return oid === SUPERUSER_OID ? this.m.ctx.user : oid === DATABASE_OWNER_OID ? 'pg_database_owner' : undefined;
   }
 
   // ---- what functions-catalog.ts asks (executor/context.ts PgCatalogAccess) ----

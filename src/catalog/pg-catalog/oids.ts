@@ -17,6 +17,8 @@ export const NamespaceOid = {
 
 /** The bootstrap superuser's OID (pg_authid), owner of everything. */
 export const SUPERUSER_OID = 10;
+/** pg_database_owner, the predefined role that owns schema public in PostgreSQL 15. */
+export const DATABASE_OWNER_OID = 6171;
 /** The current database's OID (pg_database). */
 export const DATABASE_OID = 5;
 /** pg_am OIDs: heap 2, btree 403, hash 405, gist 783, gin 2742, spgist 4000, brin 3580 as in PostgreSQL; pgvector's fixed here. */

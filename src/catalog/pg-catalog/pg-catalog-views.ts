@@ -4,11 +4,14 @@
  * client may read but Tessera has no notion of hold PostgreSQL's value for a fresh object
  * (no ACLs, no statistics, no inheritance). Registered in system-views.ts.
  */
-import { Oid, allTypes, typeByOid } from '../../types/index.ts';
+import { Oid, PgArray, allTypes, typeByOid } from '../../types/index.ts';
 import { ioProcNames, ioProcs } from './io-procs.ts';
 import { columnTypeText, constraintAttnums } from './model.ts';
-import { AmOid, DATABASE_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID, attrdefOid, procOid, systemViewOid } from './oids.ts';
+import { AmOid, DATABASE_OID, DATABASE_OWNER_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID, attrdefOid, procOid, systemViewOid } from './oids.ts';
 import { T, type CatalogRelationFn, emptyRelation, int2Array, relation, vector0 } from './view-def.ts';
+
+const PG_CLASS_OID = 1259;
+const PG_CONSTRAINT_OID = 2606;
 
 const COLLATABLE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar]);
 const DEFAULT_COLLATION = 100;
@@ -32,7 +35,8 @@ function align(typlen: number): string {
 
 export const pgNamespace = relation(
   [['oid', T.oid], ['nspname', T.name], ['nspowner', T.oid], ['nspacl', T.aclArr]],
-  (m) => m.namespaces.map((n) => [n.oid, n.name, SUPERUSER_OID, null]),
+  (m) => m.namespaces.map((n) => [n.oid, n.name, n.name === 'public' ? DATABASE_OWNER_OID : SUPERUSER_OID,
+    n.name === 'public' ? PgArray.of(['pg_database_owner=UC/pg_database_owner', '=U/pg_database_owner']) : null]),
 );
 
 const CLASS_COLUMNS = [
@@ -167,7 +171,8 @@ export const pgType = relation(TYPE_COLUMNS, (m) => {
   return allTypes().map((t) => {
     const p = ioProcNames(t);
     const isVector = VECTOR_TYPES.has(t.oid) || VECTOR_TYPES.has(t.elemOid);
-    const ns = isVector ? (m.ctx.extensions.includes('vector') ? NamespaceOid.public : NamespaceOid.public) : NamespaceOid.pg_catalog;
+    // pgvector's types belong to the schema CREATE EXTENSION vector put them in; before that they are built in.
+    const ns = isVector && m.ctx.extensions.includes('vector') ? NamespaceOid.public : NamespaceOid.pg_catalog;
     const pseudo = t.category === 'P' && !t.name.startsWith('_') ? 'p' : 'b';
     const len = t.typlen;
     return [
@@ -263,8 +268,18 @@ export const pgProc = relation(
   },
 );
 
-export const pgDescription = emptyRelation([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]]);
-export const pgShdescription = emptyRelation([['objoid', T.oid], ['classoid', T.oid], ['description', T.text]]);
+/** Descriptions PostgreSQL ships for built-in objects (COMMENT ON is not stored); must match BUILTIN_DESCRIPTIONS in executor/functions-catalog.ts. */
+export const pgDescription = relation([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]], (m) => [
+  [NamespaceOid.public, 2615, 0, 'standard public schema'],
+  [NamespaceOid.pg_catalog, 2615, 0, 'system catalog schema'],
+  [ExtensionOid.plpgsql, 3079, 0, 'PL/pgSQL procedural language'],
+  ...(m.ctx.extensions.includes('vector') ? [[ExtensionOid.vector, 3079, 0, 'vector data type and ivfflat and hnsw access methods']] : []),
+]);
+export const pgShdescription = relation([['objoid', T.oid], ['classoid', T.oid], ['description', T.text]], () => [
+  [DATABASE_OID, 1262, 'default administrative connection database'],
+  [1, 1262, 'default template for new databases'],
+  [4, 1262, 'unmodifiable empty database'],
+]);
 
 export const pgDatabase = relation(
   [
@@ -272,7 +287,13 @@ export const pgDatabase = relation(
     ['datallowconn', T.bool], ['datconnlimit', T.int4], ['datfrozenxid', T.xid], ['datminmxid', T.xid], ['dattablespace', T.oid],
     ['datcollate', T.text], ['datctype', T.text], ['daticulocale', T.text], ['datcollversion', T.text], ['datacl', T.aclArr],
   ],
-  (m) => [[DATABASE_OID, m.ctx.database, SUPERUSER_OID, 6, 'c', false, true, -1, 1, 1, 1663, 'C', 'C', null, null, null]],
+  (m) => {
+    const templateAcl = PgArray.of(['=c/postgres', 'postgres=CTc/postgres']);
+    const rows: unknown[][] = [[DATABASE_OID, m.ctx.database, SUPERUSER_OID, 6, 'c', false, true, -1, 1, 1, 1663, 'C', 'C', null, null, null]];
+    if (m.ctx.database !== 'template1') rows.push([1, 'template1', SUPERUSER_OID, 6, 'c', true, true, -1, 1, 1, 1663, 'C', 'C', null, null, templateAcl]);
+    rows.push([4, 'template0', SUPERUSER_OID, 6, 'c', true, false, -1, 1, 1, 1663, 'C', 'C', null, null, templateAcl]);
+    return rows;
+  },
 );
 
 const ROLE_COLUMNS = [
@@ -281,7 +302,10 @@ const ROLE_COLUMNS = [
   ['rolbypassrls', T.bool], ['rolconfig', T.textArr], ['oid', T.oid],
 ] as const;
 
-export const pgRoles = relation(ROLE_COLUMNS, (m) => [[m.ctx.user, true, true, true, true, true, true, -1, '********', null, true, null, SUPERUSER_OID]]);
+export const pgRoles = relation(ROLE_COLUMNS, (m) => [
+  [m.ctx.user, true, true, true, true, true, true, -1, '********', null, true, null, SUPERUSER_OID],
+  ['pg_database_owner', false, true, false, false, false, false, -1, '********', null, false, null, DATABASE_OWNER_OID],
+]);
 
 export const pgAuthid = relation(
   [
@@ -473,9 +497,13 @@ export const pgRewrite = emptyRelation([
   ['ev_qual', T.node], ['ev_action', T.node],
 ]);
 
-export const pgDepend = emptyRelation([
+/** pg_depend: a serial sequence is owned by its column ('a'), an identity sequence internal to it ('i'); indexes depend on their constraint ('i'). */
+export const pgDepend = relation([
   ['classid', T.oid], ['objid', T.oid], ['objsubid', T.int4], ['refclassid', T.oid], ['refobjid', T.oid], ['refobjsubid', T.int4],
   ['deptype', T.char],
+], (m) => [
+  ...m.sequences.map((s) => [PG_CLASS_OID, s.oid, 0, PG_CLASS_OID, s.table.tableId, s.column.attnum, s.column.identity !== null ? 'i' : 'a']),
+  ...m.indexes.filter((i) => i.constraintOid !== 0).map((i) => [PG_CLASS_OID, i.oid, 0, PG_CONSTRAINT_OID, i.constraintOid, 0, 'i']),
 ]);
 
 export const pgForeignTable = emptyRelation([['ftrelid', T.oid], ['ftserver', T.oid], ['ftoptions', T.textArr]]);

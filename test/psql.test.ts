@@ -1,0 +1,87 @@
+/**
+ * psql's backslash commands against Tessera, compared with the same commands against the
+ * PostgreSQL 15 oracle after the same DDL: psql builds its catalog queries from the
+ * server_version Tessera reports, so this exercises pg_catalog relations, joins over them and
+ * the catalog functions (format_type, pg_get_expr, pg_get_constraintdef, pg_get_indexdef...).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { postgresAvailable, startPostgres, type PgCluster } from './support/pg-cluster.ts';
+import { startTessera, type TesseraServer } from './support/tessera.ts';
+
+const DDL = [
+  `CREATE TABLE t (id serial PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x', price numeric(10,2) CHECK (price > 0), u text UNIQUE, at timestamptz DEFAULT now())`,
+  `CREATE TABLE pairs (a int, b int, note text, CONSTRAINT pairs_ab UNIQUE (a, b), CONSTRAINT b_range CHECK (b BETWEEN 1 AND 9))`,
+  `CREATE SCHEMA app`,
+  `CREATE TABLE app.things (k bigint PRIMARY KEY, v double precision NOT NULL)`,
+];
+
+/** Commands whose output must equal PostgreSQL's exactly (after the port is masked). */
+const SAME_AS_POSTGRES = [
+  '\\d t', '\\d+ t', '\\d pairs', '\\dt', '\\dt app.*', '\\d app.things', '\\di', '\\d', '\\ds', '\\dv', '\\dT', '\\d t_pkey',
+  '\\d pairs_ab', '\\d t_id_seq', '\\l', '\\dx', '\\conninfo',
+];
+
+function psql(url: string, command: string): string {
+  try {
+    return execFileSync('psql', [url, '-X', '-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string };
+    return `ERROR OUTPUT\n${err.stdout ?? ''}${err.stderr ?? ''}`;
+  }
+}
+
+const mask = (out: string): string => out.replace(/port "\d+"/g, 'port "N"');
+
+async function runDdl(url: string, statements: readonly string[]): Promise<void> {
+  const c = new pg.Client(url);
+  await c.connect();
+  try {
+    for (const s of statements) await c.query(s);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('psql backslash commands', { skip: !postgresAvailable() && 'PostgreSQL 15 not installed' }, () => {
+  let tessera: TesseraServer;
+  let postgres: PgCluster;
+
+  before(async () => {
+    [tessera, postgres] = await Promise.all([startTessera(), startPostgres()]);
+    await Promise.all([runDdl(tessera.url, DDL), runDdl(postgres.url, DDL)]);
+  });
+
+  after(async () => {
+    await Promise.all([tessera?.stop(), postgres?.stop()]);
+  });
+
+  for (const command of SAME_AS_POSTGRES) {
+    test(`${command} prints what PostgreSQL prints`, () => {
+      assert.equal(mask(psql(tessera.url, command)), mask(psql(postgres.url, command)));
+    });
+  }
+
+  test('\\dn lists public as PostgreSQL does, plus Tessera\'s own schemas', () => {
+    const ours = psql(tessera.url, '\\dn');
+    assert.match(ours, /^ public +\| pg_database_owner$/m);
+    assert.match(ours, /^ app +\| postgres$/m);
+    assert.match(ours, /^ tessera +\| postgres$/m);
+  });
+
+  test('\\d of a table with a vector column and an hnsw index', async () => {
+    await runDdl(tessera.url, [
+      'CREATE EXTENSION IF NOT EXISTS vector',
+      'CREATE TABLE docs (id int PRIMARY KEY, embedding vector(3))',
+      'CREATE INDEX docs_embedding_idx ON docs USING hnsw (embedding vector_cosine_ops) WITH (m = 8)',
+    ]);
+    const out = psql(tessera.url, '\\d docs');
+    assert.match(out, /^ embedding \| vector\(3\) \|/m);
+    assert.match(out, /^ {4}"docs_pkey" PRIMARY KEY, btree \(id\)$/m);
+    assert.match(out, /^ {4}"docs_embedding_idx" hnsw \(embedding vector_cosine_ops\) WITH \(m='?8'?\)$/m);
+    assert.match(psql(tessera.url, '\\dx'), /^ vector +\| /m);
+    assert.match(psql(tessera.url, '\\dT'), /^ public \| vector +\|/m);
+  });
+});
