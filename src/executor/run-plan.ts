@@ -153,7 +153,7 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
                   if (filter && filter(r, params, ctx) !== true) continue;
                   const vals = args[i]!.map((a) => a(r, params, ctx));
                   if (plan.aggregates[i]!.distinct) {
-                    if (vals.some((v) => v === null)) continue;
+                    // NULLs take part in DISTINCT too (array_agg keeps one); strict aggregates skip them when stepping.
                     const k = groupKey(vals);
                     if (g.seen[i]!.has(k)) continue;
                     g.seen[i]!.add(k);
