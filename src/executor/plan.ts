@@ -100,6 +100,8 @@ export type Plan =
       readonly right: Plan;
       readonly leftKeys: readonly BoundExpr[];
       readonly rightKeys: readonly BoundExpr[];
+      /** The `=` operator of each key pair (for printing and re-planning the condition). */
+      readonly equalities: readonly ScalarFunction[];
       readonly residual: BoundExpr | null;
       readonly leftWidth: number;
       readonly rightWidth: number;

@@ -271,13 +271,19 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
     }
     case 'sort': {
       const input = openCursor(plan.input, params, ctx);
-      const keys = plan.keys.map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type }));
+      const keys = plan.keys.map((k) => ({ ...k, eval: compileAsync(k.expr), type: k.expr.type }));
+      const anyAsync = plan.keys.some((k) => isAsync(k.expr));
       let sorted: ArrayCursor | null = null;
       return {
         async next() {
           if (!sorted) {
             const rows = await drain(input);
-            const keyed = rows.map((r) => ({ r, k: keys.map((k) => k.eval(r, params, ctx)) }));
+            const keyed: { r: Row; k: Value[] }[] = [];
+            for (const r of rows) {
+              const k: Value[] = [];
+              for (const key of keys) k.push(anyAsync ? await key.eval(r, params, ctx) : key.eval(r, params, ctx));
+              keyed.push({ r, k });
+            }
             keyed.sort((a, b) => compareSortValues(keys, a.k, b.k));
             sorted = new ArrayCursor(keyed.map((x) => x.r));
           }

@@ -115,8 +115,10 @@ export function openSetOp(plan: Plan & { kind: 'set-op' }, params: readonly Valu
     return openDistinct({ kind: 'distinct', input: { ...plan, all: true } }, params, ctx, open);
   }
   return lazyCursor(async () => {
-    const left = counts(await drainAll(open(plan.left, params, ctx), ctx));
-    const right = counts(await drainAll(open(plan.right, params, ctx), ctx));
+    let left = counts(await drainAll(open(plan.left, params, ctx), ctx));
+    let right = counts(await drainAll(open(plan.right, params, ctx), ctx));
+    // Like PostgreSQL's hashed INTERSECT, the smaller input supplies the rows (and their representation).
+    if (plan.op === 'intersect' && right.size < left.size) [left, right] = [right, left];
     const out: Row[] = [];
     for (const [k, { row, n }] of left) {
       const m = right.get(k)?.n ?? 0;

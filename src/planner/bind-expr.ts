@@ -98,6 +98,12 @@ function groupRef(agg: AggregationScope, index: number, e: BoundExpr): BoundExpr
 function bindAggregate(e: Expr & { kind: 'func' }, name: string, ctx: BindContext): BoundExpr {
   const agg = ctx.aggregation;
   if (!agg) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed here').at(pos(e.location));
+  if (e.args.some(mentionsAggregate)) {
+    throw new DbError(SqlState.GroupingError, 'aggregate function calls cannot be nested').at(pos(e.location));
+  }
+  if (e.args.some(mentionsWindow)) {
+    throw new DbError(SqlState.GroupingError, 'aggregate function calls cannot contain window function calls').at(pos(e.location));
+  }
   const call = bindAggregateCall(e, name, inputContext(ctx, agg));
   agg.calls.push(call);
   return { kind: 'column', index: agg.groupExprs.length + agg.calls.length - 1, type: call.type, typmod: -1, name, tableOid: 0, attnum: 0 };
@@ -110,9 +116,6 @@ function inputContext(ctx: BindContext, agg: AggregationScope): BindContext {
 
 /** Resolves an aggregate call with its arguments, FILTER and ORDER BY bound in `inner` (the rows it aggregates). */
 export function bindAggregateCall(e: Expr & { kind: 'func' }, name: string, inner: BindContext): AggregateCall {
-  if (e.args.some(mentionsAggregate)) {
-    throw new DbError(SqlState.GroupingError, 'aggregate function calls cannot be nested').at(pos(e.location));
-  }
   let args = e.star ? [] : e.args.map((a) => bindExpr(a, inner));
   args = args.map((a) => (a.type === Oid.unknown ? coerce(a, Oid.text, -1, 'implicit', inner, e.location) : a));
   const fn = aggregateNamed(name);

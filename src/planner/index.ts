@@ -4,6 +4,7 @@
  * catalogs), types/, errors/.
  */
 export { planSelect, planTableScan, figureColumnName } from './plan-select.ts';
+export { explainLines } from './explain.ts';
 export { planInsert, planInsertRows, planUpdateOrDelete, bindStored, type PlannedModify } from './plan-modify.ts';
 export { bindCreateTable, bindColumn, evaluateMissingValue, DEFAULT_SEGMENT_SIZE_BYTES, type BoundCreateTable } from './plan-ddl.ts';
 export { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';

@@ -8,7 +8,7 @@
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition, type FromItem, type SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid, type FormatContext } from '../types/index.ts';
-import type { BoundExpr, JoinKind, OutputColumn, Plan } from '../executor/index.ts';
+import type { BoundExpr, JoinKind, OutputColumn, Plan, ScalarFunction } from '../executor/index.ts';
 import { SYSTEM_VIEWS, type Catalog, type TableDef } from '../catalog/index.ts';
 import { bindCall, bindExpr, coerce, findColumns, functionName, type BindContext, type ParamTypes, type ScopeColumn, type SubqueryPlanner } from './bind-expr.ts';
 import { selectCommonType } from './resolve.ts';
@@ -178,24 +178,33 @@ function joinNode(joinType: JoinKind, left: FromResult, right: ItemResult, on: B
     }
     return { kind: 'nested-loop', joinType, left: left.plan, right: right.plan, on, lateral: true, leftWidth, rightWidth };
   }
+  return joinPlan(joinType, left.plan, right.plan, leftWidth, rightWidth, on);
+}
+
+/**
+ * A join of two independent inputs: a hash join when the condition has equality conjuncts
+ * between the two sides (the rest is a residual check), a nested loop otherwise.
+ */
+export function joinPlan(joinType: JoinKind, left: Plan, right: Plan, leftWidth: number, rightWidth: number, on: BoundExpr | null): Plan {
   if (on) {
-    // Equality conjuncts between the two sides become hash keys; the rest is a residual check.
     const leftKeys: BoundExpr[] = [];
     const rightKeys: BoundExpr[] = [];
+    const equalities: ScalarFunction[] = [];
     const residual: BoundExpr[] = [];
     for (const c of splitConjuncts(on)) {
       const keys = hashablePair(c, leftWidth);
-      if (keys) {
+      if (keys && c.kind === 'call') {
         leftKeys.push(keys[0]);
         rightKeys.push(keys[1]);
+        equalities.push(c.fn);
       } else residual.push(c);
     }
     if (leftKeys.length > 0) {
       const rest = residual.length === 0 ? null : residual.length === 1 ? residual[0]! : { kind: 'and' as const, args: residual, type: Oid.bool, typmod: -1 };
-      return { kind: 'hash-join', joinType, left: left.plan, right: right.plan, leftKeys, rightKeys, residual: rest, leftWidth, rightWidth };
+      return { kind: 'hash-join', joinType, left, right, leftKeys, rightKeys, equalities, residual: rest, leftWidth, rightWidth };
     }
   }
-  return { kind: 'nested-loop', joinType, left: left.plan, right: right.plan, on, lateral: false, leftWidth, rightWidth };
+  return { kind: 'nested-loop', joinType, left, right, on, lateral: false, leftWidth, rightWidth };
 }
 
 /**
@@ -271,7 +280,8 @@ function planJoin(item: FromItem & { kind: 'join' }, b: BlockEnv, outerLeft: Fro
     plan = joinNode(item.joinType, left, right, on);
     scope = both;
   }
-  if (item.alias) scope = scope.filter((c) => !c.hidden).map((c) => ({ ...c, table: item.alias }));
+  // An aliased join exposes its columns only under the alias; USING's hidden columns become unreachable.
+  if (item.alias) scope = scope.map((c) => ({ ...c, table: c.hidden ? null : item.alias }));
   return { plan, scope };
 }
 

@@ -27,7 +27,8 @@ import type { PlanEnv } from './relations.ts';
 import { planVectorTopK } from './plan-vector.ts';
 import { planFrom, type BlockEnv, type CteEntry, type CteScope, type FromResult } from './plan-from.ts';
 import { WINDOW_REF_BASE, WindowCollector } from './plan-window.ts';
-import { mapColumns } from './bound-utils.ts';
+import { mapColumns, splitConjuncts } from './bound-utils.ts';
+import { pushDown } from './pushdown.ts';
 import { selectCommonType } from './resolve.ts';
 
 export { planTableScan } from './plan-from.ts';
@@ -163,10 +164,10 @@ interface PlannedBlock {
 }
 
 /** Plans any query (WITH, set operation or block) with `outer` as its enclosing context. */
-function planQuery(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv, ctes: CteScope | null): PlannedBlock {
+function planQuery(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv, ctes: CteScope | null, setOpBranch = false): PlannedBlock {
   if (stmt.with) ctes = planWith(stmt, outer, q, ctes);
   if (stmt.setOp) return planSetOp(stmt, outer, q, ctes);
-  return planSelectBlock(stmt, outer, q, ctes);
+  return planSelectBlock(stmt, outer, q, ctes, setOpBranch);
 }
 
 /** True when a query refers to a table named `name` without a schema (a recursive CTE's self-reference). */
@@ -238,8 +239,8 @@ const typeName = (oid: number): string => typeByOid(oid)?.name ?? String(oid);
 function planSetOp(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv, ctes: CteScope | null): PlannedBlock {
   const op = stmt.setOp!;
   const what = op.op.toUpperCase();
-  const left = planQuery(op.left, outer, q, ctes);
-  const right = planQuery(op.right, outer, q, ctes);
+  const left = planQuery(op.left, outer, q, ctes, true);
+  const right = planQuery(op.right, outer, q, ctes, true);
   if (left.columns.length !== right.columns.length) {
     throw new DbError(SqlState.SyntaxError, `each ${what} query must have the same number of columns`);
   }
@@ -278,8 +279,11 @@ function ordinalRef(n: number, columns: readonly OutputColumn[], location: numbe
   return { kind: 'column', index: n - 1, type: c.type, typmod: c.typmod, name: c.name, tableOid: 0, attnum: 0 };
 }
 
-/** Plans one SELECT block (or VALUES list). */
-function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv, ctes: CteScope | null): PlannedBlock {
+/**
+ * Plans one SELECT block (or VALUES list). In a set operation's branch, NULL literals in the
+ * SELECT list stay untyped so the other branches decide their type.
+ */
+function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv, ctes: CteScope | null, setOpBranch: boolean): PlannedBlock {
   const { env, params } = q;
   const format = env.format;
   const correlation = { used: false };
@@ -300,7 +304,7 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     if (mentionsAggregate(stmt.where)) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
     if (mentionsWindow(stmt.where)) throw new DbError(SqlState.WindowingError, 'window functions are not allowed in WHERE');
     predicate = coerce(bindExpr(stmt.where, inputCtx), Oid.bool, -1, 'implicit', inputCtx, -1);
-    plan = { kind: 'filter', input: plan, predicate };
+    plan = pushDown(plan, splitConjuncts(predicate));
   }
   const grouped =
     stmt.groupBy.length > 0 || stmt.having !== null || targets.some((t) => mentionsAggregate(t.expr)) || stmt.orderBy.some((o) => mentionsAggregate(o.expr));
@@ -308,7 +312,11 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
   const windows = new WindowCollector(stmt.windows);
   // Targets, HAVING and ORDER BY see the grouped rows when there is grouping.
   const ctx: BindContext = { ...inputCtx, aggregation, windows };
-  let exprs = targets.map((t) => bindOutputExpr(t.expr, ctx));
+  let exprs = targets.map((t) => {
+    const b = bindExpr(t.expr, ctx);
+    const untypedNull = setOpBranch && b.kind === 'const' && b.value === null;
+    return b.type === Oid.unknown && !untypedNull ? coerce(b, Oid.text, -1, 'implicit', ctx, -1) : b;
+  });
   const columns = outputColumns(targets, exprs);
   let having: BoundExpr | null = null;
   if (stmt.having) {

@@ -5,8 +5,8 @@
  * side effect.
  */
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
-import { ArrayCursor, compile, openCursor, runModify, type ExecContext, type OutputColumn, type PlannedQuery } from '../executor/index.ts';
-import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
+import { ArrayCursor, compile, openCursor, runModify, type ExecContext, type ModifyPlan, type OutputColumn, type Plan, type PlannedQuery } from '../executor/index.ts';
+import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, explainLines, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
 import { Oid, type FormatContext } from '../types/index.ts';
@@ -297,6 +297,8 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         run: async () => ({ tag: `COPY ${await runCopyOut(stmt, host.planEnv(), host.execContext(), host.w, () => host.flush())}` }),
       };
     }
+    case 'explain':
+      return explainStatement(host, sql, stmt, paramTypes);
     case 'vacuum':
       return command(sql, 'vacuum', 'VACUUM', async () => {
         if (host.tx.inBlock) throw new DbError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
@@ -308,4 +310,50 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     default:
       return assertNever(stmt, 'statement');
   }
+}
+
+/**
+ * EXPLAIN [ANALYZE]: the plan's lines as rows of one text column "QUERY PLAN". ANALYZE runs
+ * the statement (modifications included, as in PostgreSQL) and adds its row count and time.
+ */
+function explainStatement(host: StatementHost, sql: string, stmt: Statement & { kind: 'explain' }, paramTypes: readonly number[]): Prepared {
+  const inner = stmt.stmt;
+  const env = host.planEnv();
+  let planned: { plan: Plan; paramTypes: readonly number[]; modify?: ModifyPlan; rowColumns?: readonly OutputColumn[]; tag?: string };
+  let table: string | null = null;
+  switch (inner.kind) {
+    case 'select':
+      planned = planSelect(inner, paramTypes, env);
+      break;
+    case 'insert':
+    case 'update':
+    case 'delete':
+      planned = inner.kind === 'insert' ? planInsert(inner, paramTypes, env) : planUpdateOrDelete(inner, paramTypes, env);
+      table = inner.table.name;
+      break;
+    default:
+      throw notSupported(`EXPLAIN of ${inner.kind.toUpperCase()} is not supported`);
+  }
+  const lines = explainLines(planned.plan, planned.modify && table ? { kind: planned.modify.kind, table } : undefined);
+  return {
+    sql,
+    kind: 'select',
+    paramTypes: planned.paramTypes,
+    columns: [textColumn('QUERY PLAN')],
+    endsFailedTransaction: false,
+    run: async (params) => {
+      if (!stmt.analyze) return { tag: 'EXPLAIN', cursor: new ArrayCursor(lines.map((l) => [l])) };
+      const started = performance.now();
+      let rows = 0;
+      if (planned.modify) {
+        const r = await runModify(planned.modify, planned.plan, planned.rowColumns!, params, host.execContext());
+        rows = r.count;
+      } else {
+        const cursor = openCursor(planned.plan, params, host.execContext());
+        for (let b = await cursor.next(); b; b = await cursor.next()) rows += b.length;
+      }
+      const ms = (performance.now() - started).toFixed(3);
+      return { tag: 'EXPLAIN', cursor: new ArrayCursor([...lines, `Rows: ${rows}`, `Execution Time: ${ms} ms`].map((l) => [l])) };
+    },
+  };
 }

@@ -347,6 +347,8 @@ export type Statement =
     }
   /** VACUUM: runs the storage maintenance (seal, merge, compaction, cleaner) now. */
   | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] }
+  /** EXPLAIN [ANALYZE] of a SELECT / INSERT / UPDATE / DELETE. */
+  | { readonly kind: 'explain'; readonly stmt: Statement; readonly analyze: boolean }
   /** CREATE INDEX, DROP INDEX, REINDEX (ast-index.ts). */
   | IndexStatement
   | { readonly kind: 'unsupported'; readonly what: string; readonly location: number };

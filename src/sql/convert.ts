@@ -475,6 +475,22 @@ export function convertStatement(node: Raw): Statement {
   switch (type) {
     case 'SelectStmt':
       return convertSelect(n);
+    case 'ExplainStmt': {
+      const options = ((n.options ?? []) as Raw[]).map((o: Raw) => o.DefElem);
+      const flag = (name: string): boolean => {
+        const o = options.find((d: Raw) => d.defname === name);
+        if (!o) return false;
+        const v = o.arg?.String?.sval ?? o.arg?.Boolean?.boolval ?? o.arg?.A_Const?.boolval?.boolval ?? true;
+        return v === true || v === 'true' || v === 'on' || v === '1';
+      };
+      for (const o of options) {
+        if (!['analyze', 'verbose', 'costs', 'buffers', 'timing', 'summary', 'format', 'settings', 'wal'].includes(o.defname)) {
+          throw new DbError(SqlState.SyntaxError, `unrecognized EXPLAIN option "${o.defname}"`);
+        }
+        if (o.defname === 'format' && String(o.arg?.String?.sval ?? 'text').toLowerCase() !== 'text') throw notSupported('EXPLAIN formats other than TEXT are not supported');
+      }
+      return { kind: 'explain', stmt: convertStatement(n.query), analyze: flag('analyze') };
+    }
     case 'VariableSetStmt':
       switch (n.kind) {
         case 'VAR_SET_VALUE':
