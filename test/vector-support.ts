@@ -32,7 +32,7 @@ export function rng(seed: number): { uni: () => number; gauss: () => number; int
 /** n clustered vectors of dim dimensions, row-major; plus `queries` more from the same distribution. */
 export function clusteredVectors(n: number, dim: number, opts: { seed?: number; clusters?: number; queries?: number } = {}): { base: Float32Array; queries: Float32Array } {
   const r = rng(opts.seed ?? 0x5eed);
-  const nc = opts.clusters ?? 100;
+  const nc = opts.clusters ?? 1000;
   const centers = new Float32Array(nc * dim);
   for (let i = 0; i < centers.length; i++) centers[i] = r.gauss();
   const sigma = Array.from({ length: nc }, () => 0.4 + 0.4 * r.uni());

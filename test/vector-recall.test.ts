@@ -1,0 +1,130 @@
+/**
+ * Recall of the HNSW path through the wire: 100,000 × 128 seeded clustered vectors in 25,000-row
+ * segments (one graph each), recall@10 against the exact oracle (test/vector-support.ts) at
+ * default settings (hnsw.ef_search = 40) — after the build, with filters from 0.1% to 50%
+ * selectivity (k rows whenever k match), after deletes, after a restart (graphs reloaded from
+ * the object store), and on a table whose segments were merged before indexing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import postgres from 'postgres';
+import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { clusteredVectors, exactTopK, recallAt, vectorText } from './vector-support.ts';
+
+const N = 100_000;
+const DIM = 128;
+const QUERIES = 40;
+const { base, queries } = clusteredVectors(N, DIM, { seed: 42, clusters: 1000, queries: QUERIES });
+const tenant = (i: number): number => (i * 7919) % 1000;
+const query = (qi: number): Float32Array => queries.subarray(qi * DIM, (qi + 1) * DIM);
+const qText = (qi: number): string => `[${Array.from(query(qi)).join(',')}]`;
+
+let server: TesseraServer;
+let sql: postgres.Sql;
+
+async function copyIn(db: postgres.Sql, statement: string, rows: Iterable<string>): Promise<void> {
+  const writable = await db.unsafe(statement).writable();
+  await new Promise<void>((resolve, reject) => {
+    writable.on('error', reject);
+    writable.on('finish', resolve);
+    let buf = '';
+    for (const line of rows) {
+      buf += line;
+      if (buf.length > 1 << 20) {
+        writable.write(buf);
+        buf = '';
+      }
+    }
+    writable.write(buf);
+    writable.end();
+  });
+}
+
+function* rowsOf(from: number, to: number): Iterable<string> {
+  for (let i = from; i < to; i++) yield `${i}\t${tenant(i)}\t${vectorText(base, DIM, i)}\n`;
+}
+
+/** Mean recall@10 over the queries of `SELECT id ... ORDER BY embedding <-> $1 LIMIT 10` against the exact oracle. */
+async function meanRecall(table: string, where: string, keep?: (i: number) => boolean, expectRows = 10): Promise<number> {
+  let sum = 0;
+  for (let qi = 0; qi < QUERIES; qi++) {
+    const rows = await sql.unsafe(`SELECT id FROM ${table} ${where} ORDER BY embedding <-> $1 LIMIT 10`, [qText(qi)], { prepare: true });
+    const found = rows.map((r) => Number(r.id));
+    assert.equal(found.length, expectRows, `query ${qi} on ${table} ${where}: ${found.length} rows`);
+    sum += recallAt(found, exactTopK(base, DIM, query(qi), 10, keep));
+  }
+  return sum / QUERIES;
+}
+
+before(async () => {
+  server = await startTessera({ env: { TESSERA_INDEX_BUILD_WORKERS: '2' } });
+  sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+  await sql.unsafe("CREATE TABLE items (id int8, tenant int4, embedding vector(128)) WITH (segment_rows = 25000, segment_size = '16MB')");
+  await copyIn(sql, 'COPY items FROM STDIN', rowsOf(0, N));
+  await sql.unsafe('VACUUM');
+});
+
+after(async () => {
+  await sql?.end();
+  await server?.stop();
+});
+
+test('exact search (no index) returns the oracle top-10', async () => {
+  const rows = await sql.unsafe(`SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10`, [qText(0)], { prepare: true });
+  assert.deepEqual(rows.map((r) => Number(r.id)), exactTopK(base, DIM, query(0), 10));
+});
+
+test('CREATE INDEX builds one graph per sealed segment; recall@10 ≥ 0.95 at ef_search 40', async () => {
+  const t0 = performance.now();
+  await sql.unsafe('CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)');
+  const buildMs = performance.now() - t0;
+  const files = await sql.unsafe('SELECT file_type, count(*)::int AS n FROM tessera.table_files GROUP BY 1 ORDER BY 1');
+  const byType = Object.fromEntries(files.map((f) => [Number(f.file_type), f.n as number]));
+  assert.equal(byType[3], 4, `4 INDEX files: ${JSON.stringify(byType)}`); // INDEX
+  assert.equal(byType[7], 4, `4 BACKUP files: ${JSON.stringify(byType)}`); // BACKUP
+  const recall = await meanRecall('items', '');
+  console.log(`build ${Math.round(buildMs)} ms; recall@10 ${recall.toFixed(3)}`);
+  assert.ok(recall >= 0.95, `recall ${recall}`);
+});
+
+test('filtered search keeps recall and returns k rows at 0.1% .. 50% selectivity', async () => {
+  for (const [limit, label] of [[1, '0.1%'], [10, '1%'], [100, '10%'], [500, '50%']] as const) {
+    const recall = await meanRecall('items', `WHERE tenant < ${limit}`, (i) => tenant(i) < limit);
+    console.log(`filter ${label}: recall@10 ${recall.toFixed(3)}`);
+    assert.ok(recall >= 0.95, `${label}: recall ${recall}`);
+  }
+});
+
+test('after deleting 10% of the rows', async () => {
+  await sql.unsafe('DELETE FROM items WHERE id % 10 = 3');
+  const recall = await meanRecall('items', '', (i) => i % 10 !== 3);
+  console.log(`after deletes: recall@10 ${recall.toFixed(3)}`);
+  assert.ok(recall >= 0.95, `recall ${recall}`);
+});
+
+test('after a restart the graphs load from the object store', async () => {
+  await sql.end();
+  await server.restart();
+  sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+  const recall = await meanRecall('items', '', (i) => i % 10 !== 3);
+  console.log(`after restart: recall@10 ${recall.toFixed(3)}`);
+  assert.ok(recall >= 0.95, `recall ${recall}`);
+});
+
+test('merged segments, then an index; new rows in the growing segment are searched exactly', async () => {
+  await sql.unsafe('CREATE TABLE merged (id int8, tenant int4, embedding vector(128)) WITH (segment_rows = 5000)');
+  await copyIn(sql, 'COPY merged FROM STDIN', rowsOf(0, 30_000));
+  await sql.unsafe('VACUUM');
+  const before = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'merged' AND file_type = 1");
+  assert.equal(before[0]!.n, 1, 'the six 5,000-row segments were merged into one file');
+  await sql.unsafe('CREATE INDEX merged_hnsw ON merged USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)');
+  await copyIn(sql, 'COPY merged FROM STDIN', rowsOf(30_000, 32_000));
+  const keep = (i: number): boolean => i < 32_000;
+  let sum = 0;
+  for (let qi = 0; qi < QUERIES; qi++) {
+    const rows = await sql.unsafe('SELECT id FROM merged ORDER BY embedding <-> $1 LIMIT 10', [qText(qi)], { prepare: true });
+    sum += recallAt(rows.map((r) => Number(r.id)), exactTopK(base, DIM, query(qi), 10, keep));
+  }
+  console.log(`merged: recall@10 ${(sum / QUERIES).toFixed(3)}`);
+  assert.ok(sum / QUERIES >= 0.95);
+});
