@@ -16,6 +16,7 @@ import { runDdl } from './ddl.ts';
 import type { Portal, Prepared } from './prepared.ts';
 import { Settings } from './settings.ts';
 import type { Transaction } from './transaction.ts';
+import { createExtension, dropExtensions } from './extensions.ts';
 
 /** What statements may ask of their session. */
 export interface StatementHost {
@@ -305,6 +306,9 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         for (const t of stmt.tables) resolveTable(host.planEnv(), t);
         await host.db.storage.maintain();
       });
+    case 'extension':
+      return command(sql, 'extension', stmt.op === 'create' ? 'CREATE EXTENSION' : 'DROP EXTENSION', () =>
+        stmt.op === 'create' ? createExtension(host, stmt.names[0]!, stmt.ifExists) : dropExtensions(host, stmt.names, stmt.ifExists));
     case 'unsupported':
       throw notSupported(`${stmt.what} is not supported yet`);
     default:

@@ -347,6 +347,8 @@ export type Statement =
     }
   /** VACUUM: runs the storage maintenance (seal, merge, compaction, cleaner) now. */
   | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] }
+  /** CREATE EXTENSION (one name) / DROP EXTENSION (session/extensions.ts). */
+  | { readonly kind: 'extension'; readonly op: 'create' | 'drop'; readonly names: readonly string[]; readonly ifExists: boolean }
   /** EXPLAIN [ANALYZE] of a SELECT / INSERT / UPDATE / DELETE. */
   | { readonly kind: 'explain'; readonly stmt: Statement; readonly analyze: boolean }
   /** CREATE INDEX, DROP INDEX, REINDEX (ast-index.ts). */

@@ -173,7 +173,7 @@ function drop(n: Raw): Statement {
   }
   if (n.removeType === 'OBJECT_INDEX') return convertDropIndex(n);
   if (n.removeType === 'OBJECT_EXTENSION') {
-    return { kind: 'unsupported', what: `DROP ${n.removeType.replace('OBJECT_', '')}`, location: -1 };
+    return { kind: 'extension', op: 'drop', names: ((n.objects ?? []) as Raw[]).map((o: Raw) => o.String?.sval as string), ifExists: n.missing_ok === true };
   }
   return { kind: 'unsupported', what: `DROP ${String(n.removeType).replace('OBJECT_', '')}`, location: -1 };
 }

@@ -473,6 +473,8 @@ export function convertStatement(node: Raw): Statement {
   const ddlDml = convertDdlDml(helpers, type, n);
   if (ddlDml) return ddlDml;
   switch (type) {
+    case 'CreateExtensionStmt':
+      return { kind: 'extension', op: 'create', names: [n.extname], ifExists: n.if_not_exists === true };
     case 'SelectStmt':
       return convertSelect(n);
     case 'ExplainStmt': {
