@@ -60,7 +60,7 @@ export interface DataAccess {
  */
 export interface PgCatalogAccess {
   constraintDef(oid: number, pretty?: boolean): string | null;
-  indexDef(oid: number, column: number): string | null;
+  indexDef(oid: number, column: number, pretty?: boolean): string | null;
   tableIsVisible(oid: number): boolean | null;
   serialSequence(table: string, column: string): string | null;
   relationOid(name: string): number;

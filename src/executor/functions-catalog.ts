@@ -53,7 +53,7 @@ for (const node of [Oid.pg_node_tree, Oid.text]) {
 def('pg_get_constraintdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).constraintDef(oid as number));
 def('pg_get_constraintdef', [Oid.oid, Oid.bool], Oid.text, ([oid, pretty], ctx) => access(ctx).constraintDef(oid as number, pretty === true));
 def('pg_get_indexdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).indexDef(oid as number, 0));
-def('pg_get_indexdef', [Oid.oid, Oid.int4, Oid.bool], Oid.text, ([oid, col], ctx) => access(ctx).indexDef(oid as number, col as number));
+def('pg_get_indexdef', [Oid.oid, Oid.int4, Oid.bool], Oid.text, ([oid, col, pretty], ctx) => access(ctx).indexDef(oid as number, col as number, pretty === true));
 def('pg_get_viewdef', [Oid.oid], Oid.text, () => null);
 def('pg_get_viewdef', [Oid.oid, Oid.bool], Oid.text, () => null);
 def('pg_get_partkeydef', [Oid.oid], Oid.text, () => null);

@@ -75,6 +75,10 @@ function aExpr(e: Raw): Expr {
   const location: number = e.location ?? -1;
   const name = strings(e.name);
   const opName = name[name.length - 1]!;
+  // OPERATOR(schema.op): Tessera's operators all live in pg_catalog, as PostgreSQL's built-in ones do.
+  if (name.length > 1 && (name.length > 2 || name[0] !== 'pg_catalog')) {
+    throw new DbError(SqlState.UndefinedFunction, `operator does not exist: ${name.join('.')}`).at(errorPosition(location));
+  }
   switch (e.kind) {
     case 'AEXPR_OP':
       return { kind: 'op', name: opName, left: e.lexpr ? convertExpr(e.lexpr) : null, right: convertExpr(e.rexpr), location };

@@ -164,9 +164,9 @@ export class PgCatalogLookup {
     return k ? this.m.constraintDef(k, pretty) : null;
   }
 
-  indexDef(oid: number, column: number): string | null {
+  indexDef(oid: number, column: number, pretty = false): string | null {
     const i = this.m.indexes.find((x) => x.oid === oid);
-    return i ? this.m.indexDef(i, column) : null;
+    return i ? this.m.indexDef(i, column, pretty) : null;
   }
 
   /** pg_table_is_visible: relations in a schema on search_path that an unqualified name finds. */

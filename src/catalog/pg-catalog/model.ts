@@ -162,12 +162,14 @@ export class PgCatalogModel {
   }
 
   /** pg_get_indexdef: `CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)`. */
-  indexDef(i: RelIndex, column = 0): string {
+  indexDef(i: RelIndex, column = 0, pretty = false): string {
     const cols = i.attnums.map((a, k) => quoteIdent(columnName(i.table, a)) + (i.opclasses?.[k] ? ` ${i.opclasses[k]}` : ''));
     if (column > 0) return cols[column - 1]?.replace(/ .*$/, '') ?? '';
     const opts = i.options && Object.keys(i.options).length > 0
       ? ` WITH (${Object.entries(i.options).map(([k, v]) => `${k}='${String(v)}'`).join(', ')})` : '';
-    return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${quoteIdent(i.table.schema)}.${quoteIdent(i.table.name)} USING ${i.am} (${cols.join(', ')})${opts}`;
+    // Pretty printing names the table unqualified when search_path finds it (generate_relation_name).
+    const table = pretty && this.visible(i.table.schema) ? quoteIdent(i.table.name) : `${quoteIdent(i.table.schema)}.${quoteIdent(i.table.name)}`;
+    return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${table} USING ${i.am} (${cols.join(', ')})${opts}`;
   }
 
   /** The OID of a relation (table, index, sequence) by schema and name. */
