@@ -5,7 +5,7 @@
  * the string types are I/O conversions through the types' text formats.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, OID_ALIAS_TYPES, findVectorCast, typeByOid, type FormatContext } from '../types/index.ts';
+import { Oid, Numeric, OID_ALIAS_TYPES, PgArray, findVectorCast, typeByOid, type FormatContext } from '../types/index.ts';
 import type { Value } from './value.ts';
 
 export type CastContext = 'implicit' | 'assignment' | 'explicit';
@@ -34,6 +34,10 @@ export function castContext(from: number, to: number): CastContext | null {
   const vectorCast = findVectorCast(from, to);
   if (vectorCast) return vectorCast.context;
   if (from === Oid.unknown) return 'implicit';
+  // Arrays convert element by element, in the element cast's context (array_coerce).
+  const fromElem = arrayElement(from);
+  const toElem = arrayElement(to);
+  if (fromElem !== undefined && toElem !== undefined) return castContext(fromElem, toElem);
   const rf = NUMERIC_RANK[from];
   const rt = NUMERIC_RANK[to];
   if (rf !== undefined && rt !== undefined) return rf < rt ? 'implicit' : 'assignment';
@@ -62,6 +66,12 @@ export function castContext(from: number, to: number): CastContext | null {
   if (isStringType(to)) return 'assignment';
   if (isStringType(from)) return 'explicit';
   return null;
+}
+
+/** The element type of an array type, or undefined. */
+function arrayElement(oid: number): number | undefined {
+  const t = typeByOid(oid);
+  return t && t.category === 'A' && t.elemOid !== 0 ? t.elemOid : undefined;
 }
 
 export function canCast(from: number, to: number, ctx: CastContext): boolean {
@@ -149,6 +159,12 @@ export function castValue(v: Value, from: number, to: number, typmod: number, ex
   let out: Value;
   const vectorCast = from === to ? undefined : findVectorCast(from, to);
   if (vectorCast) return vectorCast.convert(v, typmod);
+  const fromElem = from === to ? undefined : arrayElement(from);
+  const toElem = fromElem === undefined ? undefined : arrayElement(to);
+  if (fromElem !== undefined && toElem !== undefined) {
+    const a = v as PgArray<unknown>;
+    return new PgArray(a.items.map((x) => (x === null ? null : castValue(x, fromElem, toElem, typmod, explicit, fmt))), a.dims, a.lbounds);
+  }
   if (from === to) out = v;
   else if (OID_ALIAS_TYPES.has(from) && OID_ALIAS_TYPES.has(to)) out = v;
   else if (OID_ALIAS_TYPES.has(to) && (from === Oid.int2 || from === Oid.int4)) out = toIntFromNumber(v as number, Oid.oid);

@@ -256,6 +256,27 @@ variadicFn(
   },
 );
 
+// ---- multidimensional ARRAY[...] constructors ----
+
+/** ARRAY[sub-array, ...] (bound by the planner): the sub-arrays, which must match in dimensions, stacked. */
+variadicFn(
+  'array_stack',
+  (actual) => (actual.length > 0 && actual.every((t) => t === actual[0]) && elementTypeOf(actual[0]!) !== undefined ? { argTypes: actual, returnType: actual[0]! } : null),
+  () => (subs) => {
+    const arrays = subs.filter((a): a is Arr => a !== null);
+    if (arrays.length === 0 || arrays.every((a) => a.ndim === 0)) return PgArray.of([]);
+    const first = arrays[0]!;
+    const mismatch = (): DbError => new DbError(SqlState.ArraySubscriptError, 'multidimensional arrays must have array expressions with matching dimensions');
+    if (subs.length !== arrays.length) throw mismatch();
+    for (const a of arrays) {
+      if (a.ndim !== first.ndim || a.dims.some((d, i) => d !== first.dims[i]) || a.lbounds.some((l, i) => l !== first.lbounds[i])) throw mismatch();
+    }
+    if (first.ndim + 1 > 6) throw new DbError(SqlState.ProgramLimitExceeded, `number of array dimensions (${first.ndim + 1}) exceeds the maximum allowed (6)`);
+    return new PgArray(arrays.flatMap((a) => a.items), [arrays.length, ...first.dims], [1, ...first.lbounds]);
+  },
+  { strict: false },
+);
+
 // ---- set-returning ----
 
 polyFn('unnest', [AA], AE, () => ([a]) => (a as Arr).items, { returnsSet: true });

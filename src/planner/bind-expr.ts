@@ -492,7 +492,9 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       }
       const { args, type } = commonArgs(e.elements.map((a) => bindExpr(a, ctx)), 'ARRAY', ctx, e.location);
       const arrayType = arrayTypeOf(type);
-      if (!arrayType || typeByOid(type)?.category === 'A') {
+      // ARRAY[[1,2],[3,4]]: sub-arrays stack into one more dimension (array_stack in functions-array.ts).
+      if (typeByOid(type)?.category === 'A') return bindCall('array_stack', args, false, e.location, ctx);
+      if (!arrayType) {
         throw notSupported(`arrays of type ${typeDisplayName(type)} are not supported yet`).at(pos(e.location));
       }
       return { kind: 'array', elements: args, type: arrayType.oid, typmod: -1 };
