@@ -4,5 +4,6 @@
  */
 export { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
 export { MemoryKv } from './memory-kv.ts';
+export { BufferedKv } from './buffered-kv.ts';
 export { SqliteKv, openKvDatabase, type SqliteKvOptions } from './sqlite-kv.ts';
 export { encodeKey, decodeKey } from './key-encoding.ts';

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, SqliteKv } from '../kv/index.ts';
+import { BufferedKv, decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, SqliteKv } from '../kv/index.ts';
 import { makeRowId, type Segment, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -141,7 +141,8 @@ export class UniqueKeys {
   /** Opens the durable index in `<dataDir>/pkindex.db`. */
   static open(dataDir: string): UniqueKeys {
     const db = openKvDatabase(path.join(dataDir, 'pkindex.db'));
-    return new UniqueKeys(new SqliteKv(db, 'pk_entries', true), new SqliteKv(db, 'pk_meta'));
+    // Entries go through a write buffer: they are derived data, rebuilt after a crash anyway.
+    return new UniqueKeys(new BufferedKv(new SqliteKv(db, 'pk_entries', true)), new SqliteKv(db, 'pk_meta'));
   }
 
   /**
@@ -467,6 +468,8 @@ export class UniqueKeys {
 
   /** Marks the index clean (all entries match the committed data) and closes it. Call after the storage engine closed. */
   close(): void {
+    // Every entry reaches the store before the index is declared clean.
+    if (this.kv instanceof BufferedKv) this.kv.flush();
     this.meta.put(CLEAN_KEY, Buffer.from('1'));
     this.kv.close();
     this.meta.close();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { MemoryKv, SqliteKv, type KvStore } from '../../src/kv/index.ts';
+import { BufferedKv, MemoryKv, SqliteKv, type KvStore } from '../../src/kv/index.ts';
 
 /** Small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -101,6 +101,31 @@ test('SqliteKv (in memory) and MemoryKv agree on random operations', () => {
     const sq = SqliteKv.open(':memory:');
     drive(sq, new MemoryKv(), seed, 600);
     sq.close();
+  }
+});
+
+test('BufferedKv over SqliteKv (tiny buffer, so flushes interleave) and MemoryKv agree', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const b = new BufferedKv(SqliteKv.open(':memory:'), 1 + (seed % 7));
+    drive(b, new MemoryKv(), seed, 600);
+    assert.ok(b.flushes > 0);
+    b.close();
+  }
+});
+
+test('BufferedKv keeps unflushed writes until close, then they are in the base store', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-kv-'));
+  try {
+    const file = path.join(dir, 'kv.db');
+    const twin = new MemoryKv();
+    const b = new BufferedKv(SqliteKv.open(file), 1_000_000);
+    drive(b, twin, 7, 300);
+    b.close();
+    const sq = SqliteKv.open(file);
+    assert.deepEqual(show(sq.scan(Buffer.alloc(0), null)), show(twin.scan(Buffer.alloc(0), null)));
+    sq.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

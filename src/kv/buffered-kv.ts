@@ -1,0 +1,133 @@
+/**
+ * kv/: BufferedKv — an in-memory write buffer (a memtable: key → value or tombstone) in
+ * front of another KvStore, flushed to it in key order as one atomic batch when it holds
+ * `flushEntries` keys, and on close(). Random-order puts into a B-tree touch one page per
+ * key per commit; batching many commits' keys into one sorted flush writes each touched
+ * page once. Reads see the buffer first. Writes that are not yet flushed are lost by a
+ * crash, so use it only for derived data that is rebuilt after a crash (the primary-key
+ * index is: docs/pk-index.md).
+ */
+import { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
+
+const key = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+
+export class BufferedKv implements KvStore {
+  /** Pending writes: latin1 key → value, or null for a delete. */
+  private memtable = new Map<string, Buffer | null>();
+  /** Undo log of the outermost atomic() call (memtable states before each write). */
+  private undo: [string, Buffer | null | undefined][] | null = null;
+  /** Flushes done (for tests and reports). */
+  flushes = 0;
+
+  constructor(
+    readonly base: KvStore,
+    private readonly flushEntries = 100_000,
+  ) {}
+
+  private set(k: Uint8Array, v: Buffer | null): void {
+    const s = key(k);
+    this.undo?.push([s, this.memtable.get(s)]);
+    this.memtable.set(s, v);
+    if (this.undo === null && this.memtable.size >= this.flushEntries) this.flush();
+  }
+
+  /** Writes the buffer to the base store in key order, atomically. */
+  flush(): void {
+    if (this.memtable.size === 0) return;
+    const keys = [...this.memtable.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const mem = this.memtable;
+    this.base.atomic(() => {
+      for (const s of keys) {
+        const v = mem.get(s)!;
+        const k = Buffer.from(s, 'latin1');
+        if (v === null) this.base.delete(k);
+        else this.base.put(k, v);
+      }
+    });
+    this.memtable = new Map();
+    this.flushes++;
+  }
+
+  get pendingEntries(): number {
+    return this.memtable.size;
+  }
+
+  put(k: Uint8Array, v: Uint8Array): void {
+    this.set(k, Buffer.from(v));
+  }
+
+  batchPut(entries: readonly (readonly [Uint8Array, Uint8Array])[]): void {
+    this.atomic(() => {
+      for (const [k, v] of entries) this.set(k, Buffer.from(v));
+    });
+  }
+
+  delete(k: Uint8Array): boolean {
+    const had = this.get(k) !== undefined;
+    if (had) this.set(k, null);
+    return had;
+  }
+
+  batchDelete(keys: readonly Uint8Array[]): number {
+    return this.atomic(() => keys.reduce((n, k) => n + (this.delete(k) ? 1 : 0), 0));
+  }
+
+  deleteRange(start: Uint8Array, end: Uint8Array): number {
+    this.flush();
+    return this.base.deleteRange(start, end);
+  }
+
+  deletePrefix(prefix: Uint8Array): number {
+    this.flush();
+    return this.base.deletePrefix(prefix);
+  }
+
+  get(k: Uint8Array): Buffer | undefined {
+    const v = this.memtable.get(key(k));
+    if (v !== undefined) return v === null ? undefined : v;
+    return this.base.get(k);
+  }
+
+  batchGet(keys: readonly Uint8Array[]): (Buffer | undefined)[] {
+    return keys.map((k) => this.get(k));
+  }
+
+  scan(start: Uint8Array, end: Uint8Array | null, limit?: number): KvEntry[] {
+    this.flush();
+    return this.base.scan(start, end, limit);
+  }
+
+  scanPrefix(prefix: Uint8Array, limit?: number): KvEntry[] {
+    return this.scan(prefix, prefixEnd(prefix), limit);
+  }
+
+  atomic<T>(fn: () => T): T {
+    if (this.undo !== null) return fn();
+    this.undo = [];
+    try {
+      const r = fn();
+      this.undo = null;
+      if (this.memtable.size >= this.flushEntries) this.flush();
+      return r;
+    } catch (err) {
+      const log = this.undo ?? [];
+      this.undo = null;
+      for (let i = log.length - 1; i >= 0; i--) {
+        const [s, before] = log[i]!;
+        if (before === undefined) this.memtable.delete(s);
+        else this.memtable.set(s, before);
+      }
+      throw err;
+    }
+  }
+
+  size(): number {
+    this.flush();
+    return this.base.size();
+  }
+
+  close(): void {
+    this.flush();
+    this.base.close();
+  }
+}
