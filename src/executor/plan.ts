@@ -32,7 +32,8 @@ export type Plan =
   | { readonly kind: 'function-scan'; readonly fn: ScalarFunction; readonly args: readonly BoundExpr[] }
   | { readonly kind: 'filter'; readonly input: Plan; readonly predicate: BoundExpr }
   | { readonly kind: 'project'; readonly input: Plan; readonly exprs: readonly BoundExpr[] }
-  | { readonly kind: 'sort'; readonly input: Plan; readonly keys: readonly SortKey[] }
+  /** Sorts by keys (stable); with `keep`, only the first `keep` rows are needed (a LIMIT above: top-N). */
+  | { readonly kind: 'sort'; readonly input: Plan; readonly keys: readonly SortKey[]; readonly keep?: { readonly limit: BoundExpr; readonly offset: BoundExpr | null } }
   | { readonly kind: 'limit'; readonly input: Plan; readonly limit: BoundExpr | null; readonly offset: BoundExpr | null }
   /**
    * A full scan of a table's visible rows: the given attnums, with `missing` filling values

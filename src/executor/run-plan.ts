@@ -7,11 +7,13 @@ import { assertNever, DbError, SqlState } from '../errors/index.ts';
 import { compileAsync, isAsync, compile } from './compile.ts';
 import { withRunState, type ExecContext } from './context.ts';
 import { ArrayCursor, type RowCursor } from './cursor.ts';
+import { TopN, keepCount } from './top-n.ts';
+import { hashKey } from './hash-key.ts';
+import { compareSortValues } from './sort-keys.ts';
 import { openHashJoin, openNestedLoop } from './join.ts';
 import { openCteScan, openDistinct, openRecursiveUnion, openSetOp, openUnique, openWorktableScan } from './set-ops.ts';
 import { installSubqueries } from './subquery.ts';
 import { openWindow } from './window.ts';
-import { compareValues } from './functions.ts';
 import type { Plan } from './plan.ts';
 import { openPkLookup } from './pk-lookup.ts';
 import { openVectorTopK } from './vector-topk.ts';
@@ -23,12 +25,6 @@ const BATCH_ROWS = 1024;
 
 export { ArrayCursor, type RowCursor } from './cursor.ts';
 
-async function drain(c: RowCursor): Promise<Row[]> {
-  const out: Row[] = [];
-  for (let b = await c.next(); b; b = await c.next()) for (const r of b) out.push(r);
-  return out;
-}
-
 function toCount(v: Value, what: string): number | null {
   if (v === null) return null;
   const n = Number(v as bigint);
@@ -36,27 +32,6 @@ function toCount(v: Value, what: string): number | null {
     throw new DbError(what === 'LIMIT' ? SqlState.InvalidRowCountInLimitClause : SqlState.InvalidRowCountInResultOffsetClause, `${what} must not be negative`);
   }
   return n;
-}
-
-/** A string identifying a list of values (group keys, DISTINCT): equal values give equal keys. */
-function groupKey(values: readonly Value[]): string {
-  return JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
-}
-
-/** Compares two rows' sort-key values under ORDER BY keys (NULLS FIRST/LAST, DESC). */
-function compareSortValues(keys: readonly { readonly type: number; readonly descending: boolean; readonly nullsFirst: boolean }[], a: readonly Value[], b: readonly Value[]): number {
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === null || y === null) {
-      if (x === y) continue;
-      return (x === null) === key.nullsFirst ? -1 : 1;
-    }
-    const c = compareValues(key.type, x, y);
-    if (c !== 0) return key.descending ? -c : c;
-  }
-  return 0;
 }
 
 /** Opens a cursor over the plan's output rows (with fresh per-execution state at the top level). */
@@ -145,7 +120,7 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
               ctx.checkCancel();
               for (const r of batch) {
                 const key = keys.map((k) => k(r, params, ctx));
-                const id = keys.length === 0 ? '' : groupKey(key);
+                const id = keys.length === 0 ? '' : hashKey(key);
                 let g = groups.get(id);
                 if (!g) groups.set(id, (g = newGroup(key)));
                 for (let i = 0; i < args.length; i++) {
@@ -154,7 +129,7 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
                   const vals = args[i]!.map((a) => a(r, params, ctx));
                   if (plan.aggregates[i]!.distinct) {
                     // NULLs take part in DISTINCT too (array_agg keeps one); strict aggregates skip them when stepping.
-                    const k = groupKey(vals);
+                    const k = hashKey(vals);
                     if (g.seen[i]!.has(k)) continue;
                     g.seen[i]!.add(k);
                   }
@@ -277,12 +252,21 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
       return {
         async next() {
           if (!sorted) {
-            const rows = await drain(input);
+            const keep = plan.keep ? keepCount(plan.keep, params, ctx) : null;
+            const topN = keep === null ? null : new TopN<{ r: Row; k: Value[] }>(keep, (a, b) => compareSortValues(keys, a.k, b.k));
             const keyed: { r: Row; k: Value[] }[] = [];
-            for (const r of rows) {
-              const k: Value[] = [];
-              for (const key of keys) k.push(anyAsync ? await key.eval(r, params, ctx) : key.eval(r, params, ctx));
-              keyed.push({ r, k });
+            for (let batch = await input.next(); batch; batch = await input.next()) {
+              ctx.checkCancel();
+              for (const r of batch) {
+                const k: Value[] = [];
+                for (const key of keys) k.push(anyAsync ? await key.eval(r, params, ctx) : key.eval(r, params, ctx));
+                if (topN) topN.add({ r, k });
+                else keyed.push({ r, k });
+              }
+            }
+            if (topN) {
+              sorted = new ArrayCursor(topN.rows().map((x) => x.r));
+              return sorted.next();
             }
             keyed.sort((a, b) => compareSortValues(keys, a.k, b.k));
             sorted = new ArrayCursor(keyed.map((x) => x.r));

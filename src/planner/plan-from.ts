@@ -42,6 +42,8 @@ export interface BlockEnv {
   readonly correlation: { used: boolean };
   readonly queries: SubqueryPlanner;
   readonly ctes: CteScope | null;
+  /** The tables this block scans, by id (for primary-key lookups when filters are pushed down). */
+  readonly tables: Map<number, TableDef>;
   /** Plans a subquery in FROM with the given enclosing context. */
   planFromSubquery(stmt: SelectStmt, outer: BindContext | undefined): { plan: Plan; columns: readonly OutputColumn[]; correlated: boolean };
 }
@@ -123,6 +125,7 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         return { plan: { kind: 'system-view', name: view }, scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: -1 })), lateral: false };
       }
       const t = resolveTable(b.env, qualified);
+      b.tables.set(t.tableId, t);
       aliasColumns(liveColumns(t).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
       return { ...planTableScan(t, item.alias, false, b.env.format, item.columnAliases), lateral: false };
     }

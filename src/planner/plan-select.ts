@@ -29,6 +29,7 @@ import { planFrom, type BlockEnv, type CteEntry, type CteScope, type FromResult 
 import { WINDOW_REF_BASE, WindowCollector } from './plan-window.ts';
 import { mapColumns, splitConjuncts } from './bound-utils.ts';
 import { pushDown } from './pushdown.ts';
+import { pruneScanColumns } from './prune.ts';
 import { selectCommonType } from './resolve.ts';
 
 export { planTableScan } from './plan-from.ts';
@@ -264,9 +265,9 @@ function planSetOp(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv
     const expr = s.expr.kind === 'const' && s.expr.literal === 'integer' ? ordinalRef(Number(s.expr.text), columns, s.expr.location) : bindExpr(s.expr, ctx);
     return { expr, descending: s.descending, nullsFirst: s.nullsFirst ?? s.descending };
   });
-  if (keys.length > 0) plan = { kind: 'sort', input: plan, keys };
   const limit = bindLimit(stmt.limit, ctx);
   const offset = bindLimit(stmt.offset, ctx);
+  if (keys.length > 0) plan = { kind: 'sort', input: plan, keys, keep: limit ? { limit, offset } : undefined };
   if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset };
   return { plan, columns, correlated: left.correlated || right.correlated };
 }
@@ -290,7 +291,7 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
   const queries: SubqueryPlanner = {
     planSubquery: (sub, o) => planQuery(sub, o, q, ctes),
   };
-  const block: BlockEnv = { env, params, outer, correlation, queries, ctes, planFromSubquery: (sub, o) => planQuery(sub, o, q, ctes) };
+  const block: BlockEnv = { env, params, outer, correlation, queries, ctes, tables: new Map(), planFromSubquery: (sub, o) => planQuery(sub, o, q, ctes) };
   const baseCtx: BindContext = { params, scope: [], format, outer, correlation, queries };
   const from = stmt.values ? planValues(stmt.values, baseCtx) : planFrom(stmt.from, block);
   if (stmt.values) {
@@ -304,7 +305,7 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     if (mentionsAggregate(stmt.where)) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
     if (mentionsWindow(stmt.where)) throw new DbError(SqlState.WindowingError, 'window functions are not allowed in WHERE');
     predicate = coerce(bindExpr(stmt.where, inputCtx), Oid.bool, -1, 'implicit', inputCtx, -1);
-    plan = pushDown(plan, splitConjuncts(predicate));
+    plan = pushDown(plan, splitConjuncts(predicate), block.tables);
   }
   const grouped =
     stmt.groupBy.length > 0 || stmt.having !== null || targets.some((t) => mentionsAggregate(t.expr)) || stmt.orderBy.some((o) => mentionsAggregate(o.expr));
@@ -366,9 +367,9 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
   }
   if (simple) {
     // No DISTINCT: sort the input rows and project last (sort keys need not be in the target list).
-    if (keys.length > 0) plan = { kind: 'sort', input: plan, keys };
+    if (keys.length > 0) plan = { kind: 'sort', input: plan, keys, keep: limit ? { limit, offset } : undefined };
     if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset };
-    return { plan: { kind: 'project', input: plan, exprs }, columns, correlated: correlation.used };
+    return { plan: pruneScanColumns({ kind: 'project', input: plan, exprs }), columns, correlated: correlation.used };
   }
   // Project the targets plus hidden columns for sort keys and DISTINCT ON expressions not among them.
   const projected = [...exprs];
@@ -397,13 +398,13 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     const sortKeys = sortRefs.length > 0 ? sortRefs : onRefs.map((expr) => ({ expr, descending: false, nullsFirst: false }));
     plan = { kind: 'unique', input: { kind: 'sort', input: plan, keys: sortKeys }, keys: onRefs };
   } else if (sortRefs.length > 0) {
-    plan = { kind: 'sort', input: plan, keys: sortRefs };
+    plan = { kind: 'sort', input: plan, keys: sortRefs, keep: limit && !isDistinct ? { limit, offset } : undefined };
   }
   if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset };
   if (projected.length > exprs.length) {
     plan = { kind: 'project', input: plan, exprs: exprs.map((e, i) => ({ kind: 'column', index: i, type: e.type, typmod: e.typmod, name: '', tableOid: 0, attnum: 0 })) };
   }
-  return { plan, columns, correlated: correlation.used };
+  return { plan: pruneScanColumns(plan), columns, correlated: correlation.used };
 }
 
 export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], env: PlanEnv, params = new ParamTypes(givenParamTypes)): PlannedQuery {

@@ -9,6 +9,8 @@ import { Oid } from '../types/index.ts';
 import type { BoundExpr, JoinKind, Plan } from '../executor/index.ts';
 import { columnsUsed, mapColumns, shiftColumns, splitConjuncts } from './bound-utils.ts';
 import { joinPlan } from './plan-from.ts';
+import { planPkLookup } from './plan-pk-lookup.ts';
+import type { TableDef } from '../catalog/index.ts';
 
 function and(conds: readonly BoundExpr[]): BoundExpr | null {
   if (conds.length === 0) return null;
@@ -24,9 +26,9 @@ const PUSH_LEFT: ReadonlySet<JoinKind> = new Set(['inner', 'cross', 'left', 'sem
 const PUSH_RIGHT: ReadonlySet<JoinKind> = new Set(['inner', 'cross', 'right']);
 
 /** Places `conds` (over the plan's output columns) as low as possible in the plan. */
-export function pushDown(plan: Plan, conds: readonly BoundExpr[]): Plan {
+export function pushDown(plan: Plan, conds: readonly BoundExpr[], tables: ReadonlyMap<number, TableDef>): Plan {
   if (conds.length === 0) return plan;
-  if (plan.kind === 'filter') return pushDown(plan.input, [...splitConjuncts(plan.predicate), ...conds]);
+  if (plan.kind === 'filter') return pushDown(plan.input, [...splitConjuncts(plan.predicate), ...conds], tables);
   if (plan.kind === 'project') {
     // Through a projection of plain columns (JOIN USING's merge): rewrite to the input's columns.
     const through: BoundExpr[] = [];
@@ -37,7 +39,7 @@ export function pushDown(plan: Plan, conds: readonly BoundExpr[]): Plan {
       else stay.push(c);
     }
     if (through.length === 0) return filter(plan, conds);
-    return filter({ ...plan, input: pushDown(plan.input, through) }, stay);
+    return filter({ ...plan, input: pushDown(plan.input, through, tables) }, stay);
   }
   if ((plan.kind === 'nested-loop' && !plan.lateral) || plan.kind === 'hash-join') {
     const left: BoundExpr[] = [];
@@ -57,14 +59,20 @@ export function pushDown(plan: Plan, conds: readonly BoundExpr[]): Plan {
       else if (inner && all.length > 0) join.push(c);
       else stay.push(c);
     }
-    const l = pushDown(plan.left, left);
-    const r = pushDown(plan.right, right);
+    const l = pushDown(plan.left, left, tables);
+    const r = pushDown(plan.right, right, tables);
     let node: Plan;
     if (join.length > 0) {
       const existing = plan.kind === 'nested-loop' ? (plan.on ? [plan.on] : []) : rebuildHashCondition(plan);
       node = joinPlan('inner', l, r, plan.leftWidth, plan.rightWidth, and([...existing, ...join]));
     } else node = { ...plan, left: l, right: r };
     return filter(node, stay);
+  }
+  if (plan.kind === 'seq-scan') {
+    // Conditions pinning a primary or unique key read the rows through the key index.
+    const table = tables.get(plan.tableId);
+    const lookup = table ? planPkLookup(table, plan, and(conds)) : null;
+    if (lookup) return filter(lookup, conds);
   }
   return filter(plan, conds);
 }
