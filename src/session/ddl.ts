@@ -57,6 +57,12 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
   switch (stmt.kind) {
     case 'create_table': {
       const bound = bindCreateTable(stmt, env);
+      // Tables and indexes share PostgreSQL's relation namespace.
+      if (db.catalog.getIndex(bound.def.schema, bound.def.name) !== undefined) {
+        if (!stmt.ifNotExists) throw new DbError(SqlState.DuplicateTable, `relation "${bound.def.name}" already exists`);
+        host.notice('NOTICE', SqlState.DuplicateTable, `relation "${stmt.table.name}" already exists, skipping`);
+        return 'CREATE TABLE';
+      }
       const def = db.catalog.createTable(bound.def, stmt.ifNotExists);
       if (!def) {
         host.notice('NOTICE', SqlState.DuplicateTable, `relation "${stmt.table.name}" already exists, skipping`);
