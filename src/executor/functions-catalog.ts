@@ -87,6 +87,17 @@ def('pg_function_is_visible', [Oid.oid], Oid.bool, () => true);
 def('pg_opclass_is_visible', [Oid.oid], Oid.bool, () => true);
 def('pg_collation_is_visible', [Oid.oid], Oid.bool, () => true);
 def('pg_is_other_temp_schema', [Oid.oid], Oid.bool, () => false);
+def('pg_statistics_obj_is_visible', [Oid.oid], Oid.bool, () => true);
+def('pg_conversion_is_visible', [Oid.oid], Oid.bool, () => true);
+def('pg_operator_is_visible', [Oid.oid], Oid.bool, () => true);
+def('pg_ts_config_is_visible', [Oid.oid], Oid.bool, () => true);
+def('getdatabaseencoding', [], Oid.name, () => 'UTF8');
+def('pg_client_encoding', [], Oid.name, () => 'UTF8');
+def('pg_get_functiondef', [Oid.oid], Oid.text, ([oid], ctx) => {
+  const f = access(ctx).functionSignature(oid as number);
+  if (!f) return null;
+  throw new DbError(SqlState.FeatureNotSupported, 'built-in functions have no SQL definition in Tessera');
+});
 def('pg_my_temp_schema', [], Oid.oid, () => 0);
 def('to_regclass', [Oid.text], Oid.regclass, ([name], ctx) => {
   try {

@@ -171,7 +171,8 @@ export class PgCatalogLookup {
 
   /** pg_table_is_visible: relations in a schema on search_path that an unqualified name finds. */
   tableIsVisible(oid: number): boolean | null {
-    if (this.m.ctx.systemRelations?.some((r) => systemViewOid(r.name) === oid)) return true;
+    const sys = this.m.ctx.systemRelations?.find((r) => systemViewOid(r.name) === oid);
+    if (sys) return sys.name.startsWith('pg_catalog.') || this.m.ctx.searchPath.includes(sys.name.split('.')[0]!);
     const r = this.m.relationById(oid);
     return r ? this.isVisibleName(r.schema, r.name) : null;
   }

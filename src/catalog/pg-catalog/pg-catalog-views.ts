@@ -216,11 +216,17 @@ export const pgConstraint = relation(
 
 export const pgAm = relation(
   [['oid', T.oid], ['amname', T.name], ['amhandler', T.regproc], ['amtype', T.char]],
-  () => [
-    [AmOid.heap, 'heap', 0, 't'], [AmOid.btree, 'btree', 0, 'i'], [AmOid.hash, 'hash', 0, 'i'], [AmOid.gist, 'gist', 0, 'i'],
-    [AmOid.gin, 'gin', 0, 'i'], [AmOid.spgist, 'spgist', 0, 'i'], [AmOid.brin, 'brin', 0, 'i'], [AmOid.hnsw, 'hnsw', 0, 'i'],
-    [AmOid.ivfflat, 'ivfflat', 0, 'i'],
-  ],
+  (m) => {
+    const rows: unknown[][] = [
+      [AmOid.heap, 'heap', 0, 't'], [AmOid.btree, 'btree', 0, 'i'], [AmOid.hash, 'hash', 0, 'i'], [AmOid.gist, 'gist', 0, 'i'],
+      [AmOid.gin, 'gin', 0, 'i'], [AmOid.spgist, 'spgist', 0, 'i'], [AmOid.brin, 'brin', 0, 'i'],
+    ];
+    // pgvector's access methods appear with the extension (or once an index uses them: Tessera has them built in).
+    const vector = m.ctx.extensions.includes('vector');
+    if (vector || m.indexes.some((i) => i.am === 'hnsw')) rows.push([AmOid.hnsw, 'hnsw', 0, 'i']);
+    if (vector || m.indexes.some((i) => i.am === 'ivfflat')) rows.push([AmOid.ivfflat, 'ivfflat', 0, 'i']);
+    return rows;
+  },
 );
 
 const OPCLASSES: readonly [string, number, number, boolean][] = [
@@ -513,6 +519,71 @@ export const pgPartitionedTable = emptyRelation([
 ]);
 export const pgEventTrigger = emptyRelation([['oid', T.oid], ['evtname', T.name], ['evtevent', T.name], ['evtowner', T.oid], ['evtfoid', T.oid], ['evtenabled', T.char], ['evttags', T.textArr]]);
 
+export const pgLanguage = relation(
+  [
+    ['oid', T.oid], ['lanname', T.name], ['lanowner', T.oid], ['lanispl', T.bool], ['lanpltrusted', T.bool], ['lanplcallfoid', T.oid],
+    ['laninline', T.oid], ['lanvalidator', T.oid], ['lanacl', T.aclArr],
+  ],
+  () => [
+    [12, 'internal', SUPERUSER_OID, false, false, 0, 0, 0, null], [13, 'c', SUPERUSER_OID, false, false, 0, 0, 0, null],
+    [14, 'sql', SUPERUSER_OID, false, true, 0, 0, 0, null], [13_501, 'plpgsql', SUPERUSER_OID, true, true, 0, 0, 0, null],
+  ],
+);
+
+const e = emptyRelation;
+export const pgCast = e([['oid', T.oid], ['castsource', T.oid], ['casttarget', T.oid], ['castfunc', T.oid], ['castcontext', T.char], ['castmethod', T.char]]);
+export const pgOperator = e([
+  ['oid', T.oid], ['oprname', T.name], ['oprnamespace', T.oid], ['oprowner', T.oid], ['oprkind', T.char], ['oprcanmerge', T.bool],
+  ['oprcanhash', T.bool], ['oprleft', T.oid], ['oprright', T.oid], ['oprresult', T.oid], ['oprcom', T.oid], ['oprnegate', T.oid],
+  ['oprcode', T.regproc], ['oprrest', T.regproc], ['oprjoin', T.regproc],
+]);
+export const pgAuthMembers = e([['oid', T.oid], ['roleid', T.oid], ['member', T.oid], ['grantor', T.oid], ['admin_option', T.bool]]);
+export const pgForeignServer = e([['oid', T.oid], ['srvname', T.name], ['srvowner', T.oid], ['srvfdw', T.oid], ['srvtype', T.text], ['srvversion', T.text], ['srvacl', T.aclArr], ['srvoptions', T.textArr]]);
+export const pgForeignDataWrapper = e([['oid', T.oid], ['fdwname', T.name], ['fdwowner', T.oid], ['fdwhandler', T.oid], ['fdwvalidator', T.oid], ['fdwacl', T.aclArr], ['fdwoptions', T.textArr]]);
+export const pgUserMapping = e([['oid', T.oid], ['umuser', T.oid], ['umserver', T.oid], ['umoptions', T.textArr]]);
+export const pgTsConfig = e([['oid', T.oid], ['cfgname', T.name], ['cfgnamespace', T.oid], ['cfgowner', T.oid], ['cfgparser', T.oid]]);
+export const pgTsDict = e([['oid', T.oid], ['dictname', T.name], ['dictnamespace', T.oid], ['dictowner', T.oid], ['dicttemplate', T.oid], ['dictinitoption', T.text]]);
+export const pgTsParser = e([['oid', T.oid], ['prsname', T.name], ['prsnamespace', T.oid], ['prsstart', T.regproc], ['prstoken', T.regproc], ['prsend', T.regproc], ['prsheadline', T.regproc], ['prslextype', T.regproc]]);
+export const pgTsTemplate = e([['oid', T.oid], ['tmplname', T.name], ['tmplnamespace', T.oid], ['tmplinit', T.regproc], ['tmpllexize', T.regproc]]);
+export const pgLargeobjectMetadata = e([['oid', T.oid], ['lomowner', T.oid], ['lomacl', T.aclArr]]);
+export const pgConversion = e([['oid', T.oid], ['conname', T.name], ['connamespace', T.oid], ['conowner', T.oid], ['conforencoding', T.int4], ['contoencoding', T.int4], ['conproc', T.regproc], ['condefault', T.bool]]);
+export const pgDbRoleSetting = e([['setdatabase', T.oid], ['setrole', T.oid], ['setconfig', T.textArr]]);
+export const pgDefaultAcl = e([['oid', T.oid], ['defaclrole', T.oid], ['defaclnamespace', T.oid], ['defaclobjtype', T.char], ['defaclacl', T.aclArr]]);
+export const pgInitPrivs = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['privtype', T.char], ['initprivs', T.aclArr]]);
+export const pgSeclabel = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['provider', T.text], ['label', T.text]]);
+export const pgAggregate = e([['aggfnoid', T.regproc], ['aggkind', T.char], ['aggnumdirectargs', T.int2], ['aggtransfn', T.regproc], ['aggfinalfn', T.regproc], ['aggtranstype', T.oid], ['agginitval', T.text]]);
+export const pgOpfamily = e([['oid', T.oid], ['opfmethod', T.oid], ['opfname', T.name], ['opfnamespace', T.oid], ['opfowner', T.oid]]);
+export const pgAmop = e([['oid', T.oid], ['amopfamily', T.oid], ['amoplefttype', T.oid], ['amoprighttype', T.oid], ['amopstrategy', T.int2], ['amoppurpose', T.char], ['amopopr', T.oid], ['amopmethod', T.oid], ['amopsortfamily', T.oid]]);
+export const pgAmproc = e([['oid', T.oid], ['amprocfamily', T.oid], ['amproclefttype', T.oid], ['amprocrighttype', T.oid], ['amprocnum', T.int2], ['amproc', T.regproc]]);
+export const pgStatistic = e([['starelid', T.oid], ['staattnum', T.int2], ['stainherit', T.bool], ['stanullfrac', T.float4], ['stawidth', T.int4], ['stadistinct', T.float4]]);
+export const pgStats = e([
+  ['schemaname', T.name], ['tablename', T.name], ['attname', T.name], ['inherited', T.bool], ['null_frac', T.float4], ['avg_width', T.int4],
+  ['n_distinct', T.float4], ['most_common_vals', T.textArr], ['most_common_freqs', T.float4Arr], ['histogram_bounds', T.textArr], ['correlation', T.float4],
+]);
+export const pgSubscription = e([['oid', T.oid], ['subdbid', T.oid], ['subname', T.name], ['subowner', T.oid], ['subenabled', T.bool], ['subconninfo', T.text], ['subslotname', T.name], ['subpublications', T.textArr]]);
+export const pgReplicationSlots = e([['slot_name', T.name], ['plugin', T.name], ['slot_type', T.text], ['datoid', T.oid], ['database', T.name], ['temporary', T.bool], ['active', T.bool], ['active_pid', T.int4]]);
+export const pgStatReplication = e([['pid', T.int4], ['usesysid', T.oid], ['usename', T.name], ['application_name', T.text], ['client_addr', T.text], ['state', T.text], ['sync_state', T.text]]);
+export const pgPreparedXacts = e([['transaction', T.xid], ['gid', T.text], ['prepared', T.tstz], ['owner', T.name], ['database', T.name]]);
+export const pgTransform = e([['oid', T.oid], ['trftype', T.oid], ['trflang', T.oid], ['trffromsql', T.regproc], ['trftosql', T.regproc]]);
+
+export const pgAvailableExtensions = relation(
+  [['name', T.name], ['default_version', T.text], ['installed_version', T.text], ['comment', T.text]],
+  (m) => [
+    ['plpgsql', '1.0', '1.0', 'PL/pgSQL procedural language'],
+    ['vector', '0.8.0', m.ctx.extensions.includes('vector') ? '0.8.0' : null, 'vector data type and ivfflat and hnsw access methods'],
+  ],
+);
+
+export const pgStatDatabase = relation(
+  [
+    ['datid', T.oid], ['datname', T.name], ['numbackends', T.int4], ['xact_commit', T.int8], ['xact_rollback', T.int8], ['blks_read', T.int8],
+    ['blks_hit', T.int8], ['tup_returned', T.int8], ['tup_fetched', T.int8], ['tup_inserted', T.int8], ['tup_updated', T.int8],
+    ['tup_deleted', T.int8], ['conflicts', T.int8], ['temp_files', T.int8], ['temp_bytes', T.int8], ['deadlocks', T.int8],
+    ['stats_reset', T.tstz],
+  ],
+  (m) => [[DATABASE_OID, m.ctx.database, 1, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, null]],
+);
+
 /** The pg_catalog relations by name. */
 export const PG_CATALOG_RELATIONS: Readonly<Record<string, CatalogRelationFn>> = {
   pg_namespace: pgNamespace, pg_class: pgClass, pg_attribute: pgAttribute, pg_attrdef: pgAttrdef, pg_type: pgType, pg_index: pgIndex,
@@ -525,6 +596,14 @@ export const PG_CATALOG_RELATIONS: Readonly<Record<string, CatalogRelationFn>> =
   pg_publication_rel: pgPublicationRel, pg_publication_namespace: pgPublicationNamespace, pg_publication_tables: pgPublicationTables,
   pg_statistic_ext: pgStatisticExt, pg_tablespace: pgTablespace, pg_range: pgRange, pg_trigger: pgTrigger, pg_rewrite: pgRewrite,
   pg_depend: pgDepend, pg_foreign_table: pgForeignTable, pg_partitioned_table: pgPartitionedTable, pg_event_trigger: pgEventTrigger,
+  pg_language: pgLanguage, pg_cast: pgCast, pg_operator: pgOperator, pg_auth_members: pgAuthMembers, pg_foreign_server: pgForeignServer,
+  pg_foreign_data_wrapper: pgForeignDataWrapper, pg_user_mapping: pgUserMapping, pg_ts_config: pgTsConfig, pg_ts_dict: pgTsDict,
+  pg_ts_parser: pgTsParser, pg_ts_template: pgTsTemplate, pg_largeobject_metadata: pgLargeobjectMetadata, pg_conversion: pgConversion,
+  pg_db_role_setting: pgDbRoleSetting, pg_default_acl: pgDefaultAcl, pg_init_privs: pgInitPrivs, pg_seclabel: pgSeclabel,
+  pg_aggregate: pgAggregate, pg_opfamily: pgOpfamily, pg_amop: pgAmop, pg_amproc: pgAmproc, pg_statistic: pgStatistic, pg_stats: pgStats,
+  pg_subscription: pgSubscription, pg_replication_slots: pgReplicationSlots, pg_stat_replication: pgStatReplication,
+  pg_prepared_xacts: pgPreparedXacts, pg_transform: pgTransform, pg_available_extensions: pgAvailableExtensions,
+  pg_stat_database: pgStatDatabase,
 };
 
 export { columnTypeText };
