@@ -27,7 +27,7 @@ const DDL = [
 const SAME_AS_POSTGRES = [
   '\\d t', '\\d+ t', '\\d pairs', '\\dt', '\\dt app.*', '\\d app.things', '\\di', '\\d', '\\ds', '\\dv', '\\dT', '\\d t_pkey',
   '\\d pairs_ab', '\\d t_id_seq', '\\l', '\\dx', '\\conninfo', '\\dA', '\\dp', '\\da', '\\dD', '\\dy', '\\dE', '\\dm', '\\dRp',
-  '\\dT+', '\\db', '\\dP', '\\dg', '\\du', '\\do', '\\dF', '\\dX', '\\des', '\\dc', '\\dO', '\\drds', '\\dl',
+  '\\dT+', '\\db', '\\dP', '\\dg', '\\du', '\\do', '\\dX', '\\des', '\\dc', '\\dO', '\\drds', '\\dl',
 ];
 
 function psql(url: string, command: string): string {
