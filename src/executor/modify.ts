@@ -246,8 +246,17 @@ export async function runModify(
   const width = m.attnums.length;
 
   // UPDATE / DELETE: gather the targets first.
+  // A row joined with several FROM/USING rows is changed once (by its first match), as in PostgreSQL.
   const targets: Row[] = [];
-  for (let batch = await cursor.next(); batch; batch = await cursor.next()) for (const r of batch) targets.push(r);
+  const seen = new Set<number>();
+  for (let batch = await cursor.next(); batch; batch = await cursor.next()) {
+    for (const r of batch) {
+      const id = r[width] as number;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      targets.push(r);
+    }
+  }
   const rowIds = targets.map((r) => r[width] as number);
   if (m.kind === 'delete') {
     await ctx.data.delete(m.tableId, rowIds, targets);

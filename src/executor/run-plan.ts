@@ -160,11 +160,17 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
     case 'system-view':
       return new ArrayCursor(ctx.data.systemView(plan.name) as Row[]);
     case 'values': {
-      const rows = plan.rows.map((r) => r.map(compile));
+      const anyAsync = plan.rows.some((r) => r.some(isAsync));
+      const rows = plan.rows.map((r) => r.map(anyAsync ? compileAsync : compile));
       return {
         async next() {
           if (rows.length === 0) return null;
-          const out = rows.map((r) => r.map((e) => e([], params, ctx)));
+          const out: Row[] = [];
+          for (const r of rows) {
+            const row: Row = [];
+            for (const e of r) row.push(anyAsync ? await e([], params, ctx) : e([], params, ctx));
+            out.push(row);
+          }
           rows.length = 0;
           return out;
         },

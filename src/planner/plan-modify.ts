@@ -9,8 +9,10 @@ import { DbError, SqlState } from '../errors/index.ts';
 import type { BoundExpr, ModifyPlan, OnConflictPlan, OutputColumn, Plan, PlannedQuery, RowChecks } from '../executor/index.ts';
 import { errorPosition, convertExpr, type Expr, type OnConflictClause, type SelectTarget, type Statement } from '../sql/index.ts';
 import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
-import { expandStars, outputColumns, planSelect, planTableScan } from './plan-select.ts';
-import { planPkLookup } from './plan-pk-lookup.ts';
+import { expandStars, outputColumns, planSelect, planTableScan, statementPlanner } from './plan-select.ts';
+import { joinPlan } from './plan-from.ts';
+import { pushDown } from './pushdown.ts';
+import { splitConjuncts } from './bound-utils.ts';
 import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
 
 const at = errorPosition;
@@ -70,7 +72,7 @@ export interface PlannedModify extends PlannedQuery {
 export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: readonly number[], env: PlanEnv): PlannedModify {
   const t = resolveTable(env, stmt.table);
   const params = new ParamTypes(paramTypes);
-  const ctx: BindContext = { params, scope: [], format: env.format };
+  const ctx: BindContext = { params, scope: [], format: env.format, correlation: { used: false }, queries: statementPlanner(env, params).queries };
   const cols = liveColumns(t);
   const targets: ColumnDef[] = [];
   for (const c of stmt.columns ?? cols.map((x) => ({ name: x.name, location: -1 }))) {
@@ -237,12 +239,23 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
   const t = resolveTable(env, stmt.table);
   const params = new ParamTypes(paramTypes);
   const scan = planTableScan(t, stmt.alias, true, env.format);
-  const ctx: BindContext = { params, scope: scan.scope, format: env.format };
+  const planner = statementPlanner(env, params);
+  const correlation = { used: false };
+  const tables = new Map([[t.tableId, t]]);
   let input: Plan = scan.plan;
+  let scope: ScopeColumn[] = scan.scope;
+  if (stmt.from.length > 0) {
+    // UPDATE ... FROM / DELETE ... USING: the target rows (ending with their row id) joined with the other items.
+    const from = planner.planFromItems(stmt.from, correlation, tables);
+    const rowId: ScopeColumn = { table: null, name: 'ctid', type: 20, typmod: -1, hidden: true };
+    scope = [...scan.scope, rowId, ...from.scope];
+    input = joinPlan('cross', scan.plan, from.plan, scan.scope.length + 1, from.scope.length, null);
+  }
+  const ctx: BindContext = { params, scope, format: env.format, correlation, queries: planner.queries };
   if (stmt.where) {
     const predicate = coerce(bindExpr(stmt.where, ctx), 16, -1, 'implicit', ctx, stmt.where.location);
-    // WHERE pk = $1 / pk IN (...): straight to the rows through the primary-key index.
-    input = { kind: 'filter', input: planPkLookup(t, scan.plan, predicate) ?? scan.plan, predicate };
+    // Conditions go down to the scans; WHERE pk = $1 / pk IN (...) reads the rows through the primary-key index.
+    input = pushDown(input, splitConjuncts(predicate), tables);
   }
   const cols = liveColumns(t);
   let newRow: BoundExpr[] | null = null;

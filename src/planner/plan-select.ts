@@ -24,6 +24,7 @@ import {
 import type { BoundExpr, OutputColumn, Plan, PlannedQuery, SortKey } from '../executor/index.ts';
 import type { FormatContext } from '../types/index.ts';
 import type { PlanEnv } from './relations.ts';
+import type { TableDef } from '../catalog/index.ts';
 import { planVectorTopK } from './plan-vector.ts';
 import { planFrom, type BlockEnv, type CteEntry, type CteScope, type FromResult } from './plan-from.ts';
 import { WINDOW_REF_BASE, WindowCollector } from './plan-window.ts';
@@ -410,4 +411,21 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
 export function planSelect(stmt: SelectStmt, givenParamTypes: readonly number[], env: PlanEnv, params = new ParamTypes(givenParamTypes)): PlannedQuery {
   const planned = planQuery(stmt, undefined, { env, params }, null);
   return { plan: planned.plan, columns: planned.columns, paramTypes: params.finish() };
+}
+
+/**
+ * Planning services for INSERT / UPDATE / DELETE: a subquery planner for their expressions
+ * and FROM / USING lists planned as a block's FROM (with the tables they scan).
+ */
+export function statementPlanner(env: PlanEnv, params: ParamTypes): {
+  queries: SubqueryPlanner;
+  planFromItems(items: SelectStmt['from'], correlation: { used: boolean }, tables: Map<number, TableDef>): FromResult;
+} {
+  const q: QueryEnv = { env, params };
+  const queries: SubqueryPlanner = { planSubquery: (sub, o) => planQuery(sub, o, q, null) };
+  return {
+    queries,
+    planFromItems: (items, correlation, tables) =>
+      planFrom(items, { env, params, outer: undefined, correlation, queries, ctes: null, tables, planFromSubquery: (sub, o) => planQuery(sub, o, q, null) }),
+  };
 }

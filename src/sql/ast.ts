@@ -327,6 +327,8 @@ export type Statement =
       readonly table: QualifiedName;
       readonly alias: string | null;
       readonly set: readonly { readonly column: string; readonly expr: Expr | null; readonly location: number }[];
+      /** UPDATE ... FROM items (joined with the target table). */
+      readonly from: readonly FromItem[];
       readonly where: Expr | null;
       readonly returning: readonly SelectTarget[] | null;
     }
@@ -334,6 +336,8 @@ export type Statement =
       readonly kind: 'delete';
       readonly table: QualifiedName;
       readonly alias: string | null;
+      /** DELETE ... USING items (joined with the target table). */
+      readonly from: readonly FromItem[];
       readonly where: Expr | null;
       readonly returning: readonly SelectTarget[] | null;
     }

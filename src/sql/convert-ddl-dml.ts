@@ -7,8 +7,8 @@ import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition } from './position.ts';
 import { convertDropIndex, convertIndexStmt, convertReindex } from './convert-index.ts';
 import type {
-  AlterTableCommand,
   OnConflictClause,
+  AlterTableCommand,
   ColumnDefinition,
   CopyOptions,
   InsertSource,
@@ -28,6 +28,7 @@ export interface ConvertHelpers {
   convertTypeName(node: Raw): import('./ast.ts').TypeName;
   convertSelect(node: Raw): import('./ast.ts').SelectStmt;
   convertTargets(list: Raw[] | undefined): SelectTarget[];
+  convertFromItem(node: Raw): import('./ast.ts').FromItem;
 }
 
 const at = errorPosition;
@@ -230,7 +231,6 @@ function onConflictClause(h: ConvertHelpers, c: Raw): OnConflictClause {
 }
 
 function update(h: ConvertHelpers, n: Raw): Statement {
-  if (n.fromClause?.length) throw notSupported('UPDATE ... FROM is not supported yet');
   if (n.withClause) throw notSupported('WITH in UPDATE is not supported yet');
   const set = (n.targetList as Raw[]).map((t: Raw) => {
     const r = t.ResTarget;
@@ -243,18 +243,19 @@ function update(h: ConvertHelpers, n: Raw): Statement {
     table: qualifiedName(n.relation),
     alias: n.relation.alias?.aliasname ?? null,
     set,
+    from: ((n.fromClause ?? []) as Raw[]).map(h.convertFromItem),
     where: n.whereClause ? h.convertExpr(n.whereClause) : null,
     returning: returning(h, n),
   };
 }
 
 function del(h: ConvertHelpers, n: Raw): Statement {
-  if (n.usingClause?.length) throw notSupported('DELETE ... USING is not supported yet');
   if (n.withClause) throw notSupported('WITH in DELETE is not supported yet');
   return {
     kind: 'delete',
     table: qualifiedName(n.relation),
     alias: n.relation.alias?.aliasname ?? null,
+    from: ((n.usingClause ?? []) as Raw[]).map(h.convertFromItem),
     where: n.whereClause ? h.convertExpr(n.whereClause) : null,
     returning: returning(h, n),
   };

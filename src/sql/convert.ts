@@ -338,7 +338,7 @@ function convertTargets(list: Raw[] | undefined): SelectTarget[] {
   }));
 }
 
-const helpers: ConvertHelpers = { convertExpr, convertTypeName, convertSelect: (n) => convertSelect(n), convertTargets };
+const helpers: ConvertHelpers = { convertExpr, convertTypeName, convertSelect: (n) => convertSelect(n), convertTargets, convertFromItem };
 
 function convertSortItems(list: Raw[] | undefined): SortItem[] {
   return ((list ?? []) as Raw[]).map((s: Raw) => {
