@@ -42,7 +42,7 @@ export function splitQualifiedName(text: string): string[] {
       let j = i;
       while (j < s.length && s[j] !== '.') j++;
       const word = s.slice(i, j).trim();
-      if (word === '') throw new DbError(INVALID_NAME, 'invalid name syntax');
+      if (word === '' || /\s/.test(word)) throw new DbError(INVALID_NAME, 'invalid name syntax');
       parts.push(word.toLowerCase());
       i = j;
     }
