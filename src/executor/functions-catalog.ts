@@ -255,3 +255,27 @@ def('pg_indexes_size', [Oid.regclass], Oid.int8, ([oid], ctx) => (access(ctx).re
   volatility: 'volatile',
 });
 def('pg_database_size', [Oid.name], Oid.int8, () => 0n, { volatility: 'volatile' });
+
+// ---- pg_get_keywords (completion in pgcli and others): the reserved keywords ----
+
+const RESERVED_KEYWORDS = (
+  'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog ' +
+  'current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false ' +
+  'fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null ' +
+  'offset on only or order placing primary references returning select session_user some symmetric table then to trailing true ' +
+  'union unique user using variadic when where window with'
+).split(' ');
+
+defineFunction({
+  name: 'pg_get_keywords',
+  argTypes: [],
+  returnType: Oid.record,
+  strict: true,
+  volatility: 'stable',
+  returnsSet: true,
+  setColumns: [
+    { name: 'word', type: Oid.text }, { name: 'catcode', type: Oid.char }, { name: 'barelabel', type: Oid.bool },
+    { name: 'catdesc', type: Oid.text }, { name: 'baredesc', type: Oid.text },
+  ],
+  impl: () => RESERVED_KEYWORDS.map((w) => [w, 'R', !['all', 'as', 'from', 'having', 'into', 'limit', 'offset', 'on', 'order', 'returning', 'to', 'where', 'window', 'with', 'create', 'fetch', 'for', 'grant', 'group', 'intersect', 'except', 'union'].includes(w), 'reserved', 'can be bare label']),
+});
