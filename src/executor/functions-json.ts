@@ -524,7 +524,8 @@ fn('json_array_elements_text', [J], T, ([v]) => jsonElements(v as string).map((n
 polyFn('to_json', [PolyOid.anyelement], J, ([t]) => ([v], ctx) => toJsonText(v, t!, ctx.format), { volatility: 'stable' });
 polyFn('to_jsonb', [PolyOid.anyelement], JB, ([t]) => ([v], ctx) => toJsonb(v, t!, ctx.format), { volatility: 'stable' });
 
-const anyArgs = (actual: readonly number[]): readonly number[] => actual.map((t) => (t === Oid.unknown ? T : t));
+/** Variadic "any" arguments keep their types; untyped literals stay unknown (text-like), untyped parameters are refused by the binder. */
+const anyArgs = (actual: readonly number[]): readonly number[] => actual;
 function pairs(types: readonly number[]): { argTypes: readonly number[]; returnType: number } {
   return { argTypes: anyArgs(types), returnType: 0 };
 }

@@ -48,6 +48,54 @@ fn('substring', [T, T], T, ([s, p]) => {
   return m.length > 1 ? (m[1] ?? null) : m[0];
 });
 
+/**
+ * similar_to_escape: a SIMILAR TO pattern as an anchored regular expression. `%` and `_` are
+ * wildcards, `.` is literal, the escape character (default backslash) quotes, and two
+ * escape-double-quotes split off the part substring() returns: ^(?:a){1,1}?(b){1,1}(?:c)$.
+ */
+export function similarToRegex(pattern: string, escape: string | null): string {
+  const esc = escape === null ? '\\' : escape;
+  if (escape !== null && [...escape].length > 1) {
+    throw new DbError(SqlState.InvalidEscapeSequence, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  }
+  let out = '^(?:';
+  let separators = 0;
+  let inBracket = false;
+  const cs = chars(pattern);
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (esc !== '' && c === esc) {
+      const n = cs[++i];
+      if (n === undefined) throw new DbError(SqlState.InvalidEscapeSequence, 'invalid escape string');
+      if (n === '"') {
+        separators++;
+        if (separators > 2) throw new DbError(SqlState.InvalidParameterValue, 'SQL regular expression may not contain more than two escape-double-quote separators');
+        out += separators === 1 ? '){1,1}?(' : '){1,1}(?:';
+      } else out += n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      continue;
+    }
+    if (inBracket) {
+      if (c === ']') inBracket = false;
+      out += c === '\\' ? '\\\\' : c;
+    } else if (c === '[') {
+      inBracket = true;
+      out += c;
+    } else if (c === '%') out += '.*';
+    else if (c === '_') out += '.';
+    else if (c === '.' || c === '^' || c === '$' || c === '\\') out += '\\' + c;
+    else out += c;
+  }
+  return out + ')$';
+}
+fn('similar_to_escape', [T], T, ([p]) => similarToRegex(p as string, null));
+fn('similar_to_escape', [T, T], T, ([p, e]) => similarToRegex(p as string, e as string));
+fn('substring', [T, T, T], T, ([s, p, e]) => {
+  const re = compileRegex(similarToRegex(p as string, e as string), '');
+  const m = re.exec(s as string);
+  if (!m) return null;
+  return m.length > 1 ? (m[1] ?? null) : m[0];
+});
+
 function strpos(s: string, sub: string): number {
   const i = s.indexOf(sub);
   if (i < 0) return 0;
@@ -178,13 +226,13 @@ fn('to_hex', [Oid.int8], T, ([n]) => BigInt.asUintN(64, n as bigint).toString(16
 
 variadicFn(
   'concat',
-  (actual) => (actual.length === 0 ? null : { argTypes: actual.map((t) => (t === Oid.unknown ? T : t)), returnType: T }),
+  (actual) => (actual.length === 0 ? null : { argTypes: actual, returnType: T }),
   (types) => (args, ctx) => args.map((v, i) => (v === null ? '' : textOf(v, types[i]!, ctx.format))).join(''),
   { strict: false, volatility: 'stable' },
 );
 variadicFn(
   'concat_ws',
-  (actual) => (actual.length < 1 ? null : { argTypes: actual.map((t) => (t === Oid.unknown ? T : t)), returnType: T }),
+  (actual) => (actual.length < 1 ? null : { argTypes: [actual[0] === Oid.unknown ? T : actual[0]!, ...actual.slice(1)], returnType: T }),
   (types) => (args, ctx) => {
     if (args[0] === null) return null;
     const sep = textOf(args[0], types[0]!, ctx.format);
@@ -315,7 +363,8 @@ function format(fmtString: string, args: readonly Value[], types: readonly numbe
 
 variadicFn(
   'format',
-  (actual) => (actual.length === 0 || !(actual[0] === T || actual[0] === Oid.unknown || actual[0] === Oid.varchar) ? null : { argTypes: actual.map((t) => (t === Oid.unknown ? T : t)), returnType: T }),
+  (actual) =>
+    actual.length === 0 || !(actual[0] === T || actual[0] === Oid.unknown || actual[0] === Oid.varchar) ? null : { argTypes: [T, ...actual.slice(1)], returnType: T },
   (types) => (args, ctx) => (args[0] === null ? null : format(args[0] as string, args.slice(1), types.slice(1), ctx.format)),
   { strict: false, volatility: 'stable' },
 );
@@ -351,14 +400,18 @@ export function compileRegex(pattern: string, flags: string): RegExp {
   if (re) return re;
   let src = pattern.replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
   src = src.replace(/\\y/g, '\\b').replace(/\\m/g, '\\b(?=\\w)').replace(/\\M/g, '\\b(?<=\\w)');
+  // ARE defaults: `.` and bracket negations match newlines, ^ and $ anchor the whole string.
   let js = 'u';
+  let newlineSensitive = false;
   for (const f of flags) {
     if (f === 'g') js += 'g';
     else if (f === 'i') js += 'i';
-    else if (f === 'c' || f === 'n' || f === 'p' || f === 'w' || f === 's') continue;
+    else if (f === 'n' || f === 'm') newlineSensitive = true;
+    else if (f === 'c' || f === 'p' || f === 'w' || f === 's') continue;
     else if (f === 'x') src = src.replace(/\s+|#.*$/gm, '');
     else throw new DbError(SqlState.InvalidParameterValue, `invalid regular expression option: "${f}"`);
   }
+  js += newlineSensitive ? 'm' : 's';
   try {
     re = new RegExp(src, js);
   } catch (err) {

@@ -280,6 +280,12 @@ export function bindCall(
   if (fn.returnsSet && !allowSet) {
     throw notSupported(`set-returning function ${name}() is only supported in FROM`).at(pos(location));
   }
+  // A parameter passed as a variadic "any" argument has nothing to take its type from.
+  args.forEach((a, i) => {
+    if (fn.argTypes[i] === Oid.unknown && a.kind === 'param' && a.type === Oid.unknown) {
+      throw new DbError(SqlState.IndeterminateDatatype, `could not determine data type of parameter $${a.index + 1}`).at(pos(location));
+    }
+  });
   const coerced = args.map((a, i) =>
     fn.argTypes[i] === ANYNONARRAY_OID ? coerce(a, Oid.text, -1, 'explicit', ctx, location) : coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location),
   );

@@ -66,21 +66,46 @@ function selectFixedCandidate(
     const best = Math.max(...scores);
     list = list.filter((_, i) => scores[i] === best);
   };
+  const unknown = (i: number): boolean => argTypes[i] === Oid.unknown;
   // Most exact matches on the known arguments.
-  keepBest((c) => c.argTypes.filter((t, i) => t === argTypes[i]).length);
+  keepBest((c) => c.argTypes.filter((t, i) => !unknown(i) && t === argTypes[i]).length);
   if (list.length === 1) return list[0]!;
-  // Most preferred types where conversion is needed.
-  keepBest((c) => c.argTypes.filter((t, i) => argTypes[i] !== t && PREFERRED.has(t)).length);
+  // Most exact-or-preferred types (preferred within the argument's own category) at known arguments.
+  keepBest((c) => c.argTypes.filter((t, i) => !unknown(i) && (t === argTypes[i] || (PREFERRED.has(t) && category(t) === category(argTypes[i]!)))).length);
   if (list.length === 1) return list[0]!;
-  // Unknown arguments: prefer the string category, then a category all candidates agree on.
-  if (argTypes.includes(Oid.unknown)) {
-    keepBest((c) => c.argTypes.filter((t, i) => argTypes[i] === Oid.unknown && category(t) === 'S').length);
-    if (list.length === 1) return list[0]!;
-    const known = argTypes.find((t) => t !== Oid.unknown);
-    if (known !== undefined) {
-      keepBest((c) => c.argTypes.filter((t, i) => argTypes[i] === Oid.unknown && category(t) === category(known)).length);
-      if (list.length === 1) return list[0]!;
+  const unknownCount = argTypes.filter((t) => t === Oid.unknown).length;
+  if (unknownCount === 0) throw ambiguous();
+  // Unknown arguments: a category every candidate agrees on at that position (string wins a
+  // conflict), keeping preferred types of it when there are any (func_select_candidate).
+  const slots = new Map<number, { category: string; preferred: boolean }>();
+  let resolved = true;
+  for (let i = 0; i < argTypes.length && resolved; i++) {
+    if (!unknown(i)) continue;
+    let slot: { category: string; preferred: boolean } | null = null;
+    let conflict = false;
+    for (const c of list) {
+      const cat = category(c.argTypes[i]!);
+      const pref = PREFERRED.has(c.argTypes[i]!);
+      if (!slot) slot = { category: cat, preferred: pref };
+      else if (cat === slot.category) slot.preferred ||= pref;
+      else if (cat === 'S') slot = { category: cat, preferred: pref };
+      else conflict = true;
     }
+    if (conflict && slot!.category !== 'S') resolved = false;
+    else slots.set(i, slot!);
+  }
+  if (resolved) {
+    const kept = list.filter((c) =>
+      [...slots].every(([i, slot]) => category(c.argTypes[i]!) === slot.category && (!slot.preferred || PREFERRED.has(c.argTypes[i]!))),
+    );
+    if (kept.length === 1) return kept[0]!;
+    if (kept.length > 0) list = kept;
+  }
+  // Last gasp: with one known type among the arguments, assume the unknowns have it too.
+  const known = [...new Set(argTypes.filter((t) => t !== Oid.unknown))];
+  if (known.length === 1) {
+    const matches = list.filter((c) => c.argTypes.every((t) => accepts(t, known[0]!)));
+    if (matches.length === 1) return matches[0]!;
   }
   throw ambiguous();
 }

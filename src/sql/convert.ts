@@ -84,6 +84,7 @@ function aExpr(e: Raw): Expr {
       return { kind: 'op', name: opName, left: e.lexpr ? convertExpr(e.lexpr) : null, right: convertExpr(e.rexpr), location };
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE':
+    case 'AEXPR_SIMILAR': // x SIMILAR TO p is x ~ similar_to_escape(p); the grammar builds the call
       return { kind: 'op', name: opName, left: convertExpr(e.lexpr), right: convertExpr(e.rexpr), location };
     case 'AEXPR_IN': {
       const list = e.rexpr.List ? (e.rexpr.List.items as Raw[]).map(convertExpr) : [convertExpr(e.rexpr)];
