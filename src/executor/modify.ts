@@ -146,19 +146,23 @@ class Upserter {
   }
 
   /**
-   * Proposed rows without a conflict are collected and inserted together (one uniqueness
-   * check and write per run of them); a row with a conflict first flushes the run, so rows
-   * take effect in input order. A run that fails its uniqueness check (a duplicate within
-   * the run, or a key another session claimed meanwhile) is redone one row at a time, which
-   * gives PostgreSQL's answer for each row.
+   * Consecutive conflict-free rows are inserted together (one uniqueness check and write per
+   * run); consecutive updates that leave every unique key as it was are applied together
+   * (one delete and one insert per run). A run that fails — a duplicate within an insert run
+   * or a key another session claimed meanwhile (23505), a row another session changed under
+   * an update run (40001) — has written nothing and is redone one row at a time, which gives
+   * PostgreSQL's answer for each row.
    */
   async insert(batch: readonly Row[], newRowOf: (src: Row) => Promise<Row>): Promise<void> {
-    const { m, oc, ctx } = this;
-    let run: Row[] = [];
-    const flush = async (): Promise<void> => {
-      if (run.length === 0) return;
-      const rows = run;
-      run = [];
+    const { m, oc, ctx, params } = this;
+    // At most one of the two runs is non-empty at a time, so rows take effect in input order.
+    let inserts: Row[] = [];
+    let updates: { rowId: number; existing: Row; row: Row; proposed: Row }[] = [];
+    const updating = new Set<number>();
+    const flushInserts = async (): Promise<void> => {
+      if (inserts.length === 0) return;
+      const rows = inserts;
+      inserts = [];
       let ids: readonly number[];
       try {
         ids = await ctx.data.insert(m.tableId, m.attnums, rows);
@@ -170,17 +174,57 @@ class Upserter {
       for (const id of ids) this.touched.add(id);
       for (const row of rows) await this.out.wrote(row);
     };
+    const flushUpdates = async (): Promise<void> => {
+      if (updates.length === 0) return;
+      const items = updates;
+      updates = [];
+      updating.clear();
+      try {
+        await ctx.data.delete(m.tableId, items.map((u) => u.rowId), items.map((u) => u.existing));
+      } catch (err) {
+        // A row changed under us: nothing was written; redo each row on its own.
+        if (!(err instanceof DbError && err.code === SqlState.SerializationFailure)) throw err;
+        for (const u of items) await this.one(u.proposed);
+        return;
+      }
+      const ids = await ctx.data.insert(m.tableId, m.attnums, items.map((u) => u.row));
+      for (const id of ids) this.touched.add(id);
+      for (const u of items) await this.out.wrote(u.row);
+    };
     for (const src of batch) {
       ctx.checkCancel();
       const proposed = await newRowOf(src);
-      if ((await ctx.data.findConflict(m.tableId, proposed, oc.constraint)) === null) {
-        run.push(proposed);
+      const hit = await ctx.data.findConflict(m.tableId, proposed, oc.constraint);
+      if (hit === null) {
+        await flushUpdates();
+        inserts.push(proposed);
         continue;
       }
-      await flush();
-      await this.one(proposed);
+      if (oc.action === 'nothing') continue;
+      await flushInserts();
+      if (!oc.keyPreserving) {
+        await flushUpdates();
+        await this.one(proposed);
+        continue;
+      }
+      if (this.touched.has(hit.rowId) || updating.has(hit.rowId)) throw this.secondTime();
+      const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
+      const both: Row = [...existing, ...proposed];
+      if (this.where && (await this.where(both, params, ctx)) !== true) continue;
+      const row: Row = new Array(m.attnums.length);
+      for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
+      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      updates.push({ rowId: hit.rowId, existing, row, proposed });
+      updating.add(hit.rowId);
     }
-    await flush();
+    await flushInserts();
+    await flushUpdates();
+  }
+
+  private secondTime(): DbError {
+    return new DbError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+      hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+    });
   }
 
   /** One proposed row: insert it, or do nothing, or update the row holding its key. */
@@ -197,11 +241,7 @@ class Upserter {
         return;
       }
       if (oc.action === 'nothing') return;
-      if (this.touched.has(hit.rowId)) {
-        throw new DbError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
-          hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
-        });
-      }
+      if (this.touched.has(hit.rowId)) throw this.secondTime();
       const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
       const both: Row = [...existing, ...proposed];
       if (this.where && (await this.where(both, params, ctx)) !== true) return;

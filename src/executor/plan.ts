@@ -197,6 +197,8 @@ export interface OnConflictPlan {
   readonly where: BoundExpr | null;
   /** Values of columns an existing row's segment predates (its `missing` value). */
   readonly missing: readonly unknown[];
+  /** DO UPDATE assigns no column of any unique constraint (updates may then run in batches). */
+  readonly keyPreserving: boolean;
 }
 
 /** A planned query: the plan, its output columns, and its parameters' types. */

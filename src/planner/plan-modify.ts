@@ -182,7 +182,7 @@ function planOnConflict(t: TableDef, alias: string | null, c: OnConflictClause, 
     }).at(at(c.location));
   }
   const missing = (planTableScan(t, alias, false, env.format).plan as { missing: readonly unknown[] }).missing;
-  if (c.action === 'nothing') return { action: 'nothing', constraint, set: null, where: null, missing };
+  if (c.action === 'nothing') return { action: 'nothing', constraint, set: null, where: null, missing, keyPreserving: true };
   const scope: ScopeColumn[] = [...rowScope(t, alias), ...rowScope(t, null).map((s) => ({ ...s, table: EXCLUDED }))];
   const sctx: BindContext = { ...ctx, scope };
   const assigned = new Map<ColumnDef, BoundExpr>();
@@ -201,7 +201,9 @@ function planOnConflict(t: TableDef, alias: string | null, c: OnConflictClause, 
   const set = cols.map((col, i): BoundExpr => assigned.get(col) ?? { kind: 'column', index: i, type: col.typeOid, typmod: col.typmod, name: col.name, tableOid: t.tableId, attnum: col.attnum });
   const whereExpr = c.where === null ? null : (renameExcluded(c.where, t) as Expr);
   const where = whereExpr === null ? null : coerce(bindExpr(whereExpr, sctx), 16, -1, 'implicit', sctx, whereExpr.location);
-  return { action: 'update', constraint, set, where, missing };
+  const keyAttnums = new Set(keys.flatMap((k) => k.attnums));
+  const keyPreserving = [...assigned.keys()].every((col) => !keyAttnums.has(col.attnum));
+  return { action: 'update', constraint, set, where, missing, keyPreserving };
 }
 
 /**
