@@ -76,17 +76,14 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
             done = true;
             return null;
           }
+          // The storage hands out fresh row arrays: fill absent columns in place.
           const { rows, rowIds } = r.value;
-          const out: Row[] = new Array(rows.length);
-          for (let i = 0; i < rows.length; i++) {
-            const src = rows[i]!;
-            const row: Row = new Array(missing.length + (withRowId ? 1 : 0));
-            for (let j = 0; j < missing.length; j++) {
-              const v = src[j];
-              row[j] = v === undefined ? missing[j] : v;
-            }
-            if (withRowId) row[missing.length] = rowIds[i];
-            out[i] = row;
+          const out = rows as Row[];
+          const width = missing.length;
+          for (let i = 0; i < out.length; i++) {
+            const row = out[i]!;
+            for (let j = 0; j < width; j++) if (row[j] === undefined) row[j] = missing[j];
+            if (withRowId) row[width] = rowIds[i];
           }
           return out;
         },
@@ -214,7 +211,9 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
     }
     case 'filter': {
       const input = openCursor(plan.input, params, ctx);
+      const async = isAsync(plan.predicate);
       const pred = compileAsync(plan.predicate);
+      const syncPred = async ? null : compile(plan.predicate);
       return {
         async next() {
           for (;;) {
@@ -222,7 +221,11 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
             if (!batch) return null;
             ctx.checkCancel();
             const out: Row[] = [];
-            for (const r of batch) if ((await pred(r, params, ctx)) === true) out.push(r);
+            if (syncPred) {
+              for (const r of batch) if (syncPred(r, params, ctx) === true) out.push(r);
+            } else {
+              for (const r of batch) if ((await pred(r, params, ctx)) === true) out.push(r);
+            }
             if (out.length > 0) return out;
           }
         },
