@@ -30,29 +30,6 @@ export function elementsEqual(type: number, a: Value, b: Value): boolean {
   }
 }
 
-/** array_cmp: elements in order (NULL sorts last), then length, then dimensions and lower bounds. */
-export function compareArrays(elemType: number, a: Arr, b: Arr): number {
-  const n = Math.min(a.items.length, b.items.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.items[i]!;
-    const y = b.items[i]!;
-    if (x === null || y === null) {
-      if (x === y) continue;
-      return x === null ? 1 : -1;
-    }
-    const elemArray = elementTypeOf(elemType);
-    const c = elemArray !== undefined ? compareArrays(elemArray, x as Arr, y as Arr) : compareValues(elemType, x, y);
-    if (c !== 0) return c;
-  }
-  if (a.items.length !== b.items.length) return a.items.length < b.items.length ? -1 : 1;
-  if (a.ndim !== b.ndim) return a.ndim < b.ndim ? -1 : 1;
-  for (let d = 0; d < a.ndim; d++) {
-    if (a.dims[d] !== b.dims[d]) return a.dims[d]! < b.dims[d]! ? -1 : 1;
-    if (a.lbounds[d] !== b.lbounds[d]) return a.lbounds[d]! < b.lbounds[d]! ? -1 : 1;
-  }
-  return 0;
-}
-
 const elemOf = (arrayType: number): number => elementTypeOf(arrayType) ?? Oid.text;
 
 // ---- dimensions ----
@@ -197,7 +174,7 @@ polyFn('&&', [AA, AA], Oid.bool, ([t]) => ([a, b]) =>
 const CMP: [string, (c: number) => boolean][] = [
   ['=', (c) => c === 0], ['<>', (c) => c !== 0], ['<', (c) => c < 0], ['<=', (c) => c <= 0], ['>', (c) => c > 0], ['>=', (c) => c >= 0],
 ];
-for (const [op, test] of CMP) polyFn(op, [AA, AA], Oid.bool, ([t]) => ([a, b]) => test(compareArrays(elemOf(t!), a as Arr, b as Arr)));
+for (const [op, test] of CMP) polyFn(op, [AA, AA], Oid.bool, ([t]) => ([a, b]) => test(compareValues(t!, a, b)));
 
 // ---- subscripts (bound from a[i] and a[i:j] by the planner) ----
 

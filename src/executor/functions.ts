@@ -5,7 +5,7 @@
  * Arithmetic follows PostgreSQL: integer overflow 22003, division by zero 22012.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, typeByOid, compareDense, compareSparse, compareBitStrings, type SparseVector, type BitString } from '../types/index.ts';
+import { Oid, Numeric, PgArray, typeByOid, type Interval, compareDense, compareSparse, compareBitStrings, type SparseVector, type BitString } from '../types/index.ts';
 import type { ExecContext } from './context.ts';
 import type { Value } from './value.ts';
 import { SERVER_VERSION_STRING } from './version.ts';
@@ -248,11 +248,43 @@ export function compareValues(typeOid: number, a: Value, b: Value): number {
     case Oid.bit:
     case Oid.varbit:
       return compareBitStrings(a as BitString, b as BitString);
-    default:
+    case Oid.interval: {
+      // interval_cmp: the linear span with 30-day months and 24-hour days.
+      const span = (v: Interval): bigint => (BigInt(v.months) * 30n + BigInt(v.days)) * 86400000000n + v.micros;
+      const x = span(a as Interval);
+      const y = span(b as Interval);
+      return x === y ? 0 : x < y ? -1 : 1;
+    }
+    default: {
       if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
       if (typeof a === 'string' && typeof b === 'string') return compareTextC(a, b);
+      const type = typeByOid(typeOid);
+      if (type?.category === 'A' && type.elemOid !== 0) return compareArrayValues(type.elemOid, a as PgArray<unknown>, b as PgArray<unknown>);
       throw new DbError(SqlState.UndefinedFunction, `could not identify a comparison function for type ${typeByOid(typeOid)?.displayName ?? typeOid}`);
+    }
   }
+}
+
+/** array_cmp: elements in order (NULL after non-NULL), then length, dimensions and lower bounds. */
+function compareArrayValues(elemType: number, a: PgArray<unknown>, b: PgArray<unknown>): number {
+  const n = Math.min(a.items.length, b.items.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.items[i]!;
+    const y = b.items[i]!;
+    if (x === null || y === null) {
+      if (x === y) continue;
+      return x === null ? 1 : -1;
+    }
+    const c = compareValues(elemType, x, y);
+    if (c !== 0) return c;
+  }
+  if (a.items.length !== b.items.length) return a.items.length < b.items.length ? -1 : 1;
+  if (a.ndim !== b.ndim) return a.ndim < b.ndim ? -1 : 1;
+  for (let d = 0; d < a.ndim; d++) {
+    if (a.dims[d] !== b.dims[d]) return a.dims[d]! < b.dims[d]! ? -1 : 1;
+    if (a.lbounds[d] !== b.lbounds[d]) return a.lbounds[d]! < b.lbounds[d]! ? -1 : 1;
+  }
+  return 0;
 }
 
 /** The "C" collation: byte order of the UTF-8 encoding. */
