@@ -67,6 +67,10 @@ describe('point lookups by key', () => {
       assert.equal((await c.query('DELETE FROM pts WHERE id = $1 RETURNING v', [17])).rowCount, 0);
       const upd = await c.query("UPDATE pts SET v = 'x' WHERE id = 2500 RETURNING id, v");
       assert.deepEqual(upd.rows, [{ id: '2500', v: 'x' }]);
+      assert.equal((await c.query('DELETE FROM pts WHERE id = ANY($1)', [[3, 4, 999999]])).rowCount, 2);
+      assert.deepEqual((await c.query('SELECT id, v FROM pts WHERE id = $1', [2500])).rows, [{ id: '2500', v: 'x' }]);
+      assert.deepEqual((await c.query('SELECT id FROM pts WHERE id = ANY($1) ORDER BY id', [[10, 11, 3]])).rows, [{ id: '10' }, { id: '11' }]);
+      assert.deepEqual((await c.query('SELECT count(*)::int AS n FROM pts WHERE id IN (20, 21, 22) AND v LIKE $1', ['v2%'])).rows, [{ n: 3 }]);
       // A key without a row: nothing happens, nothing is read.
       assert.equal((await c.query('DELETE FROM pts WHERE id = 123456')).rowCount, 0);
       // Upserts by key also stay away from the corrupt segment.

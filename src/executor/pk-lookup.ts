@@ -6,6 +6,8 @@
  * has gone (never expected: plans are rebuilt after DDL) it falls back to a full scan; the
  * planner always keeps the original predicate in a filter above, so both paths are exact.
  */
+import { DbError, SqlState } from '../errors/index.ts';
+import { PgArray } from '../types/index.ts';
 import { compile } from './compile.ts';
 import type { ExecContext, ScanBatch } from './context.ts';
 import type { RowCursor } from './run-plan.ts';
@@ -14,11 +16,16 @@ import type { Row, Value } from './value.ts';
 
 type PkLookupPlan = Plan & { readonly kind: 'pk-lookup' };
 
+/** Most values one key column of a lookup may bring (an ANY(array) parameter can be large). */
+const MAX_KEYS = 1_000_000;
+
 /** The keys a pk-lookup names: one value list per key column, multiplied out. */
 export function lookupKeys(plan: PkLookupPlan, params: readonly Value[], ctx: ExecContext): Value[][] {
   let keys: Value[][] = [[]];
-  for (const options of plan.keys) {
-    const vals = options.map((e) => compile(e)([], params, ctx));
+  for (const [c, options] of plan.keys.entries()) {
+    let vals = options.map((e) => compile(e)([], params, ctx));
+    if (plan.spread?.[c]) vals = vals.flatMap((a) => (a instanceof PgArray ? (a.items as Value[]) : []));
+    if (vals.length > MAX_KEYS) throw new DbError(SqlState.ProgramLimitExceeded, `too many keys in one primary-key lookup (${vals.length}, at most ${MAX_KEYS})`);
     const next: Value[][] = [];
     for (const k of keys) for (const v of vals) next.push([...k, v]);
     keys = next;

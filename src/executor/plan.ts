@@ -67,6 +67,8 @@ export type Plan =
       readonly constraint: string;
       readonly keyAttnums: readonly number[];
       readonly keys: readonly (readonly BoundExpr[])[];
+      /** Per key column: its expressions yield arrays whose elements are the values (`pk = ANY($1)`). */
+      readonly spread?: readonly boolean[];
       readonly attnums: readonly number[];
       readonly missing: readonly unknown[];
       readonly withRowId: boolean;

@@ -1,7 +1,8 @@
 /**
  * planner/: primary-key point lookups (issue 6). planPkLookup() looks at a WHERE predicate
  * bound over a table scan and, when it pins every column of a PRIMARY KEY / UNIQUE
- * constraint to constants or parameters (`pk = $1`, `pk IN (1, 2)`, `a = 'x' AND b = 2`),
+ * constraint to constants or parameters (`pk = $1`, `pk IN (1, 2)`, `pk = ANY($1)`,
+ * `a = 'x' AND b = 2`),
  * returns a `pk-lookup` plan to use instead of the scan. The caller keeps its filter with
  * the whole predicate above the lookup, so the lookup only has to return a superset.
  */
@@ -36,16 +37,31 @@ function equality(e: BoundExpr): { column: number; columnType: number; value: Bo
   return pick(l, r) ?? pick(r, l);
 }
 
+/**
+ * `column = ANY (array)` with a constant or parameter array whose elements compare with `=`
+ * directly (the test is bound over [column, element]).
+ */
+function anyArray(e: BoundExpr): { column: number; value: BoundExpr } | null {
+  if (e.kind !== 'array_op' || e.quantifier !== 'any' || e.left.kind !== 'column' || !isRuntimeConstant(e.right)) return null;
+  const t = e.test;
+  if (t.kind !== 'call' || t.fn.name !== '=' || t.args.length !== 2) return null;
+  const [a, b] = t.args as [BoundExpr, BoundExpr];
+  if (a.kind !== 'column' || a.index !== 0 || b.kind !== 'column' || b.index !== 1 || !sameKeyEncoding(e.left.type, b.type)) return null;
+  return { column: e.left.index, value: e.right };
+}
+
 /** The values a conjunct allows for one column: `c = v` or `c = v1 OR c = v2 ...` (what IN binds to). */
-function columnValues(e: BoundExpr): { column: number; values: BoundExpr[] } | null {
+function columnValues(e: BoundExpr): { column: number; values: BoundExpr[]; spread?: boolean } | null {
   const eq = equality(e);
   if (eq !== null) return { column: eq.column, values: [eq.value] };
+  const any = anyArray(e);
+  if (any !== null) return { column: any.column, values: [any.value], spread: true };
   if (e.kind !== 'or') return null;
   let column = -1;
   const values: BoundExpr[] = [];
   for (const arm of e.args) {
     const sub = columnValues(arm);
-    if (sub === null || (column >= 0 && sub.column !== column)) return null;
+    if (sub === null || sub.spread || (column >= 0 && sub.column !== column)) return null;
     column = sub.column;
     values.push(...sub.values);
   }
@@ -64,13 +80,18 @@ function conjuncts(e: BoundExpr): BoundExpr[] {
 export function planPkLookup(table: TableDef, scanPlan: Plan, predicate: BoundExpr | null): Plan | null {
   if (predicate === null || scanPlan.kind !== 'seq-scan' || scanPlan.tableId !== table.tableId) return null;
   const pinned = new Map<number, BoundExpr[]>();
+  const spread = new Set<number>();
   for (const c of conjuncts(predicate)) {
     const cv = columnValues(c);
     if (cv === null || cv.column >= scanPlan.attnums.length) continue;
     const attnum = scanPlan.attnums[cv.column]!;
-    // Several conjuncts on one column: any one list is a superset of the answer; keep the shortest.
+    // Several conjuncts on one column: any one list is a superset of the answer; keep the
+    // shortest, and a list of values over an array of unknown length.
     const had = pinned.get(attnum);
-    if (had === undefined || cv.values.length < had.length) pinned.set(attnum, cv.values);
+    if (had !== undefined && !spread.has(attnum) && (cv.spread || had.length <= cv.values.length)) continue;
+    pinned.set(attnum, cv.values);
+    if (cv.spread) spread.add(attnum);
+    else spread.delete(attnum);
   }
   if (pinned.size === 0) return null;
   const keys = table.constraints.filter((k) => k.kind === 'primary' || k.kind === 'unique');
@@ -90,6 +111,7 @@ export function planPkLookup(table: TableDef, scanPlan: Plan, predicate: BoundEx
     constraint: best.name,
     keyAttnums: best.attnums,
     keys: best.attnums.map((a) => pinned.get(a)!),
+    ...(best.attnums.some((a) => spread.has(a)) ? { spread: best.attnums.map((a) => spread.has(a)) } : {}),
     attnums: scanPlan.attnums,
     missing: scanPlan.missing,
     withRowId: scanPlan.withRowId,
