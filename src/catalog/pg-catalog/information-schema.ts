@@ -228,12 +228,60 @@ export const isSequences = relation(
   }),
 );
 
+export const isCheckConstraints = relation(
+  [['constraint_catalog', ID], ['constraint_schema', ID], ['constraint_name', ID], ['check_clause', CHR]],
+  (m) => {
+    const rows: unknown[][] = m.constraints.filter((k) => k.contype === 'c').map((k) => [
+      m.ctx.database, k.table.schema, k.def.name, m.constraintDef(k).slice('CHECK '.length),
+    ]);
+    for (const t of m.tables) {
+      for (const n of notNullConstraints(m, t)) rows.push([m.ctx.database, t.schema, n.name, `${quoteIdent(n.column)} IS NOT NULL`]);
+    }
+    return rows;
+  },
+);
+
+const TABLE_PRIVILEGES = ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+
+/** table_privileges / role_table_grants: the owner holds every privilege, grantable. */
+const privilegeRows = (m: PgCatalogModel): unknown[][] => m.tables.flatMap((t) => TABLE_PRIVILEGES.map((p) => [
+  m.ctx.user, m.ctx.user, m.ctx.database, t.schema, t.name, p, 'YES', p === 'SELECT' ? 'YES' : 'NO',
+]));
+const PRIVILEGE_COLUMNS = [
+  ['grantor', ID], ['grantee', ID], ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['privilege_type', CHR],
+  ['is_grantable', CHR], ['with_hierarchy', CHR],
+] as const;
+export const isTablePrivileges = relation(PRIVILEGE_COLUMNS, privilegeRows);
+export const isRoleTableGrants = relation(PRIVILEGE_COLUMNS, privilegeRows);
+
+export const isTriggers = emptyRelation([
+  ['trigger_catalog', ID], ['trigger_schema', ID], ['trigger_name', ID], ['event_manipulation', CHR], ['event_object_catalog', ID],
+  ['event_object_schema', ID], ['event_object_table', ID], ['action_order', NUM], ['action_condition', CHR], ['action_statement', CHR],
+  ['action_orientation', CHR], ['action_timing', CHR],
+]);
+
+export const isDomains = emptyRelation([
+  ['domain_catalog', ID], ['domain_schema', ID], ['domain_name', ID], ['data_type', CHR], ['character_maximum_length', NUM],
+  ['domain_default', CHR], ['udt_catalog', ID], ['udt_schema', ID], ['udt_name', ID],
+]);
+
+export const isEnabledRoles = relation([['role_name', ID]], (m) => [[m.ctx.user]]);
+
+export const isCharacterSets = relation(
+  [
+    ['character_set_catalog', ID], ['character_set_schema', ID], ['character_set_name', ID], ['character_repertoire', ID],
+    ['form_of_use', ID], ['default_collate_catalog', ID], ['default_collate_schema', ID], ['default_collate_name', ID],
+  ],
+  (m) => [[null, null, 'UTF8', 'UCS', 'UTF8', m.ctx.database, null, null]],
+);
+
 /** The information_schema views by name. */
 export const INFORMATION_SCHEMA_RELATIONS: Readonly<Record<string, CatalogRelationFn>> = {
   schemata: isSchemata, tables: isTables, columns: isColumns, views: isViews, table_constraints: isTableConstraints,
   key_column_usage: isKeyColumnUsage, constraint_column_usage: isConstraintColumnUsage,
   referential_constraints: isReferentialConstraints, routines: isRoutines, sequences: isSequences,
+  check_constraints: isCheckConstraints, table_privileges: isTablePrivileges, role_table_grants: isRoleTableGrants, triggers: isTriggers,
+  domains: isDomains, enabled_roles: isEnabledRoles, character_sets: isCharacterSets,
 };
 
-void quoteIdent;
 void T;

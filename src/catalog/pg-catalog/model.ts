@@ -143,6 +143,11 @@ export class PgCatalogModel {
   /** pg_get_expr of a column default. */
   defaultText(t: TableDef, c: ColumnDef): string | null {
     if (c.defaultExpr === null || c.identity !== null) return null;
+    if (c.sequence !== null) {
+      // regclass output of the sequence: qualified when its schema is not on search_path.
+      const name = this.visible(t.schema) ? quoteIdent(c.sequence) : `${quoteIdent(t.schema)}.${quoteIdent(c.sequence)}`;
+      return `nextval('${name.replace(/'/g, "''")}'::regclass)`;
+    }
     return deparseExpr(c.defaultExpr, columnTypes(t), { oid: c.typeOid, typmod: c.typmod });
   }
 
