@@ -17,7 +17,7 @@ const QUERIES = 40;
 const { base, queries } = clusteredVectors(N, DIM, { seed: 42, clusters: 1000, queries: QUERIES });
 const tenant = (i: number): number => (i * 7919) % 1000;
 const query = (qi: number): Float32Array => queries.subarray(qi * DIM, (qi + 1) * DIM);
-const qText = (qi: number): string => `[${Array.from(query(qi)).join(',')}]`;
+const qText = (qi: number): string => vectorText(queries, DIM, qi);
 
 let server: TesseraServer;
 let sql: postgres.Sql;

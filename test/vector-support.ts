@@ -68,9 +68,18 @@ export function exactTopK(base: Float32Array, dim: number, q: Float32Array, k: n
   return best.map((b) => b.i);
 }
 
-/** pgvector's text form of row i. */
+/** The shortest decimal that reads back as the same float32 (pgvector's own output style). */
+export function float32Text(x: number): string {
+  for (let p = 1; p < 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(Number(s)) === x) return String(Number(s));
+  }
+  return String(Number(x.toPrecision(9)));
+}
+
+/** pgvector's text form of row i (shortest float32 digits, as pgvector prints and dumps vectors). */
 export function vectorText(base: Float32Array, dim: number, i: number): string {
-  return `[${Array.from(base.subarray(i * dim, (i + 1) * dim)).join(',')}]`;
+  return `[${Array.from(base.subarray(i * dim, (i + 1) * dim), float32Text).join(',')}]`;
 }
 
 /** |found ∩ truth| / |truth|. */

@@ -13,17 +13,36 @@ export type ExactMetric = 'l2' | 'ip' | 'cosine' | 'l1';
 export function exactDistance(metric: ExactMetric, q: Float32Array, data: Float32Array, base: number, dim: number, qNorm: number): number {
   switch (metric) {
     case 'l2': {
-      let s = 0;
-      for (let d = 0; d < dim; d++) {
-        const x = q[d]! - data[base + d]!;
-        s += x * x;
+      // Four accumulators: independent dependency chains (measured ~2x over one).
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let d = 0;
+      for (; d + 3 < dim; d += 4) {
+        const x0 = q[d]! - data[base + d]!;
+        const x1 = q[d + 1]! - data[base + d + 1]!;
+        const x2 = q[d + 2]! - data[base + d + 2]!;
+        const x3 = q[d + 3]! - data[base + d + 3]!;
+        s0 += x0 * x0;
+        s1 += x1 * x1;
+        s2 += x2 * x2;
+        s3 += x3 * x3;
       }
-      return s;
+      for (; d < dim; d++) {
+        const x = q[d]! - data[base + d]!;
+        s0 += x * x;
+      }
+      return s0 + s1 + s2 + s3;
     }
     case 'ip': {
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += q[d]! * data[base + d]!;
-      return -s;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let d = 0;
+      for (; d + 3 < dim; d += 4) {
+        s0 += q[d]! * data[base + d]!;
+        s1 += q[d + 1]! * data[base + d + 1]!;
+        s2 += q[d + 2]! * data[base + d + 2]!;
+        s3 += q[d + 3]! * data[base + d + 3]!;
+      }
+      for (; d < dim; d++) s0 += q[d]! * data[base + d]!;
+      return -(s0 + s1 + s2 + s3);
     }
     case 'cosine': {
       let dot = 0;

@@ -94,6 +94,15 @@ async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ct
   return { bySegment, provisional };
 }
 
+const queryArrays = new WeakMap<Float32Array, number[]>();
+
+/** hnswlib-node takes plain arrays only: convert the query once per statement, not per segment. */
+function queryArray(q: Float32Array): number[] {
+  let a = queryArrays.get(q);
+  if (a === undefined) queryArrays.set(q, (a = Array.from(q)));
+  return a;
+}
+
 /** Collects candidate row ids of one statement: a few per segment, re-ranked exactly at the end. */
 class Candidates {
   readonly ids: number[] = [];
@@ -120,18 +129,49 @@ export function openVectorTopK(plan: VectorTopKPlan, params: readonly Value[], c
   };
 }
 
+type Compiled = ReturnType<typeof compile>;
+
+/** A plan's expressions compiled once (prepared statements run the same plan many times). */
+interface CompiledTopK {
+  readonly limit: Compiled;
+  readonly offset: Compiled | null;
+  readonly query: Compiled;
+  readonly keys: readonly (VectorTopKPlan['keys'][number] & { eval: Compiled; type: number })[];
+}
+
+const compiledPlans = new WeakMap<VectorTopKPlan, CompiledTopK>();
+
+function compiled(plan: VectorTopKPlan): CompiledTopK {
+  let c = compiledPlans.get(plan);
+  if (c === undefined) {
+    c = {
+      limit: compile(plan.limit),
+      offset: plan.offset === null ? null : compile(plan.offset),
+      query: compile(plan.query),
+      keys: plan.keys.map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type })),
+    };
+    compiledPlans.set(plan, c);
+  }
+  return c;
+}
+
 async function run(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext): Promise<Row[]> {
-  const limit = toCount(compile(plan.limit)([], params, ctx), 'LIMIT');
-  const offset = plan.offset === null ? 0 : (toCount(compile(plan.offset)([], params, ctx), 'OFFSET') ?? 0);
+  const c = compiled(plan);
+  const limit = toCount(c.limit([], params, ctx), 'LIMIT');
+  const offset = c.offset === null ? 0 : (toCount(c.offset([], params, ctx), 'OFFSET') ?? 0);
   if (limit === 0) return [];
   const need = limit === null ? Infinity : limit + offset;
-  const query = compile(plan.query)([], params, ctx);
+  const query = c.query([], params, ctx);
+  // Let pending I/O (other connections' messages) run first: a search is one synchronous
+  // stretch per segment, and a short query on another connection should not queue behind it.
+  await yieldToLoop();
   const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum);
   const pass = plan.predicate === null ? null : await evaluateFilter(plan, params, ctx, col);
   const cands = new Candidates(Number.isFinite(need) ? need : Number.MAX_SAFE_INTEGER);
   const efSearch = Number(ctx.getSetting('hnsw.ef_search', true) ?? '40') || 40;
 
-  for (const seg of col.segments) {
+  for (const [i, seg] of col.segments.entries()) {
+    if (i > 0) await yieldToLoop();
     ctx.checkCancel();
     const segPass = pass?.bySegment.get(seg.segmentId) ?? null;
     if (segPass !== null && segPass.count === 0) continue;
@@ -152,7 +192,7 @@ async function run(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecCont
   // Late materialisation and exact re-rank by every ORDER BY key.
   const ids = [...cands.ids, ...cands.nullIds];
   const fetched = await ctx.data.fetchRows(plan.tableId, ids, plan.attnums);
-  const keys = plan.keys.map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type }));
+  const keys = c.keys;
   const keyed: { r: Row; k: Value[] }[] = [];
   for (const src of fetched) {
     if (src === undefined) continue;
@@ -200,7 +240,7 @@ async function searchSegment(
     const liveRows = segPass !== null ? segPass.count : seg.rowCount - seg.deletes.count;
     if (g !== null && !(segPass !== null && liveRows <= EXACT_FILTER_MAX_ROWS)) {
       const graph = await g;
-      const q = Array.from(query);
+      const q = queryArray(query);
       const selectivity = Math.max(liveRows, 1) / Math.max(graph.count, 1);
       let k = Math.min(graph.count, Math.ceil(need / selectivity * (segPass === null ? 1 : 1.5)) + (segPass === null ? 0 : 10));
       for (;;) {

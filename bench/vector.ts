@@ -1,0 +1,189 @@
+/**
+ * bench/vector.ts — vector search through the wire vs raw hnswlib-node in-process.
+ *
+ *   npx tsx bench/vector.ts [--rows 100000] [--queries 200] [--data DIR] [--m 16] [--ef-construction 64] [--seconds 5]
+ *
+ * Data: DIR/base_1m.fvecs (or base_100k.fvecs) + query.fvecs from shared/tools/gen-vectors.mjs
+ * when --data is given; otherwise the same recipe (1,000 clustered Gaussian centers, 128 dims)
+ * generated in-process (test/vector-support.ts). Ground truth: exact L2 top-10 in float64.
+ * Prints: COPY rows/s, index build time (CREATE INDEX, graphs built in worker threads), then for
+ * hnsw.ef_search 40/100/200/400: QPS with 1 and 4 clients (prepared statements over the wire,
+ * postgres.js), p50/p99 latency, recall@10 — beside raw hnswlib-node on the same data and
+ * parameters (one graph over all rows, in-process, no conversions counted out) and the ratio;
+ * and SELECT 1 latency on a fifth connection during the 4-client storm.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import hnswlib from 'hnswlib-node';
+import postgres from 'postgres';
+import { startTessera } from '../test/support/tessera.ts';
+import { clusteredVectors, exactTopK, recallAt, vectorText } from '../test/vector-support.ts';
+import { fmt, median } from './stats.ts';
+
+const { values: opts } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    queries: { type: 'string', default: '200' },
+    data: { type: 'string' },
+    m: { type: 'string', default: '16' },
+    'ef-construction': { type: 'string', default: '64' },
+    seconds: { type: 'string', default: '5' },
+    efs: { type: 'string', default: '40,100,200,400' },
+  },
+});
+const N = Number(opts.rows);
+const NQ = Number(opts.queries);
+const M = Number(opts.m);
+const EFC = Number(opts['ef-construction']);
+const SECONDS = Number(opts.seconds);
+const EFS = opts.efs!.split(',').map(Number);
+const DIM = 128;
+
+function readFvecs(file: string, limit: number): Float32Array {
+  const buf = fs.readFileSync(file);
+  const dim = buf.readInt32LE(0);
+  const n = Math.min(limit, buf.length / (4 + 4 * dim));
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) out.set(new Float32Array(buf.buffer.slice(buf.byteOffset + i * (4 + 4 * dim) + 4, buf.byteOffset + (i + 1) * (4 + 4 * dim))), i * dim);
+  return out;
+}
+
+function loadData(): { base: Float32Array; queries: Float32Array } {
+  if (opts.data !== undefined) {
+    const baseFile = fs.existsSync(path.join(opts.data, 'base_1m.fvecs')) ? 'base_1m.fvecs' : 'base_100k.fvecs';
+    return { base: readFvecs(path.join(opts.data, baseFile), N), queries: readFvecs(path.join(opts.data, 'query.fvecs'), NQ) };
+  }
+  return clusteredVectors(N, DIM, { seed: 0x5eed1234, clusters: 1000, queries: NQ });
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const { base, queries } = loadData();
+  const q = (i: number): Float32Array => queries.subarray(i * DIM, (i + 1) * DIM);
+  const qText = Array.from({ length: NQ }, (_v, i) => vectorText(queries, DIM, i));
+  console.log(`data: ${fmt(N)} × ${DIM} (${opts.data ?? 'generated, 1,000 clusters'}), ${NQ} queries (${Math.round(performance.now() - t0)} ms)`);
+  const t1 = performance.now();
+  const truth = Array.from({ length: NQ }, (_v, i) => exactTopK(base, DIM, q(i), 10));
+  console.log(`ground truth (exact, float64): ${Math.round(performance.now() - t1)} ms`);
+
+  const server = await startTessera({ args: ['--fsync', 'off'] });
+  const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+  try {
+    await sql.unsafe('CREATE TABLE items (id int8, embedding vector(128))');
+    const tc = performance.now();
+    const w = await sql.unsafe('COPY items FROM STDIN').writable();
+    await new Promise<void>((resolve, reject) => {
+      w.on('error', reject);
+      w.on('finish', resolve);
+      let buf = '';
+      for (let i = 0; i < N; i++) {
+        buf += `${i}\t${vectorText(base, DIM, i)}\n`;
+        if (buf.length > 1 << 20) {
+          w.write(buf);
+          buf = '';
+        }
+      }
+      w.end(buf);
+    });
+    const copyS = (performance.now() - tc) / 1000;
+    console.log(`COPY: ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s)`);
+    await sql.unsafe('VACUUM');
+    const tb = performance.now();
+    await sql.unsafe(`CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = ${M}, ef_construction = ${EFC})`);
+    const buildS = (performance.now() - tb) / 1000;
+    const files = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3");
+    console.log(`CREATE INDEX (hnsw m=${M} ef_construction=${EFC}): ${buildS.toFixed(1)} s, ${files[0]!.n} segment graph(s), workers=${process.env.TESSERA_INDEX_BUILD_WORKERS ?? 'default'}`);
+
+    // Raw hnswlib-node, in-process, same data and parameters (one graph).
+    const tr = performance.now();
+    const raw = new hnswlib.HierarchicalNSW('l2', DIM);
+    raw.initIndex(N, M, EFC, 100);
+    const point = new Array<number>(DIM);
+    for (let i = 0; i < N; i++) {
+      for (let d = 0; d < DIM; d++) point[d] = base[i * DIM + d]!;
+      raw.addPoint(point, i);
+    }
+    console.log(`raw hnswlib build (1 thread): ${((performance.now() - tr) / 1000).toFixed(1)} s`);
+    const qArrays = Array.from({ length: NQ }, (_v, i) => Array.from(q(i)));
+
+    console.log('\n| ef_search | recall@10 | 1 client QPS | p50 ms | p99 ms | 4 clients QPS | SELECT 1 max ms (during 4) | raw hnswlib QPS | raw recall | 1-client / raw |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const ef of EFS) {
+      // raw
+      raw.setEf(ef);
+      let rawRecall = 0;
+      const trs = performance.now();
+      let rawN = 0;
+      while (performance.now() - trs < SECONDS * 1000) {
+        const i = rawN % NQ;
+        const r = raw.searchKnn(qArrays[i]!, 10);
+        if (rawN < NQ) rawRecall += recallAt(r.neighbors, truth[i]!);
+        rawN++;
+      }
+      const rawQps = rawN / ((performance.now() - trs) / 1000);
+      rawRecall /= Math.min(rawN, NQ);
+
+      // Tessera, 1 client
+      const one = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {}, connection: { 'hnsw.ef_search': String(ef) } as Record<string, string> });
+      await one.unsafe(`SET hnsw.ef_search = ${ef}`);
+      let recall = 0;
+      for (let i = 0; i < NQ; i++) {
+        const rows = await one.unsafe('SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10', [qText[i]!], { prepare: true });
+        recall += recallAt(rows.map((r) => Number(r.id)), truth[i]!);
+      }
+      recall /= NQ;
+      const lat: number[] = [];
+      const ts = performance.now();
+      for (let n = 0; performance.now() - ts < SECONDS * 1000; n++) {
+        const s = performance.now();
+        await one.unsafe('SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10', [qText[n % NQ]!], { prepare: true });
+        lat.push(performance.now() - s);
+      }
+      const qps1 = lat.length / ((performance.now() - ts) / 1000);
+      await one.end();
+
+      // Tessera, 4 clients + a SELECT 1 prober
+      const clients = await Promise.all([0, 1, 2, 3].map(async () => {
+        const c = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+        await c.unsafe(`SET hnsw.ef_search = ${ef}`);
+        return c;
+      }));
+      const prober = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+      await prober.unsafe('SELECT 1');
+      let stop = false;
+      let total = 0;
+      const probes: number[] = [];
+      const t4 = performance.now();
+      const probing = (async () => {
+        while (!stop) {
+          const s = performance.now();
+          await prober.unsafe('SELECT 1', [], { prepare: true });
+          probes.push(performance.now() - s);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      await Promise.all(clients.map(async (c, ci) => {
+        for (let n = ci; performance.now() - t4 < SECONDS * 1000; n += 4) {
+          await c.unsafe('SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10', [qText[n % NQ]!], { prepare: true });
+          total++;
+        }
+      }));
+      const qps4 = total / ((performance.now() - t4) / 1000);
+      stop = true;
+      await probing;
+      await Promise.all([...clients, prober].map((c) => c.end()));
+      console.log(`| ${ef} | ${recall.toFixed(3)} | ${fmt(qps1)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${fmt(qps4)} | ${Math.max(...probes).toFixed(1)} (p99 ${pct(probes, 99).toFixed(1)}, median ${median(probes).toFixed(2)}) | ${fmt(rawQps)} | ${rawRecall.toFixed(3)} | ${(qps1 / rawQps).toFixed(2)} |`);
+    }
+  } finally {
+    await sql.end();
+    await server.stop();
+  }
+}
+
+await main();
