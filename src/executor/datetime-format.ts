@@ -351,18 +351,17 @@ function numberToChar(value: Numeric, fmt: string): string {
       out = out.slice(0, m.index) + '.' + frac;
     }
   }
+  if (fm && fracDigits === 0 && out.endsWith('.')) out = out.slice(0, -1);
   if (firstDigitAt < 0) firstDigitAt = out.length;
+  // The sign floats to just before the first printed digit.
+  const at = (mark: string): string => out.slice(0, firstDigitAt) + mark + out.slice(firstDigitAt);
   switch (signMode) {
-    case 'default': {
-      const sign = neg ? '-' : fm ? '' : ' ';
-      const lead = out.slice(0, firstDigitAt);
-      return fm ? sign + out : lead.slice(0, Math.max(0, lead.length)).replace(/ $/, '') === lead && lead.length > 0 ? lead.slice(0, -1) + sign + out.slice(firstDigitAt) : sign + out;
-    }
-    case 'S': return signLeading ? out.slice(0, firstDigitAt) + (neg ? '-' : '+') + out.slice(firstDigitAt) : out + (neg ? '-' : '+');
+    case 'default': return at(neg ? '-' : fm ? '' : ' ');
+    case 'S': return signLeading ? at(neg ? '-' : '+') : out + (neg ? '-' : '+');
     case 'MI': return signLeading ? (neg ? '-' : ' ') + out : out + (neg ? '-' : fm ? '' : ' ');
     case 'PL': return signLeading ? (neg ? ' ' : '+') + out : out + (neg ? '' : '+');
     case 'SG': return signLeading ? (neg ? '-' : '+') + out : out + (neg ? '-' : '+');
-    case 'PR': return neg ? '<' + out + '>' : fm ? out : ' ' + out + ' ';
+    case 'PR': return neg ? at('<') + '>' : fm ? out : at(' ') + ' ';
   }
 }
 for (const t of [Oid.int4, Oid.int8, Oid.numeric, Oid.float8, Oid.float4]) {
@@ -537,7 +536,8 @@ function fieldsToTimestamp(r: Parsed, input: string): bigint {
     if (r.pm && hour < 12) hour += 12;
     else if (r.pm === false && hour === 12) hour = 0;
   }
-  let year = r.year ?? 1;
+  // No year in the input: year 0, i.e. 1 BC, as PostgreSQL leaves tm_year.
+  let year = r.year ?? 0;
   if (r.bc) year = -(year - 1);
   let month = r.month;
   let day = r.day;

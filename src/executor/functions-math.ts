@@ -449,3 +449,41 @@ fn('factorial', [Oid.int8], N, ([n]) => {
   for (let i = 2n; i <= k; i++) r *= i;
   return Numeric.fromBigInt(r);
 });
+
+// ---- bitwise and prefix operators ----
+
+for (const t of [Oid.int2, Oid.int4]) {
+  const wrap = (v: number): number => (t === Oid.int2 ? (v << 16) >> 16 : v | 0);
+  fn('&', [t, t], t, ([a, b]) => (a as number) & (b as number));
+  fn('|', [t, t], t, ([a, b]) => (a as number) | (b as number));
+  fn('#', [t, t], t, ([a, b]) => (a as number) ^ (b as number));
+  fn('~', [t], t, ([a]) => ~(a as number));
+  fn('<<', [t, Oid.int4], t, ([a, b]) => wrap((a as number) << (b as number)));
+  fn('>>', [t, Oid.int4], t, ([a, b]) => (a as number) >> (b as number));
+}
+const B = Oid.int8;
+fn('&', [B, B], B, ([a, b]) => (a as bigint) & (b as bigint));
+fn('|', [B, B], B, ([a, b]) => (a as bigint) | (b as bigint));
+fn('#', [B, B], B, ([a, b]) => (a as bigint) ^ (b as bigint));
+fn('~', [B], B, ([a]) => ~(a as bigint));
+fn('<<', [B, Oid.int4], B, ([a, b]) => BigInt.asIntN(64, (a as bigint) << BigInt((b as number) & 63)));
+fn('>>', [B, Oid.int4], B, ([a, b]) => (a as bigint) >> BigInt((b as number) & 63));
+fn('@', [Oid.int2], Oid.int2, ([a]) => {
+  if ((a as number) === -32768) throw new DbError(SqlState.NumericValueOutOfRange, 'smallint out of range');
+  return Math.abs(a as number);
+});
+fn('@', [Oid.int4], Oid.int4, ([a]) => {
+  if ((a as number) === -2147483648) throw new DbError(SqlState.NumericValueOutOfRange, 'integer out of range');
+  return Math.abs(a as number);
+});
+fn('@', [B], B, ([a]) => {
+  if ((a as bigint) === -9223372036854775808n) throw new DbError(SqlState.NumericValueOutOfRange, 'bigint out of range');
+  return (a as bigint) < 0n ? -(a as bigint) : a;
+});
+fn('@', [F], F, ([a]) => Math.abs(a as number));
+fn('@', [N], N, ([a]) => num(a).abs());
+fn('|/', [F], F, ([a]) => {
+  if ((a as number) < 0) throw new DbError(SqlState.InvalidArgumentForPowerFunction, 'cannot take square root of a negative number');
+  return Math.sqrt(a as number);
+});
+fn('||/', [F], F, ([a]) => glibcCbrt(a as number));
