@@ -89,7 +89,7 @@ polyFn('array_positions', [ACA, AC], ArrayOid.int4, ([t]) => ([a, v]) => {
 // ---- construction ----
 
 function oneDim(arr: Arr, what: string): void {
-  if (arr.ndim > 1) throw new DbError(SqlState.FeatureNotSupported, `${what} for multidimensional arrays is not supported`);
+  if (arr.ndim > 1) throw new DbError(SqlState.FeatureNotSupported, `${what} multidimensional arrays is not supported`);
 }
 
 function append(arr: Arr | null, v: Value): Arr {
@@ -135,7 +135,7 @@ polyFn('array_remove', [ACA, AC], ACA, ([t]) => ([a, v]) => {
   if (a === null) return null;
   const arr = a as Arr;
   if (arr.ndim === 0) return arr;
-  oneDim(arr, 'removing elements');
+  oneDim(arr, 'removing elements from');
   const items = arr.items.filter((x) => !(x === null ? v === null : v !== null && elementsEqual(elemOf(t!), x, v)));
   return items.length === arr.items.length ? arr : new PgArray(items, items.length ? [items.length] : [], items.length ? arr.lbounds : []);
 }, { strict: false });

@@ -245,6 +245,8 @@ function setPath(v: Jsonb, path: readonly (string | null)[], level: number, newV
     if (idx < 0 || idx >= n) return v;
     return JsonbValue.array(v.items.map((x, k) => (k === idx ? setPath(x, path, level + 1, newVal, op, create) : x)));
   }
+  // Only a scalar at the top is an error; a path running into a nested scalar changes nothing.
+  if (level > 0) return v;
   if (op === 'delete') throw bad('cannot delete path in scalar');
   throw bad('cannot set path in scalar');
 }

@@ -140,7 +140,8 @@ fn('initcap', [T], T, ([s]) => {
   let out = '';
   let inWord = false;
   for (const c of chars(s as string)) {
-    const alnum = /[\p{L}\p{N}]/u.test(c);
+    // The "C" locale: only ASCII letters and digits make words, and only ASCII changes case.
+    const alnum = /[A-Za-z0-9]/.test(c);
     out += alnum ? (inWord ? c.toLowerCase() : c.toUpperCase()) : c;
     inWord = alnum;
   }
