@@ -29,7 +29,7 @@ export type Plan =
   /** One row with no columns: the input of a FROM-less SELECT. */
   | { readonly kind: 'result' }
   /** Rows of a set-returning function in FROM: one column, or fn.setColumns when it has several. */
-  | { readonly kind: 'function-scan'; readonly fn: ScalarFunction; readonly args: readonly BoundExpr[] }
+  | { readonly kind: 'function-scan'; readonly fn: ScalarFunction; readonly args: readonly BoundExpr[]; readonly ordinality?: boolean }
   | { readonly kind: 'filter'; readonly input: Plan; readonly predicate: BoundExpr }
   | { readonly kind: 'project'; readonly input: Plan; readonly exprs: readonly BoundExpr[] }
   /** Sorts by keys (stable); with `keep`, only the first `keep` rows are needed (a LIMIT above: top-N). */

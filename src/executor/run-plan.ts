@@ -180,6 +180,7 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
       let it: Iterator<Value> | null = null;
       const multiColumn = plan.fn.setColumns !== undefined;
       let done = false;
+      let ordinal = 0;
       const args = plan.args.map(compile);
       return {
         async next() {
@@ -200,7 +201,9 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
               done = true;
               break;
             }
-            out.push(multiColumn ? (r.value as Row) : [r.value]);
+            const row = multiColumn ? [...(r.value as Row)] : [r.value];
+            if (plan.ordinality) row.push(BigInt(++ordinal));
+            out.push(row);
           }
           return out.length > 0 ? out : null;
         },

@@ -368,6 +368,7 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       return coerce(bindExpr(e.arg, ctx), type, typmod, 'explicit', ctx, e.location);
     }
     case 'op': {
+      if (e.left?.kind === 'row' || e.right.kind === 'row') return bindExpr(expandRowComparison(e), ctx);
       const args = e.left ? [bindExpr(e.left, ctx), bindExpr(e.right, ctx)] : [bindExpr(e.right, ctx)];
       return bindCall(e.name, args, true, e.location, ctx);
     }
@@ -433,6 +434,10 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
     }
     case 'in': {
       // x IN (a, b) is x = a OR x = b; NOT IN is x <> a AND x <> b, with the same NULL semantics.
+      if (e.arg.kind === 'row') {
+        const tests: Expr[] = e.list.map((item) => ({ kind: 'op', name: e.negated ? '<>' : '=', left: e.arg, right: item, location: e.location }));
+        return bindExpr(tests.length === 1 ? tests[0]! : { kind: e.negated ? 'and' : 'or', args: tests, location: e.location }, ctx);
+      }
       const arg = bindExpr(e.arg, ctx);
       const tests = e.list.map((item) => bindCall(e.negated ? '<>' : '=', [arg, bindExpr(item, ctx)], true, e.location, ctx));
       return tests.length === 1 ? tests[0]! : { kind: e.negated ? 'and' : 'or', args: tests, type: Oid.bool, typmod: -1 };
@@ -483,6 +488,8 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
     }
     case 'subscript':
       return bindSubscript(e, ctx);
+    case 'row':
+      throw notSupported('row expressions are only supported in comparisons').at(pos(e.location));
     case 'sublink':
       return bindSublink(e, ctx);
     case 'array_op':
@@ -658,4 +665,37 @@ function bindArrayOp(e: Expr & { kind: 'array_op' }, ctx: BindContext): BoundExp
   if (!elem) throw new DbError(SqlState.WrongObjectType, `op ANY/ALL (array) requires array on right side`).at(pos(e.location));
   const bound = bindQuantifiedTest(left, e.op, elem, e.location, ctx);
   return { kind: 'array_op', quantifier: e.quantifier, left: bound.left, right, test: bound.test, type: Oid.bool, typmod: -1 };
+}
+
+/**
+ * `(a, b) op (c, d)` as PostgreSQL compares rows: = is a pairwise AND, <> a pairwise OR, and
+ * < <= > >= are decided by the first pair that is not equal — (a < c) OR (a = c AND b <= d).
+ */
+function expandRowComparison(e: Expr & { kind: 'op' }): Expr {
+  const left = e.left;
+  const right = e.right;
+  if (left?.kind !== 'row' || right.kind !== 'row') throw notSupported('comparing a row with a non-row value is not supported').at(pos(e.location));
+  if (left.args.length !== right.args.length) throw new DbError(SqlState.SyntaxError, 'unequal number of entries in row expressions').at(pos(e.location));
+  const op = (name: string, i: number): Expr => ({ kind: 'op', name, left: left.args[i]!, right: right.args[i]!, location: e.location });
+  const all = (name: string, n: number): Expr[] => Array.from({ length: n }, (_, i) => op(name, i));
+  const n = left.args.length;
+  switch (e.name) {
+    case '=':
+      return { kind: 'and', args: all('=', n), location: e.location };
+    case '<>':
+      return { kind: 'or', args: all('<>', n), location: e.location };
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      const strict = e.name[0]!;
+      const arms: Expr[] = Array.from({ length: n }, (_, i) => {
+        const last = op(i === n - 1 ? e.name : strict, i);
+        return i === 0 ? last : { kind: 'and', args: [...all('=', i), last], location: e.location };
+      });
+      return { kind: 'or', args: arms, location: e.location };
+    }
+    default:
+      throw notSupported(`row comparison with operator ${e.name} is not supported`).at(pos(e.location));
+  }
 }

@@ -136,22 +136,18 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
       const fnName = functionName(item.call.name, item.call.location);
       const call = bindCall(fnName, item.call.args.map((a) => bindExpr(a, ctx)), false, item.call.location, ctx, true);
       if (call.kind !== 'call' || !call.fn.returnsSet) throw notSupported(`function ${fnName}() in FROM is not supported yet`).at(at);
-      if (item.ordinality) throw notSupported('WITH ORDINALITY is not supported yet').at(at);
       // Any reference outside is bound through the left items' scope: run it per left row.
       const lateral = correlation.used && left !== null;
       if (correlation.used && left === null) b.correlation.used = true;
-      const plan: Plan = { kind: 'function-scan', fn: call.fn, args: call.args };
-      if (call.fn.setColumns) {
-        // Several output columns (jsonb_each: key, value): named by the column aliases, else as declared.
-        return {
-          plan,
-          scope: call.fn.setColumns.map((c, i) => ({ table: item.alias ?? fnName, name: item.columnAliases[i] ?? c.name, type: c.type, typmod: -1 })),
-          lateral,
-        };
-      }
-      // PostgreSQL names a scalar function's column after the column alias, else the table alias, else the function.
-      const column = item.columnAliases[0] ?? item.alias ?? fnName;
-      return { plan, scope: [{ table: item.alias ?? fnName, name: column, type: call.type, typmod: -1 }], lateral };
+      const plan: Plan = { kind: 'function-scan', fn: call.fn, args: call.args, ordinality: item.ordinality };
+      const table = item.alias ?? fnName;
+      // Several output columns (jsonb_each: key, value) are named by the column aliases, else as declared;
+      // a scalar function's column after the column alias, else the table alias, else the function.
+      const scope: ScopeColumn[] = call.fn.setColumns
+        ? call.fn.setColumns.map((c, i) => ({ table, name: item.columnAliases[i] ?? c.name, type: c.type, typmod: -1 }))
+        : [{ table, name: item.columnAliases[0] ?? item.alias ?? fnName, type: call.type, typmod: -1 }];
+      if (item.ordinality) scope.push({ table, name: item.columnAliases[scope.length] ?? 'ordinality', type: Oid.int8, typmod: -1 });
+      return { plan, scope, lateral };
     }
     case 'subquery': {
       if (item.alias === null) throw new DbError(SqlState.SyntaxError, 'subquery in FROM must have an alias').at(at);

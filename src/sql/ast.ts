@@ -88,6 +88,8 @@ export type Expr =
     }
   /** `left op ANY|ALL (array)`, e.g. `x = ANY($1)`. */
   | { readonly kind: 'array_op'; readonly quantifier: 'any' | 'all'; readonly op: string; readonly left: Expr; readonly right: Expr; readonly location: number }
+  /** A row constructor `(a, b)` / `ROW(a, b)`: only in comparisons (expanded pairwise). */
+  | { readonly kind: 'row'; readonly args: readonly Expr[]; readonly location: number }
   /** A window function call: `fn(args) OVER (...)`. */
   | { readonly kind: 'window'; readonly call: Expr & { readonly kind: 'func' }; readonly over: WindowSpec; readonly location: number };
 

@@ -188,6 +188,8 @@ export function convertExpr(node: Raw): Expr {
       return { kind: 'minmax', op: n.op === 'IS_GREATEST' ? 'greatest' : 'least', args: (n.args as Raw[]).map(convertExpr), location };
     case 'SQLValueFunction':
       return { kind: 'sqlvalue', fn: SQL_VALUE_FUNCTIONS[n.op]!, location };
+    case 'RowExpr':
+      return { kind: 'row', args: ((n.args ?? []) as Raw[]).map(convertExpr), location };
     case 'A_ArrayExpr':
       return { kind: 'array', elements: ((n.elements ?? []) as Raw[]).map(convertExpr), location };
     case 'A_Indirection': {
