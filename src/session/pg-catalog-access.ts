@@ -84,6 +84,7 @@ export class SessionCatalogAccess {
       functions: catalogFunctions(),
       extensions: createdExtensions(this.catalog),
       systemRelations: relationList,
+      model: () => this.lookup.m,
     };
   }
 }

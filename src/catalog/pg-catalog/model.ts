@@ -26,6 +26,8 @@ export interface SystemViewContext {
   readonly extensions: readonly string[];
   /** Names of the system views, qualified (pg_catalog.pg_class, ...), with their column lists. */
   readonly systemRelations?: readonly { name: string; columns: readonly { name: string; typeOid: number }[] }[];
+  /** The statement's model, shared by every catalog relation and lookup it reads (built once per statement). */
+  readonly model?: () => PgCatalogModel;
 }
 
 /** A function as pg_proc shows it. */
@@ -131,6 +133,14 @@ export class PgCatalogModel {
     return new PgCatalogModel(catalog, ctx ?? DEFAULT_VIEW_CONTEXT);
   }
 
+  private rowCounts: Map<number, number> | null = null;
+
+  /** Live rows of a table (pg_class.reltuples, pg_stat_user_tables), from one catalog query for all tables. */
+  rowCount(tableId: number): number {
+    this.rowCounts ??= new Map(this.catalog.tableSummaries().map((s) => [s.tableId, s.rowCount]));
+    return this.rowCounts.get(tableId) ?? 0;
+  }
+
   table(oid: number): TableDef | undefined {
     return this.tablesById.get(oid);
   }
@@ -177,23 +187,32 @@ export class PgCatalogModel {
     return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${table} USING ${i.am} (${cols.join(', ')})${opts}`;
   }
 
+  private byName: Map<string, number> | null = null;
+  private byOid: Map<number, { schema: string; name: string }> | null = null;
+
+  private buildRelationMaps(): void {
+    this.byName = new Map();
+    this.byOid = new Map();
+    const add = (oid: number, schema: string, name: string): void => {
+      const key = `${schema}\u0000${name}`;
+      if (!this.byName!.has(key)) this.byName!.set(key, oid);
+      this.byOid!.set(oid, { schema, name });
+    };
+    for (const t of this.tables) add(t.tableId, t.schema, t.name);
+    for (const i of this.indexes) add(i.oid, i.table.schema, i.name);
+    for (const s of this.sequences) add(s.oid, s.schema, s.name);
+  }
+
   /** The OID of a relation (table, index, sequence) by schema and name. */
   relationOid(schema: string, name: string): number | undefined {
-    const t = this.tables.find((x) => x.schema === schema && x.name === name);
-    if (t) return t.tableId;
-    const i = this.indexes.find((x) => x.table.schema === schema && x.name === name);
-    if (i) return i.oid;
-    return this.sequences.find((s) => s.schema === schema && s.name === name)?.oid;
+    if (!this.byName) this.buildRelationMaps();
+    return this.byName!.get(`${schema}\u0000${name}`);
   }
 
   /** Schema and name of a relation OID (tables, indexes, sequences). */
   relationById(oid: number): { schema: string; name: string } | undefined {
-    const t = this.tablesById.get(oid);
-    if (t) return { schema: t.schema, name: t.name };
-    const i = this.indexes.find((x) => x.oid === oid);
-    if (i) return { schema: i.table.schema, name: i.name };
-    const s = this.sequences.find((x) => x.oid === oid);
-    return s ? { schema: s.schema, name: s.name } : undefined;
+    if (!this.byOid) this.buildRelationMaps();
+    return this.byOid!.get(oid);
   }
 
   namespaceOfOid(oid: number): string | undefined {

@@ -63,7 +63,7 @@ export const pgClass = relation(CLASS_COLUMNS, (m) => {
     const live = t.columns.filter((c) => !c.dropped).length;
     const hasIndex = m.indexes.some((i) => i.table === t);
     const checks = t.constraints.filter((c) => c.kind === 'check').length;
-    const count = m.catalog.rowCount(t.tableId);
+    const count = m.rowCount(t.tableId);
     rows.push(classRow(t.tableId, t.name, m.namespaces.find((n) => n.name === t.schema)?.oid ?? 0, 'r', AmOid.heap, t.columns.length,
       { tuples: count > 0 ? count : -1, hasIndex, checks }));
     void live;

@@ -43,7 +43,7 @@ export function relation(spec: readonly (readonly [string, number])[], rows: (m:
     return {
       columns: [...columns],
       get rows() {
-        cached ??= rows(PgCatalogModel.of(catalog, ctx));
+        cached ??= rows(ctx?.model?.() ?? PgCatalogModel.of(catalog, ctx));
         return cached;
       },
     };
