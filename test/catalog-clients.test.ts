@@ -24,7 +24,7 @@ describe('catalog through drivers', () => {
     const sql = postgres(server.url, { max: 1, fetch_types: true, onnotice: () => {} });
     try {
       await sql`CREATE TABLE arr (id int PRIMARY KEY, tags text[], nums int8[], flags bool[])`;
-      await sql`INSERT INTO arr VALUES (1, ${sql.array(['a', 'b c'])}, ${sql.array([1n, 2n])}::int8[], '{t,f}')`;
+      await sql`INSERT INTO arr VALUES (1, ${sql.array(['a', 'b c'])}, ${sql.array([1, 2])}::int8[], '{t,f}')`;
       const [row] = await sql`SELECT tags, nums, flags FROM arr`;
       assert.deepEqual(row!.tags, ['a', 'b c']);
       assert.deepEqual(row!.nums.map(String), ['1', '2']);
