@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { BufferedKv, decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, SqliteKv } from '../kv/index.ts';
+import { BloomFilter, BufferedKv, decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, SqliteKv } from '../kv/index.ts';
 import { makeRowId, type Segment, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -116,6 +116,9 @@ export interface KeyConflict {
 }
 
 const CLEAN_KEY = Buffer.from('clean');
+const BLOOM_KEY = Buffer.from('bloom');
+/** Smallest Bloom filter capacity (1.25 MB at 10 bits per key). */
+const MIN_BLOOM_KEYS = 1_000_000;
 const sigKey = (u: UniqueConstraint): Buffer => Buffer.concat([Buffer.from('sig:'), u.prefix]);
 
 export class UniqueKeys {
@@ -126,6 +129,44 @@ export class UniqueKeys {
   private trusted: boolean;
   /** Constraints rebuilt from a scan by the last load()/attach() calls (for tests and logs). */
   rebuilt = 0;
+  /**
+   * Every key ever put since the filter was built: a miss means the key is certainly not in
+   * the index, so probes for new keys (most inserts) skip the store.
+   */
+  private bloom = new BloomFilter(MIN_BLOOM_KEYS);
+  /** Entries put since the filter passed its capacity: rebuild it (bigger) once outside any KV transaction. */
+  private bloomRebuildDue = false;
+
+  private entryGet(full: Buffer): Buffer | undefined {
+    return this.bloom.mayContain(full) ? this.kv.get(full) : undefined;
+  }
+
+  private entryPut(full: Buffer, value: Buffer): void {
+    this.kv.put(full, value);
+    this.bloom.add(full);
+    if (this.bloom.full) this.bloomRebuildDue = true;
+  }
+
+  /** Rebuilds the filter from every entry (sized for twice as many), reading the store in chunks. */
+  private rebuildBloom(): void {
+    this.bloomRebuildDue = false;
+    let n = 0;
+    const keys: Buffer[] = [];
+    for (let start = Buffer.alloc(0); ; ) {
+      const chunk = this.kv.scan(start, null, 100_000);
+      for (const e of chunk) keys.push(e.key);
+      n += chunk.length;
+      if (chunk.length < 100_000) break;
+      start = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
+    }
+    const f = new BloomFilter(Math.max(MIN_BLOOM_KEYS, 2 * n));
+    for (const k of keys) f.add(k);
+    this.bloom = f;
+  }
+
+  private afterWrites(): void {
+    if (this.bloomRebuildDue) this.rebuildBloom();
+  }
 
   /**
    * @param kv the index entries (constraint prefix ‖ encoded key → row id).
@@ -154,7 +195,14 @@ export class UniqueKeys {
    */
   async load(tables: readonly TableDef[], storage: StorageEngine, onError: (t: TableDef, err: unknown) => void): Promise<void> {
     storage.onRowsMoved = (tableId, merged) => this.rowsMoved(tableId, merged);
+    // The filter saved by a clean close covers the trusted entries; otherwise read them all
+    // (entries of constraints rebuilt below are added as they are written).
+    const saved = this.trusted ? this.meta.get(BLOOM_KEY) : undefined;
+    const restored = saved === undefined ? null : BloomFilter.fromBytes(saved);
+    if (restored !== null) this.bloom = restored;
+    else if (this.trusted) this.rebuildBloom();
     // From now until close() the entries may run ahead of or behind a crash's recovery.
+    this.meta.delete(BLOOM_KEY);
     this.meta.put(CLEAN_KEY, Buffer.from('0'));
     for (const t of tables) {
       try {
@@ -165,6 +213,7 @@ export class UniqueKeys {
       }
     }
     this.trusted = false;
+    this.afterWrites();
   }
 
   /** Builds or re-checks a table's constraints (CREATE TABLE, ALTER TABLE, start-up). */
@@ -213,7 +262,7 @@ export class UniqueKeys {
           for (let i = 0; i < batch.rows.length; i++) {
             for (const u of constraints) {
               const k = u.key(batch.rows[i]!);
-              if (k !== null) this.kv.put(u.fullKey(k), rowIdBytes(batch.rowIds[i]!));
+              if (k !== null) this.entryPut(u.fullKey(k), rowIdBytes(batch.rowIds[i]!));
             }
           }
         });
@@ -223,6 +272,7 @@ export class UniqueKeys {
     }
     for (const u of constraints) this.meta.put(sigKey(u), Buffer.from(u.signature));
     this.rebuilt += constraints.length;
+    this.afterWrites();
   }
 
   forget(tableId: number): void {
@@ -249,7 +299,7 @@ export class UniqueKeys {
 
   /** The committed row id holding key `k` of `u`, if any. */
   committedRowId(u: UniqueConstraint, k: string): number | undefined {
-    const v = this.kv.get(u.fullKey(k));
+    const v = this.entryGet(u.fullKey(k));
     return v === undefined ? undefined : rowIdOf(v);
   }
 
@@ -316,7 +366,7 @@ export class UniqueKeys {
       for (let r = 0; r < rows.length; r++) {
         const k = keys[c]![r] ?? null;
         if (k === null) continue;
-        if (mine?.has(k) || batch.has(k) || (!gone?.has(k) && this.kv.get(u.fullKey(k)) !== undefined)) throw u.violation(rows[r]!);
+        if (mine?.has(k) || batch.has(k) || (!gone?.has(k) && this.entryGet(u.fullKey(k)) !== undefined)) throw u.violation(rows[r]!);
         batch.add(k);
       }
     }
@@ -365,12 +415,13 @@ export class UniqueKeys {
         const assigned = tx.writeTx?.state === 'committed' ? tx.writeTx.assignedRowIds(u.table.tableId) : [];
         for (const [k, provisional] of keys) {
           const id = assigned[-provisional - 1];
-          if (id !== undefined && !Number.isNaN(id)) this.kv.put(u.fullKey(k), rowIdBytes(id));
+          if (id !== undefined && !Number.isNaN(id)) this.entryPut(u.fullKey(k), rowIdBytes(id));
         }
       }
     });
     for (const [u, keys] of tx.inserted) for (const k of keys.keys()) if (u.pending.get(k) === tx) u.pending.delete(k);
     tx.committed = true;
+    this.afterWrites();
   }
 
   abort(tx: UniqueTxChanges): void {
@@ -417,10 +468,11 @@ export class UniqueKeys {
           if (merged.deletes.has(off)) continue;
           for (let i = 0; i < cols.length; i++) vals[i] = cols[i]![off];
           const k = u.keyOfValues(vals);
-          if (k !== null) this.kv.put(u.fullKey(k), rowIdBytes(makeRowId(merged.segmentId, off)));
+          if (k !== null) this.entryPut(u.fullKey(k), rowIdBytes(makeRowId(merged.segmentId, off)));
         }
       }
     });
+    this.afterWrites();
   }
 
   /**
@@ -470,6 +522,7 @@ export class UniqueKeys {
   close(): void {
     // Every entry reaches the store before the index is declared clean.
     if (this.kv instanceof BufferedKv) this.kv.flush();
+    this.meta.put(BLOOM_KEY, this.bloom.toBytes());
     this.meta.put(CLEAN_KEY, Buffer.from('1'));
     this.kv.close();
     this.meta.close();
