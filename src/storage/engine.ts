@@ -283,6 +283,20 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
     return report;
   }
 
+  /**
+   * Seals every table's growing segment (whatever its size), then runs a maintenance pass:
+   * afterwards all committed rows and deletes are in files. Clean shutdown with tiered
+   * storage uses it so the bucket holds everything (docs/tiering.md).
+   */
+  async sealAll(): Promise<MaintenanceReport> {
+    for (const state of this.tables.values()) {
+      const g = state.growing;
+      if (g !== undefined && g.rowCount > 0 && g.reserved === g.rowCount) this.freeze(state, g);
+    }
+    await this.maintain(); // a pass already running may have passed a table before its freeze
+    return this.maintain();
+  }
+
   /** WAL counters (fsyncs, writes, jobs) for tests and benchmarks. */
   get walStats(): Readonly<{ fsyncs: number; writes: number; jobs: number }> {
     return this.wal.stats;
