@@ -215,14 +215,20 @@ function toCharFields(f: CharFields, nodes: readonly FormatNode[]): string {
   return out;
 }
 
+const ABBREV_LOCALES = ['en-US', 'en-GB', 'en-IN', 'en-AU', 'ja-JP'];
+
 function zoneAbbrev(zoneName: string, offset: number, unixSeconds: number): string {
   if (/^(UTC|GMT|Etc\/UTC|Z|UCT)$/i.test(zoneName)) return zoneName.toUpperCase() === 'ETC/UTC' ? 'UTC' : zoneName.toUpperCase();
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zoneName, timeZoneName: 'short' }).formatToParts(new Date(unixSeconds * 1000));
-    const name = parts.find((p) => p.type === 'timeZoneName')?.value;
-    if (name && !/^GMT[+-]/.test(name)) return name;
-  } catch {
-    // fall through to the numeric form
+  // tzdata's abbreviation as some English locale names it (CET under en-GB, EST under en-US...);
+  // zones without one print their offset, as tzdata's "-03" style does.
+  for (const locale of ABBREV_LOCALES) {
+    try {
+      const parts = new Intl.DateTimeFormat(locale, { timeZone: zoneName, timeZoneName: 'short' }).formatToParts(new Date(unixSeconds * 1000));
+      const name = parts.find((p) => p.type === 'timeZoneName')?.value;
+      if (name && !/^GMT[+-]/.test(name) && (name !== 'GMT' || offset === 0)) return name;
+    } catch {
+      break;
+    }
   }
   const sign = offset < 0 ? '-' : '+';
   const h = String(Math.floor(Math.abs(offset) / 3600)).padStart(2, '0');
