@@ -34,7 +34,8 @@ export type Plan =
   | { readonly kind: 'project'; readonly input: Plan; readonly exprs: readonly BoundExpr[] }
   /** Sorts by keys (stable); with `keep`, only the first `keep` rows are needed (a LIMIT above: top-N). */
   | { readonly kind: 'sort'; readonly input: Plan; readonly keys: readonly SortKey[]; readonly keep?: { readonly limit: BoundExpr; readonly offset: BoundExpr | null } }
-  | { readonly kind: 'limit'; readonly input: Plan; readonly limit: BoundExpr | null; readonly offset: BoundExpr | null }
+  /** OFFSET / LIMIT; with `withTies` (the ORDER BY keys), rows equal to the last one on them also pass. */
+  | { readonly kind: 'limit'; readonly input: Plan; readonly limit: BoundExpr | null; readonly offset: BoundExpr | null; readonly withTies?: readonly SortKey[] }
   /**
    * A full scan of a table's visible rows: the given attnums, with `missing` filling values
    * of columns added after a segment was written; `withRowId` appends the row id column.

@@ -14,6 +14,7 @@ import { openHashJoin, openNestedLoop } from './join.ts';
 import { openCteScan, openDistinct, openRecursiveUnion, openSetOp, openUnique, openWorktableScan } from './set-ops.ts';
 import { installSubqueries } from './subquery.ts';
 import { openWindow } from './window.ts';
+import { openLimitWithTies } from './limit-ties.ts';
 import type { Plan } from './plan.ts';
 import { openPkLookup } from './pk-lookup.ts';
 import { openVectorTopK } from './vector-topk.ts';
@@ -289,6 +290,7 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
       };
     }
     case 'limit': {
+      if (plan.withTies) return openLimitWithTies(plan, params, ctx, openNode);
       const input = openCursor(plan.input, params, ctx);
       let limit: number | null | undefined;
       let skip = 0;

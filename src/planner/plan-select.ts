@@ -268,9 +268,17 @@ function planSetOp(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv
   });
   const limit = bindLimit(stmt.limit, ctx);
   const offset = bindLimit(stmt.offset, ctx);
-  if (keys.length > 0) plan = { kind: 'sort', input: plan, keys, keep: limit ? { limit, offset } : undefined };
-  if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset };
+  const ties = withTies(stmt, keys);
+  if (keys.length > 0) plan = { kind: 'sort', input: plan, keys, keep: limit && !ties ? { limit, offset } : undefined };
+  if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset, withTies: ties };
   return { plan, columns, correlated: left.correlated || right.correlated };
+}
+
+/** The ORDER BY keys for FETCH ... WITH TIES (which requires an ORDER BY), or undefined. */
+function withTies(stmt: SelectStmt, keys: readonly SortKey[]): readonly SortKey[] | undefined {
+  if (!stmt.withTies) return undefined;
+  if (keys.length === 0) throw new DbError(SqlState.SyntaxError, 'WITH TIES cannot be specified without ORDER BY clause');
+  return keys;
 }
 
 function ordinalRef(n: number, columns: readonly OutputColumn[], location: number): BoundExpr & { kind: 'column' } {
@@ -368,8 +376,9 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
   }
   if (simple) {
     // No DISTINCT: sort the input rows and project last (sort keys need not be in the target list).
-    if (keys.length > 0) plan = { kind: 'sort', input: plan, keys, keep: limit ? { limit, offset } : undefined };
-    if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset };
+    const ties = withTies(stmt, keys);
+    if (keys.length > 0) plan = { kind: 'sort', input: plan, keys, keep: limit && !ties ? { limit, offset } : undefined };
+    if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset, withTies: ties };
     return { plan: pruneScanColumns({ kind: 'project', input: plan, exprs }), columns, correlated: correlation.used };
   }
   // Project the targets plus hidden columns for sort keys and DISTINCT ON expressions not among them.
@@ -399,9 +408,9 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     const sortKeys = sortRefs.length > 0 ? sortRefs : onRefs.map((expr) => ({ expr, descending: false, nullsFirst: false }));
     plan = { kind: 'unique', input: { kind: 'sort', input: plan, keys: sortKeys }, keys: onRefs };
   } else if (sortRefs.length > 0) {
-    plan = { kind: 'sort', input: plan, keys: sortRefs, keep: limit && !isDistinct ? { limit, offset } : undefined };
+    plan = { kind: 'sort', input: plan, keys: sortRefs, keep: limit && !isDistinct && !stmt.withTies ? { limit, offset } : undefined };
   }
-  if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset };
+  if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset, withTies: withTies(stmt, sortRefs) };
   if (projected.length > exprs.length) {
     plan = { kind: 'project', input: plan, exprs: exprs.map((e, i) => ({ kind: 'column', index: i, type: e.type, typmod: e.typmod, name: '', tableOid: 0, attnum: 0 })) };
   }

@@ -17,7 +17,7 @@ function exprsOf(p: Plan): BoundExpr[] | null {
     case 'sort':
       return p.keys.map((k) => k.expr);
     case 'limit':
-      return [];
+      return (p.withTies ?? []).map((k) => k.expr);
     case 'project':
       return [...p.exprs];
     case 'aggregate':
@@ -38,6 +38,8 @@ function remapNode(p: Plan, f: (e: BoundExpr) => BoundExpr): Plan {
       return { ...p, predicate: f(p.predicate) };
     case 'sort':
       return { ...p, keys: keys(p.keys) };
+    case 'limit':
+      return p.withTies ? { ...p, withTies: keys(p.withTies) } : p;
     case 'project':
       return { ...p, exprs: p.exprs.map(f) };
     case 'aggregate':

@@ -195,6 +195,8 @@ export interface SelectStmt {
   readonly orderBy: readonly SortItem[];
   readonly limit: Expr | null;
   readonly offset: Expr | null;
+  /** FETCH FIRST n ROWS WITH TIES: rows tying with the last one on the ORDER BY keys come too. */
+  readonly withTies?: boolean;
   /** VALUES (...), (...): rows of expressions instead of targets over FROM. */
   readonly values: readonly (readonly Expr[])[] | null;
   /** null: no DISTINCT; []: SELECT DISTINCT; otherwise DISTINCT ON (exprs). */

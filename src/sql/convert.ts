@@ -393,7 +393,6 @@ function convertSelect(n: Raw): SelectStmt {
   }
   if (n.lockingClause) throw notSupported('SELECT ... FOR UPDATE/SHARE is not supported yet');
   if (n.intoClause) throw notSupported('SELECT INTO is not supported yet');
-  if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') throw notSupported('FETCH ... WITH TIES is not supported yet');
   const setOp = n.op && n.op !== 'SETOP_NONE' ? { op: SET_OPS[n.op]!, all: n.all === true, left: convertSelect(n.larg), right: convertSelect(n.rarg) } : null;
   return {
     kind: 'select',
@@ -405,6 +404,7 @@ function convertSelect(n: Raw): SelectStmt {
     orderBy: convertSortItems(n.sortClause),
     limit: n.limitCount ? convertExpr(n.limitCount) : null,
     offset: n.limitOffset ? convertExpr(n.limitOffset) : null,
+    withTies: n.limitOption === 'LIMIT_OPTION_WITH_TIES',
     values: n.valuesLists ? (n.valuesLists as Raw[]).map((row: Raw) => (row.List.items as Raw[]).map(convertExpr)) : null,
     distinct: n.distinctClause ? ((n.distinctClause as Raw[]).filter((d: Raw) => Object.keys(d).length > 0) as Raw[]).map(convertExpr) : null,
     with: n.withClause ? convertWith(n.withClause) : null,
