@@ -89,10 +89,8 @@ export class PgCatalogLookup {
       if (!this.m.namespaces.some((n) => n.name === schema)) throw new DbError(SqlState.InvalidSchemaName, `schema "${schema}" does not exist`);
       throw new DbError(SqlState.UndefinedTable, `relation "${parts.slice(-2).join('.')}" does not exist`);
     }
-    const sys = this.systemRelation('pg_catalog', name);
-    if (sys !== undefined) return sys;
-    for (const schema of this.m.ctx.searchPath) {
-      const oid = this.m.relationOid(schema, name);
+    for (const schema of this.effectivePath()) {
+      const oid = this.systemRelation(schema, name) ?? this.m.relationOid(schema, name);
       if (oid !== undefined) return oid;
     }
     throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
@@ -111,10 +109,16 @@ export class PgCatalogLookup {
 
   /** True when the unqualified name finds this schema's object first along search_path. */
   private isVisibleName(schema: string, name: string): boolean {
-    for (const s of this.m.ctx.searchPath) {
-      if (this.m.relationOid(s, name) !== undefined) return s === schema;
+    for (const s of this.effectivePath()) {
+      if (this.systemRelation(s, name) !== undefined || this.m.relationOid(s, name) !== undefined) return s === schema;
     }
     return false;
+  }
+
+  /** search_path as name lookup walks it: pg_catalog first unless the path places it. */
+  private effectivePath(): readonly string[] {
+    const path = this.m.ctx.searchPath;
+    return path.includes('pg_catalog') ? path : ['pg_catalog', ...path];
   }
 
   procOid(text: string): number {
