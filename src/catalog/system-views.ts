@@ -7,6 +7,7 @@ import type { Catalog } from './catalog.ts';
 import { fileStateName } from './file-state.ts';
 import type { FileRow, TableSummary } from './table-def.ts';
 import { INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_RELATIONS, type SystemViewContext } from './pg-catalog/index.ts';
+import { cacheStatsViewRows, tieringViewRows } from './tiering-views.ts';
 
 /** pg_type OIDs used by the views; must match Oid in src/types/oids.ts. */
 const TEXT = 25;
@@ -98,6 +99,8 @@ function registry(): Record<string, SystemView> {
   const views: Record<string, SystemView> = {
     'tessera.tables': (catalog) => tablesViewRows(catalog.tableSummaries()),
     'tessera.table_files': (catalog) => tableFilesViewRows(catalog.allFiles()),
+    'tessera.tiering': (catalog) => tieringViewRows(catalog),
+    'tessera.cache_stats': (catalog) => cacheStatsViewRows(catalog),
   };
   for (const [name, fn] of Object.entries(PG_CATALOG_RELATIONS)) views[`pg_catalog.${name}`] = fn;
   for (const [name, fn] of Object.entries(INFORMATION_SCHEMA_RELATIONS)) views[`information_schema.${name}`] = fn;

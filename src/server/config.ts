@@ -21,6 +21,20 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** fsync the WAL before acknowledging a commit (PostgreSQL's fsync); off only for throw-away data. */
   readonly fsync: boolean;
+  /** Tiered storage on S3 (docs/tiering.md); null = local only. */
+  readonly tiering: TieringConfig | null;
+}
+
+/** --s3-* and --cache-size: sealed files go to S3 with the data dir as a local cache. */
+export interface TieringConfig {
+  /** e.g. http://127.0.0.1:9000 (path-style); null = AWS S3 itself. */
+  readonly endpoint: string | null;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** Local cache budget in bytes; 0 = unlimited. */
+  readonly cacheBytes: number;
+  /** How long a read of cold data may retry before 58030. */
+  readonly timeoutMs: number;
 }
 
 interface FlagSpec {
@@ -45,7 +59,21 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: '--max-connections', env: 'TESSERA_MAX_CONNECTIONS', arg: '<n>', help: 'concurrent connections accepted', defaultValue: '100' },
   { flag: '--log-level', env: 'TESSERA_LOG_LEVEL', arg: '<level>', help: 'pino log level (trace..fatal)', defaultValue: 'info' },
   { flag: '--fsync', env: 'TESSERA_FSYNC', arg: '<on|off>', help: 'fsync the WAL before a commit is acknowledged (off loses recent commits on a crash)', defaultValue: 'on' },
+  { flag: '--s3-endpoint', env: 'TESSERA_S3_ENDPOINT', arg: '<url>', help: 'S3-compatible endpoint (path-style); omit for AWS S3 (credentials/region from AWS_*)' },
+  { flag: '--s3-bucket', env: 'TESSERA_S3_BUCKET', arg: '<name>', help: 'bucket for sealed files and catalog snapshots; enables tiered storage' },
+  { flag: '--s3-prefix', env: 'TESSERA_S3_PREFIX', arg: '<path>', help: 'key prefix inside the bucket', defaultValue: '' },
+  { flag: '--cache-size', env: 'TESSERA_CACHE_SIZE', arg: '<bytes|64MB>', help: 'local cache budget with --s3-bucket (0 = unlimited)', defaultValue: '0' },
+  { flag: '--s3-timeout', env: 'TESSERA_S3_TIMEOUT', arg: '<ms>', help: 'how long a read of cold data retries before failing with 58030', defaultValue: '10000' },
 ];
+
+/** "123", "64MB", "1.5GB", "512kB" → bytes. */
+export function parseByteSize(flag: string, v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|kB|KB|K|MB|M|GB|G|TB|T)?\s*$/i.exec(v);
+  if (m === null) throw new ConfigError(`${flag} must be a size in bytes or with a unit (kB, MB, GB, TB), got "${v}"`);
+  const unit = (m[2] ?? 'B').toUpperCase()[0]!;
+  const mult = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[unit as 'B']!;
+  return Math.round(Number(m[1]) * mult);
+}
 
 export class ConfigError extends Error {}
 
@@ -131,5 +159,24 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     maxConnections: int('--max-connections', 1, 100000),
     logLevel: get('--log-level')!,
     fsync: onOff('--fsync', get('--fsync')!),
+    tiering: tieringConfig(get, int),
+  };
+}
+
+function tieringConfig(get: (flag: string) => string | undefined, int: (flag: string, min: number, max: number) => number): TieringConfig | null {
+  const bucket = get('--s3-bucket');
+  const endpoint = get('--s3-endpoint') ?? null;
+  if (bucket === undefined || bucket === '') {
+    if (endpoint !== null) throw new ConfigError('--s3-endpoint needs --s3-bucket');
+    parseByteSize('--cache-size', get('--cache-size')!);
+    return null;
+  }
+  if (endpoint !== null && !/^https?:\/\/[^/]+/.test(endpoint)) throw new ConfigError(`--s3-endpoint must be an http:// or https:// URL, got "${endpoint}"`);
+  return {
+    endpoint,
+    bucket,
+    prefix: get('--s3-prefix')!.replace(/^\/+|\/+$/g, ''),
+    cacheBytes: parseByteSize('--cache-size', get('--cache-size')!),
+    timeoutMs: int('--s3-timeout', 100, 3_600_000),
   };
 }
