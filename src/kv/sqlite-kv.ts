@@ -21,6 +21,7 @@ export function openKvDatabase(file: string, opts: SqliteKvOptions = {}): Db {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous ?? 'normal'}`);
   db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
   return db;
 }
 
