@@ -14,7 +14,8 @@ import type { Logger } from 'pino';
 import { ANN_METHODS, type Catalog, type IndexDef, type IndexFileRow } from '../catalog/index.ts';
 import { packVectors, type StorageEngine } from '../storage/index.ts';
 import { decodeIndexFile, encodeIndexFile, indexFileKey, type GraphMetric } from './envelope.ts';
-import { SegmentGraph } from './graph.ts';
+import { InProcessGraph, type SegmentGraph } from './graph.ts';
+import { SearchPool, defaultSearchWorkers } from './search-pool.ts';
 import { BuildPool, defaultBuildWorkers } from './worker-pool.ts';
 
 /** Opclass → the hnswlib space its graph is built in; other opclasses are searched exactly. */
@@ -37,6 +38,8 @@ export interface AnnServiceOptions {
   readonly log: Logger;
   /** Build threads (default: cores − 1, at least 1). */
   readonly buildWorkers?: number;
+  /** Search threads owning the loaded graphs (default: cores − 1, at least 1); 0 searches on the main thread. */
+  readonly searchWorkers?: number;
   /** Period of the background check for segments without graphs; 0 disables (default 1000). */
   readonly pollMs?: number;
 }
@@ -52,6 +55,7 @@ export class AnnService {
   private readonly storage: StorageEngine;
   private readonly log: Logger;
   private readonly pool: BuildPool;
+  private readonly searchPool: SearchPool | null;
   private readonly tmpDir: string;
   private readonly graphs = new Map<string, Promise<SegmentGraph>>();
   /** index id → segment id → its INDEX file; rebuilt from the catalog when `filesStale`. */
@@ -71,6 +75,8 @@ export class AnnService {
     this.storage = opts.storage;
     this.log = opts.log;
     this.pool = new BuildPool(opts.buildWorkers ?? defaultBuildWorkers());
+    const searchWorkers = opts.searchWorkers ?? defaultSearchWorkers();
+    this.searchPool = searchWorkers > 0 ? new SearchPool(searchWorkers) : null;
     this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-ann-'));
     const every = opts.pollMs ?? 1000;
     if (every > 0) {
@@ -109,7 +115,11 @@ export class AnnService {
         next.set(ix.indexId, new Map(this.catalog.indexFiles(ix.indexId).map((f) => [f.segmentId, f])));
       }
       const live = new Set([...next.values()].flatMap((m) => [...m.values()].map((f) => f.location)));
-      for (const loc of this.graphs.keys()) if (!live.has(loc)) this.graphs.delete(loc);
+      for (const [loc, g] of this.graphs) {
+        if (live.has(loc)) continue;
+        this.graphs.delete(loc);
+        g.then((x) => x.drop(), () => undefined);
+      }
       this.files = next;
     }
     return this.files;
@@ -124,9 +134,10 @@ export class AnnService {
       g = (async () => {
         const bytes = await this.storage.store.get(f.location);
         const { header, payload } = decodeIndexFile(bytes, f.location);
-        const graph = SegmentGraph.load(header, payload, this.tmpDir);
         this.stats.loaded++;
-        return graph;
+        if (this.searchPool === null) return InProcessGraph.load(header, payload, this.tmpDir);
+        const h = await this.searchPool.load(f.location, payload, header.metric, header.dim, this.tmpDir);
+        return { header, count: h.count, search: h.search, drop: h.drop } satisfies SegmentGraph;
       })();
       this.graphs.set(f.location, g);
       g.catch(() => this.graphs.delete(f.location));
@@ -238,6 +249,7 @@ export class AnnService {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.building?.catch(() => undefined);
     await this.pool.close();
+    await this.searchPool?.close();
     fs.rmSync(this.tmpDir, { recursive: true, force: true });
   }
 }

@@ -94,15 +94,6 @@ async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ct
   return { bySegment, provisional };
 }
 
-const queryArrays = new WeakMap<Float32Array, number[]>();
-
-/** hnswlib-node takes plain arrays only: convert the query once per statement, not per segment. */
-function queryArray(q: Float32Array): number[] {
-  let a = queryArrays.get(q);
-  if (a === undefined) queryArrays.set(q, (a = Array.from(q)));
-  return a;
-}
-
 /** Collects candidate row ids of one statement: a few per segment, re-ranked exactly at the end. */
 class Candidates {
   readonly ids: number[] = [];
@@ -240,13 +231,12 @@ async function searchSegment(
     const liveRows = segPass !== null ? segPass.count : seg.rowCount - seg.deletes.count;
     if (g !== null && !(segPass !== null && liveRows <= EXACT_FILTER_MAX_ROWS)) {
       const graph = await g;
-      const q = queryArray(query);
       const selectivity = Math.max(liveRows, 1) / Math.max(graph.count, 1);
       let k = Math.min(graph.count, Math.ceil(need / selectivity * (segPass === null ? 1 : 1.5)) + (segPass === null ? 0 : 10));
       for (;;) {
-        const r = graph.search(q, k, Math.max(efSearch, k));
+        const labels = await graph.search(query, k, Math.max(efSearch, k));
         const got: number[] = [];
-        for (const off of r.labels) if (live(off)) got.push(seg.rowIdBase + off);
+        for (const off of labels) if (live(off)) got.push(seg.rowIdBase + off);
         if (got.length >= need || k >= graph.count) {
           cands.ids.push(...got);
           break;

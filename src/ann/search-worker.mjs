@@ -1,0 +1,46 @@
+/**
+ * ann/: a search worker (worker_threads, plain JS). It owns the hnswlib graphs assigned to it
+ * and answers k-NN searches, so the main thread keeps serving connections while a search runs
+ * and searches of several clients run in parallel with the main thread's protocol work.
+ * In:  { type: 'load', id, key, payload: Uint8Array, metric, dim, tmpDir } → { id, ok, count }
+ *      { type: 'search', id, key, query: Float32Array, k, ef }            → { id, ok, labels: Int32Array }
+ *      { type: 'drop', key }
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parentPort, threadId } from 'node:worker_threads';
+import hnswlib from 'hnswlib-node';
+
+const graphs = new Map();
+let seq = 0;
+
+parentPort.on('message', (msg) => {
+  try {
+    if (msg.type === 'load') {
+      const file = path.join(msg.tmpDir, `search-${process.pid}-${threadId}-${seq++}.hnsw`);
+      fs.writeFileSync(file, msg.payload);
+      try {
+        const index = new hnswlib.HierarchicalNSW(msg.metric, msg.dim);
+        index.readIndexSync(file);
+        graphs.set(msg.key, { index, query: new Array(msg.dim) });
+        parentPort.postMessage({ id: msg.id, ok: true, count: index.getCurrentCount() });
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    } else if (msg.type === 'search') {
+      const g = graphs.get(msg.key);
+      if (g === undefined) throw new Error(`graph ${msg.key} is not loaded in this worker`);
+      const q = g.query;
+      for (let d = 0; d < q.length; d++) q[d] = msg.query[d];
+      const n = Math.min(msg.k, g.index.getCurrentCount());
+      g.index.setEf(Math.max(msg.ef, n));
+      const r = n > 0 ? g.index.searchKnn(q, n).neighbors : [];
+      const labels = Int32Array.from(r);
+      parentPort.postMessage({ id: msg.id, ok: true, labels }, [labels.buffer]);
+    } else if (msg.type === 'drop') {
+      graphs.delete(msg.key);
+    }
+  } catch (err) {
+    parentPort.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+});
