@@ -103,6 +103,7 @@ def('to_regclass', [Oid.text], Oid.regclass, ([name], ctx) => {
   try {
     return access(ctx).relationOid(name as string);
   } catch (e) {
+    // to_regclass returns NULL for a missing relation or schema; bad syntax still fails, as in PostgreSQL.
     if (e instanceof DbError && (e.code === SqlState.UndefinedTable || e.code === SqlState.InvalidSchemaName)) return null;
     throw e;
   }

@@ -56,7 +56,12 @@ export const regclassType = oidAlias(Oid.regclass, 'regclass', ArrayOid.regclass
 export const regtypeType = oidAlias(Oid.regtype, 'regtype', ArrayOid.regtype,
   (text) => {
     const t = parseTypeName(text.trim().replace(/^"(.*)"$/, '$1'));
-    if (!t) throw new DbError(SqlState.UndefinedObject, `type "${text.trim()}" does not exist`);
+    if (!t) {
+      const opens = (text.match(/\(/g) ?? []).length;
+      const closes = (text.match(/\)/g) ?? []).length;
+      if (opens !== closes || /[^\w\s."()[\],]/.test(text)) throw new DbError(SqlState.SyntaxError, `invalid type name "${text.trim()}"`);
+      throw new DbError(SqlState.UndefinedObject, `type "${text.trim()}" does not exist`);
+    }
     return t.oid;
   },
   (v) => formatType(v));

@@ -15,6 +15,9 @@ import { DATABASE_OWNER_OID, SUPERUSER_OID, procOid, systemViewOid } from './oid
 /** 42602 invalid_name (not in errors/sqlstate.ts yet). */
 const INVALID_NAME = '42602' as SqlStateCode;
 
+/** 42725 ambiguous_function. */
+const AMBIGUOUS_FUNCTION = '42725' as SqlStateCode;
+
 /** Splits a possibly qualified, possibly quoted name as regclassin does ('"My T"', 's.t'). */
 export function splitQualifiedName(text: string): string[] {
   const parts: string[] = [];
@@ -80,7 +83,10 @@ export class PgCatalogLookup {
 
   relationOid(text: string): number {
     const parts = splitQualifiedName(text);
-    if (parts.length > 3 || parts.length === 0) throw new DbError(INVALID_NAME, `improper relation name (too many dotted names): ${text}`);
+    if (parts.length > 3 || parts.length === 0) throw new DbError(SqlState.SyntaxError, `improper relation name (too many dotted names): ${text}`);
+    if (parts.length === 3 && parts[0] !== this.m.ctx.database) {
+      throw new DbError(SqlState.FeatureNotSupported, `cross-database references are not implemented: ${text}`);
+    }
     const name = parts[parts.length - 1]!;
     if (parts.length >= 2) {
       const schema = parts[parts.length - 2]!;
@@ -125,7 +131,12 @@ export class PgCatalogLookup {
     const parts = splitQualifiedName(text.replace(/\(.*\)\s*$/, ''));
     const name = parts[parts.length - 1]!;
     const i = this.m.ctx.functions.findIndex((f) => f.name === name);
-    if (i >= 0) return procOid(i);
+    if (i >= 0) {
+      if (!text.includes('(') && this.m.ctx.functions.findIndex((f, k) => k > i && f.name === name) >= 0) {
+        throw new DbError(AMBIGUOUS_FUNCTION, `more than one function named "${text}"`);
+      }
+      return procOid(i);
+    }
     const io = ioProcs().oids.get(name);
     if (io !== undefined) return io;
     throw new DbError(SqlState.UndefinedFunction, `function "${text}" does not exist`);
