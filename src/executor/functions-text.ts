@@ -87,6 +87,24 @@ export function similarToRegex(pattern: string, escape: string | null): string {
   }
   return out + ')$';
 }
+/** like_escape: a LIKE pattern with another escape character (or none) in backslash form. */
+function likeEscape(pattern: string, escape: string): string {
+  const e = chars(escape);
+  if (e.length > 1) throw new DbError(SqlState.InvalidEscapeSequence, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  let out = '';
+  const cs = chars(pattern);
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (e.length === 0) out += c === '\\' ? '\\\\' : c;
+    else if (c === e[0]) {
+      const n = cs[++i];
+      // A trailing escape stays, so matching reports it (22025) as PostgreSQL does.
+      out += n === undefined ? '\\' : '\\' + n;
+    } else out += c === '\\' ? '\\\\' : c;
+  }
+  return out;
+}
+fn('like_escape', [T, T], T, ([p, e]) => likeEscape(p as string, e as string));
 fn('similar_to_escape', [T], T, ([p]) => similarToRegex(p as string, null));
 fn('similar_to_escape', [T, T], T, ([p, e]) => similarToRegex(p as string, e as string));
 fn('substring', [T, T, T], T, ([s, p, e]) => {
