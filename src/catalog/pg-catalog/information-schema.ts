@@ -8,7 +8,7 @@ import { Oid, decodeNumericTypmod, typeByOid } from '../../types/index.ts';
 import type { ColumnDef, TableDef } from '../table-def.ts';
 import { quoteIdent } from './deparse.ts';
 import { exprColumns, type PgCatalogModel, type RelConstraint } from './model.ts';
-import { namespaceOid } from './oids.ts';
+import { namespaceOid, systemViewOid } from './oids.ts';
 import { T, type CatalogRelationFn, emptyRelation, relation } from './view-def.ts';
 
 const ID = Oid.name;
@@ -91,7 +91,9 @@ export const isTables = relation(
     const rows: unknown[][] = m.tables.map((t) => [m.ctx.database, t.schema, t.name, 'BASE TABLE', null, null, null, null, null, 'YES', 'NO', null]);
     for (const r of m.ctx.systemRelations ?? []) {
       const [schema, name] = r.name.split('.') as [string, string];
-      rows.push([m.ctx.database, schema, name, schema === 'information_schema' ? 'VIEW' : 'BASE TABLE', null, null, null, null, null, 'NO', 'NO', null]);
+      // Catalogs with a fixed OID are tables in PostgreSQL (pg_class); the others are views (pg_roles, pg_tables, ...).
+      const table = schema === 'pg_catalog' && systemViewOid(r.name) < 10_000;
+      rows.push([m.ctx.database, schema, name, table ? 'BASE TABLE' : 'VIEW', null, null, null, null, null, table ? 'YES' : 'NO', 'NO', null]);
     }
     return rows;
   },
@@ -101,12 +103,12 @@ function columnRow(m: PgCatalogModel, t: TableDef, c: ColumnDef, pk: Set<number>
   const type = typeByOid(c.typeOid);
   const f = typeFacts(c.typeOid, c.typmod);
   const isVector = c.typeOid === Oid.vector || c.typeOid === Oid.halfvec || c.typeOid === Oid.sparsevec;
-  const collatable = c.typeOid === Oid.text || c.typeOid === Oid.varchar || c.typeOid === Oid.bpchar;
   const identity = c.identity !== null;
   return [
     m.ctx.database, t.schema, t.name, c.name, c.attnum, m.defaultText(t, c), yesNo(!(c.notNull || pk.has(c.attnum))), dataTypeName(c.typeOid),
     f.charMax, f.charOctets, f.precision, f.radix, f.scale, f.datetime, f.interval, null, null, null, null,
-    collatable ? null : null, null, null, null, null, null, m.ctx.database, isVector ? 'public' : 'pg_catalog', type?.name ?? String(c.typeOid),
+    null, null, null, null, null, null, m.ctx.database, isVector && m.ctx.extensions.includes('vector') ? 'public' : 'pg_catalog',
+    type?.name ?? String(c.typeOid),
     null, null, null, null, String(c.attnum), 'NO', yesNo(identity), identity ? (c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT') : null,
     identity ? '1' : null, identity ? '1' : null, identity ? maxOf(c.typeOid) : null, identity ? '1' : null, identity ? 'NO' : null,
     'NEVER', null, 'YES',
