@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import postgres from 'postgres';
 import { startTessera } from '../test/support/tessera.ts';
-import { clusteredVectors, exactTopK, recallAt, vectorText } from '../test/vector-support.ts';
+import { binaryCopy, clusteredVectors, exactTopK, recallAt, vectorText, type CopyField } from '../test/vector-support.ts';
 import { fmt, median } from './stats.ts';
 
 const { values: opts } = parseArgs({
@@ -100,23 +100,36 @@ async function main(): Promise<void> {
   const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   try {
     await sql.unsafe('CREATE TABLE items (id int8, embedding vector(128))');
+    // COPY binary: the engine's ingest rate (vector_in's text parsing is measured separately below).
     const tc = performance.now();
-    const w = await sql.unsafe('COPY items FROM STDIN').writable();
+    const bin = binaryCopy((function* () {
+      for (let i = 0; i < N; i++) yield [{ int8: i }, { vector: base.subarray(i * DIM, (i + 1) * DIM) }] as CopyField[];
+    })());
+    const w = await sql.unsafe('COPY items FROM STDIN (FORMAT binary)').writable();
     await new Promise<void>((resolve, reject) => {
       w.on('error', reject);
       w.on('finish', resolve);
-      let buf = '';
-      for (let i = 0; i < N; i++) {
-        buf += `${i}\t${vectorText(base, DIM, i)}\n`;
-        if (buf.length > 1 << 20) {
-          w.write(buf);
-          buf = '';
-        }
-      }
-      w.end(buf);
+      for (let i = 0; i < bin.length; i += 1 << 20) w.write(bin.subarray(i, i + (1 << 20)));
+      w.end();
     });
     const copyS = (performance.now() - tc) / 1000;
-    console.log(`COPY: ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s)`);
+    console.log(`COPY (binary): ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s)`);
+    {
+      const nText = Math.min(N, 10_000);
+      await sql.unsafe('CREATE TABLE items_text (id int8, embedding vector(128))');
+      const tt = performance.now();
+      const wt = await sql.unsafe('COPY items_text FROM STDIN').writable();
+      await new Promise<void>((resolve, reject) => {
+        wt.on('error', reject);
+        wt.on('finish', resolve);
+        let buf = '';
+        for (let i = 0; i < nText; i++) buf += `${i}\t${vectorText(base, DIM, i)}\n`;
+        wt.end(buf);
+      });
+      const s = (performance.now() - tt) / 1000;
+      console.log(`COPY (text, shortest float32 digits, first ${fmt(nText)} rows): ${fmt(nText / s)} rows/s`);
+      await sql.unsafe('DROP TABLE items_text');
+    }
     await sql.unsafe('VACUUM');
     const tb = performance.now();
     await sql.unsafe(`CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = ${M}, ef_construction = ${EFC})`);

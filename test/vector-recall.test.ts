@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import postgres from 'postgres';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
-import { clusteredVectors, exactTopK, recallAt, vectorText } from './vector-support.ts';
+import { binaryCopy, clusteredVectors, exactTopK, recallAt, vectorText, type CopyField } from './vector-support.ts';
 
 const N = 100_000;
 const DIM = 128;
@@ -22,26 +22,19 @@ const qText = (qi: number): string => vectorText(queries, DIM, qi);
 let server: TesseraServer;
 let sql: postgres.Sql;
 
-async function copyIn(db: postgres.Sql, statement: string, rows: Iterable<string>): Promise<void> {
-  const writable = await db.unsafe(statement).writable();
+async function copyIn(db: postgres.Sql, table: string, from: number, to: number): Promise<void> {
+  const data = binaryCopy(rowsOf(from, to));
+  const writable = await db.unsafe(`COPY ${table} FROM STDIN (FORMAT binary)`).writable();
   await new Promise<void>((resolve, reject) => {
     writable.on('error', reject);
     writable.on('finish', resolve);
-    let buf = '';
-    for (const line of rows) {
-      buf += line;
-      if (buf.length > 1 << 20) {
-        writable.write(buf);
-        buf = '';
-      }
-    }
-    writable.write(buf);
+    for (let i = 0; i < data.length; i += 1 << 20) writable.write(data.subarray(i, i + (1 << 20)));
     writable.end();
   });
 }
 
-function* rowsOf(from: number, to: number): Iterable<string> {
-  for (let i = from; i < to; i++) yield `${i}\t${tenant(i)}\t${vectorText(base, DIM, i)}\n`;
+function* rowsOf(from: number, to: number): Iterable<CopyField[]> {
+  for (let i = from; i < to; i++) yield [{ int8: i }, { int4: tenant(i) }, { vector: base.subarray(i * DIM, (i + 1) * DIM) }];
 }
 
 /** Mean recall@10 over the queries of `SELECT id ... ORDER BY embedding <-> $1 LIMIT 10` against the exact oracle. */
@@ -60,7 +53,7 @@ before(async () => {
   server = await startTessera({ env: { TESSERA_INDEX_BUILD_WORKERS: '2' } });
   sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   await sql.unsafe("CREATE TABLE items (id int8, tenant int4, embedding vector(128)) WITH (segment_rows = 25000, segment_size = '16MB')");
-  await copyIn(sql, 'COPY items FROM STDIN', rowsOf(0, N));
+  await copyIn(sql, 'items', 0, N);
   await sql.unsafe('VACUUM');
 });
 
@@ -113,12 +106,12 @@ test('after a restart the graphs load from the object store', async () => {
 
 test('merged segments, then an index; new rows in the growing segment are searched exactly', async () => {
   await sql.unsafe('CREATE TABLE merged (id int8, tenant int4, embedding vector(128)) WITH (segment_rows = 5000)');
-  await copyIn(sql, 'COPY merged FROM STDIN', rowsOf(0, 30_000));
+  await copyIn(sql, 'merged', 0, 30_000);
   await sql.unsafe('VACUUM');
   const before = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'merged' AND file_type = 1");
   assert.equal(before[0]!.n, 1, 'the six 5,000-row segments were merged into one file');
   await sql.unsafe('CREATE INDEX merged_hnsw ON merged USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)');
-  await copyIn(sql, 'COPY merged FROM STDIN', rowsOf(30_000, 32_000));
+  await copyIn(sql, 'merged', 30_000, 32_000);
   const keep = (i: number): boolean => i < 32_000;
   let sum = 0;
   for (let qi = 0; qi < QUERIES; qi++) {

@@ -88,3 +88,37 @@ export function recallAt(found: readonly number[], truth: readonly number[]): nu
   const t = new Set(truth);
   return found.filter((x) => t.has(x)).length / truth.length;
 }
+
+/** One binary COPY field value. */
+export type CopyField = { int8: number } | { int4: number } | { vector: Float32Array };
+
+/**
+ * PostgreSQL's binary COPY stream for rows of fields (int8, int4, pgvector's vector): no
+ * float text to parse, so loading measures the engine, not vector_in.
+ */
+export function binaryCopy(rows: Iterable<readonly CopyField[]>): Buffer {
+  const parts: Buffer[] = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)];
+  for (const row of rows) {
+    let size = 2;
+    for (const f of row) size += 4 + ('int8' in f ? 8 : 'int4' in f ? 4 : 4 + 4 * f.vector.length);
+    const b = Buffer.alloc(size);
+    let o = b.writeInt16BE(row.length, 0);
+    for (const f of row) {
+      if ('int8' in f) {
+        o = b.writeInt32BE(8, o);
+        o = b.writeBigInt64BE(BigInt(f.int8), o);
+      } else if ('int4' in f) {
+        o = b.writeInt32BE(4, o);
+        o = b.writeInt32BE(f.int4, o);
+      } else {
+        o = b.writeInt32BE(4 + 4 * f.vector.length, o);
+        o = b.writeInt16BE(f.vector.length, o);
+        o = b.writeInt16BE(0, o);
+        for (const x of f.vector) o = b.writeFloatBE(x, o);
+      }
+    }
+    parts.push(b);
+  }
+  parts.push(Buffer.from([0xff, 0xff]));
+  return Buffer.concat(parts);
+}
