@@ -5,9 +5,10 @@
  * avg(floats) → double precision, min/max keep the input type.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { JsonbValue, Numeric, Oid, PgArray, arrayTypeOf, defaultFormatContext, escapeJsonString, selectDivScale, type FormatContext, type Jsonb } from '../types/index.ts';
+import { Interval, JsonbValue, Numeric, Oid, PgArray, arrayTypeOf, defaultFormatContext, escapeJsonString, selectDivScale, type FormatContext, type Jsonb } from '../types/index.ts';
 import { compareValues } from './functions.ts';
 import { numericSqrt } from './functions-math.ts';
+import { intervalScale } from './functions-datetime.ts';
 import { toJsonb, toJsonText } from './functions-json.ts';
 import { elementTypeOf } from './polymorphic.ts';
 import type { Value } from './value.ts';
@@ -35,6 +36,27 @@ function toNumeric(v: Value, type: number): Numeric {
   return Numeric.fromBigInt(BigInt(v as number));
 }
 
+/** Sums intervals field by field (interval_pl), with PostgreSQL's range check. */
+function intervalAccumulator(): { add(v: Value): void; sum(): Interval | null; count(): number } {
+  let months = 0;
+  let days = 0;
+  let micros = 0n;
+  let n = 0;
+  return {
+    add(v) {
+      if (v === null) return;
+      const x = v as Interval;
+      months += x.months;
+      days += x.days;
+      micros += x.micros;
+      n++;
+      if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647) throw new DbError(SqlState.DatetimeFieldOverflow, 'interval out of range');
+    },
+    sum: () => (n === 0 ? null : new Interval(months, days, micros)),
+    count: () => n,
+  };
+}
+
 const count: AggregateFunction = {
   name: 'count',
   resultType: (t) => (t.length <= 1 ? Oid.int8 : null),
@@ -53,9 +75,13 @@ const count: AggregateFunction = {
 const sum: AggregateFunction = {
   name: 'sum',
   resultType: ([t]) =>
-    t === Oid.int2 || t === Oid.int4 ? Oid.int8 : t === Oid.int8 || t === Oid.numeric ? Oid.numeric : t === Oid.float4 || t === Oid.float8 ? t : null,
+    t === Oid.int2 || t === Oid.int4 ? Oid.int8 : t === Oid.int8 || t === Oid.numeric ? Oid.numeric : t === Oid.float4 || t === Oid.float8 || t === Oid.interval ? t : null,
   argTypesFor: (t) => [...t],
   create: ([t]) => {
+    if (t === Oid.interval) {
+      const acc = intervalAccumulator();
+      return { step: ([v]) => acc.add(v), final: () => acc.sum() };
+    }
     if (t === Oid.float4 || t === Oid.float8) {
       let s: number | null = null;
       return {
@@ -89,9 +115,20 @@ const sum: AggregateFunction = {
 
 const avg: AggregateFunction = {
   name: 'avg',
-  resultType: ([t]) => (t === Oid.float4 || t === Oid.float8 ? Oid.float8 : t !== undefined && NUMERIC_INPUTS.has(t) ? Oid.numeric : null),
+  resultType: ([t]) =>
+    t === Oid.float4 || t === Oid.float8 ? Oid.float8 : t === Oid.interval ? Oid.interval : t !== undefined && NUMERIC_INPUTS.has(t) ? Oid.numeric : null,
   argTypesFor: (t) => [...t],
   create: ([t]) => {
+    if (t === Oid.interval) {
+      const acc = intervalAccumulator();
+      return {
+        step: ([v]) => acc.add(v),
+        final: () => {
+          const s = acc.sum();
+          return s === null ? null : intervalScale(s, acc.count(), true);
+        },
+      };
+    }
     let n = 0;
     if (t === Oid.float4 || t === Oid.float8) {
       let s = 0;

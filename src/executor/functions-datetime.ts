@@ -58,24 +58,39 @@ function checkInterval(months: number, days: number, micros: bigint): Interval {
 }
 
 /** interval_mul: fractional months and days cascade down as PostgreSQL does. */
-function intervalMul(iv: Interval, f: number): Interval {
-  if (Number.isNaN(f)) throw new DbError(SqlState.DatetimeFieldOverflow, 'interval out of range');
-  const monthsF = iv.months * f;
-  let months = Math.trunc(monthsF);
-  const daysF = iv.days * f;
-  let days = Math.trunc(daysF);
-  const monthRemainderDays = (monthsF - months) * 30;
-  let sec = Number(iv.micros) / 1e6 * f;
-  // Cascade fractional months and days down (30-day months, 24-hour days).
-  const mrd = Math.trunc(monthRemainderDays);
-  days += mrd;
-  sec += (monthRemainderDays - mrd) * 86400 + (daysF - Math.trunc(daysF)) * 86400;
-  if (!Number.isFinite(monthsF) || Math.abs(monthsF) > 2147483647 || Math.abs(days) > 2147483647) throw intervalOutOfRange();
-  const micros = BigInt(Math.round(sec * 1e6));
-  months = months || 0;
-  days = days || 0;
-  return checkInterval(months, days, micros);
+/** rint() as C does it: round half to even. */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
+/** TSROUND: rounds to microsecond precision to make near-whole numbers whole. */
+const tsRound = (x: number): number => rint(x * 1e6) / 1e6;
+
+/**
+ * interval_mul / interval_div: whole months and days scale separately; their fractions
+ * cascade down (30-day months, 86400-second days) into days and time, never up.
+ */
+export function intervalScale(iv: Interval, factor: number, divide: boolean): Interval {
+  if (divide && factor === 0) throw new DbError(SqlState.DivisionByZero, 'division by zero');
+  const scale = (x: number): number => (divide ? x / factor : x * factor);
+  const monthsF = scale(iv.months);
+  if (Number.isNaN(monthsF) || monthsF > 2147483647 || monthsF < -2147483648) throw intervalOutOfRange();
+  const months = Math.trunc(monthsF);
+  const daysF = scale(iv.days);
+  if (Number.isNaN(daysF) || daysF > 2147483647 || daysF < -2147483648) throw intervalOutOfRange();
+  let days = Math.trunc(daysF);
+  const monthRemainderDays = tsRound((monthsF - months) * 30);
+  let secRemainder = tsRound((daysF - days + monthRemainderDays - Math.trunc(monthRemainderDays)) * 86400);
+  if (Math.abs(secRemainder) >= 86400) {
+    days += Math.trunc(secRemainder / 86400);
+    secRemainder -= Math.trunc(secRemainder / 86400) * 86400;
+  }
+  days += Math.trunc(monthRemainderDays);
+  const time = rint(scale(Number(iv.micros)) + secRemainder * 1e6);
+  if (Number.isNaN(time) || time >= 9223372036854775807 || time < -9223372036854775808) throw intervalOutOfRange();
+  return checkInterval(months || 0, days || 0, BigInt(time));
+}
+const intervalMul = (iv: Interval, f: number): Interval => intervalScale(iv, f, false);
 
 /** interval_cmp's linear span: 30-day months, 24-hour days. */
 export function intervalSpan(iv: Interval): bigint {
@@ -124,10 +139,7 @@ fn('-', [IV, IV], IV, ([a, b]) => checkInterval(iv(a).months - iv(b).months, iv(
 fn('-', [IV], IV, ([a]) => checkInterval(-iv(a).months, -iv(a).days, -iv(a).micros));
 fn('*', [IV, F], IV, ([a, f]) => intervalMul(iv(a), f as number));
 fn('*', [F, IV], IV, ([f, a]) => intervalMul(iv(a), f as number));
-fn('/', [IV, F], IV, ([a, f]) => {
-  if ((f as number) === 0) throw new DbError(SqlState.DivisionByZero, 'division by zero');
-  return intervalMul(iv(a), 1 / (f as number));
-});
+fn('/', [IV, F], IV, ([a, f]) => intervalScale(iv(a), f as number, true));
 
 const COMPARISONS: [string, (c: number) => boolean][] = [
   ['=', (c) => c === 0], ['<>', (c) => c !== 0], ['<', (c) => c < 0], ['<=', (c) => c <= 0], ['>', (c) => c > 0], ['>=', (c) => c >= 0],
