@@ -150,6 +150,7 @@ export class TieredStore implements ObjectStore {
       if (r.remote) this.stats.remoteBytes += r.size;
       if (r.local && !r.remote) this.enqueue(r.key);
     }
+    this.maybeEvict(); // the budget may have shrunk since the last run
     const every = opts.snapshotIntervalMs ?? 5000;
     if (every > 0) {
       this.timer = setInterval(() => void this.snapshotIfIdle().catch((err) => this.log.warn({ err }, 'catalog snapshot failed')), every);
@@ -410,7 +411,6 @@ export class TieredStore implements ObjectStore {
         await this.remote.delete(key).catch(() => undefined);
       }
       this.log.info({ key, bytes: bytes.length, ms: Date.now() - started }, 'uploaded object');
-      this.maybeEvict();
     } catch (err) {
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
@@ -424,6 +424,7 @@ export class TieredStore implements ObjectStore {
       this.uploading.delete(key);
       this.stats.pendingUploads = this.queued.size + this.uploading.size;
     }
+    this.maybeEvict();
   }
 
   /** True when every live object has a remote copy. */
