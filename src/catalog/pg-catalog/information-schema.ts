@@ -9,7 +9,7 @@ import type { ColumnDef, TableDef } from '../table-def.ts';
 import { quoteIdent } from './deparse.ts';
 import { exprColumns, type PgCatalogModel, type RelConstraint } from './model.ts';
 import { namespaceOid, systemViewOid } from './oids.ts';
-import { T, type CatalogRelationFn, emptyRelation, relation } from './view-def.ts';
+import { type CatalogRelationFn, emptyRelation, relation } from './view-def.ts';
 
 const ID = Oid.name;
 const NUM = Oid.int4;
@@ -286,4 +286,3 @@ export const INFORMATION_SCHEMA_RELATIONS: Readonly<Record<string, CatalogRelati
   domains: isDomains, enabled_roles: isEnabledRoles, character_sets: isCharacterSets,
 };
 
-void T;

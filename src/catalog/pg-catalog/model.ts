@@ -4,13 +4,13 @@
  * serial sequences), columns, defaults and constraints, each with its OID (oids.ts). Built
  * lazily from Catalog when a pg_catalog relation is read; every view and lookup reads it.
  */
-import { Oid, formatType, typeByOid } from '../../types/index.ts';
+import { Oid } from '../../types/index.ts';
 import type { Catalog } from '../catalog.ts';
 import { ENGINE_FLAT } from '../file-state.ts';
 import type { IndexDef } from '../indexes.ts';
 import type { ColumnDef, ConstraintDef, TableDef } from '../table-def.ts';
 import { deparseExpr, quoteIdent } from './deparse.ts';
-import { AmOid, NamespaceOid, attrdefOid, constraintOid, indexOid, namespaceOid, sequenceOid, sqlIndexOid } from './oids.ts';
+import { constraintOid, indexOid, namespaceOid, sequenceOid, sqlIndexOid } from './oids.ts';
 
 /** What the session tells the catalog views about itself. */
 export interface SystemViewContext {
@@ -278,15 +278,3 @@ function vectorIndex(t: TableDef, oid: number): RelIndex {
   for (const k of ['m', 'ef_construction', 'lists']) if (params[k] !== undefined) options[k] = params[k];
   return { oid, name, table: t, attnums: [attnum], unique: false, primary: false, am, constraintOid: 0, opclasses: [opclass ?? null], options };
 }
-
-/** format_type with PostgreSQL's rules for a column: the typmod applies. */
-export function columnTypeText(c: ColumnDef): string {
-  return formatType(c.typeOid, c.typmod) ?? `${c.typeOid}`;
-}
-
-/** typlen of a column type (pg_attribute.attlen). */
-export function typeLength(oid: number): number {
-  return typeByOid(oid)?.typlen ?? -1;
-}
-
-export { AmOid, NamespaceOid, attrdefOid };

@@ -6,7 +6,7 @@
  */
 import { Oid, PgArray, allTypes, typeByOid } from '../../types/index.ts';
 import { ioProcNames, ioProcs } from './io-procs.ts';
-import { columnTypeText, constraintAttnums } from './model.ts';
+import { constraintAttnums } from './model.ts';
 import { AmOid, DATABASE_OWNER_OID, NamespaceOid, SUPERUSER_OID, attrdefOid, procOid, systemViewOid } from './oids.ts';
 import { T, type CatalogRelationFn, int2Array, relation, vector0 } from './view-def.ts';
 import { PG_SERVER_RELATIONS } from './pg-catalog-server.ts';
@@ -60,13 +60,11 @@ function classRow(
 export const pgClass = relation(CLASS_COLUMNS, (m) => {
   const rows: unknown[][] = [];
   for (const t of m.tables) {
-    const live = t.columns.filter((c) => !c.dropped).length;
     const hasIndex = m.indexes.some((i) => i.table === t);
     const checks = t.constraints.filter((c) => c.kind === 'check').length;
     const count = m.rowCount(t.tableId);
     rows.push(classRow(t.tableId, t.name, m.namespaces.find((n) => n.name === t.schema)?.oid ?? 0, 'r', AmOid.heap, t.columns.length,
       { tuples: count > 0 ? count : -1, hasIndex, checks }));
-    void live;
   }
   for (const i of m.indexes) {
     const am = (AmOid as Record<string, number>)[i.am] ?? AmOid.btree;
@@ -105,7 +103,7 @@ function attributeRow(
   const storage = len === -1 ? (typeOid === Oid.numeric ? 'm' : 'x') : 'p';
   return [
     relid, name, o.dropped ? 0 : typeOid, -1, len, attnum, t?.category === 'A' ? 1 : 0, -1, typmod, byval(len), align(len),
-    storage, '\u0000'.slice(1), o.notNull ?? false, o.hasDef ?? false, o.missing ?? false, o.identity ?? '', '', o.dropped ?? false,
+    storage, '', o.notNull ?? false, o.hasDef ?? false, o.missing ?? false, o.identity ?? '', '', o.dropped ?? false,
     true, 0, o.dropped ? 0 : collationOf(typeOid), null, null, null, null,
   ];
 }
@@ -279,4 +277,3 @@ export const PG_CATALOG_RELATIONS: Readonly<Record<string, CatalogRelationFn>> =
   ...PG_SERVER_RELATIONS,
 };
 
-export { columnTypeText };
