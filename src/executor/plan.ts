@@ -70,6 +70,12 @@ export type Plan =
       readonly keys: readonly (readonly BoundExpr[])[];
       /** Per key column: its expressions yield arrays whose elements are the values (`pk = ANY($1)`). */
       readonly spread?: readonly boolean[];
+      /**
+       * Instead of `keys` (then empty): the rows whose first key column lies in this range,
+       * returned in ascending key order; `limit` (if set) stops after that many rows — only
+       * valid when nothing above filters rows out before the LIMIT.
+       */
+      readonly range?: PkRange;
       readonly attnums: readonly number[];
       readonly missing: readonly unknown[];
       readonly withRowId: boolean;
@@ -122,6 +128,11 @@ export type Plan =
   | { readonly kind: 'recursive-union'; readonly cteId: number; readonly all: boolean; readonly base: Plan; readonly step: Plan }
   /** Inside a recursive term: the rows the previous iteration produced. */
   | { readonly kind: 'worktable-scan'; readonly cteId: number; readonly name: string }
+  /**
+   * Set-returning functions of the SELECT list (ProjectSet): each input row followed by the
+   * calls' values, one output row per value of the longest; shorter ones give NULLs.
+   */
+  | { readonly kind: 'project-set'; readonly input: Plan; readonly calls: readonly (BoundExpr & { readonly kind: 'call' })[] }
   /** Window functions: each input row followed by one value per call. */
   | { readonly kind: 'window'; readonly input: Plan; readonly calls: readonly WindowCall[] };
 
@@ -160,6 +171,15 @@ export interface AggregateCall {
   readonly filter?: BoundExpr | null;
   /** ORDER BY inside the call: the order in which rows are fed to the aggregate. */
   readonly orderBy?: readonly SortKey[];
+}
+
+/** A range of the first key column for a `pk-lookup` (bounds are constants or parameters). */
+export interface PkRange {
+  readonly lower: BoundExpr | null;
+  readonly lowerInclusive: boolean;
+  readonly upper: BoundExpr | null;
+  readonly upperInclusive: boolean;
+  readonly limit: BoundExpr | null;
 }
 
 /** Row checks of INSERT/UPDATE, evaluated over the new row (all live columns, attnum order). */

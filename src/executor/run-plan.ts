@@ -14,6 +14,7 @@ import { openHashJoin, openNestedLoop } from './join.ts';
 import { openCteScan, openDistinct, openRecursiveUnion, openSetOp, openUnique, openWorktableScan } from './set-ops.ts';
 import { installSubqueries } from './subquery.ts';
 import { openWindow } from './window.ts';
+import { openProjectSet } from './project-set.ts';
 import { openLimitWithTies } from './limit-ties.ts';
 import type { Plan } from './plan.ts';
 import { openPkLookup } from './pk-lookup.ts';
@@ -62,6 +63,8 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
       return openRecursiveUnion(plan, params, ctx, openNode);
     case 'window':
       return openWindow(plan, params, ctx, openNode);
+    case 'project-set':
+      return openProjectSet(plan, params, ctx, openNode);
     case 'result':
       return new ArrayCursor([[]]);
     case 'seq-scan': {

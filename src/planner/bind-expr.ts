@@ -73,6 +73,8 @@ export interface BindContext {
   readonly queries?: SubqueryPlanner;
   /** Collects window calls of the SELECT list and ORDER BY (absent where they are not allowed). */
   readonly windows?: WindowBinder;
+  /** Collects set-returning calls of the SELECT list (absent where they are not allowed). */
+  readonly setFunctions?: { add(call: BoundExpr & { kind: 'call' }): BoundExpr };
 }
 
 /** Plans a subquery used as an expression, with `outer` as its enclosing context. */
@@ -277,8 +279,8 @@ export function bindCall(
       hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`,
     }).at(pos(location));
   }
-  if (fn.returnsSet && !allowSet) {
-    throw notSupported(`set-returning function ${name}() is only supported in FROM`).at(pos(location));
+  if (fn.returnsSet && !allowSet && (!ctx.setFunctions || fn.setColumns)) {
+    throw notSupported(`set-returning function ${name}() is only supported in FROM and in the SELECT list`).at(pos(location));
   }
   // A parameter passed as a variadic "any" argument has nothing to take its type from.
   args.forEach((a, i) => {
@@ -289,7 +291,9 @@ export function bindCall(
   const coerced = args.map((a, i) =>
     fn.argTypes[i] === ANYNONARRAY_OID ? coerce(a, Oid.text, -1, 'explicit', ctx, location) : coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location),
   );
-  return { kind: 'call', fn, args: coerced, type: fn.returnType, typmod: -1 };
+  const call: BoundExpr & { kind: 'call' } = { kind: 'call', fn, args: coerced, type: fn.returnType, typmod: -1 };
+  // A set-returning function in the SELECT list: its rows come from the block's project-set node.
+  return fn.returnsSet && !allowSet ? ctx.setFunctions!.add(call) : call;
 }
 
 export function functionName(names: readonly string[], location: number): string {

@@ -28,6 +28,9 @@ import type { TableDef } from '../catalog/index.ts';
 import { planVectorTopK } from './plan-vector.ts';
 import { planFrom, type BlockEnv, type CteEntry, type CteScope, type FromResult } from './plan-from.ts';
 import { WINDOW_REF_BASE, WindowCollector } from './plan-window.ts';
+
+/** Set-returning calls in the SELECT list bind to placeholder indexes from here (after window references). */
+const SET_REF_BASE = WINDOW_REF_BASE * 2;
 import { mapColumns, splitConjuncts } from './bound-utils.ts';
 import { pushDown } from './pushdown.ts';
 import { pruneScanColumns } from './prune.ts';
@@ -320,8 +323,15 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     stmt.groupBy.length > 0 || stmt.having !== null || targets.some((t) => mentionsAggregate(t.expr)) || stmt.orderBy.some((o) => mentionsAggregate(o.expr));
   const aggregation = grouped ? groupingScope(stmt, targets, inputCtx) : undefined;
   const windows = new WindowCollector(stmt.windows);
+  const setCalls: (BoundExpr & { kind: 'call' })[] = [];
+  const setFunctions = {
+    add: (call: BoundExpr & { kind: 'call' }): BoundExpr => {
+      setCalls.push(call);
+      return { kind: 'column', index: SET_REF_BASE + setCalls.length - 1, type: call.type, typmod: call.typmod, name: call.fn.name, tableOid: 0, attnum: 0 };
+    },
+  };
   // Targets, HAVING and ORDER BY see the grouped rows when there is grouping.
-  const ctx: BindContext = { ...inputCtx, aggregation, windows };
+  const ctx: BindContext = { ...inputCtx, aggregation, windows, setFunctions };
   let exprs = targets.map((t) => {
     const b = bindExpr(t.expr, ctx);
     const untypedNull = setOpBranch && b.kind === 'const' && b.value === null;
@@ -354,10 +364,17 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     if (d.kind === 'const' && d.literal === 'integer') return exprs[ordinalRef(Number(d.text), columns, d.location).index]!;
     return bindOutputExpr(d, ctx);
   });
-  // The window node appends its columns after the (grouped) input row.
+  // The window node appends its columns after the (grouped) input row, the project-set node after those.
   const inputWidth = aggregation ? aggregation.groupExprs.length + aggregation.calls.length : from.scope.length;
-  if (windows.calls.length > 0) {
-    const fix = (e: BoundExpr): BoundExpr => mapColumns(e, (c) => (c.index >= WINDOW_REF_BASE ? { ...c, index: inputWidth + c.index - WINDOW_REF_BASE } : c));
+  if (windows.calls.length > 0 || setCalls.length > 0) {
+    const fix = (e: BoundExpr): BoundExpr =>
+      mapColumns(e, (c) =>
+        c.index >= SET_REF_BASE
+          ? { ...c, index: inputWidth + windows.calls.length + c.index - SET_REF_BASE }
+          : c.index >= WINDOW_REF_BASE
+            ? { ...c, index: inputWidth + c.index - WINDOW_REF_BASE }
+            : c,
+      );
     exprs = exprs.map(fix);
     keys = keys.map((k) => ({ ...k, expr: fix(k.expr) }));
     distinctOn = distinctOn.map(fix);
@@ -367,10 +384,11 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     if (having) plan = { kind: 'filter', input: plan, predicate: having };
   }
   if (windows.calls.length > 0) plan = { kind: 'window', input: plan, calls: windows.calls };
+  if (setCalls.length > 0) plan = { kind: 'project-set', input: plan, calls: setCalls };
   const limit = bindLimit(stmt.limit, inputCtx);
   const offset = bindLimit(stmt.offset, inputCtx);
   const simple = !aggregation && windows.calls.length === 0 && stmt.distinct === null;
-  const topK = simple ? planVectorTopK({ input: from.plan, predicate, keys, limit, offset, env }) : null;
+  const topK = simple && setCalls.length === 0 ? planVectorTopK({ input: from.plan, predicate, keys, limit, offset, env }) : null;
   if (topK) {
     return { plan: { kind: 'project', input: topK, exprs }, columns, correlated: correlation.used };
   }

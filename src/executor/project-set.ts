@@ -1,0 +1,39 @@
+/**
+ * ProjectSet: set-returning functions in the SELECT list (`SELECT id, unnest(tags)`). For each
+ * input row the calls run side by side; the row repeats once per value of the longest call,
+ * with NULL where a shorter one has run out (PostgreSQL 10+ semantics). A row whose calls all
+ * return nothing produces no output.
+ */
+import { compile } from './compile.ts';
+import type { ExecContext } from './context.ts';
+import type { RowCursor } from './cursor.ts';
+import type { Plan } from './plan.ts';
+import type { Row, Value } from './value.ts';
+
+type OpenCursor = (plan: Plan, params: readonly Value[], ctx: ExecContext) => RowCursor;
+
+export function openProjectSet(plan: Plan & { kind: 'project-set' }, params: readonly Value[], ctx: ExecContext, open: OpenCursor): RowCursor {
+  const input = open(plan.input, params, ctx);
+  const calls = plan.calls.map((c) => ({ fn: c.fn, args: c.args.map(compile) }));
+  return {
+    async next() {
+      for (;;) {
+        const batch = await input.next();
+        if (!batch) return null;
+        ctx.checkCancel();
+        const out: Row[] = [];
+        for (const r of batch) {
+          const lists = calls.map((c) => {
+            const vals = c.args.map((a) => a(r, params, ctx));
+            if (c.fn.strict && vals.includes(null)) return [];
+            return [...(c.fn.impl(vals, ctx) as Iterable<Value>)];
+          });
+          const n = Math.max(0, ...lists.map((l) => l.length));
+          for (let i = 0; i < n; i++) out.push([...r, ...lists.map((l) => (i < l.length ? l[i] : null))]);
+        }
+        if (out.length > 0) return out;
+      }
+    },
+    close: () => input.close(),
+  };
+}
