@@ -108,6 +108,11 @@ export class Catalog {
     tableOps.dropTable(this.cdb, tableId);
   }
 
+  /** ALTER TABLE SET/RESET (...): replaces the table's options (already validated). */
+  setTableOptions(tableId: number, options: Record<string, string>): TableDef {
+    return tableOps.setTableOptions(this.cdb, tableId, options);
+  }
+
   /** ALTER TABLE RENAME: 42P07 when the name is taken in the schema. */
   renameTable(tableId: number, newName: string): TableDef {
     return tableOps.renameTable(this.cdb, tableId, newName);

@@ -145,6 +145,14 @@ export function renameTable(cdb: CatalogDb, tableId: number, newName: string): T
   });
 }
 
+export function setTableOptions(cdb: CatalogDb, tableId: number, options: Record<string, string>): TableDef {
+  return cdb.tx(() => {
+    requireTable(cdb, tableId);
+    cdb.run('UPDATE Tables SET options = ? WHERE table_id = ?', JSON.stringify(options), tableId);
+    return requireTable(cdb, tableId);
+  });
+}
+
 function writeDefinition(cdb: CatalogDb, tableId: number, columns: readonly ColumnDef[], constraints: readonly ConstraintDef[]): TableDef {
   cdb.run('UPDATE Tables SET columns = ?, constraints = ? WHERE table_id = ?', JSON.stringify(columns), JSON.stringify(constraints), tableId);
   return requireTable(cdb, tableId);

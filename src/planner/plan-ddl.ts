@@ -53,9 +53,31 @@ function tableOptions(options: Readonly<Record<string, string>>): { segmentSizeB
     else if (k === 'segment_rows') {
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "segment_rows": "${v}"`);
       out.segment_max_rows = v; // the storage engine's name for the seal threshold
-    } else throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
+    } else if (k === 'tier') out.tier = tierOption(v);
+    else throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
   }
   return { segmentSizeBytes, options: out };
+}
+
+/** Table option `tier` (docs/tiering.md): 'hot' pins the table's files in the local cache, 'auto' lets them be evicted. */
+function tierOption(v: string): string {
+  if (v !== 'hot' && v !== 'auto') {
+    throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "tier": "${v}"`, { hint: 'Valid values are "hot" and "auto".' });
+  }
+  return v;
+}
+
+/** ALTER TABLE SET (...) / RESET (...): the table's new options; segment_size cannot change (0A000), unknown names 22023. */
+export function alterTableOptions(current: Readonly<Record<string, string>>, given: Readonly<Record<string, string>>, reset: boolean): Record<string, string> {
+  const out = { ...current };
+  for (const [k, v] of Object.entries(given)) {
+    const stored = k === 'segment_rows' ? 'segment_max_rows' : k;
+    if (k === 'segment_size') throw new DbError(SqlState.FeatureNotSupported, 'segment_size cannot be changed after CREATE TABLE');
+    if (k !== 'tier' && k !== 'segment_rows') throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
+    if (reset) delete out[stored];
+    else Object.assign(out, tableOptions({ [k]: v }).options);
+  }
+  return out;
 }
 
 /** The first column a CHECK expression mentions, for PostgreSQL's constraint naming. */

@@ -6,7 +6,7 @@
  */
 import type { TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, assertNever } from '../errors/index.ts';
-import { bindColumn, bindCreateTable, evaluateMissingValue, resolveTable, type PlanEnv } from '../planner/index.ts';
+import { alterTableOptions, bindColumn, bindCreateTable, evaluateMissingValue, resolveTable, type PlanEnv } from '../planner/index.ts';
 import type { Statement } from '../sql/index.ts';
 import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
@@ -162,6 +162,9 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             break;
           case 'rename_table':
             t = db.catalog.renameTable(t.tableId, cmd.to);
+            break;
+          case 'set_options':
+            t = db.catalog.setTableOptions(t.tableId, alterTableOptions(t.options, cmd.options, cmd.reset));
             break;
           default:
             assertNever(cmd, 'ALTER TABLE command');

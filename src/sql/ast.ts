@@ -251,7 +251,9 @@ export type AlterTableCommand =
   | { readonly kind: 'add_column'; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_column'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'rename_column'; readonly from: string; readonly to: string }
-  | { readonly kind: 'rename_table'; readonly to: string };
+  | { readonly kind: 'rename_table'; readonly to: string }
+  /** SET (name = value, ...) / RESET (name, ...): table storage options (values as text; RESET: names only). */
+  | { readonly kind: 'set_options'; readonly options: Readonly<Record<string, string>>; readonly reset: boolean };
 
 /** INSERT's row source. `null` entries in VALUES rows stand for DEFAULT. */
 export type InsertSource =

@@ -141,6 +141,12 @@ function alterTable(h: ConvertHelpers, n: Raw): Statement {
       case 'AT_DropColumn':
         if (cmd.behavior === 'DROP_CASCADE') throw notSupported('DROP COLUMN ... CASCADE is not supported');
         return { kind: 'drop_column', name: cmd.name, ifExists: cmd.missing_ok === true };
+      case 'AT_SetRelOptions':
+      case 'AT_ResetRelOptions': {
+        const options: Record<string, string> = {};
+        for (const o of (cmd.def?.List?.items ?? []) as Raw[]) options[o.DefElem.defname] = defElemValue(o.DefElem);
+        return { kind: 'set_options', options, reset: cmd.subtype === 'AT_ResetRelOptions' };
+      }
       default:
         throw notSupported(`ALTER TABLE ${String(cmd.subtype).replace('AT_', '')} is not supported yet`);
     }
