@@ -71,6 +71,9 @@ describe('point lookups by key', () => {
       assert.deepEqual((await c.query('SELECT id, v FROM pts WHERE id = $1', [2500])).rows, [{ id: '2500', v: 'x' }]);
       assert.deepEqual((await c.query('SELECT id FROM pts WHERE id = ANY($1) ORDER BY id', [[10, 11, 3]])).rows, [{ id: '10' }, { id: '11' }]);
       assert.deepEqual((await c.query('SELECT count(*)::int AS n FROM pts WHERE id IN (20, 21, 22) AND v LIKE $1', ['v2%'])).rows, [{ n: 3 }]);
+      const range = await c.query('SELECT id FROM pts WHERE id BETWEEN $1 AND $2', [2, 8]);
+      assert.deepEqual(range.rows.map((r) => Number(r.id)), [2, 5, 6, 7, 8], 'a range through the index, in key order');
+      assert.equal((await c.query('DELETE FROM pts WHERE id >= 2990 AND id < 3000')).rowCount, 10);
       // A key without a row: nothing happens, nothing is read.
       assert.equal((await c.query('DELETE FROM pts WHERE id = 123456')).rowCount, 0);
       // Upserts by key also stay away from the corrupt segment.

@@ -44,6 +44,19 @@ export interface DataAccess {
    */
   lookupByKey(tableId: number, keyAttnums: readonly number[], keys: readonly (readonly unknown[])[], attnums: readonly number[]): Promise<ScanBatch | null>;
   /**
+   * Range lookup through the primary-key index: visible rows whose first key column lies
+   * between the bounds (null = open), in ascending key order, at most `limit` rows; null
+   * when no constraint has exactly `keyAttnums`.
+   */
+  rangeByKey(
+    tableId: number,
+    keyAttnums: readonly number[],
+    lower: { readonly value: unknown; readonly inclusive: boolean } | null,
+    upper: { readonly value: unknown; readonly inclusive: boolean } | null,
+    limit: number | null,
+    attnums: readonly number[],
+  ): Promise<ScanBatch | null>;
+  /**
    * The row (full live columns, with its row id) holding the key of `row` under any unique
    * constraint of the table (or only `constraint`), as this transaction sees it, after
    * waiting for other open transactions holding the key; null when there is none (ON CONFLICT).

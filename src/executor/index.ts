@@ -4,7 +4,7 @@
  * errors/ (and storage/ as it arrives); never sql/, planner/ or session/.
  */
 export type { BoundExpr } from './bound.ts';
-export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, RowChecks, AggregateCall, JoinKind, WindowCall, WindowFrame, FrameBound } from './plan.ts';
+export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, PkRange, RowChecks, AggregateCall, JoinKind, WindowCall, WindowFrame, FrameBound } from './plan.ts';
 export { aggregateNamed, isAggregateName, type AggregateFunction } from './aggregates.ts';
 export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess } from './context.ts';
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';

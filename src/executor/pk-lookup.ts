@@ -11,7 +11,8 @@ import { PgArray } from '../types/index.ts';
 import { compile } from './compile.ts';
 import type { ExecContext, ScanBatch } from './context.ts';
 import type { RowCursor } from './run-plan.ts';
-import type { Plan } from './plan.ts';
+import type { BoundExpr } from './bound.ts';
+import type { Plan, PkRange } from './plan.ts';
 import type { Row, Value } from './value.ts';
 
 type PkLookupPlan = Plan & { readonly kind: 'pk-lookup' };
@@ -33,12 +34,24 @@ export function lookupKeys(plan: PkLookupPlan, params: readonly Value[], ctx: Ex
   return keys;
 }
 
+/** A range pk-lookup: bounds (and limit) evaluated once, rows in key order. */
+function lookupRange(plan: PkLookupPlan, range: PkRange, params: readonly Value[], ctx: ExecContext): Promise<ScanBatch | null> {
+  const bound = (e: BoundExpr | null, inclusive: boolean): { value: unknown; inclusive: boolean } | null =>
+    e === null ? null : { value: compile(e)([], params, ctx), inclusive };
+  let limit: number | null = null;
+  if (range.limit !== null) {
+    const v = compile(range.limit)([], params, ctx);
+    if (v !== null) limit = Math.max(0, Number(v));
+  }
+  return ctx.data.rangeByKey(plan.tableId, plan.keyAttnums, bound(range.lower, range.lowerInclusive), bound(range.upper, range.upperInclusive), limit, plan.attnums);
+}
+
 export function openPkLookup(plan: PkLookupPlan, params: readonly Value[], ctx: ExecContext): RowCursor {
   const { missing, withRowId } = plan;
   let pending: Promise<ScanBatch[]> | null = null;
   let done = false;
   const load = async (): Promise<ScanBatch[]> => {
-    const found = await ctx.data.lookupByKey(plan.tableId, plan.keyAttnums, lookupKeys(plan, params, ctx), plan.attnums);
+    const found = plan.range ? await lookupRange(plan, plan.range, params, ctx) : await ctx.data.lookupByKey(plan.tableId, plan.keyAttnums, lookupKeys(plan, params, ctx), plan.attnums);
     if (found !== null) return [found];
     const all: ScanBatch[] = [];
     for await (const b of ctx.data.scan(plan.tableId, plan.attnums)) all.push(b);

@@ -3,8 +3,10 @@
  * bound over a table scan and, when it pins every column of a PRIMARY KEY / UNIQUE
  * constraint to constants or parameters (`pk = $1`, `pk IN (1, 2)`, `pk = ANY($1)`,
  * `a = 'x' AND b = 2`),
- * returns a `pk-lookup` plan to use instead of the scan. The caller keeps its filter with
- * the whole predicate above the lookup, so the lookup only has to return a superset.
+ * returns a `pk-lookup` plan to use instead of the scan; failing that, a range lookup when
+ * it bounds a constraint's first column on both sides (`BETWEEN`; planPkRange). The caller
+ * keeps its filter with the whole predicate above the lookup, so the lookup only has to
+ * return a superset.
  */
 import type { TableDef } from '../catalog/index.ts';
 import type { BoundExpr, Plan } from '../executor/index.ts';
@@ -93,7 +95,7 @@ export function planPkLookup(table: TableDef, scanPlan: Plan, predicate: BoundEx
     if (cv.spread) spread.add(attnum);
     else spread.delete(attnum);
   }
-  if (pinned.size === 0) return null;
+  if (pinned.size === 0) return planPkRange(table, scanPlan, predicate, null);
   const keys = table.constraints.filter((k) => k.kind === 'primary' || k.kind === 'unique');
   // Prefer the primary key, then the constraint needing the fewest lookups.
   let best: { name: string; attnums: number[]; n: number } | null = null;
@@ -103,7 +105,7 @@ export function planPkLookup(table: TableDef, scanPlan: Plan, predicate: BoundEx
     if (n > MAX_LOOKUP_KEYS) continue;
     if (best === null || (k.kind === 'primary' && n <= best.n) || n < best.n) best = { name: k.name, attnums: k.attnums, n };
   }
-  if (best === null) return null;
+  if (best === null) return planPkRange(table, scanPlan, predicate, null);
   return {
     kind: 'pk-lookup',
     tableId: table.tableId,
@@ -116,4 +118,62 @@ export function planPkLookup(table: TableDef, scanPlan: Plan, predicate: BoundEx
     missing: scanPlan.missing,
     withRowId: scanPlan.withRowId,
   };
+}
+
+/** Types whose key encoding orders like SQL's comparison operators (text: C collation). */
+const RANGE_TYPES = new Set([20, 21, 23, 25, 1043, 2950]);
+const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/** `column op value` with op one of < <= > >= (either side; flipped so the column is on the left). */
+function comparison(e: BoundExpr): { column: number; op: string; value: BoundExpr } | null {
+  if (e.kind !== 'call' || e.args.length !== 2 || !(e.fn.name in FLIP)) return null;
+  const [l, r] = e.args as [BoundExpr, BoundExpr];
+  if (l.kind === 'column' && isRuntimeConstant(r) && RANGE_TYPES.has(l.type) && sameKeyEncoding(l.type, r.type)) return { column: l.index, op: e.fn.name, value: r };
+  if (r.kind === 'column' && isRuntimeConstant(l) && RANGE_TYPES.has(r.type) && sameKeyEncoding(r.type, l.type)) return { column: r.index, op: FLIP[e.fn.name]!, value: l };
+  return null;
+}
+
+/**
+ * A range `pk-lookup` when `predicate` bounds the first column of a PRIMARY KEY / UNIQUE
+ * constraint with both bounds (`pk BETWEEN 10 AND 20`, `pk >= $1 AND pk < $2`), or with
+ * any bounds (`pk > $1`, none) given a limit: rows come in ascending key order. With `limit` (a LIMIT's expression, offset included), the lookup stops early —
+ * pass it only when `predicate` is nothing but such bounds and the query orders by that
+ * column ascending (the sort above can then be dropped). `predicate` may be null only
+ * together with a limit (`ORDER BY pk LIMIT n`). Keep the filter above in every case.
+ */
+export function planPkRange(table: TableDef, scanPlan: Plan, predicate: BoundExpr | null, limit: BoundExpr | null): Plan | null {
+  if (scanPlan.kind !== 'seq-scan' || scanPlan.tableId !== table.tableId || (predicate === null && limit === null)) return null;
+  const keys = table.constraints.filter((k) => k.kind === 'primary' || k.kind === 'unique').sort((a, b) => (a.kind === 'primary' ? -1 : b.kind === 'primary' ? 1 : 0));
+  const bounds = (predicate === null ? [] : conjuncts(predicate)).map(comparison).filter((c) => c !== null);
+  for (const k of keys) {
+    const first = k.attnums[0]!;
+    const col = scanPlan.attnums.indexOf(first);
+    const colType = table.columns.find((c) => c.attnum === first)?.typeOid ?? 0;
+    if (col < 0 || !RANGE_TYPES.has(colType)) continue;
+    const mine = bounds.filter((b) => b.column === col);
+    const lower = mine.find((b) => b.op === '>' || b.op === '>=') ?? null;
+    const upper = mine.find((b) => b.op === '<' || b.op === '<=') ?? null;
+    // Without a limit, only a closed range: an open one likely covers much of the table,
+    // where a scan reads faster than row-by-row fetches.
+    if (limit === null && (lower === null || upper === null)) continue;
+    return {
+      kind: 'pk-lookup',
+      tableId: table.tableId,
+      table: scanPlan.table,
+      constraint: k.name,
+      keyAttnums: k.attnums,
+      keys: [],
+      range: {
+        lower: lower?.value ?? null,
+        lowerInclusive: lower?.op === '>=',
+        upper: upper?.value ?? null,
+        upperInclusive: upper?.op === '<=',
+        limit,
+      },
+      attnums: scanPlan.attnums,
+      missing: scanPlan.missing,
+      withRowId: scanPlan.withRowId,
+    };
+  }
+  return null;
 }

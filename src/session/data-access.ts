@@ -65,6 +65,42 @@ export class SessionDataAccess implements DataAccess {
     }
   }
 
+  async rangeByKey(
+    tableId: number,
+    keyAttnums: readonly number[],
+    lower: { readonly value: unknown; readonly inclusive: boolean } | null,
+    upper: { readonly value: unknown; readonly inclusive: boolean } | null,
+    limit: number | null,
+    attnums: readonly number[],
+  ): Promise<ScanBatch | null> {
+    const cursor = this.db.unique.range(tableId, keyAttnums, lower, upper, this.tx.uniqueChanges());
+    if (cursor === null) return null;
+    const rowIds: number[] = [];
+    const found: unknown[][] = [];
+    const snap = this.db.storage.snapshot(tableId);
+    try {
+      const chunk = limit === null ? 10_000 : Math.min(10_000, Math.max(16, limit * 2));
+      for (;;) {
+        const ids = cursor.next(chunk);
+        if (ids.length === 0) break;
+        const rows = await this.fetchByIds(snap, ids, [...attnums]);
+        rows.forEach((r, i) => {
+          if (r === undefined) return;
+          rowIds.push(ids[i]!);
+          found.push(r);
+        });
+        if (limit !== null && found.length >= limit) break;
+      }
+    } finally {
+      snap.release();
+    }
+    if (limit !== null && found.length > limit) {
+      rowIds.length = limit;
+      found.length = limit;
+    }
+    return { rowIds, rows: found };
+  }
+
   /**
    * Rows by id for index hits: the transaction's own rows (negative ids) through its write
    * transaction; committed ids without it (the index already left out keys this transaction

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { BloomFilter, BufferedKv, decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, SqliteKv } from '../kv/index.ts';
+import { BloomFilter, BufferedKv, decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteKv } from '../kv/index.ts';
 import { makeRowId, type Segment, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -452,6 +452,36 @@ export class UniqueKeys {
   }
 
   /**
+   * A cursor over the row ids whose first key column lies between the bounds (null = open),
+   * in ascending key order, as `tx` sees them (its own rows merged in, keys it deleted left
+   * out). Null when no constraint has exactly `keyAttnums`. A NULL bound matches nothing.
+   */
+  range(
+    tableId: number,
+    keyAttnums: readonly number[],
+    lower: { readonly value: unknown; readonly inclusive: boolean } | null,
+    upper: { readonly value: unknown; readonly inclusive: boolean } | null,
+    tx: UniqueTxChanges | null,
+  ): KeyRangeCursor | null {
+    const u = (this.byTable.get(tableId) ?? []).find((c) => c.def.attnums.length === keyAttnums.length && c.def.attnums.every((a, i) => a === keyAttnums[i]));
+    if (u === undefined) return null;
+    const bound = (b: { readonly value: unknown; readonly inclusive: boolean }, after: boolean): Buffer | null => {
+      const k = encodeKey([u.typeOids[0]!], [b.value], u.prefix);
+      if (k === null) return null;
+      // A composite key starts with the first column's encoding: past all of them = prefix end.
+      return after ? (prefixEnd(k) ?? k) : k;
+    };
+    const start = lower === null ? u.prefix : bound(lower, !lower.inclusive);
+    const end = upper === null ? prefixEnd(u.prefix) : bound(upper, upper.inclusive);
+    if (start === null || (upper !== null && end === null)) return new KeyRangeCursor(this.kv, u, Buffer.alloc(0), Buffer.alloc(0), [], new Set());
+    const own = [...(tx?.inserted.get(u) ?? new Map<string, number>())]
+      .map(([k, id]) => ({ key: u.fullKey(k), id }))
+      .filter((e) => Buffer.compare(e.key, start) >= 0 && (end === null || Buffer.compare(e.key, end) < 0))
+      .sort((a, b) => Buffer.compare(a.key, b.key));
+    return new KeyRangeCursor(this.kv, u, start, end, own, tx?.deleted.get(u) ?? new Set());
+  }
+
+  /**
    * Merge/compaction hook, called inside the WAL barrier that swaps the files: every live
    * row of the merged segment gets its key's entry pointed at its new location. Rows
    * deleted by then are skipped (their transactions remove the keys at commit).
@@ -526,5 +556,43 @@ export class UniqueKeys {
     this.meta.put(CLEAN_KEY, Buffer.from('1'));
     this.kv.close();
     this.meta.close();
+  }
+}
+
+/** Row ids of a key range in key order, read from the store a chunk at a time (UniqueKeys.range). */
+export class KeyRangeCursor {
+  private done: boolean;
+
+  constructor(
+    private readonly kv: KvStore,
+    private readonly u: UniqueConstraint,
+    private from: Buffer,
+    private readonly end: Buffer | null,
+    /** The transaction's own rows in the range, sorted by key. */
+    private readonly own: { key: Buffer; id: number }[],
+    /** Keys (without prefix, latin1) the transaction deleted. */
+    private readonly deleted: ReadonlySet<string>,
+  ) {
+    this.done = end !== null && Buffer.compare(from, end) >= 0;
+  }
+
+  /** The next ids (up to about `n` committed entries plus own rows up to the same key); [] at the end. */
+  next(n: number): number[] {
+    if (this.done) return this.own.splice(0).map((e) => e.id);
+    const chunk = this.kv.scan(this.from, this.end, n);
+    const exhausted = chunk.length < n;
+    const last = chunk.length > 0 ? chunk[chunk.length - 1]!.key : null;
+    const merged: { key: Buffer; id: number }[] = [];
+    for (const e of chunk) {
+      if (this.deleted.has(e.key.subarray(this.u.prefix.length).toString('latin1'))) continue;
+      merged.push({ key: e.key, id: e.value.readDoubleBE(0) });
+    }
+    let take = 0;
+    while (take < this.own.length && (exhausted || (last !== null && Buffer.compare(this.own[take]!.key, last) <= 0))) take++;
+    for (const o of this.own.splice(0, take)) merged.push(o);
+    merged.sort((a, b) => Buffer.compare(a.key, b.key));
+    if (exhausted) this.done = true;
+    else this.from = Buffer.concat([last!, Buffer.from([0])]);
+    return merged.map((e) => e.id);
   }
 }
