@@ -7,7 +7,7 @@ import { assertNever, DbError, SqlState } from '../errors/index.ts';
 import { compileAsync, isAsync, compile } from './compile.ts';
 import { withRunState, type ExecContext } from './context.ts';
 import { ArrayCursor, type RowCursor } from './cursor.ts';
-import { TopN, keepCount } from './top-n.ts';
+import { openSort } from './sort.ts';
 import { hashKey } from './hash-key.ts';
 import { compareSortValues } from './sort-keys.ts';
 import { openHashJoin, openNestedLoop } from './join.ts';
@@ -260,38 +260,8 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
         close: () => input.close(),
       };
     }
-    case 'sort': {
-      const input = openCursor(plan.input, params, ctx);
-      const keys = plan.keys.map((k) => ({ ...k, eval: compileAsync(k.expr), type: k.expr.type }));
-      const anyAsync = plan.keys.some((k) => isAsync(k.expr));
-      let sorted: ArrayCursor | null = null;
-      return {
-        async next() {
-          if (!sorted) {
-            const keep = plan.keep ? keepCount(plan.keep, params, ctx) : null;
-            const topN = keep === null ? null : new TopN<{ r: Row; k: Value[] }>(keep, (a, b) => compareSortValues(keys, a.k, b.k));
-            const keyed: { r: Row; k: Value[] }[] = [];
-            for (let batch = await input.next(); batch; batch = await input.next()) {
-              ctx.checkCancel();
-              for (const r of batch) {
-                const k: Value[] = [];
-                for (const key of keys) k.push(anyAsync ? await key.eval(r, params, ctx) : key.eval(r, params, ctx));
-                if (topN) topN.add({ r, k });
-                else keyed.push({ r, k });
-              }
-            }
-            if (topN) {
-              sorted = new ArrayCursor(topN.rows().map((x) => x.r));
-              return sorted.next();
-            }
-            keyed.sort((a, b) => compareSortValues(keys, a.k, b.k));
-            sorted = new ArrayCursor(keyed.map((x) => x.r));
-          }
-          return sorted.next();
-        },
-        close: () => input.close(),
-      };
-    }
+    case 'sort':
+      return openSort(plan, params, ctx, openNode);
     case 'limit': {
       if (plan.withTies) return openLimitWithTies(plan, params, ctx, openNode);
       const input = openCursor(plan.input, params, ctx);
