@@ -45,9 +45,25 @@ def('format_type', [Oid.oid, Oid.int4], Oid.text, ([oid, typmod]) => {
   return formatType(oid as number, typmod === null ? undefined : (typmod as number)) ?? '???';
 }, { strict: false });
 
+/** Pretty printing drops the parentheses around a top-level operator expression ("(1 + 2)" → "1 + 2"). */
+function prettyExpr(text: string): string {
+  if (!text.startsWith('(') || !text.endsWith(')')) return text;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0 && i !== text.length - 1) return text;
+  }
+  return text.slice(1, -1);
+}
+
+// Catalog expressions are stored as SQL text already (catalog/pg-catalog/deparse.ts).
 for (const node of [Oid.pg_node_tree, Oid.text]) {
   def('pg_get_expr', [node, Oid.oid], Oid.text, ([e]) => e);
-  def('pg_get_expr', [node, Oid.oid, Oid.bool], Oid.text, ([e]) => e);
+  def('pg_get_expr', [node, Oid.oid, Oid.bool], Oid.text, ([e, , pretty]) => (pretty === true ? prettyExpr(e as string) : e));
 }
 
 def('pg_get_constraintdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).constraintDef(oid as number));

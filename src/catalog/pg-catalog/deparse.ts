@@ -80,6 +80,12 @@ function typeNameOf(tn: Raw): { name: string; oid?: number } {
 /** pg_get_expr(..., pretty): fewer parentheses, as psql's \d shows expressions. */
 let pretty = false;
 
+/** True for a stored expression that is just NULL (DEFAULT NULL stores no default in PostgreSQL). */
+export function isNullConstant(raw: string): boolean {
+  const node = JSON.parse(raw);
+  return node?.A_Const?.isnull === true;
+}
+
 /**
  * Deparses one expression; `target` is the type a DEFAULT is coerced to (for its top-level
  * literal). With `prettyPrint`, operators drop the parentheses PostgreSQL's pretty mode drops.
@@ -117,9 +123,8 @@ function paren(sql: string, parent: Parent, kind: 'op' | 'and' | 'or' | 'not' | 
 
 function deparseTop(node: Raw, columns: ColumnTypes, target?: { oid: number; typmod: number }): string {
   const t = walk(node, columns, 'top');
-  // The analyser coerces a DEFAULT to the column's type without its typmod ('x'::character varying).
-  if (t.literal !== undefined) return typedLiteral(t.literal, target?.oid ?? Oid.text, target?.oid === Oid.bpchar ? (target.typmod ?? -1) : -1);
-  if (target && t.negative !== undefined) return `'${t.negative}'::${formatType(target.oid) ?? 'integer'}`;
+  // The analyser coerces a DEFAULT to the column's type without its typmod ('x'::character varying, 'x'::bpchar).
+  if (t.literal !== undefined) return typedLiteral(t.literal, target?.oid ?? Oid.text, -1);
   return t.sql;
 }
 

@@ -9,7 +9,7 @@ import type { Catalog } from '../catalog.ts';
 import { ENGINE_FLAT } from '../file-state.ts';
 import type { IndexDef } from '../indexes.ts';
 import type { ColumnDef, ConstraintDef, TableDef } from '../table-def.ts';
-import { deparseExpr, quoteIdent } from './deparse.ts';
+import { deparseExpr, isNullConstant, quoteIdent } from './deparse.ts';
 import { constraintOid, indexOid, namespaceOid, sequenceOid, sqlIndexOid } from './oids.ts';
 
 /** What the session tells the catalog views about itself. */
@@ -152,7 +152,7 @@ export class PgCatalogModel {
 
   /** pg_get_expr of a column default. */
   defaultText(t: TableDef, c: ColumnDef): string | null {
-    if (c.defaultExpr === null || c.identity !== null) return null;
+    if (!hasDefault(c)) return null;
     if (c.sequence !== null) {
       // regclass output of the sequence: qualified when its schema is not on search_path.
       const name = this.visible(t.schema) ? quoteIdent(c.sequence) : `${quoteIdent(t.schema)}.${quoteIdent(c.sequence)}`;
@@ -245,6 +245,11 @@ export function constraintAttnums(k: RelConstraint): number[] {
   if (!k.def.expr) return [];
   const names = new Set(exprColumns(k.def.expr));
   return k.table.columns.filter((c) => !c.dropped && names.has(c.name)).map((c) => c.attnum);
+}
+
+/** pg_attribute.atthasdef: a default other than NULL, and not an identity column's. */
+export function hasDefault(c: ColumnDef): boolean {
+  return c.defaultExpr !== null && c.identity === null && !isNullConstant(c.defaultExpr);
 }
 
 /** The column types of a table, for deparsing its expressions. */

@@ -6,7 +6,7 @@
  */
 import { Oid, PgArray, allTypes, typeByOid } from '../../types/index.ts';
 import { ioProcNames, ioProcs } from './io-procs.ts';
-import { constraintAttnums } from './model.ts';
+import { constraintAttnums, hasDefault } from './model.ts';
 import { AmOid, DATABASE_OWNER_OID, NamespaceOid, SUPERUSER_OID, attrdefOid, procOid, systemViewOid } from './oids.ts';
 import { T, type CatalogRelationFn, int2Array, relation, vector0 } from './view-def.ts';
 import { PG_SERVER_RELATIONS } from './pg-catalog-server.ts';
@@ -119,7 +119,7 @@ export const pgAttribute = relation(ATTRIBUTE_COLUMNS, (m) => {
     const pk = new Set(t.constraints.filter((c) => c.kind === 'primary').flatMap((c) => c.attnums));
     for (const c of t.columns) {
       rows.push(attributeRow(t.tableId, c.name, c.typeOid, c.attnum, c.typmod, {
-        notNull: c.notNull || pk.has(c.attnum), hasDef: c.defaultExpr !== null && c.identity === null,
+        notNull: c.notNull || pk.has(c.attnum), hasDef: hasDefault(c),
         identity: c.identity === 'always' ? 'a' : c.identity === 'by default' ? 'd' : '', dropped: c.dropped, missing: c.missingValue !== null,
       }));
     }
@@ -145,7 +145,7 @@ export const pgAttribute = relation(ATTRIBUTE_COLUMNS, (m) => {
 export const pgAttrdef = relation(
   [['oid', T.oid], ['adrelid', T.oid], ['adnum', T.int2], ['adbin', T.node]],
   (m) => m.tables.flatMap((t) => t.columns
-    .filter((c) => !c.dropped && c.defaultExpr !== null && c.identity === null)
+    .filter((c) => !c.dropped && hasDefault(c))
     .map((c) => [attrdefOid(t.tableId, c.attnum), t.tableId, c.attnum, m.defaultText(t, c)])),
 );
 
