@@ -514,6 +514,81 @@ function regexSplit(s: string, p: string, flags: string): string[] {
   out.push(s.slice(from));
   return out;
 }
+// PostgreSQL 15's regexp_count / regexp_like / regexp_substr / regexp_instr: `start` is
+// 1-based; N picks the N-th match; subexpr 0 is the whole match.
+function checkStart(start: number): void {
+  if (start <= 0) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "start": ${start}`);
+}
+function checkN(n: number): void {
+  if (n <= 0) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "n": ${n}`);
+}
+/** Matches from a 1-based character position; indexes in the results are back in characters. */
+function matchesFrom(s: string, p: string, flags: string, start: number): { m: RegExpExecArray; offset: string }[] {
+  if (flags.includes('g')) throw new DbError(SqlState.InvalidParameterValue, `invalid regular expression option: "g"`);
+  const prefix = chars(s).slice(0, start - 1).join('');
+  const rest = s.slice(prefix.length);
+  return [...regexMatches(rest, p, flags + 'g', false)].map((m) => ({ m, offset: prefix }));
+}
+const regexpCount = (s: string, p: string, start: number, flags: string): number => {
+  checkStart(start);
+  return matchesFrom(s, p, flags, start).length;
+};
+fn('regexp_count', [T, T], I, ([s, p]) => regexpCount(s as string, p as string, 1, ''));
+fn('regexp_count', [T, T, I], I, ([s, p, st]) => regexpCount(s as string, p as string, st as number, ''));
+fn('regexp_count', [T, T, I, T], I, ([s, p, st, f]) => regexpCount(s as string, p as string, st as number, f as string));
+fn('regexp_like', [T, T], Oid.bool, ([s, p]) => compileRegex(p as string, '').test(s as string));
+fn('regexp_like', [T, T, T], Oid.bool, ([s, p, f]) => {
+  if ((f as string).includes('g')) throw new DbError(SqlState.InvalidParameterValue, 'invalid regular expression option: "g"');
+  return compileRegex(p as string, f as string).test(s as string);
+});
+function regexpSubstr(s: string, p: string, start: number, n: number, flags: string, sub: number): string | null {
+  checkStart(start);
+  checkN(n);
+  const hit = matchesFrom(s, p, flags, start)[n - 1];
+  if (!hit) return null;
+  return hit.m[sub] ?? null;
+}
+fn('regexp_substr', [T, T], T, ([s, p]) => regexpSubstr(s as string, p as string, 1, 1, '', 0));
+fn('regexp_substr', [T, T, I], T, ([s, p, st]) => regexpSubstr(s as string, p as string, st as number, 1, '', 0));
+fn('regexp_substr', [T, T, I, I], T, ([s, p, st, n]) => regexpSubstr(s as string, p as string, st as number, n as number, '', 0));
+fn('regexp_substr', [T, T, I, I, T], T, ([s, p, st, n, f]) => regexpSubstr(s as string, p as string, st as number, n as number, f as string, 0));
+fn('regexp_substr', [T, T, I, I, T, I], T, ([s, p, st, n, f, sub]) =>
+  regexpSubstr(s as string, p as string, st as number, n as number, f as string, sub as number),
+);
+function regexpInstr(s: string, p: string, start: number, n: number, endOption: number, flags: string, sub: number): number {
+  checkStart(start);
+  checkN(n);
+  if (endOption !== 0 && endOption !== 1) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "endoption": ${endOption}`);
+  const hit = matchesFrom(s, p, flags, start)[n - 1];
+  if (!hit || (sub > 0 && hit.m[sub] === undefined)) return 0;
+  const text = hit.offset + s.slice(hit.offset.length);
+  let at = hit.offset.length + hit.m.index;
+  let len = hit.m[0].length;
+  if (sub > 0) {
+    const inner = hit.m[0].indexOf(hit.m[sub]!);
+    at += inner;
+    len = hit.m[sub]!.length;
+  }
+  const pos = chars(text.slice(0, at)).length + 1;
+  return endOption === 1 ? pos + chars(text.slice(at, at + len)).length : pos;
+}
+fn('regexp_instr', [T, T], I, ([s, p]) => regexpInstr(s as string, p as string, 1, 1, 0, '', 0));
+fn('regexp_instr', [T, T, I], I, ([s, p, st]) => regexpInstr(s as string, p as string, st as number, 1, 0, '', 0));
+fn('regexp_instr', [T, T, I, I], I, ([s, p, st, n]) => regexpInstr(s as string, p as string, st as number, n as number, 0, '', 0));
+fn('regexp_instr', [T, T, I, I, I], I, ([s, p, st, n, e]) => regexpInstr(s as string, p as string, st as number, n as number, e as number, '', 0));
+fn('regexp_instr', [T, T, I, I, I, T], I, ([s, p, st, n, e, f]) =>
+  regexpInstr(s as string, p as string, st as number, n as number, e as number, f as string, 0),
+);
+fn('regexp_instr', [T, T, I, I, I, T, I], I, ([s, p, st, n, e, f, sub]) =>
+  regexpInstr(s as string, p as string, st as number, n as number, e as number, f as string, sub as number),
+);
+
+// ---- hashes ----
+
+for (const alg of ['sha224', 'sha256', 'sha384', 'sha512']) {
+  fn(alg, [Oid.bytea], Oid.bytea, ([b]) => createHash(alg).update(b as Uint8Array).digest());
+}
+
 fn('regexp_split_to_array', [T, T], ArrayOid.text, ([s, p]) => PgArray.of(regexSplit(s as string, p as string, '')));
 fn('regexp_split_to_array', [T, T, T], ArrayOid.text, ([s, p, f]) => PgArray.of(regexSplit(s as string, p as string, f as string)));
 fn('regexp_split_to_table', [T, T], T, ([s, p]) => regexSplit(s as string, p as string, ''), { returnsSet: true });
