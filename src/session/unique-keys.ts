@@ -498,7 +498,8 @@ export class UniqueKeys {
           if (merged.deletes.has(off)) continue;
           for (let i = 0; i < cols.length; i++) vals[i] = cols[i]![off];
           const k = u.keyOfValues(vals);
-          if (k !== null) this.entryPut(u.fullKey(k), rowIdBytes(makeRowId(merged.segmentId, off)));
+          // The key is already in the Bloom filter: it was added when the row was first indexed.
+          if (k !== null) this.kv.put(u.fullKey(k), rowIdBytes(makeRowId(merged.segmentId, off)));
         }
       }
     });
