@@ -78,8 +78,18 @@ def('pg_get_statisticsobjdef_columns', [Oid.oid], Oid.text, () => null);
 def('pg_get_userbyid', [Oid.oid], Oid.name, ([oid], ctx) => access(ctx).roleName(oid as number) ?? `unknown (OID=${oid})`);
 def('pg_get_serial_sequence', [Oid.text, Oid.text], Oid.text, ([t, c], ctx) => access(ctx).serialSequence(t as string, c as string));
 
+/** Pseudo-types the function catalog uses that have no PgType (pg_type names). */
+const PSEUDO_TYPE_NAMES: Record<number, string> = {
+  2276: '"any"', 2277: 'anyarray', 2283: 'anyelement', 2776: 'anynonarray', 3500: 'anyenum', 5077: 'anycompatible',
+  5078: 'anycompatiblearray', 5079: 'anycompatiblenonarray', 2281: 'internal', 2279: 'trigger',
+};
+
+function typeName(oid: number): string {
+  return formatType(oid) ?? PSEUDO_TYPE_NAMES[oid] ?? String(oid);
+}
+
 function typeList(oids: readonly number[]): string {
-  return oids.map((o) => formatType(o) ?? String(o)).join(', ');
+  return oids.map(typeName).join(', ');
 }
 
 def('pg_get_function_arguments', [Oid.oid], Oid.text, ([oid], ctx) => {
@@ -92,7 +102,7 @@ def('pg_get_function_identity_arguments', [Oid.oid], Oid.text, ([oid], ctx) => {
 });
 def('pg_get_function_result', [Oid.oid], Oid.text, ([oid], ctx) => {
   const f = access(ctx).functionSignature(oid as number);
-  return f ? `${f.returnsSet ? 'SETOF ' : ''}${formatType(f.result) ?? f.result}` : null;
+  return f ? `${f.returnsSet ? 'SETOF ' : ''}${typeName(f.result)}` : null;
 });
 
 // ---- visibility ----
