@@ -8,8 +8,7 @@ import { compileAsync, isAsync, compile } from './compile.ts';
 import { withRunState, type ExecContext } from './context.ts';
 import { ArrayCursor, type RowCursor } from './cursor.ts';
 import { openSort } from './sort.ts';
-import { hashKey } from './hash-key.ts';
-import { compareSortValues } from './sort-keys.ts';
+import { openAggregate } from './aggregate-node.ts';
 import { openHashJoin, openNestedLoop } from './join.ts';
 import { openCteScan, openDistinct, openRecursiveUnion, openSetOp, openUnique, openWorktableScan } from './set-ops.ts';
 import { installSubqueries } from './subquery.ts';
@@ -19,7 +18,6 @@ import { openLimitWithTies } from './limit-ties.ts';
 import type { Plan } from './plan.ts';
 import { openPkLookup } from './pk-lookup.ts';
 import { openVectorTopK } from './vector-topk.ts';
-import type { AggregateState } from './aggregates.ts';
 import type { Row, Value } from './value.ts';
 
 /** Rows per batch produced by leaf operators. */
@@ -97,65 +95,8 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
         },
       };
     }
-    case 'aggregate': {
-      const input = openCursor(plan.input, params, ctx);
-      const keys = plan.groupBy.map(compile);
-      const args = plan.aggregates.map((a) => a.args.map(compile));
-      const filters = plan.aggregates.map((a) => (a.filter ? compile(a.filter) : null));
-      const orderKeys = plan.aggregates.map((a) => (a.orderBy ?? []).map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type })));
-      const ordered = orderKeys.some((k) => k.length > 0);
-      let result: ArrayCursor | null = null;
-      return {
-        async next() {
-          if (!result) {
-            type Group = { key: Row; states: AggregateState[]; seen: Set<string>[]; pending: { vals: Value[]; sort: Value[] }[][] };
-            const groups = new Map<string, Group>();
-            const newGroup = (key: Row): Group => ({
-              key,
-              states: plan.aggregates.map((a) => a.fn.create(a.argTypes, ctx.format)),
-              seen: plan.aggregates.map(() => new Set<string>()),
-              pending: plan.aggregates.map(() => []),
-            });
-            if (keys.length === 0) groups.set('', newGroup([]));
-            for (let batch = await input.next(); batch; batch = await input.next()) {
-              ctx.checkCancel();
-              for (const r of batch) {
-                const key = keys.map((k) => k(r, params, ctx));
-                const id = keys.length === 0 ? '' : hashKey(key);
-                let g = groups.get(id);
-                if (!g) groups.set(id, (g = newGroup(key)));
-                for (let i = 0; i < args.length; i++) {
-                  const filter = filters[i];
-                  if (filter && filter(r, params, ctx) !== true) continue;
-                  const vals = args[i]!.map((a) => a(r, params, ctx));
-                  if (plan.aggregates[i]!.distinct) {
-                    // NULLs take part in DISTINCT too (array_agg keeps one); strict aggregates skip them when stepping.
-                    const k = hashKey(vals);
-                    if (g.seen[i]!.has(k)) continue;
-                    g.seen[i]!.add(k);
-                  }
-                  if (orderKeys[i]!.length > 0) g.pending[i]!.push({ vals, sort: orderKeys[i]!.map((k) => k.eval(r, params, ctx)) });
-                  else g.states[i]!.step(vals);
-                }
-              }
-            }
-            if (ordered) {
-              // ORDER BY inside aggregate calls: feed each group's rows in that order (stable, like a sort).
-              for (const g of groups.values()) {
-                g.pending.forEach((rows, i) => {
-                  const keys = orderKeys[i]!;
-                  rows.sort((a, b) => compareSortValues(keys, a.sort, b.sort));
-                  for (const row of rows) g.states[i]!.step(row.vals);
-                });
-              }
-            }
-            result = new ArrayCursor([...groups.values()].map((g) => [...g.key, ...g.states.map((s) => s.final())]));
-          }
-          return result.next();
-        },
-        close: () => input.close(),
-      };
-    }
+    case 'aggregate':
+      return openAggregate(plan, params, ctx, openNode);
     case 'vector-topk':
       return openVectorTopK(plan, params, ctx);
     case 'system-view':
