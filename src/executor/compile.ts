@@ -111,6 +111,14 @@ export function compile(e: BoundExpr): Evaluator {
       }
       if (args.length === 2) {
         const [a, b] = args as [Evaluator, Evaluator];
+        const binary = e.fn.binary;
+        if (binary) {
+          return (r, p, ctx) => {
+            const x = a(r, p, ctx);
+            const y = b(r, p, ctx);
+            return strict && (x === null || y === null) ? null : binary(x, y);
+          };
+        }
         return (r, p, ctx) => {
           const x = a(r, p, ctx);
           const y = b(r, p, ctx);

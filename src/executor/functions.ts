@@ -24,6 +24,8 @@ export interface ScalarFunction {
   /** Set-returning: impl returns an Iterable of values; usable only in FROM. */
   readonly returnsSet?: boolean;
   readonly impl: (args: Value[], ctx: ExecContext) => Value | Promise<Value>;
+  /** The same as impl for two arguments, without an argument array (per-row comparisons). */
+  readonly binary?: (a: Value, b: Value) => Value;
   /**
    * Polymorphic or variadic functions (anyelement, anyarray, "any"): given the actual argument
    * types (Oid.unknown for untyped literals), returns the concrete overload to call, or null when
@@ -310,7 +312,10 @@ const ORDERED_TYPES = [
   Oid.bytea, Oid.date, Oid.timestamp, Oid.timestamptz, Oid.time, Oid.oid, Oid.uuid,
 ];
 for (const t of ORDERED_TYPES) {
-  for (const [op, test] of COMPARISONS) fn(op, [t, t], Oid.bool, ([a, b]) => test(compareValues(t, a, b)));
+  for (const [op, test] of COMPARISONS) {
+    const binary = (a: Value, b: Value): boolean => test(compareValues(t, a, b));
+    defineFunction({ name: op, argTypes: [t, t], returnType: Oid.bool, strict: true, volatility: 'immutable', impl: ([a, b]) => binary(a, b), binary });
+  }
 }
 
 // ---- text ----
