@@ -67,6 +67,8 @@ export class AnnService {
   private timer: NodeJS.Timeout | undefined;
   private buildSeq = Date.now() % 1_000_000;
   private closed = false;
+  /** `indexId:fileRowId` → time (ms) before which a failed build is not retried by the timer. */
+  private readonly retryAfter = new Map<string, number>();
   /** Totals since start (tests, bench). */
   readonly stats = { built: 0, buildMs: 0, loaded: 0 };
 
@@ -147,7 +149,8 @@ export class AnnService {
 
   /** True when some table with an ANN index has a sealed segment without a graph for it. */
   private hasWork(): boolean {
-    return this.pendingBuilds().length > 0;
+    const now = Date.now();
+    return this.pendingBuilds().some((t) => (this.retryAfter.get(`${t.index.indexId}:${t.fileRowId}`) ?? 0) <= now);
   }
 
   private pendingBuilds(onlyIndexId?: number): { index: IndexDef; fileRowId: number; segmentId: number }[] {
@@ -194,6 +197,7 @@ export class AnnService {
         if (await this.buildOne(t.index, t.fileRowId, t.segmentId)) report.built++;
       } catch (err) {
         report.failed++;
+        this.retryAfter.set(`${t.index.indexId}:${t.fileRowId}`, Date.now() + 60_000);
         this.log.warn({ err, index: t.index.name, segmentId: t.segmentId }, 'building a segment graph failed; the segment is searched exactly');
       }
     }));
@@ -247,9 +251,11 @@ export class AnnService {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
-    await this.building?.catch(() => undefined);
+    // Terminating the pools first fails a running build at once (its raw file stays TO_INDEX
+    // and is rebuilt after restart) instead of holding shutdown for the whole build.
     await this.pool.close();
     await this.searchPool?.close();
+    await this.building?.catch(() => undefined);
     fs.rmSync(this.tmpDir, { recursive: true, force: true });
   }
 }
