@@ -240,8 +240,8 @@ export class TieredStore implements ObjectStore {
     const buf = await this.remote.getRange(key, offset, length);
     this.stats.rangeReads++;
     this.stats.rangeBytes += buf.length;
-    // Later reads of this object hit the cache: fetch it whole in the background.
-    void this.fetchWhole(rec).catch((err) => this.log.warn({ err, key }, 'background cache fill failed'));
+    // Later reads of this object hit the cache: fetch it whole in the background (if it can stay there).
+    if (this.cacheable(rec.size) || this.isPinned(key)) void this.fetchWhole(rec).catch((err) => this.log.warn({ err, key }, 'background cache fill failed'));
     return buf;
   }
 
@@ -302,18 +302,25 @@ export class TieredStore implements ObjectStore {
       this.stats.downloads++;
       this.stats.downloadBytes += buf.length;
       const cur = this.ledger.get(rec.key);
-      if (cur !== undefined && !cur.deleting && !cur.local && cur.crc32 === rec.crc32 && !this.closed) {
+      if (cur !== undefined && !cur.deleting && !cur.local && cur.crc32 === rec.crc32 && !this.closed && (this.cacheable(buf.length) || this.isPinned(rec.key))) {
         await this.cacheFill.put(rec.key, buf);
         this.ledger.update(rec.key, { local: true });
         this.stats.localBytes += buf.length;
         this.touch(rec.key);
         this.log.info({ key: rec.key, bytes: buf.length, ms: Date.now() - started }, 'downloaded object into the cache');
-        this.maybeEvict();
       }
       return buf;
-    })().finally(() => this.fetching.delete(rec.key));
+    })().finally(() => {
+      this.fetching.delete(rec.key);
+      this.maybeEvict();
+    });
     this.fetching.set(rec.key, p);
     return p;
+  }
+
+  /** Objects over half the budget are not cached (they would evict everything and be evicted next), unless pinned. */
+  private cacheable(size: number): boolean {
+    return this.cacheBytes <= 0 || size <= this.cacheBytes / 2;
   }
 
   /** Trims the cache LRU-first to the low watermark once it passes the high one. */
