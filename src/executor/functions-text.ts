@@ -417,7 +417,20 @@ export function compileRegex(pattern: string, flags: string): RegExp {
   const key = flags + ':' + pattern;
   let re = regexCache.get(key);
   if (re) return re;
-  let src = pattern.replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
+  // ARE director prefixes: ***= (literal pattern) and embedded options (?i) (?n)...
+  let body = pattern;
+  let embedded = '';
+  if (body.startsWith('***=')) body = body.slice(4).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  else {
+    if (body.startsWith('***:')) body = body.slice(4);
+    const opts = /^\(\?([bceimnpqstwx]+)\)/.exec(body);
+    if (opts) {
+      embedded = opts[1]!;
+      body = body.slice(opts[0].length);
+    }
+  }
+  flags = flags + embedded.replace(/[bceqt]/g, '');
+  let src = body.replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
   src = src.replace(/\\y/g, '\\b').replace(/\\m/g, '\\b(?=\\w)').replace(/\\M/g, '\\b(?<=\\w)');
   // ARE defaults: `.` and bracket negations match newlines, ^ and $ anchor the whole string.
   let js = 'u';
@@ -430,7 +443,7 @@ export function compileRegex(pattern: string, flags: string): RegExp {
     else if (f === 'x') src = src.replace(/\s+|#.*$/gm, '');
     else throw new DbError(SqlState.InvalidParameterValue, `invalid regular expression option: "${f}"`);
   }
-  js += newlineSensitive ? 'm' : 's';
+  js = [...new Set(js + (newlineSensitive ? 'm' : 's'))].join('');
   try {
     re = new RegExp(src, js);
   } catch (err) {

@@ -275,7 +275,8 @@ export function bindCall(
     }).at(pos(location)),
   );
   if (!fn) {
-    throw new DbError(SqlState.UndefinedFunction, `${what} does not exist: ${describe()}`, {
+    // PostgreSQL's wording: "function lower(integer) does not exist", "operator does not exist: integer || integer".
+    throw new DbError(SqlState.UndefinedFunction, isOperator ? `operator does not exist: ${describe()}` : `function ${describe()} does not exist`, {
       hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`,
     }).at(pos(location));
   }
