@@ -2,7 +2,7 @@
  * Bench: everyday SQL on a 1,000,000-row table, Tessera beside a private PostgreSQL 15 with
  * the same seeded rows — a filtered count, a GROUP BY over a low-cardinality column, a point
  * lookup by primary key, and a top-10 ORDER BY on a column. Every query is a prepared
- * statement over the wire (postgres.js), run `--reps` times per round after a warm-up;
+ * statement over the wire (postgres.js), run `--reps` times after as many warm-up runs;
  * prints each median latency, p99 and the Tessera/PostgreSQL ratio (> 1 = Tessera slower).
  * Results are compared between the two servers first (the bench refuses to time wrong answers).
  * Usage: npx tsx bench/sql.ts [--rows 1000000] [--reps 30] [--only postgres|tessera]
@@ -75,7 +75,8 @@ async function load(sql: postgres.Sql): Promise<number> {
 async function time(sql: postgres.Sql, q: Query): Promise<{ ms: number[]; first: unknown }> {
   const ms: number[] = [];
   let first: unknown;
-  for (let i = -3; i < REPS; i++) {
+  // Warm-up as long as the timed runs: JIT, first touch of each segment's columns, plan caches.
+  for (let i = -REPS; i < REPS; i++) {
     const t0 = performance.now();
     const rows = await sql.unsafe(q.sql, q.params(i), { prepare: true });
     const dt = performance.now() - t0;
