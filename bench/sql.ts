@@ -78,7 +78,7 @@ async function time(sql: postgres.Sql, q: Query): Promise<{ ms: number[]; first:
   // Warm-up as long as the timed runs: JIT, first touch of each segment's columns, plan caches.
   for (let i = -REPS; i < REPS; i++) {
     const t0 = performance.now();
-    const rows = await sql.unsafe(q.sql, q.params(i), { prepare: true });
+    const rows = await sql.unsafe(q.sql, q.params(i < 0 ? REPS - i : i), { prepare: true });
     const dt = performance.now() - t0;
     if (i === 0) first = rows.map((r) => ({ ...r }));
     if (i >= 0) ms.push(dt);
