@@ -1,0 +1,82 @@
+/**
+ * Unit tests of the pure parts of vector search: the index file envelope (round trip, every
+ * corrupted byte detected), the bounded top-k heap and exact kernels against a full sort with
+ * pgvector's own distance functions, and PostgreSQL's default index names.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeIndexFile, encodeIndexFile, type IndexFileHeader } from '../src/ann/envelope.ts';
+import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../src/ann/exact.ts';
+import { defaultIndexName } from '../src/planner/plan-index.ts';
+import { denseDistance } from '../src/types/vector-distance.ts';
+import { rng } from './vector-support.ts';
+
+const header: IndexFileHeader = { tableId: 7, segmentId: 42, indexId: 3, rowCount: 1000, dim: 128, metric: 'cosine', m: 16, efConstruction: 64 };
+
+test('envelope: round trip keeps header and payload', () => {
+  const payload = Uint8Array.from({ length: 300 }, (_v, i) => (i * 31) & 0xff);
+  const file = encodeIndexFile(header, payload);
+  const { header: h, payload: p } = decodeIndexFile(file, 'x');
+  assert.deepEqual(h, header);
+  assert.deepEqual(Buffer.from(p), Buffer.from(payload));
+});
+
+test('envelope: every flipped byte and truncation is XX001', () => {
+  const file = encodeIndexFile(header, Uint8Array.from({ length: 64 }, (_v, i) => i));
+  for (let i = 0; i < file.length; i++) {
+    const bad = Buffer.from(file);
+    bad[i] ^= 0x01;
+    assert.throws(() => decodeIndexFile(bad, 'f'), (e: { code: string }) => e.code === 'XX001', `byte ${i}`);
+  }
+  assert.throws(() => decodeIndexFile(file.subarray(0, file.length - 1), 'f'), (e: { code: string }) => e.code === 'XX001');
+  assert.throws(() => decodeIndexFile(file.subarray(0, 10), 'f'), (e: { code: string }) => e.code === 'XX001');
+});
+
+test('exact kernels + TopK give pgvector\'s order (full sort with pgvector\'s kernels as oracle)', () => {
+  const r = rng(3);
+  const dim = 37;
+  const n = 2000;
+  const data = Float32Array.from({ length: n * dim }, () => r.gauss());
+  const q = Float32Array.from({ length: dim }, () => r.gauss());
+  const pg: Record<ExactMetric, (a: Float32Array, b: Float32Array) => number> = {
+    l2: (a, b) => denseDistance.l2('vector', a, b),
+    ip: (a, b) => denseDistance.negativeInnerProduct('vector', a, b),
+    cosine: (a, b) => denseDistance.cosine('vector', a, b),
+    l1: (a, b) => denseDistance.l1('vector', a, b),
+  };
+  for (const metric of ['l2', 'ip', 'cosine', 'l1'] as const) {
+    const top = new TopK(25);
+    const qn = squaredNorm(q);
+    for (let i = 0; i < n; i++) top.push(exactDistance(metric, q, data, i * dim, dim, qn), i);
+    const oracle = Array.from({ length: n }, (_v, i) => i)
+      .map((i) => ({ i, d: pg[metric](q, data.subarray(i * dim, (i + 1) * dim)) }))
+      .sort((a, b) => a.d - b.d || a.i - b.i)
+      .slice(0, 25)
+      .map((x) => x.i);
+    assert.deepEqual(top.sortedIds(), oracle, metric);
+  }
+});
+
+test('TopK keeps the k smallest of a stream in any order', () => {
+  const r = rng(11);
+  for (const k of [1, 2, 7, 100]) {
+    const xs = Array.from({ length: 500 }, () => r.uni());
+    const top = new TopK(k);
+    xs.forEach((x, i) => top.push(x, i));
+    const want = xs.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x).slice(0, k).map((e) => e.i);
+    assert.deepEqual(top.sortedIds(), want);
+  }
+});
+
+test('default index names as PostgreSQL: t_col_idx, numbering on a clash, 63-byte truncation', () => {
+  const taken = new Set(['items_embedding_idx', 'items_embedding_idx1']);
+  assert.equal(defaultIndexName('items', ['embedding'], (n) => taken.has(n)), 'items_embedding_idx2');
+  assert.equal(defaultIndexName('t', ['a', 'b'], () => false), 't_a_b_idx');
+  // Expected names from PostgreSQL (PGlite): a 63-char table name shortens the table part,
+  // a 63-char column name the column part.
+  const long = 'x'.repeat(63);
+  const name = defaultIndexName(long, ['embedding'], () => false);
+  assert.equal(name, `${'x'.repeat(49)}_embedding_idx`);
+  assert.equal(Buffer.byteLength(name), 63);
+  assert.equal(defaultIndexName('t', ['a'.repeat(63)], () => false), `t_${'a'.repeat(57)}_idx`);
+});
