@@ -112,6 +112,40 @@ describe('index consistency', () => {
     } finally {
       await c.end();
     }
+    // The recorded moves survive a clean restart (the entries still name pre-merge rows).
+    await server.kill('SIGTERM');
+    await server.restart();
+    assert.equal(lastRebuilt(), 0);
+    const d = await connect();
+    try {
+      assert.deepEqual((await verify(d, 'mv')).differences, []);
+      assert.deepEqual((await d.query('SELECT id, n FROM mv WHERE id = ANY($1) ORDER BY id', [[1, 2, 2999]])).rows, [{ id: 1, n: 1 }, { id: 2, n: 0 }, { id: 2999, n: 42 }]);
+      await assert.rejects(d.query("INSERT INTO mv VALUES (2, 'new', 0)"), { code: '23505', detail: 'Key (id)=(2) already exists.' });
+      await assert.rejects(d.query("INSERT INTO mv VALUES (999999, 'k2', 0)"), { code: '23505', detail: 'Key (k)=(k2) already exists.' });
+    } finally {
+      await d.end();
+    }
+  });
+
+  test('moves folded into the entries (tiny fold threshold) keep the index exact', async () => {
+    const s2 = await startTessera({ env: { TESSERA_PK_MAX_MOVED_OFFSETS: '100' } });
+    const c = new pg.Client(s2.url);
+    await c.connect();
+    try {
+      await c.query("CREATE TABLE fo (id bigint PRIMARY KEY, v int) WITH (segment_rows = 300, segment_size = '64MB')");
+      for (let i = 0; i < 5; i++) await c.query(`INSERT INTO fo SELECT g, g FROM generate_series(${i * 300 + 1}, ${(i + 1) * 300}) g`);
+      await c.query('DELETE FROM fo WHERE id % 4 = 0');
+      await c.query('VACUUM fo');
+      await c.query('INSERT INTO fo SELECT g, 0 FROM generate_series(1, 1500, 10) g ON CONFLICT (id) DO UPDATE SET v = fo.v + 1');
+      await c.query('VACUUM fo');
+      const r = JSON.parse((await c.query("SELECT tessera.verify_pk_index('fo') AS r")).rows[0].r as string);
+      assert.deepEqual(r.differences, []);
+      assert.equal(r.rows, 1500 - 375 + [...Array(150).keys()].map((i) => 1 + i * 10).filter((g) => g % 4 === 0).length);
+      assert.deepEqual((await c.query('SELECT v FROM fo WHERE id = 11')).rows, [{ v: 12 }]);
+    } finally {
+      await c.end();
+      await s2.stop();
+    }
   });
 
   test('after SIGKILL the index is rebuilt and matches the recovered rows', async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { BloomFilter, BufferedKv, decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteKv } from '../kv/index.ts';
-import { makeRowId, type Segment, type StorageEngine, type WriteTx } from '../storage/index.ts';
+import { makeRowId, ROW_ID_SEGMENT_FACTOR, type SegmentMove, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
 /**
@@ -117,6 +117,16 @@ export interface KeyConflict {
 
 const CLEAN_KEY = Buffer.from('clean');
 const BLOOM_KEY = Buffer.from('bloom');
+/** pk_meta keys of recorded moves: 'mv:' ‖ u32 BE source segment id → u32 LE merged segment id ‖ i32 LE offsets. */
+const MOVE_PREFIX = Buffer.from('mv:');
+const moveKey = (segmentId: number): Buffer => {
+  const b = Buffer.alloc(MOVE_PREFIX.length + 4);
+  MOVE_PREFIX.copy(b);
+  b.writeUInt32BE(segmentId, MOVE_PREFIX.length);
+  return b;
+};
+/** Offsets kept in recorded moves before they are folded into the entries (4 bytes each); tests lower it. */
+const MAX_MOVED_OFFSETS = Number(process.env['TESSERA_PK_MAX_MOVED_OFFSETS'] ?? 8_000_000);
 /** Smallest Bloom filter capacity (1.25 MB at 10 bits per key). */
 const MIN_BLOOM_KEYS = 1_000_000;
 const sigKey = (u: UniqueConstraint): Buffer => Buffer.concat([Buffer.from('sig:'), u.prefix]);
@@ -136,6 +146,9 @@ export class UniqueKeys {
   private bloom = new BloomFilter(MIN_BLOOM_KEYS);
   /** Entries put since the filter passed its capacity: rebuild it (bigger) once outside any KV transaction. */
   private bloomRebuildDue = false;
+  /** Merged source segment → (merged segment, offset map): entries written before a merge resolve through these. */
+  private readonly moves = new Map<number, { to: number; offsets: Int32Array }>();
+  private movedOffsets = 0;
 
   private entryGet(full: Buffer): Buffer | undefined {
     return this.bloom.mayContain(full) ? this.kv.get(full) : undefined;
@@ -194,13 +207,16 @@ export class UniqueKeys {
    * Also registers the merge/compaction hook on the engine.
    */
   async load(tables: readonly TableDef[], storage: StorageEngine, onError: (t: TableDef, err: unknown) => void): Promise<void> {
-    storage.onRowsMoved = (tableId, merged) => this.rowsMoved(tableId, merged);
+    storage.onRowsMoved = (_tableId, merged, moves) => this.rowsMoved(merged.segmentId, moves);
     // The filter saved by a clean close covers the trusted entries; otherwise read them all
     // (entries of constraints rebuilt below are added as they are written).
     const saved = this.trusted ? this.meta.get(BLOOM_KEY) : undefined;
     const restored = saved === undefined ? null : BloomFilter.fromBytes(saved);
     if (restored !== null) this.bloom = restored;
     else if (this.trusted) this.rebuildBloom();
+    // Moves matter to entries kept from before; after a crash every entry is rebuilt.
+    if (this.trusted) this.loadMoves();
+    else for (const e of this.meta.scanPrefix(MOVE_PREFIX)) this.meta.delete(e.key);
     // From now until close() the entries may run ahead of or behind a crash's recovery.
     this.meta.delete(BLOOM_KEY);
     this.meta.put(CLEAN_KEY, Buffer.from('0'));
@@ -300,7 +316,7 @@ export class UniqueKeys {
   /** The committed row id holding key `k` of `u`, if any. */
   committedRowId(u: UniqueConstraint, k: string): number | undefined {
     const v = this.entryGet(u.fullKey(k));
-    return v === undefined ? undefined : rowIdOf(v);
+    return v === undefined ? undefined : this.resolve(rowIdOf(v));
   }
 
   /**
@@ -473,37 +489,78 @@ export class UniqueKeys {
     };
     const start = lower === null ? u.prefix : bound(lower, !lower.inclusive);
     const end = upper === null ? prefixEnd(u.prefix) : bound(upper, upper.inclusive);
-    if (start === null || (upper !== null && end === null)) return new KeyRangeCursor(this.kv, u, Buffer.alloc(0), Buffer.alloc(0), [], new Set());
+    if (start === null || (upper !== null && end === null)) return new KeyRangeCursor(this.kv, u, Buffer.alloc(0), Buffer.alloc(0), [], new Set(), (id) => this.resolve(id));
     const own = [...(tx?.inserted.get(u) ?? new Map<string, number>())]
       .map(([k, id]) => ({ key: u.fullKey(k), id }))
       .filter((e) => Buffer.compare(e.key, start) >= 0 && (end === null || Buffer.compare(e.key, end) < 0))
       .sort((a, b) => Buffer.compare(a.key, b.key));
-    return new KeyRangeCursor(this.kv, u, start, end, own, tx?.deleted.get(u) ?? new Set());
+    return new KeyRangeCursor(this.kv, u, start, end, own, tx?.deleted.get(u) ?? new Set(), (id) => this.resolve(id));
   }
 
   /**
-   * Merge/compaction hook, called inside the WAL barrier that swaps the files: every live
-   * row of the merged segment gets its key's entry pointed at its new location. Rows
-   * deleted by then are skipped (their transactions remove the keys at commit).
+   * Merge/compaction hook, called inside the WAL barrier that swaps the files: entries are
+   * not rewritten; each source segment's offset map is recorded (memory and pk_meta, one put
+   * per segment) and entries resolve through it (`resolve`). When the maps hold more than
+   * MAX_MOVED_OFFSETS offsets they are folded into the entries in one pass.
    */
-  private rowsMoved(tableId: number, merged: Segment): void {
-    const constraints = this.byTable.get(tableId);
-    if (constraints === undefined) return;
-    this.kv.atomic(() => {
-      for (const u of constraints) {
-        const cols = u.def.attnums.map((a) => merged.columns.get(a));
-        if (cols.some((c) => c === undefined)) continue;
-        const vals = new Array<unknown>(cols.length);
-        for (let off = 0; off < merged.rowCount; off++) {
-          if (merged.deletes.has(off)) continue;
-          for (let i = 0; i < cols.length; i++) vals[i] = cols[i]![off];
-          const k = u.keyOfValues(vals);
-          // The key is already in the Bloom filter: it was added when the row was first indexed.
-          if (k !== null) this.kv.put(u.fullKey(k), rowIdBytes(makeRowId(merged.segmentId, off)));
+  private rowsMoved(to: number, moves: readonly SegmentMove[]): void {
+    for (const m of moves) {
+      this.moves.set(m.segmentId, { to, offsets: m.offsets });
+      this.movedOffsets += m.offsets.length;
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(to);
+      this.meta.put(moveKey(m.segmentId), Buffer.concat([head, Buffer.from(m.offsets.buffer, m.offsets.byteOffset, m.offsets.byteLength)]));
+    }
+    if (this.movedOffsets > MAX_MOVED_OFFSETS) this.foldMoves();
+  }
+
+  /** The current row id of an entry's row id, following recorded moves; undefined when the row was dropped by a merge. */
+  resolve(rowId: number): number | undefined {
+    let id = rowId;
+    for (let hops = 0; id > 0 && hops < 1_000; hops++) {
+      const seg = Math.floor(id / ROW_ID_SEGMENT_FACTOR);
+      const m = this.moves.get(seg);
+      if (m === undefined) return id;
+      const off = id - seg * ROW_ID_SEGMENT_FACTOR;
+      const next = off < m.offsets.length ? m.offsets[off]! : -1;
+      if (next < 0) return undefined;
+      id = makeRowId(m.to, next);
+    }
+    return id;
+  }
+
+  /** Rewrites every entry that resolves through a move to its current row id, then forgets the moves. */
+  private foldMoves(): void {
+    if (this.moves.size === 0) return;
+    for (let start = Buffer.alloc(0); ; ) {
+      const chunk = this.kv.scan(start, null, 100_000);
+      this.kv.atomic(() => {
+        for (const e of chunk) {
+          const old = rowIdOf(e.value);
+          const cur = this.resolve(old);
+          if (cur === undefined) this.kv.delete(e.key);
+          else if (cur !== old) this.kv.put(e.key, rowIdBytes(cur));
         }
-      }
-    });
-    this.afterWrites();
+      });
+      if (chunk.length < 100_000) break;
+      start = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
+    }
+    for (const seg of this.moves.keys()) this.meta.delete(moveKey(seg));
+    this.moves.clear();
+    this.movedOffsets = 0;
+  }
+
+  /** Loads the moves a clean close left (entries written before them resolve through them). */
+  private loadMoves(): void {
+    for (const e of this.meta.scanPrefix(MOVE_PREFIX)) {
+      const seg = e.key.readUInt32BE(MOVE_PREFIX.length);
+      const to = e.value.readUInt32LE(0);
+      const bytes = e.value.subarray(4);
+      const offsets = new Int32Array(bytes.length / 4);
+      Buffer.from(offsets.buffer).set(bytes);
+      this.moves.set(seg, { to, offsets });
+      this.movedOffsets += offsets.length;
+    }
   }
 
   /**
@@ -537,7 +594,7 @@ export class UniqueKeys {
       for (const e of this.kv.scanPrefix(u.prefix)) {
         entries++;
         const k = e.key.subarray(u.prefix.length).toString('latin1');
-        const id = rowIdOf(e.value);
+        const id = this.resolve(rowIdOf(e.value)) ?? -1;
         const at = want.get(k);
         // An entry may still name a row's pre-merge id; the engine resolves it to the same row.
         const same = at !== undefined && (at === id || storage.tables.get(t.tableId)?.currentRowId(id) === at);
@@ -573,6 +630,8 @@ export class KeyRangeCursor {
     private readonly own: { key: Buffer; id: number }[],
     /** Keys (without prefix, latin1) the transaction deleted. */
     private readonly deleted: ReadonlySet<string>,
+    /** UniqueKeys.resolve: an entry's row id after recorded merges. */
+    private readonly resolve: (rowId: number) => number | undefined,
   ) {
     this.done = end !== null && Buffer.compare(from, end) >= 0;
   }
@@ -586,7 +645,8 @@ export class KeyRangeCursor {
     const merged: { key: Buffer; id: number }[] = [];
     for (const e of chunk) {
       if (this.deleted.has(e.key.subarray(this.u.prefix.length).toString('latin1'))) continue;
-      merged.push({ key: e.key, id: e.value.readDoubleBE(0) });
+      const id = this.resolve(e.value.readDoubleBE(0));
+      if (id !== undefined) merged.push({ key: e.key, id });
     }
     let take = 0;
     while (take < this.own.length && (exhausted || (last !== null && Buffer.compare(this.own[take]!.key, last) <= 0))) take++;

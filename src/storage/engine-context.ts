@@ -40,10 +40,17 @@ export interface EngineContext {
 /**
  * Called synchronously inside the WAL barrier of a merge or compaction, right after the
  * catalog moved the file states: `merged` holds the surviving rows (columns in memory, its
- * delete bitmap carrying deletes that committed meanwhile). Row ids of the sources stay
+ * delete bitmap carrying deletes that committed meanwhile); `moves` maps each source's
+ * offsets to the merged segment's. Row ids of the sources stay
  * readable through forwarding until the cleaner drops it.
  */
-export type RowsMovedListener = (tableId: number, merged: Segment) => void;
+export type RowsMovedListener = (tableId: number, merged: Segment, moves: readonly SegmentMove[]) => void;
+
+/** Where a merged source segment's rows went: `offsets[old] = new offset in the merged segment`, -1 = dropped. */
+export interface SegmentMove {
+  readonly segmentId: number;
+  readonly offsets: Int32Array;
+}
 
 export function minLsn(a: bigint | null, b: bigint | null): bigint | null {
   if (a === null) return b;

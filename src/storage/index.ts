@@ -8,7 +8,7 @@ export { WriteTx } from './transaction.ts';
 export { TableSnapshot } from './snapshot.ts';
 export type { ScanBatch, ScanOptions } from './read-path.ts';
 export type { ColumnZone, ZoneMap } from './segment-file.ts';
-export type { RowsMovedListener } from './engine-context.ts';
+export type { RowsMovedListener, SegmentMove } from './engine-context.ts';
 export type { Segment } from './segment.ts';
 export { makeRowId, splitRowId, ROW_ID_SEGMENT_FACTOR, segmentFileKey } from './segment.ts';
 export { registerColumnCodec, float32VectorCodec, binaryCodec, type ColumnCodec } from './column-codec.ts';

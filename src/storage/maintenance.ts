@@ -106,7 +106,7 @@ function swap(e: EngineContext, state: TableState, sources: Segment[], maps: Int
     state.forwards.set(s.segmentId, { newSegmentId: merged?.segmentId ?? -1, offsets: maps[i]!, swapSeq: e.txSeq });
   });
   if (merged !== undefined) state.segments.set(merged.segmentId, merged);
-  if (merged !== undefined) e.onRowsMoved?.(state.tableId, merged);
+  if (merged !== undefined) e.onRowsMoved?.(state.tableId, merged, sources.map((s, i) => ({ segmentId: s.segmentId, offsets: maps[i]! })));
   e.log.debug({ tableId: state.tableId, sources: sources.map((s) => s.segmentId), merged: merged?.segmentId, rows: merged?.rowCount ?? 0 }, 'merged segments');
 }
 
