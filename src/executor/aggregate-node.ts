@@ -4,7 +4,7 @@
  * DISTINCT, and, with ORDER BY inside the call, in that order at the end. A single group key
  * of a primitive JS type keys the group map directly; others go through hashKey().
  */
-import { compile } from './compile.ts';
+import { compile, compileAsync, isAsync } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import { ArrayCursor, type RowCursor } from './cursor.ts';
 import { hashKey } from './hash-key.ts';
@@ -36,8 +36,10 @@ function singleKey(v: Value): unknown {
 export function openAggregate(plan: Plan & { kind: 'aggregate' }, params: readonly Value[], ctx: ExecContext, open: OpenCursor): RowCursor {
   const input = open(plan.input, params, ctx);
   const keys = plan.groupBy.map(compile);
-  const args = plan.aggregates.map((a) => a.args.map(compile));
-  const filters = plan.aggregates.map((a) => (a.filter ? compile(a.filter) : null));
+  // Arguments and FILTERs holding subqueries are evaluated asynchronously; all others synchronously.
+  const args = plan.aggregates.map((a) => a.args.map((x) => (isAsync(x) ? compileAsync(x) : compile(x))));
+  const filters = plan.aggregates.map((a) => (a.filter ? (isAsync(a.filter) ? compileAsync(a.filter) : compile(a.filter)) : null));
+  const anyAsync = plan.aggregates.some((a) => a.args.some(isAsync) || (a.filter !== null && a.filter !== undefined && isAsync(a.filter)));
   const orderKeys = plan.aggregates.map((a) => (a.orderBy ?? []).map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type })));
   const distinct = plan.aggregates.map((a) => a.distinct);
   const ordered = orderKeys.some((k) => k.length > 0);
@@ -72,12 +74,12 @@ export function openAggregate(plan: Plan & { kind: 'aggregate' }, params: readon
             }
             for (let i = 0; i < args.length; i++) {
               const filter = filters[i];
-              if (filter && filter(r, params, ctx) !== true) continue;
+              if (filter && (anyAsync ? await filter(r, params, ctx) : filter(r, params, ctx)) !== true) continue;
               const fns = args[i]!;
               let vals = NO_ARGS;
               if (fns.length > 0) {
                 vals = new Array(fns.length);
-                for (let j = 0; j < fns.length; j++) vals[j] = fns[j]!(r, params, ctx);
+                for (let j = 0; j < fns.length; j++) vals[j] = anyAsync ? await fns[j]!(r, params, ctx) : fns[j]!(r, params, ctx);
               }
               if (distinct[i]) {
                 // NULLs take part in DISTINCT too (array_agg keeps one); strict aggregates skip them when stepping.

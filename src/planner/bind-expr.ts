@@ -118,6 +118,7 @@ function inputContext(ctx: BindContext, agg: AggregationScope): BindContext {
 
 /** Resolves an aggregate call with its arguments, FILTER and ORDER BY bound in `inner` (the rows it aggregates). */
 export function bindAggregateCall(e: Expr & { kind: 'func' }, name: string, inner: BindContext): AggregateCall {
+  if (mentionsSublink(e.orderBy ?? null)) throw notSupported('subqueries in an aggregate ORDER BY are not supported yet').at(pos(e.location));
   let args = e.star ? [] : e.args.map((a) => bindExpr(a, inner));
   args = args.map((a) => (a.type === Oid.unknown ? coerce(a, Oid.text, -1, 'implicit', inner, e.location) : a));
   const fn = aggregateNamed(name);

@@ -4,7 +4,7 @@
  * hidden sort keys) → DISTINCT [ON] → sort → limit → trim. Subqueries in expressions are
  * planned through the SubqueryPlanner each block hands its binding context.
  */
-import { DbError, SqlState } from '../errors/index.ts';
+import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition, type Expr, type SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
 import {
@@ -14,6 +14,7 @@ import {
   coerce,
   commonArgs,
   mentionsAggregate,
+  mentionsSublink,
   mentionsWindow,
   ParamTypes,
   type AggregationScope,
@@ -140,6 +141,7 @@ function outputName(e: Expr): string {
  */
 function groupingScope(stmt: SelectStmt, targets: SelectStmt['targets'], inputCtx: BindContext): AggregationScope {
   const groupExprs = stmt.groupBy.map((g) => {
+    if (mentionsSublink(g)) throw notSupported('subqueries in GROUP BY are not supported yet').at(errorPosition(g.location));
     if (g.kind === 'const' && g.literal === 'integer') {
       const n = Number(g.text);
       if (n < 1 || n > targets.length) throw new DbError(SqlState.InvalidColumnReference, `GROUP BY position ${n} is not in select list`).at(g.location + 1);

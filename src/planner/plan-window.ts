@@ -7,7 +7,7 @@ import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { aggregateNamed, type BoundExpr, type FrameBound, type SortKey, type WindowCall, type WindowFrame } from '../executor/index.ts';
 import { errorPosition, type Expr, type WindowSpec } from '../sql/index.ts';
 import { Oid } from '../types/index.ts';
-import { bindAggregateCall, bindExpr, bindOutputExpr, coerce, functionName, mentionsWindow, type BindContext, type WindowBinder } from './bind-expr.ts';
+import { bindAggregateCall, bindExpr, bindOutputExpr, coerce, functionName, mentionsSublink, mentionsWindow, type BindContext, type WindowBinder } from './bind-expr.ts';
 
 /** Window references are bound to placeholder indexes from here, fixed up once the input width is known. */
 export const WINDOW_REF_BASE = 1 << 24;
@@ -106,6 +106,7 @@ export class WindowCollector implements WindowBinder {
     const at = errorPosition(e.location);
     if (e.call.args.some(mentionsWindow)) throw new DbError(SqlState.WindowingError, 'window function calls cannot be nested').at(at);
     const spec = this.resolveSpec(e.over);
+    if (mentionsSublink(e.call.args) || mentionsSublink(spec)) throw notSupported('subqueries in window function calls are not supported yet').at(at);
     const name = functionName(e.call.name, e.call.location);
     const partitionBy = spec.partitionBy.map((p) => bindOutputExpr(p, inner));
     const orderBy: SortKey[] = spec.orderBy.map((s) => ({ expr: bindOutputExpr(s.expr, inner), descending: s.descending, nullsFirst: s.nullsFirst ?? s.descending }));
