@@ -159,6 +159,10 @@ async function main(): Promise<void> {
         await q(i);
         hot.push(performance.now() - th);
       }
+      if (run === COLD_RUNS - 1) {
+        const fetches = r.server.output().split('\n').filter((l) => /"msg":"(downloaded object|read range of a cold object)"/.test(l)).map((l) => JSON.parse(l) as { key: string; bytes: number; ms: number; msg: string });
+        for (const f of fetches) console.log(`  last cold run: ${f.msg === 'downloaded object' ? 'GET  ' : 'RANGE'} ${f.key} ${(f.bytes / 2 ** 20).toFixed(1)} MiB in ${f.ms} ms`);
+      }
       lastDisk = dirBytes(path.join(r.server.dataDir, 'objects'));
       lastRss = rssBytes(r.server.pid);
       [lastStats] = (await sql.unsafe('SELECT * FROM tessera.cache_stats')) as unknown as Record<string, unknown>[];

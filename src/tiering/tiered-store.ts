@@ -237,7 +237,9 @@ export class TieredStore implements ObjectStore {
     this.stats.misses++;
     const inflight = this.fetching.get(key);
     if (inflight !== undefined) return (await inflight).subarray(offset, offset + length);
+    const started = Date.now();
     const buf = await this.remote.getRange(key, offset, length);
+    if (length >= 1 << 20) this.log.info({ key, offset, bytes: length, ms: Date.now() - started }, 'read range of a cold object');
     this.stats.rangeReads++;
     this.stats.rangeBytes += buf.length;
     // Later reads of this object hit the cache: fetch it whole in the background (if it can stay there).
@@ -301,13 +303,14 @@ export class TieredStore implements ObjectStore {
       }
       this.stats.downloads++;
       this.stats.downloadBytes += buf.length;
+      this.log.info({ key: rec.key, bytes: buf.length, ms: Date.now() - started }, 'downloaded object');
       const cur = this.ledger.get(rec.key);
       if (cur !== undefined && !cur.deleting && !cur.local && cur.crc32 === rec.crc32 && !this.closed && (this.cacheable(buf.length) || this.isPinned(rec.key))) {
         await this.cacheFill.put(rec.key, buf);
         this.ledger.update(rec.key, { local: true });
         this.stats.localBytes += buf.length;
         this.touch(rec.key);
-        this.log.info({ key: rec.key, bytes: buf.length, ms: Date.now() - started }, 'downloaded object into the cache');
+        this.log.debug({ key: rec.key }, 'cached downloaded object');
       }
       return buf;
     })().finally(() => {
