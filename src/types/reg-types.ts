@@ -157,10 +157,21 @@ export const cstringType: PgType<string> = {
   binaryIn: (buf) => decodeUtf8(buf),
 };
 
+/** anyarray: the pseudo-type of statistics columns (pg_attribute.attmissingval); no input, as in PostgreSQL. */
+export const anyarrayType: PgType<string> = {
+  ...textType, oid: Oid.anyarray, name: 'anyarray', displayName: 'anyarray', category: 'P', arrayOid: 0,
+  textIn() {
+    throw new DbError(SqlState.FeatureNotSupported, 'cannot accept a value of type anyarray');
+  },
+  binaryIn() {
+    throw new DbError(SqlState.FeatureNotSupported, 'cannot accept a value of type anyarray');
+  },
+};
+
 /** The catalog types, registered by registry.ts. */
 export const catalogTypes: readonly PgType<any>[] = [
   regprocType, regprocedureType, regoperType, regoperatorType, regclassType, regtypeType, regnamespaceType, regroleType,
-  int2vectorType, oidvectorType, pgNodeTreeType, xidType, cidType, tidType, aclitemType, cstringType,
+  int2vectorType, oidvectorType, pgNodeTreeType, xidType, cidType, tidType, aclitemType, cstringType, anyarrayType,
 ];
 
 /** OID alias types: binary-coercible with oid and each other (pg_cast). */

@@ -203,19 +203,42 @@ export const isReferentialConstraints = emptyRelation([
   ['unique_constraint_schema', ID], ['unique_constraint_name', ID], ['match_option', CHR], ['update_rule', CHR], ['delete_rule', CHR],
 ]);
 
-export const isRoutines = relation(
-  [
-    ['specific_catalog', ID], ['specific_schema', ID], ['specific_name', ID], ['routine_catalog', ID], ['routine_schema', ID],
-    ['routine_name', ID], ['routine_type', CHR], ['data_type', CHR], ['type_udt_catalog', ID], ['type_udt_schema', ID],
-    ['type_udt_name', ID], ['routine_body', CHR], ['routine_definition', CHR], ['external_name', CHR], ['external_language', CHR],
-    ['parameter_style', CHR], ['is_deterministic', CHR], ['sql_data_access', CHR], ['is_null_call', CHR], ['security_type', CHR],
-  ],
-  (m) => m.ctx.functions.filter((f) => /^[a-z_][a-z0-9_]*$/.test(f.name) && f.kind === 'f').map((f, i) => [
-    m.ctx.database, 'pg_catalog', `${f.name}_${i}`, m.ctx.database, 'pg_catalog', f.name, 'FUNCTION', dataTypeName(f.returnType),
-    m.ctx.database, 'pg_catalog', typeByOid(f.returnType)?.name ?? null, 'EXTERNAL', null, f.name, 'INTERNAL', 'GENERAL',
-    yesNo(f.volatility === 'immutable'), 'MODIFIES', yesNo(!f.strict), 'INVOKER',
-  ]),
-);
+/** information_schema.routines columns, as PostgreSQL 15 lists them. */
+const ROUTINE_COLUMNS = [
+  ['specific_catalog', ID], ['specific_schema', ID], ['specific_name', ID], ['routine_catalog', ID], ['routine_schema', ID],
+  ['routine_name', ID], ['routine_type', CHR], ['module_catalog', ID], ['module_schema', ID], ['module_name', ID],
+  ['udt_catalog', ID], ['udt_schema', ID], ['udt_name', ID], ['data_type', CHR], ['character_maximum_length', NUM],
+  ['character_octet_length', NUM], ['character_set_catalog', ID], ['character_set_schema', ID], ['character_set_name', ID],
+  ['collation_catalog', ID], ['collation_schema', ID], ['collation_name', ID], ['numeric_precision', NUM],
+  ['numeric_precision_radix', NUM], ['numeric_scale', NUM], ['datetime_precision', NUM], ['interval_type', CHR],
+  ['interval_precision', NUM], ['type_udt_catalog', ID], ['type_udt_schema', ID], ['type_udt_name', ID], ['scope_catalog', ID],
+  ['scope_schema', ID], ['scope_name', ID], ['maximum_cardinality', NUM], ['dtd_identifier', ID], ['routine_body', CHR],
+  ['routine_definition', CHR], ['external_name', CHR], ['external_language', CHR], ['parameter_style', CHR],
+  ['is_deterministic', CHR], ['sql_data_access', CHR], ['is_null_call', CHR], ['sql_path', CHR], ['schema_level_routine', CHR],
+  ['max_dynamic_result_sets', NUM], ['is_user_defined_cast', CHR], ['is_implicitly_invocable', CHR], ['security_type', CHR],
+  ['to_sql_specific_catalog', ID], ['to_sql_specific_schema', ID], ['to_sql_specific_name', ID], ['as_locator', CHR],
+  ['created', Oid.timestamptz], ['last_altered', Oid.timestamptz], ['new_savepoint_level', CHR], ['is_udt_dependent', CHR],
+  ['result_cast_from_data_type', CHR], ['result_cast_as_locator', CHR], ['result_cast_char_max_length', NUM],
+  ['result_cast_char_octet_length', NUM], ['result_cast_char_set_catalog', ID], ['result_cast_char_set_schema', ID],
+  ['result_cast_char_set_name', ID], ['result_cast_collation_catalog', ID], ['result_cast_collation_schema', ID],
+  ['result_cast_collation_name', ID], ['result_cast_numeric_precision', NUM], ['result_cast_numeric_precision_radix', NUM],
+  ['result_cast_numeric_scale', NUM], ['result_cast_datetime_precision', NUM], ['result_cast_interval_type', CHR],
+  ['result_cast_interval_precision', NUM], ['result_cast_type_udt_catalog', ID], ['result_cast_type_udt_schema', ID],
+  ['result_cast_type_udt_name', ID], ['result_cast_scope_catalog', ID], ['result_cast_scope_schema', ID],
+  ['result_cast_scope_name', ID], ['result_cast_maximum_cardinality', NUM], ['result_cast_dtd_identifier', ID],
+] as const;
+
+export const isRoutines = relation(ROUTINE_COLUMNS, (m) => m.ctx.functions
+  .filter((f) => /^[a-z_][a-z0-9_]*$/.test(f.name) && f.kind === 'f')
+  .map((f, i): Record<string, unknown> => ({
+    specific_catalog: m.ctx.database, specific_schema: 'pg_catalog', specific_name: `${f.name}_${i}`, routine_catalog: m.ctx.database,
+    routine_schema: 'pg_catalog', routine_name: f.name, routine_type: 'FUNCTION', data_type: dataTypeName(f.returnType),
+    type_udt_catalog: m.ctx.database, type_udt_schema: 'pg_catalog', type_udt_name: typeByOid(f.returnType)?.name ?? null,
+    routine_body: 'EXTERNAL', external_name: f.name, external_language: 'INTERNAL', parameter_style: 'GENERAL',
+    is_deterministic: yesNo(f.volatility === 'immutable'), sql_data_access: 'MODIFIES', is_null_call: yesNo(f.strict),
+    schema_level_routine: 'YES', max_dynamic_result_sets: 0, security_type: 'INVOKER', as_locator: 'NO', is_udt_dependent: 'NO',
+  }))
+  .map((r) => ROUTINE_COLUMNS.map(([name]) => r[name] ?? null)));
 
 export const isSequences = relation(
   [
@@ -258,13 +281,19 @@ export const isRoleTableGrants = relation(PRIVILEGE_COLUMNS, privilegeRows);
 
 export const isTriggers = emptyRelation([
   ['trigger_catalog', ID], ['trigger_schema', ID], ['trigger_name', ID], ['event_manipulation', CHR], ['event_object_catalog', ID],
-  ['event_object_schema', ID], ['event_object_table', ID], ['action_order', NUM], ['action_condition', CHR], ['action_statement', CHR],
-  ['action_orientation', CHR], ['action_timing', CHR],
+  ['event_object_schema', ID], ['event_object_table', ID], ['action_order', NUM], ['action_condition', CHR],
+  ['action_statement', CHR], ['action_orientation', CHR], ['action_timing', CHR], ['action_reference_old_table', ID],
+  ['action_reference_new_table', ID], ['action_reference_old_row', ID], ['action_reference_new_row', ID],
+  ['created', Oid.timestamptz],
 ]);
 
 export const isDomains = emptyRelation([
   ['domain_catalog', ID], ['domain_schema', ID], ['domain_name', ID], ['data_type', CHR], ['character_maximum_length', NUM],
-  ['domain_default', CHR], ['udt_catalog', ID], ['udt_schema', ID], ['udt_name', ID],
+  ['character_octet_length', NUM], ['character_set_catalog', ID], ['character_set_schema', ID], ['character_set_name', ID],
+  ['collation_catalog', ID], ['collation_schema', ID], ['collation_name', ID], ['numeric_precision', NUM],
+  ['numeric_precision_radix', NUM], ['numeric_scale', NUM], ['datetime_precision', NUM], ['interval_type', CHR],
+  ['interval_precision', NUM], ['domain_default', CHR], ['udt_catalog', ID], ['udt_schema', ID], ['udt_name', ID],
+  ['scope_catalog', ID], ['scope_schema', ID], ['scope_name', ID], ['maximum_cardinality', NUM], ['dtd_identifier', ID],
 ]);
 
 export const isEnabledRoles = relation([['role_name', ID]], (m) => [[m.ctx.user]]);

@@ -234,8 +234,8 @@ export const pgRange = emptyRelation([
 export const pgTrigger = emptyRelation([
   ['oid', T.oid], ['tgrelid', T.oid], ['tgparentid', T.oid], ['tgname', T.name], ['tgfoid', T.oid], ['tgtype', T.int2],
   ['tgenabled', T.char], ['tgisinternal', T.bool], ['tgconstrrelid', T.oid], ['tgconstrindid', T.oid], ['tgconstraint', T.oid],
-  ['tgdeferrable', T.bool], ['tginitdeferred', T.bool], ['tgnargs', T.int2], ['tgattr', T.int2vector], ['tgqual', T.node],
-  ['tgoldtable', T.name], ['tgnewtable', T.name],
+  ['tgdeferrable', T.bool], ['tginitdeferred', T.bool], ['tgnargs', T.int2], ['tgattr', T.int2vector], ['tgargs', Oid.bytea],
+  ['tgqual', T.node], ['tgoldtable', T.name], ['tgnewtable', T.name],
 ]);
 
 export const pgRewrite = emptyRelation([
@@ -297,8 +297,10 @@ export const pgAmop = e([['oid', T.oid], ['amopfamily', T.oid], ['amoplefttype',
 export const pgAmproc = e([['oid', T.oid], ['amprocfamily', T.oid], ['amproclefttype', T.oid], ['amprocrighttype', T.oid], ['amprocnum', T.int2], ['amproc', T.regproc]]);
 export const pgStatistic = e([['starelid', T.oid], ['staattnum', T.int2], ['stainherit', T.bool], ['stanullfrac', T.float4], ['stawidth', T.int4], ['stadistinct', T.float4]]);
 export const pgStats = e([
-  ['schemaname', T.name], ['tablename', T.name], ['attname', T.name], ['inherited', T.bool], ['null_frac', T.float4], ['avg_width', T.int4],
-  ['n_distinct', T.float4], ['most_common_vals', T.textArr], ['most_common_freqs', T.float4Arr], ['histogram_bounds', T.textArr], ['correlation', T.float4],
+  ['schemaname', T.name], ['tablename', T.name], ['attname', T.name], ['inherited', T.bool], ['null_frac', T.float4],
+  ['avg_width', T.int4], ['n_distinct', T.float4], ['most_common_vals', T.textArr], ['most_common_freqs', T.float4Arr],
+  ['histogram_bounds', T.textArr], ['correlation', T.float4], ['most_common_elems', T.textArr],
+  ['most_common_elem_freqs', T.float4Arr], ['elem_count_histogram', T.float4Arr],
 ]);
 export const pgSubscription = e([['oid', T.oid], ['subdbid', T.oid], ['subname', T.name], ['subowner', T.oid], ['subenabled', T.bool], ['subconninfo', T.text], ['subslotname', T.name], ['subpublications', T.textArr]]);
 export const pgReplicationSlots = e([['slot_name', T.name], ['plugin', T.name], ['slot_type', T.text], ['datoid', T.oid], ['database', T.name], ['temporary', T.bool], ['active', T.bool], ['active_pid', T.int4]]);
@@ -314,15 +316,20 @@ export const pgAvailableExtensions = relation(
   ],
 );
 
-export const pgStatDatabase = relation(
-  [
-    ['datid', T.oid], ['datname', T.name], ['numbackends', T.int4], ['xact_commit', T.int8], ['xact_rollback', T.int8], ['blks_read', T.int8],
-    ['blks_hit', T.int8], ['tup_returned', T.int8], ['tup_fetched', T.int8], ['tup_inserted', T.int8], ['tup_updated', T.int8],
-    ['tup_deleted', T.int8], ['conflicts', T.int8], ['temp_files', T.int8], ['temp_bytes', T.int8], ['deadlocks', T.int8],
-    ['stats_reset', T.tstz],
-  ],
-  (m) => [[DATABASE_OID, m.ctx.database, 1, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, null]],
-);
+const STAT_DATABASE_COLUMNS = [
+  ['datid', T.oid], ['datname', T.name], ['numbackends', T.int4], ['xact_commit', T.int8], ['xact_rollback', T.int8],
+  ['blks_read', T.int8], ['blks_hit', T.int8], ['tup_returned', T.int8], ['tup_fetched', T.int8], ['tup_inserted', T.int8],
+  ['tup_updated', T.int8], ['tup_deleted', T.int8], ['conflicts', T.int8], ['temp_files', T.int8], ['temp_bytes', T.int8],
+  ['deadlocks', T.int8], ['checksum_failures', T.int8], ['checksum_last_failure', T.tstz], ['blk_read_time', T.float8],
+  ['blk_write_time', T.float8], ['session_time', T.float8], ['active_time', T.float8], ['idle_in_transaction_time', T.float8],
+  ['sessions', T.int8], ['sessions_abandoned', T.int8], ['sessions_fatal', T.int8], ['sessions_killed', T.int8],
+  ['stats_reset', T.tstz],
+] as const;
+
+export const pgStatDatabase = relation(STAT_DATABASE_COLUMNS, (m) => [
+  STAT_DATABASE_COLUMNS.map(([name, type]) => (name === 'datid' ? DATABASE_OID : name === 'datname' ? m.ctx.database : name === 'numbackends' ? 1
+    : type === T.int8 ? 0n : type === T.float8 ? 0 : null)),
+]);
 
 /** The relations of this file by name. */
 export const PG_SERVER_RELATIONS: Readonly<Record<string, CatalogRelationFn>> = {

@@ -85,7 +85,7 @@ const ATTRIBUTE_COLUMNS = [
   ['attndims', T.int4], ['attcacheoff', T.int4], ['atttypmod', T.int4], ['attbyval', T.bool], ['attalign', T.char],
   ['attstorage', T.char], ['attcompression', T.char], ['attnotnull', T.bool], ['atthasdef', T.bool], ['atthasmissing', T.bool],
   ['attidentity', T.char], ['attgenerated', T.char], ['attisdropped', T.bool], ['attislocal', T.bool], ['attinhcount', T.int4],
-  ['attcollation', T.oid], ['attacl', T.aclArr], ['attoptions', T.textArr], ['attfdwoptions', T.textArr], ['attmissingval', T.textArr],
+  ['attcollation', T.oid], ['attacl', T.aclArr], ['attoptions', T.textArr], ['attfdwoptions', T.textArr], ['attmissingval', T.anyarray],
 ] as const;
 
 /** PostgreSQL's system columns, attnum -1 to -6. */
