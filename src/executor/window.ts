@@ -64,6 +64,9 @@ function frameOf(call: WindowCall, p: Partition, i: number, offsets: [number, nu
   return [Math.max(0, bound(start, offsets[0], true)), Math.min(n - 1, bound(end, offsets[1], false))];
 }
 
+/** Aggregates whose final() may be read repeatedly while rows keep being added. */
+const INCREMENTAL = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
+
 function excluded(call: WindowCall, p: Partition, i: number, j: number): boolean {
   switch (call.frame.exclude) {
     case 'no_others':
@@ -128,11 +131,28 @@ function computePartition(
     for (let j = a; j <= b; j++) if (!excluded(call, p, i, j)) rows.push(j);
     return rows;
   };
+  if (call.fn.kind === 'aggregate' && call.frame.start.kind === 'unbounded_preceding' && call.frame.exclude === 'no_others' && INCREMENTAL.has(call.fn.call.fn.name)) {
+    // Frames that only grow (the default ones among them): step each row once, read the state per row.
+    const agg = call.fn.call;
+    const state = agg.fn.create(agg.argTypes, ctx.format);
+    const filter = agg.filter ? compile(agg.filter) : null;
+    let stepped = -1;
+    for (let i = 0; i < n; i++) {
+      const end = frameOf(call, p, i, offsets)[1];
+      while (stepped < end) {
+        const row = input[p.rows[++stepped]!]!;
+        if (filter && filter(row, params, ctx) !== true) continue;
+        state.step(args.map((a) => a(row, params, ctx)));
+      }
+      out[p.rows[i]!] = state.final();
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const target = p.rows[i]!;
     if (call.fn.kind === 'aggregate') {
       const agg = call.fn.call;
-      const state = agg.fn.create(agg.argTypes);
+      const state = agg.fn.create(agg.argTypes, ctx.format);
       const filter = agg.filter ? compile(agg.filter) : null;
       for (const j of frameRows(i)) {
         const row = input[p.rows[j]!]!;
@@ -180,10 +200,13 @@ function computePartition(
       case 'first_value':
       case 'last_value':
       case 'nth_value': {
-        const rows = frameRows(i);
-        const k = call.fn.name === 'first_value' ? 0 : call.fn.name === 'last_value' ? rows.length - 1 : Number(arg(1, i) as number) - 1;
+        // Positions in the frame: a contiguous range unless EXCLUDE takes rows out of it.
+        const [a, b] = frameOf(call, p, i, offsets);
+        const rows = call.frame.exclude === 'no_others' ? null : frameRows(i);
+        const size = rows ? rows.length : Math.max(0, b - a + 1);
+        const k = call.fn.name === 'first_value' ? 0 : call.fn.name === 'last_value' ? size - 1 : Number(arg(1, i) as number) - 1;
         if (call.fn.name === 'nth_value' && k < 0) throw new DbError(SqlState.InvalidArgumentForNthValueFunction, 'argument of nth_value must be greater than zero');
-        out[target] = k >= 0 && k < rows.length ? arg(0, rows[k]!) : null;
+        out[target] = k >= 0 && k < size ? arg(0, rows ? rows[k]! : a + k) : null;
         break;
       }
       default:
