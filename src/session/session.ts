@@ -128,7 +128,9 @@ export class Session implements StatementHost {
       database: this.opts.database,
       backendPid: this.opts.processId,
       get transactionStartMicros() {
-        return session.tx.startMicros ?? session.statementStart;
+        // An implicit transaction starts with its statement: now() = statement_timestamp(), never after it.
+        const t = session.tx.startMicros;
+        return t === null || t > session.statementStart ? session.statementStart : t;
       },
       get statementStartMicros() {
         return session.statementStart;
