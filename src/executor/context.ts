@@ -31,8 +31,8 @@ export interface DataAccess {
   /** Catalog lookups of the pg_catalog functions (functions-catalog.ts); absent outside a session. */
   pgCatalog?(): PgCatalogAccess;
   // ---- vector search (executor/vector-topk.ts) ----
-  /** A vector column per segment of the statement's snapshot (packed float32, deletes) plus the transaction's own rows. */
-  vectorColumn(tableId: number, attnum: number): Promise<VectorColumnRead>;
+  /** A vector column (and extra columns) per segment of the statement's snapshot (packed float32, deletes) plus the transaction's own rows. */
+  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[]): Promise<VectorColumnRead>;
   /** The segment's graph for an ANN index, or null when none is built (search that segment exactly). */
   annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null;
   /** Rows by id in the statement's snapshot (undefined for ids no longer visible). */

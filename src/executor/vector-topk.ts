@@ -57,39 +57,42 @@ interface PassSet {
   readonly provisional: Set<number>;
 }
 
-async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext, col: VectorColumnRead): Promise<PassSet> {
+/**
+ * Evaluates the WHERE over the segments' own column arrays (read with the vector column, same
+ * snapshot): one reused row, no per-row allocation, deleted rows skipped.
+ */
+async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext, col: VectorColumnRead, cols: readonly number[]): Promise<PassSet> {
   const predicate = plan.predicate!;
-  const cols = [...referencedColumns(predicate, new Set())].filter((i) => i < plan.attnums.length);
-  const pred = isAsync(predicate) ? compileAsync(predicate) : compile(predicate);
+  // A synchronous predicate is called without await: an await per row would cost a microtask each.
+  const asyncPred = isAsync(predicate) ? compileAsync(predicate) : null;
+  const syncPred = asyncPred === null ? compile(predicate) : null;
   const bySegment = new Map<number, { bits: Uint8Array; count: number }>();
-  for (const s of col.segments) bySegment.set(s.segmentId, { bits: new Uint8Array(s.rowCount), count: 0 });
   const provisional = new Set<number>();
   const row: Row = new Array(plan.attnums.length).fill(null);
+  const fill = (j: number, v: unknown): void => {
+    row[cols[j]!] = (v === undefined ? plan.missing[cols[j]!] : v) as Value;
+  };
   let scanned = 0;
-  for await (const batch of ctx.data.scan(plan.tableId, cols.map((i) => plan.attnums[i]!))) {
-    ctx.checkCancel();
-    for (let r = 0; r < batch.rows.length; r++) {
-      const src = batch.rows[r]!;
-      for (let j = 0; j < cols.length; j++) {
-        const v = src[j];
-        row[cols[j]!] = (v === undefined ? plan.missing[cols[j]!] : v) as Value;
+  for (const seg of col.segments) {
+    const bits = new Uint8Array(seg.rowCount);
+    let count = 0;
+    for (let off = 0; off < seg.rowCount; off++) {
+      if (isDeleted(seg.deletes, off)) continue;
+      if (++scanned % YIELD_EVERY_ROWS === 0) {
+        await yieldToLoop();
+        ctx.checkCancel();
       }
-      if ((await pred(row, params, ctx)) !== true) continue;
-      const id = batch.rowIds[r]!;
-      if (id < 0) {
-        provisional.add(id);
-        continue;
-      }
-      const seg = bySegment.get(Math.floor(id / 2 ** 32));
-      if (seg === undefined) continue;
-      seg.bits[id % 2 ** 32] = 1;
-      seg.count++;
+      for (let j = 0; j < cols.length; j++) fill(j, seg.extra[j]?.[off]);
+      if ((syncPred !== null ? syncPred(row, params, ctx) : await asyncPred!(row, params, ctx)) !== true) continue;
+      bits[off] = 1;
+      count++;
     }
-    scanned += batch.rows.length;
-    if (scanned >= YIELD_EVERY_ROWS) {
-      scanned = 0;
-      await yieldToLoop();
-    }
+    bySegment.set(seg.segmentId, { bits, count });
+  }
+  for (let k = 0; k < col.provisionalIds.length; k++) {
+    const values = col.provisionalExtra[k]!;
+    for (let j = 0; j < cols.length; j++) fill(j, values[j]);
+    if ((syncPred !== null ? syncPred(row, params, ctx) : await asyncPred!(row, params, ctx)) === true) provisional.add(col.provisionalIds[k]!);
   }
   return { bySegment, provisional };
 }
@@ -156,8 +159,9 @@ async function run(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecCont
   // Let pending I/O (other connections' messages) run first: a search is one synchronous
   // stretch per segment, and a short query on another connection should not queue behind it.
   await yieldToLoop();
-  const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum);
-  const pass = plan.predicate === null ? null : await evaluateFilter(plan, params, ctx, col);
+  const predCols = plan.predicate === null ? [] : [...referencedColumns(plan.predicate, new Set())].filter((i) => i < plan.attnums.length);
+  const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum, predCols.map((i) => plan.attnums[i]!));
+  const pass = plan.predicate === null ? null : await evaluateFilter(plan, params, ctx, col, predCols);
   const cands = new Candidates(Number.isFinite(need) ? need : Number.MAX_SAFE_INTEGER);
   const efSearch = Number(ctx.getSetting('hnsw.ef_search', true) ?? '40') || 40;
 

@@ -182,8 +182,8 @@ export class SessionDataAccess implements DataAccess {
 
   // ---- vector search (executor/vector-topk.ts) ----
 
-  vectorColumn(tableId: number, attnum: number): Promise<VectorColumnRead> {
-    return readVectorColumn(this.db.storage, this.snapshot(tableId), this.tx.writeTx, attnum);
+  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[]): Promise<VectorColumnRead> {
+    return readVectorColumn(this.db.storage, this.snapshot(tableId), this.tx.writeTx, attnum, extraAttnums);
   }
 
   annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null {

@@ -33,6 +33,8 @@ export interface VectorSegment {
   /** Dense float32 packing when every value is a Float32Array of one length (or NULL); else null. */
   readonly packed: PackedVectors | null;
   readonly deletes: DeleteView;
+  /** The requested extra columns (e.g. a WHERE's), as stored; undefined entries: the segment predates the column. */
+  readonly extra: readonly (readonly unknown[] | undefined)[];
 }
 
 export interface VectorColumnRead {
@@ -42,6 +44,8 @@ export interface VectorColumnRead {
   /** The transaction's live provisional rows: ids (negative) and the column's values. */
   readonly provisionalIds: readonly number[];
   readonly provisionalValues: readonly unknown[];
+  /** The extra columns of each provisional row (undefined: written before the column existed). */
+  readonly provisionalExtra: readonly (readonly unknown[])[];
 }
 
 interface PackCache {
@@ -97,13 +101,15 @@ export function packVectors(values: readonly unknown[], count: number): PackedVe
 }
 
 /** The snapshot's segments with the vector column `attnum` (loaded from segment files on first use). */
-export async function readVectorColumn(engine: StorageEngine, snap: TableSnapshot, tx: WriteTx | null, attnum: number): Promise<VectorColumnRead> {
+export async function readVectorColumn(
+  engine: StorageEngine, snap: TableSnapshot, tx: WriteTx | null, attnum: number, extraAttnums: readonly number[] = [],
+): Promise<VectorColumnRead> {
   snap.check();
   const state = engine.tables.get(snap.tableId);
   const segments: VectorSegment[] = [];
   for (const ref of snap.segments) {
     const seg = ref.segment;
-    const [values] = await seg.columnsFor([attnum], engine.store);
+    const [values, ...extra] = await seg.columnsFor([attnum, ...extraAttnums], engine.store);
     segments.push({
       segmentId: seg.segmentId,
       fileRowId: seg.state === 'sealed' && seg.file !== undefined ? seg.file.fileRowId : null,
@@ -112,12 +118,14 @@ export async function readVectorColumn(engine: StorageEngine, snap: TableSnapsho
       values,
       packed: values === undefined ? null : packVectors(values, ref.rowCount),
       deletes: ref.deletes,
+      extra,
     });
   }
   const w = tx?.tables.get(snap.tableId);
   const ownDeletes = new Set<number>();
   const provisionalIds: number[] = [];
   const provisionalValues: unknown[] = [];
+  const provisionalExtra: unknown[][] = [];
   if (w !== undefined) {
     for (const id of w.deletes) {
       ownDeletes.add(id);
@@ -126,10 +134,16 @@ export async function readVectorColumn(engine: StorageEngine, snap: TableSnapsho
     }
     for (let k = 0; k < w.rows.length; k++) {
       if (w.dead.has(k)) continue;
-      const i = w.rowAttnums[k]!.indexOf(attnum);
+      const have = w.rowAttnums[k]!;
+      const row = w.rows[k]!;
+      const i = have.indexOf(attnum);
       provisionalIds.push(-(k + 1));
-      provisionalValues.push(i < 0 ? undefined : w.rows[k]![i]);
+      provisionalValues.push(i < 0 ? undefined : row[i]);
+      provisionalExtra.push(extraAttnums.map((a) => {
+        const j = have.indexOf(a);
+        return j < 0 ? undefined : row[j];
+      }));
     }
   }
-  return { segments, ownDeletes, provisionalIds, provisionalValues };
+  return { segments, ownDeletes, provisionalIds, provisionalValues, provisionalExtra };
 }
