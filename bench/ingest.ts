@@ -19,6 +19,7 @@ import { freePort } from '../test/support/free-port.ts';
 import { postgresAvailable, startPostgres } from '../test/support/pg-cluster.ts';
 import { startTessera } from '../test/support/tessera.ts';
 import { fmt, median } from './stats.ts';
+import { mulberry32 } from '../test/support/prng.ts';
 
 const DIM = 128;
 const SEED = 0x7e55e4a;
@@ -41,18 +42,6 @@ interface Target {
 interface Server {
   readonly target: Target;
   stop(): Promise<void>;
-}
-
-/** mulberry32: a small seeded PRNG, so both servers get the same data on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The data set: `vecs[i]` is row i's vector as comma-separated 6-significant-digit floats (no brackets). */

@@ -12,6 +12,7 @@ import postgres from 'postgres';
 import { postgresAvailable, startPostgres } from '../test/support/pg-cluster.ts';
 import { startTessera } from '../test/support/tessera.ts';
 import { fmt, median } from './stats.ts';
+import { mulberry32 } from '../test/support/prng.ts';
 
 const { values: args } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, reps: { type: 'string', default: '30' }, only: { type: 'string' } },
@@ -19,17 +20,6 @@ const { values: args } = parseArgs({
 const ROWS = Number(args.rows);
 const REPS = Number(args.reps);
 const CATEGORIES = 16;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** COPY text lines for the seeded rows: id, cat (0..15), val, name. */
 function* copyChunks(): Generator<string> {
