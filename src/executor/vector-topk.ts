@@ -235,7 +235,7 @@ async function searchSegment(
     const liveRows = segPass !== null ? segPass.count : seg.rowCount - seg.deletes.count;
     if (g !== null && !(segPass !== null && liveRows <= EXACT_FILTER_MAX_ROWS)) {
       const graph = await g;
-      const selectivity = Math.max(liveRows, 1) / Math.max(graph.count, 1);
+      const selectivity = Math.min(1, Math.max(liveRows, 1) / Math.max(graph.count, 1));
       let k = Math.min(graph.count, Math.ceil(need / selectivity * (segPass === null ? 1 : 1.5)) + (segPass === null ? 0 : 10));
       for (;;) {
         const labels = await graph.search(query, k, Math.max(efSearch, k));
