@@ -306,3 +306,21 @@ defineFunction({
   ],
   impl: () => RESERVED_KEYWORDS.map((w) => [w, 'R', !['all', 'as', 'from', 'having', 'into', 'limit', 'offset', 'on', 'order', 'returning', 'to', 'where', 'window', 'with', 'create', 'fetch', 'for', 'grant', 'group', 'intersect', 'except', 'union'].includes(w), 'reserved', 'can be bare label']),
 });
+
+// ---- information_schema._pg_expandarray(anyarray): (x, n) rows, as pgJDBC's getPrimaryKeys uses ----
+
+for (const [arg, elem] of [[ArrayOid.int2, Oid.int2], [Oid.int2vector, Oid.int2], [ArrayOid.oid, Oid.oid], [Oid.oidvector, Oid.oid], [ArrayOid.int4, Oid.int4], [ArrayOid.text, Oid.text]] as const) {
+  // Registered under its qualified name too, for binders that keep information_schema's prefix (as tessera.* functions are).
+  for (const name of ['_pg_expandarray', 'information_schema._pg_expandarray']) {
+    defineFunction({
+      name,
+      argTypes: [arg],
+      returnType: Oid.record,
+      strict: true,
+      volatility: 'immutable',
+      returnsSet: true,
+      setColumns: [{ name: 'x', type: elem }, { name: 'n', type: Oid.int4 }],
+      impl: ([a]) => (a as PgArray<unknown>).items.map((x, i) => [x, i + 1]),
+    });
+  }
+}
