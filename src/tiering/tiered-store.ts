@@ -428,7 +428,16 @@ export class TieredStore implements ObjectStore {
       const delay = Math.min(30_000, 500 * 2 ** Math.min(n, 6));
       this.retryAt.set(key, Date.now() + delay);
       this.log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, key, attempt: n, retryInMs: delay }, 'upload failed; will retry');
-      if (isEnoent(err)) return; // the local copy went away (deleted): nothing to upload
+      if (isEnoent(err)) {
+        // The only copy went away (deleted meanwhile, or removed by hand): nothing to upload; forget it so snapshots are not blocked.
+        const cur = this.ledger.get(key);
+        if (cur !== undefined && !cur.remote && this.gen.get(key) === g) {
+          this.ledger.remove(key);
+          if (cur.local && !cur.deleting) this.stats.localBytes -= cur.size;
+          this.lru.delete(key);
+        }
+        return;
+      }
       if (!this.closed) setTimeout(() => this.enqueue(key), delay).unref();
     } finally {
       this.uploading.delete(key);
