@@ -12,6 +12,7 @@ import { withOuterRow, type ExecContext } from './context.ts';
 import type { RowCursor } from './cursor.ts';
 import type { Plan } from './plan.ts';
 import type { Row, Value } from './value.ts';
+import { hashKey } from './hash-key.ts';
 
 type OpenCursor = (plan: Plan, params: readonly Value[], ctx: ExecContext) => RowCursor;
 
@@ -47,6 +48,44 @@ function quantified(e: SubqueryExpr, left: Value, rows: readonly Row[], params: 
   return e.mode === 'all';
 }
 
+/** The subquery's values as a hash set, for `x IN (SELECT ...)` / `x NOT IN (...)` probes. */
+interface ValueSet {
+  readonly keys: Set<string>;
+  readonly hasNull: boolean;
+  readonly size: number;
+}
+
+/**
+ * True when the test is `= / <>` of the two values with no casts, by one operator for one type:
+ * equal values then have equal hash keys, so membership can replace the row-by-row loop.
+ */
+function hashable(e: SubqueryExpr): boolean {
+  const t = e.test;
+  if (!t || t.kind !== 'call' || t.args.length !== 2) return false;
+  const op = e.mode === 'any' ? '=' : '<>';
+  const [a, b] = t.args as [BoundExpr, BoundExpr];
+  return t.fn.name === op && t.fn.argTypes[0] === t.fn.argTypes[1] && a.kind === 'column' && a.index === 0 && b.kind === 'column' && b.index === 1;
+}
+
+function valueSet(rows: readonly Row[]): ValueSet {
+  const keys = new Set<string>();
+  let hasNull = false;
+  for (const r of rows) {
+    const v = r[0] ?? null;
+    if (v === null) hasNull = true;
+    else keys.add(hashKey([v]));
+  }
+  return { keys, hasNull, size: rows.length };
+}
+
+/** IN (= ANY) and NOT IN (<> ALL) against a value set, with SQL's NULL rules. */
+function probe(e: SubqueryExpr, left: Value, set: ValueSet): Value {
+  if (set.size === 0) return e.mode === 'all';
+  if (left === null) return null;
+  if (set.keys.has(hashKey([left]))) return e.mode === 'any';
+  return set.hasNull ? null : e.mode === 'all';
+}
+
 /** Installs the evaluator; called once by run-plan.ts with its openCursor. */
 export function installSubqueries(openCursor: OpenCursor): void {
   const results = async (e: SubqueryExpr, row: Row, params: readonly Value[], ctx: ExecContext): Promise<Row[]> => {
@@ -70,8 +109,19 @@ export function installSubqueries(openCursor: OpenCursor): void {
         return rows.length === 0 ? null : (rows[0]![0] ?? null);
       case 'array':
         return PgArray.of(rows.map((r) => r[0] ?? null));
-      default:
+      default: {
+        if (!e.correlated && hashable(e)) {
+          // An uncorrelated IN / NOT IN list: hash it once per execution, then probe per row.
+          const cache = ctx.runState;
+          let set = cache?.get(rows) as ValueSet | undefined;
+          if (!set) {
+            set = valueSet(rows);
+            cache?.set(rows, set);
+          }
+          return probe(e, left, set);
+        }
         return quantified(e, left, rows, params, ctx);
+      }
     }
   });
 }
