@@ -403,7 +403,7 @@ export class TieredStore implements ObjectStore {
     try {
       const bytes = await this.local.get(key);
       if (crc32(bytes) !== rec.crc32 || bytes.length !== rec.size) {
-        if (this.gen.get(key) !== g) return; // rewritten meanwhile; the new put queued it again
+        if ((this.gen.get(key) ?? 0) !== g) return; // rewritten meanwhile; the new put queued it again
         throw new DbError(SqlState.DataCorrupted, `cached object "${key}" fails its checksum; not uploading it`);
       }
       await this.remote.put(key, bytes, this.uploadTimeoutMs);
@@ -412,7 +412,7 @@ export class TieredStore implements ObjectStore {
       this.failures.delete(key);
       this.retryAt.delete(key);
       const cur = this.ledger.get(key);
-      if (cur !== undefined && this.gen.get(key) === g && cur.crc32 === rec.crc32) {
+      if (cur !== undefined && (this.gen.get(key) ?? 0) === g && cur.crc32 === rec.crc32) {
         this.ledger.update(key, { remote: true });
         if (!cur.deleting) this.stats.remoteBytes += cur.size;
         this.dirty = true;
@@ -431,7 +431,7 @@ export class TieredStore implements ObjectStore {
       if (isEnoent(err)) {
         // The only copy went away (deleted meanwhile, or removed by hand): nothing to upload; forget it so snapshots are not blocked.
         const cur = this.ledger.get(key);
-        if (cur !== undefined && !cur.remote && this.gen.get(key) === g) {
+        if (cur !== undefined && !cur.remote && (this.gen.get(key) ?? 0) === g) {
           this.ledger.remove(key);
           if (cur.local && !cur.deleting) this.stats.localBytes -= cur.size;
           this.lru.delete(key);
