@@ -15,7 +15,9 @@ const DDL = [
   `CREATE TABLE t (id serial PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x', price numeric(10,2) CHECK (price > 0), u text UNIQUE, at timestamptz DEFAULT now())`,
   `CREATE TABLE pairs (a int, b int, note text, CONSTRAINT pairs_ab UNIQUE (a, b), CONSTRAINT b_range CHECK (b BETWEEN 1 AND 9))`,
   `CREATE SCHEMA app`,
-  `CREATE TABLE app.things (k bigint PRIMARY KEY, v double precision NOT NULL)`,
+  `CREATE TABLE app.things (k bigint PRIMARY KEY, v double precision NOT NULL, n serial)`,
+  `CREATE INDEX pairs_note_idx ON pairs (note)`,
+  `CREATE INDEX things_v_idx ON app.things (v DESC)`,
 ];
 
 /**

@@ -64,6 +64,8 @@ export interface RelIndex {
   readonly constraintOid: number;
   /** Per column: its operator class when not the default. */
   readonly opclasses?: readonly (string | null)[];
+  /** Per column: DESC (with PostgreSQL's default NULLS FIRST for it). */
+  readonly descending?: readonly boolean[];
   readonly options?: Record<string, unknown>;
 }
 
@@ -118,6 +120,7 @@ export class PgCatalogModel {
         this.indexes.push({
           oid: sqlIndexOid(d.indexId), name: d.name, table: t, attnums: d.columns.map((c) => c.attnum), unique: d.options.unique === 'true',
           primary: false, am: d.method, constraintOid: 0, opclasses: d.columns.map((c) => c.opclass),
+          descending: d.columns.map((c) => c.descending === true),
           options: Object.fromEntries(Object.entries(d.options).filter(([k]) => k !== 'unique')),
         });
       }
@@ -178,7 +181,8 @@ export class PgCatalogModel {
 
   /** pg_get_indexdef: `CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)`. */
   indexDef(i: RelIndex, column = 0, pretty = false): string {
-    const cols = i.attnums.map((a, k) => quoteIdent(columnName(i.table, a)) + (i.opclasses?.[k] ? ` ${i.opclasses[k]}` : ''));
+    const cols = i.attnums.map((a, k) =>
+      quoteIdent(columnName(i.table, a)) + (i.opclasses?.[k] ? ` ${i.opclasses[k]}` : '') + (i.descending?.[k] ? ' DESC' : ''));
     if (column > 0) return cols[column - 1]?.replace(/ .*$/, '') ?? '';
     const opts = i.options && Object.keys(i.options).length > 0
       ? ` WITH (${Object.entries(i.options).map(([k, v]) => `${k}='${String(v)}'`).join(', ')})` : '';

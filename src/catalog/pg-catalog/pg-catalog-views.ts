@@ -190,7 +190,8 @@ export const pgIndex = relation(
   (m) => m.indexes.map((i) => [
     i.oid, i.table.tableId, i.attnums.length, i.attnums.length, i.unique, false, i.primary, false, true, false, true, false, true, true,
     false, vector0(i.attnums), vector0(i.attnums.map((a) => collationOf(i.table.columns.find((c) => c.attnum === a)?.typeOid ?? 0))),
-    vector0(i.attnums.map(() => 0)), vector0(i.attnums.map(() => 0)), null, null,
+    // indoption: bit 0 DESC, bit 1 NULLS FIRST (the default for DESC).
+    vector0(i.attnums.map(() => 0)), vector0(i.attnums.map((_, k) => (i.descending?.[k] ? 3 : 0))), null, null,
   ]),
 );
 
