@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Kysely, PostgresDialect, sql, type Generated } from 'kysely';
 import pg from 'pg';
 import { l2Distance, toSql } from 'pgvector/kysely';
-import { makeVectors, nearestL2, plain, startServers, type Servers } from './support.ts';
+import { assertSameTranscript, makeVectors, nearestL2, plain, startServers, type Servers } from './support.ts';
 
 interface Db {
   person: { id: Generated<number>; email: string; age: number | null; score: string | null; joined: Date | null; active: Generated<boolean> };
@@ -105,7 +105,7 @@ describe('Kysely client', () => {
       return;
     }
     const want = await scenario(servers.pg.url);
-    for (let i = 0; i < Math.max(got.length, want.length); i++) assert.deepEqual(got[i], want[i]);
+    assertSameTranscript(got, want);
   });
 
   test('pgvector kysely helpers with an hnsw index', async () => {

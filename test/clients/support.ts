@@ -4,6 +4,7 @@
  * compared; plus the brute-force nearest-neighbour oracle for the vector parts (PG here has no
  * pgvector) and value normalisation for transcripts.
  */
+import assert from 'node:assert/strict';
 import { startPostgres, postgresAvailable, type PgCluster } from '../support/pg-cluster.ts';
 import { startTessera, type TesseraServer } from '../support/tessera.ts';
 
@@ -74,4 +75,17 @@ export function nearestL2(rows: { id: number; v: number[] }[], q: number[], k: n
 export function vectorFromBinary(buf: Buffer): number[] {
   const dim = buf.readInt16BE(0);
   return Array.from({ length: dim }, (_, i) => buf.readFloatBE(4 + 4 * i));
+}
+
+/** Asserts two scenario transcripts are equal, listing every differing step (not just the first). */
+export function assertSameTranscript(got: readonly unknown[], want: readonly unknown[]): void {
+  const diffs: string[] = [];
+  for (let i = 0; i < Math.max(got.length, want.length); i++) {
+    try {
+      assert.deepEqual(got[i], want[i]);
+    } catch (e) {
+      diffs.push((e as Error).message);
+    }
+  }
+  if (diffs.length > 0) assert.fail(`${diffs.length} step(s) differ from PostgreSQL 15 (+ Tessera, - PostgreSQL):\n${diffs.join('\n-----\n')}`);
 }
