@@ -34,6 +34,7 @@ import { WINDOW_REF_BASE, WindowCollector } from './plan-window.ts';
 const SET_REF_BASE = WINDOW_REF_BASE * 2;
 import { mapColumns, splitConjuncts } from './bound-utils.ts';
 import { pushDown } from './pushdown.ts';
+import { existsAsJoin } from './decorrelate.ts';
 import { pruneScanColumns } from './prune.ts';
 import { selectCommonType } from './resolve.ts';
 
@@ -319,7 +320,14 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
     if (mentionsAggregate(stmt.where)) throw new DbError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
     if (mentionsWindow(stmt.where)) throw new DbError(SqlState.WindowingError, 'window functions are not allowed in WHERE');
     predicate = coerce(bindExpr(stmt.where, inputCtx), Oid.bool, -1, 'implicit', inputCtx, -1);
-    plan = pushDown(plan, splitConjuncts(predicate), block.tables);
+    // Correlated [NOT] EXISTS on equalities becomes a semi (anti) join; the rest goes down the FROM tree.
+    const rest: BoundExpr[] = [];
+    for (const c of splitConjuncts(predicate)) {
+      const joined = existsAsJoin(c, plan, from.scope.length);
+      if (joined) plan = joined;
+      else rest.push(c);
+    }
+    plan = pushDown(plan, rest, block.tables);
   }
   const grouped =
     stmt.groupBy.length > 0 || stmt.having !== null || targets.some((t) => mentionsAggregate(t.expr)) || stmt.orderBy.some((o) => mentionsAggregate(o.expr));
