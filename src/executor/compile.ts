@@ -10,6 +10,7 @@ import { castValue } from './casts.ts';
 import type { ExecContext } from './context.ts';
 import { compareValues } from './functions.ts';
 import type { Row, Value } from './value.ts';
+import { hashKey } from './hash-key.ts';
 
 export type Evaluator = (row: Row, params: readonly Value[], ctx: ExecContext) => Value;
 export type AsyncEvaluator = (row: Row, params: readonly Value[], ctx: ExecContext) => Value | Promise<Value>;
@@ -151,6 +152,8 @@ export function compile(e: BoundExpr): Evaluator {
       };
     }
     case 'or': {
+      const member = memberTest(e.args);
+      if (member) return member;
       const args = e.args.map(compile);
       return (r, p, ctx) => {
         let sawNull = false;
@@ -319,4 +322,36 @@ async function mapChildren(e: BoundExpr, f: ChildMapper): Promise<BoundExpr> {
     default:
       return assertNever(e, 'bound expression');
   }
+}
+
+/**
+ * `x = c1 OR x = c2 OR ...` (what `x IN (c1, c2, ...)` binds to) over one expression and
+ * constants, with one hashable `=` for one type: a set lookup instead of a chain of calls.
+ * NULL rules as the chain's: NULL x gives NULL; no match gives NULL if a constant is NULL.
+ */
+function memberTest(args: readonly BoundExpr[]): Evaluator | null {
+  if (args.length < 4) return null;
+  let subject: BoundExpr | null = null;
+  let subjectKey = '';
+  const keys = new Set<string>();
+  let hasNull = false;
+  for (const a of args) {
+    if (a.kind !== 'call' || a.fn.name !== '=' || !a.fn.binary || a.fn.argTypes[0] !== a.fn.argTypes[1] || a.args.length !== 2) return null;
+    const [x, c] = a.args as [BoundExpr, BoundExpr];
+    if (c.kind !== 'const' || isAsync(x)) return null;
+    const k = JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : _k === 'fn' ? `${v.name}(${v.argTypes})` : v));
+    if (subject === null) {
+      subject = x;
+      subjectKey = k;
+    } else if (k !== subjectKey) return null;
+    if (c.value === null) hasNull = true;
+    else keys.add(hashKey([c.value]));
+  }
+  const x = compile(subject!);
+  return (r, p, ctx) => {
+    const v = x(r, p, ctx);
+    if (v === null) return null;
+    if (keys.has(hashKey([v]))) return true;
+    return hasNull ? null : false;
+  };
 }
