@@ -1,7 +1,8 @@
 /**
  * Tiered storage, crash while S3 is away: rows committed and sealed while s3rver is stopped,
- * then the server is killed (SIGKILL). After S3 and the server come back, the uploads left
- * pending in the ledger are re-queued and converge; a clean shutdown and a restore into an
+ * then the server is killed (SIGKILL) and restarted while S3 is still down (it opens and
+ * serves from the cache and WAL). When S3 returns, the uploads left pending in the ledger
+ * (re-queued at start-up) converge; a clean shutdown and a restore into an
  * empty data directory then hold every acknowledged row. Expected values computed here.
  */
 import assert from 'node:assert/strict';
@@ -56,10 +57,11 @@ describe('tiered storage: crash while S3 is unreachable', () => {
     await c.end().catch(() => undefined);
     await server.kill('SIGKILL');
 
-    await s3.start();
+    // Start-up with S3 still down: the local database opens and serves (cache + WAL).
     await server.restart();
     c = await connect(server);
     await check(c);
+    await s3.start();
     await waitFor('uploads to converge', async () => {
       const r = await c.query('SELECT count(*) FILTER (WHERE pending_upload)::int AS p, count(*)::int AS n FROM tessera.tiering');
       return r.rows[0].n >= 2 && r.rows[0].p === 0;

@@ -61,7 +61,7 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: '--fsync', env: 'TESSERA_FSYNC', arg: '<on|off>', help: 'fsync the WAL before a commit is acknowledged (off loses recent commits on a crash)', defaultValue: 'on' },
   { flag: '--s3-endpoint', env: 'TESSERA_S3_ENDPOINT', arg: '<url>', help: 'S3-compatible endpoint (path-style); omit for AWS S3 (credentials/region from AWS_*)' },
   { flag: '--s3-bucket', env: 'TESSERA_S3_BUCKET', arg: '<name>', help: 'bucket for sealed files and catalog snapshots; enables tiered storage' },
-  { flag: '--s3-prefix', env: 'TESSERA_S3_PREFIX', arg: '<path>', help: 'key prefix inside the bucket', defaultValue: '' },
+  { flag: '--s3-prefix', env: 'TESSERA_S3_PREFIX', arg: '<path>', help: 'key prefix inside the bucket (default: the bucket root)' },
   { flag: '--cache-size', env: 'TESSERA_CACHE_SIZE', arg: '<bytes|64MB>', help: 'local cache budget with --s3-bucket (0 = unlimited)', defaultValue: '0' },
   { flag: '--s3-timeout', env: 'TESSERA_S3_TIMEOUT', arg: '<ms>', help: 'how long a read of cold data retries before failing with 58030', defaultValue: '10000' },
 ];
@@ -175,7 +175,7 @@ function tieringConfig(get: (flag: string) => string | undefined, int: (flag: st
   return {
     endpoint,
     bucket,
-    prefix: get('--s3-prefix')!.replace(/^\/+|\/+$/g, ''),
+    prefix: (get('--s3-prefix') ?? '').replace(/^\/+|\/+$/g, ''),
     cacheBytes: parseByteSize('--cache-size', get('--cache-size')!),
     timeoutMs: int('--s3-timeout', 100, 3_600_000),
   };

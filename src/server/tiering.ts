@@ -30,11 +30,15 @@ export interface TieringSetup {
 /** Connects to the bucket and restores the catalog into an empty data directory. Call before Catalog.open. */
 export async function prepareTiering(dataDir: string, cfg: TieringConfig, log: Logger): Promise<TieringSetup> {
   const remote = new S3ObjectStore({ endpoint: cfg.endpoint ?? undefined, bucket: cfg.bucket, prefix: cfg.prefix, totalTimeoutMs: cfg.timeoutMs });
-  await remote.ensureBucket();
   const catalogPath = path.join(dataDir, 'catalog.db');
   const walDir = path.join(dataDir, 'wal');
   const hasWal = fs.existsSync(walDir) && fs.readdirSync(walDir).some((n) => n.endsWith('.wal'));
-  if (fs.existsSync(catalogPath) || hasWal) return { remote, restored: false };
+  if (fs.existsSync(catalogPath) || hasWal) {
+    // A local database starts without S3 (cached data is served; uploads wait and retry).
+    void remote.ensureBucket().catch((err) => log.warn({ err: { message: (err as Error).message }, bucket: remote.describe }, 'object storage unreachable at start-up; cold data fails with 58030 until it returns'));
+    return { remote, restored: false };
+  }
+  await remote.ensureBucket();
   let snapshot: Buffer;
   try {
     snapshot = await remote.get(CATALOG_SNAPSHOT_KEY);
