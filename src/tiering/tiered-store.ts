@@ -92,6 +92,11 @@ export interface TieringStats {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Delete files are read at every start-up (small bitmaps): never evicted, so a local database opens without S3. */
+function isStartupMetadata(key: string): boolean {
+  return key.includes('/deletes/');
+}
+
 function isEnoent(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
@@ -337,7 +342,7 @@ export class TieredStore implements ObjectStore {
         this.lru.delete(key);
         continue;
       }
-      if (!r.remote || r.deleting || this.uploading.has(key) || this.fetching.has(key) || this.isPinned(key)) continue;
+      if (!r.remote || r.deleting || this.uploading.has(key) || this.fetching.has(key) || this.isPinned(key) || isStartupMetadata(key)) continue;
       this.ledger.update(key, { local: false });
       this.lru.delete(key);
       this.stats.localBytes -= r.size;
