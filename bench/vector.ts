@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     const copyS = (performance.now() - tc) / 1000;
     console.log(`COPY (binary): ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s)`);
     {
-      const nText = Math.min(N, 10_000);
+      const nText = Math.min(N, 2_000);
       await sql.unsafe('CREATE TABLE items_text (id int8, embedding vector(128))');
       const tt = performance.now();
       const wt = await sql.unsafe('COPY items_text FROM STDIN').writable();
