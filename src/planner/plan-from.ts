@@ -135,12 +135,15 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
       const ctx: BindContext = { ...blockContext(b, [], lateralContext(b, left)), correlation };
       const fnName = functionName(item.call.name, item.call.location);
       const call = bindCall(fnName, item.call.args.map((a) => bindExpr(a, ctx)), false, item.call.location, ctx, true);
-      if (call.kind !== 'call' || !call.fn.returnsSet) throw notSupported(`function ${fnName}() in FROM is not supported yet`).at(at);
+      const table = item.alias ?? fnName;
+      if (call.kind !== 'call') throw notSupported(`function ${fnName}() in FROM is not supported yet`).at(at);
       // Any reference outside is bound through the left items' scope: run it per left row.
       const lateral = correlation.used && left !== null;
       if (correlation.used && left === null) b.correlation.used = true;
-      const plan: Plan = { kind: 'function-scan', fn: call.fn, args: call.args, ordinality: item.ordinality };
-      const table = item.alias ?? fnName;
+      // A scalar function in FROM (TypeORM: SELECT * FROM current_schema()) is a one-row relation of its value.
+      const plan: Plan = call.fn.returnsSet
+        ? { kind: 'function-scan', fn: call.fn, args: call.args, ordinality: item.ordinality }
+        : { kind: 'values', rows: [item.ordinality ? [call, { kind: 'const', type: Oid.int8, typmod: -1, value: 1n }] : [call]] };
       // Several output columns (jsonb_each: key, value) are named by the column aliases, else as declared;
       // a scalar function's column after the column alias, else the table alias, else the function.
       const scope: ScopeColumn[] = call.fn.setColumns
