@@ -300,7 +300,7 @@ export function bindCall(
 
 export function functionName(names: readonly string[], location: number): string {
   if (names.length === 2 && names[0] === 'pg_catalog') return names[1]!;
-  if (names.length === 2 && names[0] === 'tessera') return `tessera.${names[1]!}`;
+  if (names.length === 2 && (names[0] === 'tessera' || names[0] === 'information_schema')) return `${names[0]}.${names[1]!}`;
   if (names.length !== 1) {
     throw new DbError(SqlState.UndefinedFunction, `function ${names.join('.')} does not exist`).at(pos(location));
   }

@@ -80,20 +80,23 @@ export function alterTableOptions(current: Readonly<Record<string, string>>, giv
   return out;
 }
 
-/** The first column a CHECK expression mentions, for PostgreSQL's constraint naming. */
-function firstColumn(e: Expr): string | null {
-  let found: string | null = null;
+/**
+ * The column a CHECK constraint is named after: PostgreSQL names it `<table>_<column>_check`
+ * when its expression reads exactly one distinct column, `<table>_check` otherwise.
+ */
+function onlyColumn(e: Expr): string | null {
+  const found = new Set<string>();
   const visit = (x: unknown): void => {
-    if (found || x === null || typeof x !== 'object') return;
+    if (x === null || typeof x !== 'object') return;
     const o = x as Record<string, unknown>;
     if (o.kind === 'column' && Array.isArray(o.names) && o.names.length > 0) {
-      found = o.names[o.names.length - 1] as string;
+      found.add(o.names[o.names.length - 1] as string);
       return;
     }
     for (const v of Object.values(o)) visit(v);
   };
   visit(e);
-  return found;
+  return found.size === 1 ? [...found][0]! : null;
 }
 
 export interface BoundColumn {
@@ -189,21 +192,21 @@ export function bindCreateTable(stmt: Statement & { kind: 'create_table' }, env:
     constraints.push({ name: given ?? (kind === 'primary' ? `${name}_pkey` : `${name}_${names}_key`), kind, attnums, expr: null });
   };
   const scope = columns.map((c) => ({ table: name, name: c.name, type: c.typeOid, typmod: c.typmod }));
-  const addCheck = (expr: StoredExpr, given: string | null, column: string | null): void => {
+  const addCheck = (expr: StoredExpr, given: string | null): void => {
     const ctx: BindContext = { params: new ParamTypes([]), scope, format: env.format };
     const bound = coerce(bindExpr(expr.expr, ctx), Oid.bool, -1, 'implicit', ctx, expr.expr.location);
     if (isAsync(bound)) throw notSupported('CHECK constraints cannot call asynchronous functions');
-    const col = column ?? firstColumn(expr.expr);
+    const col = onlyColumn(expr.expr);
     constraints.push({ name: given ?? (col ? `${name}_${col}_check` : `${name}_check`), kind: 'check', attnums: [], expr: expr.raw });
   };
   for (const c of stmt.columns) {
     const a = attnum(c.name, c.location);
     if (c.primaryKey) addKey('primary', [a], null, c.location);
     if (c.unique) addKey('unique', [a], null, c.location);
-    for (const ck of c.checks) addCheck(ck.expr, ck.name, c.name);
+    for (const ck of c.checks) addCheck(ck.expr, ck.name);
   }
   for (const k of stmt.constraints) {
-    if (k.kind === 'check') addCheck(k.expr!, k.name, null);
+    if (k.kind === 'check') addCheck(k.expr!, k.name);
     else addKey(k.kind, k.columns.map((col) => attnum(col, k.location)), k.name, k.location);
   }
   const vectorCols = columns.filter((c) => typeByOid(c.typeOid)?.name === 'vector');

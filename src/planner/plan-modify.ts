@@ -13,7 +13,7 @@ import { expandStars, outputColumns, planSelect, planTableScan, statementPlanner
 import { joinPlan } from './plan-from.ts';
 import { pushDown } from './pushdown.ts';
 import { splitConjuncts } from './bound-utils.ts';
-import { liveColumns, resolveTable, type PlanEnv } from './relations.ts';
+import { assertWritable, liveColumns, resolveTable, type PlanEnv } from './relations.ts';
 
 const at = errorPosition;
 
@@ -70,6 +70,7 @@ export interface PlannedModify extends PlannedQuery {
 }
 
 export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: readonly number[], env: PlanEnv): PlannedModify {
+  assertWritable(env, stmt.table);
   const t = resolveTable(env, stmt.table);
   const params = new ParamTypes(paramTypes);
   const ctx: BindContext = { params, scope: [], format: env.format, correlation: { used: false }, queries: statementPlanner(env, params).queries };
@@ -238,6 +239,7 @@ export function planInsertRows(t: TableDef, targetNames: readonly string[] | nul
 }
 
 export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete' }, paramTypes: readonly number[], env: PlanEnv): PlannedModify {
+  assertWritable(env, stmt.table);
   const t = resolveTable(env, stmt.table);
   const params = new ParamTypes(paramTypes);
   const scan = planTableScan(t, stmt.alias, true, env.format);

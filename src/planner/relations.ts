@@ -54,10 +54,19 @@ export function parseSearchPath(setting: string, user: string): string[] {
 
 const at = errorPosition;
 
+/** Schemas that always exist (their relations are system views). */
+const BUILT_IN_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
+
+/** Refuses INSERT/UPDATE/DELETE/TRUNCATE of a system catalog or view (before resolving user tables). */
+export function assertWritable(env: PlanEnv, name: QualifiedName): void {
+  const view = systemViewName(env, name);
+  if (view) throw new DbError(SqlState.InsufficientPrivilege, `permission denied: "${name.name}" is a system catalog`).at(at(name.location));
+}
+
 /** Resolves a table name or throws 42P01 (3F000 for a missing schema). */
 export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {
   if (name.schema !== null) {
-    if (!env.catalog.schemaExists(name.schema)) {
+    if (!env.catalog.schemaExists(name.schema) && !BUILT_IN_SCHEMAS.has(name.schema)) {
       throw new DbError(SqlState.InvalidSchemaName, `schema "${name.schema}" does not exist`).at(at(name.location));
     }
     const t = env.catalog.getTable(name.schema, name.name);
