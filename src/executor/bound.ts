@@ -9,6 +9,8 @@ import type { Value } from './value.ts';
 import type { Plan } from './plan.ts';
 
 export type BoundExpr =
+  /** Field `index` of a record value (a PgRecord), `(expr).field`. */
+  | { readonly kind: 'field'; readonly arg: BoundExpr; readonly index: number; readonly type: number; readonly typmod: number }
   /** `left op ANY|ALL (array)`; `test` is bound over the row [left, element]. */
   | {
       readonly kind: 'array_op';

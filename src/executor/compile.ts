@@ -4,7 +4,7 @@
  * the per-row path has no Promise overhead. Three-valued logic as in PostgreSQL.
  */
 import { assertNever } from '../errors/index.ts';
-import { PgArray } from '../types/index.ts';
+import { PgArray, type PgRecord } from '../types/index.ts';
 import type { BoundExpr } from './bound.ts';
 import { castValue } from './casts.ts';
 import type { ExecContext } from './context.ts';
@@ -35,6 +35,8 @@ export function isAsync(e: BoundExpr): boolean {
       return false;
     case 'array_op':
       return isAsync(e.left) || isAsync(e.right);
+    case 'field':
+      return isAsync(e.arg);
     case 'call':
       return e.fn.async === true || e.args.some(isAsync);
     case 'cast':
@@ -69,6 +71,14 @@ export function compile(e: BoundExpr): Evaluator {
     }
     case 'subquery':
       throw new Error('subquery expressions are asynchronous: use compileAsync');
+    case 'field': {
+      const arg = compile(e.arg);
+      const i = e.index;
+      return (r, p, ctx) => {
+        const v = arg(r, p, ctx) as PgRecord | null;
+        return v === null ? null : (v[i]?.value ?? null);
+      };
+    }
     case 'array_op': {
       const left = compile(e.left);
       const right = compile(e.right);
@@ -294,6 +304,8 @@ async function mapChildren(e: BoundExpr, f: ChildMapper): Promise<BoundExpr> {
       return e;
     case 'array_op':
       return { ...e, left: await f(e.left), right: await f(e.right) };
+    case 'field':
+      return { ...e, arg: await f(e.arg) };
     case 'call':
     case 'and':
     case 'or':

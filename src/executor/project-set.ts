@@ -4,6 +4,7 @@
  * with NULL where a shorter one has run out (PostgreSQL 10+ semantics). A row whose calls all
  * return nothing produces no output.
  */
+import { typeByOid, type PgRecord } from '../types/index.ts';
 import { compile } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import type { RowCursor } from './cursor.ts';
@@ -14,7 +15,8 @@ type OpenCursor = (plan: Plan, params: readonly Value[], ctx: ExecContext) => Ro
 
 export function openProjectSet(plan: Plan & { kind: 'project-set' }, params: readonly Value[], ctx: ExecContext, open: OpenCursor): RowCursor {
   const input = open(plan.input, params, ctx);
-  const calls = plan.calls.map((c) => ({ fn: c.fn, args: c.args.map(compile) }));
+  // A function with several output columns yields one record (PgRecord) per row.
+  const calls = plan.calls.map((c) => ({ fn: c.fn, args: c.args.map(compile), fields: c.fn.setColumns?.map((col) => typeByOid(col.type)!) ?? null }));
   return {
     async next() {
       for (;;) {
@@ -26,7 +28,9 @@ export function openProjectSet(plan: Plan & { kind: 'project-set' }, params: rea
           const lists = calls.map((c) => {
             const vals = c.args.map((a) => a(r, params, ctx));
             if (c.fn.strict && vals.includes(null)) return [];
-            return [...(c.fn.impl(vals, ctx) as Iterable<Value>)];
+            const values = [...(c.fn.impl(vals, ctx) as Iterable<Value>)];
+            const fields = c.fields;
+            return fields ? values.map((row): PgRecord => (row as Value[]).map((value, i) => ({ type: fields[i]!, value }))) : values;
           });
           const n = Math.max(0, ...lists.map((l) => l.length));
           for (let i = 0; i < n; i++) out.push([...r, ...lists.map((l) => (i < l.length ? l[i] : null))]);

@@ -10,6 +10,7 @@ import { errorPosition, type Expr, type SelectStmt, type TypeName } from '../sql
 import { Oid, Numeric, arrayTypeOf, typeByOid, resolveTypeName, type FormatContext } from '../types/index.ts';
 import type { BoundExpr, OutputColumn, Plan } from '../executor/index.ts';
 import { selectCandidate, selectCommonType, typeDisplayName } from './resolve.ts';
+import { recordShape, recordTypmod } from './record-shapes.ts';
 
 /** One visible column of the FROM clause. */
 export interface ScopeColumn {
@@ -281,7 +282,7 @@ export function bindCall(
       hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`,
     }).at(pos(location));
   }
-  if (fn.returnsSet && !allowSet && (!ctx.setFunctions || fn.setColumns)) {
+  if (fn.returnsSet && !allowSet && !ctx.setFunctions) {
     throw notSupported(`set-returning function ${name}() is only supported in FROM and in the SELECT list`).at(pos(location));
   }
   // A parameter passed as a variadic "any" argument has nothing to take its type from.
@@ -293,7 +294,9 @@ export function bindCall(
   const coerced = args.map((a, i) =>
     fn.argTypes[i] === ANYNONARRAY_OID ? coerce(a, Oid.text, -1, 'explicit', ctx, location) : coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location),
   );
-  const call: BoundExpr & { kind: 'call' } = { kind: 'call', fn, args: coerced, type: fn.returnType, typmod: -1 };
+  // Several output columns in the SELECT list make one anonymous record per row.
+  const record = fn.setColumns && !allowSet;
+  const call: BoundExpr & { kind: 'call' } = { kind: 'call', fn, args: coerced, type: record ? Oid.record : fn.returnType, typmod: record ? recordTypmod(fn.setColumns!) : -1 };
   // A set-returning function in the SELECT list: its rows come from the block's project-set node.
   return fn.returnsSet && !allowSet ? ctx.setFunctions!.add(call) : call;
 }
@@ -496,6 +499,16 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       return bindSubscript(e, ctx);
     case 'row':
       throw notSupported('row expressions are only supported in comparisons').at(pos(e.location));
+    case 'field': {
+      const arg = bindExpr(e.arg, ctx);
+      const shape = arg.type === Oid.record ? recordShape(arg.typmod) : undefined;
+      if (!shape) {
+        throw new DbError(SqlState.WrongObjectType, `column notation .${e.field} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`).at(pos(e.location));
+      }
+      const index = shape.columns.findIndex((c) => c.name === e.field);
+      if (index < 0) throw new DbError(SqlState.UndefinedColumn, `column "${e.field}" not found in data type record`).at(pos(e.location));
+      return { kind: 'field', arg, index, type: shape.columns[index]!.type, typmod: -1 };
+    }
     case 'sublink':
       return bindSublink(e, ctx);
     case 'array_op':

@@ -17,6 +17,8 @@ export function mapChildren(e: BoundExpr, f: (child: BoundExpr) => BoundExpr): B
       return e.left ? { ...e, left: f(e.left) } : e;
     case 'array_op':
       return { ...e, left: f(e.left), right: f(e.right) };
+    case 'field':
+      return { ...e, arg: f(e.arg) };
     case 'call':
     case 'and':
     case 'or':

@@ -88,6 +88,8 @@ export type Expr =
     }
   /** `left op ANY|ALL (array)`, e.g. `x = ANY($1)`. */
   | { readonly kind: 'array_op'; readonly quantifier: 'any' | 'all'; readonly op: string; readonly left: Expr; readonly right: Expr; readonly location: number }
+  /** Field selection from a composite value: `(expr).field`. */
+  | { readonly kind: 'field'; readonly arg: Expr; readonly field: string; readonly location: number }
   /** A row constructor `(a, b)` / `ROW(a, b)`: only in comparisons (expanded pairwise). */
   | { readonly kind: 'row'; readonly args: readonly Expr[]; readonly location: number }
   /** A window function call: `fn(args) OVER (...)`. */
@@ -300,6 +302,11 @@ export type Statement =
     }
   | { readonly kind: 'execute'; readonly name: string; readonly params: readonly Expr[] }
   | { readonly kind: 'deallocate'; readonly name: string | null /* null = ALL */ }
+  /** DECLARE name [BINARY] [SCROLL] CURSOR [WITH HOLD] FOR query (SQL-level cursors). */
+  | { readonly kind: 'declare_cursor'; readonly name: string; readonly query: Statement; readonly hold: boolean; readonly scroll: boolean; readonly binary: boolean }
+  /** FETCH / MOVE; `count` is the row count (ALL = 2147483647) or the ABSOLUTE/RELATIVE position. */
+  | { readonly kind: 'fetch'; readonly name: string; readonly direction: 'forward' | 'backward' | 'absolute' | 'relative'; readonly count: number; readonly move: boolean }
+  | { readonly kind: 'close_cursor'; readonly name: string | null /* null = ALL */ }
   | {
       readonly kind: 'create_table';
       readonly table: QualifiedName;

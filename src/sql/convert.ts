@@ -193,12 +193,25 @@ export function convertExpr(node: Raw): Expr {
     case 'A_ArrayExpr':
       return { kind: 'array', elements: ((n.elements ?? []) as Raw[]).map(convertExpr), location };
     case 'A_Indirection': {
-      const indices = (n.indirection as Raw[]).map((i: Raw) => {
-        if (!i.A_Indices) throw unsupportedExpr('field selection', location);
-        const x = i.A_Indices;
-        return { lower: x.lidx ? convertExpr(x.lidx) : null, upper: x.uidx ? convertExpr(x.uidx) : null, slice: x.is_slice === true };
-      });
-      return { kind: 'subscript', arg: convertExpr(n.arg), indices, location: n.arg.location ?? location };
+      // Subscripts and field selections, applied left to right: (f(x)).a[1].
+      let expr = convertExpr(n.arg);
+      const at = n.arg.location ?? location;
+      let indices: { lower: Expr | null; upper: Expr | null; slice: boolean }[] = [];
+      const flush = (): void => {
+        if (indices.length > 0) expr = { kind: 'subscript', arg: expr, indices, location: at };
+        indices = [];
+      };
+      for (const i of n.indirection as Raw[]) {
+        if (i.String) {
+          flush();
+          expr = { kind: 'field', arg: expr, field: i.String.sval, location: at };
+        } else if (i.A_Indices) {
+          const x = i.A_Indices;
+          indices.push({ lower: x.lidx ? convertExpr(x.lidx) : null, upper: x.uidx ? convertExpr(x.uidx) : null, slice: x.is_slice === true });
+        } else throw unsupportedExpr('this indirection', location);
+      }
+      flush();
+      return expr;
     }
     case 'CollateClause': {
       // Text compares as the "C" collation already; other collations are not installed.
@@ -550,6 +563,17 @@ export function convertStatement(node: Raw): Statement {
       return { kind: 'execute', name: n.name, params: ((n.params ?? []) as Raw[]).map(convertExpr) };
     case 'DeallocateStmt':
       return { kind: 'deallocate', name: n.isall ? null : n.name };
+    case 'DeclareCursorStmt': {
+      // CURSOR_OPT_* bits (parsenodes.h): BINARY 0x1, SCROLL 0x2, HOLD 0x20.
+      const options = Number(n.options ?? 0);
+      return { kind: 'declare_cursor', name: n.portalname, query: convertStatement(n.query), hold: (options & 0x20) !== 0, scroll: (options & 0x2) !== 0, binary: (options & 0x1) !== 0 };
+    }
+    case 'FetchStmt': {
+      const direction = ({ FETCH_FORWARD: 'forward', FETCH_BACKWARD: 'backward', FETCH_ABSOLUTE: 'absolute', FETCH_RELATIVE: 'relative' } as const)[n.direction as 'FETCH_FORWARD'];
+      return { kind: 'fetch', name: n.portalname, direction, count: Number(n.howMany ?? 0), move: n.ismove === true };
+    }
+    case 'ClosePortalStmt':
+      return { kind: 'close_cursor', name: n.portalname ?? null };
     default:
       return { kind: 'unsupported', what: STATEMENT_NAMES[type] ?? type.replace(/Stmt$/, ''), location: -1 };
   }
