@@ -14,6 +14,7 @@ import { typeByOid, type FormatContext } from '../types/index.ts';
 import { errorFields, normaliseError } from './errors-to-wire.ts';
 import { formatFor, type Portal, type Prepared } from './prepared.ts';
 import { prepareStatement, type StatementHost } from './statements.ts';
+import { closeAllCursors, closeTransactionCursors, type SqlCursor } from './sql-cursors.ts';
 import { Settings } from './settings.ts';
 import { Transaction } from './transaction.ts';
 import type { WireOutput } from './wire-output.ts';
@@ -43,6 +44,7 @@ export class Session implements StatementHost {
   readonly tx: Transaction;
   readonly prepared = new Map<string, Prepared>();
   readonly portals = new Map<string, Portal>();
+  readonly sqlCursors = new Map<string, SqlCursor>();
   private readonly out: WireOutput;
   readonly log: Logger;
   /** Extended protocol: after an error, messages are skipped until Sync. */
@@ -64,6 +66,7 @@ export class Session implements StatementHost {
     startup.push(['session_authorization', opts.user]);
     this.settings = new Settings(startup);
     this.tx = new Transaction(this.settings, opts.db.unique, opts.db.rowLocks);
+    this.tx.onEnd = () => closeTransactionCursors(this.sqlCursors);
     this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : undefined);
     this.data = new SessionDataAccess(this.db, this.tx);
     this.catalogAccess = new SessionCatalogAccess(this.db.catalog, {
@@ -650,6 +653,7 @@ export class Session implements StatementHost {
     this.copyIn = null;
     for (const p of this.portals.values()) p.cursor?.close();
     this.portals.clear();
+    closeAllCursors(this.sqlCursors);
     if (this.tx.status !== 'I') this.tx.rollback();
   }
 }

@@ -17,6 +17,7 @@ import type { Portal, Prepared } from './prepared.ts';
 import { Settings } from './settings.ts';
 import type { Transaction } from './transaction.ts';
 import { createExtension, dropExtensions } from './extensions.ts';
+import { closeAllCursors, closeCursor, declareCursor, fetchCursor, type SqlCursor } from './sql-cursors.ts';
 
 /** What statements may ask of their session. */
 export interface StatementHost {
@@ -24,6 +25,8 @@ export interface StatementHost {
   readonly tx: Transaction;
   readonly prepared: Map<string, Prepared>;
   readonly portals: Map<string, Portal>;
+  /** SQL-level cursors (DECLARE / FETCH / CLOSE). */
+  readonly sqlCursors: Map<string, SqlCursor>;
   readonly w: MessageWriter;
   readonly db: Database;
   formatContext(): FormatContext;
@@ -199,6 +202,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         host.prepared.clear();
         for (const p of host.portals.values()) p.cursor?.close();
         host.portals.clear();
+        closeAllCursors(host.sqlCursors);
       });
     case 'prepare': {
       if (host.prepared.has(stmt.name)) {
@@ -309,6 +313,12 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     case 'extension':
       return command(sql, 'extension', stmt.op === 'create' ? 'CREATE EXTENSION' : 'DROP EXTENSION', () =>
         stmt.op === 'create' ? createExtension(host, stmt.names[0]!, stmt.ifExists) : dropExtensions(host, stmt.names, stmt.ifExists));
+    case 'declare_cursor':
+      return declareCursor(host, sql, stmt, prepareStatement(host, { stmt: stmt.query, sql, offset: parsed.offset }, paramTypes));
+    case 'fetch':
+      return fetchCursor(host, sql, stmt);
+    case 'close_cursor':
+      return closeCursor(host, sql, stmt);
     case 'unsupported':
       throw notSupported(`${stmt.what} is not supported yet`);
     default:

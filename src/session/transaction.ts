@@ -24,6 +24,8 @@ export class Transaction {
   /** Write statements so far, and the count at each savepoint: storage cannot undo part of a transaction yet. */
   private writeCount = 0;
   private savepointWrites: { name: string; writes: number }[] = [];
+  /** Called whenever a transaction ends (commit or rollback): the session closes its non-HOLD cursors. */
+  onEnd: (() => void) | null = null;
 
   savepoint(name: string): void {
     this.savepointWrites.push({ name, writes: this.writeCount });
@@ -150,6 +152,7 @@ export class Transaction {
   }
 
   private reset(): void {
+    this.onEnd?.();
     this.writeCount = 0;
     this.savepointWrites = [];
     this.inBlock = false;

@@ -255,7 +255,12 @@ export type AlterTableCommand =
   | { readonly kind: 'rename_column'; readonly from: string; readonly to: string }
   | { readonly kind: 'rename_table'; readonly to: string }
   /** SET (name = value, ...) / RESET (name, ...): table storage options (values as text; RESET: names only). */
-  | { readonly kind: 'set_options'; readonly options: Readonly<Record<string, string>>; readonly reset: boolean };
+  | { readonly kind: 'set_options'; readonly options: Readonly<Record<string, string>>; readonly reset: boolean }
+  | { readonly kind: 'add_constraint'; readonly constraint: TableConstraint }
+  | { readonly kind: 'drop_constraint'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'set_not_null'; readonly column: string; readonly notNull: boolean }
+  /** ALTER COLUMN SET DEFAULT expr / DROP DEFAULT (null). */
+  | { readonly kind: 'set_default'; readonly column: string; readonly expr: StoredExpr | null };
 
 /** INSERT's row source. `null` entries in VALUES rows stand for DEFAULT. */
 export type InsertSource =
