@@ -138,6 +138,10 @@ export class Catalog {
     return tableOps.setConstraints(this.cdb, tableId, constraints);
   }
 
+  alterDefinition(tableId: number, update: (def: TableDef) => { columns: readonly ColumnDef[]; constraints: readonly ConstraintDef[] }): TableDef {
+    return tableOps.alterDefinition(this.cdb, tableId, update);
+  }
+
   /** Every Tables row, dropped ones too, with row count and file totals. */
   tableSummaries(): TableSummary[] {
     return tableOps.tableSummaries(this.cdb);

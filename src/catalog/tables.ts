@@ -226,6 +226,19 @@ export function setConstraints(cdb: CatalogDb, tableId: number, constraints: rea
   });
 }
 
+/** Rewrites a table's columns and constraints in one transaction (ALTER TABLE ... CONSTRAINT / NOT NULL / DEFAULT). */
+export function alterDefinition(
+  cdb: CatalogDb,
+  tableId: number,
+  update: (def: TableDef) => { columns: readonly ColumnDef[]; constraints: readonly ConstraintDef[] },
+): TableDef {
+  return cdb.tx(() => {
+    const def = requireTable(cdb, tableId);
+    const next = update(def);
+    return writeDefinition(cdb, tableId, next.columns, next.constraints);
+  });
+}
+
 /** Records the index CREATE INDEX asks for (seed: the target index type and its parameters). */
 export function setIndexSpec(cdb: CatalogDb, tableId: number, spec: IndexSpec | null): void {
   cdb.run('UPDATE Tables SET engine_type = ?, metric_type = COALESCE(?, metric_type), index_params = ? WHERE table_id = ?',

@@ -9,6 +9,7 @@ export { aggregateNamed, isAggregateName, type AggregateFunction } from './aggre
 export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess } from './context.ts';
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';
 export type { Row, Value } from './value.ts';
+export { hashKey } from './hash-key.ts';
 import './functions-text.ts'; // loading these registers the everyday SQL function library
 import './functions-math.ts';
 import './functions-datetime.ts';

@@ -6,7 +6,7 @@
 export { planSelect, planTableScan, figureColumnName } from './plan-select.ts';
 export { explainLines } from './explain.ts';
 export { planInsert, planInsertRows, planUpdateOrDelete, bindStored, type PlannedModify } from './plan-modify.ts';
-export { bindCreateTable, bindColumn, evaluateMissingValue, alterTableOptions, DEFAULT_SEGMENT_SIZE_BYTES, type BoundCreateTable } from './plan-ddl.ts';
+export { bindCreateTable, bindColumn, evaluateMissingValue, alterTableOptions, bindAddConstraint, validateDefault, DEFAULT_SEGMENT_SIZE_BYTES, type BoundCreateTable } from './plan-ddl.ts';
 export { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 export { resolveTable, creationSchema, liveColumns, parseSearchPath, type CatalogReader, type PlanEnv } from './relations.ts';
 export { typeDisplayName } from './resolve.ts';

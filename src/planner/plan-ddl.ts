@@ -5,10 +5,10 @@
  * options Tessera understands (segment_size, segment_rows). The session applies the result
  * to the catalog and the storage engine.
  */
-import type { ColumnDef, ConstraintDef, NewTableDef } from '../catalog/index.ts';
+import type { ColumnDef, ConstraintDef, NewTableDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { compile, isAsync, type ExecContext } from '../executor/index.ts';
-import { errorPosition, type ColumnDefinition, type Expr, type Statement, type StoredExpr, type TypeName } from '../sql/index.ts';
+import { errorPosition, type ColumnDefinition, type Expr, type Statement, type StoredExpr, type TableConstraint, type TypeName } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
 import { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext } from './bind-expr.ts';
 import { creationSchema, type PlanEnv } from './relations.ts';
@@ -140,7 +140,7 @@ export function bindColumn(table: string, c: ColumnDefinition, env: PlanEnv): Bo
   };
 }
 
-function validateDefault(d: StoredExpr, type: number, typmod: number, column: string, env: PlanEnv): void {
+export function validateDefault(d: StoredExpr, type: number, typmod: number, column: string, env: PlanEnv): void {
   const ctx: BindContext = { params: new ParamTypes([]), scope: [], format: env.format };
   try {
     coerce(bindExpr(d.expr, ctx), type, typmod, 'assignment', ctx, d.expr.location);
@@ -230,4 +230,35 @@ export function evaluateMissingValue(col: Omit<ColumnDef, 'attnum'>, raw: Expr |
   }
   const v = compile(bound)([], [], ctx);
   return v === null ? null : typeByOid(col.typeOid)!.textOut(v, env.format);
+}
+
+/**
+ * ALTER TABLE ADD CONSTRAINT: the new constraint (named as PostgreSQL names it) and, for a
+ * PRIMARY KEY, the columns that become NOT NULL. Existing rows are checked by the caller.
+ */
+export function bindAddConstraint(t: TableDef, c: TableConstraint, env: PlanEnv): { constraint: ConstraintDef; notNull: number[] } {
+  const live = t.columns.filter((x) => !x.dropped);
+  const attnums = c.columns.map((name) => {
+    const col = live.find((x) => x.name === name);
+    if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${name}" named in key does not exist`).at(at(c.location));
+    return col.attnum;
+  });
+  let constraint: ConstraintDef;
+  if (c.kind === 'check') {
+    const scope = live.map((x) => ({ table: t.name, name: x.name, type: x.typeOid, typmod: x.typmod }));
+    const ctx: BindContext = { params: new ParamTypes([]), scope, format: env.format };
+    coerce(bindExpr(c.expr!.expr, ctx), Oid.bool, -1, 'implicit', ctx, c.expr!.expr.location);
+    const col = onlyColumn(c.expr!.expr);
+    constraint = { name: c.name ?? (col ? `${t.name}_${col}_check` : `${t.name}_check`), kind: 'check', attnums: [], expr: c.expr!.raw };
+  } else {
+    if (c.kind === 'primary' && t.constraints.some((k) => k.kind === 'primary')) {
+      throw new DbError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${t.name}" are not allowed`);
+    }
+    const names = attnums.map((a) => live.find((x) => x.attnum === a)!.name).join('_');
+    constraint = { name: c.name ?? (c.kind === 'primary' ? `${t.name}_pkey` : `${t.name}_${names}_key`), kind: c.kind, attnums, expr: null };
+  }
+  if (t.constraints.some((k) => k.name === constraint.name)) {
+    throw new DbError(SqlState.DuplicateObject, `constraint "${constraint.name}" for relation "${t.name}" already exists`);
+  }
+  return { constraint, notNull: c.kind === 'primary' ? attnums : [] };
 }

@@ -11,6 +11,7 @@ import type { Statement } from '../sql/index.ts';
 import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
 import { dropIndexesOnColumn, dropIndexRows, runIndexDdl } from './ddl-index.ts';
+import { alterConstraint } from './ddl-constraints.ts';
 
 export interface DdlHost {
   readonly db: Database;
@@ -165,6 +166,12 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             break;
           case 'set_options':
             t = db.catalog.setTableOptions(t.tableId, alterTableOptions(t.options, cmd.options, cmd.reset));
+            break;
+          case 'add_constraint':
+          case 'drop_constraint':
+          case 'set_not_null':
+          case 'set_default':
+            t = await alterConstraint(host, t, cmd);
             break;
           default:
             assertNever(cmd, 'ALTER TABLE command');

@@ -147,6 +147,16 @@ function alterTable(h: ConvertHelpers, n: Raw): Statement {
         for (const o of (cmd.def?.List?.items ?? []) as Raw[]) options[o.DefElem.defname] = defElemValue(o.DefElem);
         return { kind: 'set_options', options, reset: cmd.subtype === 'AT_ResetRelOptions' };
       }
+      case 'AT_AddConstraint':
+        return { kind: 'add_constraint', constraint: tableConstraint(h, cmd.def.Constraint) };
+      case 'AT_DropConstraint':
+        if (cmd.behavior === 'DROP_CASCADE') throw notSupported('DROP CONSTRAINT ... CASCADE is not supported');
+        return { kind: 'drop_constraint', name: cmd.name, ifExists: cmd.missing_ok === true };
+      case 'AT_SetNotNull':
+      case 'AT_DropNotNull':
+        return { kind: 'set_not_null', column: cmd.name, notNull: cmd.subtype === 'AT_SetNotNull' };
+      case 'AT_ColumnDefault':
+        return { kind: 'set_default', column: cmd.name, expr: cmd.def ? stored(h, cmd.def) : null };
       default:
         throw notSupported(`ALTER TABLE ${String(cmd.subtype).replace('AT_', '')} is not supported yet`);
     }
