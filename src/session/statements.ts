@@ -162,6 +162,18 @@ function displayCase(name: string): string {
   return name;
 }
 
+/** The command names of DDL statements, for the read-only transaction error. */
+const DDL_COMMANDS: Record<string, string> = {
+  create_table: 'CREATE TABLE',
+  create_schema: 'CREATE SCHEMA',
+  drop: 'DROP',
+  alter_table: 'ALTER TABLE',
+  truncate: 'TRUNCATE TABLE',
+  create_index: 'CREATE INDEX',
+  drop_index: 'DROP INDEX',
+  reindex: 'REINDEX',
+};
+
 /** Prepares any parsed statement. `paramTypes` are the client-declared types (0 = infer). */
 export function prepareStatement(host: StatementHost, parsed: ParsedStatement, paramTypes: readonly number[]): Prepared {
   const stmt = parsed.stmt;
@@ -190,6 +202,22 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     }
     case 'reset':
       return command(sql, 'set', 'RESET', () => host.settings.reset(stmt.name));
+    case 'set_transaction':
+      return command(sql, 'set', 'SET', () => {
+        const level = stmt.isolation?.toLowerCase();
+        if (level && level !== 'read committed' && level !== 'read uncommitted') {
+          throw notSupported(`isolation level ${level.toUpperCase()} is not supported`, 'Tessera runs every transaction at READ COMMITTED.');
+        }
+        if (stmt.session) {
+          if (stmt.readOnly !== null) host.settings.set('default_transaction_read_only', stmt.readOnly ? 'on' : 'off', false, host.tx.inBlock);
+          return;
+        }
+        if (!host.tx.inBlock) {
+          host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'SET TRANSACTION can only be used in transaction blocks');
+          return;
+        }
+        if (stmt.readOnly !== null) host.tx.readOnly = stmt.readOnly;
+      });
     case 'show':
       return showStatement(host, sql, stmt.name);
     case 'transaction':
@@ -256,7 +284,10 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         paramTypes: [],
         columns: null,
         endsFailedTransaction: false,
-        run: async () => ({ tag: await runDdl(host, stmt) }),
+        run: async () => {
+          host.tx.assertWritable(DDL_COMMANDS[stmt.kind]);
+          return { tag: await runDdl(host, stmt) };
+        },
       };
     }
     case 'insert':

@@ -69,6 +69,12 @@ export class Transaction {
     return this.uniqueTx;
   }
 
+  /** Fails with 25006 when the current (or, outside a block, the next) transaction is READ ONLY. */
+  assertWritable(command: string): void {
+    const readOnly = this.inBlock ? this.readOnly : this.settings.get('default_transaction_read_only') === 'on';
+    if (readOnly) throw new DbError(SqlState.ReadOnlySqlTransaction, `cannot execute ${command} in a read-only transaction`);
+  }
+
   /** The write transaction, begun on first use. Fails with 25006 in a READ ONLY transaction. */
   write(storage: StorageEngine): WriteTx {
     if (this.readOnly) {

@@ -289,6 +289,8 @@ export type Statement =
       readonly local: boolean;
     }
   | { readonly kind: 'reset'; readonly name: string | null /* null = ALL */ }
+  /** SET TRANSACTION ... / SET SESSION CHARACTERISTICS AS TRANSACTION ... (null: not given). */
+  | { readonly kind: 'set_transaction'; readonly session: boolean; readonly isolation: string | null; readonly readOnly: boolean | null }
   | { readonly kind: 'show'; readonly name: string }
   | {
       readonly kind: 'transaction';

@@ -525,7 +525,15 @@ export function convertStatement(node: Raw): Statement {
           return { kind: 'reset', name: null };
         case 'VAR_SET_MULTI':
           if (n.name === 'TRANSACTION' || n.name === 'SESSION CHARACTERISTICS') {
-            return { kind: 'unsupported', what: 'SET TRANSACTION', location: -1 };
+            let isolation: string | null = null;
+            let readOnly: boolean | null = null;
+            for (const a of (n.args ?? []) as Raw[]) {
+              const d = a.DefElem;
+              if (d.defname === 'transaction_isolation') isolation = d.arg.A_Const.sval.sval;
+              else if (d.defname === 'transaction_read_only') readOnly = (d.arg.A_Const.ival?.ival ?? 0) === 1;
+              else if (d.defname !== 'transaction_deferrable') throw notSupported(`SET TRANSACTION ${d.defname} is not supported`);
+            }
+            return { kind: 'set_transaction', session: n.name !== 'TRANSACTION', isolation, readOnly };
           }
           return { kind: 'unsupported', what: `SET ${n.name}`, location: -1 };
         default:
