@@ -119,9 +119,11 @@ const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 /**
  * The common case of vector_in, fast: a plain decimal token (digits, optional fraction and
  * exponent) followed by a separator. Its double is computed exactly when the digits fit in
- * 2^53 and the power of ten is exact (Clinger's fast path), and its float32 rounding through
- * that double is provably strtof's when the double is not exactly halfway between two
- * float32s. Returns the end offset (value in fastValue), or -1 for the exact strtof path.
+ * 2^53 and the power of ten is exact (Clinger's fast path), else by JavaScript's correctly
+ * rounded Number(); its float32 rounding through that double is provably strtof's when the
+ * double is not exactly halfway between two float32s (rounding to the nearest double is
+ * monotonic and every float32 midpoint is a double, so the double lies on the decimal's side
+ * of the midpoint). Returns the end offset (value in fastValue), or -1 for the exact path.
  */
 function fastElement(lit: string, pt: number): number {
   let i = pt;
@@ -145,7 +147,7 @@ function fastElement(lit: string, pt: number): number {
       c = lit.charCodeAt(++i);
     }
   }
-  if (digits === 0 || digits > 15) return -1;
+  if (digits === 0) return -1;
   if (c === 101 || c === 69) {
     // 'e' / 'E'
     c = lit.charCodeAt(++i);
@@ -165,10 +167,16 @@ function fastElement(lit: string, pt: number): number {
     scale += expNegative ? -exp : exp;
   }
   if (c !== 44 && c !== 93 && !isVectorSpace(lit[i])) return -1; // ',' or ']' or space must follow
-  if (scale < -22 || scale > 22) return -1;
-  let d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
-  if (scale > 0 && d > 9007199254740992) return -1; // the product may have rounded
-  if (negative) d = -d;
+  let d: number;
+  if (digits > 15 || scale < -22 || scale > 22) {
+    // Beyond Clinger's case (e.g. a JavaScript number's 17 digits): JS parses to the correctly
+    // rounded double, and the halfway check below makes its float32 rounding strtof's.
+    d = Number(lit.slice(pt, i));
+  } else {
+    d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
+    if (scale > 0 && d > 9007199254740992) return -1; // the product may have rounded
+    if (negative) d = -d;
+  }
   const f = Math.fround(d);
   if (!Number.isFinite(f)) return -1;
   if (f === d) {
