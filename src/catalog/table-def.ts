@@ -28,6 +28,8 @@ export interface ConstraintDef {
   kind: 'primary' | 'unique' | 'check' | 'not_null';
   attnums: number[];
   expr: string | null;
+  /** The uniqueness of a CREATE UNIQUE INDEX: enforced like a UNIQUE constraint, but not a constraint (not in pg_constraint). */
+  indexOnly?: boolean;
 }
 
 /** A live table (Tables.state = 0). */

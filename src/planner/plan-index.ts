@@ -122,13 +122,11 @@ export function bindCreateIndex(stmt: Statement & { kind: 'create_index' }, env:
   const method = stmt.method;
   const ann = method in OPCLASSES;
   if (!ann && !RECORDED_METHODS.includes(method)) throw new DbError(SqlState.UndefinedObject, `access method "${method}" does not exist`);
-  if (stmt.unique) {
-    if (ann) throw notSupported(`access method "${method}" does not support unique indexes`);
-    throw notSupported('CREATE UNIQUE INDEX is not supported; declare a UNIQUE constraint instead');
-  }
+  if (stmt.unique && method !== 'btree') throw notSupported(`access method "${method}" does not support unique indexes`);
   if (ann && stmt.elements.length > 1) throw notSupported(`access method "${method}" does not support multicolumn indexes`);
   const table = resolveTable(env, stmt.table);
-  const options = bindOptions(method, stmt.options);
+  // A unique btree index is enforced by the key index like a UNIQUE constraint (session/ddl-index.ts).
+  const options = stmt.unique ? { ...bindOptions(method, stmt.options), unique: 'true' } : bindOptions(method, stmt.options);
   const columns: IndexColumnDef[] = stmt.elements.map((e) => {
     const col = liveColumns(table).find((c) => c.name === e.column);
     if (col === undefined) throw new DbError(SqlState.UndefinedColumn, `column "${e.column}" does not exist`);
@@ -154,6 +152,6 @@ export function bindCreateIndex(stmt: Statement & { kind: 'create_index' }, env:
       throw new DbError(SqlState.InvalidParameterValue, 'ef_construction must be greater than or equal to 2 * m');
     }
   }
-  const name = stmt.name ?? defaultIndexName(table.name, stmt.elements.map((e) => e.column), (n) => nameTaken(table.schema, n));
+  const name = stmt.name ?? defaultIndexName(table.name, stmt.elements.map((e) => e.column), (n) => nameTaken(table.schema, n) || table.constraints.some((k) => k.name === n));
   return { table, def: { schema: table.schema, name, tableId: table.tableId, method, columns, options } };
 }

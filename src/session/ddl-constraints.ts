@@ -36,7 +36,7 @@ async function checkNoNulls(host: DdlHost, t: TableDef, attnums: readonly number
   }
 }
 
-async function checkUnique(host: DdlHost, t: TableDef, name: string, attnums: readonly number[]): Promise<void> {
+export async function checkUnique(host: DdlHost, t: TableDef, name: string, attnums: readonly number[]): Promise<void> {
   const cols = live(t);
   const idx = attnums.map((a) => cols.findIndex((c) => c.attnum === a));
   const seen = new Set<string>();
@@ -88,7 +88,7 @@ export async function alterConstraint(host: DdlHost, t: TableDef, cmd: Constrain
       }));
     }
     case 'drop_constraint': {
-      if (!t.constraints.some((k) => k.name === cmd.name)) {
+      if (!t.constraints.some((k) => k.name === cmd.name && !k.indexOnly)) {
         if (cmd.ifExists) {
           host.notice('NOTICE', SqlState.SuccessfulCompletion, `constraint "${cmd.name}" of relation "${t.name}" does not exist, skipping`);
           return t;

@@ -10,6 +10,7 @@ import { bindCreateIndex, resolveTable } from '../planner/index.ts';
 import type { QualifiedName, Statement } from '../sql/index.ts';
 import type { Database } from './database.ts';
 import type { DdlHost } from './ddl.ts';
+import { checkUnique } from './ddl-constraints.ts';
 
 type IndexDdl = Statement & { kind: 'create_index' | 'drop_index' | 'reindex' };
 
@@ -18,12 +19,25 @@ export function dropIndexRows(db: Database, tableId: number): void {
   if (db.catalog.dropIndexesOfTable(tableId) > 0) db.ann.invalidate();
 }
 
+/** Dropping a unique index ends the uniqueness it enforced. */
+async function dropIndexUniqueness(db: Database, ix: IndexDef): Promise<void> {
+  const t = db.catalog.getTableById(ix.tableId);
+  if (!t) return;
+  const next = db.catalog.alterDefinition(t.tableId, (d) => ({ columns: d.columns, constraints: d.constraints.filter((k) => !(k.indexOnly && k.name === ix.name)) }));
+  await db.unique.attach(next, db.storage);
+}
+
 /** ALTER TABLE DROP COLUMN drops the indexes on the column, as PostgreSQL does. */
 export function dropIndexesOnColumn(db: Database, t: TableDef, column: string): void {
   const col = t.columns.find((c) => !c.dropped && c.name === column);
   if (col === undefined) return;
   for (const ix of db.catalog.listIndexes(t.tableId)) {
-    if (ix.columns.some((c) => c.attnum === col.attnum)) db.catalog.dropIndexById(ix.indexId);
+    if (!ix.columns.some((c) => c.attnum === col.attnum)) continue;
+    db.catalog.dropIndexById(ix.indexId);
+    // ALTER TABLE re-attaches the key index afterwards.
+    if (ix.options.unique === 'true') {
+      db.catalog.alterDefinition(t.tableId, (d) => ({ columns: d.columns, constraints: d.constraints.filter((k) => !(k.indexOnly && k.name === ix.name)) }));
+    }
   }
   db.ann.invalidate();
 }
@@ -74,7 +88,17 @@ export async function runIndexDdl(host: DdlHost, stmt: IndexDdl): Promise<string
         }
       }
       const bound = bindCreateIndex(stmt, env, (schema, name) => db.catalog.relationNameTaken(schema, name));
+      const unique = bound.def.options.unique === 'true';
+      const attnums = bound.def.columns.map((c) => c.attnum);
+      if (unique) await checkUnique(host, bound.table, bound.def.name, attnums);
       const def = db.catalog.createIndex(bound.def, false);
+      if (def !== null && unique) {
+        const t = db.catalog.alterDefinition(bound.table.tableId, (d) => ({
+          columns: d.columns,
+          constraints: [...d.constraints, { name: def.name, kind: 'unique', attnums, expr: null, indexOnly: true }],
+        }));
+        await db.unique.attach(t, db.storage);
+      }
       db.ann.invalidate();
       if (def !== null && ANN_METHODS.includes(def.method)) await buildNow(host);
       return 'CREATE INDEX';
@@ -91,7 +115,10 @@ export async function runIndexDdl(host: DdlHost, stmt: IndexDdl): Promise<string
         if (!stmt.ifExists) throw new DbError(SqlState.UndefinedObject, `index "${shown(n)}" does not exist`);
         host.notice('NOTICE', SqlState.SuccessfulCompletion, `index "${shown(n)}" does not exist, skipping`);
       }
-      for (const ix of found) db.catalog.dropIndexById(ix.indexId);
+      for (const ix of found) {
+        db.catalog.dropIndexById(ix.indexId);
+        if (ix.options.unique === 'true') await dropIndexUniqueness(db, ix);
+      }
       db.ann.invalidate();
       return 'DROP INDEX';
     }

@@ -106,6 +106,8 @@ export class PgCatalogModel {
       this.tablesById.set(t.tableId, t);
       let n = 0;
       t.constraints.forEach((c, i) => {
+        // A unique index's uniqueness is listed through its index (below), not as a constraint.
+        if (c.indexOnly) return;
         const contype = c.kind === 'primary' ? 'p' : c.kind === 'unique' ? 'u' : c.kind === 'check' ? 'c' : 'n';
         const hasIndex = contype === 'p' || contype === 'u';
         const idx = hasIndex ? indexOid(t.tableId, n++) : 0;
