@@ -398,7 +398,7 @@ fn(
   Oid.void,
   async ([seconds], ctx) => {
     await ctx.sleep(Math.max(0, (seconds as number) * 1000));
-    return null;
+    return ''; // void: not NULL
   },
   { volatility: 'volatile', async: true },
 );

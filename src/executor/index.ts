@@ -10,6 +10,7 @@ export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess } from './cont
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';
 export type { Row, Value } from './value.ts';
 export { hashKey } from './hash-key.ts';
+export { releaseAdvisoryLocks, advisoryLocksOf } from './advisory-locks.ts';
 import './functions-text.ts'; // loading these registers the everyday SQL function library
 import './functions-math.ts';
 import './functions-datetime.ts';

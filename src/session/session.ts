@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { DbError, SqlState } from '../errors/index.ts';
 import type { ExecContext, OutputColumn, Row, Value } from '../executor/index.ts';
-import { nowMicros } from '../executor/index.ts';
+import { nowMicros, releaseAdvisoryLocks } from '../executor/index.ts';
 import { backend, type FieldDescription, type FormatCode, type FrontendMessage, type TransactionStatus } from '../protocol/index.ts';
 import { initParser, parseSql, type ParsedStatement } from '../sql/index.ts';
 import { typeByOid, type FormatContext } from '../types/index.ts';
@@ -66,7 +66,10 @@ export class Session implements StatementHost {
     startup.push(['session_authorization', opts.user]);
     this.settings = new Settings(startup);
     this.tx = new Transaction(this.settings, opts.db.unique, opts.db.rowLocks);
-    this.tx.onEnd = () => closeTransactionCursors(this.sqlCursors);
+    this.tx.onEnd = () => {
+      closeTransactionCursors(this.sqlCursors);
+      releaseAdvisoryLocks(this.opts.processId, 'xact');
+    };
     this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : undefined);
     this.data = new SessionDataAccess(this.db, this.tx);
     this.catalogAccess = new SessionCatalogAccess(this.db.catalog, {
@@ -655,5 +658,6 @@ export class Session implements StatementHost {
     this.portals.clear();
     closeAllCursors(this.sqlCursors);
     if (this.tx.status !== 'I') this.tx.rollback();
+    releaseAdvisoryLocks(this.opts.processId, 'all');
   }
 }
