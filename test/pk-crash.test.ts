@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { mulberry32 } from './support/prng.ts';
 
 const ROUNDS = 4;
 const CLIENTS = 4;
@@ -35,16 +36,7 @@ interface KeyState {
   inFlight: (bigint | null)[] | null;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 async function stream(client: number, round: number, state: Map<bigint, KeyState>): Promise<number> {
   const r = rng(round * 100 + client + 1);

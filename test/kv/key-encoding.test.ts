@@ -5,17 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeKey, encodeKey } from '../../src/kv/index.ts';
+import { mulberry32 } from '../support/prng.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const sign = (x: number): number => (x < 0 ? -1 : x > 0 ? 1 : 0);
 const cmpBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);

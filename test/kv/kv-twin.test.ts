@@ -8,18 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BufferedKv, MemoryKv, SqliteKv, type KvStore } from '../../src/kv/index.ts';
+import { mulberry32 } from '../support/prng.ts';
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Short keys over a tiny alphabet (including 0x00 and 0xff) so ranges and prefixes collide often. */
 function randomKey(r: () => number): Buffer {
