@@ -2,6 +2,7 @@
  * bench/vector.ts — vector search through the wire vs raw hnswlib-node in-process.
  *
  *   npx tsx bench/vector.ts [--rows 100000] [--queries 200] [--data DIR] [--m 16] [--ef-construction 64] [--seconds 5]
+ *                           [--efs 40,100,200,400] [--url postgres://…] [--skip-raw]
  *
  * Data: DIR/base_1m.fvecs (or base_100k.fvecs) + query.fvecs from shared/tools/gen-vectors.mjs
  * when --data is given; otherwise the same recipe (1,000 clustered Gaussian centers, 128 dims)
@@ -31,6 +32,8 @@ const { values: opts } = parseArgs({
     'ef-construction': { type: 'string', default: '64' },
     seconds: { type: 'string', default: '5' },
     efs: { type: 'string', default: '40,100,200,400' },
+    url: { type: 'string' },
+    'skip-raw': { type: 'boolean', default: false },
   },
 });
 const N = Number(opts.rows);
@@ -47,6 +50,20 @@ function readFvecs(file: string, limit: number): Float32Array {
   const n = Math.min(limit, buf.length / (4 + 4 * dim));
   const out = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) out.set(new Float32Array(buf.buffer.slice(buf.byteOffset + i * (4 + 4 * dim) + 4, buf.byteOffset + (i + 1) * (4 + 4 * dim))), i * dim);
+  return out;
+}
+
+/** .ivecs ground truth (gen-vectors.mjs): per query int32 k, then k row ids. */
+function readIvecs(file: string, limit: number): number[][] {
+  const buf = fs.readFileSync(file);
+  const out: number[][] = [];
+  for (let at = 0; at < buf.length && out.length < limit;) {
+    const k = buf.readInt32LE(at);
+    const ids: number[] = [];
+    for (let j = 0; j < k; j++) ids.push(buf.readInt32LE(at + 4 + 4 * j));
+    out.push(ids);
+    at += 4 + 4 * k;
+  }
   return out;
 }
 
@@ -93,10 +110,14 @@ async function main(): Promise<void> {
   const qText = Array.from({ length: NQ }, (_v, i) => vectorText(queries, DIM, i));
   console.log(`data: ${fmt(N)} × ${DIM} (${opts.data ?? 'generated, 1,000 clusters'}), ${NQ} queries (${Math.round(performance.now() - t0)} ms)`);
   const t1 = performance.now();
-  const truth = Array.from({ length: NQ }, (_v, i) => exactTopK(base, DIM, q(i), 10));
-  console.log(`ground truth (exact, float64): ${Math.round(performance.now() - t1)} ms`);
+  const gtFile = opts.data === undefined ? null : path.join(opts.data, N === 1_000_000 ? 'gt_1m.ivecs' : N === 100_000 ? 'gt_100k.ivecs' : '-');
+  const truth = gtFile !== null && fs.existsSync(gtFile)
+    ? readIvecs(gtFile, NQ)
+    : Array.from({ length: NQ }, (_v, i) => exactTopK(base, DIM, q(i), 10));
+  console.log(`ground truth (exact, float64${gtFile !== null && fs.existsSync(gtFile) ? `, from ${path.basename(gtFile)}` : ''}): ${Math.round(performance.now() - t1)} ms`);
 
-  const server = await startTessera({ args: ['--fsync', 'off'] });
+  // --url: a server started elsewhere (e.g. `node --cpu-prof --import tsx src/main.ts ...` to profile it).
+  const server = opts.url !== undefined ? { url: opts.url, stop: async () => {} } : await startTessera({ args: ['--fsync', 'off'] });
   const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   try {
     await sql.unsafe('CREATE TABLE items (id int8, embedding vector(128))');
@@ -137,27 +158,29 @@ async function main(): Promise<void> {
     const files = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3");
     console.log(`CREATE INDEX (hnsw m=${M} ef_construction=${EFC}): ${buildS.toFixed(1)} s, ${files[0]!.n} segment graph(s), workers=${process.env.TESSERA_INDEX_BUILD_WORKERS ?? 'default'}`);
 
-    // Raw hnswlib-node, in-process, same data and parameters (one graph).
-    const tr = performance.now();
-    const raw = new hnswlib.HierarchicalNSW('l2', DIM);
-    raw.initIndex(N, M, EFC, 100);
-    const point = new Array<number>(DIM);
-    for (let i = 0; i < N; i++) {
-      for (let d = 0; d < DIM; d++) point[d] = base[i * DIM + d]!;
-      raw.addPoint(point, i);
+    // Raw hnswlib-node, in-process, same data and parameters (one graph); --skip-raw leaves it out.
+    const raw = opts['skip-raw'] ? null : new hnswlib.HierarchicalNSW('l2', DIM);
+    if (raw !== null) {
+      const tr = performance.now();
+      raw.initIndex(N, M, EFC, 100);
+      const point = new Array<number>(DIM);
+      for (let i = 0; i < N; i++) {
+        for (let d = 0; d < DIM; d++) point[d] = base[i * DIM + d]!;
+        raw.addPoint(point, i);
+      }
+      console.log(`raw hnswlib build (1 thread): ${((performance.now() - tr) / 1000).toFixed(1)} s`);
     }
-    console.log(`raw hnswlib build (1 thread): ${((performance.now() - tr) / 1000).toFixed(1)} s`);
     const qArrays = Array.from({ length: NQ }, (_v, i) => Array.from(q(i)));
 
     console.log('\n| ef_search | recall@10 | 1 client QPS | p50 ms | p99 ms | 4 clients QPS | SELECT 1 max ms (during 4) | raw hnswlib QPS | raw recall | 1-client / raw |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const ef of EFS) {
       // raw
-      raw.setEf(ef);
+      raw?.setEf(ef);
       let rawRecall = 0;
       const trs = performance.now();
       let rawN = 0;
-      while (performance.now() - trs < SECONDS * 1000) {
+      while (raw !== null && performance.now() - trs < SECONDS * 1000) {
         const i = rawN % NQ;
         const r = raw.searchKnn(qArrays[i]!, 10);
         if (rawN < NQ) rawRecall += recallAt(r.neighbors, truth[i]!);
@@ -165,6 +188,7 @@ async function main(): Promise<void> {
       }
       const rawQps = rawN / ((performance.now() - trs) / 1000);
       rawRecall /= Math.min(rawN, NQ);
+      if (raw === null) rawRecall = NaN;
 
       // Tessera, 1 client
       const one = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {}, connection: { 'hnsw.ef_search': String(ef) } as Record<string, string> });

@@ -1,6 +1,8 @@
 /**
  * ann/: a loaded hnswlib graph of one segment, searched either in a search worker
- * (search-pool.ts, the default) or in-process (TESSERA_SEARCH_WORKERS=0). hnswlib-node reads
+ * (search-pool.ts, the default) or in-process (TESSERA_SEARCH_WORKERS=0). A worker-owned
+ * graph also keeps an in-process copy (`local`, unless TESSERA_SEARCH_HYBRID=0) so a short
+ * search with no other search running skips the worker round trip (searchGraphs()). hnswlib-node reads
  * and writes only files, so a verified envelope payload passes through a temp file once at
  * load. hnswlib-node takes the query as a plain JS array: one conversion per search, inside
  * whichever thread runs it (measured in docs/vector-search.md).
@@ -22,6 +24,54 @@ export interface SegmentGraph {
   search(query: Float32Array, k: number, ef: number): Promise<number[]>;
   /** Frees the graph (its worker copy). */
   drop(): void;
+  /** An in-process copy, searched synchronously on the calling thread; null when none. */
+  readonly local: InProcessGraph | null;
+  /** The worker owning the graph and its key there (batched searches); null when in-process only. */
+  readonly remote: { readonly target: BatchTarget; readonly key: string } | null;
+}
+
+/** A search worker answering several graphs' searches in one round trip. */
+export interface BatchTarget {
+  searchMany(query: Float32Array, keys: readonly string[], ks: Int32Array, efs: Int32Array): Promise<{ labels: Int32Array; counts: Int32Array }>;
+}
+
+/** One graph search of a statement. */
+export interface GraphSearch {
+  readonly graph: SegmentGraph;
+  readonly k: number;
+  readonly ef: number;
+}
+
+/**
+ * Searches several graphs with one query. `inline`: on this thread (synchronously, through the
+ * in-process copies) — the caller decides it is short and nothing else is searching; otherwise
+ * one message per worker owning some of the graphs, all in flight together.
+ */
+export async function searchGraphs(reqs: readonly GraphSearch[], query: Float32Array, inline: boolean): Promise<ArrayLike<number>[]> {
+  const out: ArrayLike<number>[] = new Array(reqs.length);
+  const byTarget = new Map<BatchTarget, number[]>();
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i]!;
+    if (r.graph.local !== null && (inline || r.graph.remote === null)) {
+      out[i] = r.graph.local.searchSync(query, r.k, r.ef);
+    } else if (r.graph.remote !== null) {
+      let list = byTarget.get(r.graph.remote.target);
+      if (list === undefined) byTarget.set(r.graph.remote.target, (list = []));
+      list.push(i);
+    } else {
+      out[i] = await r.graph.search(query, r.k, r.ef);
+    }
+  }
+  await Promise.all([...byTarget].map(async ([target, idx]) => {
+    const res = await target.searchMany(query, idx.map((i) => reqs[i]!.graph.remote!.key), Int32Array.from(idx, (i) => reqs[i]!.k), Int32Array.from(idx, (i) => reqs[i]!.ef));
+    let at = 0;
+    idx.forEach((i, j) => {
+      const n = res.counts[j]!;
+      out[i] = res.labels.subarray(at, at + n);
+      at += n;
+    });
+  }));
+  return out;
 }
 
 let tmpSeq = 0;
@@ -47,11 +97,19 @@ export class InProcessGraph implements SegmentGraph {
     }
   }
 
+  readonly local: InProcessGraph = this;
+  readonly remote = null;
+
   get count(): number {
     return this.index.getCurrentCount();
   }
 
   async search(query: Float32Array, k: number, ef: number): Promise<number[]> {
+    return this.searchSync(query, k, ef);
+  }
+
+  /** The search on the calling thread. */
+  searchSync(query: Float32Array, k: number, ef: number): number[] {
     const n = Math.min(k, this.count);
     if (n <= 0) return [];
     for (let d = 0; d < this.q.length; d++) this.q[d] = query[d]!;

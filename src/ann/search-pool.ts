@@ -6,12 +6,14 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { GraphMetric } from './envelope.ts';
+import type { BatchTarget } from './graph.ts';
 
 interface Reply {
   id: number;
   ok: boolean;
   count?: number;
   labels?: Int32Array;
+  counts?: Int32Array;
   error?: string;
 }
 
@@ -22,7 +24,7 @@ export function defaultSearchWorkers(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
-class SearchWorker {
+class SearchWorker implements BatchTarget {
   readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 0;
@@ -53,6 +55,11 @@ class SearchWorker {
     });
   }
 
+  async searchMany(query: Float32Array, keys: readonly string[], ks: Int32Array, efs: Int32Array): Promise<{ labels: Int32Array; counts: Int32Array }> {
+    const r = await this.call({ type: 'searchMany', query, keys, ks, efs });
+    return { labels: r.labels ?? new Int32Array(0), counts: r.counts ?? new Int32Array(keys.length) };
+  }
+
   send(msg: Record<string, unknown>): void {
     this.worker.postMessage(msg);
   }
@@ -70,9 +77,10 @@ export class SearchPool {
   }
 
   /** Loads a graph into one worker; returns a handle that searches there. */
-  async load(key: string, payload: Uint8Array, metric: GraphMetric, dim: number, tmpDir: string): Promise<{ count: number; search: (q: Float32Array, k: number, ef: number) => Promise<number[]>; drop: () => void }> {
+  async load(key: string, payload: Uint8Array, metric: GraphMetric, dim: number, tmpDir: string): Promise<{ count: number; search: (q: Float32Array, k: number, ef: number) => Promise<number[]>; drop: () => void; target: BatchTarget }> {
     const w = this.pick();
-    const copy = payload.slice();
+    // A copy to transfer (Buffer#slice would be a view: transferring it detaches the caller's bytes).
+    const copy = new Uint8Array(payload);
     const r = await w.call({ type: 'load', key, payload: copy, metric, dim, tmpDir }, [copy.buffer]);
     return {
       count: r.count ?? 0,
@@ -81,6 +89,7 @@ export class SearchPool {
         return Array.from(res.labels ?? []);
       },
       drop: () => w.send({ type: 'drop', key }),
+      target: w,
     };
   }
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ANN_METHODS, type Catalog, type IndexDef, type IndexFileRow } from '../catalog/index.ts';
+import { ANN_METHODS, createIndexProgress, type Catalog, type CreateIndexProgress, type IndexDef, type IndexFileRow } from '../catalog/index.ts';
 import { packVectors, type StorageEngine } from '../storage/index.ts';
 import { decodeIndexFile, encodeIndexFile, indexFileKey, type GraphMetric } from './envelope.ts';
 import { InProcessGraph, type SegmentGraph } from './graph.ts';
@@ -63,6 +63,8 @@ export class AnnService {
   private filesStale = true;
   private indexCache: Map<number, IndexDef[]> | null = null;
   private building: Promise<BuildReport> | null = null;
+  /** The statement waiting for the current builds (pg_stat_progress_create_index.pid). */
+  private requester: { pid: number; command: 'CREATE INDEX' | 'REINDEX' } | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private buildSeq = Date.now() % 1_000_000;
@@ -138,8 +140,9 @@ export class AnnService {
         const { header, payload } = decodeIndexFile(bytes, f.location);
         this.stats.loaded++;
         if (this.searchPool === null) return InProcessGraph.load(header, payload, this.tmpDir);
+        const local = process.env.TESSERA_SEARCH_HYBRID === '0' ? null : InProcessGraph.load(header, payload, this.tmpDir);
         const h = await this.searchPool.load(f.location, payload, header.metric, header.dim, this.tmpDir);
-        return { header, count: h.count, search: h.search, drop: h.drop } satisfies SegmentGraph;
+        return { header, count: h.count, search: h.search, drop: h.drop, local, remote: { target: h.target, key: f.location } } satisfies SegmentGraph;
       })();
       this.graphs.set(f.location, g);
       g.catch(() => this.graphs.delete(f.location));
@@ -175,7 +178,8 @@ export class AnnService {
    * Builds every missing graph now (all indexes, or one); resolves when done. Concurrent
    * calls share a pass; a call during a pass waits for it and one more.
    */
-  async buildMissing(): Promise<BuildReport> {
+  async buildMissing(requester?: { pid: number; command: 'CREATE INDEX' | 'REINDEX' }): Promise<BuildReport> {
+    if (requester !== undefined) this.requester = requester;
     if (this.building !== null) {
       this.again = true;
       await this.building.catch(() => undefined);
@@ -185,6 +189,7 @@ export class AnnService {
     this.building = this.buildPass().finally(() => (this.building = null));
     const r = await this.building;
     if (this.again) return this.buildMissing();
+    this.requester = null;
     return r;
   }
 
@@ -192,15 +197,41 @@ export class AnnService {
     const t0 = performance.now();
     const report: BuildReport = { built: 0, failed: 0, ms: 0 };
     const todo = this.pendingBuilds();
-    await Promise.all(todo.map(async (t) => {
-      try {
-        if (await this.buildOne(t.index, t.fileRowId, t.segmentId)) report.built++;
-      } catch (err) {
-        report.failed++;
-        this.retryAfter.set(`${t.index.indexId}:${t.fileRowId}`, Date.now() + 60_000);
-        this.log.warn({ err, index: t.index.name, segmentId: t.segmentId }, 'building a segment graph failed; the segment is searched exactly');
+    // pg_stat_progress_create_index: one entry per index of this pass.
+    const progress = createIndexProgress(this.catalog);
+    const mine = new Map<number, CreateIndexProgress>();
+    for (const t of todo) {
+      let p = mine.get(t.index.indexId);
+      if (p === undefined) {
+        p = {
+          pid: this.requester?.pid ?? null, tableId: t.index.tableId, indexId: t.index.indexId, command: this.requester?.command ?? 'CREATE INDEX',
+          phase: 'initializing', blocksTotal: 0, blocksDone: 0, tuplesTotal: 0, tuplesDone: 0,
+        };
+        mine.set(t.index.indexId, p);
+        progress.set(t.index.indexId, p);
       }
-    }));
+      p.blocksTotal++;
+      p.tuplesTotal += this.storage.tables.get(t.index.tableId)?.segments.get(t.segmentId)?.rowCount ?? 0;
+    }
+    try {
+      await Promise.all(todo.map(async (t) => {
+        const p = mine.get(t.index.indexId)!;
+        const rows = this.storage.tables.get(t.index.tableId)?.segments.get(t.segmentId)?.rowCount ?? 0;
+        p.phase = 'building index: loading tuples';
+        try {
+          if (await this.buildOne(t.index, t.fileRowId, t.segmentId)) report.built++;
+        } catch (err) {
+          report.failed++;
+          this.retryAfter.set(`${t.index.indexId}:${t.fileRowId}`, Date.now() + 60_000);
+          this.log.warn({ err, index: t.index.name, segmentId: t.segmentId }, 'building a segment graph failed; the segment is searched exactly');
+        } finally {
+          p.blocksDone++;
+          p.tuplesDone += rows;
+        }
+      }));
+    } finally {
+      for (const [indexId, p] of mine) if (progress.get(indexId) === p) progress.delete(indexId);
+    }
     report.ms = performance.now() - t0;
     return report;
   }

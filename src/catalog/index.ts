@@ -20,5 +20,6 @@ export {
   PgCatalogLookup, PgCatalogModel, DEFAULT_VIEW_CONTEXT, NamespaceOid, SUPERUSER_OID, deparseExpr, quoteIdent, systemViewOid,
   type SystemViewContext, type CatalogFunction,
 } from './pg-catalog/index.ts';
+export { createIndexProgress, type CreateIndexProgress } from './pg-catalog/index.ts';
 export { TierLedger, type TierRecord } from './tier-ledger.ts';
 export { registerTieringViewSource, type TieringViewSource } from './tiering-views.ts';

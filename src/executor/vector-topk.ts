@@ -10,6 +10,7 @@
  * event loop so other connections keep being served.
  */
 import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../ann/exact.ts';
+import { searchGraphs, type SegmentGraph } from '../ann/graph.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
 import { compile, compileAsync, isAsync } from './compile.ts';
@@ -97,15 +98,51 @@ async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ct
   return { bySegment, provisional };
 }
 
-/** Collects candidate row ids of one statement: a few per segment, re-ranked exactly at the end. */
+/**
+ * Candidate rows of one statement, each with a float32-kernel distance (ann/exact.ts) or
+ * pgvector's; only the nearest `need + EXACT_MARGIN` (and ties) are fetched and re-ranked.
+ */
 class Candidates {
+  readonly dist: number[] = [];
   readonly ids: number[] = [];
   /** Live rows whose vector is NULL (they sort last): kept only up to `need`. */
   readonly nullIds: number[] = [];
   constructor(readonly need: number) {}
+  add(d: number, id: number): void {
+    this.dist.push(d);
+    this.ids.push(id);
+  }
   addNull(id: number): void {
     if (this.nullIds.length < this.need) this.nullIds.push(id);
   }
+  addTop(top: TopK): void {
+    for (let i = 0; i < top.size; i++) this.add(top.dist[i]!, top.ids[i]!);
+  }
+  /** Ids to fetch: the nearest need + margin, ties at the cut included, then the NULL rows. */
+  chosen(): number[] {
+    const keep = this.need + EXACT_MARGIN;
+    if (this.ids.length <= keep) return [...this.ids, ...this.nullIds];
+    const order = Array.from({ length: this.ids.length }, (_v, i) => i).sort((a, b) => this.dist[a]! - this.dist[b]!);
+    let n = keep;
+    const bar = this.dist[order[keep - 1]!]!;
+    while (n < order.length && this.dist[order[n]!]! <= bar) n++;
+    return [...order.slice(0, n).map((i) => this.ids[i]!), ...this.nullIds];
+  }
+}
+
+/** Top-k statements running in this process (a search is inlined only when it is alone). */
+let activeSearches = 0;
+/** Sum over a statement's graph searches of max(ef, k) up to which it searches on the main thread when alone. */
+const INLINE_EF_BUDGET = Number(process.env.TESSERA_SEARCH_INLINE_EF ?? 800);
+
+/** A segment whose graph is searched (batched with the statement's other graph searches). */
+interface GraphJob {
+  readonly seg: VectorSegment;
+  readonly graph: SegmentGraph;
+  readonly live: (off: number) => boolean;
+  readonly liveRows: number;
+  readonly filtered: boolean;
+  k: number;
 }
 
 export function openVectorTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext): RowCursor {
@@ -150,28 +187,42 @@ function compiled(plan: VectorTopKPlan): CompiledTopK {
 }
 
 async function run(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext): Promise<Row[]> {
+  activeSearches++;
+  try {
+    return await runTopK(plan, params, ctx);
+  } finally {
+    activeSearches--;
+  }
+}
+
+async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecContext): Promise<Row[]> {
   const c = compiled(plan);
   const limit = toCount(c.limit([], params, ctx), 'LIMIT');
   const offset = c.offset === null ? 0 : (toCount(c.offset([], params, ctx), 'OFFSET') ?? 0);
   if (limit === 0) return [];
   const need = limit === null ? Infinity : limit + offset;
   const query = c.query([], params, ctx);
-  // Let pending I/O (other connections' messages) run first: a search is one synchronous
-  // stretch per segment, and a short query on another connection should not queue behind it.
-  await yieldToLoop();
+  // Under concurrency, let pending I/O (other connections' messages) run first: a short query
+  // on another connection should not queue behind this statement's synchronous stretches.
+  if (activeSearches > 1) await yieldToLoop();
   const predCols = plan.predicate === null ? [] : [...referencedColumns(plan.predicate, new Set())].filter((i) => i < plan.attnums.length);
   const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum, predCols.map((i) => plan.attnums[i]!));
   const pass = plan.predicate === null ? null : await evaluateFilter(plan, params, ctx, col, predCols);
   const cands = new Candidates(Number.isFinite(need) ? need : Number.MAX_SAFE_INTEGER);
   const efSearch = Number(ctx.getSetting('hnsw.ef_search', true) ?? '40') || 40;
 
-  for (const [i, seg] of col.segments.entries()) {
-    if (i > 0) await yieldToLoop();
-    ctx.checkCancel();
+  const jobs: GraphJob[] = [];
+  let scanned = false;
+  for (const seg of col.segments) {
     const segPass = pass?.bySegment.get(seg.segmentId) ?? null;
     if (segPass !== null && segPass.count === 0) continue;
-    await searchSegment(plan, ctx, seg, col.ownDeletes, segPass, query, need, efSearch, cands);
+    if (scanned) await yieldToLoop();
+    ctx.checkCancel();
+    const job = await searchSegment(plan, ctx, seg, col.ownDeletes, segPass, query, need, cands);
+    if (job !== null) jobs.push(job);
+    else scanned = true;
   }
+  if (jobs.length > 0) await searchGraphJobs(plan, ctx, jobs, query as Float32Array, need, efSearch, cands);
   // The transaction's own rows, exactly (pgvector's distance).
   const provisional = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : col.provisionalIds.length);
   col.provisionalIds.forEach((id, i) => {
@@ -182,10 +233,10 @@ async function run(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecCont
     if (d === null) cands.addNull(id);
     else provisional.push(Number.isNaN(d) ? Infinity : d, id);
   });
-  cands.ids.push(...provisional.sortedIds());
+  cands.addTop(provisional);
 
-  // Late materialisation and exact re-rank by every ORDER BY key.
-  const ids = [...cands.ids, ...cands.nullIds];
+  // Late materialisation (only the nearest candidates) and exact re-rank by every ORDER BY key.
+  const ids = cands.chosen();
   const fetched = await ctx.data.fetchRows(plan.tableId, ids, plan.attnums);
   const keys = c.keys;
   const keyed: { r: Row; k: Value[] }[] = [];
@@ -211,11 +262,14 @@ async function run(plan: VectorTopKPlan, params: readonly Value[], ctx: ExecCont
   return keyed.slice(offset, limit === null ? undefined : offset + limit).map((x) => x.r);
 }
 
-/** Finds the segment's best `need` live, passing rows (plus a margin) and adds them to `cands`. */
+/**
+ * Scans the segment exactly and adds its best `need` live, passing rows (plus a margin) to
+ * `cands` — or, when its graph serves, returns the graph search to batch.
+ */
 async function searchSegment(
   plan: VectorTopKPlan, ctx: ExecContext, seg: VectorSegment, ownDeletes: ReadonlySet<number>, segPass: { bits: Uint8Array; count: number } | null,
-  query: Value, need: number, efSearch: number, cands: Candidates,
-): Promise<void> {
+  query: Value, need: number, cands: Candidates,
+): Promise<GraphJob | null> {
   const checkOwn = ownDeletes.size > 0;
   const live = (off: number): boolean =>
     !isDeleted(seg.deletes, off) && (segPass === null || segPass.bits[off] === 1) && !(checkOwn && ownDeletes.has(seg.rowIdBase + off));
@@ -228,7 +282,7 @@ async function searchSegment(
     plan.distance.fn.impl([seg.values![first] as Value, query], ctx);
   }
 
-  // ---- graph search ----
+  // ---- graph search (batched by the caller) ----
   const index = plan.index;
   if (dense && index !== null && index.graphMetric !== null && seg.fileRowId !== null && query !== null) {
     const g = ctx.data.annGraph(index.indexId, seg.segmentId);
@@ -236,26 +290,14 @@ async function searchSegment(
     if (g !== null && !(segPass !== null && liveRows <= EXACT_FILTER_MAX_ROWS)) {
       const graph = await g;
       const selectivity = Math.min(1, Math.max(liveRows, 1) / Math.max(graph.count, 1));
-      let k = Math.min(graph.count, Math.ceil(need / selectivity * (segPass === null ? 1 : 1.5)) + (segPass === null ? 0 : 10));
-      for (;;) {
-        const labels = await graph.search(query, k, Math.max(efSearch, k));
-        const got: number[] = [];
-        for (const off of labels) if (live(off)) got.push(seg.rowIdBase + off);
-        if (got.length >= need || k >= graph.count) {
-          cands.ids.push(...got);
-          break;
-        }
-        if (k * 2 >= liveRows * 4 || k >= 4 * EXACT_FILTER_MAX_ROWS) {
-          // Widening further costs more than scanning the passing rows: go exact.
-          return exactSegment(plan, ctx, seg, live, metric!, query, need, cands);
-        }
-        k = Math.min(graph.count, k * 2);
-      }
-      if (packed.nonNull < seg.rowCount) addNulls(seg, live, cands);
-      return;
+      const k = Math.min(graph.count, Math.ceil(need / selectivity * (segPass === null ? 1 : 1.5)) + (segPass === null ? 0 : 10));
+      return { seg, graph, live, liveRows, filtered: segPass !== null, k };
     }
   }
-  if (dense) return exactSegment(plan, ctx, seg, live, metric!, query, need, cands);
+  if (dense) {
+    await exactSegment(plan, ctx, seg, live, metric!, query, need, cands);
+    return null;
+  }
 
   // ---- generic exact path (sparsevec, bit, mixed dimensions, missing column) ----
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
@@ -268,7 +310,50 @@ async function searchSegment(
     else top.push(Number.isNaN(d) ? Infinity : d, seg.rowIdBase + off);
     if ((off & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) await yieldToLoop();
   }
-  cands.ids.push(...top.sortedIds());
+  cands.addTop(top);
+  return null;
+}
+
+/**
+ * Searches the statement's segment graphs: all at once (one message per search worker), or on
+ * this thread when this is the only top-k running and the searches are short. Labels that are
+ * deleted or filtered out are dropped; a segment left short of `need` widens k (doubling) and
+ * past a bound is scanned exactly. Survivors get the float32 kernel's distance, so only the
+ * statement's nearest candidates are fetched.
+ */
+async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: GraphJob[], query: Float32Array, need: number, efSearch: number, cands: Candidates): Promise<void> {
+  const metric = EXACT_METRIC[plan.operator]!;
+  const qNorm = metric === 'cosine' ? squaredNorm(query) : 0;
+  let pending = jobs;
+  while (pending.length > 0) {
+    let cost = 0;
+    for (const j of pending) cost += Math.max(efSearch, j.k);
+    const inline = activeSearches === 1 && cost <= INLINE_EF_BUDGET;
+    const results = await searchGraphs(pending.map((j) => ({ graph: j.graph, k: j.k, ef: Math.max(efSearch, j.k) })), query, inline);
+    ctx.checkCancel();
+    const next: GraphJob[] = [];
+    for (const [i, job] of pending.entries()) {
+      const labels = results[i]!;
+      const { seg, live } = job;
+      const { data, dim } = seg.packed!;
+      let got = 0;
+      for (let x = 0; x < labels.length; x++) if (live(labels[x]!)) got++;
+      if (got >= need || job.k >= job.graph.count) {
+        for (let x = 0; x < labels.length; x++) {
+          const off = labels[x]!;
+          if (live(off)) cands.add(exactDistance(metric, query, data, off * dim, dim, qNorm), seg.rowIdBase + off);
+        }
+        if (seg.packed!.nonNull < seg.rowCount) addNulls(seg, live, cands);
+      } else if (job.k * 2 >= job.liveRows * 4 || job.k >= 4 * EXACT_FILTER_MAX_ROWS) {
+        // Widening further costs more than scanning the passing rows: go exact.
+        await exactSegment(plan, ctx, seg, live, metric, query, need, cands);
+      } else {
+        job.k = Math.min(job.graph.count, job.k * 2);
+        next.push(job);
+      }
+    }
+    pending = next;
+  }
 }
 
 function addNulls(seg: VectorSegment, live: (off: number) => boolean, cands: Candidates): void {
@@ -296,5 +381,5 @@ async function exactSegment(
     }
   }
   void plan;
-  cands.ids.push(...top.sortedIds());
+  cands.addTop(top);
 }

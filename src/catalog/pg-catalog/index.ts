@@ -4,6 +4,7 @@
  * regclass and the pg_catalog functions. system-views.ts registers the relations.
  */
 export { PG_CATALOG_RELATIONS } from './pg-catalog-views.ts';
+export { createIndexProgress, type CreateIndexProgress } from './pg-stat-progress.ts';
 export { INFORMATION_SCHEMA_RELATIONS, dataTypeName } from './information-schema.ts';
 export { PgCatalogLookup, splitQualifiedName } from './lookup.ts';
 export { PgCatalogModel, DEFAULT_VIEW_CONTEXT, type SystemViewContext, type CatalogFunction } from './model.ts';

@@ -10,6 +10,7 @@ import { constraintAttnums, hasDefault } from './model.ts';
 import { AmOid, DATABASE_OWNER_OID, NamespaceOid, SUPERUSER_OID, attrdefOid, procOid, systemViewOid } from './oids.ts';
 import { T, type CatalogRelationFn, int2Array, relation, vector0 } from './view-def.ts';
 import { PG_SERVER_RELATIONS } from './pg-catalog-server.ts';
+import { pgStatProgressCreateIndex } from './pg-stat-progress.ts';
 
 const COLLATABLE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar]);
 const DEFAULT_COLLATION = 100;
@@ -276,5 +277,6 @@ export const PG_CATALOG_RELATIONS: Readonly<Record<string, CatalogRelationFn>> =
   pg_namespace: pgNamespace, pg_class: pgClass, pg_attribute: pgAttribute, pg_attrdef: pgAttrdef, pg_type: pgType, pg_index: pgIndex,
   pg_constraint: pgConstraint, pg_am: pgAm, pg_opclass: pgOpclass, pg_proc: pgProc,
   ...PG_SERVER_RELATIONS,
+  pg_stat_progress_create_index: pgStatProgressCreateIndex,
 };
 
