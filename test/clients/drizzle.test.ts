@@ -64,7 +64,8 @@ describe('Drizzle client', () => {
     assert.match(pulled, /unique\("authors_email_unique"\)\.on\(table\.email\)/);
     assert.match(pulled, /check\("karma_nonneg"/);
     assert.match(pulled, /index\("posts_author_idx"\)\.using\("btree", table\.authorId\.asc\(\)\.nullsLast\(\)\.op\("int4_ops"\)\)/);
-    assert.match(pulled, /index\("posts_embedding_idx"\)\.using\("hnsw", table\.embedding\.op\("vector_l2_ops"\)\)/);
+    // drizzle-kit writes every introspected key column with its order (hnsw's indoption is 0: ASC NULLS LAST).
+    assert.match(pulled, /index\("posts_embedding_idx"\)\.using\("hnsw", table\.embedding\.asc\(\)\.nullsLast\(\)\.op\("vector_l2_ops"\)\)/);
   });
 
   test('drizzle-orm queries with a vector column', async () => {

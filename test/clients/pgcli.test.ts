@@ -42,7 +42,7 @@ describe('pgcli client', { skip: pgcliInstalled() ? false : 'pgcli is not instal
 
   test('completion queries and backslash commands as on PostgreSQL 15', async (t) => {
     const got = await pgcli(servers.tessera.url);
-    assert.equal(got.length, 19, 'every step reported');
+    assert.equal(got.length, 17, 'every step reported');
     if (servers.pg === null) {
       t.diagnostic('PostgreSQL 15 not installed: transcript not compared');
       return;
