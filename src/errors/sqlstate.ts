@@ -14,6 +14,7 @@ export const SqlState = {
   FeatureNotSupported: '0A000',
   CardinalityViolation: '21000',
   WindowingError: '42P20',
+  LockNotAvailable: '55P03',
   DuplicateAlias: '42712',
   InvalidRecursion: '42P19',
   DataException: '22000',

@@ -24,6 +24,8 @@ export interface DataAccess {
   insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]>;
   /** Deletes rows; `oldRows` are their full live-column values (for unique-key bookkeeping). */
   delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void>;
+  /** SELECT ... FOR UPDATE / SHARE: locks rows until the transaction ends; returns which were locked. */
+  lockRows(tableId: number, rowIds: readonly number[], policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]>;
   /** Next value of a sequence (serial / identity columns, nextval()). */
   nextval(sequence: string): bigint;
   /** Current rows of a system view (e.g. "tessera.tables"). */

@@ -133,6 +133,20 @@ export type Plan =
    * calls' values, one output row per value of the longest; shorter ones give NULLs.
    */
   | { readonly kind: 'project-set'; readonly input: Plan; readonly calls: readonly (BoundExpr & { readonly kind: 'call' })[] }
+  /**
+   * SELECT ... FOR UPDATE / SHARE: locks each input row (its row id at `rowIdIndex`) until the
+   * transaction ends; with SKIP LOCKED rows locked by others are left out.
+   */
+  | {
+      readonly kind: 'lock-rows';
+      readonly input: Plan;
+      readonly tableId: number;
+      readonly table: string;
+      readonly rowIdIndex: number;
+      readonly policy: 'block' | 'nowait' | 'skip';
+      /** Under a LIMIT: lock one row at a time, so no row beyond the limit is locked. */
+      readonly oneByOne: boolean;
+    }
   /** Window functions: each input row followed by one value per call. */
   | { readonly kind: 'window'; readonly input: Plan; readonly calls: readonly WindowCall[] };
 

@@ -63,6 +63,33 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
       return openWindow(plan, params, ctx, openNode);
     case 'project-set':
       return openProjectSet(plan, params, ctx, openNode);
+    case 'lock-rows': {
+      const input = openNode(plan.input, params, ctx);
+      let pending: Row[] = [];
+      const lock = async (rows: Row[]): Promise<Row[]> => {
+        const got = await ctx.data.lockRows(plan.tableId, rows.map((r) => r[plan.rowIdIndex] as number), plan.policy, plan.table);
+        return rows.filter((_, i) => got[i]);
+      };
+      return {
+        async next() {
+          for (;;) {
+            if (pending.length === 0) {
+              const batch = await input.next();
+              if (!batch) return null;
+              if (!plan.oneByOne) {
+                const out = await lock(batch);
+                if (out.length > 0) return out;
+                continue;
+              }
+              pending = batch;
+            }
+            const out = await lock([pending.shift()!]);
+            if (out.length > 0) return out;
+          }
+        },
+        close: () => input.close(),
+      };
+    }
     case 'result':
       return new ArrayCursor([[]]);
     case 'seq-scan': {

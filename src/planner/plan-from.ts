@@ -44,6 +44,8 @@ export interface BlockEnv {
   readonly ctes: CteScope | null;
   /** The tables this block scans, by id (for primary-key lookups when filters are pushed down). */
   readonly tables: Map<number, TableDef>;
+  /** SELECT ... FOR UPDATE / SHARE: table scans append the row id (after the scope's columns). */
+  readonly withRowIds?: boolean;
   /** Plans a subquery in FROM with the given enclosing context. */
   planFromSubquery(stmt: SelectStmt, outer: BindContext | undefined): { plan: Plan; columns: readonly OutputColumn[]; correlated: boolean };
 }
@@ -127,7 +129,7 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
       const t = resolveTable(b.env, qualified);
       b.tables.set(t.tableId, t);
       aliasColumns(liveColumns(t).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
-      return { ...planTableScan(t, item.alias, false, b.env.format, item.columnAliases), lateral: false };
+      return { ...planTableScan(t, item.alias, b.withRowIds === true, b.env.format, item.columnAliases), lateral: false };
     }
     case 'function': {
       // Functions in FROM may always refer to the items on their left (implicitly LATERAL).

@@ -280,6 +280,19 @@ function planSetOp(stmt: SelectStmt, outer: BindContext | undefined, q: QueryEnv
   return { plan, columns, correlated: left.correlated || right.correlated };
 }
 
+/** FOR UPDATE / SHARE of a block: only over one plain table (a join or a view is 0A000 here). */
+function lockTarget(stmt: SelectStmt): { policy: 'block' | 'nowait' | 'skip' } | null {
+  if (!stmt.locking) return null;
+  const item = stmt.from[0];
+  if (stmt.from.length !== 1 || item?.kind !== 'table') {
+    throw notSupported('FOR UPDATE/SHARE is supported only for a single table in FROM');
+  }
+  const name = item.alias ?? item.name;
+  const other = stmt.locking.of.find((n) => n !== name);
+  if (other !== undefined) throw new DbError(SqlState.UndefinedTable, `relation "${other}" in FOR UPDATE clause not found in FROM clause`);
+  return { policy: stmt.locking.policy };
+}
+
 /** The ORDER BY keys for FETCH ... WITH TIES (which requires an ORDER BY), or undefined. */
 function withTies(stmt: SelectStmt, keys: readonly SortKey[]): readonly SortKey[] | undefined {
   if (!stmt.withTies) return undefined;
@@ -306,7 +319,18 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
   const queries: SubqueryPlanner = {
     planSubquery: (sub, o) => planQuery(sub, o, q, ctes),
   };
-  const block: BlockEnv = { env, params, outer, correlation, queries, ctes, tables: new Map(), planFromSubquery: (sub, o) => planQuery(sub, o, q, ctes) };
+  const locking = lockTarget(stmt);
+  const block: BlockEnv = {
+    env,
+    params,
+    outer,
+    correlation,
+    queries,
+    ctes,
+    tables: new Map(),
+    withRowIds: locking !== null,
+    planFromSubquery: (sub, o) => planQuery(sub, o, q, ctes),
+  };
   const baseCtx: BindContext = { params, scope: [], format, outer, correlation, queries };
   const from = stmt.values ? planValues(stmt.values, baseCtx) : planFrom(stmt.from, block);
   if (stmt.values) {
@@ -398,6 +422,17 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
   const limit = bindLimit(stmt.limit, inputCtx);
   const offset = bindLimit(stmt.offset, inputCtx);
   const simple = !aggregation && windows.calls.length === 0 && stmt.distinct === null;
+  if (locking) {
+    if (!simple || setCalls.length > 0) throw notSupported('FOR UPDATE/SHARE is not allowed with aggregates, window functions, DISTINCT or set-returning functions');
+    const t = [...block.tables.values()][0];
+    if (block.tables.size !== 1 || !t) throw notSupported('FOR UPDATE/SHARE is supported only on a table');
+    // LockRows sits under the LIMIT (as in PostgreSQL): SKIP LOCKED rows do not count toward it.
+    const ties = withTies(stmt, keys);
+    if (keys.length > 0) plan = { kind: 'sort', input: plan, keys };
+    plan = { kind: 'lock-rows', input: plan, tableId: t.tableId, table: t.name, rowIdIndex: from.scope.length, policy: locking.policy, oneByOne: limit !== null };
+    if (limit || offset) plan = { kind: 'limit', input: plan, limit, offset, withTies: ties };
+    return { plan: { kind: 'project', input: plan, exprs }, columns, correlated: correlation.used };
+  }
   const topK = simple && setCalls.length === 0 ? planVectorTopK({ input: from.plan, predicate, keys, limit, offset, env }) : null;
   if (topK) {
     return { plan: { kind: 'project', input: topK, exprs }, columns, correlated: correlation.used };

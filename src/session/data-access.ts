@@ -136,6 +136,13 @@ export class SessionDataAccess implements DataAccess {
     return JSON.stringify(report);
   }
 
+  async lockRows(tableId: number, rowIds: readonly number[], policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]> {
+    const got = await this.db.rowLocks.lockForSelect(tableId, rowIds, this.tx.uniqueChanges(), policy, table);
+    // A row changed by a transaction that committed after this statement's snapshot: 40001 (as UPDATE).
+    await this.checkStillLive(tableId, rowIds.filter((_, i) => got[i]));
+    return got;
+  }
+
   async delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void> {
     const w = this.tx.write(this.db.storage);
     await this.db.rowLocks.lock(tableId, rowIds, this.tx.uniqueChanges());

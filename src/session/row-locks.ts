@@ -11,6 +11,28 @@ import type { UniqueTxChanges } from './unique-keys.ts';
 export class RowLocks {
   private readonly byTable = new Map<number, Map<number, UniqueTxChanges>>();
 
+  /**
+   * SELECT ... FOR UPDATE / SHARE: locks each row for `tx` per the wait policy — waiting
+   * (`block`), failing with 55P03 (`nowait`), or leaving it out (`skip`). Returns which rows
+   * are now locked by `tx`. Shared and exclusive row locks are not told apart (both exclude).
+   */
+  async lockForSelect(tableId: number, rowIds: readonly number[], tx: UniqueTxChanges, policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]> {
+    let locks = this.byTable.get(tableId);
+    if (!locks) this.byTable.set(tableId, (locks = new Map()));
+    const got: boolean[] = [];
+    for (const id of rowIds) {
+      const holder = id < 0 ? undefined : locks.get(id);
+      if (holder && holder !== tx && policy !== 'block') {
+        if (policy === 'nowait') throw new DbError(SqlState.LockNotAvailable, `could not obtain lock on row in relation "${table}"`);
+        got.push(false);
+        continue;
+      }
+      await this.lock(tableId, [id], tx);
+      got.push(true);
+    }
+    return got;
+  }
+
   /** Locks rows for `tx`, waiting for other holders first. */
   async lock(tableId: number, rowIds: readonly number[], tx: UniqueTxChanges): Promise<void> {
     let locks = this.byTable.get(tableId);

@@ -197,6 +197,8 @@ export interface SelectStmt {
   readonly orderBy: readonly SortItem[];
   readonly limit: Expr | null;
   readonly offset: Expr | null;
+  /** FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE [OF t] [NOWAIT | SKIP LOCKED]. */
+  readonly locking?: { readonly policy: 'block' | 'nowait' | 'skip'; readonly of: readonly string[] } | null;
   /** FETCH FIRST n ROWS WITH TIES: rows tying with the last one on the ORDER BY keys come too. */
   readonly withTies?: boolean;
   /** VALUES (...), (...): rows of expressions instead of targets over FROM. */

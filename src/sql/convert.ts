@@ -400,11 +400,23 @@ function convertWith(w: Raw): WithClause {
   };
 }
 
+/** FOR UPDATE / SHARE clauses: the strictest wait policy wins; the strengths all lock the row. */
+function convertLocking(list: Raw[]): SelectStmt['locking'] {
+  let policy: 'block' | 'nowait' | 'skip' = 'block';
+  const of: string[] = [];
+  for (const l of list) {
+    const c = l.LockingClause;
+    if (c.waitPolicy === 'LockWaitError') policy = 'nowait';
+    else if (c.waitPolicy === 'LockWaitSkip' && policy === 'block') policy = 'skip';
+    for (const r of (c.lockedRels ?? []) as Raw[]) of.push(r.RangeVar.relname);
+  }
+  return { policy, of };
+}
+
 function convertSelect(n: Raw): SelectStmt {
   for (const g of (n.groupClause ?? []) as Raw[]) {
     if (g.GroupingSet) throw notSupported('GROUPING SETS, ROLLUP and CUBE are not supported yet');
   }
-  if (n.lockingClause) throw notSupported('SELECT ... FOR UPDATE/SHARE is not supported yet');
   if (n.intoClause) throw notSupported('SELECT INTO is not supported yet');
   const setOp = n.op && n.op !== 'SETOP_NONE' ? { op: SET_OPS[n.op]!, all: n.all === true, left: convertSelect(n.larg), right: convertSelect(n.rarg) } : null;
   return {
@@ -418,6 +430,7 @@ function convertSelect(n: Raw): SelectStmt {
     limit: n.limitCount ? convertExpr(n.limitCount) : null,
     offset: n.limitOffset ? convertExpr(n.limitOffset) : null,
     withTies: n.limitOption === 'LIMIT_OPTION_WITH_TIES',
+    locking: n.lockingClause ? convertLocking(n.lockingClause) : null,
     values: n.valuesLists ? (n.valuesLists as Raw[]).map((row: Raw) => (row.List.items as Raw[]).map(convertExpr)) : null,
     distinct: n.distinctClause ? ((n.distinctClause as Raw[]).filter((d: Raw) => Object.keys(d).length > 0) as Raw[]).map(convertExpr) : null,
     with: n.withClause ? convertWith(n.withClause) : null,
