@@ -71,6 +71,29 @@ describe('EXPLAIN', () => {
     );
   });
 
+  test('ORDER BY vector distance LIMIT is a Vector Top-K: exact without an index, then through the hnsw index', async () => {
+    await sql.unsafe('CREATE TABLE v (id integer, e vector(3)) WITH (segment_rows = 4)');
+    await sql.unsafe("INSERT INTO v SELECT g, ('[' || g || ',' || (g % 3) || ',1]')::vector FROM generate_series(1, 10) g");
+    await sql.unsafe('VACUUM');
+    const q = "SELECT id FROM v WHERE id > 2 ORDER BY e <-> '[4,1,1]' LIMIT 3";
+    const plain = [...(await sql.unsafe("SELECT id FROM (SELECT id, e <-> '[4,1,1]' AS d FROM v WHERE id > 2 OFFSET 0) s ORDER BY d, id LIMIT 3"))].map((r) => r.id);
+    assert.equal(await explain(q), [
+      'Vector Top-K on v order by <-> using exact scan k=3 filtered',
+      "  Order By: (e <-> '[4,1,1]'::vector)",
+      '  Filter: (id > 2)',
+      '  Segments: 0 by graph, 1 exact; growing rows exact',
+    ].join('\n'));
+    assert.deepEqual([...(await sql.unsafe(q))].map((r) => r.id), plain);
+    await sql.unsafe('CREATE INDEX v_e_idx ON v USING hnsw (e vector_l2_ops)');
+    assert.equal(await explain(q), [
+      'Vector Top-K on v order by <-> using index v_e_idx (hnsw, vector_l2_ops, m=16, ef_construction=64) k=3 filtered',
+      "  Order By: (e <-> '[4,1,1]'::vector)",
+      '  Filter: (id > 2)',
+      '  Segments: 1 by graph, 0 exact; growing rows exact',
+    ].join('\n'));
+    assert.deepEqual([...(await sql.unsafe(q))].map((r) => r.id), plain);
+  });
+
   test('EXPLAIN ANALYZE runs the statement and reports its rows', async () => {
     const lines = (await sql.unsafe('EXPLAIN ANALYZE SELECT * FROM a WHERE n = 2')).map((r) => r['QUERY PLAN'] as string);
     assert.deepEqual(lines.slice(0, 3), ['Seq Scan on a', '  Filter: (n = 2)', 'Rows: 10']);

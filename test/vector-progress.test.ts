@@ -56,7 +56,7 @@ test('pg_stat_progress_create_index shows a running build from another connectio
   await a.connect();
   await b.connect();
   const notices: string[] = [];
-  a.on('notice', (n) => notices.push(n.message));
+  a.on('notice', (n) => notices.push(n.message ?? ''));
   try {
     const idle = await b.query('SELECT * FROM pg_stat_progress_create_index');
     assert.deepEqual(idle.fields.map((f) => [f.name, f.dataTypeID]), PG15_COLUMNS);

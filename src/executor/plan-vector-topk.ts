@@ -43,6 +43,11 @@ export interface VectorTopKPlan {
   readonly limit: BoundExpr;
   readonly offset: BoundExpr | null;
   readonly index: TopKIndex | null;
+  /**
+   * For EXPLAIN: how the table's segments are searched now (graph / exact), read from the
+   * catalog when called; absent when the planner's catalog cannot tell.
+   */
+  readonly segmentsNote?: () => string;
 }
 
 /** One line for EXPLAIN: which index (or exact scan), its parameters, k. */

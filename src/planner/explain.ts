@@ -4,13 +4,19 @@
  * their node, subqueries as SubPlan / InitPlan children. Nodes the planner fuses (a filter
  * over a scan) print as PostgreSQL prints them.
  */
-import type { BoundExpr, ModifyPlan, Plan } from '../executor/index.ts';
-import { typeByOid } from '../types/index.ts';
+import { describeVectorTopK, type BoundExpr, type ModifyPlan, type Plan, type VectorTopKPlan } from '../executor/index.ts';
+import { defaultFormatContext, typeByOid } from '../types/index.ts';
 
 const JOIN_NAMES: Record<string, string> = { inner: '', cross: '', left: ' Left', right: ' Right', full: ' Full', semi: ' Semi', anti: ' Anti' };
 
+/** Session facts EXPLAIN may show (the vector top-k's hnsw.ef_search). */
+export interface ExplainOptions {
+  readonly efSearch?: number;
+}
+
 class Printer {
   readonly lines: string[] = [];
+  constructor(readonly opts: ExplainOptions = {}) {}
   private subplans = 0;
 
   /** Renders an expression; subqueries inside it are collected for printing under the node. */
@@ -20,7 +26,8 @@ class Printer {
       case 'const': {
         if (e.value === null) return 'NULL';
         const t = typeByOid(e.type);
-        const text = String(e.value);
+        // Vector constants (typed arrays) print through their output function, as PostgreSQL does.
+        const text = ArrayBuffer.isView(e.value) && t !== undefined ? t.textOut(e.value, defaultFormatContext) : String(e.value);
         return typeof e.value === 'number' || typeof e.value === 'bigint' ? text : `'${text.replace(/'/g, "''")}'::${t?.name ?? e.type}`;
       }
       case 'param':
@@ -182,6 +189,15 @@ class Printer {
         break;
       default: {
         const p = plan as unknown as { kind: string; input?: Plan; describe?: () => string };
+        if (p.kind === 'vector-topk') {
+          // The vector top-k (executor/plan-vector-topk.ts): index, ef_search, k; ORDER BY keys, WHERE, segments.
+          const v = plan as unknown as VectorTopKPlan;
+          title = describeVectorTopK(v, this.opts.efSearch);
+          details.push(`Order By: ${v.keys.map((k) => this.expr(k.expr, subs) + (k.descending ? ' DESC' : '')).join(', ')}`);
+          if (v.predicate !== null) details.push(`Filter: ${this.expr(v.predicate, subs)}`);
+          if (v.segmentsNote !== undefined) details.push(v.segmentsNote());
+          break;
+        }
         if (p.kind === 'hash') {
           title = 'Hash';
           children.push(p.input!);
@@ -238,8 +254,8 @@ function aggTitle(p: Plan & { kind: 'aggregate' }): string {
 }
 
 /** The lines of EXPLAIN for a query (and its modification, for INSERT/UPDATE/DELETE). */
-export function explainLines(plan: Plan, modify?: { kind: ModifyPlan['kind']; table: string }): string[] {
-  const p = new Printer();
+export function explainLines(plan: Plan, modify?: { kind: ModifyPlan['kind']; table: string }, opts?: ExplainOptions): string[] {
+  const p = new Printer(opts);
   if (modify) {
     p.lines.push(`${modify.kind[0]!.toUpperCase()}${modify.kind.slice(1)} on ${modify.table}`);
     p.node(plan, 1);

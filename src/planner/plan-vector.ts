@@ -40,6 +40,27 @@ function indexesOf(env: PlanEnv, tableId: number): readonly IndexDef[] {
   return typeof reader.listIndexes === 'function' ? reader.listIndexes(tableId) : [];
 }
 
+/** File states of sealed data files (catalog/file-state.ts: RAW, TO_INDEX, BACKUP). */
+const SEALED_DATA_STATES = [1, 2, 7];
+
+/**
+ * EXPLAIN's per-segment line, computed when called (never at plan time): sealed segments
+ * searched through a graph of the chosen index, those scanned exactly, and the growing segment.
+ */
+function segmentsNote(env: PlanEnv, tableId: number, index: TopKIndex | null): (() => string) | null {
+  const reader = env.catalog as {
+    files?: (tableId: number, states?: readonly number[]) => { segmentId: number }[];
+    indexFiles?: (indexId: number) => { segmentId: number }[];
+  };
+  if (typeof reader.files !== 'function' || typeof reader.indexFiles !== 'function') return null;
+  return () => {
+    const sealed = new Set(reader.files!(tableId, SEALED_DATA_STATES).map((f) => f.segmentId));
+    const graphs = index === null || index.graphMetric === null ? new Set<number>() : new Set(reader.indexFiles!(index.indexId).map((f) => f.segmentId));
+    const byGraph = [...sealed].filter((s) => graphs.has(s)).length;
+    return `Segments: ${byGraph} by graph, ${sealed.size - byGraph} exact; growing rows exact`;
+  };
+}
+
 /** The ANN index serving `operator` on `attnum` (hnsw preferred over ivfflat, newest first). */
 function chooseIndex(env: PlanEnv, tableId: number, attnum: number, operator: string): TopKIndex | null {
   const usable = indexesOf(env, tableId)
@@ -90,5 +111,6 @@ export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
     offset: shape.offset,
     index: chooseIndex(shape.env, input.tableId, attnum, d.fn.name),
   };
-  return plan;
+  const note = segmentsNote(shape.env, input.tableId, plan.index);
+  return note === null ? plan : { ...plan, segmentsNote: note };
 }
