@@ -91,7 +91,7 @@ describe('pgbench', { skip: fs.existsSync(PGBENCH) ? false : 'pgbench (postgresq
       '',
     ].join('\n'));
     for (const mode of ['simple', 'extended', 'prepared']) {
-      const output = await pgbench('-n', '-M', mode, '-c', '2', '-t', '20', '-f', script);
+      const output = await pgbench('-n', '-M', mode, '-c', '2', '-t', '20', '-f', script, '--max-tries', '1000');
       assert.match(output, /number of transactions actually processed: 40\/40/, output);
     }
   });
