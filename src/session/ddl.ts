@@ -133,9 +133,6 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
               }
               throw new DbError(SqlState.DuplicateColumn, `column "${cmd.column.name}" of relation "${t.name}" already exists`);
             }
-            if (cmd.column.primaryKey || cmd.column.unique || cmd.column.checks.length > 0) {
-              throw new DbError(SqlState.FeatureNotSupported, 'constraints in ALTER TABLE ADD COLUMN are not supported yet');
-            }
             const b = bindColumn(t.name, cmd.column, env);
             if (b.sequence) throw new DbError(SqlState.FeatureNotSupported, 'adding a serial or identity column to an existing table is not supported yet');
             const missingValue = evaluateMissingValue(b.def, cmd.column.defaultExpr?.expr ?? null, env, host.execContext());
@@ -143,6 +140,23 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
               throw new DbError(SqlState.NotNullViolation, `column "${b.def.name}" of relation "${t.name}" contains null values`);
             }
             t = db.catalog.addColumn(t.tableId, { ...b.def, missingValue });
+            // Column constraints of the new column: added (and checked against the rows) like ADD CONSTRAINT.
+            const col = cmd.column;
+            const location = col.location;
+            const added = [
+              ...(col.primaryKey ? [{ kind: 'primary' as const, name: null, columns: [col.name], expr: null, location }] : []),
+              ...(col.unique ? [{ kind: 'unique' as const, name: null, columns: [col.name], expr: null, location }] : []),
+              ...col.checks.map((c) => ({ kind: 'check' as const, name: c.name, columns: [], expr: c.expr, location })),
+            ];
+            try {
+              for (const constraint of added) t = await alterConstraint(host, t, { kind: 'add_constraint', constraint });
+            } catch (err) {
+              // The existing rows break a constraint: the column goes again (DDL applies at once otherwise).
+              t = db.catalog.dropColumn(t.tableId, col.name);
+              db.storage.attachTable(t);
+              await db.unique.attach(t, db.storage);
+              throw err;
+            }
             break;
           }
           case 'drop_column':
