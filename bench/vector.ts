@@ -172,6 +172,19 @@ async function main(): Promise<void> {
     }
     const qArrays = Array.from({ length: NQ }, (_v, i) => Array.from(q(i)));
 
+    {
+      // The wire's floor: a prepared SELECT 1 round trip with the same client, one connection.
+      const one = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+      await one.unsafe('SELECT 1', [], { prepare: true });
+      const ts = performance.now();
+      let n = 0;
+      while (performance.now() - ts < SECONDS * 1000) {
+        await one.unsafe('SELECT 1', [], { prepare: true });
+        n++;
+      }
+      console.log(`SELECT 1 (prepared, 1 client): ${fmt(n / ((performance.now() - ts) / 1000))} QPS — the wire + client floor of a query`);
+      await one.end();
+    }
     console.log('\n| ef_search | recall@10 | 1 client QPS | p50 ms | p99 ms | 4 clients QPS | SELECT 1 max ms (during 4) | raw hnswlib QPS | raw recall | 1-client / raw |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const ef of EFS) {

@@ -9,6 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
+import { niceThisThread } from './thread-nice.mjs';
+
+// Builds are background work: the main thread (queries) comes first (TESSERA_BUILD_NICE, default 10).
+niceThisThread(Number(process.env.TESSERA_BUILD_NICE ?? 10));
 
 parentPort.on('message', (msg) => {
   const t0 = performance.now();

@@ -12,6 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parentPort, threadId } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
+import { niceThisThread } from './thread-nice.mjs';
+
+// The main thread's protocol work (e.g. a SELECT 1 during a search storm) comes before
+// searches on a busy machine (TESSERA_SEARCH_NICE, default 5).
+niceThisThread(Number(process.env.TESSERA_SEARCH_NICE ?? 5));
 
 const graphs = new Map();
 let seq = 0;
