@@ -17,9 +17,7 @@ const migrations: Record<string, Migration> = {
     async up(k) {
       await k.schema.createTable('accounts', (t) => {
         t.increments('id').primary();
-        t.string('login', 40).notNullable();
-        // No .unique(): Knex sends it as ALTER TABLE ... ADD CONSTRAINT ... UNIQUE (or, with
-        // useConstraint: false, CREATE UNIQUE INDEX), both 0A000 on Tessera so far.
+        t.string('login', 40).notNullable().unique(); // ALTER TABLE ... ADD CONSTRAINT ... UNIQUE
         t.integer('balance').notNullable().defaultTo(0);
         t.decimal('rate', 8, 3);
         t.boolean('vip').defaultTo(false);
@@ -37,6 +35,7 @@ const migrations: Record<string, Migration> = {
         t.integer('account_id').notNullable().index();
         t.bigInteger('amount').notNullable();
         t.text('memo');
+        t.unique(['account_id', 'memo'], { indexName: 'ledger_account_memo', useConstraint: false }); // CREATE UNIQUE INDEX
       });
       await k.schema.alterTable('accounts', (t) => { t.text('nickname'); });
     },
@@ -104,6 +103,8 @@ async function scenario(url: string): Promise<unknown[]> {
     }));
     note('after tx rollback', await k('accounts').select('login', 'balance').orderBy('login'));
     await fails('primary key', k('accounts').insert({ id: 1, login: 'dup' }));
+    await fails('unique', k('accounts').insert({ login: 'ann' }));
+    await fails('unique index', k('ledger').insert({ account_id: 3, amount: 1, memo: 'x' }));
     await fails('not null', k('ledger').insert({ account_id: 1 }));
     await fails('bad syntax', k.raw('SELEC 1'));
     note('usable', (await k('accounts').count({ n: '*' }))[0]);
