@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/vector.ts [--rows 100000] [--queries 200] [--data DIR] [--m 16] [--ef-construction 64] [--seconds 5]
  *                           [--efs 40,100,200,400] [--url postgres://…] [--skip-raw]
+ *                           [--table-with "segment_rows = 500000, segment_size = '300MB'"] [--build-workers 2]
  *
  * Data: DIR/base_1m.fvecs (or base_100k.fvecs) + query.fvecs from shared/tools/gen-vectors.mjs
  * when --data is given; otherwise the same recipe (1,000 clustered Gaussian centers, 128 dims)
@@ -33,6 +34,8 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '5' },
     efs: { type: 'string', default: '40,100,200,400' },
     url: { type: 'string' },
+    'table-with': { type: 'string' },
+    'build-workers': { type: 'string' },
     'skip-raw': { type: 'boolean', default: false },
   },
 });
@@ -117,10 +120,13 @@ async function main(): Promise<void> {
   console.log(`ground truth (exact, float64${gtFile !== null && fs.existsSync(gtFile) ? `, from ${path.basename(gtFile)}` : ''}): ${Math.round(performance.now() - t1)} ms`);
 
   // --url: a server started elsewhere (e.g. `node --cpu-prof --import tsx src/main.ts ...` to profile it).
-  const server = opts.url !== undefined ? { url: opts.url, stop: async () => {} } : await startTessera({ args: ['--fsync', 'off'] });
+  const server = opts.url !== undefined ? { url: opts.url, stop: async () => {} } : await startTessera({
+    args: ['--fsync', 'off'],
+    env: opts['build-workers'] === undefined ? {} : { TESSERA_INDEX_BUILD_WORKERS: opts['build-workers'] },
+  });
   const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   try {
-    await sql.unsafe('CREATE TABLE items (id int8, embedding vector(128))');
+    await sql.unsafe(`CREATE TABLE items (id int8, embedding vector(128))${opts['table-with'] === undefined ? '' : ` WITH (${opts['table-with']})`}`);
     // COPY binary: the engine's ingest rate (vector_in's text parsing is measured separately below).
     const tc = performance.now();
     const bin = binaryCopy((function* () {
@@ -156,7 +162,8 @@ async function main(): Promise<void> {
     await sql.unsafe(`CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = ${M}, ef_construction = ${EFC})`);
     const buildS = (performance.now() - tb) / 1000;
     const files = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3");
-    console.log(`CREATE INDEX (hnsw m=${M} ef_construction=${EFC}): ${buildS.toFixed(1)} s, ${files[0]!.n} segment graph(s), workers=${process.env.TESSERA_INDEX_BUILD_WORKERS ?? 'default'}`);
+    const sizes = await sql.unsafe("SELECT row_count::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3 ORDER BY segment_id");
+    console.log(`CREATE INDEX (hnsw m=${M} ef_construction=${EFC}): ${buildS.toFixed(1)} s, ${files[0]!.n} segment graph(s) of ${sizes.map((r) => fmt(r.n)).join(' + ')} rows, build workers=${opts['build-workers'] ?? process.env.TESSERA_INDEX_BUILD_WORKERS ?? 'default'}, table WITH (${opts['table-with'] ?? 'defaults'})`);
 
     // Raw hnswlib-node, in-process, same data and parameters (one graph); --skip-raw leaves it out.
     const raw = opts['skip-raw'] ? null : new hnswlib.HierarchicalNSW('l2', DIM);
