@@ -191,6 +191,15 @@ async function main(): Promise<void> {
       }
       console.log(`SELECT 1 (prepared, 1 client): ${fmt(n / ((performance.now() - ts) / 1000))} QPS — the wire + client floor of a query`);
       await one.end();
+      // The prober alone (no search running): the machine's own SELECT 1 latency, baseline for the storm column.
+      const prober = new Worker(PROBER, { eval: true, workerData: { url: server.url } });
+      await new Promise((resolve) => prober.once('message', resolve));
+      const probing = new Promise<number[]>((resolve) => prober.once('message', resolve));
+      await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+      prober.postMessage('stop');
+      const probes = await probing;
+      await prober.terminate();
+      console.log(`SELECT 1 every 5 ms, no search running: median ${median(probes).toFixed(2)} / p99 ${pct(probes, 99).toFixed(1)} / max ${Math.max(...probes).toFixed(1)} ms`);
     }
     console.log('\n| ef_search | recall@10 | 1 client QPS | p50 ms | p99 ms | 4 clients QPS | SELECT 1 max ms (during 4) | raw hnswlib QPS | raw recall | 1-client / raw |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
