@@ -361,6 +361,8 @@ export function bindExpr(e: Expr, ctx: BindContext): BoundExpr {
       const matches = findColumns(ctx.scope, e.names);
       if (e.star || matches.length === 0) {
         if (e.star) throw new DbError(SqlState.SyntaxError, 'SELECT * with no tables specified is not valid').at(pos(e.location));
+        const system = systemColumn(e, ctx.scope);
+        if (system) return system;
         const outer = bindOuterColumn(e, ctx);
         if (outer) return outer;
         if (e.names.length > 1 && !ctx.scope.some((c) => c.table === e.names[0])) {
@@ -717,4 +719,17 @@ function expandRowComparison(e: Expr & { kind: 'op' }): Expr {
     default:
       throw notSupported(`row comparison with operator ${e.name} is not supported`).at(pos(e.location));
   }
+}
+
+/**
+ * The `tableoid` system column: the same in every row of a relation, so it binds to the
+ * relation's OID (a table's id; a catalog relation's fixed OID). Other system columns
+ * (ctid, xmin, ...) do not exist here.
+ */
+function systemColumn(e: Expr & { kind: 'column' }, scope: readonly ScopeColumn[]): BoundExpr | null {
+  if (e.names[e.names.length - 1] !== 'tableoid' || e.names.length > 2) return null;
+  const tables = new Set(scope.filter((c) => (e.names.length === 1 || c.table === e.names[0]) && (c.tableOid ?? 0) > 0).map((c) => c.tableOid!));
+  if (tables.size > 1) throw new DbError(SqlState.AmbiguousColumn, 'column reference "tableoid" is ambiguous').at(pos(e.location));
+  const [oid] = tables;
+  return oid === undefined ? null : { kind: 'const', type: Oid.oid, typmod: -1, value: oid };
 }

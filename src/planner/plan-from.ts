@@ -9,7 +9,7 @@ import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition, type FromItem, type SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid, type FormatContext } from '../types/index.ts';
 import type { BoundExpr, JoinKind, OutputColumn, Plan, ScalarFunction } from '../executor/index.ts';
-import { SYSTEM_VIEWS, type Catalog, type TableDef } from '../catalog/index.ts';
+import { SYSTEM_VIEWS, systemViewOid, type Catalog, type TableDef } from '../catalog/index.ts';
 import { bindCall, bindExpr, coerce, findColumns, functionName, type BindContext, type ParamTypes, type ScopeColumn, type SubqueryPlanner } from './bind-expr.ts';
 import { selectCommonType } from './resolve.ts';
 import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
@@ -124,7 +124,13 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
           `table "${alias}"`,
           item.location,
         );
-        return { plan: { kind: 'system-view', name: view }, scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: -1 })), lateral: false };
+        // Catalog columns carry the relation's OID and attnum (RowDescription, tableoid).
+        const oid = systemViewOid(view);
+        return {
+          plan: { kind: 'system-view', name: view },
+          scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: -1, tableOid: oid, attnum: i + 1 })),
+          lateral: false,
+        };
       }
       const t = resolveTable(b.env, qualified);
       b.tables.set(t.tableId, t);
