@@ -24,6 +24,16 @@ export interface DataAccess {
   insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]>;
   /** Deletes rows; `oldRows` are their full live-column values (for unique-key bookkeeping). */
   delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void>;
+  /**
+   * UPDATE / DELETE: locks rows (waiting for other writers) and returns the ids of those a
+   * committed transaction changed meanwhile (no longer live).
+   */
+  lockForWrite(tableId: number, rowIds: readonly number[]): Promise<number[]>;
+  /**
+   * The current version of a row by its primary key (after a concurrent update), or null when
+   * the table has no primary key or the row is gone. `row` is the old row's live columns.
+   */
+  latestVersion(tableId: number, row: readonly unknown[]): Promise<{ rowId: number; row: unknown[] } | null | undefined>;
   /** SELECT ... FOR UPDATE / SHARE: locks rows until the transaction ends; returns which were locked. */
   lockRows(tableId: number, rowIds: readonly number[], policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]>;
   /** Next value of a sequence (serial / identity columns, nextval()). */

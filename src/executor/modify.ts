@@ -297,6 +297,33 @@ export async function runModify(
       targets.push(r);
     }
   }
+  if (m.recheck) {
+    // READ COMMITTED: a target a concurrent transaction changed (and committed) is re-read by
+    // its primary key and kept only if it still satisfies WHERE, as PostgreSQL's EvalPlanQual.
+    const recheck = compileAsync(m.recheck);
+    const current: Row[] = [];
+    let pending = targets.splice(0);
+    while (pending.length > 0) {
+      const changed = new Set(await ctx.data.lockForWrite(m.tableId, pending.map((r) => r[width] as number)));
+      const next: Row[] = [];
+      for (const r of pending) {
+        if (!changed.has(r[width] as number)) {
+          current.push(r);
+          continue;
+        }
+        const latest = await ctx.data.latestVersion(m.tableId, r.slice(0, width));
+        if (latest === undefined) throw new DbError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
+        if (latest === null || seen.has(latest.rowId)) continue;
+        const row: Row = [...latest.row, latest.rowId];
+        if ((await recheck(row, params, ctx)) === true) {
+          seen.add(latest.rowId);
+          next.push(row);
+        }
+      }
+      pending = next;
+    }
+    targets.push(...current);
+  }
   const rowIds = targets.map((r) => r[width] as number);
   if (m.kind === 'delete') {
     await ctx.data.delete(m.tableId, rowIds, targets);

@@ -219,6 +219,12 @@ export interface ModifyPlan {
   readonly returning: readonly BoundExpr[] | null;
   /** INSERT ... ON CONFLICT (issue 6). */
   readonly onConflict?: OnConflictPlan;
+  /**
+   * UPDATE / DELETE: the WHERE condition over a target row (live columns ‖ row id), re-checked
+   * on the latest version of a row a concurrent transaction changed and committed (READ
+   * COMMITTED). null when it cannot be (UPDATE ... FROM, subqueries): such a conflict is 40001.
+   */
+  readonly recheck?: BoundExpr | null;
 }
 
 /**

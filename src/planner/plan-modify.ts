@@ -12,7 +12,7 @@ import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext, type Sc
 import { expandStars, outputColumns, planSelect, planTableScan, statementPlanner } from './plan-select.ts';
 import { joinPlan } from './plan-from.ts';
 import { pushDown } from './pushdown.ts';
-import { splitConjuncts } from './bound-utils.ts';
+import { columnsUsed, splitConjuncts } from './bound-utils.ts';
 import { assertWritable, liveColumns, resolveTable, type PlanEnv } from './relations.ts';
 
 const at = errorPosition;
@@ -256,11 +256,14 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
     input = joinPlan('cross', scan.plan, from.plan, scan.scope.length + 1, from.scope.length, null);
   }
   const ctx: BindContext = { params, scope, format: env.format, correlation, queries: planner.queries };
+  let predicate: BoundExpr | null = null;
   if (stmt.where) {
-    const predicate = coerce(bindExpr(stmt.where, ctx), 16, -1, 'implicit', ctx, stmt.where.location);
+    predicate = coerce(bindExpr(stmt.where, ctx), 16, -1, 'implicit', ctx, stmt.where.location);
     // Conditions go down to the scans; WHERE pk = $1 / pk IN (...) reads the rows through the primary-key index.
     input = pushDown(input, splitConjuncts(predicate), tables);
   }
+  // READ COMMITTED re-check of a row a concurrent transaction changed: WHERE over the table's row alone.
+  const recheck = stmt.from.length === 0 && (predicate === null || columnsUsed(predicate) !== null) ? (predicate ?? { kind: 'const' as const, type: 16, typmod: -1, value: true }) : null;
   const cols = liveColumns(t);
   let newRow: BoundExpr[] | null = null;
   if (stmt.kind === 'update') {
@@ -289,6 +292,7 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
       attnums: cols.map((c) => c.attnum),
       newRow,
       checks: stmt.kind === 'update' ? rowChecks(t, ctx) : null,
+      recheck,
       returning: ret?.exprs ?? null,
     },
     rowColumns: rowColumns(t),

@@ -136,6 +136,34 @@ export class SessionDataAccess implements DataAccess {
     return JSON.stringify(report);
   }
 
+  async lockForWrite(tableId: number, rowIds: readonly number[]): Promise<number[]> {
+    const changed = new Set(await this.db.rowLocks.lockReportingChanged(tableId, rowIds, this.tx.uniqueChanges()));
+    // Rows a transaction committed a change to after this statement's snapshot, without a wait.
+    const committed = rowIds.filter((id) => id > 0 && !changed.has(id));
+    if (committed.length > 0) {
+      const snap = this.db.storage.snapshot(tableId);
+      try {
+        const rows = await this.db.storage.fetch(snap, null, committed, []);
+        rows.forEach((r, i) => {
+          if (r === undefined) changed.add(committed[i]!);
+        });
+      } finally {
+        snap.release();
+      }
+    }
+    return [...changed];
+  }
+
+  async latestVersion(tableId: number, row: readonly unknown[]): Promise<{ rowId: number; row: unknown[] } | null | undefined> {
+    const pk = this.db.unique.constraints(tableId).find((u) => u.def.kind === 'primary');
+    if (!pk) return undefined;
+    const live = pk.table.columns.filter((c) => !c.dropped);
+    const key = pk.positions.map((p) => row[p]);
+    const found = await this.lookupByKey(tableId, pk.def.attnums, [key], live.map((c) => c.attnum));
+    if (!found || found.rows.length === 0) return null;
+    return { rowId: found.rowIds[0]!, row: found.rows[0] as unknown[] };
+  }
+
   async lockRows(tableId: number, rowIds: readonly number[], policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]> {
     const got = await this.db.rowLocks.lockForSelect(tableId, rowIds, this.tx.uniqueChanges(), policy, table);
     // A row changed by a transaction that committed after this statement's snapshot: 40001 (as UPDATE).

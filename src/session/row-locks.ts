@@ -33,6 +33,25 @@ export class RowLocks {
     return got;
   }
 
+  /** Locks rows for `tx`, waiting for other holders; returns those whose holder committed (changed them). */
+  async lockReportingChanged(tableId: number, rowIds: readonly number[], tx: UniqueTxChanges): Promise<number[]> {
+    let locks = this.byTable.get(tableId);
+    if (!locks) this.byTable.set(tableId, (locks = new Map()));
+    const changed: number[] = [];
+    for (const id of rowIds) {
+      if (id < 0) continue;
+      for (;;) {
+        const holder = locks.get(id);
+        if (!holder || holder === tx) break;
+        await holder.done;
+        if (holder.committed) changed.push(id);
+      }
+      locks.set(id, tx);
+      tx.lockedRows.push([tableId, id]);
+    }
+    return changed;
+  }
+
   /** Locks rows for `tx`, waiting for other holders first. */
   async lock(tableId: number, rowIds: readonly number[], tx: UniqueTxChanges): Promise<void> {
     let locks = this.byTable.get(tableId);
