@@ -326,4 +326,23 @@ export class Catalog {
   setMeta(key: string, value: string): void {
     seqOps.setMeta(this.cdb, key, value);
   }
+
+  deleteMeta(key: string): void {
+    seqOps.deleteMeta(this.cdb, key);
+  }
+
+  /** COMMENT ON TABLE / COLUMN: the text (null removes it); `attnum` 0 is the table itself. */
+  setComment(tableId: number, attnum: number, text: string | null): void {
+    const key = `comment:${tableId}:${attnum}`;
+    if (text === null) this.deleteMeta(key);
+    else this.setMeta(key, text);
+  }
+
+  /** Every stored comment: table id, attnum (0 = the table), text. */
+  comments(): { tableId: number; attnum: number; text: string }[] {
+    return seqOps.metaWithPrefix(this.cdb, 'comment:').map((m) => {
+      const [, tableId, attnum] = m.key.split(':');
+      return { tableId: Number(tableId), attnum: Number(attnum), text: m.value };
+    });
+  }
 }

@@ -109,6 +109,18 @@ export function setMeta(cdb: CatalogDb, key: string, value: string): void {
   });
 }
 
+/** Removes a Meta value (absent keys are not an error). */
+export function deleteMeta(cdb: CatalogDb, key: string): void {
+  cdb.tx(() => {
+    cdb.run('DELETE FROM Meta WHERE key = ?', key);
+  });
+}
+
+/** Meta entries whose key starts with `prefix`, in key order. */
+export function metaWithPrefix(cdb: CatalogDb, prefix: string): { key: string; value: string }[] {
+  return cdb.all<{ key: string; value: string }>('SELECT key, value FROM Meta WHERE substr(key, 1, ?) = ? ORDER BY key', prefix.length, prefix);
+}
+
 /** Allocates the next segment id from Meta 'next_segment_id'; persistent and monotonic. */
 export function nextSegmentId(cdb: CatalogDb): number {
   return cdb.tx(() => {

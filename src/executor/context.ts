@@ -93,6 +93,8 @@ export interface PgCatalogAccess {
   schemaExists(name: string): boolean;
   functionSignature(oid: number): { args: readonly number[]; result: number; returnsSet: boolean } | null;
   roleName(oid: number): string | undefined;
+  /** A COMMENT ON text of a table (attnum 0) or column, or null. */
+  description(tableOid: number, attnum: number): string | null;
 }
 
 export interface ExecContext {

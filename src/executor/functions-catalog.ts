@@ -159,9 +159,11 @@ const BUILTIN_DESCRIPTIONS: Record<string, string> = {
   'pg_tablespace:1663': 'default tablespace',
 };
 
-def('obj_description', [Oid.oid, Oid.name], Oid.text, ([oid, cat]) => BUILTIN_DESCRIPTIONS[`${cat}:${oid}`] ?? null);
+def('obj_description', [Oid.oid, Oid.name], Oid.text, ([oid, cat], ctx) =>
+  cat === 'pg_class' ? (ctx.data.pgCatalog?.().description(Number(oid), 0) ?? null) : (BUILTIN_DESCRIPTIONS[`${cat}:${oid}`] ?? null),
+);
 def('obj_description', [Oid.oid], Oid.text, () => null);
-def('col_description', [Oid.oid, Oid.int4], Oid.text, () => null);
+def('col_description', [Oid.oid, Oid.int4], Oid.text, ([oid, attnum], ctx) => ctx.data.pgCatalog?.().description(Number(oid), Number(attnum)) ?? null);
 def('shobj_description', [Oid.oid, Oid.name], Oid.text, ([oid, cat]) => BUILTIN_DESCRIPTIONS[`${cat}:${oid}`] ?? null);
 
 // ---- privileges: one superuser, so every existing object is accessible ----

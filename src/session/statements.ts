@@ -335,6 +335,20 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     }
     case 'explain':
       return explainStatement(host, sql, stmt, paramTypes);
+    case 'comment':
+      return command(sql, 'ddl', 'COMMENT', () => {
+        host.tx.assertWritable('COMMENT');
+        const names = stmt.target === 'column' ? stmt.names.slice(0, -1) : stmt.names;
+        const table = resolveTable(host.planEnv(), { schema: names.length > 1 ? names[names.length - 2]! : null, name: names[names.length - 1]!, location: -1 });
+        let attnum = 0;
+        if (stmt.target === 'column') {
+          const column = stmt.names[stmt.names.length - 1]!;
+          const col = table.columns.find((c) => !c.dropped && c.name === column);
+          if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${column}" of relation "${table.name}" does not exist`);
+          attnum = col.attnum;
+        }
+        host.db.catalog.setComment(table.tableId, attnum, stmt.text);
+      });
     case 'vacuum':
       return command(sql, 'vacuum', 'VACUUM', async () => {
         if (host.tx.inBlock) throw new DbError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');

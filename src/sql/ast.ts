@@ -375,6 +375,8 @@ export type Statement =
   | { readonly kind: 'vacuum'; readonly tables: readonly QualifiedName[] }
   /** CREATE EXTENSION (one name) / DROP EXTENSION (session/extensions.ts). */
   | { readonly kind: 'extension'; readonly op: 'create' | 'drop'; readonly names: readonly string[]; readonly ifExists: boolean }
+  /** COMMENT ON TABLE / COLUMN name IS 'text' | NULL. */
+  | { readonly kind: 'comment'; readonly target: 'table' | 'column'; readonly names: readonly string[]; readonly text: string | null }
   /** EXPLAIN [ANALYZE] of a SELECT / INSERT / UPDATE / DELETE. */
   | { readonly kind: 'explain'; readonly stmt: Statement; readonly analyze: boolean }
   /** CREATE INDEX, DROP INDEX, REINDEX (ast-index.ts). */

@@ -510,6 +510,10 @@ export function convertStatement(node: Raw): Statement {
       return { kind: 'extension', op: 'create', names: [n.extname], ifExists: n.if_not_exists === true };
     case 'SelectStmt':
       return convertSelect(n);
+    case 'CommentStmt': {
+      if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_COLUMN') return { kind: 'unsupported', what: `COMMENT ON ${String(n.objtype).replace('OBJECT_', '')}`, location: -1 };
+      return { kind: 'comment', target: n.objtype === 'OBJECT_TABLE' ? 'table' : 'column', names: strings(n.object.List.items), text: n.comment ?? null };
+    }
     case 'ExplainStmt': {
       const options = ((n.options ?? []) as Raw[]).map((o: Raw) => o.DefElem);
       const flag = (name: string): boolean => {

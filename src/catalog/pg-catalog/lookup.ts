@@ -79,6 +79,11 @@ export class PgCatalogLookup {
     return this.m.ctx.systemRelations?.some((r) => r.name === q) ? systemViewOid(q) : undefined;
   }
 
+  /** A COMMENT ON text of a table (attnum 0) or column, or null. */
+  description(tableOid: number, attnum: number): string | null {
+    return this.m.catalog.comments().find((c) => c.tableId === tableOid && c.attnum === attnum)?.text ?? null;
+  }
+
   // ---- CatalogNames (types/pg-type.ts) ----
 
   relationOid(text: string): number {

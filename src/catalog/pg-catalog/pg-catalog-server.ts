@@ -14,12 +14,17 @@ const PG_CONSTRAINT_OID = 2606;
 const DEFAULT_COLLATION = 100;
 const C_COLLATION = 950;
 
-/** Descriptions PostgreSQL ships for built-in objects (COMMENT ON is not stored); must match BUILTIN_DESCRIPTIONS in executor/functions-catalog.ts. */
+/** Descriptions PostgreSQL ships for built-in objects (must match BUILTIN_DESCRIPTIONS in executor/functions-catalog.ts), and COMMENT ON tables and columns. */
 export const pgDescription = relation([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]], (m) => [
   [NamespaceOid.public, 2615, 0, 'standard public schema'],
   [NamespaceOid.pg_catalog, 2615, 0, 'system catalog schema'],
   [ExtensionOid.plpgsql, 3079, 0, 'PL/pgSQL procedural language'],
   ...(m.ctx.extensions.includes('vector') ? [[ExtensionOid.vector, 3079, 0, 'vector data type and ivfflat and hnsw access methods']] : []),
+  // COMMENT ON TABLE / COLUMN of live tables (pg_class = 1259).
+  ...m.catalog
+    .comments()
+    .filter((c) => m.table(c.tableId) !== undefined)
+    .map((c) => [c.tableId, 1259, c.attnum, c.text]),
 ]);
 export const pgShdescription = relation([['objoid', T.oid], ['classoid', T.oid], ['description', T.text]], () => [
   [DATABASE_OID, 1262, 'default administrative connection database'],
