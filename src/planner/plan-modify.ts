@@ -17,6 +17,24 @@ import { assertWritable, liveColumns, resolveTable, type PlanEnv } from './relat
 
 const at = errorPosition;
 
+/** The column a SET item assigns: it must exist, be assigned once, and not be GENERATED ALWAYS (unless to DEFAULT). */
+function assignmentTarget(
+  t: TableDef,
+  cols: readonly ColumnDef[],
+  s: { readonly column: string; readonly expr: unknown; readonly location: number },
+  assigned: ReadonlyMap<ColumnDef, unknown>,
+): ColumnDef {
+  const col = cols.find((c) => c.name === s.column);
+  if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${s.column}" of relation "${t.name}" does not exist`).at(at(s.location));
+  if (assigned.has(col)) throw new DbError(SqlState.SyntaxError, `multiple assignments to same column "${s.column}"`).at(at(s.location));
+  if (col.identity === 'always' && s.expr !== null) {
+    throw new DbError(SqlState.GeneratedAlways, `column "${col.name}" can only be updated to DEFAULT`, {
+      detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+    }).at(at(s.location));
+  }
+  return col;
+}
+
 /** Binds a catalog-stored expression (DEFAULT / CHECK, kept as libpg-query JSON). */
 export function bindStored(raw: string, ctx: BindContext): BoundExpr {
   return bindExpr(convertExpr(JSON.parse(raw)), ctx);
@@ -188,14 +206,7 @@ function planOnConflict(t: TableDef, alias: string | null, c: OnConflictClause, 
   const sctx: BindContext = { ...ctx, scope };
   const assigned = new Map<ColumnDef, BoundExpr>();
   for (const s of c.set) {
-    const col = cols.find((x) => x.name === s.column);
-    if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${s.column}" of relation "${t.name}" does not exist`).at(at(s.location));
-    if (assigned.has(col)) throw new DbError(SqlState.SyntaxError, `multiple assignments to same column "${s.column}"`).at(at(s.location));
-    if (col.identity === 'always' && s.expr !== null) {
-      throw new DbError(SqlState.GeneratedAlways, `column "${col.name}" can only be updated to DEFAULT`, {
-        detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
-      }).at(at(s.location));
-    }
+    const col = assignmentTarget(t, cols, s, assigned);
     const expr = s.expr === null ? null : (renameExcluded(s.expr, t) as Expr);
     assigned.set(col, expr === null ? columnDefault(col, ctx) : coerce(bindExpr(expr, sctx), col.typeOid, col.typmod, 'assignment', sctx, s.location));
   }
@@ -269,14 +280,7 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
   if (stmt.kind === 'update') {
     const assigned = new Map<ColumnDef, BoundExpr>();
     for (const s of stmt.set) {
-      const col = cols.find((c) => c.name === s.column);
-      if (!col) throw new DbError(SqlState.UndefinedColumn, `column "${s.column}" of relation "${t.name}" does not exist`).at(at(s.location));
-      if (assigned.has(col)) throw new DbError(SqlState.SyntaxError, `multiple assignments to same column "${s.column}"`).at(at(s.location));
-      if (col.identity === 'always' && s.expr !== null) {
-        throw new DbError(SqlState.GeneratedAlways, `column "${col.name}" can only be updated to DEFAULT`, {
-          detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
-        }).at(at(s.location));
-      }
+      const col = assignmentTarget(t, cols, s, assigned);
       assigned.set(col, s.expr === null ? columnDefault(col, ctx) : coerce(bindExpr(s.expr, ctx), col.typeOid, col.typmod, 'assignment', ctx, s.location));
     }
     newRow = cols.map((col, i) => assigned.get(col) ?? { kind: 'column', index: i, type: col.typeOid, typmod: col.typmod, name: col.name, tableOid: t.tableId, attnum: col.attnum });
