@@ -43,26 +43,32 @@ export interface GraphSearch {
 }
 
 /**
- * Searches several graphs with one query. `inline`: on this thread (synchronously, through the
- * in-process copies) — the caller decides it is short and nothing else is searching; otherwise
- * one message per worker owning some of the graphs, all in flight together.
+ * Where a statement's graph searches run: `inline` on this thread (synchronously, through the
+ * in-process copies) — short, and nothing else is searching; `split`: every other graph goes to
+ * its worker first and the rest are searched here meanwhile (one statement alone, several
+ * segments: latency ≈ the larger half, not the sum); `pool`: all in the workers.
  */
-export async function searchGraphs(reqs: readonly GraphSearch[], query: Float32Array, inline: boolean): Promise<ArrayLike<number>[]> {
+export type SearchMode = 'inline' | 'split' | 'pool';
+
+/** Searches several graphs with one query; the workers' share goes out in one message per worker, all in flight together. */
+export async function searchGraphs(reqs: readonly GraphSearch[], query: Float32Array, mode: SearchMode): Promise<ArrayLike<number>[]> {
   const out: ArrayLike<number>[] = new Array(reqs.length);
   const byTarget = new Map<BatchTarget, number[]>();
+  const here: number[] = [];
+  let sent = 0;
   for (let i = 0; i < reqs.length; i++) {
     const r = reqs[i]!;
-    if (r.graph.local !== null && (inline || r.graph.remote === null)) {
-      out[i] = r.graph.local.searchSync(query, r.k, r.ef);
-    } else if (r.graph.remote !== null) {
-      let list = byTarget.get(r.graph.remote.target);
-      if (list === undefined) byTarget.set(r.graph.remote.target, (list = []));
+    const remote = r.graph.remote !== null && (mode === 'pool' || r.graph.local === null || (mode === 'split' && sent <= here.length));
+    if (remote) {
+      let list = byTarget.get(r.graph.remote!.target);
+      if (list === undefined) byTarget.set(r.graph.remote!.target, (list = []));
       list.push(i);
+      sent++;
     } else {
-      out[i] = await r.graph.search(query, r.k, r.ef);
+      here.push(i);
     }
   }
-  await Promise.all([...byTarget].map(async ([target, idx]) => {
+  const remoteDone = Promise.all([...byTarget].map(async ([target, idx]) => {
     const res = await target.searchMany(query, idx.map((i) => reqs[i]!.graph.remote!.key), Int32Array.from(idx, (i) => reqs[i]!.k), Int32Array.from(idx, (i) => reqs[i]!.ef));
     let at = 0;
     idx.forEach((i, j) => {
@@ -71,6 +77,13 @@ export async function searchGraphs(reqs: readonly GraphSearch[], query: Float32A
       at += n;
     });
   }));
+  remoteDone.catch(() => undefined); // observed below; not an unhandled rejection while this thread searches
+  // The workers' messages are posted; search this thread's share meanwhile.
+  for (const i of here) {
+    const r = reqs[i]!;
+    out[i] = r.graph.local !== null ? r.graph.local.searchSync(query, r.k, r.ef) : await r.graph.search(query, r.k, r.ef);
+  }
+  await remoteDone;
   return out;
 }
 

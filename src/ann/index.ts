@@ -4,6 +4,6 @@
  * exact float32 kernels used where no graph serves. docs/vector-search.md tells the story.
  */
 export { AnnService, graphMetricOf, graphParams, type AnnServiceOptions, type BuildReport } from './service.ts';
-export { InProcessGraph, searchGraphs, type SegmentGraph, type GraphSearch, type BatchTarget } from './graph.ts';
+export { InProcessGraph, searchGraphs, type SearchMode, type SegmentGraph, type GraphSearch, type BatchTarget } from './graph.ts';
 export { SearchPool } from './search-pool.ts';
 export { encodeIndexFile, decodeIndexFile, indexFileKey, INDEX_MAGIC, INDEX_VERSION, type GraphMetric, type IndexFileHeader } from './envelope.ts';

@@ -134,6 +134,8 @@ class Candidates {
 let activeSearches = 0;
 /** Sum over a statement's graph searches of max(ef, k) up to which it searches on the main thread when alone. */
 const INLINE_EF_BUDGET = Number(process.env.TESSERA_SEARCH_INLINE_EF ?? 800);
+/** Split a lone statement's graph searches between this thread and the workers (TESSERA_SEARCH_SPLIT=0: all here). */
+const SPLIT = process.env.TESSERA_SEARCH_SPLIT !== '0';
 
 /** A segment whose graph is searched (batched with the statement's other graph searches). */
 interface GraphJob {
@@ -328,8 +330,9 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
   while (pending.length > 0) {
     let cost = 0;
     for (const j of pending) cost += Math.max(efSearch, j.k);
-    const inline = activeSearches === 1 && cost <= INLINE_EF_BUDGET;
-    const results = await searchGraphs(pending.map((j) => ({ graph: j.graph, k: j.k, ef: Math.max(efSearch, j.k) })), query, inline);
+    // Alone and short: on this thread (one segment) or half here, half in the workers (several).
+    const mode = activeSearches === 1 && cost <= INLINE_EF_BUDGET ? (pending.length > 1 && SPLIT ? 'split' : 'inline') : 'pool';
+    const results = await searchGraphs(pending.map((j) => ({ graph: j.graph, k: j.k, ef: Math.max(efSearch, j.k) })), query, mode);
     ctx.checkCancel();
     const next: GraphJob[] = [];
     for (const [i, job] of pending.entries()) {
