@@ -80,3 +80,39 @@ test('default index names as PostgreSQL: t_col_idx, numbering on a clash, 63-byt
   assert.equal(Buffer.byteLength(name), 63);
   assert.equal(defaultIndexName('t', ['a'.repeat(63)], () => false), `t_${'a'.repeat(57)}_idx`);
 });
+
+test('searchGraphs: inline searches here, pool in the workers (one message per worker), split alternates; results in request order', async () => {
+  const { searchGraphs } = await import('../src/ann/graph.ts');
+  type Fake = Parameters<typeof searchGraphs>[0][number]['graph'];
+  const messages: string[][] = [];
+  const worker = {
+    async searchMany(_q: Float32Array, keys: readonly string[], ks: Int32Array) {
+      messages.push([...keys]);
+      const parts = keys.map((k, i) => Array.from({ length: ks[i]! }, (_v, j) => Number(k.slice(1)) * 100 + j));
+      return { labels: Int32Array.from(parts.flat()), counts: Int32Array.from(parts.map((p) => p.length)) };
+    },
+  };
+  const localCalls: number[] = [];
+  const graph = (n: number): Fake => ({
+    header: {} as never, count: 1000, drop: () => {},
+    search: async () => { throw new Error('not used'); },
+    local: { searchSync: (_q: Float32Array, k: number) => { localCalls.push(n); return Array.from({ length: k }, (_v, j) => n * 100 + j); } } as never,
+    remote: { target: worker, key: `g${n}` },
+  });
+  const reqs = [0, 1, 2, 3].map((n) => ({ graph: graph(n), k: 2, ef: 40 }));
+  const q = new Float32Array(4);
+  const expected = [[0, 1], [100, 101], [200, 201], [300, 301]];
+  for (const mode of ['inline', 'pool', 'split'] as const) {
+    messages.length = 0;
+    localCalls.length = 0;
+    const out = await searchGraphs(reqs, q, mode);
+    assert.deepEqual(out.map((x) => Array.from(x)), expected, mode);
+    if (mode === 'inline') assert.deepEqual([messages, localCalls], [[], [0, 1, 2, 3]]);
+    if (mode === 'pool') assert.deepEqual([messages, localCalls], [[['g0', 'g1', 'g2', 'g3']], []]);
+    if (mode === 'split') assert.deepEqual([messages, localCalls], [[['g0', 'g2']], [1, 3]]);
+  }
+  // A failing worker fails the search (after this thread's share), never as an unhandled rejection.
+  const failing = { searchMany: async () => { throw new Error('worker gone'); } };
+  const bad = [0, 1].map((n) => ({ graph: { ...graph(n), remote: { target: failing, key: `g${n}` } }, k: 1, ef: 40 }));
+  await assert.rejects(searchGraphs(bad, q, 'split'), /worker gone/);
+});
