@@ -45,6 +45,9 @@ export function castContext(from: number, to: number): CastContext | null {
     // text/varchar/bpchar/name convert implicitly among themselves (bpchar → text drops padding).
     return 'implicit';
   }
+  // "char" (pg_class.relkind...): to text implicitly (so `relkind ~ 'r|p'` works), from text by assignment.
+  if (from === Oid.char && to === Oid.text) return 'implicit';
+  if (from === Oid.text && to === Oid.char) return 'assignment';
   if (from === Oid.date && (to === Oid.timestamp || to === Oid.timestamptz)) return 'implicit';
   if (from === Oid.timestamp && to === Oid.timestamptz) return 'implicit';
   if (from === Oid.timestamptz && (to === Oid.timestamp || to === Oid.date)) return 'assignment';
