@@ -136,6 +136,8 @@ let activeSearches = 0;
 const INLINE_EF_BUDGET = Number(process.env.TESSERA_SEARCH_INLINE_EF ?? 800);
 /** Split a lone statement's graph searches between this thread and the workers (TESSERA_SEARCH_SPLIT=0: all here). */
 const SPLIT = process.env.TESSERA_SEARCH_SPLIT !== '0';
+/** Mean max(ef, k) per graph from which a lone statement splits (TESSERA_SEARCH_SPLIT_EF). */
+const SPLIT_MIN_EF = Number(process.env.TESSERA_SEARCH_SPLIT_EF ?? 150);
 
 /** A segment whose graph is searched (batched with the statement's other graph searches). */
 interface GraphJob {
@@ -330,8 +332,10 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
   while (pending.length > 0) {
     let cost = 0;
     for (const j of pending) cost += Math.max(efSearch, j.k);
-    // Alone and short: on this thread (one segment) or half here, half in the workers (several).
-    const mode = activeSearches === 1 && cost <= INLINE_EF_BUDGET ? (pending.length > 1 && SPLIT ? 'split' : 'inline') : 'pool';
+    // Alone: short searches on this thread; several long ones half here, half in the workers (a
+    // worker round trip costs about one short search, so splitting pays only for long ones).
+    const split = SPLIT && pending.length > 1 && cost / pending.length >= SPLIT_MIN_EF;
+    const mode = activeSearches !== 1 ? 'pool' : split ? (cost <= 2 * INLINE_EF_BUDGET ? 'split' : 'pool') : cost <= INLINE_EF_BUDGET ? 'inline' : 'pool';
     const results = await searchGraphs(pending.map((j) => ({ graph: j.graph, k: j.k, ef: Math.max(efSearch, j.k) })), query, mode);
     ctx.checkCancel();
     const next: GraphJob[] = [];
