@@ -22,6 +22,8 @@ const UNIX_TO_PG_EPOCH_MICROS = 946_684_800_000_000n;
 export interface SystemViewColumn {
   name: string;
   typeOid: number;
+  /** Type modifier sent in RowDescription (-1 when absent). */
+  typmod?: number;
 }
 
 /** A system view's contents: int8 as bigint, int4 as number, timestamptz as bigint µs since 2000-01-01 UTC. */

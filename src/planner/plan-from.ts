@@ -128,7 +128,7 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         const oid = systemViewOid(view);
         return {
           plan: { kind: 'system-view', name: view },
-          scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: -1, tableOid: oid, attnum: i + 1 })),
+          scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: c.typmod ?? -1, tableOid: oid, attnum: i + 1 })),
           lateral: false,
         };
       }

@@ -54,6 +54,7 @@ export const Oid = {
   regnamespace: 4089,
   regrole: 4096,
   anyarray: 2277,
+  trigger: 2279,
   cstring: 2275,
 } as const;
 

@@ -52,10 +52,27 @@ function oidAlias(
 export const regclassType = oidAlias(Oid.regclass, 'regclass', ArrayOid.regclass,
   (text, ctx) => needCatalog(ctx, 'regclass', text).relationOid(text), (v, ctx) => ctx.catalog?.relationName(v));
 
+/** One identifier of a dotted name: "quoted" as written (doubled quotes undone), bare lower-cased. */
+function identPart(part: string): string {
+  return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase();
+}
+
+/**
+ * A type name without its schema (`"pg_catalog"."int4"`, `public.vector` → `int4`, `vector`;
+ * TypeORM casts `'"' || udt_schema || '"."' || udt_name || '"'` to regtype): every type lives
+ * in pg_catalog or public here. A lone quoted name loses its quotes.
+ */
+function unqualifiedTypeName(text: string): string {
+  const part = '("(?:[^"]|"")+"|[A-Za-z_][\\w$]*)';
+  const m = new RegExp(`^${part}\\s*\\.\\s*${part}(.*)$`, 's').exec(text);
+  if (m && ['pg_catalog', 'public'].includes(identPart(m[1]!))) return identPart(m[2]!) + m[3]!;
+  return text.replace(/^"(.*)"$/, '$1');
+}
+
 /** regtypein resolves type names itself (the type registry is here); regtypeout is format_type. */
 export const regtypeType = oidAlias(Oid.regtype, 'regtype', ArrayOid.regtype,
   (text) => {
-    const t = parseTypeName(text.trim().replace(/^"(.*)"$/, '$1'));
+    const t = parseTypeName(unqualifiedTypeName(text.trim()));
     if (!t) {
       const opens = (text.match(/\(/g) ?? []).length;
       const closes = (text.match(/\)/g) ?? []).length;
@@ -168,10 +185,21 @@ export const anyarrayType: PgType<string> = {
   },
 };
 
+/** trigger: the pseudo-type trigger functions return (pgcli's completion query compares prorettype with it). */
+export const triggerType: PgType<string> = {
+  ...textType, oid: Oid.trigger, name: 'trigger', displayName: 'trigger', typlen: 4, category: 'P', arrayOid: 0,
+  textIn() {
+    throw new DbError(SqlState.FeatureNotSupported, 'cannot accept a value of type trigger');
+  },
+  binaryIn() {
+    throw new DbError(SqlState.FeatureNotSupported, 'cannot accept a value of type trigger');
+  },
+};
+
 /** The catalog types, registered by registry.ts. */
 export const catalogTypes: readonly PgType<any>[] = [
   regprocType, regprocedureType, regoperType, regoperatorType, regclassType, regtypeType, regnamespaceType, regroleType,
-  int2vectorType, oidvectorType, pgNodeTreeType, xidType, cidType, tidType, aclitemType, cstringType, anyarrayType,
+  int2vectorType, oidvectorType, pgNodeTreeType, xidType, cidType, tidType, aclitemType, cstringType, anyarrayType, triggerType,
 ];
 
 /** OID alias types: binary-coercible with oid and each other (pg_cast). */

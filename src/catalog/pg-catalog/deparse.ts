@@ -6,7 +6,7 @@
  * `= ANY (ARRAY[...])`. Types come from the table's columns; where the analyser would have
  * inserted casts Tessera cannot infer, the output may differ from PostgreSQL's.
  */
-import { Oid, formatType } from '../../types/index.ts';
+import { Oid, defaultFormatContext, formatType, typeByOid } from '../../types/index.ts';
 
 // biome-ignore lint: libpg-query's JSON is untyped
 type Raw = any;
@@ -128,9 +128,30 @@ function deparseTop(node: Raw, columns: ColumnTypes, target?: { oid: number; typ
   return t.sql;
 }
 
+/** Types whose constants the analyser stores in their own form: printed through the type's output function. */
+const CANONICAL_TYPES = new Set<number>([Oid.date, Oid.time, Oid.timestamp, Oid.timestamptz, Oid.interval, Oid.uuid]);
+
+/** A literal's value as the type's output function prints it (the analyser's Const), or null if it does not parse. */
+function canonicalText(s: string, oid: number): string | null {
+  const type = typeByOid(oid);
+  if (!type) return null;
+  try {
+    return String(type.textOut(type.textIn(s, -1, defaultFormatContext), defaultFormatContext));
+  } catch {
+    return null;
+  }
+}
+
 function typedLiteral(s: string, oid: number, typmod: number): string {
   if (NUMBER_TYPES.has(oid) && /^-?\d+(\.\d+)?$/.test(s)) return s.startsWith('-') ? `'${s}'::${formatType(oid)}` : s;
-  if (oid === Oid.bool && /^(t|f|true|false)$/i.test(s)) return /^t/i.test(s) ? 'true' : 'false';
+  if (oid === Oid.bool) {
+    const b = canonicalText(s, oid);
+    if (b === 't' || b === 'f') return b === 't' ? 'true' : 'false';
+  }
+  if (CANONICAL_TYPES.has(oid)) {
+    const text = canonicalText(s, oid);
+    if (text !== null) s = text;
+  }
   const name = oid === Oid.bpchar && typmod < 0 ? 'bpchar' : (formatType(oid, typmod >= 0 ? typmod : undefined) ?? 'text');
   return `${quoteLiteral(s)}::${name}`;
 }
@@ -186,7 +207,11 @@ function walk(n: Raw, columns: ColumnTypes, parent: Parent): Typed {
     case 'TypeCast': {
       const inner = walk(v.arg, columns, 'op');
       const tn = typeNameOf(v.typeName);
-      if (inner.literal !== undefined) return { sql: `${quoteLiteral(inner.literal)}::${tn.name}`, type: tn.oid };
+      if (inner.literal !== undefined) {
+        // '0'::boolean and '2024-01-01'::date are folded to constants by the analyser.
+        if (tn.oid !== undefined && (tn.oid === Oid.bool || CANONICAL_TYPES.has(tn.oid)) && !tn.name.includes('(')) return { sql: typedLiteral(inner.literal, tn.oid, -1), type: tn.oid };
+        return { sql: `${quoteLiteral(inner.literal)}::${tn.name}`, type: tn.oid };
+      }
       if (inner.number && inner.negative === undefined) return { sql: tn.oid === inner.type ? inner.sql : cast(inner.sql, tn.name), type: tn.oid };
       return { sql: cast(inner.sql, tn.name), type: tn.oid };
     }

@@ -9,13 +9,25 @@ import type { ColumnDef, TableDef } from '../table-def.ts';
 import { quoteIdent } from './deparse.ts';
 import { exprColumns, type PgCatalogModel, type RelConstraint } from './model.ts';
 import { namespaceOid, systemViewOid } from './oids.ts';
-import { type CatalogRelationFn, emptyRelation, relation } from './view-def.ts';
+import { type CatalogRelationFn, type ColumnSpec, emptyRelation as emptyViewRelation, relation as viewRelation } from './view-def.ts';
 
 const ID = Oid.name;
 const NUM = Oid.int4;
 const CHR = Oid.varchar;
 
 const yesNo = (b: boolean): string => (b ? 'YES' : 'NO');
+
+/** Columns of the yes_or_no domain (varchar(3)): described with typmod 7, as PostgreSQL's RowDescription does. */
+const YES_OR_NO = new Set([
+  'is_nullable', 'is_self_referencing', 'is_identity', 'identity_cycle', 'is_updatable', 'is_insertable_into', 'is_typed',
+  'is_trigger_updatable', 'is_trigger_deletable', 'is_trigger_insertable_into', 'is_deferrable', 'initially_deferred', 'enforced',
+  'nulls_distinct', 'cycle_option', 'is_grantable', 'with_hierarchy', 'is_deterministic', 'is_null_call', 'is_udt_dependent',
+  'is_implicitly_invocable', 'is_user_defined_cast', 'as_locator', 'is_result', 'schema_level_routine', 'is_derived_reference_attribute',
+]);
+const withYesOrNo = (spec: readonly ColumnSpec[]): ColumnSpec[] =>
+  spec.map((c): ColumnSpec => (c[1] === CHR && YES_OR_NO.has(c[0]) ? [c[0], c[1], 7] : c));
+const relation = (spec: readonly ColumnSpec[], rows: Parameters<typeof viewRelation>[1]): CatalogRelationFn => viewRelation(withYesOrNo(spec), rows);
+const emptyRelation = (spec: readonly ColumnSpec[]): CatalogRelationFn => emptyViewRelation(withYesOrNo(spec));
 
 const DATA_TYPE_NAMES: Record<number, string> = {
   [Oid.bpchar]: 'character', [Oid.varchar]: 'character varying', [Oid.timestamp]: 'timestamp without time zone',

@@ -192,7 +192,8 @@ export const pgIndex = relation(
     i.oid, i.table.tableId, i.attnums.length, i.attnums.length, i.unique, false, i.primary, false, true, false, true, false, true, true,
     false, vector0(i.attnums), vector0(i.attnums.map((a) => collationOf(i.table.columns.find((c) => c.attnum === a)?.typeOid ?? 0))),
     // indoption: bit 0 DESC, bit 1 NULLS FIRST (the default for DESC).
-    vector0(i.attnums.map(() => 0)), vector0(i.attnums.map((_, k) => (i.descending?.[k] ? 3 : 0))), null, null,
+    vector0(i.attnums.map((a, k) => indexOpclassOid(i.am, i.opclasses?.[k] ?? null, i.table.columns.find((c) => c.attnum === a)?.typeOid ?? 0))),
+    vector0(i.attnums.map((_, k) => (i.descending?.[k] ? 3 : 0))), null, null,
   ]),
 );
 
@@ -238,7 +239,28 @@ const OPCLASSES: readonly [string, number, number, boolean][] = [
   ['vector_cosine_ops', AmOid.ivfflat, Oid.vector, false], ['halfvec_l2_ops', AmOid.ivfflat, Oid.halfvec, true],
   ['vector_ops', AmOid.btree, Oid.vector, true], ['int4_ops', AmOid.btree, Oid.int4, true], ['int8_ops', AmOid.btree, Oid.int8, true],
   ['text_ops', AmOid.btree, Oid.text, true],
+  // Appended (the list index is the OID): the other built-in types' default btree classes.
+  ['int2_ops', AmOid.btree, Oid.int2, true], ['float4_ops', AmOid.btree, Oid.float4, true], ['float8_ops', AmOid.btree, Oid.float8, true],
+  ['numeric_ops', AmOid.btree, Oid.numeric, true], ['bool_ops', AmOid.btree, Oid.bool, true], ['bpchar_ops', AmOid.btree, Oid.bpchar, true],
+  ['date_ops', AmOid.btree, Oid.date, true], ['timestamp_ops', AmOid.btree, Oid.timestamp, true], ['timestamptz_ops', AmOid.btree, Oid.timestamptz, true],
+  ['time_ops', AmOid.btree, Oid.time, true], ['interval_ops', AmOid.btree, Oid.interval, true], ['uuid_ops', AmOid.btree, Oid.uuid, true],
+  ['bytea_ops', AmOid.btree, Oid.bytea, true], ['jsonb_ops', AmOid.btree, Oid.jsonb, true], ['name_ops', AmOid.btree, Oid.name, true],
+  ['oid_ops', AmOid.btree, Oid.oid, true],
 ];
+
+/** btree's default class for a type (varchar and name compare through text_ops / name_ops, as in PostgreSQL). */
+function defaultBtreeOpclass(typeOid: number): string | null {
+  const type = typeOid === Oid.varchar ? Oid.text : typeOid;
+  return OPCLASSES.find(([, am, t, dflt]) => am === AmOid.btree && t === type && dflt)?.[0] ?? null;
+}
+
+/** pg_index.indclass entry: the named class of the index's method, else the method's default for the column type; 0 if none. */
+function indexOpclassOid(am: string, opclass: string | null, typeOid: number): number {
+  const amOid = (AmOid as Record<string, number>)[am] ?? 0;
+  const name = opclass ?? (amOid === AmOid.btree ? defaultBtreeOpclass(typeOid) : null);
+  const i = OPCLASSES.findIndex(([n, a]) => n === name && a === amOid);
+  return i < 0 ? 0 : 16_500 + i;
+}
 
 export const pgOpclass = relation(
   [

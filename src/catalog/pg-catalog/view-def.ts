@@ -7,11 +7,15 @@ import { ArrayOid, Oid, PgArray } from '../../types/index.ts';
 import type { Catalog } from '../catalog.ts';
 import { PgCatalogModel, type SystemViewContext } from './model.ts';
 
-/** One column: name and type OID. */
+/** One column: name, type OID and (for information_schema's yes_or_no, varchar(3)) a typmod. */
 export interface ViewColumn {
   name: string;
   typeOid: number;
+  typmod?: number;
 }
+
+/** A column spec: name, type OID, optional typmod. */
+export type ColumnSpec = readonly [string, number] | readonly [string, number, number];
 
 /** A relation served from the catalog. */
 export interface CatalogRelation {
@@ -36,8 +40,8 @@ export const T = {
  * Declares a relation from `name:type` column specs and a row generator. The model is built
  * once per read, from the catalog and the session's context.
  */
-export function relation(spec: readonly (readonly [string, number])[], rows: (m: PgCatalogModel) => unknown[][]): CatalogRelationFn {
-  const columns = spec.map(([name, typeOid]) => ({ name, typeOid }));
+export function relation(spec: readonly ColumnSpec[], rows: (m: PgCatalogModel) => unknown[][]): CatalogRelationFn {
+  const columns = spec.map(([name, typeOid, typmod]): ViewColumn => (typmod === undefined ? { name, typeOid } : { name, typeOid, typmod }));
   return (catalog, ctx) => {
     let cached: unknown[][] | null = null;
     return {
@@ -51,7 +55,7 @@ export function relation(spec: readonly (readonly [string, number])[], rows: (m:
 }
 
 /** A relation that is always empty (pg_locks, pg_publication, ...). */
-export function emptyRelation(spec: readonly (readonly [string, number])[]): CatalogRelationFn {
+export function emptyRelation(spec: readonly ColumnSpec[]): CatalogRelationFn {
   return relation(spec, () => []);
 }
 
