@@ -54,9 +54,23 @@ function tableOptions(options: Readonly<Record<string, string>>): { segmentSizeB
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "segment_rows": "${v}"`);
       out.segment_max_rows = v; // the storage engine's name for the seal threshold
     } else if (k === 'tier') out.tier = tierOption(v);
+    else if (k === 'fillfactor') out.fillfactor = fillfactorOption(v);
     else throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
   }
   return { segmentSizeBytes, options: out };
+}
+
+/**
+ * Table option `fillfactor` (10-100, as PostgreSQL validates it; pgbench -i sets it): recorded
+ * and shown, with nothing to reserve — segments are immutable and always written full, so
+ * the free space a heap page keeps for in-place updates has no counterpart here.
+ */
+function fillfactorOption(v: string): string {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 10 || n > 100) {
+    throw new DbError(SqlState.InvalidParameterValue, `value ${v} out of bounds for option "fillfactor"`, { detail: 'Valid values are between "10" and "100".' });
+  }
+  return String(n);
 }
 
 /** Table option `tier` (docs/tiering.md): 'hot' pins the table's files in the local cache, 'auto' lets them be evicted. */
@@ -73,7 +87,7 @@ export function alterTableOptions(current: Readonly<Record<string, string>>, giv
   for (const [k, v] of Object.entries(given)) {
     const stored = k === 'segment_rows' ? 'segment_max_rows' : k;
     if (k === 'segment_size') throw new DbError(SqlState.FeatureNotSupported, 'segment_size cannot be changed after CREATE TABLE');
-    if (k !== 'tier' && k !== 'segment_rows') throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
+    if (k !== 'tier' && k !== 'segment_rows' && k !== 'fillfactor') throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
     if (reset) delete out[stored];
     else Object.assign(out, tableOptions({ [k]: v }).options);
   }
