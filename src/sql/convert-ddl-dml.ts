@@ -288,10 +288,16 @@ function copy(h: ConvertHelpers, n: Raw): Statement {
     throw new DbError(SqlState.InvalidParameterValue, `COPY format "${format}" not recognized`);
   }
   for (const k of Object.keys(opts)) {
-    if (!['format', 'delimiter', 'null', 'header', 'quote', 'escape'].includes(k)) {
+    if (!['format', 'delimiter', 'null', 'header', 'quote', 'escape', 'freeze'].includes(k)) {
       throw notSupported(`COPY option "${k}" is not supported`);
     }
   }
+  // FREEZE (pgbench -i): PostgreSQL's hint to write rows already frozen for MVCC. Rows COPY writes
+  // here carry no transaction ids to freeze, so there is nothing more to do; the value is checked.
+  if (opts.freeze !== undefined && !['true', 'on', '1', 'false', 'off', '0'].includes(opts.freeze.toLowerCase())) {
+    throw new DbError(SqlState.SyntaxError, `freeze requires a Boolean value`);
+  }
+  if (opts.freeze !== undefined && n.is_from !== true) throw notSupported('COPY FREEZE cannot be used with COPY TO');
   const header = opts.header === undefined ? false : ['true', 'on', '1'].includes(opts.header.toLowerCase());
   if (opts.header?.toLowerCase() === 'match') throw notSupported('COPY HEADER MATCH is not supported');
   const options: CopyOptions = {
