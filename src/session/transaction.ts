@@ -8,6 +8,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { nowMicros } from '../executor/index.ts';
 import type { StorageEngine, WriteTx } from '../storage/index.ts';
 import type { Settings } from './settings.ts';
+import type { TxMark } from '../storage/index.ts';
 import type { RowLocks } from './row-locks.ts';
 import { UniqueTxChanges, type UniqueKeys } from './unique-keys.ts';
 
@@ -21,24 +22,29 @@ export class Transaction {
   startMicros: bigint | null = null;
   /** The storage transaction holding this transaction's writes; begun at the first write. */
   writeTx: WriteTx | null = null;
-  /** Write statements so far, and the count at each savepoint: storage cannot undo part of a transaction yet. */
+  /** Write statements so far, and the state of the writes at each savepoint. */
   private writeCount = 0;
-  private savepointWrites: { name: string; writes: number }[] = [];
+  private savepointWrites: { name: string; writes: number; storage: TxMark | null; keys: ReturnType<UniqueTxChanges['mark']> | null }[] = [];
   /** Called whenever a transaction ends (commit or rollback): the session closes its non-HOLD cursors. */
   onEnd: (() => void) | null = null;
 
   savepoint(name: string): void {
-    this.savepointWrites.push({ name, writes: this.writeCount });
+    this.savepointWrites.push({ name, writes: this.writeCount, storage: this.writeTx?.mark() ?? null, keys: this.uniqueTx?.mark() ?? null });
   }
 
-  /** Checks that ROLLBACK TO can be honoured: refuses (0A000) when rows were written since the savepoint. */
+  /**
+   * ROLLBACK TO SAVEPOINT: undoes the rows written and the keys taken since the savepoint.
+   * Row locks taken since then are kept until the transaction ends (PostgreSQL releases them).
+   */
   rollbackToSavepoint(name: string): void {
     const i = this.savepointWrites.map((s) => s.name).lastIndexOf(name);
     if (i < 0) return;
-    if (this.savepointWrites[i]!.writes !== this.writeCount) {
-      throw new DbError(SqlState.FeatureNotSupported, 'ROLLBACK TO SAVEPOINT after writing rows is not supported yet', {
-        hint: 'Roll back the whole transaction instead.',
-      });
+    const sp = this.savepointWrites[i]!;
+    if (sp.writes !== this.writeCount) {
+      const empty = { tables: new Map() };
+      this.writeTx?.rollbackTo(sp.storage ?? empty);
+      this.uniqueTx?.rollbackTo(sp.keys ?? { inserted: new Map(), deleted: new Map() });
+      this.writeCount = sp.writes;
     }
     this.savepointWrites.length = i + 1;
   }

@@ -33,6 +33,26 @@ export class UniqueTxChanges {
   constructor() {
     this.done = new Promise((r) => (this.end = r));
   }
+
+  /** SAVEPOINT: the key changes so far. */
+  mark(): { inserted: Map<UniqueConstraint, Map<string, number>>; deleted: Map<UniqueConstraint, Set<string>> } {
+    return {
+      inserted: new Map([...this.inserted].map(([u, m]) => [u, new Map(m)])),
+      deleted: new Map([...this.deleted].map(([u, d]) => [u, new Set(d)])),
+    };
+  }
+
+  /** ROLLBACK TO SAVEPOINT: keys inserted since the mark stop being this transaction's (others may take them at its end). */
+  rollbackTo(m: ReturnType<UniqueTxChanges['mark']>): void {
+    for (const [u, keys] of this.inserted) {
+      const before = m.inserted.get(u);
+      for (const k of keys.keys()) if (!before?.has(k) && u.pending.get(k) === this) u.pending.delete(k);
+    }
+    this.inserted.clear();
+    for (const [u, keys] of m.inserted) this.inserted.set(u, keys);
+    this.deleted.clear();
+    for (const [u, keys] of m.deleted) this.deleted.set(u, keys);
+  }
 }
 
 const rowIdBytes = (rowId: number): Buffer => {

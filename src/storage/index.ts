@@ -4,7 +4,7 @@
  * On-disk formats and the commit/recovery story: docs/storage.md.
  */
 export { StorageEngine, type StorageEngineOptions, type MaintenanceReport } from './engine.ts';
-export { WriteTx } from './transaction.ts';
+export { WriteTx, type TxMark } from './transaction.ts';
 export { TableSnapshot } from './snapshot.ts';
 export type { ScanBatch, ScanOptions } from './read-path.ts';
 export type { ColumnZone, ZoneMap } from './segment-file.ts';

@@ -33,6 +33,11 @@ export class TxTableWrites {
 
 export type TxState = 'active' | 'committing' | 'committed' | 'aborted';
 
+/** The state of a transaction's writes at a savepoint (WriteTx.mark / rollbackTo). */
+export interface TxMark {
+  readonly tables: ReadonlyMap<number, { readonly rows: number; readonly dead: ReadonlySet<number>; readonly deletes: ReadonlySet<number> }>;
+}
+
 /** A write transaction. Create with `StorageEngine.begin()`. */
 export class WriteTx {
   state: TxState = 'active';
@@ -42,6 +47,31 @@ export class WriteTx {
 
   private active(): void {
     if (this.state !== 'active') throw new DbError(SqlState.InvalidTransactionState, `storage transaction is ${this.state}`);
+  }
+
+  /** SAVEPOINT: remembers the writes so far. */
+  mark(): TxMark {
+    const tables = new Map<number, { rows: number; dead: ReadonlySet<number>; deletes: ReadonlySet<number> }>();
+    for (const [id, w] of this.tables) tables.set(id, { rows: w.rows.length, dead: new Set(w.dead), deletes: new Set(w.deletes) });
+    return { tables };
+  }
+
+  /** ROLLBACK TO SAVEPOINT: forgets the rows inserted and the deletes made since `m`. */
+  rollbackTo(m: TxMark): void {
+    this.active();
+    for (const [id, w] of this.tables) {
+      const at = m.tables.get(id);
+      if (!at) {
+        this.tables.delete(id);
+        continue;
+      }
+      w.rows.length = at.rows;
+      w.rowAttnums.length = at.rows;
+      w.dead.clear();
+      for (const k of at.dead) w.dead.add(k);
+      w.deletes.clear();
+      for (const k of at.deletes) w.deletes.add(k);
+    }
   }
 
   private writes(tableId: number): TxTableWrites {
