@@ -99,13 +99,14 @@ async function scenario(url: string): Promise<unknown[]> {
       note('transaction', (e as Error).message);
     }
     note('after rollback', [await customers.count(), await orders.count()]);
+    // Thunks, run one at a time: a promise started early could reject before it is awaited.
     for (const [label, p] of [
-      ['unique', customers.insert({ name: 'Dup', email: 'ann@x.io' })],
-      ['check', customers.update({ name: 'Ann' }, { credit: '-1' })],
-      ['not null', orders.insert({ customerId: null as unknown as number, total: 1 })],
+      ['unique', () => customers.insert({ name: 'Dup', email: 'ann@x.io' })],
+      ['check', () => customers.update({ name: 'Ann' }, { credit: '-1' })],
+      ['not null', () => orders.insert({ customerId: null as unknown as number, total: 1 })],
     ] as const) {
       try {
-        await p;
+        await p();
         note(label, 'no error');
       } catch (e) {
         const err = e as { driverError?: { code?: string; constraint?: string } };
