@@ -11,9 +11,8 @@ import { parentPort } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import { niceThisThread } from './thread-nice.mjs';
 
-// TESSERA_BUILD_NICE (default 0): a lower priority for builds. Not the default: on a shared
-// machine a nice-10 build starves behind other processes (1M rows: 175 s under load, measured),
-// and a CREATE INDEX is waited for; the pool's size (cores − 1) already leaves the main thread a core.
+// TESSERA_BUILD_NICE (default 0): a lower priority for builds. Not the default: a CREATE INDEX
+// is waited for, and the pool's size (cores − 1) already leaves the main thread a core.
 niceThisThread(Number(process.env.TESSERA_BUILD_NICE ?? 0));
 
 parentPort.on('message', (msg) => {
