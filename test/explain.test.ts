@@ -86,7 +86,7 @@ describe('EXPLAIN', () => {
     assert.deepEqual([...(await sql.unsafe(q))].map((r) => r.id), plain);
     await sql.unsafe('CREATE INDEX v_e_idx ON v USING hnsw (e vector_l2_ops)');
     assert.equal(await explain(q), [
-      'Vector Top-K on v order by <-> using index v_e_idx (hnsw, vector_l2_ops, m=16, ef_construction=64) k=3 filtered',
+      'Vector Top-K on v order by <-> using index v_e_idx (hnsw, vector_l2_ops, m=16, ef_construction=64, ef_search=40) k=3 filtered',
       "  Order By: (e <-> '[4,1,1]'::vector)",
       '  Filter: (id > 2)',
       '  Segments: 1 by graph, 0 exact; growing rows exact',

@@ -66,8 +66,9 @@ function tableExists(host: DdlHost, n: QualifiedName): boolean {
 }
 
 /** Builds the missing graphs of ANN indexes now and waits (CREATE INDEX, REINDEX). */
-async function buildNow(host: DdlHost): Promise<void> {
-  const r = await host.db.ann.buildMissing();
+async function buildNow(host: DdlHost, command: 'CREATE INDEX' | 'REINDEX'): Promise<void> {
+  // pg_stat_progress_create_index shows this backend's build.
+  const r = await host.db.ann.buildMissing({ pid: host.execContext().backendPid, command });
   if (r.failed > 0) {
     throw new DbError(SqlState.InternalError, `could not build ${r.failed} segment graph(s); see the server log`, {
       hint: 'Those segments are searched exactly until REINDEX succeeds.',
@@ -100,7 +101,7 @@ export async function runIndexDdl(host: DdlHost, stmt: IndexDdl): Promise<string
         await db.unique.attach(t, db.storage);
       }
       db.ann.invalidate();
-      if (def !== null && ANN_METHODS.includes(def.method)) await buildNow(host);
+      if (def !== null && ANN_METHODS.includes(def.method)) await buildNow(host, 'CREATE INDEX');
       return 'CREATE INDEX';
     }
     case 'drop_index': {
@@ -134,7 +135,7 @@ export async function runIndexDdl(host: DdlHost, stmt: IndexDdl): Promise<string
       }
       for (const ix of indexes) if (ANN_METHODS.includes(ix.method)) db.catalog.retireIndexFiles(ix.indexId);
       db.ann.invalidate();
-      await buildNow(host);
+      await buildNow(host, 'REINDEX');
       return 'REINDEX';
     }
   }

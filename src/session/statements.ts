@@ -393,7 +393,9 @@ function explainStatement(host: StatementHost, sql: string, stmt: Statement & { 
     default:
       throw notSupported(`EXPLAIN of ${inner.kind.toUpperCase()} is not supported`);
   }
-  const lines = explainLines(planned.plan, planned.modify && table ? { kind: planned.modify.kind, table } : undefined);
+  const lines = explainLines(planned.plan, planned.modify && table ? { kind: planned.modify.kind, table } : undefined, {
+    efSearch: Number(host.settings.get('hnsw.ef_search')),
+  });
   return {
     sql,
     kind: 'select',
