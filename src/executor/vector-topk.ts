@@ -15,7 +15,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
 import { compile, compileAsync, isAsync } from './compile.ts';
 import type { ExecContext } from './context.ts';
-import { compareValues } from './functions.ts';
+import { compareSortValues } from './sort-keys.ts';
 import type { VectorTopKPlan } from './plan-vector-topk.ts';
 import { ArrayCursor, type RowCursor } from './run-plan.ts';
 import type { Row, Value } from './value.ts';
@@ -249,20 +249,7 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
     const r: Row = src.map((v, j) => (v === undefined ? plan.missing[j] : v) as Value);
     keyed.push({ r, k: keys.map((k) => k.eval(r, params, ctx)) });
   }
-  keyed.sort((a, b) => {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const x = a.k[i]!;
-      const y = b.k[i]!;
-      if (x === null || y === null) {
-        if (x === y) continue;
-        return (x === null) === key.nullsFirst ? -1 : 1;
-      }
-      const c = compareValues(key.type, x, y);
-      if (c !== 0) return key.descending ? -c : c;
-    }
-    return 0;
-  });
+  keyed.sort((a, b) => compareSortValues(keys, a.k, b.k));
   return keyed.slice(offset, limit === null ? undefined : offset + limit).map((x) => x.r);
 }
 
