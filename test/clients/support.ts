@@ -89,3 +89,20 @@ export function assertSameTranscript(got: readonly unknown[], want: readonly unk
   }
   if (diffs.length > 0) assert.fail(`${diffs.length} step(s) differ from PostgreSQL 15 (+ Tessera, - PostgreSQL):\n${diffs.join('\n-----\n')}`);
 }
+
+/**
+ * Compares Tessera's transcript with the same scenario run against PostgreSQL 15 (`run` given
+ * its URL); notes it as a diagnostic when PostgreSQL is not installed here.
+ */
+export async function assertSameAsPostgres(
+  t: { diagnostic(message: string): void },
+  servers: Servers,
+  got: readonly unknown[],
+  run: (url: string) => Promise<readonly unknown[]>,
+): Promise<void> {
+  if (servers.pg === null) {
+    t.diagnostic('PostgreSQL 15 not installed: transcript not compared');
+    return;
+  }
+  assertSameTranscript(got, await run(servers.pg.url));
+}
