@@ -50,6 +50,14 @@ export interface TableDef {
   engineType?: number;
   metricType?: number;
   indexParams?: Record<string, unknown>;
+  /** PARTITION BY LIST (col): the column naming each row's tenant (docs/tenants.md); null/absent otherwise. */
+  partitionKey?: PartitionKey | null;
+}
+
+/** A table's partition key: tenants are the distinct values of one column. */
+export interface PartitionKey {
+  strategy: 'list';
+  attnum: number;
 }
 
 /** What createTable takes: a TableDef without the ids and timestamps the catalog assigns. */

@@ -7,7 +7,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { type CatalogDb, nowMicros } from './catalog-db.ts';
 import { ENGINE_FLAT, FileState, SEARCHABLE_STATES } from './file-state.ts';
 import { deleteSequences } from './sequences.ts';
-import type { ColumnDef, ConstraintDef, IndexSpec, NewTableDef, TableDef, TableSummary } from './table-def.ts';
+import type { ColumnDef, ConstraintDef, IndexSpec, NewTableDef, PartitionKey, TableDef, TableSummary } from './table-def.ts';
 
 /** PostgreSQL's MaxHeapAttributeNumber. */
 export const MAX_COLUMNS = 1600;
@@ -25,10 +25,11 @@ interface TableRowDb {
   columns: string;
   constraints: string;
   options: string;
+  partition_key: string | null;
 }
 
 const SELECT_LIVE = `SELECT t.table_id, s.name AS schema_name, t.table_name, t.created_on, t.dimension, t.index_file_size,
-  t.engine_type, t.metric_type, t.index_params, t.columns, t.constraints, t.options
+  t.engine_type, t.metric_type, t.index_params, t.columns, t.constraints, t.options, t.partition_key
   FROM Tables t JOIN Schemas s ON s.schema_id = t.schema_id WHERE t.state = 0`;
 
 function toTableDef(r: TableRowDb): TableDef {
@@ -45,6 +46,7 @@ function toTableDef(r: TableRowDb): TableDef {
     engineType: r.engine_type,
     metricType: r.metric_type,
     indexParams: JSON.parse(r.index_params) as Record<string, unknown>,
+    partitionKey: r.partition_key === null ? null : JSON.parse(r.partition_key) as PartitionKey,
   };
 }
 
@@ -112,10 +114,11 @@ export function createTable(cdb: CatalogDb, def: NewTableDef, ifNotExists: boole
     }
     const columns = [...def.columns].sort((a, b) => a.attnum - b.attnum);
     const { lastId } = cdb.run(
-      `INSERT INTO Tables (schema_id, table_name, state, dimension, created_on, index_file_size, engine_type, metric_type, index_params, columns, constraints, options)
-       VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO Tables (schema_id, table_name, state, dimension, created_on, index_file_size, engine_type, metric_type, index_params, columns, constraints, options, partition_key)
+       VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       schemaId, def.name, def.dimension ?? 0, nowMicros(), def.segmentSizeBytes, def.engineType ?? ENGINE_FLAT, def.metricType ?? 1,
       JSON.stringify(def.indexParams ?? {}), JSON.stringify(columns), JSON.stringify(def.constraints), JSON.stringify(def.options),
+      def.partitionKey ? JSON.stringify(def.partitionKey) : null,
     );
     return getTableById(cdb, lastId)!;
   });

@@ -5,10 +5,10 @@
  * options Tessera understands (segment_size, segment_rows). The session applies the result
  * to the catalog and the storage engine.
  */
-import type { ColumnDef, ConstraintDef, NewTableDef, TableDef } from '../catalog/index.ts';
+import type { ColumnDef, ConstraintDef, NewTableDef, PartitionKey, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { compile, isAsync, type ExecContext } from '../executor/index.ts';
-import { errorPosition, type ColumnDefinition, type Expr, type Statement, type StoredExpr, type TableConstraint, type TypeName } from '../sql/index.ts';
+import { errorPosition, type ColumnDefinition, type Expr, type PartitionSpec, type Statement, type StoredExpr, type TableConstraint, type TypeName } from '../sql/index.ts';
 import { Oid, typeByOid } from '../types/index.ts';
 import { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext } from './bind-expr.ts';
 import { creationSchema, type PlanEnv } from './relations.ts';
@@ -225,10 +225,31 @@ export function bindCreateTable(stmt: Statement & { kind: 'create_table' }, env:
   }
   const vectorCols = columns.filter((c) => typeByOid(c.typeOid)?.name === 'vector');
   const { segmentSizeBytes, options } = tableOptions(stmt.options);
+  const partitionKey = stmt.partitionBy === null ? null : bindPartitionKey(stmt.partitionBy, columns);
   return {
-    def: { schema, name, columns, constraints, segmentSizeBytes, options, dimension: vectorCols.length === 1 ? vectorCols[0]!.typmod : 0 },
+    def: { schema, name, columns, constraints, segmentSizeBytes, options, dimension: vectorCols.length === 1 ? vectorCols[0]!.typmod : 0, partitionKey },
     sequences,
   };
+}
+
+/** Column types a partition (tenant) key may have. */
+const PARTITION_KEY_TYPES: ReadonlySet<number> = new Set([Oid.text, Oid.varchar, Oid.int4, Oid.int8, Oid.int2, Oid.uuid]);
+
+/**
+ * PARTITION BY LIST (col): one column of a key type; every distinct value is a tenant
+ * (docs/tenants.md). HASH and RANGE are refused rather than stored and ignored.
+ */
+function bindPartitionKey(spec: PartitionSpec, columns: readonly ColumnDef[]): PartitionKey {
+  if (spec.strategy !== 'list') {
+    throw notSupported(`PARTITION BY ${spec.strategy.toUpperCase()} is not supported: Tessera partitions by LIST, one tenant per key value`).at(at(spec.location));
+  }
+  if (spec.columns.length !== 1) throw new DbError(SqlState.InvalidTableDefinition, 'cannot use "list" partition strategy with more than one column').at(at(spec.location));
+  const col = columns.find((c) => c.name === spec.columns[0]);
+  if (col === undefined) throw new DbError(SqlState.UndefinedColumn, `column "${spec.columns[0]}" named in partition key does not exist`).at(at(spec.location));
+  if (!PARTITION_KEY_TYPES.has(col.typeOid)) {
+    throw notSupported(`partition key column "${col.name}" must be text, varchar, smallint, integer, bigint or uuid`).at(at(spec.location));
+  }
+  return { strategy: 'list', attnum: col.attnum };
 }
 
 /**

@@ -95,6 +95,13 @@ export type Expr =
   /** A window function call: `fn(args) OVER (...)`. */
   | { readonly kind: 'window'; readonly call: Expr & { readonly kind: 'func' }; readonly over: WindowSpec; readonly location: number };
 
+/** CREATE TABLE ... PARTITION BY: strategy and key columns (expressions are refused at conversion). */
+export interface PartitionSpec {
+  readonly strategy: 'list' | 'hash' | 'range';
+  readonly columns: readonly string[];
+  readonly location: number;
+}
+
 /** A window definition: OVER (PARTITION BY ... ORDER BY ... frame) or a reference to a named one. */
 export interface WindowSpec {
   readonly refName: string | null;
@@ -323,6 +330,8 @@ export type Statement =
       readonly columns: readonly ColumnDefinition[];
       readonly constraints: readonly TableConstraint[];
       readonly options: Readonly<Record<string, string>>;
+      /** PARTITION BY strategy (columns): null when absent. */
+      readonly partitionBy: PartitionSpec | null;
     }
   | { readonly kind: 'create_schema'; readonly name: string; readonly ifNotExists: boolean }
   | {

@@ -8,6 +8,7 @@ import { errorPosition } from './position.ts';
 import { convertDropIndex, convertIndexStmt, convertReindex } from './convert-index.ts';
 import type {
   OnConflictClause,
+  PartitionSpec,
   AlterTableCommand,
   ColumnDefinition,
   CopyOptions,
@@ -115,7 +116,6 @@ function defElemValue(d: Raw): string {
 
 function createTable(h: ConvertHelpers, n: Raw): Statement {
   if (n.inhRelations?.length) throw notSupported('table inheritance is not supported');
-  if (n.partspec) throw notSupported('PARTITION BY is not supported yet');
   if (n.partbound) throw notSupported('CREATE TABLE ... PARTITION OF is not supported yet');
   if (n.ofTypename) throw notSupported('CREATE TABLE OF type is not supported');
   if (n.relation.relpersistence === 't') throw notSupported('temporary tables are not supported yet');
@@ -128,7 +128,21 @@ function createTable(h: ConvertHelpers, n: Raw): Statement {
   }
   const options: Record<string, string> = {};
   for (const o of (n.options ?? []) as Raw[]) options[o.DefElem.defname] = defElemValue(o.DefElem);
-  return { kind: 'create_table', table: qualifiedName(n.relation), ifNotExists: n.if_not_exists === true, columns, constraints, options };
+  return {
+    kind: 'create_table', table: qualifiedName(n.relation), ifNotExists: n.if_not_exists === true, columns, constraints, options,
+    partitionBy: n.partspec ? partitionSpec(n.partspec) : null,
+  };
+}
+
+function partitionSpec(p: Raw): PartitionSpec {
+  const strategy = String(p.strategy).replace('PARTITION_STRATEGY_', '').toLowerCase() as PartitionSpec['strategy'];
+  const columns = ((p.partParams ?? []) as Raw[]).map((e: Raw) => {
+    const el = e.PartitionElem;
+    if (!el.name) throw notSupported('partition keys that are expressions are not supported: name a column').at(at(el.location));
+    if (el.collation || el.opclass) throw notSupported('COLLATE and operator classes in a partition key are not supported').at(at(el.location));
+    return el.name as string;
+  });
+  return { strategy, columns, location: p.location ?? 0 };
 }
 
 function alterTable(h: ConvertHelpers, n: Raw): Statement {
