@@ -10,6 +10,7 @@ import { CatalogDb } from './catalog-db.ts';
 import { type FileStateCode, SEARCHABLE_STATES } from './file-state.ts';
 import * as fileOps from './files.ts';
 import * as indexOps from './indexes.ts';
+import * as partitionOps from './partitions.ts';
 import { applyMigrations, loadMigrations, type Migration, schemaVersion } from './migrations.ts';
 import * as schemaOps from './schemas.ts';
 import * as seqOps from './sequences.ts';
@@ -85,6 +86,10 @@ export class Catalog {
 
   /** CREATE TABLE: 3F000 for a missing schema, 42P07 'relation "t" already exists'; null when ifNotExists skipped it. */
   createTable(def: NewTableDef, ifNotExists: boolean): TableDef | null {
+    if (partitionOps.partitionNameTaken(this.cdb, def.schema, def.name)) {
+      if (ifNotExists) return null;
+      throw new DbError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
+    }
     return tableOps.createTable(this.cdb, def, ifNotExists);
   }
 
@@ -115,6 +120,8 @@ export class Catalog {
 
   /** ALTER TABLE RENAME: 42P07 when the name is taken in the schema. */
   renameTable(tableId: number, newName: string): TableDef {
+    const t = tableOps.getTableById(this.cdb, tableId);
+    if (t && partitionOps.partitionNameTaken(this.cdb, t.schema, newName)) throw new DbError(SqlState.DuplicateTable, `relation "${newName}" already exists`);
     return tableOps.renameTable(this.cdb, tableId, newName);
   }
 
@@ -216,6 +223,10 @@ export class Catalog {
 
   /** CREATE INDEX: 42P07 when a table or index has the name; null when ifNotExists skipped it. */
   createIndex(def: indexOps.NewIndexDef, ifNotExists: boolean): indexOps.IndexDef | null {
+    if (partitionOps.partitionNameTaken(this.cdb, def.schema, def.name)) {
+      if (ifNotExists) return null;
+      throw new DbError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
+    }
     return indexOps.createIndex(this.cdb, def, ifNotExists);
   }
 
@@ -232,9 +243,38 @@ export class Catalog {
     return indexOps.listIndexes(this.cdb, tableId);
   }
 
-  /** True when a live table or an index has this name in the schema. */
+  /** True when a live table, an index or a named partition has this name in the schema. */
   relationNameTaken(schema: string, name: string): boolean {
-    return indexOps.relationNameTaken(this.cdb, schema, name);
+    return indexOps.relationNameTaken(this.cdb, schema, name) || partitionOps.partitionNameTaken(this.cdb, schema, name);
+  }
+
+  // ---- named partitions (partitions.ts, docs/tenants.md "SQL surface") ----
+
+  /** CREATE TABLE ... PARTITION OF: 42P07 when the name is taken, 42P17 when the values overlap another partition's. */
+  createPartition(p: { tableId: number; schema: string; name: string; values: readonly string[] }): partitionOps.PartitionDef {
+    return partitionOps.createPartition(this.cdb, p);
+  }
+
+  /** The named partition by schema and name, or undefined. */
+  getPartition(schema: string, name: string): partitionOps.PartitionDef | undefined {
+    return partitionOps.getPartition(this.cdb, schema, name);
+  }
+
+  /** Named partitions of a table (every table when omitted), in id order. */
+  listPartitions(tableId?: number): partitionOps.PartitionDef[] {
+    return partitionOps.listPartitions(this.cdb, tableId);
+  }
+
+  dropPartition(partitionId: number): void {
+    partitionOps.dropPartition(this.cdb, partitionId);
+  }
+
+  dropPartitionsOf(tableId: number): number {
+    return partitionOps.dropPartitionsOf(this.cdb, tableId);
+  }
+
+  renamePartition(partitionId: number, newName: string): void {
+    partitionOps.renamePartition(this.cdb, partitionId, newName);
   }
 
   /** DROP INDEX: its graph files TO_DELETE; without ANN indexes left, BACKUP / TO_INDEX → RAW. */

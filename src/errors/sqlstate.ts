@@ -89,6 +89,7 @@ export const SqlState = {
   WrongObjectType: '42809',
   InvalidColumnReference: '42P10',
   InvalidTableDefinition: '42P16',
+  InvalidObjectDefinition: '42P17',
   TooManyColumns: '54011',
   ProgramLimitExceeded: '54000',
   QueryCanceled: '57014',

@@ -26,4 +26,6 @@ export { openCursor, ArrayCursor, type RowCursor } from './run-plan.ts';
 export { SERVER_VERSION_STRING, TESSERA_VERSION } from './version.ts';
 export * from './copy/index.ts';
 export { compareVectorValues } from './vector-functions.ts'; // loading it registers pgvector's functions
+// Named partitions' row check (planner/plan-partition.ts).
+export { PARTITION_CONSTRAINT } from './plan.ts';
 export { describeVectorTopK, type VectorTopKPlan, type TopKIndex } from './plan-vector-topk.ts';

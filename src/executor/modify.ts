@@ -8,7 +8,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { typeByOid } from '../types/index.ts';
 import { compile, compileAsync, isAsync, type AsyncEvaluator, type Evaluator } from './compile.ts';
 import type { ExecContext } from './context.ts';
-import type { ModifyPlan, OnConflictPlan, OutputColumn, Plan } from './plan.ts';
+import { PARTITION_CONSTRAINT, type ModifyPlan, type OnConflictPlan, type OutputColumn, type Plan } from './plan.ts';
 import { openCursor } from './run-plan.ts';
 import type { Row, Value } from './value.ts';
 
@@ -45,6 +45,9 @@ async function checkRow(m: ModifyPlan, row: Row, columns: readonly OutputColumn[
   }
   for (const ck of checks) {
     if ((await ck.fn(row, params, ctx)) === false) {
+      if (ck.name === PARTITION_CONSTRAINT) {
+        throw new DbError(SqlState.CheckViolation, `new row for relation "${c.table}" violates partition constraint`, { detail: failingRow(row, columns, ctx), table: c.table });
+      }
       throw new DbError(SqlState.CheckViolation, `new row for relation "${c.table}" violates check constraint "${ck.name}"`, {
         detail: failingRow(row, columns, ctx),
         table: c.table,

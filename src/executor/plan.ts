@@ -197,6 +197,9 @@ export interface PkRange {
 }
 
 /** Row checks of INSERT/UPDATE, evaluated over the new row (all live columns, attnum order). */
+/** The name of a RowChecks check that is a named partition's constraint (23514 "violates partition constraint"). */
+export const PARTITION_CONSTRAINT = '\u0000partition';
+
 export interface RowChecks {
   readonly table: string;
   /** Index into the new row and column name of each NOT NULL column. */

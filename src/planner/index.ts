@@ -11,3 +11,4 @@ export { bindExpr, bindTypeName, coerce, ParamTypes, type BindContext, type Scop
 export { resolveTable, creationSchema, liveColumns, parseSearchPath, type CatalogReader, type PlanEnv } from './relations.ts';
 export { typeDisplayName } from './resolve.ts';
 export { bindCreateIndex, defaultIndexName, opclassInfo, indexOption, type BoundCreateIndex, type OpclassInfo, type VectorMetric } from './plan-index.ts';
+export { resolvePartition, bindPartitionValues, type PartitionTarget } from './plan-partition.ts';

@@ -14,6 +14,7 @@ import { bindCall, bindExpr, coerce, findColumns, functionName, type BindContext
 import { selectCommonType } from './resolve.ts';
 import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
 import { columnsUsed, shiftColumns, splitConjuncts } from './bound-utils.ts';
+import { resolvePartition, restrictToPartition } from './plan-partition.ts';
 
 export interface FromResult {
   readonly plan: Plan;
@@ -131,6 +132,14 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
           scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: c.typmod ?? -1, tableOid: oid, attnum: i + 1 })),
           lateral: false,
         };
+      }
+      const part = resolvePartition(b.env, qualified);
+      if (part) {
+        // A named partition: the parent's scan restricted to the partition's key values.
+        b.tables.set(part.parent.tableId, part.parent);
+        aliasColumns(liveColumns(part.parent).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
+        const scan = planTableScan(part.parent, alias, b.withRowIds === true, b.env.format, item.columnAliases);
+        return { plan: restrictToPartition(part, scan.plan, scan.scope, b.env), scope: scan.scope, lateral: false };
       }
       const t = resolveTable(b.env, qualified);
       b.tables.set(t.tableId, t);

@@ -14,6 +14,7 @@ import { joinPlan } from './plan-from.ts';
 import { pushDown } from './pushdown.ts';
 import { columnsUsed, splitConjuncts } from './bound-utils.ts';
 import { assertWritable, liveColumns, resolveTable, type PlanEnv } from './relations.ts';
+import { partitionQual, resolvePartition, withPartitionCheck, type PartitionTarget } from './plan-partition.ts';
 
 const at = errorPosition;
 
@@ -89,7 +90,8 @@ export interface PlannedModify extends PlannedQuery {
 
 export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: readonly number[], env: PlanEnv): PlannedModify {
   assertWritable(env, stmt.table);
-  const t = resolveTable(env, stmt.table);
+  const part = resolvePartition(env, stmt.table);
+  const t = part?.parent ?? resolveTable(env, stmt.table);
   const params = new ParamTypes(paramTypes);
   const ctx: BindContext = { params, scope: [], format: env.format, correlation: { used: false }, queries: statementPlanner(env, params).queries };
   const cols = liveColumns(t);
@@ -143,7 +145,7 @@ export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: rea
     plan: input,
     columns: ret?.columns ?? [],
     paramTypes: params.finish(),
-    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: rowChecks(t, ctx), returning: ret?.exprs ?? null, onConflict },
+    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: withPartitionCheck(rowChecks(t, ctx), part, env), returning: ret?.exprs ?? null, onConflict },
     rowColumns: rowColumns(t),
     returningColumns: ret?.columns ?? null,
     tag: 'INSERT 0',
@@ -222,7 +224,7 @@ function planOnConflict(t: TableDef, alias: string | null, c: OnConflictClause, 
  * An INSERT whose source rows arrive already typed, one value per target column (COPY FROM):
  * the rest of the columns get their defaults.
  */
-export function planInsertRows(t: TableDef, targetNames: readonly string[] | null, env: PlanEnv): PlannedModify & { targets: ColumnDef[] } {
+export function planInsertRows(t: TableDef, targetNames: readonly string[] | null, env: PlanEnv, part?: PartitionTarget | null): PlannedModify & { targets: ColumnDef[] } {
   const ctx: BindContext = { params: new ParamTypes([]), scope: [], format: env.format };
   const cols = liveColumns(t);
   const targets: ColumnDef[] = [];
@@ -241,7 +243,7 @@ export function planInsertRows(t: TableDef, targetNames: readonly string[] | nul
     plan: { kind: 'result' },
     columns: [],
     paramTypes: [],
-    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: rowChecks(t, ctx), returning: null },
+    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: withPartitionCheck(rowChecks(t, ctx), part ?? null, env), returning: null },
     rowColumns: rowColumns(t),
     returningColumns: null,
     tag: 'COPY',
@@ -251,9 +253,12 @@ export function planInsertRows(t: TableDef, targetNames: readonly string[] | nul
 
 export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete' }, paramTypes: readonly number[], env: PlanEnv): PlannedModify {
   assertWritable(env, stmt.table);
-  const t = resolveTable(env, stmt.table);
+  const part = resolvePartition(env, stmt.table);
+  const t = part?.parent ?? resolveTable(env, stmt.table);
   const params = new ParamTypes(paramTypes);
-  const scan = planTableScan(t, stmt.alias, true, env.format);
+  const scan = planTableScan(t, stmt.alias ?? part?.partition.name ?? null, true, env.format);
+  // A named partition's rows: its key condition joins WHERE before pushdown (plan-partition.ts).
+  const partQual = part ? partitionQual(part, scan.scope, env) : null;
   const planner = statementPlanner(env, params);
   const correlation = { used: false };
   const tables = new Map([[t.tableId, t]]);
@@ -271,8 +276,9 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
   if (stmt.where) {
     predicate = coerce(bindExpr(stmt.where, ctx), 16, -1, 'implicit', ctx, stmt.where.location);
     // Conditions go down to the scans; WHERE pk = $1 / pk IN (...) reads the rows through the primary-key index.
-    input = pushDown(input, splitConjuncts(predicate), tables);
-  }
+    input = pushDown(input, [...(partQual ? [partQual] : []), ...splitConjuncts(predicate)], tables);
+  } else if (partQual) input = pushDown(input, [partQual], tables);
+  if (partQual) predicate = predicate ? { kind: 'and', args: [partQual, predicate], type: 16, typmod: -1 } : partQual;
   // READ COMMITTED re-check of a row a concurrent transaction changed: WHERE over the table's row alone.
   const recheck = stmt.from.length === 0 && (predicate === null || columnsUsed(predicate) !== null) ? (predicate ?? { kind: 'const' as const, type: 16, typmod: -1, value: true }) : null;
   const cols = liveColumns(t);
@@ -295,7 +301,7 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
       tableId: t.tableId,
       attnums: cols.map((c) => c.attnum),
       newRow,
-      checks: stmt.kind === 'update' ? rowChecks(t, ctx) : null,
+      checks: stmt.kind === 'update' ? withPartitionCheck(rowChecks(t, ctx), part, env) : null,
       recheck,
       returning: ret?.exprs ?? null,
     },

@@ -16,7 +16,7 @@ import {
   type ExecContext,
   type Row,
 } from '../executor/index.ts';
-import { liveColumns, planInsertRows, planSelect, resolveTable, type PlanEnv } from '../planner/index.ts';
+import { liveColumns, planInsertRows, planSelect, resolvePartition, resolveTable, type PlanEnv } from '../planner/index.ts';
 import { backend, type MessageWriter } from '../protocol/index.ts';
 import { selectStmt, type SelectStmt, type Statement } from '../sql/index.ts';
 import { typeByOid, type PgType } from '../types/index.ts';
@@ -40,8 +40,9 @@ export class CopyIn {
     env: PlanEnv,
     private readonly ctx: ExecContext,
   ) {
-    const t = resolveTable(env, stmt.table!);
-    const planned = planInsertRows(t, stmt.columns, env);
+    const part = resolvePartition(env, stmt.table!);
+    const t = part?.parent ?? resolveTable(env, stmt.table!);
+    const planned = planInsertRows(t, stmt.columns, env, part);
     this.inserter = new RowInserter(planned.modify, planned.rowColumns, [], ctx);
     this.types = planned.targets.map((c) => ({ type: typeByOid(c.typeOid)!, typmod: c.typmod, name: c.name }));
     this.parser = copyParser(options);
@@ -118,7 +119,7 @@ export function startCopyIn(stmt: CopyStatement, env: PlanEnv, ctx: ExecContext)
 
 function copyOutQuery(stmt: CopyStatement, env: PlanEnv): SelectStmt {
   if (stmt.query) return stmt.query;
-  const t = resolveTable(env, stmt.table!);
+  const t = resolvePartition(env, stmt.table!)?.parent ?? resolveTable(env, stmt.table!);
   const names = stmt.columns ?? liveColumns(t).map((c) => c.name);
   for (const n of names) {
     if (!liveColumns(t).some((c) => c.name === n)) throw new DbError(SqlState.UndefinedColumn, `column "${n}" of relation "${t.name}" does not exist`);

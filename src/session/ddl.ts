@@ -6,12 +6,13 @@
  */
 import type { TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, assertNever } from '../errors/index.ts';
-import { alterTableOptions, bindColumn, bindCreateTable, evaluateMissingValue, resolveTable, type PlanEnv } from '../planner/index.ts';
+import { alterTableOptions, bindColumn, bindCreateTable, evaluateMissingValue, resolvePartition, resolveTable, type PartitionTarget, type PlanEnv } from '../planner/index.ts';
 import type { Statement } from '../sql/index.ts';
 import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
 import { dropIndexesOnColumn, dropIndexRows, runIndexDdl } from './ddl-index.ts';
 import { alterConstraint } from './ddl-constraints.ts';
+import { alterNamedPartition, checkPartitionKeyAlter, createNamedPartition, dropNamedPartitions, truncateNamedPartition } from './ddl-partitions.ts';
 
 export interface DdlHost {
   readonly db: Database;
@@ -27,6 +28,7 @@ function dropSequences(db: Database, t: TableDef): void {
 }
 
 function dropTable(db: Database, t: TableDef): void {
+  db.catalog.dropPartitionsOf(t.tableId);
   db.catalog.dropTable(t.tableId);
   dropIndexRows(db, t.tableId);
   db.storage.dropTable(t.tableId);
@@ -57,6 +59,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
   const env = host.planEnv();
   switch (stmt.kind) {
     case 'create_table': {
+      if (stmt.partitionOf) return createNamedPartition(host, stmt);
       const bound = bindCreateTable(stmt, env);
       // Tables and indexes share PostgreSQL's relation namespace.
       if (db.catalog.getIndex(bound.def.schema, bound.def.name) !== undefined) {
@@ -88,6 +91,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             continue;
           }
           for (const t of tables) {
+            db.catalog.dropPartitionsOf(t.tableId);
             dropIndexRows(db, t.tableId);
             db.storage.dropTable(t.tableId);
             db.unique.forget(t.tableId);
@@ -99,7 +103,13 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       {
         // Resolve every name first: DROP TABLE a, b drops nothing if b is missing.
         const found: TableDef[] = [];
+        const parts: PartitionTarget[] = [];
         for (const n of stmt.names) {
+          const part = resolvePartition(env, n);
+          if (part) {
+            parts.push(part);
+            continue;
+          }
           try {
             found.push(resolveTable(env, n));
           } catch (err) {
@@ -109,10 +119,13 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `table "${shown}" does not exist, skipping`);
           }
         }
+        await dropNamedPartitions(host, parts);
         for (const t of found) dropTable(db, t);
         return 'DROP TABLE';
       }
     case 'alter_table': {
+      const part = resolvePartition(env, stmt.table);
+      if (part) return alterNamedPartition(host, part, stmt);
       let t: TableDef;
       try {
         t = resolveTable(env, stmt.table);
@@ -124,7 +137,10 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
         throw err;
       }
       for (const cmd of stmt.commands) {
+        checkPartitionKeyAlter(t, cmd);
         switch (cmd.kind) {
+          case 'alter_column_type':
+            throw new DbError(SqlState.FeatureNotSupported, 'ALTER TABLE ALTER COLUMN TYPE is not supported yet');
           case 'add_column': {
             if (t.columns.some((c) => !c.dropped && c.name === cmd.column.name)) {
               if (cmd.ifNotExists) {
@@ -196,7 +212,9 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       return 'ALTER TABLE';
     }
     case 'truncate': {
-      const tables = stmt.tables.map((n) => resolveTable(env, n));
+      const parts = stmt.tables.map((n) => resolvePartition(env, n));
+      const tables = stmt.tables.flatMap((n, i) => (parts[i] ? [] : [resolveTable(env, n)]));
+      for (const p of parts) if (p) await truncateNamedPartition(host, p);
       for (const t of tables) {
         db.catalog.truncateTable(t.tableId);
         await db.storage.truncate(t.tableId);

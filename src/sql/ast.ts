@@ -102,6 +102,13 @@ export interface PartitionSpec {
   readonly location: number;
 }
 
+/** CREATE TABLE name PARTITION OF parent FOR VALUES IN (values): a named partition (LIST bounds only). */
+export interface PartitionOf {
+  readonly parent: QualifiedName;
+  readonly values: readonly Expr[];
+  readonly location: number;
+}
+
 /** A window definition: OVER (PARTITION BY ... ORDER BY ... frame) or a reference to a named one. */
 export interface WindowSpec {
   readonly refName: string | null;
@@ -269,7 +276,9 @@ export type AlterTableCommand =
   | { readonly kind: 'drop_constraint'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'set_not_null'; readonly column: string; readonly notNull: boolean }
   /** ALTER COLUMN SET DEFAULT expr / DROP DEFAULT (null). */
-  | { readonly kind: 'set_default'; readonly column: string; readonly expr: StoredExpr | null };
+  | { readonly kind: 'set_default'; readonly column: string; readonly expr: StoredExpr | null }
+  /** ALTER COLUMN TYPE: only its partition-key guard exists (session/ddl-partitions.ts); otherwise 0A000. */
+  | { readonly kind: 'alter_column_type'; readonly column: string };
 
 /** INSERT's row source. `null` entries in VALUES rows stand for DEFAULT. */
 export type InsertSource =
@@ -332,6 +341,8 @@ export type Statement =
       readonly options: Readonly<Record<string, string>>;
       /** PARTITION BY strategy (columns): null when absent. */
       readonly partitionBy: PartitionSpec | null;
+      /** PARTITION OF parent FOR VALUES IN (...): null for an ordinary table. */
+      readonly partitionOf: PartitionOf | null;
     }
   | { readonly kind: 'create_schema'; readonly name: string; readonly ifNotExists: boolean }
   | {

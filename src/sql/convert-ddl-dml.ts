@@ -9,6 +9,7 @@ import { convertDropIndex, convertIndexStmt, convertReindex } from './convert-in
 import type {
   OnConflictClause,
   PartitionSpec,
+  PartitionOf,
   AlterTableCommand,
   ColumnDefinition,
   CopyOptions,
@@ -115,8 +116,7 @@ function defElemValue(d: Raw): string {
 }
 
 function createTable(h: ConvertHelpers, n: Raw): Statement {
-  if (n.inhRelations?.length) throw notSupported('table inheritance is not supported');
-  if (n.partbound) throw notSupported('CREATE TABLE ... PARTITION OF is not supported yet');
+  if (n.inhRelations?.length && !n.partbound) throw notSupported('table inheritance is not supported');
   if (n.ofTypename) throw notSupported('CREATE TABLE OF type is not supported');
   if (n.relation.relpersistence === 't') throw notSupported('temporary tables are not supported yet');
   const columns: ColumnDefinition[] = [];
@@ -131,7 +131,19 @@ function createTable(h: ConvertHelpers, n: Raw): Statement {
   return {
     kind: 'create_table', table: qualifiedName(n.relation), ifNotExists: n.if_not_exists === true, columns, constraints, options,
     partitionBy: n.partspec ? partitionSpec(n.partspec) : null,
+    partitionOf: n.partbound ? partitionOf(h, n) : null,
   };
+}
+
+/** CREATE TABLE ... PARTITION OF parent FOR VALUES IN (...): only LIST bounds (docs/tenants.md). */
+function partitionOf(h: ConvertHelpers, n: Raw): PartitionOf {
+  const b = n.partbound;
+  if (b.is_default) throw notSupported('DEFAULT partitions are not supported: every key value without a named partition is already its own tenant').at(at(b.location));
+  if (b.strategy !== 'l') throw notSupported(`FOR VALUES ${b.strategy === 'r' ? 'FROM ... TO' : 'WITH (MODULUS ...)'} is not supported: Tessera partitions by LIST`).at(at(b.location));
+  if (n.partspec) throw notSupported('a partition of a partitioned table cannot be partitioned again in Tessera').at(at(n.partspec.location));
+  if (n.tableElts?.length) throw notSupported('column and constraint definitions in CREATE TABLE ... PARTITION OF are not supported').at(at(n.relation.location));
+  if (n.options?.length) throw notSupported('WITH options of a partition are not supported: the parent table holds the data').at(at(n.relation.location));
+  return { parent: qualifiedName(n.inhRelations[0].RangeVar), values: ((b.listdatums ?? []) as Raw[]).map((d) => h.convertExpr(d)), location: b.location ?? -1 };
 }
 
 function partitionSpec(p: Raw): PartitionSpec {
@@ -171,6 +183,11 @@ function alterTable(h: ConvertHelpers, n: Raw): Statement {
         return { kind: 'set_not_null', column: cmd.name, notNull: cmd.subtype === 'AT_SetNotNull' };
       case 'AT_ColumnDefault':
         return { kind: 'set_default', column: cmd.name, expr: cmd.def ? stored(h, cmd.def) : null };
+      case 'AT_AlterColumnType':
+        return { kind: 'alter_column_type', column: cmd.name };
+      case 'AT_AttachPartition':
+      case 'AT_DetachPartition':
+        throw notSupported(`ALTER TABLE ${cmd.subtype === 'AT_AttachPartition' ? 'ATTACH' : 'DETACH'} PARTITION is not supported: a named partition is a view of its parent's rows (drop it or create it instead)`);
       default:
         throw notSupported(`ALTER TABLE ${String(cmd.subtype).replace('AT_', '')} is not supported yet`);
     }
