@@ -166,6 +166,8 @@ export class AnnService {
         const have = files.get(index.indexId);
         for (const seg of state.segments.values()) {
           if (seg.state !== 'sealed' || seg.file === undefined || seg.rowCount === 0) continue;
+          // A partitioned table: graphs only for a large tenant's own files; packed tenants are searched exactly.
+          if (state.def.partitionKey && seg.tenantDir?.keys.length !== 1) continue;
           if (have?.get(seg.segmentId)?.sourceFileId === seg.file.fileRowId) continue;
           out.push({ index, fileRowId: seg.file.fileRowId, segmentId: seg.segmentId });
         }

@@ -5,6 +5,7 @@
  * guards the states it starts from, so a racing change fails instead of being overwritten.
  */
 import { randomUUID } from 'node:crypto';
+import { deleteTenantRuns, insertTenantRuns, type TenantRun } from './tenant-runs.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { type CatalogDb, dateOf, jsonList, nowMicros } from './catalog-db.ts';
 import { FileState, type FileStateCode, SEARCHABLE_STATES, SHADOW_STATES } from './file-state.ts';
@@ -32,6 +33,8 @@ export interface MergedFile {
   walLsn: bigint | number;
   minMax?: unknown;
   deletedCount?: number;
+  /** A partitioned table's file: each tenant's contiguous run (catalog/tenant-runs.ts). */
+  tenantRuns?: readonly TenantRun[];
 }
 
 type Big = bigint;
@@ -181,19 +184,32 @@ export function planMerges(cdb: CatalogDb, tableId: number): number[][] {
  * a RAW file of the table.
  */
 export function commitMerge(cdb: CatalogDb, tableId: number, sourceIds: readonly number[], merged: MergedFile): FileRow {
+  return commitRewrite(cdb, tableId, sourceIds, [merged])[0]!;
+}
+
+/**
+ * commitMerge with several result files (a partitioned table's merge writes large tenants to
+ * files of their own): all inserted NEW_MERGE and flipped to RAW with their tenant runs, the
+ * sources TO_DELETE, in one transaction.
+ */
+export function commitRewrite(cdb: CatalogDb, tableId: number, sourceIds: readonly number[], outputs: readonly MergedFile[]): FileRow[] {
   return cdb.tx(() => {
     const table = requireTable(cdb, tableId);
     const sources = [...new Set(sourceIds)];
     if (sources.length === 0) throw new DbError(SqlState.InternalError, 'commitMerge: no source files');
-    const id = insertFile(cdb, { tableId, fileType: FileState.NEW_MERGE, ...merged, deletedCount: merged.deletedCount ?? 0,
-      engineType: table.engineType!, sourceFileId: null });
+    const ids = outputs.map(({ tenantRuns, ...merged }) => {
+      const id = insertFile(cdb, { tableId, fileType: FileState.NEW_MERGE, ...merged, deletedCount: merged.deletedCount ?? 0,
+        engineType: table.engineType!, sourceFileId: null });
+      if (tenantRuns !== undefined) insertTenantRuns(cdb, id, tenantRuns);
+      return id;
+    });
     const moved = cdb.run(`UPDATE TableFiles SET file_type = ?, updated_time = ? WHERE ${IN_IDS} AND table_id = ? AND file_type = ?`,
       FileState.TO_DELETE, nowMicros(), jsonList(sources), tableId, FileState.RAW).changes;
     if (moved !== sources.length) {
       throw notInState(`cannot commit merge into table "${table.name}": ${sources.length - moved} of ${sources.length} source files are no longer RAW`);
     }
-    flip(cdb, [id], [FileState.NEW_MERGE], FileState.RAW);
-    return fileById(cdb, id)!;
+    flip(cdb, ids, [FileState.NEW_MERGE], FileState.RAW);
+    return ids.map((id) => fileById(cdb, id)!);
   });
 }
 
@@ -255,7 +271,11 @@ export function filesToDelete(cdb: CatalogDb): FileRow[] {
 
 /** Deletes TableFiles rows the cleaner removed from storage; only TO_DELETE rows go. Returns rows deleted. */
 export function removeFiles(cdb: CatalogDb, ids: readonly number[]): number {
-  return cdb.tx(() => cdb.run(`DELETE FROM TableFiles WHERE ${IN_IDS} AND file_type = ?`, jsonList(ids), FileState.TO_DELETE).changes);
+  return cdb.tx(() => {
+    const n = cdb.run(`DELETE FROM TableFiles WHERE ${IN_IDS} AND file_type = ?`, jsonList(ids), FileState.TO_DELETE).changes;
+    deleteTenantRuns(cdb, jsonList(ids));
+    return n;
+  });
 }
 
 /** At start-up: files a crash left NEW, NEW_MERGE or NEW_INDEX go TO_DELETE (Milvus's CleanUpShadowFiles). */

@@ -5,7 +5,7 @@
  */
 import type { FormatContext } from '../types/index.ts';
 import type { SegmentGraph } from '../ann/index.ts';
-import type { VectorColumnRead } from '../storage/index.ts';
+import type { TenantFilter, VectorColumnRead } from '../storage/index.ts';
 
 /** One batch of a table scan: row ids and the requested columns (undefined = absent in that segment). */
 export interface ScanBatch {
@@ -19,7 +19,10 @@ export interface ScanBatch {
  * session/ over storage/.
  */
 export interface DataAccess {
-  scan(tableId: number, attnums: readonly number[]): AsyncIterable<ScanBatch>;
+  /** A table's visible rows; with `tenants`, only the rows of those tenants (a partitioned table, docs/tenants.md). */
+  scan(tableId: number, attnums: readonly number[], tenants?: TenantFilter): AsyncIterable<ScanBatch>;
+  /** Exact visible row count of a partitioned table's tenants, from the tenant directory (no row reads where clustered). */
+  countTenants(tableId: number, tenants: TenantFilter): Promise<number>;
   /** Inserts full rows (values in `attnums` order); returns their (provisional) row ids. */
   insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]>;
   /** Deletes rows; `oldRows` are their full live-column values (for unique-key bookkeeping). */
@@ -44,7 +47,7 @@ export interface DataAccess {
   pgCatalog?(): PgCatalogAccess;
   // ---- vector search (executor/vector-topk.ts) ----
   /** A vector column (and extra columns) per segment of the statement's snapshot (packed float32, deletes) plus the transaction's own rows. */
-  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[]): Promise<VectorColumnRead>;
+  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[], tenants?: TenantFilter): Promise<VectorColumnRead>;
   /** The segment's graph for an ANN index, or null when none is built (search that segment exactly). */
   annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null;
   /** Rows by id in the statement's snapshot (undefined for ids no longer visible). */
@@ -99,7 +102,12 @@ export interface PgCatalogAccess {
 
 export interface ExecContext {
   readonly format: FormatContext;
+  /** current_user. */
   readonly user: string;
+  /** session_user (current_user when absent). */
+  readonly sessionUser?: string;
+  /** The current role's privileges (every privilege when absent: the bootstrap superuser). */
+  readonly roles?: import('./privileges.ts').RoleContext;
   readonly database: string;
   readonly backendPid: number;
   /** Transaction start, microseconds since 2000-01-01 UTC (now(), current_timestamp). */

@@ -4,7 +4,7 @@
  * Plan union (plan.ts). `describeVectorTopK` prints it for EXPLAIN.
  */
 import type { BoundExpr } from './bound.ts';
-import type { SortKey } from './plan.ts';
+import type { SortKey, TenantPin } from './plan.ts';
 
 /** The ANN index a top-k may search (graphs per sealed segment), chosen at plan time. */
 export interface TopKIndex {
@@ -40,6 +40,8 @@ export interface VectorTopKPlan {
   /** All ORDER BY keys (the distance first) over output rows. */
   readonly keys: readonly SortKey[];
   readonly predicate: BoundExpr | null;
+  /** A partitioned table's tenants the search is restricted to (the conjunct naming them is not in `predicate`). */
+  readonly tenants?: TenantPin;
   readonly limit: BoundExpr;
   readonly offset: BoundExpr | null;
   readonly index: TopKIndex | null;

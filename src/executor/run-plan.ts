@@ -5,7 +5,7 @@
  */
 import { assertNever, DbError, SqlState } from '../errors/index.ts';
 import { compileAsync, isAsync, compile } from './compile.ts';
-import { withRunState, type ExecContext } from './context.ts';
+import { withRunState, type ExecContext, type ScanBatch } from './context.ts';
 import { ArrayCursor, type RowCursor } from './cursor.ts';
 import { openSort } from './sort.ts';
 import { openAggregate } from './aggregate-node.ts';
@@ -19,6 +19,8 @@ import type { Plan } from './plan.ts';
 import { openPkLookup } from './pk-lookup.ts';
 import { openVectorTopK } from './vector-topk.ts';
 import type { Row, Value } from './value.ts';
+import type { TenantFilter } from '../storage/index.ts';
+import { tenantFilter } from './tenant-keys.ts';
 
 /** Rows per batch produced by leaf operators. */
 const BATCH_ROWS = 1024;
@@ -93,7 +95,8 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
     case 'result':
       return new ArrayCursor([[]]);
     case 'seq-scan': {
-      const it = ctx.data.scan(plan.tableId, plan.attnums)[Symbol.asyncIterator]();
+      const tenants = plan.tenants === undefined ? undefined : tenantFilter(plan.tenants, params, ctx);
+      const it = (tenants === undefined ? ctx.data.scan(plan.tableId, plan.attnums) : tenantScan(ctx, plan.tableId, plan.attnums, tenants))[Symbol.asyncIterator]();
       const { missing, withRowId } = plan;
       let done = false;
       return {
@@ -265,3 +268,8 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
 }
 
 installSubqueries(openCursor);
+
+/** A scan restricted to the tenants its pin names (evaluated when the scan opens). */
+async function* tenantScan(ctx: ExecContext, tableId: number, attnums: readonly number[], tenants: Promise<TenantFilter>): AsyncGenerator<ScanBatch> {
+  yield* ctx.data.scan(tableId, attnums, await tenants);
+}

@@ -16,6 +16,7 @@ import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage
 import { compile, compileAsync, isAsync } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import { compareSortValues } from './sort-keys.ts';
+import { tenantFilter } from './tenant-keys.ts';
 import type { VectorTopKPlan } from './plan-vector-topk.ts';
 import { ArrayCursor, type RowCursor } from './run-plan.ts';
 import type { Row, Value } from './value.ts';
@@ -77,7 +78,9 @@ async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ct
   for (const seg of col.segments) {
     const bits = new Uint8Array(seg.rowCount);
     let count = 0;
-    for (let off = 0; off < seg.rowCount; off++) {
+    const n = rowsOf(seg);
+    for (let j = 0; j < n; j++) {
+      const off = seg.rows === null ? j : seg.rows[j]!;
       if (isDeleted(seg.deletes, off)) continue;
       if (++scanned % YIELD_EVERY_ROWS === 0) {
         await yieldToLoop();
@@ -96,6 +99,11 @@ async function evaluateFilter(plan: VectorTopKPlan, params: readonly Value[], ct
     if ((syncPred !== null ? syncPred(row, params, ctx) : await asyncPred!(row, params, ctx)) === true) provisional.add(col.provisionalIds[k]!);
   }
   return { bySegment, provisional };
+}
+
+/** How many offsets a segment's search visits: all rows, or a tenant pin's (then `seg.rows[j]`). */
+function rowsOf(seg: VectorSegment): number {
+  return seg.rows === null ? seg.rowCount : seg.rows.length;
 }
 
 /**
@@ -210,7 +218,8 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   // on another connection should not queue behind this statement's synchronous stretches.
   if (activeSearches > 1) await yieldToLoop();
   const predCols = plan.predicate === null ? [] : [...referencedColumns(plan.predicate, new Set())].filter((i) => i < plan.attnums.length);
-  const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum, predCols.map((i) => plan.attnums[i]!));
+  const tenants = plan.tenants === undefined ? undefined : await tenantFilter(plan.tenants, params, ctx);
+  const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum, predCols.map((i) => plan.attnums[i]!), tenants);
   const pass = plan.predicate === null ? null : await evaluateFilter(plan, params, ctx, col, predCols);
   const cands = new Candidates(Number.isFinite(need) ? need : Number.MAX_SAFE_INTEGER);
   const efSearch = Number(ctx.getSetting('hnsw.ef_search', true) ?? '40') || 40;
@@ -275,7 +284,7 @@ async function searchSegment(
 
   // ---- graph search (batched by the caller) ----
   const index = plan.index;
-  if (dense && index !== null && index.graphMetric !== null && seg.fileRowId !== null && query !== null) {
+  if (dense && index !== null && index.graphMetric !== null && seg.fileRowId !== null && query !== null && seg.rows === null) {
     const g = ctx.data.annGraph(index.indexId, seg.segmentId);
     const liveRows = segPass !== null ? segPass.count : seg.rowCount - seg.deletes.count;
     if (g !== null && !(segPass !== null && liveRows <= EXACT_FILTER_MAX_ROWS)) {
@@ -292,14 +301,16 @@ async function searchSegment(
 
   // ---- generic exact path (sparsevec, bit, mixed dimensions, missing column) ----
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
-  for (let off = 0; off < seg.rowCount; off++) {
+  const n = rowsOf(seg);
+  for (let j = 0; j < n; j++) {
+    const off = seg.rows === null ? j : seg.rows[j]!;
     if (!live(off)) continue;
     const v = seg.values === undefined ? plan.missing[plan.column] : seg.values[off];
     const value = (v === undefined ? plan.missing[plan.column] : v) as Value;
     const d = value === null || query === null ? null : (plan.distance.fn.impl([value, query], ctx) as number);
     if (d === null) cands.addNull(seg.rowIdBase + off);
     else top.push(Number.isNaN(d) ? Infinity : d, seg.rowIdBase + off);
-    if ((off & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) await yieldToLoop();
+    if ((j & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) await yieldToLoop();
   }
   cands.addTop(top);
   return null;
@@ -352,7 +363,11 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
 
 function addNulls(seg: VectorSegment, live: (off: number) => boolean, cands: Candidates): void {
   const present = seg.packed!.present;
-  for (let off = 0; off < seg.rowCount && cands.nullIds.length < cands.need; off++) if (present[off] === 0 && live(off)) cands.addNull(seg.rowIdBase + off);
+  const n = rowsOf(seg);
+  for (let j = 0; j < n && cands.nullIds.length < cands.need; j++) {
+    const off = seg.rows === null ? j : seg.rows[j]!;
+    if (present[off] === 0 && live(off)) cands.addNull(seg.rowIdBase + off);
+  }
 }
 
 async function exactSegment(
@@ -361,7 +376,9 @@ async function exactSegment(
   const { data, present, dim } = seg.packed!;
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
   const qNorm = metric === 'cosine' ? squaredNorm(query) : 0;
-  for (let off = 0; off < seg.rowCount; off++) {
+  const n = rowsOf(seg);
+  for (let j = 0; j < n; j++) {
+    const off = seg.rows === null ? j : seg.rows[j]!;
     if (!live(off)) continue;
     if (present[off] === 0) {
       cands.addNull(seg.rowIdBase + off);
@@ -369,7 +386,7 @@ async function exactSegment(
     }
     const d = exactDistance(metric, query, data, off * dim, dim, qNorm);
     if (d < top.worst) top.push(d, seg.rowIdBase + off);
-    if ((off & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) {
+    if ((j & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) {
       await yieldToLoop();
       ctx.checkCancel();
     }

@@ -4,7 +4,7 @@
  * their node, subqueries as SubPlan / InitPlan children. Nodes the planner fuses (a filter
  * over a scan) print as PostgreSQL prints them.
  */
-import { describeVectorTopK, type BoundExpr, type ModifyPlan, type Plan, type VectorTopKPlan } from '../executor/index.ts';
+import { describeVectorTopK, type BoundExpr, type ModifyPlan, type Plan, type TenantPin, type VectorTopKPlan } from '../executor/index.ts';
 import { defaultFormatContext, typeByOid } from '../types/index.ts';
 
 const JOIN_NAMES: Record<string, string> = { inner: '', cross: '', left: ' Left', right: ' Right', full: ' Full', semi: ' Semi', anti: ' Anti' };
@@ -18,6 +18,12 @@ class Printer {
   readonly lines: string[] = [];
   constructor(readonly opts: ExplainOptions = {}) {}
   private subplans = 0;
+
+  /** A partitioned table's tenant pin (planner/plan-tenants.ts): the key values its reads are restricted to. */
+  tenantsLine(pin: TenantPin, subs: { label: string; plan: Plan }[]): string {
+    const values = pin.values.map((v) => this.expr(v, subs)).join(', ');
+    return `Tenants: ${pin.spread ? `ANY (${values})` : values}`;
+  }
 
   /** Renders an expression; subqueries inside it are collected for printing under the node. */
   expr(e: BoundExpr, subs: { label: string; plan: Plan }[]): string {
@@ -111,6 +117,7 @@ class Printer {
         if (input.kind === 'seq-scan' || input.kind === 'function-scan' || input.kind === 'system-view' || input.kind === 'values' || input.kind === 'cte-scan') {
           title = scanTitle(input);
           details.push(`Filter: ${cond}`);
+          if (input.kind === 'seq-scan' && input.tenants) details.push(this.tenantsLine(input.tenants, subs));
           if (input.kind === 'cte-scan') children.push(input.input);
         } else {
           title = input.kind === 'aggregate' ? aggTitle(input) : 'Filter';
@@ -131,6 +138,7 @@ class Printer {
       case 'values':
       case 'worktable-scan':
         title = scanTitle(plan);
+        if (plan.kind === 'seq-scan' && plan.tenants) details.push(this.tenantsLine(plan.tenants, subs));
         break;
       case 'cte-scan':
         title = scanTitle(plan);
@@ -195,6 +203,7 @@ class Printer {
           title = describeVectorTopK(v, this.opts.efSearch);
           details.push(`Order By: ${v.keys.map((k) => this.expr(k.expr, subs) + (k.descending ? ' DESC' : '')).join(', ')}`);
           if (v.predicate !== null) details.push(`Filter: ${this.expr(v.predicate, subs)}`);
+          if (v.tenants !== undefined) details.push(this.tenantsLine(v.tenants, subs));
           if (v.segmentsNote !== undefined) details.push(v.segmentsNote());
           break;
         }

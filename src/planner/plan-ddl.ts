@@ -55,7 +55,10 @@ function tableOptions(options: Readonly<Record<string, string>>): { segmentSizeB
       out.segment_max_rows = v; // the storage engine's name for the seal threshold
     } else if (k === 'tier') out.tier = tierOption(v);
     else if (k === 'fillfactor') out.fillfactor = fillfactorOption(v);
-    else throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
+    else if (k === 'tenant_exact_rows') {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "tenant_exact_rows": "${v}"`);
+      out.tenant_exact_rows = v;
+    } else throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
   }
   return { segmentSizeBytes, options: out };
 }
@@ -87,7 +90,7 @@ export function alterTableOptions(current: Readonly<Record<string, string>>, giv
   for (const [k, v] of Object.entries(given)) {
     const stored = k === 'segment_rows' ? 'segment_max_rows' : k;
     if (k === 'segment_size') throw new DbError(SqlState.FeatureNotSupported, 'segment_size cannot be changed after CREATE TABLE');
-    if (k !== 'tier' && k !== 'segment_rows' && k !== 'fillfactor') throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
+    if (k !== 'tier' && k !== 'segment_rows' && k !== 'fillfactor' && k !== 'tenant_exact_rows') throw new DbError(SqlState.InvalidParameterValue, `unrecognized parameter "${k}"`);
     if (reset) delete out[stored];
     else Object.assign(out, tableOptions({ [k]: v }).options);
   }

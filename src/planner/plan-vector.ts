@@ -8,6 +8,8 @@ import type { IndexDef } from '../catalog/index.ts';
 import type { BoundExpr, Plan, SortKey, TopKIndex, VectorTopKPlan } from '../executor/index.ts';
 import { Oid } from '../types/index.ts';
 import { indexOption, opclassInfo } from './plan-index.ts';
+import { splitConjuncts } from './bound-utils.ts';
+import { pinTenants } from './plan-tenants.ts';
 import type { PlanEnv } from './relations.ts';
 
 export interface OrderedLimitShape {
@@ -93,6 +95,10 @@ export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
   if (col.kind !== 'column' || col.index >= input.attnums.length || !VECTOR_TYPES.has(col.type)) return null;
   if (!columnFree(query) || !columnFree(limit) || !columnFree(shape.offset)) return null;
   const attnum = input.attnums[col.index]!;
+  // A partitioned table: search only the tenants a conjunct names (it is then implied).
+  const pinned = shape.predicate === null ? null : pinTenants(input, splitConjuncts(shape.predicate));
+  const predicate = pinned === null ? shape.predicate : pinned.rest.length === 0 ? null
+    : pinned.rest.length === 1 ? pinned.rest[0]! : { kind: 'and' as const, args: pinned.rest, type: Oid.bool, typmod: -1 };
   const plan: VectorTopKPlan = {
     kind: 'vector-topk',
     tableId: input.tableId,
@@ -106,7 +112,8 @@ export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
     distance: d,
     query,
     keys,
-    predicate: shape.predicate,
+    predicate,
+    ...(pinned === null ? {} : { tenants: pinned.pin }),
     limit,
     offset: shape.offset,
     index: chooseIndex(shape.env, input.tableId, attnum, d.fn.name),

@@ -10,6 +10,7 @@ import type { BoundExpr, JoinKind, Plan } from '../executor/index.ts';
 import { columnsUsed, mapColumns, shiftColumns, splitConjuncts } from './bound-utils.ts';
 import { joinPlan } from './plan-from.ts';
 import { planPkLookup } from './plan-pk-lookup.ts';
+import { pinTenants } from './plan-tenants.ts';
 import type { TableDef } from '../catalog/index.ts';
 
 function and(conds: readonly BoundExpr[]): BoundExpr | null {
@@ -73,6 +74,9 @@ export function pushDown(plan: Plan, conds: readonly BoundExpr[], tables: Readon
     const table = tables.get(plan.tableId);
     const lookup = table ? planPkLookup(table, plan, and(conds)) : null;
     if (lookup) return filter(lookup, conds);
+    // A partitioned table's scan reads only the tenants a conjunct names.
+    const pinned = pinTenants(plan, conds);
+    if (pinned) return filter({ ...plan, tenants: pinned.pin }, conds);
   }
   return filter(plan, conds);
 }

@@ -8,7 +8,7 @@ import { SYSTEM_VIEWS } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import type { DataAccess, ScanBatch } from '../executor/index.ts';
 import type { SegmentGraph } from '../ann/index.ts';
-import { readVectorColumn, type TableSnapshot, type VectorColumnRead } from '../storage/index.ts';
+import { readVectorColumn, type TableSnapshot, type TenantFilter, type VectorColumnRead } from '../storage/index.ts';
 import type { PgCatalogLookup } from '../catalog/index.ts';
 import type { SessionCatalogAccess } from './pg-catalog-access.ts';
 import type { Database } from './database.ts';
@@ -31,8 +31,12 @@ export class SessionDataAccess implements DataAccess {
     return s;
   }
 
-  scan(tableId: number, attnums: readonly number[]): AsyncIterable<ScanBatch> {
-    return this.db.storage.scan(this.snapshot(tableId), this.tx.writeTx, [...attnums]);
+  scan(tableId: number, attnums: readonly number[], tenants?: TenantFilter): AsyncIterable<ScanBatch> {
+    return this.db.storage.scan(this.snapshot(tableId), this.tx.writeTx, [...attnums], tenants === undefined ? undefined : { tenants });
+  }
+
+  countTenants(tableId: number, tenants: TenantFilter): Promise<number> {
+    return this.db.storage.countTenants(this.snapshot(tableId), this.tx.writeTx, tenants);
   }
 
   async insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]> {
@@ -217,8 +221,8 @@ export class SessionDataAccess implements DataAccess {
 
   // ---- vector search (executor/vector-topk.ts) ----
 
-  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[]): Promise<VectorColumnRead> {
-    return readVectorColumn(this.db.storage, this.snapshot(tableId), this.tx.writeTx, attnum, extraAttnums);
+  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[], tenants?: TenantFilter): Promise<VectorColumnRead> {
+    return readVectorColumn(this.db.storage, this.snapshot(tableId), this.tx.writeTx, attnum, extraAttnums, tenants);
   }
 
   annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null {

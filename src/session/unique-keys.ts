@@ -137,8 +137,14 @@ export interface KeyConflict {
 
 const CLEAN_KEY = Buffer.from('clean');
 const BLOOM_KEY = Buffer.from('bloom');
-/** pk_meta keys of recorded moves: 'mv:' ‖ u32 BE source segment id → u32 LE merged segment id ‖ i32 LE offsets. */
+/**
+ * pk_meta keys of recorded moves: 'mv:' ‖ u32 BE source segment id → u32 LE merged segment id ‖
+ * i32 LE offsets; a merge that wrote several files stores 0xFFFFFFFF as the segment id and the
+ * per-row target segment ids (i32 LE) after the offsets.
+ */
 const MOVE_PREFIX = Buffer.from('mv:');
+/** The merged-segment id of a move whose rows went to several segments. */
+const MULTI_TARGET = 0xffffffff;
 const moveKey = (segmentId: number): Buffer => {
   const b = Buffer.alloc(MOVE_PREFIX.length + 4);
   MOVE_PREFIX.copy(b);
@@ -167,7 +173,7 @@ export class UniqueKeys {
   /** Entries put since the filter passed its capacity: rebuild it (bigger) once outside any KV transaction. */
   private bloomRebuildDue = false;
   /** Merged source segment → (merged segment, offset map): entries written before a merge resolve through these. */
-  private readonly moves = new Map<number, { to: number; offsets: Int32Array }>();
+  private readonly moves = new Map<number, SegmentMove>();
   private movedOffsets = 0;
 
   private entryGet(full: Buffer): Buffer | undefined {
@@ -227,7 +233,7 @@ export class UniqueKeys {
    * Also registers the merge/compaction hook on the engine.
    */
   async load(tables: readonly TableDef[], storage: StorageEngine, onError: (t: TableDef, err: unknown) => void): Promise<void> {
-    storage.onRowsMoved = (_tableId, merged, moves) => this.rowsMoved(merged.segmentId, moves);
+    storage.onRowsMoved = (_tableId, moves) => this.rowsMoved(moves);
     // The filter saved by a clean close covers the trusted entries; otherwise read them all
     // (entries of constraints rebuilt below are added as they are written).
     const saved = this.trusted ? this.meta.get(BLOOM_KEY) : undefined;
@@ -523,13 +529,15 @@ export class UniqueKeys {
    * per segment) and entries resolve through it (`resolve`). When the maps hold more than
    * MAX_MOVED_OFFSETS offsets they are folded into the entries in one pass.
    */
-  private rowsMoved(to: number, moves: readonly SegmentMove[]): void {
+  private rowsMoved(moves: readonly (SegmentMove & { readonly segmentId: number })[]): void {
     for (const m of moves) {
-      this.moves.set(m.segmentId, { to, offsets: m.offsets });
+      this.moves.set(m.segmentId, { to: m.to, offsets: m.offsets, targets: m.targets });
       this.movedOffsets += m.offsets.length;
       const head = Buffer.alloc(4);
-      head.writeUInt32LE(to);
-      this.meta.put(moveKey(m.segmentId), Buffer.concat([head, Buffer.from(m.offsets.buffer, m.offsets.byteOffset, m.offsets.byteLength)]));
+      head.writeUInt32LE(m.targets === undefined ? m.to : MULTI_TARGET);
+      const parts = [head, Buffer.from(m.offsets.buffer, m.offsets.byteOffset, m.offsets.byteLength)];
+      if (m.targets !== undefined) parts.push(Buffer.from(m.targets.buffer, m.targets.byteOffset, m.targets.byteLength));
+      this.meta.put(moveKey(m.segmentId), Buffer.concat(parts));
     }
     if (this.movedOffsets > MAX_MOVED_OFFSETS) this.foldMoves();
   }
@@ -544,7 +552,7 @@ export class UniqueKeys {
       const off = id - seg * ROW_ID_SEGMENT_FACTOR;
       const next = off < m.offsets.length ? m.offsets[off]! : -1;
       if (next < 0) return undefined;
-      id = makeRowId(m.to, next);
+      id = makeRowId(m.targets !== undefined ? m.targets[off]! : m.to, next);
     }
     return id;
   }
@@ -575,10 +583,12 @@ export class UniqueKeys {
     for (const e of this.meta.scanPrefix(MOVE_PREFIX)) {
       const seg = e.key.readUInt32BE(MOVE_PREFIX.length);
       const to = e.value.readUInt32LE(0);
-      const bytes = e.value.subarray(4);
-      const offsets = new Int32Array(bytes.length / 4);
-      Buffer.from(offsets.buffer).set(bytes);
-      this.moves.set(seg, { to, offsets });
+      const body = e.value.subarray(4);
+      const ints = new Int32Array(body.length / 4);
+      Buffer.from(ints.buffer).set(body);
+      const multi = to === MULTI_TARGET;
+      const offsets = multi ? ints.slice(0, ints.length / 2) : ints;
+      this.moves.set(seg, { to: multi ? -1 : to, offsets, targets: multi ? ints.slice(ints.length / 2) : undefined });
       this.movedOffsets += offsets.length;
     }
   }

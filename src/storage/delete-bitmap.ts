@@ -63,3 +63,22 @@ export function countBits(bits: Uint8Array): number {
   }
   return n;
 }
+
+/** Deleted offsets in [start, end) (a whole byte at a time where the range covers it). */
+export function deletedInRange(view: DeleteView, start: number, end: number): number {
+  if (view.count === 0) return 0;
+  let n = 0;
+  let off = start;
+  for (; off < end && (off & 7) !== 0; off++) if (isDeleted(view, off)) n++;
+  for (; off + 8 <= end; off += 8) {
+    const byte = off >> 3;
+    if (byte >= view.bits.length) return n;
+    let b = view.bits[byte]!;
+    while (b !== 0) {
+      b &= b - 1;
+      n++;
+    }
+  }
+  for (; off < end; off++) if (isDeleted(view, off)) n++;
+  return n;
+}

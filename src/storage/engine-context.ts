@@ -5,7 +5,6 @@
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.ts';
 import type { ObjectStore } from '../tiering/index.ts';
-import type { Segment } from './segment.ts';
 import type { PinSet } from './snapshot.ts';
 import type { TableState } from './table-state.ts';
 import type { WriteAheadLog } from './wal.ts';
@@ -44,12 +43,16 @@ export interface EngineContext {
  * offsets to the merged segment's. Row ids of the sources stay
  * readable through forwarding until the cleaner drops it.
  */
-export type RowsMovedListener = (tableId: number, merged: Segment, moves: readonly SegmentMove[]) => void;
+export type RowsMovedListener = (tableId: number, moves: readonly (SegmentMove & { readonly segmentId: number })[]) => void;
 
-/** Where a merged source segment's rows went: `offsets[old] = new offset in the merged segment`, -1 = dropped. */
+/**
+ * Where a merged source segment's rows went: `offsets[old]` is the new offset (-1 = dropped)
+ * in segment `to` — or, when a merge wrote several files, in segment `targets[old]`.
+ */
 export interface SegmentMove {
-  readonly segmentId: number;
   readonly offsets: Int32Array;
+  readonly to: number;
+  readonly targets?: Int32Array;
 }
 
 export function minLsn(a: bigint | null, b: bigint | null): bigint | null {

@@ -12,8 +12,8 @@ import { DbError, SqlState } from '../errors/index.ts';
 import type { ObjectStore } from '../tiering/index.ts';
 import { applyCommit, buildCommit, type CommitHost, prepareCommit } from './commit-path.ts';
 import { type EngineContext, type RowsMovedListener, sealedThroughKey } from './engine-context.ts';
-import { cleanFiles, compactDeleted, mergeSmallFiles } from './maintenance.ts';
-import { countSnapshot, fetchRows, type ScanBatch, type ScanOptions, scanSnapshot } from './read-path.ts';
+import { cleanFiles, compactDeleted, mergeSmallFiles, retireDeadSegments } from './maintenance.ts';
+import { countSnapshot, countTenantRows, fetchRows, type ScanBatch, type ScanOptions, scanSnapshot, type TenantFilter } from './read-path.ts';
 import { loadTable, replayWal } from './recovery.ts';
 import { Segment } from './segment.ts';
 import { checkpoint, persistDeletes, sealHead, sealReady } from './sealer.ts';
@@ -221,7 +221,10 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
   private kickSeal(state: TableState): void {
     if (!sealReady(state) || this.closed) return;
     const p = (async () => {
-      while (sealReady(state)) if (!(await sealHead(this, state))) break;
+      let sealed = false;
+      while (sealReady(state)) if (!(sealed = await sealHead(this, state))) break;
+      // A partitioned table's new file is clustered by tenant at once (its graphs wait for it).
+      if (sealed && state.def.partitionKey && !this.closed) void this.maintain().catch((err) => this.log.warn({ err }, 'storage maintenance failed'));
     })().catch((err) => this.log.warn({ err, tableId: state.tableId }, 'sealing a segment failed; its rows stay in the WAL'));
     this.background.add(p);
     void p.finally(() => this.background.delete(p));
@@ -241,6 +244,11 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
   /** Visible rows in batches, projected onto `attnums` (undefined where a segment predates a column). */
   scan(snap: TableSnapshot, tx: WriteTx | null, attnums: readonly number[], opts?: ScanOptions): AsyncIterable<ScanBatch> {
     return scanSnapshot(this.store, this.tables.get(snap.tableId), snap, tx, attnums, opts);
+  }
+
+  /** Rows of some tenants of a partitioned table visible in the snapshot (storage/read-path.ts countTenantRows). */
+  countTenants(snap: TableSnapshot, tx: WriteTx | null, tenants: TenantFilter): Promise<number> {
+    return countTenantRows(this.store, this.tables.get(snap.tableId), snap, tx, tenants);
   }
 
   /** Point lookups by row id; undefined for ids not visible in the snapshot (or to `tx`). */
@@ -274,6 +282,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
       }
       report.merged += await mergeSmallFiles(this, state);
       report.compacted += await compactDeleted(this, state);
+      report.compacted += await retireDeadSegments(this, state);
       for (const seg of [...state.segments.values()]) {
         if (seg.state === 'sealed' && seg.deletesDirtySince !== null) await persistDeletes(this, state, seg);
       }

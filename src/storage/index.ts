@@ -6,7 +6,8 @@
 export { StorageEngine, type StorageEngineOptions, type MaintenanceReport } from './engine.ts';
 export { WriteTx, type TxMark } from './transaction.ts';
 export { TableSnapshot } from './snapshot.ts';
-export type { ScanBatch, ScanOptions } from './read-path.ts';
+export type { ScanBatch, ScanOptions, TenantFilter } from './read-path.ts';
+export { tenantKey, tenantExactRows, DEFAULT_TENANT_EXACT_ROWS } from './tenants.ts';
 export type { ColumnZone, ZoneMap } from './segment-file.ts';
 export type { RowsMovedListener, SegmentMove } from './engine-context.ts';
 export type { Segment } from './segment.ts';

@@ -7,117 +7,273 @@
 import { FileState } from '../catalog/index.ts';
 import { DeleteBitmap, type DeleteView, isDeleted } from './delete-bitmap.ts';
 import { deleteFileKey, encodeDeleteFile } from './delete-file.ts';
-import type { EngineContext } from './engine-context.ts';
+import type { EngineContext, SegmentMove } from './engine-context.ts';
 import { Segment, segmentFileKey } from './segment.ts';
-import { encodeSegmentFile, zonesToCatalog } from './segment-file.ts';
+import { encodeSegmentFile, type ZoneMap, zonesToCatalog } from './segment-file.ts';
 import type { TableState } from './table-state.ts';
+import { compareTenantKeys, runsOfDirectory, type TenantDirectory, tenantExactRows, tenantKey } from './tenants.ts';
+
+/** One result file of a merge: its rows as (source index, offset) pairs in file order, and its tenant runs. */
+interface OutputPlan {
+  readonly src: number[];
+  readonly off: number[];
+  readonly dir: TenantDirectory | null;
+}
 
 /**
- * Rewrites `sources` (sealed RAW segments of one table) into one new segment without their
- * deleted rows. Returns false when it was abandoned (a source changed state or went away).
+ * How a merge lays out the live rows of its sources. A plain table: one file, in source order.
+ * A partitioned table: rows sorted by tenant (stable), each tenant with at least
+ * `tenantExactRows(state)` rows in a file of its own (it gets its own graphs), the others
+ * packed into one file with a run per tenant (docs/tenants.md).
+ */
+function planOutputs(state: TableState, sources: readonly Segment[], views: readonly DeleteView[], keyValues: readonly (readonly unknown[] | undefined)[] | null): OutputPlan[] {
+  const src: number[] = [];
+  const off: number[] = [];
+  sources.forEach((s, i) => {
+    for (let o = 0; o < s.rowCount; o++) {
+      if (isDeleted(views[i]!, o)) continue;
+      src.push(i);
+      off.push(o);
+    }
+  });
+  if (src.length === 0) return [];
+  if (keyValues === null) return [{ src, off, dir: null }];
+  const keys = src.map((i, r) => tenantKey(keyValues[i]?.[off[r]!]));
+  const order = Array.from({ length: src.length }, (_v, r) => r).sort((a, b) => compareTenantKeys(keys[a]!, keys[b]!) || a - b);
+  const own = tenantExactRows(state);
+  const packed: OutputPlan = { src: [], off: [], dir: { keys: [], starts: new Int32Array(0) } };
+  const packedKeys: string[] = [];
+  const packedStarts: number[] = [];
+  const outputs: OutputPlan[] = [];
+  for (let g = 0; g < order.length; ) {
+    const key = keys[order[g]!]!;
+    let end = g + 1;
+    while (end < order.length && keys[order[end]!] === key) end++;
+    const rows = order.slice(g, end);
+    if (end - g >= own) {
+      outputs.push({ src: rows.map((r) => src[r]!), off: rows.map((r) => off[r]!), dir: { keys: [key], starts: Int32Array.of(0, end - g) } });
+    } else {
+      packedKeys.push(key);
+      packedStarts.push(packed.src.length);
+      for (const r of rows) {
+        packed.src.push(src[r]!);
+        packed.off.push(off[r]!);
+      }
+    }
+    g = end;
+  }
+  if (packed.src.length > 0) outputs.unshift({ ...packed, dir: { keys: packedKeys, starts: Int32Array.from([...packedStarts, packed.src.length]) } });
+  return outputs;
+}
+
+/** A written result file waiting for its catalog commit. */
+interface WrittenOutput {
+  readonly segmentId: number;
+  readonly key: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly zones: ZoneMap;
+  readonly columns: { attnum: number; typeOid: number; values: unknown[] }[];
+  readonly dir: TenantDirectory | null;
+}
+
+/**
+ * Rewrites `sources` (sealed RAW segments of one table) into new segments without their
+ * deleted rows — one, or for a partitioned table one per large tenant plus one packed with
+ * the rest. Returns false when it was abandoned (a source changed state or went away).
  */
 export async function mergeSegments(e: EngineContext, state: TableState, sources: Segment[]): Promise<boolean> {
   if (sources.length === 0 || sources.some((s) => s.state !== 'sealed' || s.file === undefined)) return false;
   for (const s of sources) e.pins.pin(s.segmentId);
+  const written: WrittenOutput[] = [];
   try {
     const startViews: DeleteView[] = sources.map((s) => s.deletes.view());
     const attnums = state.liveAttnums();
     const sourceCols = await Promise.all(sources.map((s) => s.columnsFor(attnums, e.store)));
     const present = attnums.map((_a, c) => sourceCols.some((cols) => cols[c] !== undefined));
-    const outCols: unknown[][] = attnums.map(() => []);
-    const offsetMaps: Int32Array[] = [];
-    let n = 0;
-    sources.forEach((s, i) => {
-      const map = new Int32Array(s.rowCount).fill(-1);
-      const cols = sourceCols[i]!;
-      for (let off = 0; off < s.rowCount; off++) {
-        if (isDeleted(startViews[i]!, off)) continue;
-        map[off] = n++;
+    const keyAttnum = state.def.partitionKey?.attnum;
+    const keyIdx = keyAttnum === undefined ? -1 : attnums.indexOf(keyAttnum);
+    const plans = planOutputs(state, sources, startViews, keyIdx < 0 ? null : sourceCols.map((cols) => cols[keyIdx]));
+    // Where each source row went: output index and offset (-1: dropped).
+    const offsetMaps = sources.map((s) => new Int32Array(s.rowCount).fill(-1));
+    const targetMaps = sources.map((s) => new Int32Array(s.rowCount).fill(-1));
+    for (const [o, plan] of plans.entries()) {
+      const outCols: unknown[][] = attnums.map(() => []);
+      for (let r = 0; r < plan.src.length; r++) {
+        const i = plan.src[r]!;
+        const off = plan.off[r]!;
+        offsetMaps[i]![off] = r;
+        targetMaps[i]![off] = o;
+        const cols = sourceCols[i]!;
         for (let c = 0; c < attnums.length; c++) if (present[c]) outCols[c]!.push(cols[c]?.[off]);
       }
-      offsetMaps.push(map);
-    });
-    const keep = attnums.map((a, c) => ({ attnum: a, typeOid: state.typeOidOf(a), values: outCols[c]! })).filter((_c, i) => present[i]);
+      const columns = attnums.map((a, c) => ({ attnum: a, typeOid: state.typeOidOf(a), values: outCols[c]! })).filter((_c, i) => present[i]);
+      const segmentId = e.catalog.nextSegmentId();
+      const key = segmentFileKey(state.tableId, segmentId);
+      const { bytes, zones } = encodeSegmentFile(state.tableId, segmentId, plan.src.length, columns);
+      written.push({ segmentId, key, rows: plan.src.length, bytes: bytes.length, zones, columns, dir: plan.dir });
+      await e.store.put(key, bytes);
+    }
     const sourceFileIds = sources.map((s) => s.file!.fileRowId);
     const stillLive = (): boolean => e.tables.get(state.tableId) === state && sources.every((s) => state.segments.get(s.segmentId) === s);
+    // Row id forwarding: one target segment per source row (several only when a merge split tenants out).
+    const forwards = sources.map((_s, i) => ({
+      offsets: offsetMaps[i]!,
+      targets: written.length > 1 ? targetMaps[i]!.map((o) => (o < 0 ? -1 : written[o]!.segmentId)) : undefined,
+      to: written.length === 1 ? written[0]!.segmentId : -1,
+    }));
 
-    if (n === 0) {
+    if (written.length === 0) {
       return await e.wal.barrier(() => {
         if (!stillLive()) return false;
         if (e.catalog.setFileState(sourceFileIds, [FileState.RAW], FileState.TO_DELETE) !== sources.length) {
           e.catalog.setFileState(sourceFileIds, [FileState.TO_DELETE], FileState.RAW);
           return false;
         }
-        swap(e, state, sources, offsetMaps, undefined);
+        swap(e, state, sources, forwards, []);
         return true;
       });
     }
 
-    const segmentId = e.catalog.nextSegmentId();
-    const key = segmentFileKey(state.tableId, segmentId);
-    const { bytes, zones } = encodeSegmentFile(state.tableId, segmentId, n, keep);
-    await e.store.put(key, bytes);
     const ok = await e.wal.barrier(async () => {
       if (!stillLive()) return false;
-      // Deletes that committed while the file was being built move over to the new offsets.
-      const carried = new DeleteBitmap();
+      // Deletes that committed while the files were being built move over to the new offsets.
+      const carried = written.map(() => new DeleteBitmap());
       sources.forEach((s, i) => {
         const map = offsetMaps[i]!;
-        for (let off = 0; off < s.rowCount; off++) if (map[off]! >= 0 && s.deletes.has(off)) carried.set(map[off]!);
+        const target = targetMaps[i]!;
+        for (let off = 0; off < s.rowCount; off++) if (map[off]! >= 0 && s.deletes.has(off)) carried[target[off]!]!.set(map[off]!);
       });
       const lsn = e.appliedLsn;
-      if (carried.count > 0) {
-        const view = carried.view();
-        await e.store.put(deleteFileKey(state.tableId, segmentId), encodeDeleteFile({
-          tableId: state.tableId, segmentId, rowCount: n, deletedCount: view.count, coveredLsn: lsn, bits: view.bits,
+      for (const [o, w] of written.entries()) {
+        if (carried[o]!.count === 0) continue;
+        const view = carried[o]!.view();
+        await e.store.put(deleteFileKey(state.tableId, w.segmentId), encodeDeleteFile({
+          tableId: state.tableId, segmentId: w.segmentId, rowCount: w.rows, deletedCount: view.count, coveredLsn: lsn, bits: view.bits,
         }));
       }
-      let row;
+      let rows;
       try {
-        row = e.catalog.commitMerge(state.tableId, sourceFileIds, {
-          segmentId, fileSize: bytes.length, rowCount: n, location: key, walLsn: lsn, minMax: zonesToCatalog(zones), deletedCount: carried.count,
-        });
+        rows = e.catalog.commitRewrite(state.tableId, sourceFileIds, written.map((w, o) => ({
+          segmentId: w.segmentId, fileSize: w.bytes, rowCount: w.rows, location: w.key, walLsn: lsn, minMax: zonesToCatalog(w.zones),
+          deletedCount: carried[o]!.count, tenantRuns: w.dir === null ? undefined : runsOfDirectory(w.dir),
+        })));
       } catch (err) {
         e.log.info({ err, tableId: state.tableId }, 'merge abandoned');
         return false;
       }
-      const merged = new Segment(state.tableId, segmentId, 'sealed', n, carried);
-      merged.file = { fileRowId: row.id, location: key, zones };
-      keep.forEach((c) => {
-        merged.columns.set(c.attnum, c.values);
-        merged.typeOids.set(c.attnum, c.typeOid);
+      const merged = written.map((w, o) => {
+        const seg = new Segment(state.tableId, w.segmentId, 'sealed', w.rows, carried[o]!);
+        seg.file = { fileRowId: rows[o]!.id, location: w.key, zones: w.zones };
+        seg.tenantDir = w.dir;
+        for (const c of w.columns) {
+          seg.columns.set(c.attnum, c.values);
+          seg.typeOids.set(c.attnum, c.typeOid);
+        }
+        return seg;
       });
-      swap(e, state, sources, offsetMaps, merged);
+      swap(e, state, sources, forwards, merged);
       return true;
     });
-    if (!ok) {
-      await e.store.delete(key);
-      await e.store.delete(deleteFileKey(state.tableId, segmentId));
-    }
+    if (!ok) await dropWritten(e, state, written);
     return ok;
+  } catch (err) {
+    await dropWritten(e, state, written).catch(() => undefined);
+    throw err;
   } finally {
     for (const s of sources) e.pins.unpin(s.segmentId);
   }
 }
 
-function swap(e: EngineContext, state: TableState, sources: Segment[], maps: Int32Array[], merged: Segment | undefined): void {
+async function dropWritten(e: EngineContext, state: TableState, written: readonly WrittenOutput[]): Promise<void> {
+  for (const w of written) {
+    await e.store.delete(w.key);
+    await e.store.delete(deleteFileKey(state.tableId, w.segmentId));
+  }
+}
+
+function swap(e: EngineContext, state: TableState, sources: Segment[], forwards: readonly SegmentMove[], merged: readonly Segment[]): void {
   sources.forEach((s, i) => {
     state.segments.delete(s.segmentId);
-    state.forwards.set(s.segmentId, { newSegmentId: merged?.segmentId ?? -1, offsets: maps[i]!, swapSeq: e.txSeq });
+    const f = forwards[i]!;
+    state.forwards.set(s.segmentId, { newSegmentId: f.to, offsets: f.offsets, targets: f.targets, swapSeq: e.txSeq });
   });
-  if (merged !== undefined) state.segments.set(merged.segmentId, merged);
-  if (merged !== undefined) e.onRowsMoved?.(state.tableId, merged, sources.map((s, i) => ({ segmentId: s.segmentId, offsets: maps[i]! })));
-  e.log.debug({ tableId: state.tableId, sources: sources.map((s) => s.segmentId), merged: merged?.segmentId, rows: merged?.rowCount ?? 0 }, 'merged segments');
+  for (const m of merged) state.segments.set(m.segmentId, m);
+  if (merged.length > 0) e.onRowsMoved?.(state.tableId, sources.map((s, i) => ({ ...forwards[i]!, segmentId: s.segmentId })));
+  e.log.debug({ tableId: state.tableId, sources: sources.map((s) => s.segmentId), merged: merged.map((m) => m.segmentId), rows: merged.reduce((n, m) => n + m.rowCount, 0) }, 'merged segments');
 }
 
 /** Seed 001's merge: each group catalog.planMerges proposes becomes one file. Returns merges done. */
 export async function mergeSmallFiles(e: EngineContext, state: TableState): Promise<number> {
+  const byFile = new Map([...state.segments.values()].filter((s) => s.file !== undefined).map((s) => [s.file!.fileRowId, s]));
+  const groups = state.def.partitionKey ? planTenantMerges(e, state, byFile) : e.catalog.planMerges(state.tableId);
   let done = 0;
-  for (const group of e.catalog.planMerges(state.tableId)) {
-    const byFile = new Map([...state.segments.values()].filter((s) => s.file !== undefined).map((s) => [s.file!.fileRowId, s]));
+  for (const group of groups) {
     const sources = group.map((id) => byFile.get(id));
-    if (sources.some((s) => s === undefined)) continue;
+    if (sources.some((s) => s === undefined || state.segments.get(s.segmentId) !== s)) continue;
     if (await mergeSegments(e, state, sources as Segment[])) done++;
+  }
+  return done;
+}
+
+/**
+ * A partitioned table's merges (docs/tenants.md): files not yet clustered by tenant are
+ * clustered (alone or with other small packed files); small packed files merge together; a
+ * large tenant's own files merge with each other. Files of one tenant never merge with packed
+ * ones again, so the layout settles instead of being rewritten every pass.
+ */
+function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyMap<number, Segment>): number[][] {
+  const limit = state.def.segmentSizeBytes;
+  const packed: { id: number; size: number; clustered: boolean }[] = [];
+  const own = new Map<string, { id: number; size: number }[]>();
+  for (const f of e.catalog.files(state.tableId, [FileState.RAW])) {
+    const seg = byFile.get(f.id);
+    if (seg === undefined) continue;
+    const dir = seg.tenantDir;
+    if (dir !== null && dir.keys.length === 1 && f.fileSize < limit) {
+      const list = own.get(dir.keys[0]!) ?? [];
+      list.push({ id: f.id, size: f.fileSize });
+      own.set(dir.keys[0]!, list);
+    } else if (dir === null || f.fileSize < limit) packed.push({ id: f.id, size: f.fileSize, clustered: dir !== null });
+  }
+  const groups: number[][] = [];
+  const cut = (files: readonly { id: number; size: number; clustered?: boolean }[]): void => {
+    let group: typeof files[number][] = [];
+    let bytes = 0;
+    const close = (): void => {
+      if (group.length >= 2 || group.some((f) => f.clustered === false)) groups.push(group.map((f) => f.id));
+      group = [];
+      bytes = 0;
+    };
+    for (const f of files) {
+      if (group.length > 0 && bytes + f.size > limit) close();
+      group.push(f);
+      bytes += f.size;
+    }
+    close();
+  };
+  cut(packed);
+  for (const list of own.values()) cut(list);
+  return groups;
+}
+
+/**
+ * Retires sealed segments whose every row is deleted, in whatever data state (an indexed
+ * segment's raw file is BACKUP, so compaction never picks it): the segment's files go
+ * TO_DELETE (index files too) and its row ids forward to nowhere. Returns segments retired.
+ */
+export async function retireDeadSegments(e: EngineContext, state: TableState): Promise<number> {
+  let done = 0;
+  for (const seg of [...state.segments.values()]) {
+    if (seg.state !== 'sealed' || seg.file === undefined || seg.rowCount === 0 || seg.deletes.count < seg.rowCount) continue;
+    const ok = await e.wal.barrier(() => {
+      if (e.tables.get(state.tableId) !== state || state.segments.get(seg.segmentId) !== seg || seg.deletes.count < seg.rowCount) return false;
+      const ids = e.catalog.files(state.tableId).filter((f) => f.segmentId === seg.segmentId && f.fileType !== FileState.TO_DELETE).map((f) => f.id);
+      e.catalog.setFileState(ids, [FileState.RAW, FileState.TO_INDEX, FileState.INDEX, FileState.BACKUP], FileState.TO_DELETE);
+      swap(e, state, [seg], [{ offsets: new Int32Array(seg.rowCount).fill(-1), to: -1 }], []);
+      return true;
+    });
+    if (ok) done++;
   }
   return done;
 }

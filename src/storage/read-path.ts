@@ -4,11 +4,12 @@
  * rows (after the committed ones) and not the rows it deleted.
  */
 import type { ObjectStore } from '../tiering/index.ts';
-import { isDeleted } from './delete-bitmap.ts';
+import { deletedInRange, isDeleted } from './delete-bitmap.ts';
 import { makeRowId, splitRowId } from './segment.ts';
 import type { ZoneMap } from './segment-file.ts';
 import type { TableSnapshot } from './snapshot.ts';
 import type { TableState } from './table-state.ts';
+import { findRun, tenantKey, tenantRows } from './tenants.ts';
 import type { TxTableWrites, WriteTx } from './transaction.ts';
 
 export interface ScanOptions {
@@ -16,6 +17,20 @@ export interface ScanOptions {
   batchRows?: number;
   /** Called with a sealed segment's zone maps; false skips the segment unread. */
   zoneFilter?: (zones: ZoneMap) => boolean;
+  /** A partitioned table's scan pinned to tenants: only rows whose key column is one of `keys` (canonical, storage/tenants.ts). */
+  tenants?: TenantFilter;
+}
+
+/** Which tenants a read is restricted to. */
+export interface TenantFilter {
+  readonly attnum: number;
+  readonly keys: readonly string[];
+}
+
+/** Whether provisional row k of `w` belongs to one of the filter's tenants. */
+export function provisionalInTenants(w: TxTableWrites, k: number, t: TenantFilter): boolean {
+  const i = w.rowAttnums[k]!.indexOf(t.attnum);
+  return t.keys.includes(tenantKey(i < 0 ? null : w.rows[k]![i]));
 }
 
 /** A batch of visible rows: `rows[i]` holds the requested attnums' values of `rowIds[i]`. */
@@ -59,9 +74,13 @@ export async function* scanSnapshot(
   for (const ref of snap.segments) {
     const seg = ref.segment;
     if (opts.zoneFilter !== undefined && seg.file !== undefined && !opts.zoneFilter(seg.file.zones)) continue;
+    const only = opts.tenants === undefined ? 'all' : await tenantRows(seg, ref.rowCount, opts.tenants.attnum, opts.tenants.keys, store);
+    if (only !== 'all' && only.length === 0) continue;
     const cols = await seg.columnsFor(attnums, store);
     const base = makeRowId(seg.segmentId, 0);
-    for (let off = 0; off < ref.rowCount; off++) {
+    const n = only === 'all' ? ref.rowCount : only.length;
+    for (let j = 0; j < n; j++) {
+      const off = only === 'all' ? j : only[j]!;
       if (isDeleted(ref.deletes, off)) continue;
       if (mine !== undefined && mine.has(base + off)) continue;
       const row = new Array<unknown>(cols.length);
@@ -78,6 +97,7 @@ export async function* scanSnapshot(
   if (w !== undefined) {
     for (let k = 0; k < w.rows.length; k++) {
       if (w.dead.has(k)) continue;
+      if (opts.tenants !== undefined && !provisionalInTenants(w, k, opts.tenants)) continue;
       rowIds.push(-(k + 1));
       rows.push(provisionalRow(w, k, attnums));
       if (rows.length >= batchRows) {
@@ -138,4 +158,38 @@ export function countSnapshot(state: TableState | undefined, snap: TableSnapshot
     }
   }
   return n + w.liveProvisional;
+}
+
+/**
+ * Exact number of rows of the filter's tenants visible to `tx` (or anyone) in the snapshot: a
+ * clustered segment answers from its tenant directory and delete bitmap without reading rows.
+ */
+export async function countTenantRows(store: ObjectStore, state: TableState | undefined, snap: TableSnapshot, tx: WriteTx | null, t: TenantFilter): Promise<number> {
+  snap.check();
+  const w = tx?.tables.get(snap.tableId);
+  const mine = ownDeletes(w, state);
+  let n = 0;
+  for (const ref of snap.segments) {
+    const seg = ref.segment;
+    const dir = seg.tenantDir;
+    if (dir !== null && mine === undefined) {
+      for (const k of new Set(t.keys)) {
+        const i = findRun(dir, k);
+        if (i < 0) continue;
+        const start = dir.starts[i]!;
+        const end = Math.min(dir.starts[i + 1]!, ref.rowCount);
+        n += end - start - deletedInRange(ref.deletes, start, end);
+      }
+      continue;
+    }
+    const only = await tenantRows(seg, ref.rowCount, t.attnum, t.keys, store);
+    const base = makeRowId(seg.segmentId, 0);
+    const len = only === 'all' ? ref.rowCount : only.length;
+    for (let j = 0; j < len; j++) {
+      const off = only === 'all' ? j : only[j]!;
+      if (!isDeleted(ref.deletes, off) && !(mine !== undefined && mine.has(base + off))) n++;
+    }
+  }
+  if (w !== undefined) for (let k = 0; k < w.rows.length; k++) if (!w.dead.has(k) && provisionalInTenants(w, k, t)) n++;
+  return n;
 }

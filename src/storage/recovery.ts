@@ -13,6 +13,7 @@ import { CHECKPOINT_META_KEY, type EngineContext, sealedThroughKey } from './eng
 import { Segment } from './segment.ts';
 import { zonesFromCatalog } from './segment-file.ts';
 import { TableState } from './table-state.ts';
+import { directoryFromRuns } from './tenants.ts';
 import type { WalRecord } from './wal-format.ts';
 
 /** Files whose data a table's scans read: RAW and TO_INDEX segments, and BACKUP (raw data under an INDEX file). */
@@ -23,6 +24,7 @@ export async function loadTable(e: EngineContext, def: TableDef): Promise<TableS
   const state = new TableState(def);
   const files: FileRow[] = e.catalog.files(def.tableId, DATA_STATES);
   const delKeys = new Set(await e.store.list(`tables/${def.tableId}/deletes/`));
+  const runs = def.partitionKey ? e.catalog.tenantRuns(def.tableId) : null;
   for (const f of files) {
     const key = deleteFileKey(def.tableId, f.segmentId);
     let deletes: DeleteBitmap | undefined;
@@ -35,6 +37,8 @@ export async function loadTable(e: EngineContext, def: TableDef): Promise<TableS
     }
     const seg = new Segment(def.tableId, f.segmentId, 'sealed', f.rowCount, deletes);
     seg.file = { fileRowId: f.id, location: f.location, zones: zonesFromCatalog(f.minMax) };
+    const fileRuns = runs?.get(f.id);
+    if (fileRuns !== undefined) seg.tenantDir = directoryFromRuns(fileRuns);
     state.segments.set(seg.segmentId, seg);
   }
   // Segment objects a crash left behind between put and addFile (or merges never committed).

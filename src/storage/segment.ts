@@ -7,6 +7,7 @@
 import type { ObjectStore } from '../tiering/index.ts';
 import { corrupted } from './bytes.ts';
 import { DeleteBitmap } from './delete-bitmap.ts';
+import type { TenantDirectory } from './tenants.ts';
 import { readSegmentColumn, readSegmentHeader, type SegmentHeader, type ZoneMap } from './segment-file.ts';
 
 /** 2^32: row id = segmentId * ROW_ID_SEGMENT_FACTOR + offset. */
@@ -51,6 +52,8 @@ export class Segment {
   /** LSN of the first delete applied since the delete file was last written; null when clean. */
   deletesDirtySince: bigint | null = null;
   file: SegmentFileInfo | undefined;
+  /** A clustered segment of a partitioned table: its tenants' runs (storage/tenants.ts); null otherwise. */
+  tenantDir: TenantDirectory | null = null;
   /** Loaded or appended columns by attnum; `typeOids` says what each holds. */
   readonly columns = new Map<number, unknown[]>();
   readonly typeOids = new Map<number, number>();

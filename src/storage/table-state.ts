@@ -10,6 +10,8 @@ import { Segment, makeRowId, splitRowId } from './segment.ts';
 export interface RowForward {
   readonly newSegmentId: number;
   readonly offsets: Int32Array;
+  /** Per old offset, the segment the row went to, when the merge wrote several files (else newSegmentId). */
+  readonly targets?: Int32Array;
   /** Engine transaction sequence number at the swap (transactions begun before may still use old ids). */
   readonly swapSeq: number;
 }
@@ -75,9 +77,10 @@ export class TableState {
       if (seg !== undefined) return offset < seg.reserved ? { segment: seg, offset } : undefined;
       const fwd = this.forwards.get(segmentId);
       if (fwd === undefined || offset >= fwd.offsets.length) return undefined;
-      offset = fwd.offsets[offset]!;
-      if (offset < 0) return undefined;
-      segmentId = fwd.newSegmentId;
+      const next = fwd.offsets[offset]!;
+      if (next < 0) return undefined;
+      segmentId = fwd.targets !== undefined ? fwd.targets[offset]! : fwd.newSegmentId;
+      offset = next;
     }
     return undefined;
   }

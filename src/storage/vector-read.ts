@@ -7,7 +7,9 @@
  */
 import type { DeleteView } from './delete-bitmap.ts';
 import type { StorageEngine } from './engine.ts';
+import { provisionalInTenants, type TenantFilter } from './read-path.ts';
 import { makeRowId } from './segment.ts';
+import { tenantRows } from './tenants.ts';
 import type { TableSnapshot } from './snapshot.ts';
 import type { WriteTx } from './transaction.ts';
 
@@ -35,6 +37,8 @@ export interface VectorSegment {
   readonly deletes: DeleteView;
   /** The requested extra columns (e.g. a WHERE's), as stored; undefined entries: the segment predates the column. */
   readonly extra: readonly (readonly unknown[] | undefined)[];
+  /** A read pinned to tenants: the offsets (ascending) of their rows here; null = every row. */
+  readonly rows: Int32Array | null;
 }
 
 export interface VectorColumnRead {
@@ -102,13 +106,15 @@ export function packVectors(values: readonly unknown[], count: number): PackedVe
 
 /** The snapshot's segments with the vector column `attnum` (loaded from segment files on first use). */
 export async function readVectorColumn(
-  engine: StorageEngine, snap: TableSnapshot, tx: WriteTx | null, attnum: number, extraAttnums: readonly number[] = [],
+  engine: StorageEngine, snap: TableSnapshot, tx: WriteTx | null, attnum: number, extraAttnums: readonly number[] = [], tenants?: TenantFilter,
 ): Promise<VectorColumnRead> {
   snap.check();
   const state = engine.tables.get(snap.tableId);
   const segments: VectorSegment[] = [];
   for (const ref of snap.segments) {
     const seg = ref.segment;
+    const only = tenants === undefined ? 'all' : await tenantRows(seg, ref.rowCount, tenants.attnum, tenants.keys, engine.store);
+    if (only !== 'all' && only.length === 0) continue;
     const [values, ...extra] = await seg.columnsFor([attnum, ...extraAttnums], engine.store);
     segments.push({
       segmentId: seg.segmentId,
@@ -119,6 +125,7 @@ export async function readVectorColumn(
       packed: values === undefined ? null : packVectors(values, ref.rowCount),
       deletes: ref.deletes,
       extra,
+      rows: only === 'all' ? null : only,
     });
   }
   const w = tx?.tables.get(snap.tableId);
@@ -134,6 +141,7 @@ export async function readVectorColumn(
     }
     for (let k = 0; k < w.rows.length; k++) {
       if (w.dead.has(k)) continue;
+      if (tenants !== undefined && !provisionalInTenants(w, k, tenants)) continue;
       const have = w.rowAttnums[k]!;
       const row = w.rows[k]!;
       const i = have.indexOf(attnum);
