@@ -4,6 +4,7 @@
  * and the SQL layer hold one Catalog; every call is synchronous and durable when it returns.
  * The class only delegates: schemas.ts, tables.ts, files.ts and sequences.ts hold the logic.
  */
+import { tenantFileInfo, tenantRunsOfTable, type TenantFileInfo, type TenantRun } from './tenant-runs.ts';
 import Database from 'better-sqlite3';
 import { DbError, SqlState } from '../errors/index.ts';
 import { CatalogDb } from './catalog-db.ts';
@@ -14,6 +15,7 @@ import * as partitionOps from './partitions.ts';
 import { applyMigrations, loadMigrations, type Migration, schemaVersion } from './migrations.ts';
 import * as schemaOps from './schemas.ts';
 import * as seqOps from './sequences.ts';
+import { SecurityCatalog } from './roles.ts';
 import type { ColumnDef, ConstraintDef, FileRow, IndexSpec, NewTableDef, TableDef, TableSummary } from './table-def.ts';
 import * as tableOps from './tables.ts';
 
@@ -24,7 +26,12 @@ export interface CatalogOpenOptions {
 
 /** The catalog. Open a file path for the server, or ':memory:' for the in-memory twin used in tests. */
 export class Catalog {
-  private constructor(private readonly cdb: CatalogDb, readonly path: string) {}
+  private constructor(private readonly cdb: CatalogDb, readonly path: string) {
+    this.security = new SecurityCatalog(cdb);
+  }
+
+  /** Roles, memberships, owners, ACLs and row-level security policies (roles.ts, policies.ts). */
+  readonly security: SecurityCatalog;
 
   /**
    * Opens (creating if needed) and migrates the catalog at path. A file catalog runs with
@@ -202,6 +209,21 @@ export class Catalog {
   /** NEW_MERGE → RAW for the merged file, sources RAW → TO_DELETE, one transaction; 55000 if a source is no longer RAW. */
   commitMerge(tableId: number, sourceIds: readonly number[], merged: fileOps.MergedFile): FileRow {
     return fileOps.commitMerge(this.cdb, tableId, sourceIds, merged);
+  }
+
+  /** commitMerge with several result files, each with its tenant runs. */
+  commitRewrite(tableId: number, sourceIds: readonly number[], outputs: readonly fileOps.MergedFile[]): FileRow[] {
+    return fileOps.commitRewrite(this.cdb, tableId, sourceIds, outputs);
+  }
+
+  /** A partitioned table's tenant runs by TableFiles id (catalog/tenant-runs.ts). */
+  tenantRuns(tableId: number): Map<number, TenantRun[]> {
+    return tenantRunsOfTable(this.cdb, tableId);
+  }
+
+  /** A table's data files with size, tier and index state (tessera.tenants). */
+  tenantFileInfo(tableId: number): Map<number, TenantFileInfo> {
+    return tenantFileInfo(this.cdb, tableId);
   }
 
   /** CREATE INDEX: RAW → TO_INDEX (and the index spec recorded on the table when given); returns files moved. */

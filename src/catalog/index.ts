@@ -24,3 +24,6 @@ export {
 export { createIndexProgress, type CreateIndexProgress } from './pg-catalog/index.ts';
 export { TierLedger, type TierRecord } from './tier-ledger.ts';
 export { registerTieringViewSource, type TieringViewSource } from './tiering-views.ts';
+export type { TenantRun, TenantFileInfo } from './tenant-runs.ts';
+export { SecurityCatalog, BOOTSTRAP_ROLE_OID, PUBLIC_ROLE_OID, type RoleDef, type RoleAttributes, type AclItem, type TableSecurity, type RoleMember } from './roles.ts';
+export type { PolicyDef, PolicyCommand } from './policies.ts';

@@ -64,6 +64,25 @@ export const TABLE_FILES_VIEW_COLUMNS: readonly SystemViewColumn[] = [
 ];
 
 /**
+ * Columns of tessera.tenants (docs/tenants.md): one row per tenant of each partitioned table.
+ * Its rows come from the storage engine (session/data-access.ts), not the catalog alone: they
+ * count the growing segment and deletes too. `index` is 'hnsw' when one of the tenant's own
+ * files has a graph, else 'exact'.
+ */
+export const TENANTS_VIEW_COLUMNS: readonly SystemViewColumn[] = [
+  { name: 'schema', typeOid: TEXT },
+  { name: 'table_name', typeOid: TEXT },
+  { name: 'tenant', typeOid: TEXT },
+  { name: 'rows', typeOid: INT8 },
+  { name: 'bytes', typeOid: INT8 },
+  { name: 'own_files', typeOid: INT8 },
+  { name: 'packed_files', typeOid: INT8 },
+  { name: 'unclustered_rows', typeOid: INT8 },
+  { name: 'index', typeOid: TEXT },
+  { name: 'tier', typeOid: TEXT },
+];
+
+/**
  * tessera.tables from table summaries: one row per Tables row, soft-deleted ones (state 1)
  * included until the cleaner purges them. row_count counts live rows of RAW/TO_INDEX/INDEX
  * files; file_count and size_bytes cover files not yet TO_DELETE.
@@ -103,6 +122,8 @@ function registry(): Record<string, SystemView> {
     'tessera.table_files': (catalog) => tableFilesViewRows(catalog.allFiles()),
     'tessera.tiering': (catalog) => tieringViewRows(catalog),
     'tessera.cache_stats': (catalog) => cacheStatsViewRows(catalog),
+    // Rows filled in by the session from the storage engine (see TENANTS_VIEW_COLUMNS).
+    'tessera.tenants': () => ({ columns: [...TENANTS_VIEW_COLUMNS], rows: [] }),
   };
   for (const [name, fn] of Object.entries(PG_CATALOG_RELATIONS)) views[`pg_catalog.${name}`] = fn;
   for (const [name, fn] of Object.entries(INFORMATION_SCHEMA_RELATIONS)) views[`information_schema.${name}`] = fn;

@@ -37,3 +37,19 @@ export function tenantRunsOfTable(cdb: CatalogDb, tableId: number): Map<number, 
 export function deleteTenantRuns(cdb: CatalogDb, fileIdsJson: string): void {
   cdb.run('DELETE FROM TenantRuns WHERE file_id IN (SELECT value FROM json_each(?))', fileIdsJson);
 }
+
+/** What tessera.tenants shows of a partitioned table's data file: size, tier, and whether a graph was built for it. */
+export interface TenantFileInfo {
+  size: number;
+  tier: string;
+  indexed: boolean;
+}
+
+/** The table's data files (by TableFiles id) with their size, tier and index state. */
+export function tenantFileInfo(cdb: CatalogDb, tableId: number): Map<number, TenantFileInfo> {
+  const rows = cdb.all<{ id: number | bigint; file_size: number | bigint; tier: string; indexed: number | bigint }>(
+    `SELECT f.id, f.file_size, f.tier,
+       EXISTS (SELECT 1 FROM TableFiles x WHERE x.source_file_id = f.id AND x.file_type = 3) AS indexed
+     FROM TableFiles f WHERE f.table_id = ? AND f.file_type IN (1, 2, 7)`, tableId);
+  return new Map(rows.map((r) => [Number(r.id), { size: Number(r.file_size), tier: r.tier, indexed: Number(r.indexed) === 1 }]));
+}

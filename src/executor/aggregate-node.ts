@@ -9,8 +9,9 @@ import type { ExecContext } from './context.ts';
 import { ArrayCursor, type RowCursor } from './cursor.ts';
 import { hashKey } from './hash-key.ts';
 import type { AggregateState } from './aggregates.ts';
-import type { Plan } from './plan.ts';
+import type { Plan, TenantPin } from './plan.ts';
 import { compareSortValues } from './sort-keys.ts';
+import { tenantFilter } from './tenant-keys.ts';
 import type { Row, Value } from './value.ts';
 
 type OpenCursor = (plan: Plan, params: readonly Value[], ctx: ExecContext) => RowCursor;
@@ -34,6 +35,12 @@ function singleKey(v: Value): unknown {
 }
 
 export function openAggregate(plan: Plan & { kind: 'aggregate' }, params: readonly Value[], ctx: ExecContext, open: OpenCursor): RowCursor {
+  const scan = plan.input;
+  if (scan.kind === 'seq-scan' && scan.tenants !== undefined && plan.groupBy.length === 0 && plan.aggregates.length === 1) {
+    const a = plan.aggregates[0]!;
+    // count(*) of a partitioned table's tenants: from the tenant directory and delete bitmaps.
+    if (a.fn.name === 'count' && a.args.length === 0 && !a.distinct && !a.filter) return tenantCount(scan.tableId, scan.tenants, params, ctx);
+  }
   const input = open(plan.input, params, ctx);
   const keys = plan.groupBy.map(compile);
   // Arguments and FILTERs holding subqueries are evaluated asynchronously; all others synchronously.
@@ -107,5 +114,19 @@ export function openAggregate(plan: Plan & { kind: 'aggregate' }, params: readon
       return result.next();
     },
     close: () => input.close(),
+  };
+}
+
+function tenantCount(tableId: number, pin: TenantPin, params: readonly Value[], ctx: ExecContext): RowCursor {
+  let done = false;
+  return {
+    async next() {
+      if (done) return null;
+      done = true;
+      return [[BigInt(await ctx.data.countTenants(tableId, await tenantFilter(pin, params, ctx)))]];
+    },
+    close() {
+      done = true;
+    },
   };
 }

@@ -42,7 +42,7 @@ export interface DataAccess {
   /** Next value of a sequence (serial / identity columns, nextval()). */
   nextval(sequence: string): bigint;
   /** Current rows of a system view (e.g. "tessera.tables"). */
-  systemView(name: string): unknown[][];
+  systemView(name: string): unknown[][] | Promise<unknown[][]>;
   /** Catalog lookups of the pg_catalog functions (functions-catalog.ts); absent outside a session. */
   pgCatalog?(): PgCatalogAccess;
   // ---- vector search (executor/vector-topk.ts) ----
@@ -98,6 +98,11 @@ export interface PgCatalogAccess {
   roleName(oid: number): string | undefined;
   /** A COMMENT ON text of a table (attnum 0) or column, or null. */
   description(tableOid: number, attnum: number): string | null;
+  /** pg_get_partkeydef / pg_get_partition_constraintdef (named partitions, docs/tenants.md). */
+  partKeyDef?(oid: number): string | null;
+  partitionConstraintDef?(oid: number): string | null;
+  /** pg_partition_ancestors: the relation, then its partitioned parent if it is a named partition. */
+  partitionAncestors?(oid: number): number[];
 }
 
 export interface ExecContext {

@@ -130,7 +130,18 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
     case 'vector-topk':
       return openVectorTopK(plan, params, ctx);
     case 'system-view':
-      return new ArrayCursor(ctx.data.systemView(plan.name) as Row[]);
+    {
+      const rows = ctx.data.systemView(plan.name);
+      if (Array.isArray(rows)) return new ArrayCursor(rows as Row[]);
+      let cursor: ArrayCursor | null = null;
+      return {
+        async next() {
+          cursor ??= new ArrayCursor((await rows) as Row[]);
+          return cursor.next();
+        },
+        close() {},
+      };
+    }
     case 'values': {
       const anyAsync = plan.rows.some((r) => r.some(isAsync));
       const rows = plan.rows.map((r) => r.map(anyAsync ? compileAsync : compile));

@@ -42,12 +42,20 @@ function columnType(e: BoundExpr): number {
   return e.kind === 'cast' ? columnType(e.arg) : e.type;
 }
 
+/** What a conjunct pins: the values, and whether the restriction alone decides it (a bare key column). */
+interface PinOf {
+  values: BoundExpr[];
+  spread: boolean;
+  exact: boolean;
+}
+
 /** The values one conjunct allows for the key column, or null. */
-function pinOf(e: BoundExpr, keyIndex: number): { values: BoundExpr[]; spread: boolean } | null {
+function pinOf(e: BoundExpr, keyIndex: number): PinOf | null {
   if (e.kind === 'call' && e.fn.name === '=' && e.args.length === 2) {
     const [l, r] = e.args as [BoundExpr, BoundExpr];
     for (const [c, v] of [[l, r], [r, l]] as const) {
-      if (keyColumn(c, keyIndex) && runtimeValue(v) && sameKeyFamily(columnType(c), v.type)) return { values: [v], spread: false };
+      // (A cast to name truncates at 63 bytes: only a bare column compares exactly as the keys do.)
+      if (keyColumn(c, keyIndex) && runtimeValue(v) && sameKeyFamily(columnType(c), v.type)) return { values: [v], spread: false, exact: c.kind === 'column' };
     }
     return null;
   }
@@ -56,31 +64,34 @@ function pinOf(e: BoundExpr, keyIndex: number): { values: BoundExpr[]; spread: b
     if (t.kind !== 'call' || t.fn.name !== '=' || t.args.length !== 2) return null;
     const [a, b] = t.args as [BoundExpr, BoundExpr];
     if (a.kind !== 'column' || a.index !== 0 || b.kind !== 'column' || b.index !== 1 || !sameKeyFamily(columnType(e.left), b.type)) return null;
-    return { values: [e.right], spread: true };
+    return { values: [e.right], spread: true, exact: e.left.kind === 'column' };
   }
   if (e.kind === 'or') {
     const values: BoundExpr[] = [];
+    let exact = true;
     for (const arm of e.args) {
       const sub = pinOf(arm, keyIndex);
       if (sub === null || sub.spread) return null;
       values.push(...sub.values);
+      exact &&= sub.exact;
     }
-    return { values, spread: false };
+    return { values, spread: false, exact };
   }
   return null;
 }
 
 /**
  * The tenant pin among `conds` (bound over the scan's output columns) for a partitioned
- * table's seq-scan, and the conjuncts left without it; null when none pins the key.
+ * table's seq-scan, and the conjuncts left without it; `exact`: the restriction decides the
+ * consumed conjunct by itself (it need not be evaluated again). Null when none pins the key.
  */
-export function pinTenants(scan: Plan, conds: readonly BoundExpr[]): { pin: TenantPin; rest: BoundExpr[] } | null {
+export function pinTenants(scan: Plan, conds: readonly BoundExpr[]): { pin: TenantPin; rest: BoundExpr[]; exact: boolean } | null {
   if (scan.kind !== 'seq-scan' || scan.partitionKey === undefined) return null;
   const keyIndex = scan.attnums.indexOf(scan.partitionKey);
   if (keyIndex < 0) return null;
   for (const [i, c] of conds.entries()) {
     const p = pinOf(c, keyIndex);
-    if (p !== null) return { pin: { attnum: scan.partitionKey, ...p }, rest: conds.filter((_x, j) => j !== i) };
+    if (p !== null) return { pin: { attnum: scan.partitionKey, values: p.values, spread: p.spread }, rest: conds.filter((_x, j) => j !== i), exact: p.exact };
   }
   return null;
 }

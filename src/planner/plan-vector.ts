@@ -97,8 +97,9 @@ export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
   const attnum = input.attnums[col.index]!;
   // A partitioned table: search only the tenants a conjunct names (it is then implied).
   const pinned = shape.predicate === null ? null : pinTenants(input, splitConjuncts(shape.predicate));
-  const predicate = pinned === null ? shape.predicate : pinned.rest.length === 0 ? null
-    : pinned.rest.length === 1 ? pinned.rest[0]! : { kind: 'and' as const, args: pinned.rest, type: Oid.bool, typmod: -1 };
+  const rest = pinned === null ? [] : pinned.exact ? pinned.rest : splitConjuncts(shape.predicate!);
+  const predicate = pinned === null ? shape.predicate : rest.length === 0 ? null
+    : rest.length === 1 ? rest[0]! : { kind: 'and' as const, args: rest, type: Oid.bool, typmod: -1 };
   const plan: VectorTopKPlan = {
     kind: 'vector-topk',
     tableId: input.tableId,

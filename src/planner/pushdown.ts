@@ -76,7 +76,7 @@ export function pushDown(plan: Plan, conds: readonly BoundExpr[], tables: Readon
     if (lookup) return filter(lookup, conds);
     // A partitioned table's scan reads only the tenants a conjunct names.
     const pinned = pinTenants(plan, conds);
-    if (pinned) return filter({ ...plan, tenants: pinned.pin }, conds);
+    if (pinned) return filter({ ...plan, tenants: pinned.pin }, pinned.exact ? pinned.rest : conds);
   }
   return filter(plan, conds);
 }

@@ -16,3 +16,4 @@ export { registerColumnCodec, float32VectorCodec, binaryCodec, type ColumnCodec 
 export { ByteReader, ByteWriter } from './bytes.ts';
 export { readVectorColumn, packVectors, type VectorColumnRead, type VectorSegment, type PackedVectors } from './vector-read.ts';
 export { isDeleted, type DeleteView } from './delete-bitmap.ts';
+export { tenantStats, type TenantStat } from './tenant-stats.ts';
