@@ -103,6 +103,8 @@ export interface PgCatalogAccess {
   partitionConstraintDef?(oid: number): string | null;
   /** pg_partition_ancestors: the relation, then its partitioned parent if it is a named partition. */
   partitionAncestors?(oid: number): number[];
+  /** pg_partition_tree rows: [relid, parentrelid, isleaf, level]. */
+  partitionTree?(oid: number): [number, number | null, boolean, number][];
 }
 
 export interface ExecContext {

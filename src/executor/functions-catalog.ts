@@ -72,7 +72,30 @@ def('pg_get_indexdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).indexDef
 def('pg_get_indexdef', [Oid.oid, Oid.int4, Oid.bool], Oid.text, ([oid, col, pretty], ctx) => access(ctx).indexDef(oid as number, col as number, pretty === true));
 def('pg_get_viewdef', [Oid.oid], Oid.text, () => null);
 def('pg_get_viewdef', [Oid.oid, Oid.bool], Oid.text, () => null);
-def('pg_get_partkeydef', [Oid.oid], Oid.text, () => null);
+def('pg_get_partkeydef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).partKeyDef?.(oid as number) ?? null);
+// pg_partition_ancestors(regclass): the relation and, for a named partition, its partitioned table (psql \d reads it).
+defineFunction({
+  name: 'pg_partition_ancestors',
+  argTypes: [Oid.regclass],
+  returnType: Oid.regclass,
+  strict: true,
+  volatility: 'stable',
+  returnsSet: true,
+  setColumns: [{ name: 'relid', type: Oid.regclass }],
+  impl: ([oid], ctx) => (access(ctx).partitionAncestors?.(oid as number) ?? [oid as number]).map((o) => [o]),
+});
+// pg_partition_tree(regclass): (relid, parentrelid, isleaf, level) of a partitioned table or index and its partitions (psql \dP+).
+defineFunction({
+  name: 'pg_partition_tree',
+  argTypes: [Oid.regclass],
+  returnType: Oid.record,
+  strict: true,
+  volatility: 'stable',
+  returnsSet: true,
+  setColumns: [{ name: 'relid', type: Oid.regclass }, { name: 'parentrelid', type: Oid.regclass }, { name: 'isleaf', type: Oid.bool }, { name: 'level', type: Oid.int4 }],
+  impl: ([oid], ctx) => access(ctx).partitionTree?.(oid as number) ?? [],
+});
+def('pg_get_partition_constraintdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).partitionConstraintDef?.(oid as number) ?? null);
 def('pg_get_triggerdef', [Oid.oid], Oid.text, () => null);
 def('pg_get_statisticsobjdef_columns', [Oid.oid], Oid.text, () => null);
 def('pg_get_userbyid', [Oid.oid], Oid.name, ([oid], ctx) => access(ctx).roleName(oid as number) ?? `unknown (OID=${oid})`);

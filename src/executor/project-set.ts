@@ -30,6 +30,7 @@ export function openProjectSet(plan: Plan & { kind: 'project-set' }, params: rea
             if (c.fn.strict && vals.includes(null)) return [];
             const values = [...(c.fn.impl(vals, ctx) as Iterable<Value>)];
             const fields = c.fields;
+            if (fields && fields.length === 1) return values.map((row) => (row as Value[])[0]!);
             return fields ? values.map((row): PgRecord => (row as Value[]).map((value, i) => ({ type: fields[i]!, value }))) : values;
           });
           const n = Math.max(0, ...lists.map((l) => l.length));

@@ -294,8 +294,8 @@ export function bindCall(
   const coerced = args.map((a, i) =>
     fn.argTypes[i] === ANYNONARRAY_OID ? coerce(a, Oid.text, -1, 'explicit', ctx, location) : coerce(a, fn.argTypes[i]!, -1, 'implicit', ctx, location),
   );
-  // Several output columns in the SELECT list make one anonymous record per row.
-  const record = fn.setColumns && !allowSet;
+  // Several output columns in the SELECT list make one anonymous record per row (one named column is a plain value).
+  const record = fn.setColumns && fn.setColumns.length > 1 && !allowSet;
   const call: BoundExpr & { kind: 'call' } = { kind: 'call', fn, args: coerced, type: record ? Oid.record : fn.returnType, typmod: record ? recordTypmod(fn.setColumns!) : -1 };
   // A set-returning function in the SELECT list: its rows come from the block's project-set node.
   return fn.returnsSet && !allowSet ? ctx.setFunctions!.add(call) : call;

@@ -11,6 +11,7 @@ import { quoteIdent } from './deparse.ts';
 import { ioProcs } from './io-procs.ts';
 import { PgCatalogModel, type SystemViewContext } from './model.ts';
 import { DATABASE_OWNER_OID, SUPERUSER_OID, procOid, systemViewOid } from './oids.ts';
+import { partKeyDef, partitionConstraintText } from './partitions-model.ts';
 
 /** 42602 invalid_name (not in errors/sqlstate.ts yet). */
 const INVALID_NAME = '42602' as SqlStateCode;
@@ -224,5 +225,41 @@ export class PgCatalogLookup {
     const i = oid - procOid(0);
     const f = this.m.ctx.functions[i];
     return i >= 0 && f ? { args: f.argTypes, result: f.returnType, returnsSet: f.returnsSet } : null;
+  }
+
+  /** pg_get_partkeydef: `LIST (col)` for a partitioned table, else null. */
+  partKeyDef(oid: number): string | null {
+    const t = this.m.table(oid);
+    return t ? partKeyDef(t) : null;
+  }
+
+  /** pg_partition_ancestors: the relation itself, then a named partition's parent; nothing for an unknown OID. */
+  partitionAncestors(oid: number): number[] {
+    const r = this.m.partitions.get(oid);
+    if (r) return [oid, r.parent.tableId];
+    return this.m.relationById(oid) ? [oid] : [];
+  }
+
+  /** pg_partition_tree: a partitioned table or index with its named partitions' (copies), or a partition alone; nothing otherwise. */
+  partitionTree(oid: number): [number, number | null, boolean, number][] {
+    const r = this.m.partitions.get(oid);
+    if (r) return [[oid, r.parent.tableId, true, 0]];
+    const childIndex = this.m.indexParents.get(oid);
+    if (childIndex !== undefined) return [[oid, childIndex, true, 0]];
+    const t = this.m.table(oid);
+    if (t?.partitionKey) {
+      return [[oid, null, false, 0], ...[...this.m.partitions.values()].filter((p) => p.parent === t).map((p): [number, number, boolean, number] => [p.table.tableId, oid, true, 1])];
+    }
+    const idx = this.m.indexes.find((i) => i.oid === oid);
+    if (idx?.table.partitionKey) {
+      return [[oid, null, false, 0], ...[...this.m.indexParents].filter(([, parent]) => parent === oid).map(([child]): [number, number, boolean, number] => [child, oid, true, 1])];
+    }
+    return [];
+  }
+
+  /** pg_get_partition_constraintdef of a named partition, else null. */
+  partitionConstraintDef(oid: number): string | null {
+    const r = this.m.partitions.get(oid);
+    return r ? partitionConstraintText(r) : null;
   }
 }

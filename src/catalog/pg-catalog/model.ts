@@ -11,6 +11,7 @@ import type { IndexDef } from '../indexes.ts';
 import type { ColumnDef, ConstraintDef, TableDef } from '../table-def.ts';
 import { deparseExpr, isNullConstant, quoteIdent } from './deparse.ts';
 import { constraintOid, indexOid, namespaceOid, sequenceOid, sqlIndexOid } from './oids.ts';
+import { childIndexName, partitionRels, type PartitionRel } from './partitions-model.ts';
 
 /** What the session tells the catalog views about itself. */
 export interface SystemViewContext {
@@ -93,9 +94,17 @@ export class PgCatalogModel {
   readonly constraints: RelConstraint[] = [];
   readonly sequences: RelSequence[] = [];
   private readonly tablesById = new Map<number, TableDef>();
+  /** Named partitions shown as tables (partitions-model.ts), by their OID. */
+  readonly partitions = new Map<number, PartitionRel>();
+  /** A named partition's copy of a parent index → the parent's index (pg_inherits). */
+  readonly indexParents = new Map<number, number>();
 
   constructor(readonly catalog: Catalog, readonly ctx: SystemViewContext) {
     this.tables = catalog.listTables();
+    for (const r of partitionRels(catalog, this.tables)) {
+      this.partitions.set(r.table.tableId, r);
+      this.tables.push(r.table);
+    }
     const sqlIndexesOf = new Map<number, IndexDef[]>();
     for (const d of typeof catalog.listIndexes === 'function' ? catalog.listIndexes() : []) {
       sqlIndexesOf.set(d.tableId, [...(sqlIndexesOf.get(d.tableId) ?? []), d]);
@@ -117,16 +126,31 @@ export class PgCatalogModel {
           this.indexes.push({ oid: idx, name: c.name, table: t, attnums: c.attnums, unique: true, primary: contype === 'p', am: 'btree', constraintOid: oid });
         }
       });
-      const sqlIndexes = sqlIndexesOf.get(t.tableId) ?? [];
-      for (const d of sqlIndexes) {
+      const rel = this.partitions.get(t.tableId);
+      if (rel) {
+        // A partition's copies of the parent's key indexes: same position, so the same n.
+        for (let k = 0; k < n; k++) this.indexParents.set(indexOid(t.tableId, k), indexOid(rel.parent.tableId, k));
+      }
+      const sqlIndexes = sqlIndexesOf.get(rel ? rel.parent.tableId : t.tableId) ?? [];
+      const names = new Set(this.indexes.filter((i) => i.table.schema === t.schema).map((i) => i.name));
+      for (const [k, d] of sqlIndexes.entries()) {
+        const oid = rel ? indexOid(t.tableId, 500 + k) : sqlIndexOid(d.indexId);
+        if (rel) this.indexParents.set(oid, sqlIndexOid(d.indexId));
+        const name = rel ? childIndexName(t.name, d.columns.map((c) => t.columns.find((x) => x.attnum === c.attnum)?.name ?? 'expr'), names) : d.name;
         this.indexes.push({
-          oid: sqlIndexOid(d.indexId), name: d.name, table: t, attnums: d.columns.map((c) => c.attnum), unique: d.options.unique === 'true',
+          oid, name, table: t, attnums: d.columns.map((c) => c.attnum), unique: d.options.unique === 'true',
           primary: false, am: d.method, constraintOid: 0, opclasses: d.columns.map((c) => c.opclass),
           descending: d.columns.map((c) => c.descending === true),
           options: Object.fromEntries(Object.entries(d.options).filter(([k]) => k !== 'unique')),
         });
       }
       if (sqlIndexes.length === 0 && t.engineType !== undefined && t.engineType !== ENGINE_FLAT) this.indexes.push(vectorIndex(t, indexOid(t.tableId, n++)));
+      if (rel && sqlIndexes.length === 0 && rel.parent.engineType !== undefined && rel.parent.engineType !== ENGINE_FLAT) {
+        const v = vectorIndex(rel.parent, indexOid(t.tableId, n));
+        this.indexParents.set(v.oid, indexOid(rel.parent.tableId, n));
+        this.indexes.push({ ...v, table: t, name: childIndexName(t.name, v.attnums.map((a) => t.columns.find((x) => x.attnum === a)?.name ?? 'expr'), names) });
+      }
+      if (rel) continue; // the parent's serial sequences are listed once, with the parent
       for (const c of t.columns) {
         if (c.sequence && !c.dropped) this.sequences.push({ oid: sequenceOid(c.sequence), name: c.sequence, schema: t.schema, table: t, column: c });
       }
@@ -190,7 +214,7 @@ export class PgCatalogModel {
       ? ` WITH (${Object.entries(i.options).map(([k, v]) => `${k}='${String(v)}'`).join(', ')})` : '';
     // Pretty printing names the table unqualified when search_path finds it (generate_relation_name).
     const table = pretty && this.visible(i.table.schema) ? quoteIdent(i.table.name) : `${quoteIdent(i.table.schema)}.${quoteIdent(i.table.name)}`;
-    return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${table} USING ${i.am} (${cols.join(', ')})${opts}`;
+    return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${i.table.partitionKey ? 'ONLY ' : ''}${table} USING ${i.am} (${cols.join(', ')})${opts}`;
   }
 
   private byName: Map<string, number> | null = null;

@@ -7,7 +7,7 @@
  */
 import { Oid, PgArray } from '../../types/index.ts';
 import { DATABASE_OID, DATABASE_OWNER_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID } from './oids.ts';
-import { T, type CatalogRelationFn, emptyRelation, relation } from './view-def.ts';
+import { T, type CatalogRelationFn, emptyRelation, relation, vector0 } from './view-def.ts';
 
 const PG_CLASS_OID = 1259;
 const PG_CONSTRAINT_OID = 2606;
@@ -125,7 +125,15 @@ export const pgSequences = relation(
   }),
 );
 
-export const pgInherits = emptyRelation([['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]]);
+/** Named partitions under their partitioned table, and their index copies under the parent's indexes. */
+export const pgInherits = relation([['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]], (m) => {
+  const rows: unknown[][] = [];
+  for (const r of m.partitions.values()) {
+    rows.push([r.table.tableId, r.parent.tableId, 1, false]);
+    for (const i of m.indexes) if (i.table === r.table && m.indexParents.has(i.oid)) rows.push([i.oid, m.indexParents.get(i.oid), 1, false]);
+  }
+  return rows;
+});
 
 export const pgPolicy = emptyRelation([
   ['oid', T.oid], ['polname', T.name], ['polrelid', T.oid], ['polcmd', T.char], ['polpermissive', T.bool], ['polroles', T.oidArr],
@@ -258,10 +266,19 @@ export const pgDepend = relation([
 ]);
 
 export const pgForeignTable = emptyRelation([['ftrelid', T.oid], ['ftserver', T.oid], ['ftoptions', T.textArr]]);
-export const pgPartitionedTable = emptyRelation([
+/** btree operator classes of the partition key types (partclass), as PostgreSQL 15 numbers them. */
+const KEY_OPCLASS: Readonly<Record<number, number>> = { [Oid.text]: 3126, [Oid.varchar]: 3126, [Oid.int4]: 1978, [Oid.int8]: 3124, [Oid.int2]: 1979, [Oid.uuid]: 10065 };
+
+/** LIST-partitioned tables (docs/tenants.md): one key column each. */
+export const pgPartitionedTable = relation([
   ['partrelid', T.oid], ['partstrat', T.char], ['partnatts', T.int2], ['partdefid', T.oid], ['partattrs', T.int2vector],
   ['partclass', T.oidvector], ['partcollation', T.oidvector], ['partexprs', T.node],
-]);
+], (m) => m.tables.flatMap((t) => {
+  const key = t.partitionKey ? t.columns.find((c) => c.attnum === t.partitionKey!.attnum) : undefined;
+  if (!key) return [];
+  const collation = key.typeOid === Oid.text || key.typeOid === Oid.varchar ? 100 : 0;
+  return [[t.tableId, 'l', 1, 0, vector0([key.attnum]), vector0([KEY_OPCLASS[key.typeOid] ?? 0]), vector0([collation]), null]];
+}));
 export const pgEventTrigger = emptyRelation([['oid', T.oid], ['evtname', T.name], ['evtevent', T.name], ['evtowner', T.oid], ['evtfoid', T.oid], ['evtenabled', T.char], ['evttags', T.textArr]]);
 
 export const pgLanguage = relation(

@@ -7,6 +7,7 @@
 import { Oid, PgArray, allTypes, typeByOid } from '../../types/index.ts';
 import { ioProcNames, ioProcs } from './io-procs.ts';
 import { constraintAttnums, hasDefault } from './model.ts';
+import { partitionBoundText } from './partitions-model.ts';
 import { AmOid, DATABASE_OWNER_OID, NamespaceOid, SUPERUSER_OID, attrdefOid, procOid, systemViewOid } from './oids.ts';
 import { T, type CatalogRelationFn, int2Array, relation, vector0 } from './view-def.ts';
 import { PG_SERVER_RELATIONS } from './pg-catalog-server.ts';
@@ -49,27 +50,36 @@ const CLASS_COLUMNS = [
 ] as const;
 
 function classRow(
-  oid: number, name: string, ns: number, kind: string, am: number, natts: number, opts: { tuples?: number; hasIndex?: boolean; checks?: number },
+  oid: number, name: string, ns: number, kind: string, am: number, natts: number,
+  opts: { tuples?: number; hasIndex?: boolean; checks?: number; hasSubclass?: boolean; isPartition?: boolean; partbound?: string },
 ): unknown[] {
+  // Partitioned tables ('p') and indexes ('I') have no storage of their own: no relfilenode.
   return [
-    oid, name, ns, 0, 0, SUPERUSER_OID, am, kind === 'v' ? 0 : oid, 0, 0, opts.tuples ?? -1, 0, 0, opts.hasIndex ?? false, false, 'p',
-    kind, natts, opts.checks ?? 0, false, false, false, false, false, true, kind === 'r' ? 'd' : 'n', false, 0, kind === 'r' ? 1 : 0,
-    kind === 'r' ? 1 : 0, null, null, null,
+    oid, name, ns, 0, 0, SUPERUSER_OID, am, kind === 'v' || kind === 'p' || kind === 'I' ? 0 : oid, 0, 0, opts.tuples ?? -1, 0, 0, opts.hasIndex ?? false, false, 'p',
+    kind, natts, opts.checks ?? 0, false, false, opts.hasSubclass ?? false, false, false, true, kind === 'r' || kind === 'p' ? 'd' : 'n',
+    opts.isPartition ?? false, 0, kind === 'r' ? 1 : 0, kind === 'r' ? 1 : 0, null, null, opts.partbound ?? null,
   ];
 }
 
 export const pgClass = relation(CLASS_COLUMNS, (m) => {
   const rows: unknown[][] = [];
+  // Partitioned tables: relkind 'p' (and 'I' for their indexes); named partitions: relispartition with their bound.
+  const parents = new Set([...m.partitions.values()].map((r) => r.parent.tableId));
   for (const t of m.tables) {
     const hasIndex = m.indexes.some((i) => i.table === t);
     const checks = t.constraints.filter((c) => c.kind === 'check').length;
-    const count = m.rowCount(t.tableId);
-    rows.push(classRow(t.tableId, t.name, m.namespaces.find((n) => n.name === t.schema)?.oid ?? 0, 'r', AmOid.heap, t.columns.length,
-      { tuples: count > 0 ? count : -1, hasIndex, checks }));
+    const count = t.partitionKey ? -1 : m.rowCount(t.tableId);
+    const part = m.partitions.get(t.tableId);
+    rows.push(classRow(t.tableId, t.name, m.namespaces.find((n) => n.name === t.schema)?.oid ?? 0, t.partitionKey ? 'p' : 'r', t.partitionKey ? 0 : AmOid.heap,
+      t.columns.length, { tuples: count > 0 ? count : -1, hasIndex, checks, hasSubclass: parents.has(t.tableId), isPartition: part !== undefined,
+        partbound: part ? partitionBoundText(part) : undefined }));
   }
+  const parentIndexes = new Set(m.indexParents.values());
   for (const i of m.indexes) {
     const am = (AmOid as Record<string, number>)[i.am] ?? AmOid.btree;
-    rows.push(classRow(i.oid, i.name, m.namespaces.find((n) => n.name === i.table.schema)?.oid ?? 0, 'i', am, i.attnums.length, { tuples: 0 }));
+    const partitioned = i.table.partitionKey !== null && i.table.partitionKey !== undefined;
+    rows.push(classRow(i.oid, i.name, m.namespaces.find((n) => n.name === i.table.schema)?.oid ?? 0, partitioned ? 'I' : 'i', am, i.attnums.length,
+      { tuples: 0, hasSubclass: parentIndexes.has(i.oid), isPartition: m.indexParents.has(i.oid) }));
   }
   for (const s of m.sequences) rows.push(classRow(s.oid, s.name, m.namespaces.find((n) => n.name === s.schema)?.oid ?? 0, 'S', 0, 3, { tuples: 1 }));
   for (const r of m.ctx.systemRelations ?? []) {
