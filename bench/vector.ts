@@ -22,6 +22,7 @@ import hnswlib from 'hnswlib-node';
 import postgres from 'postgres';
 import { startTessera } from '../test/support/tessera.ts';
 import { binaryCopy, clusteredVectors, exactTopK, recallAt, vectorText, type CopyField } from '../test/vector-support.ts';
+import { readFvecs, readIvecs } from './data.ts';
 import { fmt, median } from './stats.ts';
 
 const { values: opts } = parseArgs({
@@ -46,29 +47,6 @@ const EFC = Number(opts['ef-construction']);
 const SECONDS = Number(opts.seconds);
 const EFS = opts.efs!.split(',').map(Number);
 const DIM = 128;
-
-function readFvecs(file: string, limit: number): Float32Array {
-  const buf = fs.readFileSync(file);
-  const dim = buf.readInt32LE(0);
-  const n = Math.min(limit, buf.length / (4 + 4 * dim));
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) out.set(new Float32Array(buf.buffer.slice(buf.byteOffset + i * (4 + 4 * dim) + 4, buf.byteOffset + (i + 1) * (4 + 4 * dim))), i * dim);
-  return out;
-}
-
-/** .ivecs ground truth (gen-vectors.mjs): per query int32 k, then k row ids. */
-function readIvecs(file: string, limit: number): number[][] {
-  const buf = fs.readFileSync(file);
-  const out: number[][] = [];
-  for (let at = 0; at < buf.length && out.length < limit;) {
-    const k = buf.readInt32LE(at);
-    const ids: number[] = [];
-    for (let j = 0; j < k; j++) ids.push(buf.readInt32LE(at + 4 + 4 * j));
-    out.push(ids);
-    at += 4 + 4 * k;
-  }
-  return out;
-}
 
 function loadData(): { base: Float32Array; queries: Float32Array } {
   if (opts.data !== undefined) {
