@@ -9,7 +9,7 @@ import type { TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { runModify } from '../executor/index.ts';
 import { bindPartitionValues, creationSchema, planUpdateOrDelete, resolvePartition, resolveTable, type PartitionTarget } from '../planner/index.ts';
-import type { AlterTableCommand, Statement } from '../sql/index.ts';
+import { errorPosition, type AlterTableCommand, type Statement } from '../sql/index.ts';
 import type { DdlHost } from './ddl.ts';
 
 type CreateTable = Statement & { kind: 'create_table' };
@@ -26,11 +26,21 @@ export function createNamedPartition(host: DdlHost, stmt: CreateTable): string {
   if (!parent.partitionKey) throw new DbError(SqlState.InvalidObjectDefinition, `"${parent.name}" is not partitioned`);
   const key = parent.columns.find((c) => c.attnum === parent.partitionKey!.attnum && !c.dropped)!;
   const schema = creationSchema(env, stmt.table.schema);
-  if (stmt.ifNotExists && db.catalog.relationNameTaken(schema, stmt.table.name)) {
+  if (db.catalog.relationNameTaken(schema, stmt.table.name)) {
+    if (!stmt.ifNotExists) throw new DbError(SqlState.DuplicateTable, `relation "${stmt.table.name}" already exists`);
     host.notice('NOTICE', SqlState.DuplicateTable, `relation "${stmt.table.name}" already exists, skipping`);
     return 'CREATE TABLE';
   }
+  // Every partitioned table is LIST-partitioned: other bounds get PostgreSQL's error for a list partition.
+  if (of.strategy !== 'list') throw new DbError(SqlState.InvalidTableDefinition, 'invalid bound specification for a list partition').at(errorPosition(of.location));
   const values = bindPartitionValues(key, of.values, env, host.execContext());
+  // As PostgreSQL, the first value (in the order written) another partition holds is the one reported.
+  const others = db.catalog.listPartitions(parent.tableId);
+  for (const e of of.values) {
+    const [v] = bindPartitionValues(key, [e], env, host.execContext());
+    const other = others.find((o) => o.values.includes(v!));
+    if (other) throw new DbError(SqlState.InvalidObjectDefinition, `partition "${stmt.table.name}" would overlap partition "${other.name}"`).at(errorPosition(e.location));
+  }
   db.catalog.createPartition({ tableId: parent.tableId, schema, name: stmt.table.name, values });
   return 'CREATE TABLE';
 }

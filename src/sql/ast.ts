@@ -105,6 +105,8 @@ export interface PartitionSpec {
 /** CREATE TABLE name PARTITION OF parent FOR VALUES IN (values): a named partition (LIST bounds only). */
 export interface PartitionOf {
   readonly parent: QualifiedName;
+  /** The bound's kind: FOR VALUES IN (list), FROM ... TO (range), WITH (MODULUS ...) (hash); DEFAULT is refused at conversion. */
+  readonly strategy: 'list' | 'range' | 'hash';
   readonly values: readonly Expr[];
   readonly location: number;
 }

@@ -139,11 +139,13 @@ function createTable(h: ConvertHelpers, n: Raw): Statement {
 function partitionOf(h: ConvertHelpers, n: Raw): PartitionOf {
   const b = n.partbound;
   if (b.is_default) throw notSupported('DEFAULT partitions are not supported: every key value without a named partition is already its own tenant').at(at(b.location));
-  if (b.strategy !== 'l') throw notSupported(`FOR VALUES ${b.strategy === 'r' ? 'FROM ... TO' : 'WITH (MODULUS ...)'} is not supported: Tessera partitions by LIST`).at(at(b.location));
   if (n.partspec) throw notSupported('a partition of a partitioned table cannot be partitioned again in Tessera').at(at(n.partspec.location));
   if (n.tableElts?.length) throw notSupported('column and constraint definitions in CREATE TABLE ... PARTITION OF are not supported').at(at(n.relation.location));
   if (n.options?.length) throw notSupported('WITH options of a partition are not supported: the parent table holds the data').at(at(n.relation.location));
-  return { parent: qualifiedName(n.inhRelations[0].RangeVar), values: ((b.listdatums ?? []) as Raw[]).map((d) => h.convertExpr(d)), location: b.location ?? -1 };
+  return {
+    parent: qualifiedName(n.inhRelations[0].RangeVar), strategy: b.strategy === 'l' ? 'list' : b.strategy === 'r' ? 'range' : 'hash',
+    values: ((b.listdatums ?? []) as Raw[]).map((d) => h.convertExpr(d)), location: b.location ?? -1,
+  };
 }
 
 function partitionSpec(p: Raw): PartitionSpec {
