@@ -20,6 +20,7 @@ declare module 'better-sqlite3' {
       run(...params: unknown[]): RunResult;
       get(...params: unknown[]): unknown;
       all(...params: unknown[]): unknown[];
+      iterate(...params: unknown[]): IterableIterator<unknown>;
       safeIntegers(toggle?: boolean): this;
     }
     interface Transaction<F extends (...args: never[]) => unknown> {

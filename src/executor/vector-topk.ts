@@ -11,6 +11,7 @@
  */
 import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../ann/exact.ts';
 import { searchGraphs, type SegmentGraph } from '../ann/graph.ts';
+import { batchDistances, simdServes } from '../ann/simd.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
 import { compile, compileAsync, isAsync } from './compile.ts';
@@ -375,8 +376,34 @@ async function exactSegment(
 ): Promise<void> {
   const { data, present, dim } = seg.packed!;
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
-  const qNorm = metric === 'cosine' ? squaredNorm(query) : 0;
   const n = rowsOf(seg);
+  if (simdServes(metric, dim)) {
+    // Runs of consecutive offsets (a tenant's run, or the whole segment in slices) in one SIMD call each.
+    let scanned = 0;
+    for (let j = 0; j < n;) {
+      const first = seg.rows === null ? j : seg.rows[j]!;
+      let len = 1;
+      if (seg.rows === null) len = Math.min(n - j, YIELD_EVERY_ROWS);
+      else while (j + len < n && seg.rows[j + len] === first + len) len++;
+      if (scratch.length < len) scratch = new Float32Array(Math.max(len, scratch.length * 2));
+      batchDistances(metric as 'l2' | 'ip', query, data, first, len, dim, scratch);
+      for (let x = 0; x < len; x++) {
+        const off = first + x;
+        if (!live(off)) continue;
+        if (present[off] === 0) cands.addNull(seg.rowIdBase + off);
+        else if (scratch[x]! < top.worst) top.push(scratch[x]!, seg.rowIdBase + off);
+      }
+      j += len;
+      if ((scanned += len) >= YIELD_EVERY_ROWS * 4) {
+        scanned = 0;
+        await yieldToLoop();
+        ctx.checkCancel();
+      }
+    }
+    cands.addTop(top);
+    return;
+  }
+  const qNorm = metric === 'cosine' ? squaredNorm(query) : 0;
   for (let j = 0; j < n; j++) {
     const off = seg.rows === null ? j : seg.rows[j]!;
     if (!live(off)) continue;
@@ -394,3 +421,6 @@ async function exactSegment(
   void plan;
   cands.addTop(top);
 }
+
+/** Distances of one SIMD call (grown on demand, reused across statements: calls never interleave). */
+let scratch = new Float32Array(YIELD_EVERY_ROWS);

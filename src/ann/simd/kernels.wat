@@ -1,0 +1,65 @@
+;; ann/simd/kernels.wat — batch distance kernels in WebAssembly SIMD (f32x4), the exact
+;; scan's inner loop (src/ann/simd.ts copies a query and a run of rows into this memory).
+;; Rebuilt into kernels-wasm.ts by `node scripts/build-wasm.mjs` (needs the wabt package).
+;;
+;; l2_many(q, data, n, dim, out): out[i] = Σ_d (q[d] − data[i·dim + d])², i < n
+;; ip_many(q, data, n, dim, out): out[i] = −Σ_d q[d] · data[i·dim + d]
+;; Pointers are byte offsets; dim is a multiple of 4; sums accumulate in float32 lanes.
+(module
+  (memory (export "memory") 64)
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+  (func (export "l2_many") (param $q i32) (param $data i32) (param $n i32) (param $dim i32) (param $out i32)
+    (local $i i32) (local $d i32) (local $row i32) (local $bytes i32) (local $acc v128) (local $acc2 v128) (local $x v128) (local $y v128)
+    (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
+    (local.set $row (local.get $data))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (local.set $acc2 (v128.const f32x4 0 0 0 0))
+        (local.set $d (i32.const 0))
+        ;; two vectors per step (8 floats) while they fit, then one
+        (block $tail
+          (loop $pairs
+            (br_if $tail (i32.gt_u (i32.add (local.get $d) (i32.const 32)) (local.get $bytes)))
+            (local.set $x (f32x4.sub (v128.load (i32.add (local.get $q) (local.get $d))) (v128.load (i32.add (local.get $row) (local.get $d)))))
+            (local.set $y (f32x4.sub (v128.load offset=16 (i32.add (local.get $q) (local.get $d))) (v128.load offset=16 (i32.add (local.get $row) (local.get $d)))))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x) (local.get $x))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $y) (local.get $y))))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (br $pairs)))
+        (if (i32.lt_u (local.get $d) (local.get $bytes))
+          (then
+            (local.set $x (f32x4.sub (v128.load (i32.add (local.get $q) (local.get $d))) (v128.load (i32.add (local.get $row) (local.get $d)))))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x) (local.get $x))))))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (call $hsum (f32x4.add (local.get $acc) (local.get $acc2))))
+        (local.set $row (i32.add (local.get $row) (local.get $bytes)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+  (func (export "ip_many") (param $q i32) (param $data i32) (param $n i32) (param $dim i32) (param $out i32)
+    (local $i i32) (local $d i32) (local $row i32) (local $bytes i32) (local $acc v128) (local $acc2 v128)
+    (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
+    (local.set $row (local.get $data))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (local.set $acc2 (v128.const f32x4 0 0 0 0))
+        (local.set $d (i32.const 0))
+        (block $tail
+          (loop $pairs
+            (br_if $tail (i32.gt_u (i32.add (local.get $d) (i32.const 32)) (local.get $bytes)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (local.get $q) (local.get $d))) (v128.load (i32.add (local.get $row) (local.get $d))))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (v128.load offset=16 (i32.add (local.get $q) (local.get $d))) (v128.load offset=16 (i32.add (local.get $row) (local.get $d))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (br $pairs)))
+        (if (i32.lt_u (local.get $d) (local.get $bytes))
+          (then
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (local.get $q) (local.get $d))) (v128.load (i32.add (local.get $row) (local.get $d))))))))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.neg (call $hsum (f32x4.add (local.get $acc) (local.get $acc2)))))
+        (local.set $row (i32.add (local.get $row) (local.get $bytes)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))))
