@@ -1,0 +1,36 @@
+/**
+ * ann/simd.ts: the WebAssembly SIMD batch kernels against float64 arithmetic on the same
+ * float32 inputs — L2 squared and negative inner product, dimensions 4 to 16,000, runs longer
+ * than one chunk of the module's memory, and a run starting mid-array.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { batchDistances, simdServes } from '../src/ann/simd.ts';
+import { rng } from './vector-support.ts';
+
+function exact(metric: 'l2' | 'ip', q: Float32Array, data: Float32Array, row: number, dim: number): number {
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += metric === 'l2' ? (q[d]! - data[row * dim + d]!) ** 2 : q[d]! * data[row * dim + d]!;
+  return metric === 'l2' ? s : -s;
+}
+
+test('SIMD batch distances equal float64 sums within float32 rounding', () => {
+  const r = rng(11);
+  for (const [dim, n] of [[4, 100], [12, 50], [128, 9000], [384, 3000], [16000, 70]] as const) {
+    assert.equal(simdServes('l2', dim), true, `dim ${dim}`);
+    const data = new Float32Array(n * dim).map(() => r.gauss());
+    const q = new Float32Array(dim).map(() => r.gauss());
+    for (const metric of ['l2', 'ip'] as const) {
+      const first = 7;
+      const out = new Float32Array(n - first);
+      batchDistances(metric, q, data, first, n - first, dim, out);
+      for (let i = 0; i < n - first; i++) {
+        const want = exact(metric, q, data, first + i, dim);
+        const tol = 1e-5 * Math.max(1, Math.abs(want)) * Math.sqrt(dim);
+        assert.ok(Math.abs(out[i]! - want) <= tol, `${metric} dim ${dim} row ${first + i}: ${out[i]} vs ${want}`);
+      }
+    }
+  }
+  assert.equal(simdServes('l2', 3), false);
+  assert.equal(simdServes('cosine', 128), false);
+});
