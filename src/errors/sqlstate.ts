@@ -15,6 +15,8 @@ export const SqlState = {
   CardinalityViolation: '21000',
   WindowingError: '42P20',
   LockNotAvailable: '55P03',
+  ObjectInUse: '55006',
+  InvalidGrantOperation: '0LP01',
   DuplicateAlias: '42712',
   InvalidRecursion: '42P19',
   DataException: '22000',

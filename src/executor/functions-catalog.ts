@@ -10,6 +10,7 @@ import { ArrayOid, Oid, PgArray, formatType, typeByOid } from '../types/index.ts
 import type { ExecContext, PgCatalogAccess } from './context.ts';
 import { compareValues, defineFunction, type ScalarFunction, type Volatility } from './functions.ts';
 import type { Value } from './value.ts';
+import * as privileges from './privileges.ts';
 
 const def = (
   name: string,
@@ -199,22 +200,36 @@ function checkPrivilege(priv: string): void {
   }
 }
 
-function checkUser(user: string, ctx: ExecContext): void {
+/** The privileges of the named role (42704 when none exists); the session's own when roles are not tracked. */
+function checkUser(user: string, ctx: ExecContext): ExecContext {
+  if (ctx.roles) {
+    const rc = ctx.roles.forRole(user);
+    if (!rc) throw new DbError(SqlState.UndefinedObject, `role "${user}" does not exist`);
+    return Object.defineProperty(Object.create(ctx), 'roles', { value: rc }) as ExecContext;
+  }
   if (user !== ctx.user) throw new DbError(SqlState.UndefinedObject, `role "${user}" does not exist`);
+  return ctx;
 }
 
+/** Any of the listed privileges on the relation (executor/privileges.ts); system catalogs are readable by all. */
 function tablePrivilege(rel: Value, priv: Value, ctx: ExecContext, isOid: boolean): boolean | null {
   checkPrivilege(priv as string);
-  if (isOid) return access(ctx).tableIsVisible(rel as number) === null ? null : true;
-  access(ctx).relationOid(rel as string);
-  return true;
+  let oid: number;
+  if (isOid) {
+    if (access(ctx).tableIsVisible(rel as number) === null) return null;
+    oid = rel as number;
+  } else {
+    oid = access(ctx).relationOid(rel as string);
+    if (/^(pg_catalog\.|information_schema\.|pg_)/.test(rel as string)) return true;
+  }
+  return [...privileges.privilegeKeywords(priv as string)].some((p) => privileges.hasTablePrivilege(ctx.roles, oid, p));
 }
 
 for (const name of ['has_table_privilege', 'has_any_column_privilege', 'has_sequence_privilege']) {
   def(name, [Oid.text, Oid.text], Oid.bool, ([r, p], ctx) => tablePrivilege(r, p, ctx, false));
   def(name, [Oid.oid, Oid.text], Oid.bool, ([r, p], ctx) => tablePrivilege(r, p, ctx, true));
-  def(name, [Oid.name, Oid.text, Oid.text], Oid.bool, ([u, r, p], ctx) => (checkUser(u as string, ctx), tablePrivilege(r, p, ctx, false)));
-  def(name, [Oid.name, Oid.oid, Oid.text], Oid.bool, ([u, r, p], ctx) => (checkUser(u as string, ctx), tablePrivilege(r, p, ctx, true)));
+  def(name, [Oid.name, Oid.text, Oid.text], Oid.bool, ([u, r, p], ctx) => tablePrivilege(r, p, checkUser(u as string, ctx), false));
+  def(name, [Oid.name, Oid.oid, Oid.text], Oid.bool, ([u, r, p], ctx) => tablePrivilege(r, p, checkUser(u as string, ctx), true));
   def(name, [Oid.oid, Oid.text, Oid.text], Oid.bool, ([, r, p], ctx) => tablePrivilege(r, p, ctx, false));
   def(name, [Oid.oid, Oid.oid, Oid.text], Oid.bool, ([, r, p], ctx) => tablePrivilege(r, p, ctx, true));
 }

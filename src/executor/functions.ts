@@ -369,7 +369,7 @@ fn('upper', [Oid.text], Oid.text, ([a]) => (a as string).replace(/[a-z]/g, (c) =
 fn('version', [], Oid.text, () => SERVER_VERSION_STRING, { volatility: 'stable' });
 fn('current_database', [], Oid.name, (_a, ctx) => ctx.database, { volatility: 'stable' });
 fn('current_user', [], Oid.name, (_a, ctx) => ctx.user, { volatility: 'stable' });
-fn('session_user', [], Oid.name, (_a, ctx) => ctx.user, { volatility: 'stable' });
+fn('session_user', [], Oid.name, (_a, ctx) => ctx.sessionUser ?? ctx.user, { volatility: 'stable' });
 // current_schema: functions-catalog.ts (first existing schema on search_path)
 fn('pg_backend_pid', [], Oid.int4, (_a, ctx) => ctx.backendPid, { volatility: 'stable' });
 fn('now', [], Oid.timestamptz, (_a, ctx) => ctx.transactionStartMicros, { volatility: 'stable' });

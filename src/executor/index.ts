@@ -4,10 +4,12 @@
  * errors/ (and storage/ as it arrives); never sql/, planner/ or session/.
  */
 export type { BoundExpr } from './bound.ts';
-export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, PkRange, RowChecks, AggregateCall, JoinKind, WindowCall, WindowFrame, FrameBound } from './plan.ts';
+export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, PkRange, RowChecks, RlsCheck, AggregateCall, JoinKind, WindowCall, WindowFrame, FrameBound, TenantPin } from './plan.ts';
 export { aggregateNamed, isAggregateName, type AggregateFunction } from './aggregates.ts';
 export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess } from './context.ts';
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';
+export * as privileges from './privileges.ts';
+export type { RoleContext } from './privileges.ts';
 export type { Row, Value } from './value.ts';
 export { hashKey } from './hash-key.ts';
 export { releaseAdvisoryLocks, advisoryLocksOf } from './advisory-locks.ts';

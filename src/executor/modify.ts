@@ -8,7 +8,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import { typeByOid } from '../types/index.ts';
 import { compile, compileAsync, isAsync, type AsyncEvaluator, type Evaluator } from './compile.ts';
 import type { ExecContext } from './context.ts';
-import { PARTITION_CONSTRAINT, type ModifyPlan, type OnConflictPlan, type OutputColumn, type Plan } from './plan.ts';
+import { PARTITION_CONSTRAINT, type ModifyPlan, type OnConflictPlan, type OutputColumn, type Plan, type RlsCheck } from './plan.ts';
 import { openCursor } from './run-plan.ts';
 import type { Row, Value } from './value.ts';
 
@@ -31,9 +31,25 @@ function failingRow(row: Row, columns: readonly OutputColumn[], ctx: ExecContext
   return `Failing row contains (${parts.join(', ')}).`;
 }
 
+const compiledRls = new WeakMap<readonly RlsCheck[], AsyncEvaluator[]>();
+
+/** Row-level security: each check must be true (null fails too), in order; 42501 names the table (and a restrictive policy). */
+export async function checkRls(checks: readonly RlsCheck[], table: string, row: Row, params: readonly Value[], ctx: ExecContext): Promise<void> {
+  let fns = compiledRls.get(checks);
+  if (!fns) compiledRls.set(checks, (fns = evaluators(checks.map((c) => c.expr))));
+  for (let i = 0; i < checks.length; i++) {
+    if ((await fns[i]!(row, params, ctx)) === true) continue;
+    const c = checks[i]!;
+    const using = c.kind === 'conflict' ? ' (USING expression)' : '';
+    const policy = c.policy === null ? '' : ` "${c.policy}"`;
+    throw new DbError(SqlState.InsufficientPrivilege, `new row violates row-level security policy${using}${policy} for table "${table}"`);
+  }
+}
+
 async function checkRow(m: ModifyPlan, row: Row, columns: readonly OutputColumn[], params: readonly Value[], ctx: ExecContext, checks: { name: string; fn: AsyncEvaluator }[]): Promise<void> {
   const c = m.checks;
   if (!c) return;
+  if (c.rls) await checkRls(c.rls, c.table, row, params, ctx);
   for (const nn of c.notNull) {
     if (row[nn.index] === null) {
       throw new DbError(SqlState.NotNullViolation, `null value in column "${nn.column}" of relation "${c.table}" violates not-null constraint`, {
@@ -109,7 +125,7 @@ export class RowInserter {
       if (syncEvals) {
         // No asynchronous function anywhere: no promise per value (the COPY hot path).
         for (let i = 0; i < width; i++) row[i] = syncEvals[i]!(src, params, ctx);
-        if (m.checks && (m.checks.notNull.length > 0 || this.checks.length > 0)) await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+        if (m.checks && (m.checks.notNull.length > 0 || this.checks.length > 0 || m.checks.rls)) await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
       } else {
         for (let i = 0; i < width; i++) row[i] = await this.newRow[i]!(src, params, ctx);
         await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
@@ -146,7 +162,11 @@ class Upserter {
     this.set = oc.set ? evaluators(oc.set) : null;
     this.where = oc.where ? evaluators([oc.where])[0]! : null;
     this.checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
+    // The updated row is checked against the UPDATE policies, not INSERT's.
+    this.updateChecks = m.checks && (m.checks.rls || oc.rlsUpdate) ? { ...m, checks: { ...m.checks, rls: oc.rlsUpdate } } : m;
   }
+
+  private readonly updateChecks: ModifyPlan;
 
   /**
    * Consecutive conflict-free rows are inserted together (one uniqueness check and write per
@@ -212,11 +232,12 @@ class Upserter {
       }
       if (this.touched.has(hit.rowId) || updating.has(hit.rowId)) throw this.secondTime();
       const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
+      if (oc.rlsExisting) await checkRls(oc.rlsExisting, m.checks?.table ?? '', existing, params, ctx);
       const both: Row = [...existing, ...proposed];
       if (this.where && (await this.where(both, params, ctx)) !== true) continue;
       const row: Row = new Array(m.attnums.length);
       for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
-      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      await checkRow(this.updateChecks, row, this.rowColumns, params, ctx, this.checks);
       updates.push({ rowId: hit.rowId, existing, row, proposed });
       updating.add(hit.rowId);
     }
@@ -246,11 +267,12 @@ class Upserter {
       if (oc.action === 'nothing') return;
       if (this.touched.has(hit.rowId)) throw this.secondTime();
       const existing = hit.row.map((v, i) => (v === undefined ? (oc.missing[i] ?? null) : v));
+      if (oc.rlsExisting) await checkRls(oc.rlsExisting, m.checks?.table ?? '', existing, params, ctx);
       const both: Row = [...existing, ...proposed];
       if (this.where && (await this.where(both, params, ctx)) !== true) return;
       const row: Row = new Array(m.attnums.length);
       for (let i = 0; i < row.length; i++) row[i] = await this.set![i]!(both, params, ctx);
-      await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+      await checkRow(this.updateChecks, row, this.rowColumns, params, ctx, this.checks);
       try {
         await ctx.data.delete(m.tableId, [hit.rowId], [existing]);
       } catch (err) {

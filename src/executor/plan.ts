@@ -205,6 +205,20 @@ export interface RowChecks {
   /** Index into the new row and column name of each NOT NULL column. */
   readonly notNull: readonly { readonly index: number; readonly column: string }[];
   readonly checks: readonly { readonly name: string; readonly expr: BoundExpr }[];
+  /** Row-level security WITH CHECK options (planner/rls.ts), checked before NOT NULL and CHECK. */
+  readonly rls?: readonly RlsCheck[];
+}
+
+/**
+ * A row-level security check: the row must make expr true, else 42501 "new row violates
+ * row-level security policy [(USING expression)] ["policy"] for table" ('conflict': the
+ * existing row of ON CONFLICT DO UPDATE).
+ */
+export interface RlsCheck {
+  readonly expr: BoundExpr;
+  /** The restrictive policy's name; null for the permissive policies combined. */
+  readonly policy: string | null;
+  readonly kind: 'check' | 'conflict';
 }
 
 /**
@@ -245,6 +259,9 @@ export interface OnConflictPlan {
   readonly missing: readonly unknown[];
   /** DO UPDATE assigns no column of any unique constraint (updates may then run in batches). */
   readonly keyPreserving: boolean;
+  /** Row-level security: checks of the existing row, and of the updated row (instead of INSERT's). */
+  readonly rlsExisting?: readonly RlsCheck[];
+  readonly rlsUpdate?: readonly RlsCheck[];
 }
 
 /** A planned query: the plan, its output columns, and its parameters' types. */

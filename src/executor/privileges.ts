@@ -20,6 +20,16 @@ export interface RoleContext {
   readonly security: SecurityCatalog;
   /** Role name of an OID (the bootstrap superuser's name for 10), or undefined. */
   nameOf(oid: number): string | undefined;
+  /** The same view for another role by name (has_table_privilege('role', ...)), undefined when none exists. */
+  forRole(name: string): RoleContext | undefined;
+}
+
+/** Privilege keywords of has_*_privilege ('SELECT, INSERT WITH GRANT OPTION') as letters. */
+export function privilegeKeywords(text: string): string {
+  return text
+    .split(',')
+    .map((p) => PRIVILEGE_LETTERS[p.trim().toLowerCase().replace(/\s+with\s+grant\s+option$/, '')] ?? '')
+    .join('');
 }
 
 /** PostgreSQL's privilege letters in aclitem output order. */

@@ -12,3 +12,4 @@ export { resolveTable, creationSchema, liveColumns, parseSearchPath, type Catalo
 export { typeDisplayName } from './resolve.ts';
 export { bindCreateIndex, defaultIndexName, opclassInfo, indexOption, type BoundCreateIndex, type OpclassInfo, type VectorMetric } from './plan-index.ts';
 export { resolvePartition, bindPartitionValues, type PartitionTarget } from './plan-partition.ts';
+export { validatePolicyExpr, applicablePolicies } from './rls.ts';

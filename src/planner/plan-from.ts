@@ -8,12 +8,13 @@
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition, type FromItem, type SelectStmt } from '../sql/index.ts';
 import { Oid, typeByOid, type FormatContext } from '../types/index.ts';
-import type { BoundExpr, JoinKind, OutputColumn, Plan, ScalarFunction } from '../executor/index.ts';
+import { privileges, type BoundExpr, type JoinKind, type OutputColumn, type Plan, type ScalarFunction } from '../executor/index.ts';
 import { SYSTEM_VIEWS, systemViewOid, type Catalog, type TableDef } from '../catalog/index.ts';
 import { bindCall, bindExpr, coerce, findColumns, functionName, type BindContext, type ParamTypes, type ScopeColumn, type SubqueryPlanner } from './bind-expr.ts';
 import { selectCommonType } from './resolve.ts';
 import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
 import { columnsUsed, shiftColumns, splitConjuncts } from './bound-utils.ts';
+import { tableRowScope, withSecurityQuals } from './rls.ts';
 import { resolvePartition, restrictToPartition } from './plan-partition.ts';
 
 export interface FromResult {
@@ -142,9 +143,13 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         return { plan: restrictToPartition(part, scan.plan, scan.scope, b.env), scope: scan.scope, lateral: false };
       }
       const t = resolveTable(b.env, qualified);
+      privileges.requireTablePrivilege(b.env.roles, t, 'r');
       b.tables.set(t.tableId, t);
       aliasColumns(liveColumns(t).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
-      return { ...planTableScan(t, item.alias, b.withRowIds === true, b.env.format, item.columnAliases), lateral: false };
+      const scan = planTableScan(t, item.alias, b.withRowIds === true, b.env.format, item.columnAliases);
+      // Row-level security: the policies' USING quals become conjuncts of this table reference.
+      const ctx: BindContext = { params: b.params, scope: tableRowScope(t), format: b.env.format, correlation: { used: false }, queries: b.queries };
+      return { plan: withSecurityQuals(b.env, t, scan.plan, ctx, b.tables).plan, scope: scan.scope, lateral: false };
     }
     case 'function': {
       // Functions in FROM may always refer to the items on their left (implicitly LATERAL).

@@ -6,7 +6,7 @@
  */
 import type { ColumnDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import type { BoundExpr, ModifyPlan, OnConflictPlan, OutputColumn, Plan, PlannedQuery, RowChecks } from '../executor/index.ts';
+import { privileges, type BoundExpr, type ModifyPlan, type OnConflictPlan, type OutputColumn, type Plan, type PlannedQuery, type RowChecks } from '../executor/index.ts';
 import { errorPosition, convertExpr, type Expr, type OnConflictClause, type SelectTarget, type Statement } from '../sql/index.ts';
 import { bindExpr, bindOutputExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import { expandStars, outputColumns, planSelect, planTableScan, statementPlanner } from './plan-select.ts';
@@ -14,6 +14,7 @@ import { joinPlan } from './plan-from.ts';
 import { pushDown } from './pushdown.ts';
 import { columnsUsed, splitConjuncts } from './bound-utils.ts';
 import { assertWritable, liveColumns, resolveTable, type PlanEnv } from './relations.ts';
+import { applicablePolicies, conflictChecks, tableRowScope, withSecurityQuals, writeChecks } from './rls.ts';
 import { partitionQual, resolvePartition, withPartitionCheck, type PartitionTarget } from './plan-partition.ts';
 
 const at = errorPosition;
@@ -139,13 +140,17 @@ export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: rea
     const ref: BoundExpr = { kind: 'column', index: i, type: sourceTypes[i]!, typmod: -1, name: col.name, tableOid: 0, attnum: 0 };
     return coerce(ref, col.typeOid, col.typmod, 'assignment', ctx, -1);
   });
-  const onConflict = stmt.onConflict ? planOnConflict(t, stmt.alias, stmt.onConflict, ctx, env) : undefined;
+  privileges.requireTablePrivilege(env.roles, t, `a${stmt.returning ? 'r' : ''}${stmt.onConflict?.action === 'update' ? 'w' : ''}`);
+  const onConflict = stmt.onConflict ? withConflictRls(planOnConflict(t, stmt.alias, stmt.onConflict, ctx, env), t, env) : undefined;
   const ret = returningList(stmt.returning, rowScope(t, stmt.alias), ctx);
   return {
     plan: input,
     columns: ret?.columns ?? [],
     paramTypes: params.finish(),
-    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: withPartitionCheck(rowChecks(t, ctx), part, env), returning: ret?.exprs ?? null, onConflict },
+    modify: {
+      kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow,
+      checks: withRls(withPartitionCheck(rowChecks(t, ctx), part, env), writeChecks(env, t, 'a', stmt.returning !== null)), returning: ret?.exprs ?? null, onConflict,
+    },
     rowColumns: rowColumns(t),
     returningColumns: ret?.columns ?? null,
     tag: 'INSERT 0',
@@ -243,7 +248,7 @@ export function planInsertRows(t: TableDef, targetNames: readonly string[] | nul
     plan: { kind: 'result' },
     columns: [],
     paramTypes: [],
-    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: withPartitionCheck(rowChecks(t, ctx), part ?? null, env), returning: null },
+    modify: { kind: 'insert', tableId: t.tableId, attnums: cols.map((c) => c.attnum), newRow, checks: withPartitionCheck(rowChecks(t, ctx), part ?? null, env), returning: null, ...copyFromAllowed(t, env) },
     rowColumns: rowColumns(t),
     returningColumns: null,
     tag: 'COPY',
@@ -262,14 +267,20 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
   const planner = statementPlanner(env, params);
   const correlation = { used: false };
   const tables = new Map([[t.tableId, t]]);
-  let input: Plan = scan.plan;
+  // Privileges and row-level security: a statement that reads the rows (WHERE, RETURNING, FROM,
+  // SET from columns) also needs SELECT and is bound by the SELECT policies, as in PostgreSQL.
+  const reads = stmt.where !== null || stmt.returning !== null || stmt.from.length > 0 || (stmt.kind === 'update' && JSON.stringify(stmt.set).includes('"kind":"column"'));
+  privileges.requireTablePrivilege(env.roles, t, `${stmt.kind === 'update' ? 'w' : 'd'}${reads ? 'r' : ''}`);
+  const rlsCtx: BindContext = { params, scope: tableRowScope(t), format: env.format, correlation: { used: false }, queries: planner.queries };
+  const secured = withSecurityQuals(env, t, scan.plan, rlsCtx, tables, stmt.kind === 'update' ? 'w' : 'd', reads);
+  let input: Plan = secured.plan;
   let scope: ScopeColumn[] = scan.scope;
   if (stmt.from.length > 0) {
     // UPDATE ... FROM / DELETE ... USING: the target rows (ending with their row id) joined with the other items.
     const from = planner.planFromItems(stmt.from, correlation, tables);
     const rowId: ScopeColumn = { table: null, name: 'ctid', type: 20, typmod: -1, hidden: true };
     scope = [...scan.scope, rowId, ...from.scope];
-    input = joinPlan('cross', scan.plan, from.plan, scan.scope.length + 1, from.scope.length, null);
+    input = joinPlan('cross', input, from.plan, scan.scope.length + 1, from.scope.length, null);
   }
   const ctx: BindContext = { params, scope, format: env.format, correlation, queries: planner.queries };
   let predicate: BoundExpr | null = null;
@@ -279,6 +290,7 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
     input = pushDown(input, [...(partQual ? [partQual] : []), ...splitConjuncts(predicate)], tables);
   } else if (partQual) input = pushDown(input, [partQual], tables);
   if (partQual) predicate = predicate ? { kind: 'and', args: [partQual, predicate], type: 16, typmod: -1 } : partQual;
+  if (secured.quals.length > 0) predicate = { kind: 'and', args: [...secured.quals, ...(predicate ? [predicate] : [])], type: 16, typmod: -1 };
   // READ COMMITTED re-check of a row a concurrent transaction changed: WHERE over the table's row alone.
   const recheck = stmt.from.length === 0 && (predicate === null || columnsUsed(predicate) !== null) ? (predicate ?? { kind: 'const' as const, type: 16, typmod: -1, value: true }) : null;
   const cols = liveColumns(t);
@@ -301,7 +313,7 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
       tableId: t.tableId,
       attnums: cols.map((c) => c.attnum),
       newRow,
-      checks: stmt.kind === 'update' ? withPartitionCheck(rowChecks(t, ctx), part, env) : null,
+      checks: stmt.kind === 'update' ? withRls(withPartitionCheck(rowChecks(t, ctx), part, env), writeChecks(env, t, 'w', reads)) : null,
       recheck,
       returning: ret?.exprs ?? null,
     },
@@ -309,4 +321,26 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
     returningColumns: ret?.columns ?? null,
     tag: stmt.kind === 'update' ? 'UPDATE' : 'DELETE',
   };
+}
+
+/** Row checks with row-level security's WITH CHECK options (planner/rls.ts) added. */
+function withRls(checks: RowChecks, rls: RowChecks['rls'] | null): RowChecks {
+  return rls ? { ...checks, rls } : checks;
+}
+
+/** ON CONFLICT DO UPDATE under row-level security: the existing row and the updated row are checked. */
+function withConflictRls(oc: OnConflictPlan, t: TableDef, env: PlanEnv): OnConflictPlan {
+  if (oc.action !== 'update') return oc;
+  const existing = conflictChecks(env, t);
+  if (existing === null) return oc;
+  return { ...oc, rlsExisting: existing, rlsUpdate: writeChecks(env, t, 'w', true) ?? undefined };
+}
+
+/** COPY FROM: needs INSERT; refused where row-level security applies (PostgreSQL's 0A000). */
+function copyFromAllowed(t: TableDef, env: PlanEnv): Record<string, never> {
+  privileges.requireTablePrivilege(env.roles, t, 'a');
+  if (applicablePolicies(env, t, 'a') !== null) {
+    throw new DbError(SqlState.FeatureNotSupported, 'COPY FROM not supported with row-level security', { hint: 'Use INSERT statements instead.' });
+  }
+  return {};
 }

@@ -7,6 +7,7 @@ import { SYSTEM_VIEWS, type ColumnDef, type TableDef } from '../catalog/index.ts
 import { DbError, SqlState } from '../errors/index.ts';
 import { errorPosition, type QualifiedName } from '../sql/index.ts';
 import type { FormatContext } from '../types/index.ts';
+import { privileges, type RoleContext } from '../executor/index.ts';
 
 /** What the planner reads from the catalog. */
 export interface CatalogReader {
@@ -39,7 +40,10 @@ export interface PlanEnv {
   readonly catalog: CatalogReader;
   readonly searchPath: readonly string[];
   readonly format: FormatContext;
+  /** current_user. */
   readonly user: string;
+  /** The current role's privileges; absent: the bootstrap superuser (every privilege, no RLS). */
+  readonly roles?: RoleContext;
 }
 
 /** Parses a search_path setting into schema names ('"$user", public' → ['postgres', 'public']). */
@@ -69,11 +73,14 @@ export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {
     if (!env.catalog.schemaExists(name.schema) && !BUILT_IN_SCHEMAS.has(name.schema)) {
       throw new DbError(SqlState.InvalidSchemaName, `schema "${name.schema}" does not exist`).at(at(name.location));
     }
+    privileges.requireSchemaPrivilege(env.roles, name.schema, 'U');
     const t = env.catalog.getTable(name.schema, name.name);
     if (t) return t;
     throw new DbError(SqlState.UndefinedTable, `relation "${name.schema}.${name.name}" does not exist`).at(at(name.location));
   }
   for (const schema of env.searchPath) {
+    // Without USAGE a schema on the path is skipped, as in PostgreSQL.
+    if (env.roles && !privileges.hasSchemaPrivilege(env.roles, schema, 'U')) continue;
     const t = env.catalog.getTable(schema, name.name);
     if (t) return t;
   }

@@ -22,7 +22,7 @@ import {
 } from '../protocol/index.ts';
 import { Session, errorFields, normaliseError, type Database } from '../session/index.ts';
 import type { ServerConfig } from './config.ts';
-import { SCRAM_MECHANISM, ScramExchange, type ScramVerifier } from './scram.ts';
+import { SCRAM_MECHANISM, ScramExchange, makeScramVerifier, type ScramVerifier } from './scram.ts';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -190,7 +190,7 @@ export class Connection {
       case 'trust':
         return this.authenticated();
       case 'scram-sha-256':
-        this.scram = new ScramExchange(user, this.host.verifiers.get(user));
+        this.scram = new ScramExchange(user, this.verifierOf(user));
         backend.authenticationSasl(this.w, [SCRAM_MECHANISM]);
         this.phase = 'sasl-initial';
         return true;
@@ -228,7 +228,12 @@ export class Connection {
       case 'password': {
         const given = decodePasswordMessage(msg.body);
         const expected = this.host.config.users.get(this.user);
-        if (expected === undefined || expected !== given) {
+        const role = this.host.db.catalog.security.getRole(this.user);
+        const verifier = role ? this.verifierOf(this.user) : undefined;
+        const ok = role
+          ? verifier !== undefined && makeScramVerifier(given, verifier.salt, verifier.iterations).storedKey.equals(verifier.storedKey)
+          : expected !== undefined && expected === given;
+        if (!ok) {
           throw new DbError(SqlState.InvalidPassword, `password authentication failed for user "${this.user}"`, { severity: 'FATAL' });
         }
         return this.authenticated();
@@ -238,8 +243,25 @@ export class Connection {
     }
   }
 
+  /**
+   * The SCRAM verifier of a login name: a catalog role's stored verifier (none without a
+   * password: the exchange then fails as for a wrong password), else the configured user's.
+   */
+  private verifierOf(user: string): ScramVerifier | undefined {
+    const role = this.host.db.catalog.security.getRole(user);
+    if (!role) return this.host.verifiers.get(user);
+    const m = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(role.password ?? '');
+    if (!m) return undefined;
+    return { iterations: Number(m[1]), salt: Buffer.from(m[2]!, 'base64'), storedKey: Buffer.from(m[3]!, 'base64'), serverKey: Buffer.from(m[4]!, 'base64') };
+  }
+
   private authenticated(): boolean {
     backend.authenticationOk(this.w);
+    // As PostgreSQL after authentication: a catalog role needs LOGIN.
+    const role = this.host.db.catalog.security.getRole(this.user);
+    if (role && !role.canLogin) {
+      throw new DbError(SqlState.InvalidAuthorizationSpecification, `role "${this.user}" is not permitted to log in`, { severity: 'FATAL' });
+    }
     const { processId, secretKey } = this.host.register(this);
     this.processId = processId;
     this.secretKey = secretKey;

@@ -12,6 +12,7 @@ import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
 import { dropIndexesOnColumn, dropIndexRows, runIndexDdl } from './ddl-index.ts';
 import { alterConstraint } from './ddl-constraints.ts';
+import { recordCreator, requireCreateSchema, requireOwner } from './roles-owner.ts';
 import { alterNamedPartition, checkPartitionKeyAlter, createNamedPartition, dropNamedPartitions, truncateNamedPartition } from './ddl-partitions.ts';
 
 export interface DdlHost {
@@ -61,6 +62,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     case 'create_table': {
       if (stmt.partitionOf) return createNamedPartition(host, stmt);
       const bound = bindCreateTable(stmt, env);
+      requireCreateSchema(env, bound.def.schema);
       // Tables and indexes share PostgreSQL's relation namespace.
       if (db.catalog.getIndex(bound.def.schema, bound.def.name) !== undefined) {
         if (!stmt.ifNotExists) throw new DbError(SqlState.DuplicateTable, `relation "${bound.def.name}" already exists`);
@@ -73,14 +75,16 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
         return 'CREATE TABLE';
       }
       for (const s of bound.sequences) db.catalog.createSequence(s);
+      recordCreator(db, env, { table: def.tableId });
       db.storage.attachTable(def);
       await db.unique.attach(def, db.storage);
       return 'CREATE TABLE';
     }
     case 'create_schema':
+      requireCreateSchema(env, null);
       if (!db.catalog.createSchema(stmt.name, stmt.ifNotExists)) {
         host.notice('NOTICE', SqlState.DuplicateSchema, `schema "${stmt.name}" already exists, skipping`);
-      }
+      } else recordCreator(db, env, { schema: stmt.name });
       return 'CREATE SCHEMA';
     case 'drop':
       if (stmt.objectType === 'schema') {
@@ -119,6 +123,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `table "${shown}" does not exist, skipping`);
           }
         }
+        for (const t of found) requireOwner(env, t);
         await dropNamedPartitions(host, parts);
         for (const t of found) dropTable(db, t);
         return 'DROP TABLE';
@@ -136,6 +141,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
         }
         throw err;
       }
+      requireOwner(env, t);
       for (const cmd of stmt.commands) {
         checkPartitionKeyAlter(t, cmd);
         switch (cmd.kind) {
@@ -214,6 +220,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     case 'truncate': {
       const parts = stmt.tables.map((n) => resolvePartition(env, n));
       const tables = stmt.tables.flatMap((n, i) => (parts[i] ? [] : [resolveTable(env, n)]));
+      for (const t of tables) requireOwner(env, t, 'D');
       for (const p of parts) if (p) await truncateNamedPartition(host, p);
       for (const t of tables) {
         db.catalog.truncateTable(t.tableId);
@@ -225,6 +232,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     case 'create_index':
     case 'drop_index':
     case 'reindex':
+      if (stmt.kind === 'create_index') requireOwner(env, resolveTable(env, stmt.table));
       return runIndexDdl(host, stmt);
     default:
       return assertNever(stmt, 'DDL statement');

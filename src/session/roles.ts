@@ -107,6 +107,13 @@ export class SessionRoles {
     const cur = this.currentUser;
     const key = `${cur.oid}:${this.catalog.security.version}`;
     if (this.cached?.key === key) return this.cached.rc;
+    const rc = this.contextOf(cur);
+    this.cached = { key, rc };
+    return rc;
+  }
+
+  /** The privilege view of any role. */
+  contextOf(cur: Identity): RoleContext {
     const def = this.role(cur.oid);
     const superuser = this.isSuperuser(cur.oid);
     const rc: RoleContext = {
@@ -117,8 +124,11 @@ export class SessionRoles {
       privRoles: this.reachable(cur.oid, true),
       security: this.catalog.security,
       nameOf: (oid) => this.nameOf(oid),
+      forRole: (name) => {
+        const r = this.find(name);
+        return r ? this.contextOf(r) : undefined;
+      },
     };
-    this.cached = { key, rc };
     return rc;
   }
 

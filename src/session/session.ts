@@ -16,6 +16,7 @@ import { formatFor, type Portal, type Prepared } from './prepared.ts';
 import { prepareStatement, type StatementHost } from './statements.ts';
 import { closeAllCursors, closeTransactionCursors, type SqlCursor } from './sql-cursors.ts';
 import { Settings } from './settings.ts';
+import { SessionRoles } from './roles.ts';
 import { Transaction } from './transaction.ts';
 import type { WireOutput } from './wire-output.ts';
 import type { CopyIn } from './copy.ts';
@@ -54,6 +55,8 @@ export class Session implements StatementHost {
   private readonly sleepers = new Set<(err: DbError) => void>();
   private statementStart = 0n;
   readonly db: Database;
+  /** session_user, SET ROLE, and the current role's privileges (roles.ts). */
+  readonly roles: SessionRoles;
   private readonly data: SessionDataAccess;
   /** COPY FROM STDIN in progress: CopyData/CopyDone/CopyFail go here; `resume` continues the query. */
   private copyIn: { target: CopyIn; resume: (result: { count: number } | { error: unknown }) => Promise<void> } | null = null;
@@ -70,10 +73,11 @@ export class Session implements StatementHost {
       closeTransactionCursors(this.sqlCursors);
       releaseAdvisoryLocks(this.opts.processId, 'xact');
     };
-    this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : undefined);
+    this.roles = new SessionRoles(opts.db.catalog, this.settings, opts.user);
+    this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : this.roles.dynamicSetting(key));
     this.data = new SessionDataAccess(this.db, this.tx);
     this.catalogAccess = new SessionCatalogAccess(this.db.catalog, {
-      user: opts.user, database: opts.database, backendPid: opts.processId,
+      user: this.roles.bootstrapName, database: opts.database, backendPid: opts.processId,
       setting: (name) => this.settings.get(name), allSettings: () => this.settings.all(),
     });
     this.data.catalogAccess = this.catalogAccess;
@@ -107,11 +111,13 @@ export class Session implements StatementHost {
   }
 
   planEnv(): PlanEnv {
+    const user = this.roles.currentUser.name;
     return {
       catalog: this.db.catalog,
-      searchPath: parseSearchPath(this.settings.get('search_path'), this.opts.user),
+      searchPath: parseSearchPath(this.settings.get('search_path'), user),
       format: this.formatContext(),
-      user: this.opts.user,
+      user,
+      roles: this.roles.context(),
     };
   }
 
@@ -130,7 +136,15 @@ export class Session implements StatementHost {
       get format() {
         return session.formatContext();
       },
-      user: this.opts.user,
+      get user() {
+        return session.roles.currentUser.name;
+      },
+      get sessionUser() {
+        return session.roles.sessionUser.name;
+      },
+      get roles() {
+        return session.roles.context();
+      },
       database: this.opts.database,
       backendPid: this.opts.processId,
       get transactionStartMicros() {

@@ -144,6 +144,7 @@ const DEFS: readonly SettingDef[] = [
   { name: 'application_name', defaultValue: '', report: true, validate: (v) => v.replace(/[^\x20-\x7e]/g, '?').slice(0, 63), description: 'Sets the application name to be reported in statistics and logs.' },
   { name: 'is_superuser', defaultValue: 'on', report: true, readOnly: true, description: 'Shows whether the current user is a superuser.' },
   { name: 'session_authorization', defaultValue: 'postgres', report: true, readOnly: true, description: 'Sets the session user name.' },
+  { name: 'role', defaultValue: 'none', readOnly: true, description: 'Sets the current role.' },
   { name: 'default_transaction_read_only', defaultValue: 'off', report: true, validate: bool('default_transaction_read_only'), description: 'Sets the default read-only status of new transactions.' },
   { name: 'in_hot_standby', defaultValue: 'off', report: true, readOnly: true, description: 'Shows whether hot standby is currently active.' },
   { name: 'search_path', defaultValue: '"$user", public', validate: (v) => v, description: 'Sets the schema search order for names that are not schema-qualified.' },
@@ -280,6 +281,27 @@ export class Settings {
       else this.session.set(key, validated);
     }
     if (def?.report) this.changed.add(key);
+  }
+
+  /**
+   * Sets a value no SET may name (the session's role state, session/roles.ts), with the same
+   * transaction semantics as set(); RESET ALL and DISCARD ALL clear it. null removes it.
+   */
+  setInternal(key: string, value: string | null, isLocal: boolean, inTransactionBlock: boolean): void {
+    this.version++;
+    if (isLocal) {
+      if (!inTransactionBlock) return;
+      this.local.set(key, value ?? '');
+      return;
+    }
+    this.local.delete(key);
+    if (value === null) this.session.delete(key);
+    else this.session.set(key, value);
+  }
+
+  /** Reports a setting whose value is computed elsewhere (Settings.dynamic) with the next ReadyForQuery. */
+  markChanged(name: string): void {
+    this.changed.add(canonicalKey(name));
   }
 
   reset(name: string | null): void {

@@ -13,6 +13,8 @@ import { Oid, type FormatContext } from '../types/index.ts';
 import { runCopyOut, startCopyIn } from './copy.ts';
 import type { Database } from './database.ts';
 import { runDdl } from './ddl.ts';
+import { runSecurity, securityTag } from './roles-ddl.ts';
+import type { SessionRoles } from './roles.ts';
 import type { Portal, Prepared } from './prepared.ts';
 import { Settings } from './settings.ts';
 import type { Transaction } from './transaction.ts';
@@ -29,6 +31,8 @@ export interface StatementHost {
   readonly sqlCursors: Map<string, SqlCursor>;
   readonly w: MessageWriter;
   readonly db: Database;
+  /** session_user, SET ROLE and the current role's privileges. */
+  readonly roles: SessionRoles;
   formatContext(): FormatContext;
   planEnv(): PlanEnv;
   execContext(): ExecContext;
@@ -45,16 +49,19 @@ const textColumn = (name: string): OutputColumn => ({ name, type: Oid.text, typm
  * parameter types (0A000 "cached plan must not change result type").
  */
 function replanning<P extends PlannedQuery>(host: StatementHost, plan: () => P): () => P {
+  // Privilege checks and row-level security policies are decided at plan time: a plan is
+  // also rebuilt when the current role changed (SET ROLE, SET SESSION AUTHORIZATION).
+  const key = (): string => `${host.db.catalogGeneration.value}\u0000${host.roles.currentUser.oid}`;
   let planned = plan();
-  let generation = host.db.catalogGeneration.value;
+  let generation = key();
   const shape = (p: P): string => JSON.stringify([p.columns.map((c) => [c.type, c.typmod]), p.paramTypes]);
   const original = shape(planned);
   return () => {
-    if (generation !== host.db.catalogGeneration.value) {
+    if (generation !== key()) {
       const next = plan();
       if (shape(next) !== original) throw notSupported('cached plan must not change result type');
       planned = next;
-      generation = host.db.catalogGeneration.value;
+      generation = key();
     }
     return planned;
   };
@@ -364,6 +371,20 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
       return fetchCursor(host, sql, stmt);
     case 'close_cursor':
       return closeCursor(host, sql, stmt);
+    case 'create_role':
+    case 'alter_role':
+    case 'rename_role':
+    case 'drop_role':
+    case 'grant_role':
+    case 'grant':
+    case 'set_role':
+    case 'create_policy':
+    case 'alter_policy':
+    case 'drop_policy':
+    case 'alter_table_security':
+      return command(sql, stmt.kind === 'set_role' ? 'set' : 'ddl', securityTag(stmt), () => {
+        runSecurity(host, stmt);
+      }, false);
     case 'unsupported':
       throw notSupported(`${stmt.what} is not supported yet`);
     default:

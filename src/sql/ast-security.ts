@@ -53,7 +53,7 @@ export type SecurityStatement =
       readonly grantees: readonly RoleSpec[];
       readonly cascade: boolean;
     }
-  | { readonly kind: 'set_role'; readonly target: 'role' | 'session_authorization'; readonly name: string | null; readonly local: boolean }
+  | { readonly kind: 'set_role'; readonly target: 'role' | 'session_authorization'; readonly name: string | null; readonly local: boolean; readonly reset?: boolean }
   | {
       readonly kind: 'create_policy';
       readonly name: string;

@@ -5,6 +5,9 @@
  */
 
 import type { IndexStatement } from './ast-index.ts';
+import type { SecurityStatement } from './ast-security.ts';
+
+export type * from './ast-security.ts';
 
 export interface TypeName {
   /** Qualified name parts as written, lower-cased by the parser (e.g. ["pg_catalog","int4"]). */
@@ -403,6 +406,8 @@ export type Statement =
   | { readonly kind: 'explain'; readonly stmt: Statement; readonly analyze: boolean }
   /** CREATE INDEX, DROP INDEX, REINDEX (ast-index.ts). */
   | IndexStatement
+  /** Roles, GRANT/REVOKE, SET ROLE, policies, ROW LEVEL SECURITY (ast-security.ts). */
+  | SecurityStatement
   | { readonly kind: 'unsupported'; readonly what: string; readonly location: number };
 
 /** One statement of a query string, with its own text (for errors, logs, pg_stat views). */

@@ -121,7 +121,7 @@ export function convertSecurity(h: ConvertHelpers, type: string, n: Raw): Statem
         kind: 'create_policy',
         name: n.policy_name,
         table: qualifiedName(n.table),
-        permissive: n.permissive !== false,
+        permissive: n.permissive === true,
         command,
         roles: n.roles ? roleList(n.roles) : [{ kind: 'public' }],
         using: stored(h, n.qual),
@@ -189,7 +189,7 @@ export function convertSecurity(h: ConvertHelpers, type: string, n: Raw): Statem
         if (v === undefined) throw new DbError(SqlState.SyntaxError, `syntax error at or near "${target}"`);
         return { kind: 'set_role', target, name: target === 'role' && v === 'none' ? null : v, local };
       }
-      if (n.kind === 'VAR_SET_DEFAULT' || n.kind === 'VAR_RESET') return { kind: 'set_role', target, name: null, local };
+      if (n.kind === 'VAR_SET_DEFAULT' || n.kind === 'VAR_RESET') return { kind: 'set_role', target, name: null, local, reset: n.kind === 'VAR_RESET' };
       return null;
     }
     default:

@@ -6,6 +6,7 @@
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import type { Expr, FromItem, JoinType, LiteralKind, SelectStmt, SelectTarget, SortItem, Statement, TypeName, SqlValueFunction, WindowSpec, WithClause } from './ast.ts';
 import { convertDdlDml, type ConvertHelpers } from './convert-ddl-dml.ts';
+import { convertSecurity } from './convert-security.ts';
 import { errorPosition } from './position.ts';
 
 /** A raw libpg-query node: `{ NodeType: { ...fields } }`. */
@@ -503,6 +504,8 @@ const STATEMENT_NAMES: Record<string, string> = {
 export function convertStatement(node: Raw): Statement {
   const type = nodeType(node);
   const n = node[type];
+  const security = convertSecurity(helpers, type, n);
+  if (security) return security;
   const ddlDml = convertDdlDml(helpers, type, n);
   if (ddlDml) return ddlDml;
   switch (type) {

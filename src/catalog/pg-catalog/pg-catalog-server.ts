@@ -6,8 +6,9 @@
  * pg-catalog-views.ts.
  */
 import { Oid, PgArray } from '../../types/index.ts';
-import { DATABASE_OID, DATABASE_OWNER_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID } from './oids.ts';
+import { DATABASE_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID } from './oids.ts';
 import { T, type CatalogRelationFn, emptyRelation, relation, vector0 } from './view-def.ts';
+import { pgAuthid, pgAuthMembers, pgPolicies, pgPolicy, pgRoles, pgTables, pgUser } from './pg-catalog-security.ts';
 
 const PG_CLASS_OID = 1259;
 const PG_CONSTRAINT_OID = 2606;
@@ -45,34 +46,6 @@ export const pgDatabase = relation(
     rows.push([4, 'template0', SUPERUSER_OID, 6, 'c', true, false, -1, 1, 1, 1663, 'C', 'C', null, null, templateAcl]);
     return rows;
   },
-);
-
-const ROLE_COLUMNS = [
-  ['rolname', T.name], ['rolsuper', T.bool], ['rolinherit', T.bool], ['rolcreaterole', T.bool], ['rolcreatedb', T.bool],
-  ['rolcanlogin', T.bool], ['rolreplication', T.bool], ['rolconnlimit', T.int4], ['rolpassword', T.text], ['rolvaliduntil', T.tstz],
-  ['rolbypassrls', T.bool], ['rolconfig', T.textArr], ['oid', T.oid],
-] as const;
-
-export const pgRoles = relation(ROLE_COLUMNS, (m) => [
-  [m.ctx.user, true, true, true, true, true, true, -1, '********', null, true, null, SUPERUSER_OID],
-  ['pg_database_owner', false, true, false, false, false, false, -1, '********', null, false, null, DATABASE_OWNER_OID],
-]);
-
-export const pgAuthid = relation(
-  [
-    ['oid', T.oid], ['rolname', T.name], ['rolsuper', T.bool], ['rolinherit', T.bool], ['rolcreaterole', T.bool], ['rolcreatedb', T.bool],
-    ['rolcanlogin', T.bool], ['rolreplication', T.bool], ['rolbypassrls', T.bool], ['rolconnlimit', T.int4], ['rolpassword', T.text],
-    ['rolvaliduntil', T.tstz],
-  ],
-  (m) => [[SUPERUSER_OID, m.ctx.user, true, true, true, true, true, true, true, -1, null, null]],
-);
-
-export const pgUser = relation(
-  [
-    ['usename', T.name], ['usesysid', T.oid], ['usecreatedb', T.bool], ['usesuper', T.bool], ['userepl', T.bool], ['usebypassrls', T.bool],
-    ['passwd', T.text], ['valuntil', T.tstz], ['useconfig', T.textArr],
-  ],
-  (m) => [[m.ctx.user, SUPERUSER_OID, true, true, true, true, '********', null, null]],
 );
 
 export const pgSettings = relation(
@@ -135,16 +108,6 @@ export const pgInherits = relation([['inhrelid', T.oid], ['inhparent', T.oid], [
   return rows;
 });
 
-export const pgPolicy = emptyRelation([
-  ['oid', T.oid], ['polname', T.name], ['polrelid', T.oid], ['polcmd', T.char], ['polpermissive', T.bool], ['polroles', T.oidArr],
-  ['polqual', T.node], ['polwithcheck', T.node],
-]);
-
-export const pgPolicies = emptyRelation([
-  ['schemaname', T.name], ['tablename', T.name], ['policyname', T.name], ['permissive', T.text], ['roles', T.nameArr], ['cmd', T.text],
-  ['qual', T.text], ['with_check', T.text],
-]);
-
 export const pgCollation = relation(
   [
     ['oid', T.oid], ['collname', T.name], ['collnamespace', T.oid], ['collowner', T.oid], ['collprovider', T.char],
@@ -156,14 +119,6 @@ export const pgCollation = relation(
     [C_COLLATION, 'C', NamespaceOid.pg_catalog, SUPERUSER_OID, 'c', true, -1, 'C', 'C', null, null],
     [951, 'POSIX', NamespaceOid.pg_catalog, SUPERUSER_OID, 'c', true, -1, 'POSIX', 'POSIX', null, null],
   ],
-);
-
-export const pgTables = relation(
-  [
-    ['schemaname', T.name], ['tablename', T.name], ['tableowner', T.name], ['tablespace', T.name], ['hasindexes', T.bool],
-    ['hasrules', T.bool], ['hastriggers', T.bool], ['rowsecurity', T.bool],
-  ],
-  (m) => m.tables.map((t) => [t.schema, t.name, m.ctx.user, null, m.indexes.some((i) => i.table === t), false, false, false]),
 );
 
 export const pgViews = emptyRelation([['schemaname', T.name], ['viewname', T.name], ['viewowner', T.name], ['definition', T.text]]);
@@ -299,7 +254,6 @@ export const pgOperator = e([
   ['oprcanhash', T.bool], ['oprleft', T.oid], ['oprright', T.oid], ['oprresult', T.oid], ['oprcom', T.oid], ['oprnegate', T.oid],
   ['oprcode', T.regproc], ['oprrest', T.regproc], ['oprjoin', T.regproc],
 ]);
-export const pgAuthMembers = e([['oid', T.oid], ['roleid', T.oid], ['member', T.oid], ['grantor', T.oid], ['admin_option', T.bool]]);
 export const pgForeignServer = e([['oid', T.oid], ['srvname', T.name], ['srvowner', T.oid], ['srvfdw', T.oid], ['srvtype', T.text], ['srvversion', T.text], ['srvacl', T.aclArr], ['srvoptions', T.textArr]]);
 export const pgForeignDataWrapper = e([['oid', T.oid], ['fdwname', T.name], ['fdwowner', T.oid], ['fdwhandler', T.oid], ['fdwvalidator', T.oid], ['fdwacl', T.aclArr], ['fdwoptions', T.textArr]]);
 export const pgUserMapping = e([['oid', T.oid], ['umuser', T.oid], ['umserver', T.oid], ['umoptions', T.textArr]]);

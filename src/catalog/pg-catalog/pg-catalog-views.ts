@@ -12,6 +12,7 @@ import { AmOid, DATABASE_OWNER_OID, NamespaceOid, SUPERUSER_OID, attrdefOid, pro
 import { T, type CatalogRelationFn, int2Array, relation, vector0 } from './view-def.ts';
 import { PG_SERVER_RELATIONS } from './pg-catalog-server.ts';
 import { pgStatProgressCreateIndex } from './pg-stat-progress.ts';
+import { tableSecurityColumns } from './pg-catalog-security.ts';
 
 const COLLATABLE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar]);
 const DEFAULT_COLLATION = 100;
@@ -51,13 +52,18 @@ const CLASS_COLUMNS = [
 
 function classRow(
   oid: number, name: string, ns: number, kind: string, am: number, natts: number,
-  opts: { tuples?: number; hasIndex?: boolean; checks?: number; hasSubclass?: boolean; isPartition?: boolean; partbound?: string },
+  opts: {
+    tuples?: number; hasIndex?: boolean; checks?: number; hasSubclass?: boolean; isPartition?: boolean; partbound?: string;
+    /** Owner, ACL and row-level security flags (pg-catalog-security.ts); defaults: OID 10, NULL, off. */
+    security?: { owner: number; acl: unknown; rls: boolean; force: boolean };
+  },
 ): unknown[] {
+  const sec = opts.security;
   // Partitioned tables ('p') and indexes ('I') have no storage of their own: no relfilenode.
   return [
-    oid, name, ns, 0, 0, SUPERUSER_OID, am, kind === 'v' || kind === 'p' || kind === 'I' ? 0 : oid, 0, 0, opts.tuples ?? -1, 0, 0, opts.hasIndex ?? false, false, 'p',
-    kind, natts, opts.checks ?? 0, false, false, opts.hasSubclass ?? false, false, false, true, kind === 'r' || kind === 'p' ? 'd' : 'n',
-    opts.isPartition ?? false, 0, kind === 'r' ? 1 : 0, kind === 'r' ? 1 : 0, null, null, opts.partbound ?? null,
+    oid, name, ns, 0, 0, sec?.owner ?? SUPERUSER_OID, am, kind === 'v' || kind === 'p' || kind === 'I' ? 0 : oid, 0, 0, opts.tuples ?? -1, 0, 0, opts.hasIndex ?? false, false, 'p',
+    kind, natts, opts.checks ?? 0, false, false, opts.hasSubclass ?? false, sec?.rls ?? false, sec?.force ?? false, true, kind === 'r' || kind === 'p' ? 'd' : 'n',
+    opts.isPartition ?? false, 0, kind === 'r' ? 1 : 0, kind === 'r' ? 1 : 0, sec?.acl ?? null, null, opts.partbound ?? null,
   ];
 }
 
@@ -72,7 +78,7 @@ export const pgClass = relation(CLASS_COLUMNS, (m) => {
     const part = m.partitions.get(t.tableId);
     rows.push(classRow(t.tableId, t.name, m.namespaces.find((n) => n.name === t.schema)?.oid ?? 0, t.partitionKey ? 'p' : 'r', t.partitionKey ? 0 : AmOid.heap,
       t.columns.length, { tuples: count > 0 ? count : -1, hasIndex, checks, hasSubclass: parents.has(t.tableId), isPartition: part !== undefined,
-        partbound: part ? partitionBoundText(part) : undefined }));
+        partbound: part ? partitionBoundText(part) : undefined, security: tableSecurityColumns(m, part ? part.parent.tableId : t.tableId) }));
   }
   const parentIndexes = new Set(m.indexParents.values());
   for (const i of m.indexes) {
