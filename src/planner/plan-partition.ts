@@ -12,6 +12,7 @@ import { compile, PARTITION_CONSTRAINT, type BoundExpr, type ExecContext, type P
 import { errorPosition, type Expr, type QualifiedName } from '../sql/index.ts';
 import { typeByOid } from '../types/index.ts';
 import { bindExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
+import { pushDown } from './pushdown.ts';
 import { liveColumns, type PlanEnv } from './relations.ts';
 
 /** A relation name that resolved to a named partition: the partition, its parent and the key column. */
@@ -76,9 +77,15 @@ export function partitionQual(target: PartitionTarget, scope: readonly ScopeColu
   return coerce(bindExpr(keyMembership(target, -1), ctx), 16, -1, 'implicit', ctx, -1);
 }
 
-/** A scan of the parent restricted to the partition's rows (the filter sits directly on the scan). */
+/**
+ * A scan of the parent restricted to the partition's rows: the key condition pushed onto the
+ * scan at once (so the scan is pinned to the partition's tenants even without a WHERE clause),
+ * and kept as a filter above it, so a later pushdown of WHERE sees it again with the other
+ * conjuncts (a primary-key lookup that replaces the pinned scan must still check it).
+ */
 export function restrictToPartition(target: PartitionTarget, plan: Plan, scope: readonly ScopeColumn[], env: PlanEnv): Plan {
-  return { kind: 'filter', input: plan, predicate: partitionQual(target, scope, env) };
+  const qual = partitionQual(target, scope, env);
+  return { kind: 'filter', input: pushDown(plan, [qual], new Map([[target.parent.tableId, target.parent]])), predicate: qual };
 }
 
 /**
