@@ -205,6 +205,8 @@ export class PgCatalogLookup {
     if (!t) return null;
     const c = t.columns.find((x) => !x.dropped && x.name === column);
     if (!c) throw new DbError(SqlState.UndefinedColumn, `column "${column}" of relation "${t.name}" does not exist`);
+    // A named partition's column shares the parent's default, but the sequence is owned by the parent's column.
+    if (this.m.partitions.has(oid)) return null;
     return c.sequence ? `${quoteIdent(t.schema)}.${quoteIdent(c.sequence)}` : null;
   }
 
