@@ -361,7 +361,7 @@ function privilegeLetters(kind: AclTarget['kind'], keywords: readonly string[] |
   for (const k of keywords) {
     const letter = PRIVILEGE_LETTERS[k];
     if (letter === undefined || !ALL_PRIVILEGES[stmtKind].includes(letter)) {
-      throw new DbError(SqlState.InvalidGrantOperation, `invalid privilege type ${k.toUpperCase()} for ${stmtKind === 'table' ? 'relation' : stmtKind}`);
+      throw new DbError(SqlState.InvalidGrantOperation, `invalid privilege type ${k.toUpperCase()} for ${stmtKind}`);
     }
     // GRANT on a sequence named as a table: only the sequence's privileges apply (PostgreSQL warns).
     if (ALL_PRIVILEGES[kind].includes(letter)) out += letter;

@@ -10,6 +10,7 @@ import { quoteIdent } from './deparse.ts';
 import { exprColumns, type PgCatalogModel, type RelConstraint } from './model.ts';
 import { namespaceOid, systemViewOid } from './oids.ts';
 import { type CatalogRelationFn, type ColumnSpec, emptyRelation as emptyViewRelation, relation as viewRelation } from './view-def.ts';
+import { roleName } from './pg-catalog-security.ts';
 
 const ID = Oid.name;
 const NUM = Oid.int4;
@@ -278,18 +279,30 @@ export const isCheckConstraints = relation(
   },
 );
 
-const TABLE_PRIVILEGES = ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
-/** table_privileges / role_table_grants: the owner holds every privilege, grantable. */
-const privilegeRows = (m: PgCatalogModel): unknown[][] => m.tables.flatMap((t) => TABLE_PRIVILEGES.map((p) => [
-  m.ctx.user, m.ctx.user, m.ctx.database, t.schema, t.name, p, 'YES', p === 'SELECT' ? 'YES' : 'NO',
-]));
+
+const PRIVILEGE_OF_LETTER: Record<string, string> = { a: 'INSERT', r: 'SELECT', w: 'UPDATE', d: 'DELETE', D: 'TRUNCATE', x: 'REFERENCES', t: 'TRIGGER' };
+
+/**
+ * table_privileges / role_table_grants: each ACL item of each table (the owner's default ACL
+ * when none was granted: every privilege); the owner's own privileges are grantable.
+ */
+const privilegeRows = (publicToo: boolean) => (m: PgCatalogModel): unknown[][] => m.tables.flatMap((t) => {
+  const sec = m.catalog.security.tableSecurity(t.tableId);
+  const acl = sec.acl ?? [{ grantee: sec.ownerOid, grantor: sec.ownerOid, privs: 'arwdDxt' }];
+  return acl.flatMap((a) => (a.grantee === 0 && !publicToo ? [] : [...a.privs].filter((l) => PRIVILEGE_OF_LETTER[l]).map((l) => {
+    const p = PRIVILEGE_OF_LETTER[l]!;
+    return [roleName(m, a.grantor), a.grantee === 0 ? 'PUBLIC' : roleName(m, a.grantee), m.ctx.database, t.schema, t.name, p,
+      a.grantee === sec.ownerOid ? 'YES' : 'NO', p === 'SELECT' ? 'YES' : 'NO'];
+  })));
+});
+
 const PRIVILEGE_COLUMNS = [
   ['grantor', ID], ['grantee', ID], ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['privilege_type', CHR],
   ['is_grantable', CHR], ['with_hierarchy', CHR],
 ] as const;
-export const isTablePrivileges = relation(PRIVILEGE_COLUMNS, privilegeRows);
-export const isRoleTableGrants = relation(PRIVILEGE_COLUMNS, privilegeRows);
+export const isTablePrivileges = relation(PRIVILEGE_COLUMNS, privilegeRows(true));
+export const isRoleTableGrants = relation(PRIVILEGE_COLUMNS, privilegeRows(false));
 
 export const isTriggers = emptyRelation([
   ['trigger_catalog', ID], ['trigger_schema', ID], ['trigger_name', ID], ['event_manipulation', CHR], ['event_object_catalog', ID],

@@ -104,7 +104,8 @@ const POLICY_CMD_NAMES: Record<string, string> = { '*': 'ALL', r: 'SELECT', a: '
 
 function policyRows(m: PgCatalogModel): { t: TableDef; p: ReturnType<PgCatalogModel['catalog']['security']['listPolicies']>[number] }[] {
   const out = [];
-  for (const p of m.catalog.security.listPolicies()) {
+  // Creation order, as a scan of pg_policy returns them (psql's \dp aggregates in that order).
+  for (const p of [...m.catalog.security.listPolicies()].sort((a, b) => a.oid - b.oid)) {
     const t = m.table(p.tableId);
     if (t) out.push({ t, p });
   }
