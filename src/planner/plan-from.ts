@@ -140,16 +140,21 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         b.tables.set(part.parent.tableId, part.parent);
         aliasColumns(liveColumns(part.parent).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
         const scan = planTableScan(part.parent, alias, b.withRowIds === true, b.env.format, item.columnAliases);
-        return { plan: restrictToPartition(part, scan.plan, scan.scope, b.env), scope: scan.scope, lateral: false };
+        // Privileges and row-level security of the partitioned table bind its partitions too.
+        privileges.requireTablePrivilege(b.env.roles, part.parent, b.withRowIds === true ? 'rw' : 'r');
+        const pctx: BindContext = { params: b.params, scope: tableRowScope(part.parent), format: b.env.format, correlation: { used: false }, queries: b.queries };
+        const secured = withSecurityQuals(b.env, part.parent, scan.plan, pctx, b.tables, b.withRowIds === true ? 'w' : 'r');
+        return { plan: restrictToPartition(part, secured.plan, scan.scope, b.env), scope: scan.scope, lateral: false };
       }
       const t = resolveTable(b.env, qualified);
-      privileges.requireTablePrivilege(b.env.roles, t, 'r');
+      // SELECT ... FOR UPDATE / SHARE also needs UPDATE and is bound by the UPDATE policies, as in PostgreSQL.
+      privileges.requireTablePrivilege(b.env.roles, t, b.withRowIds === true ? 'rw' : 'r');
       b.tables.set(t.tableId, t);
       aliasColumns(liveColumns(t).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
       const scan = planTableScan(t, item.alias, b.withRowIds === true, b.env.format, item.columnAliases);
       // Row-level security: the policies' USING quals become conjuncts of this table reference.
       const ctx: BindContext = { params: b.params, scope: tableRowScope(t), format: b.env.format, correlation: { used: false }, queries: b.queries };
-      return { plan: withSecurityQuals(b.env, t, scan.plan, ctx, b.tables).plan, scope: scan.scope, lateral: false };
+      return { plan: withSecurityQuals(b.env, t, scan.plan, ctx, b.tables, b.withRowIds === true ? 'w' : 'r').plan, scope: scan.scope, lateral: false };
     }
     case 'function': {
       // Functions in FROM may always refer to the items on their left (implicitly LATERAL).

@@ -134,6 +134,7 @@ export function planInsert(stmt: Statement & { kind: 'insert' }, paramTypes: rea
     sourceTypes = [];
   }
   const sourceCount = Math.min(sourceTypes.length, targets.length);
+  requireSequenceUsage(env, t, cols.filter((c) => { const i = targets.indexOf(c); return i < 0 || i >= sourceCount; }));
   const newRow = cols.map((col) => {
     const i = targets.indexOf(col);
     if (i < 0 || i >= sourceCount) return columnDefault(col, ctx);
@@ -239,6 +240,7 @@ export function planInsertRows(t: TableDef, targetNames: readonly string[] | nul
     if (targets.includes(col)) throw new DbError(SqlState.DuplicateColumn, `column "${name}" specified more than once`);
     targets.push(col);
   }
+  requireSequenceUsage(env, t, cols.filter((c) => !targets.includes(c)));
   const newRow = cols.map((col): BoundExpr => {
     const i = targets.indexOf(col);
     if (i < 0) return columnDefault(col, ctx);
@@ -343,4 +345,15 @@ function copyFromAllowed(t: TableDef, env: PlanEnv): Record<string, never> {
     throw new DbError(SqlState.FeatureNotSupported, 'COPY FROM not supported with row-level security', { hint: 'Use INSERT statements instead.' });
   }
   return {};
+}
+
+/** Defaults that call nextval() of a serial / identity sequence need USAGE or UPDATE on it (42501), as in PostgreSQL. */
+function requireSequenceUsage(env: PlanEnv, t: TableDef, defaulted: readonly ColumnDef[]): void {
+  const rc = env.roles;
+  if (rc === undefined || rc.superuser) return;
+  for (const c of defaulted) {
+    if (c.sequence && c.identity === null && !privileges.hasSequencePrivilege(rc, c.sequence, rc.security.tableSecurity(t.tableId).ownerOid, 'Uw')) {
+      throw new DbError(SqlState.InsufficientPrivilege, `permission denied for sequence ${c.sequence}`);
+    }
+  }
 }

@@ -36,6 +36,13 @@ export function tableSecurityColumns(m: PgCatalogModel, tableId: number): { owne
   return { owner: s.ownerOid, acl: s.acl === null ? null : aclText(m, s.acl), rls: s.rlsEnabled, force: s.rlsForced };
 }
 
+/** The same for a serial / identity sequence: its table's owner unless recorded, its own ACL. */
+export function sequenceSecurityColumns(m: PgCatalogModel, name: string, tableId: number): { owner: number; acl: PgArray<string> | null; rls: boolean; force: boolean } {
+  const rec = m.catalog.security.objectAcl('sequence', name);
+  const owner = rec?.ownerOid ?? m.catalog.security.tableSecurity(tableId).ownerOid;
+  return { owner, acl: rec?.acl ? aclText(m, rec.acl) : null, rls: false, force: false };
+}
+
 interface ShownRole {
   readonly oid: number;
   readonly name: string;

@@ -12,7 +12,7 @@ import { AmOid, DATABASE_OWNER_OID, NamespaceOid, SUPERUSER_OID, attrdefOid, pro
 import { T, type CatalogRelationFn, int2Array, relation, vector0 } from './view-def.ts';
 import { PG_SERVER_RELATIONS } from './pg-catalog-server.ts';
 import { pgStatProgressCreateIndex } from './pg-stat-progress.ts';
-import { tableSecurityColumns } from './pg-catalog-security.ts';
+import { sequenceSecurityColumns, tableSecurityColumns } from './pg-catalog-security.ts';
 
 const COLLATABLE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar]);
 const DEFAULT_COLLATION = 100;
@@ -87,7 +87,7 @@ export const pgClass = relation(CLASS_COLUMNS, (m) => {
     rows.push(classRow(i.oid, i.name, m.namespaces.find((n) => n.name === i.table.schema)?.oid ?? 0, partitioned ? 'I' : 'i', am, i.attnums.length,
       { tuples: 0, hasSubclass: parentIndexes.has(i.oid), isPartition: m.indexParents.has(i.oid) }));
   }
-  for (const s of m.sequences) rows.push(classRow(s.oid, s.name, m.namespaces.find((n) => n.name === s.schema)?.oid ?? 0, 'S', 0, 3, { tuples: 1 }));
+  for (const s of m.sequences) rows.push(classRow(s.oid, s.name, m.namespaces.find((n) => n.name === s.schema)?.oid ?? 0, 'S', 0, 3, { tuples: 1, security: sequenceSecurityColumns(m, s.name, s.table.tableId) }));
   for (const r of m.ctx.systemRelations ?? []) {
     const [schema, name] = r.name.split('.') as [string, string];
     const catalogTable = schema === 'pg_catalog' && systemViewOid(r.name) < 10_000;
