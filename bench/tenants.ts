@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/tenants.ts --data DIR [--rows 1000000] [--queries 200] [--table-with "..."]
  *   npx tsx bench/tenants.ts --scale [--rows 10000000] [--tenants 1000000] [--queries 200]
+ *   (either with --url URL --data-dir DIR: a server started elsewhere, e.g. under node --cpu-prof)
  *
  * --data: gen-vectors.mjs's dataset (1M × 128, 1,000 Zipf tenants, per-tenant exact ground
  * truth gtf_1m_tT.ivecs for tenants 1, 3, 20, 100, 300, 1000) — the case the issue's pgvector
@@ -35,6 +36,8 @@ const { values: opts } = parseArgs({
     tenants: { type: 'string', default: '1000000' },
     queries: { type: 'string', default: '200' },
     'table-with': { type: 'string' },
+    url: { type: 'string' },
+    'data-dir': { type: 'string' },
   },
 });
 const DIM = 128;
@@ -198,7 +201,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const ds = opts.scale ? scaleDataset() : fileDataset(opts.data!);
   console.log(`data: ${ds.label}, ${NQ} queries (${Math.round(performance.now() - t0)} ms)`);
-  const server = await startTessera({ args: ['--fsync', 'off'] });
+  // --url/--data-dir: a server started elsewhere (e.g. under `node --cpu-prof`), with its data directory.
+  const server = opts.url !== undefined ? { url: opts.url, dataDir: opts['data-dir']!, stop: async () => {} } : await startTessera({ args: ['--fsync', 'off'] });
   const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   try {
     await sql.unsafe(`CREATE TABLE items (id int8, tenant_id int4 NOT NULL, embedding vector(${DIM})) PARTITION BY LIST (tenant_id)${opts['table-with'] === undefined ? '' : ` WITH (${opts['table-with']})`}`);

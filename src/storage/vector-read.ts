@@ -64,7 +64,24 @@ interface PackCache {
 
 const packCache = new WeakMap<readonly unknown[], PackCache>();
 
-/** Packs values[0..count) (reusing and extending the cached prefix). */
+/**
+ * values[0..count) as one Float32Array without copying, when they are consecutive, equally
+ * long, non-NULL views of one buffer (how column-codec.ts decodes a vector column); else null.
+ */
+function contiguousView(values: readonly unknown[], count: number): { data: Float32Array; dim: number } | null {
+  const first = values[0];
+  if (!(first instanceof Float32Array) || first.length === 0) return null;
+  const dim = first.length;
+  const buf = first.buffer;
+  const base = first.byteOffset;
+  for (let i = 1; i < count; i++) {
+    const v = values[i];
+    if (!(v instanceof Float32Array) || v.buffer !== buf || v.length !== dim || v.byteOffset !== base + i * dim * 4) return null;
+  }
+  return { data: new Float32Array(buf, base, count * dim), dim };
+}
+
+/** Packs values[0..count) (reusing and extending the cached prefix; a decoded column without copying). */
 export function packVectors(values: readonly unknown[], count: number): PackedVectors | null {
   let c = packCache.get(values);
   if (c === undefined) {
@@ -72,6 +89,13 @@ export function packVectors(values: readonly unknown[], count: number): PackedVe
     packCache.set(values, c);
   }
   if (c.broken) return null;
+  if (c.count === 0 && count > 0) {
+    const flat = contiguousView(values, count);
+    if (flat !== null) {
+      // A column decoded from a segment file: its values are consecutive views of one buffer.
+      Object.assign(c, { count, dim: flat.dim, data: flat.data, present: new Uint8Array(count).fill(1), nonNull: count });
+    }
+  }
   if (c.count < count) {
     for (let i = c.count; i < count; i++) {
       const v = values[i];
