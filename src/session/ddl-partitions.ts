@@ -8,8 +8,8 @@
 import type { TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { runModify } from '../executor/index.ts';
-import { bindPartitionValues, creationSchema, planUpdateOrDelete, resolvePartition, resolveTable, type PartitionTarget } from '../planner/index.ts';
-import { errorPosition, type AlterTableCommand, type Statement } from '../sql/index.ts';
+import { bindPartitionValues, creationSchema, planUpdateOrDelete, resolvePartition, resolveTable, type PartitionTarget, type PlanEnv } from '../planner/index.ts';
+import { errorPosition, type AlterTableCommand, type QualifiedName, type Statement } from '../sql/index.ts';
 import type { DdlHost } from './ddl.ts';
 
 type CreateTable = Statement & { kind: 'create_table' };
@@ -103,4 +103,33 @@ export function checkPartitionKeyAlter(t: TableDef, cmd: AlterTableCommand | { k
   if (cmd.kind === 'alter_column_type' && cmd.column === key.name) {
     throw new DbError(SqlState.InvalidTableDefinition, `cannot alter column "${key.name}" because it is part of the partition key of relation "${t.name}"`);
   }
+}
+
+/** CREATE INDEX on a named partition: it has no rows of its own to index (its copies of the parent's indexes are listed). */
+export function refuseIndexOnPartition(env: PlanEnv, table: QualifiedName): void {
+  const p = resolvePartition(env, table);
+  if (p) throw notSupported(`CREATE INDEX on the partition "${p.partition.name}" is not supported: index its parent "${p.parent.name}"`);
+}
+
+/**
+ * DROP SCHEMA of a schema holding named partitions (of tables anywhere): refused without
+ * CASCADE as PostgreSQL refuses it (2BP01); with CASCADE their rows are deleted and they go.
+ */
+export async function dropPartitionsInSchema(host: DdlHost, schema: string, cascade: boolean): Promise<void> {
+  const { db } = host;
+  if (!db.catalog.schemaExists(schema)) return;
+  const named = db.catalog.listPartitions().filter((p) => p.schema === schema);
+  if (named.length === 0) return;
+  if (!cascade) {
+    throw new DbError(SqlState.DependentObjectsStillExist, `cannot drop schema ${schema} because other objects depend on it`, {
+      detail: named.map((p) => `table ${schema}.${p.name} depends on schema ${schema}`).join('\n'),
+      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    });
+  }
+  const env = host.planEnv();
+  const targets = named.flatMap((p) => {
+    const t = resolvePartition(env, { schema, name: p.name, location: -1 });
+    return t ? [t] : [];
+  });
+  await dropNamedPartitions(host, targets);
 }

@@ -13,7 +13,7 @@ import type { Database } from './database.ts';
 import { dropIndexesOnColumn, dropIndexRows, runIndexDdl } from './ddl-index.ts';
 import { alterConstraint } from './ddl-constraints.ts';
 import { recordCreator, requireCreateSchema, requireOwner } from './roles-owner.ts';
-import { alterNamedPartition, checkPartitionKeyAlter, createNamedPartition, dropNamedPartitions, truncateNamedPartition } from './ddl-partitions.ts';
+import { alterNamedPartition, checkPartitionKeyAlter, createNamedPartition, dropNamedPartitions, dropPartitionsInSchema, refuseIndexOnPartition, truncateNamedPartition } from './ddl-partitions.ts';
 
 export interface DdlHost {
   readonly db: Database;
@@ -90,6 +90,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       if (stmt.objectType === 'schema') {
         for (const n of stmt.names) {
           const tables = db.catalog.listTables().filter((t) => t.schema === n.name);
+          await dropPartitionsInSchema(host, n.name, stmt.cascade);
           if (!db.catalog.dropSchema(n.name, stmt.ifExists, stmt.cascade)) {
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `schema "${n.name}" does not exist, skipping`);
             continue;
@@ -232,6 +233,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     case 'create_index':
     case 'drop_index':
     case 'reindex':
+      if (stmt.kind === 'create_index') refuseIndexOnPartition(env, stmt.table);
       if (stmt.kind === 'create_index') requireOwner(env, resolveTable(env, stmt.table));
       return runIndexDdl(host, stmt);
     default:
