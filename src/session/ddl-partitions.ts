@@ -11,6 +11,7 @@ import { runModify } from '../executor/index.ts';
 import { bindPartitionValues, creationSchema, planUpdateOrDelete, resolvePartition, resolveTable, type PartitionTarget, type PlanEnv } from '../planner/index.ts';
 import { errorPosition, type AlterTableCommand, type QualifiedName, type Statement } from '../sql/index.ts';
 import type { DdlHost } from './ddl.ts';
+import { requireOwner } from './roles-owner.ts';
 
 type CreateTable = Statement & { kind: 'create_table' };
 type AlterTable = Statement & { kind: 'alter_table' };
@@ -24,6 +25,7 @@ export function createNamedPartition(host: DdlHost, stmt: CreateTable): string {
   if (parentPart) throw new DbError(SqlState.InvalidObjectDefinition, `"${parentPart.partition.name}" is not partitioned`);
   const parent = resolveTable(env, of.parent);
   if (!parent.partitionKey) throw new DbError(SqlState.InvalidObjectDefinition, `"${parent.name}" is not partitioned`);
+  requireOwner(env, parent);
   const key = parent.columns.find((c) => c.attnum === parent.partitionKey!.attnum && !c.dropped)!;
   const schema = creationSchema(env, stmt.table.schema);
   if (db.catalog.relationNameTaken(schema, stmt.table.name)) {
@@ -57,6 +59,9 @@ async function deletePartitionRows(host: DdlHost, p: PartitionTarget): Promise<v
 
 /** DROP TABLE of named partitions: their rows go, then the catalog rows (a partition already gone with its parent is skipped). */
 export async function dropNamedPartitions(host: DdlHost, parts: readonly PartitionTarget[]): Promise<void> {
+  // A named partition belongs to its parent's owner; every check before any change.
+  const env = host.planEnv();
+  for (const p of parts) requireOwner(env, p.parent);
   for (const p of parts) {
     if (!host.db.catalog.getPartition(p.partition.schema, p.partition.name)) continue;
     await deletePartitionRows(host, p);
@@ -74,6 +79,7 @@ export async function truncateNamedPartition(host: DdlHost, p: PartitionTarget):
  * errors (a partition's columns are its parent's); anything else is not supported.
  */
 export function alterNamedPartition(host: DdlHost, p: PartitionTarget, stmt: AlterTable): string {
+  requireOwner(host.planEnv(), p.parent);
   for (const cmd of stmt.commands) {
     switch (cmd.kind) {
       case 'rename_table':

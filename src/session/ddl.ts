@@ -222,6 +222,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       const parts = stmt.tables.map((n) => resolvePartition(env, n));
       const tables = stmt.tables.flatMap((n, i) => (parts[i] ? [] : [resolveTable(env, n)]));
       for (const t of tables) requireOwner(env, t, 'D');
+      for (const p of parts) if (p) requireOwner(env, p.parent, 'D');
       for (const p of parts) if (p) await truncateNamedPartition(host, p);
       for (const t of tables) {
         db.catalog.truncateTable(t.tableId);
