@@ -300,6 +300,48 @@ describe('roles, privileges and row-level security', { skip: !postgresAvailable(
   });
 });
 
+describe('row-level security on a partition-key table', () => {
+  let tessera: TesseraServer;
+  before(async () => {
+    tessera = await startTessera();
+  });
+  after(async () => {
+    await tessera?.stop();
+  });
+
+  test('the policy pins the scan to the tenant, like a WHERE tenant_id = ... of the query', async () => {
+    const admin = new pg.Client({ host: tessera.host, port: tessera.port, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    for (const s of [
+      'CREATE ROLE app LOGIN',
+      'CREATE TABLE docs (id bigint PRIMARY KEY, tenant_id text NOT NULL, body text) PARTITION BY LIST (tenant_id)',
+      "INSERT INTO docs SELECT g, 't' || (g % 10), 'b' || g FROM generate_series(1, 200) g",
+      'GRANT SELECT, INSERT, UPDATE, DELETE ON docs TO app',
+      'ALTER TABLE docs ENABLE ROW LEVEL SECURITY',
+      "CREATE POLICY tenant ON docs USING (tenant_id = current_setting('app.tenant_id'))",
+      'VACUUM',
+    ]) await admin.query(s);
+    const app = new pg.Client({ host: tessera.host, port: tessera.port, user: 'app', database: 'postgres' });
+    await app.connect();
+    try {
+      await app.query("SET app.tenant_id = 't3'");
+      const rows = (await app.query('SELECT DISTINCT tenant_id FROM docs')).rows;
+      assert.deepEqual(rows, [{ tenant_id: 't3' }]);
+      assert.deepEqual((await app.query('SELECT count(*)::int AS n FROM docs')).rows, [{ n: 20 }]);
+      assert.deepEqual((await app.query('SELECT id FROM docs WHERE id = 4')).rows, []);
+      assert.equal((await app.query("UPDATE docs SET body = 'x'")).rowCount, 20);
+      assert.equal((await app.query('DELETE FROM docs WHERE id = 5')).rowCount, 0);
+      const plan = (await app.query('EXPLAIN SELECT * FROM docs')).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+      assert.match(plan, /Tenants: current_setting\('app\.tenant_id'::text\)/);
+      assert.deepEqual((await admin.query("SELECT count(*)::int AS n FROM docs WHERE body = 'x'")).rows, [{ n: 20 }]);
+      assert.deepEqual((await admin.query('SELECT count(*)::int AS n FROM docs')).rows, [{ n: 200 }]);
+    } finally {
+      await app.end();
+      await admin.end();
+    }
+  });
+});
+
 describe('SCRAM login of CREATE ROLE ... PASSWORD roles', () => {
   let tessera: TesseraServer;
   before(async () => {

@@ -85,7 +85,12 @@ export function securityQuals(env: PlanEnv, t: TableDef, cmd: 'r' | 'w' | 'd', r
 export function withSecurityQuals(env: PlanEnv, t: TableDef, scan: Plan, ctx: BindContext, tables: ReadonlyMap<number, TableDef>, cmd: 'r' | 'w' | 'd' = 'r', readsColumns = true): { plan: Plan; quals: BoundExpr[] } {
   const quals = securityQuals(env, t, cmd, readsColumns, ctx);
   if (quals === null) return { plan: scan, quals: [] };
-  return { plan: pushDown(scan, quals, tables), quals };
+  const pushed = pushDown(scan, quals, tables);
+  // pushDown may turn the quals into a tenant pin of the scan and drop them; a later pushDown of
+  // the statement's WHERE that picks a primary-key lookup would then lose the pin (and read
+  // other tenants' rows). Keeping the quals in a filter above makes that pushDown see them again.
+  if (pushed.kind === 'filter' && pushed.input === scan) return { plan: pushed, quals };
+  return { plan: { kind: 'filter', input: pushed, predicate: quals.length === 1 ? quals[0]! : { kind: 'and', args: quals, type: Oid.bool, typmod: -1 } }, quals };
 }
 
 /** WITH CHECK options as PostgreSQL builds them: permissive combined (unnamed), then each restrictive (named). */
