@@ -35,8 +35,10 @@ function singleKey(v: Value): unknown {
 }
 
 export function openAggregate(plan: Plan & { kind: 'aggregate' }, params: readonly Value[], ctx: ExecContext, open: OpenCursor): RowCursor {
-  const scan = plan.input;
-  if (scan.kind === 'seq-scan' && scan.tenants !== undefined && plan.groupBy.length === 0 && plan.aggregates.length === 1) {
+  // count(*) with only the tenant conjunct: filter → pinned scan, the filter being the pin's own exact conjunct.
+  const scan = plan.input.kind === 'filter' && plan.input.input.kind === 'seq-scan' && plan.input.input.tenants?.exact && plan.input.input.tenants.source === plan.input.predicate
+    ? plan.input.input : plan.input;
+  if (scan.kind === 'seq-scan' && scan.tenants?.exact && plan.groupBy.length === 0 && plan.aggregates.length === 1) {
     const a = plan.aggregates[0]!;
     // count(*) of a partitioned table's tenants: from the tenant directory and delete bitmaps.
     if (a.fn.name === 'count' && a.args.length === 0 && !a.distinct && !a.filter) return tenantCount(scan.tableId, scan.tenants, params, ctx);

@@ -23,6 +23,22 @@ export interface SortKey {
   readonly nullsFirst: boolean;
 }
 
+/**
+ * The tenants of a partitioned table a read is pinned to: the key values `key = v`,
+ * `key IN (...)` or `key = ANY(array)` names, as expressions evaluated once per execution
+ * (constants, parameters, stable calls such as current_setting()); `spread`: each yields an
+ * array of values.
+ */
+export interface TenantPin {
+  readonly attnum: number;
+  readonly values: readonly BoundExpr[];
+  readonly spread: boolean;
+  /** The WHERE conjunct the pin came from (it stays in the plan: a node replacing the scan must still check it). */
+  readonly source: BoundExpr;
+  /** The restriction alone decides `source` (a bare key column): a consumer may skip evaluating it. */
+  readonly exact: boolean;
+}
+
 export type Plan =
   /** pgvector's ORDER BY col <op> q LIMIT k over one table (plan-vector-topk.ts). */
   | VectorTopKPlan
@@ -47,6 +63,10 @@ export type Plan =
       readonly attnums: readonly number[];
       readonly missing: readonly unknown[];
       readonly withRowId: boolean;
+      /** A partitioned table's partition key attnum (docs/tenants.md). */
+      readonly partitionKey?: number;
+      /** Rows restricted to the tenants a WHERE conjunct pins (planner/plan-tenants.ts); the filter above still applies. */
+      readonly tenants?: TenantPin;
     }
   /**
    * Grouping and aggregation: output rows are the group key values followed by one value

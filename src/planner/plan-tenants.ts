@@ -91,7 +91,7 @@ export function pinTenants(scan: Plan, conds: readonly BoundExpr[]): { pin: Tena
   if (keyIndex < 0) return null;
   for (const [i, c] of conds.entries()) {
     const p = pinOf(c, keyIndex);
-    if (p !== null) return { pin: { attnum: scan.partitionKey, values: p.values, spread: p.spread }, rest: conds.filter((_x, j) => j !== i), exact: p.exact };
+    if (p !== null) return { pin: { attnum: scan.partitionKey, values: p.values, spread: p.spread, source: c, exact: p.exact }, rest: conds.filter((_x, j) => j !== i), exact: p.exact };
   }
   return null;
 }

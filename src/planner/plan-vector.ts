@@ -85,7 +85,15 @@ function chooseIndex(env: PlanEnv, tableId: number, attnum: number, operator: st
  * `keys` order, limited — or null to fall back to filter/sort/limit.
  */
 export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
-  const { input, keys, limit } = shape;
+  const { keys, limit } = shape;
+  // Filters over the scan (row-level security quals, a named partition's key) join the WHERE.
+  let input = shape.input;
+  const conds: BoundExpr[] = [];
+  while (input.kind === 'filter') {
+    conds.push(...splitConjuncts(input.predicate));
+    input = input.input;
+  }
+  if (shape.predicate !== null) conds.push(...splitConjuncts(shape.predicate));
   if (input.kind !== 'seq-scan' || input.withRowId || limit === null || keys.length === 0) return null;
   const first = keys[0]!;
   if (first.descending || first.nullsFirst) return null;
@@ -95,11 +103,11 @@ export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
   if (col.kind !== 'column' || col.index >= input.attnums.length || !VECTOR_TYPES.has(col.type)) return null;
   if (!columnFree(query) || !columnFree(limit) || !columnFree(shape.offset)) return null;
   const attnum = input.attnums[col.index]!;
-  // A partitioned table: search only the tenants a conjunct names (it is then implied).
-  const pinned = shape.predicate === null ? null : pinTenants(input, splitConjuncts(shape.predicate));
-  const rest = pinned === null ? [] : pinned.exact ? pinned.rest : splitConjuncts(shape.predicate!);
-  const predicate = pinned === null ? shape.predicate : rest.length === 0 ? null
-    : rest.length === 1 ? rest[0]! : { kind: 'and' as const, args: rest, type: Oid.bool, typmod: -1 };
+  // A partitioned table: search only the tenants the scan is pinned to (a policy) or a conjunct
+  // names; an exact pin's own conjunct need not be evaluated again.
+  const pin = input.tenants ?? pinTenants(input, conds)?.pin;
+  const rest = pin !== undefined && pin.exact ? conds.filter((c) => c !== pin.source) : conds;
+  const predicate = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'and' as const, args: rest, type: Oid.bool, typmod: -1 };
   const plan: VectorTopKPlan = {
     kind: 'vector-topk',
     tableId: input.tableId,
@@ -114,7 +122,7 @@ export function planVectorTopK(shape: OrderedLimitShape): Plan | null {
     query,
     keys,
     predicate,
-    ...(pinned === null ? {} : { tenants: pinned.pin }),
+    ...(pin === undefined ? {} : { tenants: pin }),
     limit,
     offset: shape.offset,
     index: chooseIndex(shape.env, input.tableId, attnum, d.fn.name),

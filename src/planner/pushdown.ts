@@ -29,7 +29,8 @@ const PUSH_RIGHT: ReadonlySet<JoinKind> = new Set(['inner', 'cross', 'right']);
 /** Places `conds` (over the plan's output columns) as low as possible in the plan. */
 export function pushDown(plan: Plan, conds: readonly BoundExpr[], tables: ReadonlyMap<number, TableDef>): Plan {
   if (conds.length === 0) return plan;
-  if (plan.kind === 'filter') return pushDown(plan.input, [...splitConjuncts(plan.predicate), ...conds], tables);
+  // (A conjunct kept both above and inside a filter — a policy qual, a partition key — goes down once.)
+  if (plan.kind === 'filter') return pushDown(plan.input, [...new Set([...splitConjuncts(plan.predicate), ...conds])], tables);
   if (plan.kind === 'project') {
     // Through a projection of plain columns (JOIN USING's merge): rewrite to the input's columns.
     const through: BoundExpr[] = [];
@@ -74,9 +75,11 @@ export function pushDown(plan: Plan, conds: readonly BoundExpr[], tables: Readon
     const table = tables.get(plan.tableId);
     const lookup = table ? planPkLookup(table, plan, and(conds)) : null;
     if (lookup) return filter(lookup, conds);
-    // A partitioned table's scan reads only the tenants a conjunct names.
-    const pinned = pinTenants(plan, conds);
-    if (pinned) return filter({ ...plan, tenants: pinned.pin }, pinned.exact ? pinned.rest : conds);
+    // A partitioned table's scan reads only the tenants a conjunct names. The conjunct stays in
+    // the filter (a pk lookup replacing this scan later, or a second pin, must not lose it); a
+    // scan already pinned (a row-level security policy) keeps its pin.
+    const pinned = plan.tenants === undefined ? pinTenants(plan, conds) : null;
+    if (pinned) return filter({ ...plan, tenants: pinned.pin }, conds);
   }
   return filter(plan, conds);
 }
