@@ -333,6 +333,23 @@ describe('row-level security on a partition-key table', () => {
       assert.equal((await app.query('DELETE FROM docs WHERE id = 5')).rowCount, 0);
       const plan = (await app.query('EXPLAIN SELECT * FROM docs')).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
       assert.match(plan, /Tenants: current_setting\('app\.tenant_id'::text\)/);
+      // Vector top-k (exact and through the HNSW index) returns only the tenant's rows.
+      for (const s of [
+        'CREATE EXTENSION IF NOT EXISTS vector',
+        'CREATE TABLE vecs (id int PRIMARY KEY, tenant_id text NOT NULL, e vector(2)) PARTITION BY LIST (tenant_id)',
+        "INSERT INTO vecs SELECT g, 't' || (g % 3), ARRAY[g, g]::vector FROM generate_series(1, 300) g",
+        'GRANT SELECT ON vecs TO app',
+        'ALTER TABLE vecs ENABLE ROW LEVEL SECURITY',
+        "CREATE POLICY tenant ON vecs USING (tenant_id = current_setting('app.tenant_id'))",
+      ]) await admin.query(s);
+      const topk = async (): Promise<string[]> => (await app.query("SELECT tenant_id FROM vecs ORDER BY e <-> '[150,150]' LIMIT 5")).rows.map((r) => r.tenant_id as string);
+      assert.deepEqual(await topk(), []); // no vecs rows of tenant t3
+      await app.query("SET app.tenant_id = 't1'");
+      assert.deepEqual(await topk(), ['t1', 't1', 't1', 't1', 't1']);
+      await admin.query('CREATE INDEX ON vecs USING hnsw (e vector_l2_ops)');
+      await admin.query('VACUUM');
+      assert.deepEqual(await topk(), ['t1', 't1', 't1', 't1', 't1']);
+      await app.query("SET app.tenant_id = 't3'");
       assert.deepEqual((await admin.query("SELECT count(*)::int AS n FROM docs WHERE body = 'x'")).rows, [{ n: 20 }]);
       assert.deepEqual((await admin.query('SELECT count(*)::int AS n FROM docs')).rows, [{ n: 200 }]);
     } finally {
