@@ -24,12 +24,16 @@ const DDL = [
   `CREATE TABLE app.t_1 PARTITION OF app.t FOR VALUES IN (1, -2)`,
   `CREATE TABLE t_2 PARTITION OF app.t FOR VALUES IN (2)`,
   `CREATE TABLE plain (a int PRIMARY KEY)`,
+  // Index copies are named as PostgreSQL names them: truncated to 63 bytes, numbered past a taken name.
+  `CREATE TABLE docs_y_pkey (a int)`,
+  `CREATE TABLE docs_y PARTITION OF docs FOR VALUES IN ('y')`,
+  `CREATE TABLE a_very_long_partition_name_that_goes_on_and_on_and_on_forever_x PARTITION OF docs FOR VALUES IN ('long')`,
 ];
 
 /** psql commands whose output must equal PostgreSQL's (sizes, as in \dt+ and \dP+, differ by storage engine). */
 const SAME_AS_POSTGRES = [
   '\\d docs', '\\d+ docs', '\\d docs_acme', '\\d+ docs_acme', '\\d+ docs_other', '\\dt', '\\dP', '\\di', '\\d', '\\d app.t', '\\d+ app.t',
-  '\\d+ app.t_1', '\\d+ t_2', '\\dt app.*', '\\d docs_pkey', '\\d docs_acme_pkey', '\\d docs_acme_score_idx', '\\d docs_other_tenant_id_body_key',
+  '\\d+ app.t_1', '\\d+ t_2', '\\dt app.*', '\\d docs_pkey', '\\d docs_acme_pkey', '\\d docs_acme_score_idx', '\\d docs_other_tenant_id_body_key', '\\d docs_y',
 ];
 
 function psql(url: string, command: string, input?: string): string {

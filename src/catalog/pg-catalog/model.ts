@@ -132,7 +132,9 @@ export class PgCatalogModel {
         for (let k = 0; k < n; k++) this.indexParents.set(indexOid(t.tableId, k), indexOid(rel.parent.tableId, k));
       }
       const sqlIndexes = sqlIndexesOf.get(rel ? rel.parent.tableId : t.tableId) ?? [];
-      const names = new Set(this.indexes.filter((i) => i.table.schema === t.schema).map((i) => i.name));
+      // Relation names a partition's index copy must not take (ChooseRelationName).
+      const names = !rel ? new Set<string>() : new Set([...this.indexes.filter((i) => i.table.schema === t.schema).map((i) => i.name), ...this.tables.filter((x) => x.schema === t.schema).map((x) => x.name),
+        ...[...sqlIndexesOf.values()].flat().filter((d) => d.schema === t.schema).map((d) => d.name)]);
       for (const [k, d] of sqlIndexes.entries()) {
         const oid = rel ? indexOid(t.tableId, 500 + k) : sqlIndexOid(d.indexId);
         if (rel) this.indexParents.set(oid, sqlIndexOid(d.indexId));

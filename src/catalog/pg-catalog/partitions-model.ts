@@ -48,21 +48,34 @@ export function chooseRelationName(name1: string, name2: string, label: string, 
 export function partitionRels(catalog: Catalog, tables: readonly TableDef[]): PartitionRel[] {
   if (typeof catalog.listPartitions !== 'function') return [];
   const byId = new Map(tables.map((t) => [t.tableId, t]));
-  const taken = new Set(tables.map((t) => `${t.schema}\u0000${t.name}`));
-  for (const t of tables) for (const k of t.constraints) taken.add(`${t.schema}\u0000${k.name}`);
+  // Relation names per schema, which a partition's copy of a key index must not take.
+  const taken = new Map<string, Set<string>>();
+  const take = (schema: string, name: string): void => {
+    let set = taken.get(schema);
+    if (!set) taken.set(schema, (set = new Set()));
+    set.add(name);
+  };
+  for (const t of tables) {
+    take(t.schema, t.name);
+    for (const k of t.constraints) if (k.kind === 'primary' || k.kind === 'unique') take(t.schema, k.name);
+    for (const c of t.columns) if (c.sequence) take(t.schema, c.sequence);
+  }
+  for (const i of typeof catalog.listIndexes === 'function' ? catalog.listIndexes() : []) take(i.schema, i.name);
+  const all = catalog.listPartitions();
+  for (const p of all) take(p.schema, p.name);
   const out: PartitionRel[] = [];
-  for (const p of catalog.listPartitions()) {
+  for (const p of all) {
     const parent = byId.get(p.tableId);
     const key = parent?.partitionKey ? parent.columns.find((c) => c.attnum === parent.partitionKey!.attnum && !c.dropped) : undefined;
     if (!parent || !key) continue;
-    const names = new Set([...taken].filter((n) => n.startsWith(`${p.schema}\u0000`)).map((n) => n.slice(p.schema.length + 1)));
+    if (!taken.has(p.schema)) taken.set(p.schema, new Set());
+    const names = taken.get(p.schema)!;
     // A partition's copies of the parent's key constraints are named after the partition, as PostgreSQL names them.
     const constraints = parent.constraints.map((k) => {
       if (k.kind !== 'primary' && k.kind !== 'unique') return k;
       const cols = k.attnums.map((a) => parent.columns.find((c) => c.attnum === a)?.name ?? '').join('_');
       const name = k.kind === 'primary' ? chooseRelationName(p.name, '', 'pkey', names) : chooseRelationName(p.name, cols, 'key', names);
       names.add(name);
-      taken.add(`${p.schema}\u0000${name}`);
       return { ...k, name };
     });
     const table: TableDef = {
