@@ -199,6 +199,39 @@ test('deleting a tenant retires its files; other tenants are untouched; a restar
   await verifyPkIndex();
 });
 
+test('row-level security pins the role to its tenant: same speed path, no other tenant reachable', async () => {
+  const t = SMALL[7]!;
+  await sql.unsafe('CREATE ROLE app_user LOGIN');
+  await sql.unsafe('GRANT SELECT, INSERT, UPDATE, DELETE ON mem TO app_user');
+  await sql.unsafe('ALTER TABLE mem ENABLE ROW LEVEL SECURITY');
+  await sql.unsafe("CREATE POLICY tenant_isolation ON mem USING (tenant_id = current_setting('app.tenant_id'))");
+  const app = postgres(server.url.replace('postgres@', 'app_user@'), { max: 1, fetch_types: false, onnotice: () => {} });
+  try {
+    await app.unsafe(`SET app.tenant_id = '${t}'`);
+    // The policy's conjunct pins scans and the top-k to the tenant, as a WHERE would.
+    const plan = (await app.unsafe(`EXPLAIN SELECT id FROM mem ORDER BY embedding <-> '${qText(0)}' LIMIT 10`)).map((r) => r['QUERY PLAN']).join('\n');
+    assert.match(plan, /Vector Top-K on mem/);
+    assert.match(plan, /Tenants: current_setting\('app.tenant_id'::text\)/);
+    for (let qi = 0; qi < 5; qi++) {
+      const rows = await app.unsafe('SELECT id FROM mem ORDER BY embedding <-> $1 LIMIT 10', [qText(qi)]);
+      const want = exactTopK(base, DIM, query(qi), 10, inTenants([t]));
+      assert.deepEqual(rows.map((r) => Number(r.id)).sort((a, b) => a - b), [...want].sort((a, b) => a - b));
+    }
+    assert.equal(Number((await app`SELECT count(*) FROM mem`)[0]!.count), rowsOfTenant.get(t)!.length);
+    // Another tenant's rows: not by key, not by naming the tenant, not by UPDATE or DELETE.
+    const other = rowsOfTenant.get('t0')![0]!;
+    assert.equal((await app`SELECT id FROM mem WHERE id = ${other}`).length, 0);
+    assert.equal((await app`SELECT id FROM mem WHERE tenant_id = 't0'`).length, 0);
+    assert.equal((await app`UPDATE mem SET tenant_id = ${t} WHERE id = ${other}`).count, 0);
+    assert.equal((await app`DELETE FROM mem WHERE tenant_id = 't0'`).count, 0);
+    await assert.rejects(app`INSERT INTO mem VALUES (5000000, 't0', ${qText(0)})`, { code: '42501' });
+  } finally {
+    await app.end();
+    await sql.unsafe('ALTER TABLE mem DISABLE ROW LEVEL SECURITY');
+  }
+  assert.equal(Number((await sql`SELECT count(*) FROM mem WHERE tenant_id = 't0'`)[0]!.count), rowsOfTenant.get('t0')!.length);
+});
+
 test('SIGKILL while new rows are sealed and clustered: acknowledged rows survive, the index stays exact', async () => {
   const extra = 12_000; // more than one 10,000-row segment: a seal and a clustering merge run meanwhile
   const before = Number((await sql`SELECT count(*) FROM mem`)[0]!.count);
