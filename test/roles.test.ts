@@ -29,9 +29,13 @@ const SETUP = [
   'GRANT ALL ON notes TO readers',
   'REVOKE DELETE ON notes FROM readers',
   'ALTER TABLE notes OWNER TO app_admin',
+  'CREATE SCHEMA tenant_data',
+  'CREATE TABLE tenant_data.t (x int)',
+  'GRANT USAGE ON SCHEMA tenant_data TO tenant_app',
+  'GRANT CREATE ON SCHEMA public TO app_admin',
 ];
 
-const COMMANDS = ['\\du', '\\dg', '\\dp', '\\z memories', '\\d memories', '\\d notes', '\\dp notes'];
+const COMMANDS = ['\\du', '\\dg', '\\dp', '\\z memories', '\\d memories', '\\d notes', '\\dp notes', '\\dn+ public', '\\dn+ tenant_data'];
 
 function psql(url: string, command: string): string {
   try {
@@ -97,6 +101,10 @@ describe('psql shows roles, privileges and policies as PostgreSQL 15', { skip: !
       'GRANT nobody TO tenant_app', 'GRANT readers TO tenant_app', 'GRANT tenant_app TO readers', 'REVOKE readers FROM app_admin',
       'GRANT USAGE ON memories TO tenant_app', 'GRANT SELECT ON nothing TO tenant_app', 'GRANT SELECT ON memories TO nobody',
       "SELECT grantee, privilege_type FROM information_schema.table_privileges WHERE table_name = 'memories' AND grantee <> 'postgres' ORDER BY 1, 2",
+      'SET ROLE tenant_app', 'SELECT * FROM tenant_data.t', 'CREATE TABLE public.x (a int)', 'RESET ROLE',
+      'SET ROLE app_admin', 'SELECT * FROM tenant_data.t', 'CREATE TABLE public.y (a int)', 'CREATE SCHEMA s2', 'DROP TABLE memories', 'RESET ROLE',
+      "SELECT nspname, nspowner::regrole::text, nspacl::text FROM pg_namespace WHERE nspname IN ('public', 'tenant_data') ORDER BY 1",
+      "SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
       'RESET ALL', 'SELECT current_user',
     ];
     const [a, b] = await Promise.all([run(tessera.url, script), run(postgres.url, script)]);

@@ -43,6 +43,12 @@ export function sequenceSecurityColumns(m: PgCatalogModel, name: string, tableId
   return { owner, acl: rec?.acl ? aclText(m, rec.acl) : null, rls: false, force: false };
 }
 
+/** A schema's recorded owner and ACL (CREATE SCHEMA by a role, GRANT ON SCHEMA); undefined: the defaults. */
+export function schemaSecurityColumns(m: PgCatalogModel, name: string): { owner: number; acl: PgArray<string> | null } | undefined {
+  const rec = m.catalog.security.objectAcl('schema', name);
+  return rec ? { owner: rec.ownerOid, acl: rec.acl ? aclText(m, rec.acl) : null } : undefined;
+}
+
 interface ShownRole {
   readonly oid: number;
   readonly name: string;

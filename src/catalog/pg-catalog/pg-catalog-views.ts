@@ -12,7 +12,7 @@ import { AmOid, DATABASE_OWNER_OID, NamespaceOid, SUPERUSER_OID, attrdefOid, pro
 import { T, type CatalogRelationFn, int2Array, relation, vector0 } from './view-def.ts';
 import { PG_SERVER_RELATIONS } from './pg-catalog-server.ts';
 import { pgStatProgressCreateIndex } from './pg-stat-progress.ts';
-import { sequenceSecurityColumns, tableSecurityColumns } from './pg-catalog-security.ts';
+import { schemaSecurityColumns, sequenceSecurityColumns, tableSecurityColumns } from './pg-catalog-security.ts';
 
 const COLLATABLE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar]);
 const DEFAULT_COLLATION = 100;
@@ -36,8 +36,11 @@ function align(typlen: number): string {
 
 export const pgNamespace = relation(
   [['oid', T.oid], ['nspname', T.name], ['nspowner', T.oid], ['nspacl', T.aclArr]],
-  (m) => m.namespaces.map((n) => [n.oid, n.name, n.name === 'public' ? DATABASE_OWNER_OID : SUPERUSER_OID,
-    n.name === 'public' ? PgArray.of(['pg_database_owner=UC/pg_database_owner', '=U/pg_database_owner']) : null]),
+  (m) => m.namespaces.map((n) => {
+    const sec = schemaSecurityColumns(m, n.name);
+    return [n.oid, n.name, sec?.owner ?? (n.name === 'public' ? DATABASE_OWNER_OID : SUPERUSER_OID),
+      sec ? sec.acl : n.name === 'public' ? PgArray.of(['pg_database_owner=UC/pg_database_owner', '=U/pg_database_owner']) : null];
+  }),
 );
 
 const CLASS_COLUMNS = [
