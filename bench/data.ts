@@ -33,3 +33,14 @@ export function readI32(file: string, limit: number): Int32Array {
   for (let i = 0; i < n; i++) out[i] = buf.readInt32LE(i * 4);
   return out;
 }
+
+/** Streams a COPY ... FROM STDIN payload through postgres.js in 1 MiB writes; resolves when the server acknowledged it. */
+export async function copyIn(sql: { unsafe(q: string): { writable(): Promise<NodeJS.WritableStream> } }, statement: string, payload: Buffer): Promise<void> {
+  const w = await sql.unsafe(statement).writable();
+  await new Promise<void>((resolve, reject) => {
+    w.on('error', reject);
+    w.on('finish', resolve);
+    for (let i = 0; i < payload.length; i += 1 << 20) w.write(payload.subarray(i, i + (1 << 20)));
+    w.end();
+  });
+}

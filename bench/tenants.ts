@@ -25,7 +25,7 @@ import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { startTessera } from '../test/support/tessera.ts';
 import { binaryCopy, exactTopK, recallAt, rng, vectorText, type CopyField } from '../test/vector-support.ts';
-import { readFvecs, readI32, readIvecs } from './data.ts';
+import { copyIn, readFvecs, readI32, readIvecs } from './data.ts';
 import { fmt, median } from './stats.ts';
 
 const { values: opts } = parseArgs({
@@ -209,14 +209,7 @@ async function main(): Promise<void> {
     await sql.unsafe('CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)');
     const tc = performance.now();
     for (const b of ds.batches()) {
-      const bin = binaryCopy(b.rows);
-      const w = await sql.unsafe('COPY items FROM STDIN (FORMAT binary)').writable();
-      await new Promise<void>((resolve, reject) => {
-        w.on('error', reject);
-        w.on('finish', resolve);
-        for (let i = 0; i < bin.length; i += 1 << 20) w.write(bin.subarray(i, i + (1 << 20)));
-        w.end();
-      });
+      await copyIn(sql, 'COPY items FROM STDIN (FORMAT binary)', binaryCopy(b.rows));
       if (b.to % 1_000_000 === 0) console.log(`  ${fmt(b.to)} rows: ${fmt(b.to / ((performance.now() - tc) / 1000))} rows/s`);
     }
     const copyS = (performance.now() - tc) / 1000;

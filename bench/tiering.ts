@@ -21,6 +21,7 @@ import postgres from 'postgres';
 import { startS3 } from '../test/support/s3.ts';
 import { startTessera, type TesseraServer } from '../test/support/tessera.ts';
 import { binaryCopy, clusteredVectors, vectorText, type CopyField } from '../test/vector-support.ts';
+import { copyIn } from './data.ts';
 import { fmt, median } from './stats.ts';
 
 const { values: opts } = parseArgs({
@@ -92,13 +93,7 @@ async function main(): Promise<void> {
     const bin = binaryCopy((function* () {
       for (let i = 0; i < N; i++) yield [{ int8: i }, { vector: base.subarray(i * DIM, (i + 1) * DIM) }] as CopyField[];
     })());
-    const w = await sql.unsafe('COPY items FROM STDIN (FORMAT binary)').writable();
-    await new Promise<void>((resolve, reject) => {
-      w.on('error', reject);
-      w.on('finish', resolve);
-      for (let i = 0; i < bin.length; i += 1 << 20) w.write(bin.subarray(i, i + (1 << 20)));
-      w.end();
-    });
+    await copyIn(sql, 'COPY items FROM STDIN (FORMAT binary)', bin);
     console.log(`COPY: ${((performance.now() - tc) / 1000).toFixed(1)} s`);
     if (opts.index === 'on') {
       const tb = performance.now();

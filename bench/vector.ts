@@ -22,7 +22,7 @@ import hnswlib from 'hnswlib-node';
 import postgres from 'postgres';
 import { startTessera } from '../test/support/tessera.ts';
 import { binaryCopy, clusteredVectors, exactTopK, recallAt, vectorText, type CopyField } from '../test/vector-support.ts';
-import { readFvecs, readIvecs } from './data.ts';
+import { copyIn, readFvecs, readIvecs } from './data.ts';
 import { fmt, median } from './stats.ts';
 
 const { values: opts } = parseArgs({
@@ -110,13 +110,7 @@ async function main(): Promise<void> {
     const bin = binaryCopy((function* () {
       for (let i = 0; i < N; i++) yield [{ int8: i }, { vector: base.subarray(i * DIM, (i + 1) * DIM) }] as CopyField[];
     })());
-    const w = await sql.unsafe('COPY items FROM STDIN (FORMAT binary)').writable();
-    await new Promise<void>((resolve, reject) => {
-      w.on('error', reject);
-      w.on('finish', resolve);
-      for (let i = 0; i < bin.length; i += 1 << 20) w.write(bin.subarray(i, i + (1 << 20)));
-      w.end();
-    });
+    await copyIn(sql, 'COPY items FROM STDIN (FORMAT binary)', bin);
     const copyS = (performance.now() - tc) / 1000;
     console.log(`COPY (binary): ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s)`);
     {
