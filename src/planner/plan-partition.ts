@@ -43,10 +43,11 @@ export function resolvePartition(env: PlanEnv, name: QualifiedName): PartitionTa
   const cat = partitionCatalog(env);
   if (!cat) return null;
   const schemas = name.schema !== null ? [name.schema] : env.searchPath;
-  for (const schema of schemas) {
-    if (cat.getTable(schema, name.name)) return null;
-    const partition = cat.getPartition(schema, name.name);
+  // Partitions are rare: look for one first (no table definition parsed), then for a table shadowing it.
+  for (let i = 0; i < schemas.length; i++) {
+    const partition = cat.getPartition(schemas[i]!, name.name);
     if (!partition) continue;
+    if (schemas.slice(0, i).some((s) => cat.getTable(s, name.name))) return null;
     const parent = cat.getTableById(partition.tableId);
     const key = parent?.partitionKey ? parent.columns.find((c) => c.attnum === parent.partitionKey!.attnum && !c.dropped) : undefined;
     if (!parent || !key) throw new DbError(SqlState.InternalError, `partition "${partition.name}" has no partitioned parent table`);
