@@ -123,6 +123,8 @@ const SCRIPT: readonly Step[] = [
   S('postgres', 'SELECT id, tenant_id, body FROM memories ORDER BY id'),
   S('postgres', 'ALTER TABLE memories OWNER TO alice'),
   S('postgres', "SELECT tableowner FROM pg_tables WHERE tablename = 'memories'"),
+  S('postgres', "SELECT relowner::regrole::text, 'bob'::regrole::text AS bob, relacl::text FROM pg_class WHERE relname = 'memories'"),
+  S('postgres', "SELECT 'nobody'::regrole"),
   S('alice', 'SELECT count(*) FROM memories'),
   S('alice', 'ALTER TABLE memories FORCE ROW LEVEL SECURITY'),
   S('alice', 'SELECT id FROM memories ORDER BY id'),

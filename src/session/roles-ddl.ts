@@ -486,7 +486,12 @@ function alterTableSecurity(host: StatementHost, stmt: SecurityStmt & { kind: 'a
         if (!me.superuser && !host.roles.reachable(me.oid, false).has(next.oid)) throw denied(`must be member of role "${next.name}"`);
         // As aclnewowner(): the old owner's entries become the new owner's.
         const swap = (oid: number): number => (oid === cur.ownerOid ? next.oid : oid);
-        const acl = cur.acl === null ? null : cur.acl.map((a) => ({ grantee: swap(a.grantee), grantor: swap(a.grantor), privs: a.privs }));
+        // As aclnewowner(): entries that now coincide merge (the first one's place, the privileges' union).
+        let acl: AclItem[] | null = null;
+        if (cur.acl !== null) {
+          acl = [];
+          for (const a of cur.acl) acl = grantAcl(acl, swap(a.grantee), swap(a.grantor), a.privs);
+        }
         sec.updateTableSecurity(t.tableId, { ownerOid: next.oid, acl });
         break;
       }

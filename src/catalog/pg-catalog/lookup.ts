@@ -171,11 +171,17 @@ export class PgCatalogLookup {
   roleOid(text: string): number {
     const [name] = splitQualifiedName(text);
     if (name === this.m.ctx.user) return SUPERUSER_OID;
+    if (name === 'pg_database_owner') return DATABASE_OWNER_OID;
+    const role = this.m.catalog.security.getRole(name!);
+    if (role) return role.oid;
     throw new DbError(SqlState.UndefinedObject, `role "${name}" does not exist`);
   }
 
   roleName(oid: number): string | undefined {
-    return oid === SUPERUSER_OID ? this.m.ctx.user : oid === DATABASE_OWNER_OID ? 'pg_database_owner' : undefined;
+    if (oid === SUPERUSER_OID) return this.m.ctx.user;
+    if (oid === DATABASE_OWNER_OID) return 'pg_database_owner';
+    const role = this.m.catalog.security.getRoleByOid(oid);
+    return role ? quoteIdent(role.name) : undefined;
   }
 
   // ---- what functions-catalog.ts asks (executor/context.ts PgCatalogAccess) ----
