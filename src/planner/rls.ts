@@ -15,6 +15,7 @@ import { Oid } from '../types/index.ts';
 import { bindExpr, coerce, ParamTypes, type BindContext, type ScopeColumn } from './bind-expr.ts';
 import { splitConjuncts } from './bound-utils.ts';
 import { pushDown } from './pushdown.ts';
+import { statementPlanner } from './plan-select.ts';
 import { liveColumns, type PlanEnv } from './relations.ts';
 
 /** The command a policy list is asked for: SELECT r, INSERT a, UPDATE w, DELETE d. */
@@ -119,7 +120,8 @@ function checkOptions(policies: readonly PolicyDef[], t: TableDef, ctx: BindCont
 export function writeChecks(env: PlanEnv, t: TableDef, cmd: 'a' | 'w', readsBack: boolean): RlsCheck[] | null {
   const own = applicablePolicies(env, t, cmd);
   if (own === null) return null;
-  const ctx: BindContext = { params: new ParamTypes([]), scope: tableRowScope(t), format: env.format };
+  const params = new ParamTypes([]);
+  const ctx: BindContext = { params, scope: tableRowScope(t), format: env.format, correlation: { used: false }, queries: statementPlanner(env, params).queries };
   const out = checkOptions(own, t, ctx, false, 'check');
   if (readsBack) out.push(...checkOptions(applicablePolicies(env, t, 'r')!, t, ctx, true, 'check'));
   return out;
@@ -129,12 +131,14 @@ export function writeChecks(env: PlanEnv, t: TableDef, cmd: 'a' | 'w', readsBack
 export function conflictChecks(env: PlanEnv, t: TableDef): RlsCheck[] | null {
   const own = applicablePolicies(env, t, 'w');
   if (own === null) return null;
-  const ctx: BindContext = { params: new ParamTypes([]), scope: tableRowScope(t), format: env.format };
+  const params = new ParamTypes([]);
+  const ctx: BindContext = { params, scope: tableRowScope(t), format: env.format, correlation: { used: false }, queries: statementPlanner(env, params).queries };
   return [...checkOptions(own, t, ctx, true, 'conflict'), ...checkOptions(applicablePolicies(env, t, 'r')!, t, ctx, true, 'conflict')];
 }
 
 /** CREATE / ALTER POLICY: the expression must bind over the table's row as a boolean. */
 export function validatePolicyExpr(env: PlanEnv, t: TableDef, raw: string, _what: string): void {
-  const ctx: BindContext = { params: new ParamTypes([]), scope: tableRowScope(t), format: env.format };
+  const params = new ParamTypes([]);
+  const ctx: BindContext = { params, scope: tableRowScope(t), format: env.format, correlation: { used: false }, queries: statementPlanner(env, params).queries };
   bindPolicy(raw, t, ctx);
 }
