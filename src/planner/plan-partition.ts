@@ -80,13 +80,11 @@ export function partitionQual(target: PartitionTarget, scope: readonly ScopeColu
 
 /**
  * A scan of the parent restricted to the partition's rows: the key condition pushed onto the
- * scan at once (so the scan is pinned to the partition's tenants even without a WHERE clause),
- * and kept as a filter above it, so a later pushdown of WHERE sees it again with the other
- * conjuncts (a primary-key lookup that replaces the pinned scan must still check it).
+ * scan at once, so the scan is pinned to the partition's tenants even without a WHERE clause
+ * (the pin keeps its conjunct as a filter, which a later pushdown of WHERE takes up again).
  */
 export function restrictToPartition(target: PartitionTarget, plan: Plan, scope: readonly ScopeColumn[], env: PlanEnv): Plan {
-  const qual = partitionQual(target, scope, env);
-  return { kind: 'filter', input: pushDown(plan, [qual], new Map([[target.parent.tableId, target.parent]])), predicate: qual };
+  return pushDown(plan, [partitionQual(target, scope, env)], new Map([[target.parent.tableId, target.parent]]));
 }
 
 /**
