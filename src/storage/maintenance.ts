@@ -216,44 +216,51 @@ export async function mergeSmallFiles(e: EngineContext, state: TableState): Prom
   return done;
 }
 
+/** Files of one size tier a partitioned table's merge combines (size-tiered: each row is rewritten about log4 times). */
+const TENANT_MERGE_FANIN = 4;
+
 /**
  * A partitioned table's merges (docs/tenants.md): files not yet clustered by tenant are
- * clustered (alone or with other small packed files); small packed files merge together; a
- * large tenant's own files merge with each other. Files of one tenant never merge with packed
- * ones again, so the layout settles instead of being rewritten every pass.
+ * clustered (together, at once); packed files merge once TENANT_MERGE_FANIN of them share a
+ * size tier (up to `segment_size`), and so do a large tenant's own files. Own files never merge
+ * with packed ones, and every merge re-clusters, so tenants stay contiguous while each row is
+ * rewritten only a few times.
  */
 function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyMap<number, Segment>): number[][] {
   const limit = state.def.segmentSizeBytes;
-  const packed: { id: number; size: number; clustered: boolean }[] = [];
+  const unclustered: number[] = [];
+  const packed: { id: number; size: number }[] = [];
   const own = new Map<string, { id: number; size: number }[]>();
   for (const f of e.catalog.files(state.tableId, [FileState.RAW])) {
-    const seg = byFile.get(f.id);
-    if (seg === undefined) continue;
-    const dir = seg.tenantDir;
-    if (dir !== null && dir.keys.length === 1 && f.fileSize < limit) {
-      const list = own.get(dir.keys[0]!) ?? [];
-      list.push({ id: f.id, size: f.fileSize });
-      own.set(dir.keys[0]!, list);
-    } else if (dir === null || f.fileSize < limit) packed.push({ id: f.id, size: f.fileSize, clustered: dir !== null });
+    const dir = byFile.get(f.id)?.tenantDir;
+    if (dir === undefined) continue;
+    if (dir === null) unclustered.push(f.id);
+    else if (f.fileSize >= limit) continue;
+    else if (dir.keys.length === 1) own.set(dir.keys[0]!, [...(own.get(dir.keys[0]!) ?? []), { id: f.id, size: f.fileSize }]);
+    else packed.push({ id: f.id, size: f.fileSize });
   }
-  const groups: number[][] = [];
-  const cut = (files: readonly { id: number; size: number; clustered?: boolean }[]): void => {
-    let group: typeof files[number][] = [];
-    let bytes = 0;
-    const close = (): void => {
-      if (group.length >= 2 || group.some((f) => f.clustered === false)) groups.push(group.map((f) => f.id));
-      group = [];
-      bytes = 0;
-    };
+  const groups: number[][] = unclustered.length > 0 ? [unclustered] : [];
+  const tiered = (files: readonly { id: number; size: number }[]): void => {
+    const tiers = new Map<number, { id: number; size: number }[]>();
     for (const f of files) {
-      if (group.length > 0 && bytes + f.size > limit) close();
-      group.push(f);
-      bytes += f.size;
+      const tier = Math.floor(Math.log(Math.max(f.size, 1 << 20) / (1 << 20)) / Math.log(TENANT_MERGE_FANIN));
+      tiers.set(tier, [...(tiers.get(tier) ?? []), f]);
     }
-    close();
+    for (const list of tiers.values()) {
+      for (let at = 0; list.length - at >= TENANT_MERGE_FANIN; ) {
+        const group: number[] = [];
+        let bytes = 0;
+        while (at < list.length && group.length < TENANT_MERGE_FANIN && (group.length === 0 || bytes + list[at]!.size <= limit)) {
+          bytes += list[at]!.size;
+          group.push(list[at++]!.id);
+        }
+        if (group.length < 2) break;
+        groups.push(group);
+      }
+    }
   };
-  cut(packed);
-  for (const list of own.values()) cut(list);
+  tiered(packed);
+  for (const list of own.values()) tiered(list);
   return groups;
 }
 
