@@ -1,8 +1,8 @@
 /**
  * Named partitions in plans (docs/tenants.md, "SQL surface"). A named partition
  * (CREATE TABLE p PARTITION OF t FOR VALUES IN (...)) owns no rows: reading it is a scan of
- * the parent with `key = v` / `key IN (...)` added as a filter, so predicate pushdown and
- * tenant pruning see it as if the user had written it; writing through it checks
+ * the parent with `key = v` / `key IN (...)` pushed down onto it, so tenant pruning sees it
+ * as if the user had written it in WHERE; writing through it checks
  * PostgreSQL's partition constraint. Called by plan-from.ts and plan-modify.ts where a
  * relation name resolves, and by the session's COPY and DDL.
  */
@@ -54,11 +54,6 @@ export function resolvePartition(env: PlanEnv, name: QualifiedName): PartitionTa
     return { partition, parent, key };
   }
   return null;
-}
-
-/** The table whose columns a relation name shows: the table itself, or a named partition's parent. */
-export function resolveRelationColumns(env: PlanEnv, name: QualifiedName, resolveTable: (env: PlanEnv, n: QualifiedName) => TableDef): TableDef {
-  return resolvePartition(env, name)?.parent ?? resolveTable(env, name);
 }
 
 /** `key = 'v'` for one value, `key IN ('a', 'b')` for several: what a user would write (tenant pruning looks for it). */
