@@ -202,6 +202,11 @@ const SCRIPT: readonly Step[] = [
   S('alice', 'SELECT id FROM docs2 ORDER BY id'),
   S('alice', 'TRUNCATE docs2'),
   S('postgres', 'SELECT count(*) FROM docs2'),
+  S('bob', 'SELECT count(*) FROM pg_authid'),
+  S('bob', "SELECT rolname FROM pg_roles WHERE rolname = 'bob'"),
+  S('bob', "COMMENT ON TABLE memories IS 'mine'"),
+  S('postgres', 'CREATE INDEX memories_body_idx ON memories (body)'),
+  S('bob', 'DROP INDEX memories_body_idx'),
   S('postgres', 'ALTER TABLE memories DISABLE ROW LEVEL SECURITY'),
   S('bob', 'SELECT count(*) FROM memories'),
 ];

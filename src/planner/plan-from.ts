@@ -119,6 +119,10 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
       const qualified = { schema: item.schema, name: item.name, location: item.location };
       const view = systemViewName(b.env, qualified);
       if (view) {
+        // pg_authid holds password verifiers: superusers only, as in PostgreSQL.
+        if (view === 'pg_catalog.pg_authid' && b.env.roles && !b.env.roles.superuser) {
+          throw new DbError(SqlState.InsufficientPrivilege, 'permission denied for table pg_authid');
+        }
         const columns = SYSTEM_VIEWS[view]!(b.env.catalog as Catalog).columns;
         const names = aliasColumns(
           columns.map((c) => c.name),

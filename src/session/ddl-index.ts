@@ -11,6 +11,7 @@ import type { QualifiedName, Statement } from '../sql/index.ts';
 import type { Database } from './database.ts';
 import type { DdlHost } from './ddl.ts';
 import { checkUnique } from './ddl-constraints.ts';
+import { privileges } from '../executor/index.ts';
 
 type IndexDdl = Statement & { kind: 'create_index' | 'drop_index' | 'reindex' };
 
@@ -50,6 +51,14 @@ function findIndex(host: DdlHost, name: QualifiedName): IndexDef | undefined {
     if (ix !== undefined) return ix;
   }
   return undefined;
+}
+
+/** DROP INDEX / REINDEX: 42501 `must be owner of index i` unless the role owns the index's table. */
+function requireIndexOwner(host: DdlHost, ix: IndexDef): void {
+  const rc = host.planEnv().roles;
+  if (rc && !privileges.hasOwnership(rc, rc.security.tableSecurity(ix.tableId).ownerOid)) {
+    throw new DbError(SqlState.InsufficientPrivilege, `must be owner of index ${ix.name}`);
+  }
 }
 
 function shown(n: QualifiedName): string {
@@ -116,6 +125,7 @@ export async function runIndexDdl(host: DdlHost, stmt: IndexDdl): Promise<string
         if (!stmt.ifExists) throw new DbError(SqlState.UndefinedObject, `index "${shown(n)}" does not exist`);
         host.notice('NOTICE', SqlState.SuccessfulCompletion, `index "${shown(n)}" does not exist, skipping`);
       }
+      for (const ix of found) requireIndexOwner(host, ix);
       for (const ix of found) {
         db.catalog.dropIndexById(ix.indexId);
         if (ix.options.unique === 'true') await dropIndexUniqueness(db, ix);

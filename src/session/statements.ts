@@ -5,7 +5,7 @@
  * side effect.
  */
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
-import { ArrayCursor, compile, openCursor, runModify, type ExecContext, type ModifyPlan, type OutputColumn, type Plan, type PlannedQuery } from '../executor/index.ts';
+import { ArrayCursor, privileges, compile, openCursor, runModify, type ExecContext, type ModifyPlan, type OutputColumn, type Plan, type PlannedQuery } from '../executor/index.ts';
 import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, explainLines, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
@@ -347,6 +347,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         host.tx.assertWritable('COMMENT');
         const names = stmt.target === 'column' ? stmt.names.slice(0, -1) : stmt.names;
         const table = resolveTable(host.planEnv(), { schema: names.length > 1 ? names[names.length - 2]! : null, name: names[names.length - 1]!, location: -1 });
+        privileges.requireTableOwner(host.planEnv().roles, table);
         let attnum = 0;
         if (stmt.target === 'column') {
           const column = stmt.names[stmt.names.length - 1]!;
