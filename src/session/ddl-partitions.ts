@@ -47,12 +47,16 @@ export function createNamedPartition(host: DdlHost, stmt: CreateTable): string {
   return 'CREATE TABLE';
 }
 
-/** Deletes the rows of a named partition (DROP / TRUNCATE of it) through the ordinary DELETE path. */
+/**
+ * Deletes the rows of a named partition (DROP / TRUNCATE of it) through the ordinary DELETE
+ * path. The caller has checked ownership; like PostgreSQL's DROP and TRUNCATE, the deletion is
+ * not limited by DELETE privileges or row-level security policies (planned without a role).
+ */
 async function deletePartitionRows(host: DdlHost, p: PartitionTarget): Promise<void> {
   const planned = planUpdateOrDelete(
     { kind: 'delete', table: { schema: p.partition.schema, name: p.partition.name, location: -1 }, alias: null, from: [], where: null, returning: null },
     [],
-    host.planEnv(),
+    { ...host.planEnv(), roles: undefined },
   );
   await runModify(planned.modify, planned.plan, planned.rowColumns, [], host.execContext());
 }
