@@ -173,6 +173,18 @@ describe('named partitions over auto-created tenants (Tessera)', () => {
     assert.deepEqual((await query(tessera.url, 'SELECT id FROM mem WHERE tenant_id = \'beta\'')).rows, [{ id: 20 }]);
   });
 
+  test('DROP TABLE of a named partition by its owner deletes all its rows, whatever the row-level security policies', async () => {
+    const out = psql(tessera.url, [
+      'CREATE ROLE app LOGIN', 'GRANT CREATE ON SCHEMA public TO app', 'SET ROLE app',
+      'CREATE TABLE owned (id int NOT NULL, k text NOT NULL) PARTITION BY LIST (k)', "CREATE TABLE owned_a PARTITION OF owned FOR VALUES IN ('a')",
+      "INSERT INTO owned VALUES (1, 'a'), (2, 'a'), (3, 'b')", 'ALTER TABLE owned ENABLE ROW LEVEL SECURITY', 'ALTER TABLE owned FORCE ROW LEVEL SECURITY',
+      'CREATE POLICY only_one ON owned USING (id = 1) WITH CHECK (true)', 'SELECT count(*) AS visible FROM owned_a', 'DROP TABLE owned_a',
+    ].join(';\n'));
+    assert.match(out, /^DROP TABLE$/m);
+    assert.deepEqual((await query(tessera.url, 'SELECT id FROM owned ORDER BY id')).rows, [{ id: 3 }]);
+    await run(tessera.url, ['DROP TABLE owned']);
+  });
+
   test('partitions survive a restart; DROP TABLE of the parent drops them', async () => {
     await tessera.restart();
     assert.deepEqual((await query(tessera.url, 'SELECT count(*)::int AS n FROM mem_acme')).rows, [{ n: 3 }]);
