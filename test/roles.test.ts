@@ -105,6 +105,9 @@ describe('psql shows roles, privileges and policies as PostgreSQL 15', { skip: !
       'SET ROLE app_admin', 'SELECT * FROM tenant_data.t', 'CREATE TABLE public.y (a int)', 'CREATE SCHEMA s2', 'DROP TABLE memories', 'RESET ROLE',
       "SELECT nspname, nspowner::regrole::text, nspacl::text FROM pg_namespace WHERE nspname IN ('public', 'tenant_data') ORDER BY 1",
       "SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+      "SELECT has_schema_privilege('tenant_app', 'tenant_data', 'USAGE'), has_schema_privilege('tenant_app', 'public', 'CREATE'), has_schema_privilege('app_admin', 'public', 'CREATE')",
+      "SELECT has_table_privilege('tenant_app', 'memories', 'UPDATE'), has_table_privilege('readers', 'notes', 'DELETE'), has_table_privilege('tenant_app', 'notes', 'INSERT')",
+      "SELECT has_table_privilege('nobody', 'memories', 'SELECT')",
       'RESET ALL', 'SELECT current_user',
     ];
     const [a, b] = await Promise.all([run(tessera.url, script), run(postgres.url, script)]);

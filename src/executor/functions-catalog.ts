@@ -241,10 +241,10 @@ def('has_column_privilege', [Oid.oid, Oid.int2, Oid.text], Oid.bool, ([r, , p], 
 function schemaPrivilege(schema: Value, priv: Value, ctx: ExecContext): boolean {
   checkPrivilege(priv as string);
   if (!access(ctx).schemaExists(schema as string)) throw new DbError(SqlState.InvalidSchemaName, `schema "${schema}" does not exist`);
-  return true;
+  return [...privileges.privilegeKeywords(priv as string)].some((p) => privileges.hasSchemaPrivilege(ctx.roles, schema as string, p));
 }
 def('has_schema_privilege', [Oid.text, Oid.text], Oid.bool, ([s, p], ctx) => schemaPrivilege(s, p, ctx));
-def('has_schema_privilege', [Oid.name, Oid.text, Oid.text], Oid.bool, ([u, s, p], ctx) => (checkUser(u as string, ctx), schemaPrivilege(s, p, ctx)));
+def('has_schema_privilege', [Oid.name, Oid.text, Oid.text], Oid.bool, ([u, s, p], ctx) => schemaPrivilege(s, p, checkUser(u as string, ctx)));
 def('has_schema_privilege', [Oid.oid, Oid.text], Oid.bool, ([, p]) => (checkPrivilege(p as string), true));
 def('has_schema_privilege', [Oid.name, Oid.oid, Oid.text], Oid.bool, ([u, , p], ctx) => (checkUser(u as string, ctx), checkPrivilege(p as string), true));
 
