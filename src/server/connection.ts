@@ -250,6 +250,8 @@ export class Connection {
   private verifierOf(user: string): ScramVerifier | undefined {
     const role = this.host.db.catalog.security.getRole(user);
     if (!role) return this.host.verifiers.get(user);
+    // VALID UNTIL in the past: the password no longer works (timestamptz microseconds since 2000-01-01).
+    if (role.validUntil !== null && BigInt(role.validUntil) < BigInt(Date.now() - 946_684_800_000) * 1000n) return undefined;
     const m = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(role.password ?? '');
     if (!m) return undefined;
     return { iterations: Number(m[1]), salt: Buffer.from(m[2]!, 'base64'), storedKey: Buffer.from(m[3]!, 'base64'), serverKey: Buffer.from(m[4]!, 'base64') };

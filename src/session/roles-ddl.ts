@@ -12,9 +12,10 @@ import { privileges } from '../executor/index.ts';
 import { resolveTable, validatePolicyExpr } from '../planner/index.ts';
 import type { QualifiedName, RoleOptions, RoleSpec, Statement } from '../sql/index.ts';
 import type { StatementHost } from './statements.ts';
+import { Oid, typeByOid } from '../types/index.ts';
 
 export type SecurityStatementKind =
-  | 'create_role' | 'alter_role' | 'rename_role' | 'drop_role' | 'grant_role' | 'grant' | 'set_role'
+  | 'create_role' | 'alter_role' | 'rename_role' | 'drop_role' | 'grant_role' | 'grant' | 'set_role' | 'reassign_owned' | 'drop_owned'
   | 'create_policy' | 'alter_policy' | 'drop_policy' | 'alter_table_security';
 
 type SecurityStmt = Statement & { kind: SecurityStatementKind };
@@ -33,6 +34,10 @@ export function securityTag(stmt: SecurityStmt): string {
       return 'ALTER ROLE';
     case 'drop_role':
       return 'DROP ROLE';
+    case 'reassign_owned':
+      return 'REASSIGN OWNED';
+    case 'drop_owned':
+      return 'DROP OWNED';
     case 'grant_role':
     case 'grant':
       return stmt.grant ? 'GRANT' : 'REVOKE';
@@ -81,6 +86,10 @@ export function runSecurity(host: StatementHost, stmt: SecurityStmt): string {
       break;
     case 'drop_role':
       dropRoles(host, stmt.names, stmt.ifExists);
+      break;
+    case 'reassign_owned':
+    case 'drop_owned':
+      owned(host, stmt);
       break;
     case 'grant_role':
       grantRoles(host, stmt);
@@ -131,7 +140,8 @@ function attributes(host: StatementHost, o: RoleOptions): RoleAttributes {
     bypassRls: o.bypassRls,
     connLimit: o.connLimit,
     password: password === undefined ? undefined : password === null ? null : scramVerifierText(password),
-    validUntil: o.validUntil,
+    // VALID UNTIL: kept as timestamptz microseconds (pg_authid.rolvaliduntil), checked at password login.
+    validUntil: o.validUntil === undefined ? undefined : String(typeByOid(Oid.timestamptz)!.textIn(o.validUntil, -1, host.formatContext())),
   };
 }
 
@@ -259,6 +269,63 @@ function dropRoles(host: StatementHost, names: readonly string[], ifExists: bool
   for (const name of names) {
     const target = host.roles.find(name);
     if (target) host.db.catalog.security.dropRole(target.oid);
+  }
+}
+
+/**
+ * REASSIGN OWNED: the roles' tables, schemas and recorded sequences go to the new owner.
+ * DROP OWNED: their privileges are revoked and they leave policies (a policy left with no role
+ * is dropped); tables or schemas they still own are refused (0A000: reassign them first).
+ * The current role must have the privileges of each role, as in PostgreSQL.
+ */
+function owned(host: StatementHost, stmt: SecurityStmt & { kind: 'reassign_owned' | 'drop_owned' }): void {
+  const sec = host.db.catalog.security;
+  const me = current(host);
+  const roles = stmt.roles.map((r) => roleOf(host, r));
+  for (const r of roles) {
+    if (!me.superuser && !host.roles.reachable(me.oid, true).has(r.oid)) {
+      throw denied(stmt.kind === 'drop_owned' ? 'permission denied to drop objects' : 'permission denied to reassign objects');
+    }
+  }
+  const oids = new Set(roles.map((r) => r.oid));
+  const tables = host.db.catalog.listTables();
+  if (stmt.kind === 'reassign_owned') {
+    const to = roleOf(host, stmt.to);
+    for (const t of tables) {
+      const s = sec.tableSecurity(t.tableId);
+      if (!oids.has(s.ownerOid)) continue;
+      let acl: AclItem[] | null = null;
+      if (s.acl !== null) {
+        acl = [];
+        for (const a of s.acl) acl = grantAcl(acl, oids.has(a.grantee) ? to.oid : a.grantee, oids.has(a.grantor) ? to.oid : a.grantor, a.privs);
+      }
+      sec.updateTableSecurity(t.tableId, { ownerOid: to.oid, acl });
+    }
+    for (const o of sec.listObjectAcls()) {
+      if (oids.has(o.ownerOid)) sec.setObjectAcl(o.objtype as 'schema' | 'sequence', o.name, to.oid, o.acl);
+    }
+    return;
+  }
+  const stillOwned = tables.filter((t) => oids.has(sec.tableSecurity(t.tableId).ownerOid)).map((t) => `table ${t.name}`);
+  for (const o of sec.listObjectAcls()) if (oids.has(o.ownerOid)) stillOwned.push(`${o.objtype} ${o.name}`);
+  if (stillOwned.length > 0) {
+    throw new DbError(SqlState.FeatureNotSupported, 'DROP OWNED of a role that still owns objects is not supported', {
+      detail: `Owned: ${stillOwned.join(', ')}.`,
+      hint: 'Use REASSIGN OWNED first.',
+    });
+  }
+  for (const t of tables) {
+    const s = sec.tableSecurity(t.tableId);
+    if (s.acl?.some((a) => oids.has(a.grantee))) sec.updateTableSecurity(t.tableId, { acl: s.acl.filter((a) => !oids.has(a.grantee)) });
+    for (const p of sec.listPolicies(t.tableId)) {
+      if (!p.roles.some((r) => oids.has(r))) continue;
+      const rest = p.roles.filter((r) => !oids.has(r));
+      if (rest.length === 0) sec.dropPolicy(t.tableId, p.name);
+      else sec.alterPolicy(t.tableId, p.name, { roles: rest });
+    }
+  }
+  for (const o of sec.listObjectAcls()) {
+    if (o.acl?.some((a) => oids.has(a.grantee))) sec.setObjectAcl(o.objtype as 'schema' | 'sequence', o.name, o.ownerOid, o.acl.filter((a) => !oids.has(a.grantee)));
   }
 }
 

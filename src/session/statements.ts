@@ -376,6 +376,8 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     case 'alter_role':
     case 'rename_role':
     case 'drop_role':
+    case 'reassign_owned':
+    case 'drop_owned':
     case 'grant_role':
     case 'grant':
     case 'set_role':

@@ -40,6 +40,9 @@ export type SecurityStatement =
   | { readonly kind: 'alter_role'; readonly role: RoleSpec; readonly options: RoleOptions }
   | { readonly kind: 'rename_role'; readonly name: string; readonly to: string }
   | { readonly kind: 'drop_role'; readonly names: readonly string[]; readonly ifExists: boolean }
+  /** REASSIGN OWNED BY roles TO role / DROP OWNED BY roles (privileges and policy memberships; owned tables must be reassigned first). */
+  | { readonly kind: 'reassign_owned'; readonly roles: readonly RoleSpec[]; readonly to: RoleSpec }
+  | { readonly kind: 'drop_owned'; readonly roles: readonly RoleSpec[] }
   | { readonly kind: 'grant_role'; readonly grant: boolean; readonly roles: readonly string[]; readonly grantees: readonly RoleSpec[]; readonly adminOption: boolean }
   | {
       readonly kind: 'grant';

@@ -93,7 +93,10 @@ export function convertSecurity(h: ConvertHelpers, type: string, n: Raw): Statem
       return { kind: 'create_role', name: n.role, user: n.stmt_type === 'ROLESTMT_USER', options: roleOptions(n.options, n.stmt_type === 'ROLESTMT_USER') };
     case 'AlterRoleStmt': {
       const options = roleOptions(n.options, false);
-      if (n.action === -1 && options.members) return { kind: 'grant_role', grant: false, roles: [n.role.rolename], grantees: options.members.map((name) => ({ kind: 'name', name })), adminOption: false };
+      // ALTER GROUP g ADD | DROP USER u: membership.
+      if (options.members && (n.action === 1 || n.action === -1) && Object.keys(options).length === 1) {
+        return { kind: 'grant_role', grant: n.action === 1, roles: [n.role.rolename], grantees: options.members.map((name) => ({ kind: 'name', name })), adminOption: false };
+      }
       if (options.inRoles || options.members || options.admins) throw notSupported('ALTER GROUP is not supported');
       return { kind: 'alter_role', role: roleSpec(n.role), options };
     }
@@ -114,6 +117,10 @@ export function convertSecurity(h: ConvertHelpers, type: string, n: Raw): Statem
       return grantStmt(n);
     case 'AlterDefaultPrivilegesStmt':
       return { kind: 'unsupported', what: 'ALTER DEFAULT PRIVILEGES', location: -1 };
+    case 'DropOwnedStmt':
+      return { kind: 'drop_owned', roles: roleList(n.roles) };
+    case 'ReassignOwnedStmt':
+      return { kind: 'reassign_owned', roles: roleList(n.roles), to: roleSpec(n.newrole) };
     case 'CreatePolicyStmt': {
       const command = POLICY_COMMANDS[n.cmd_name ?? 'all'];
       if (!command) throw new DbError(SqlState.SyntaxError, `unrecognized policy command "${n.cmd_name}"`);

@@ -49,6 +49,11 @@ export function schemaSecurityColumns(m: PgCatalogModel, name: string): { owner:
   return rec ? { owner: rec.ownerOid, acl: rec.acl ? aclText(m, rec.acl) : null } : undefined;
 }
 
+/** rolvaliduntil: timestamptz microseconds, or null. */
+function validUntil(r: ShownRole): bigint | null {
+  return r.def?.validUntil ? BigInt(r.def.validUntil) : null;
+}
+
 interface ShownRole {
   readonly oid: number;
   readonly name: string;
@@ -81,7 +86,7 @@ export const pgRoles = relation(
   ],
   (m) => shownRoles(m).map((r) => {
     const a = attrs(r);
-    return [r.name, a.sup, a.inh, a.cr, a.cd, a.login, a.repl, a.limit, '********', r.def?.validUntil ?? null, a.bypass, null, r.oid];
+    return [r.name, a.sup, a.inh, a.cr, a.cd, a.login, a.repl, a.limit, '********', validUntil(r), a.bypass, null, r.oid];
   }),
 );
 
@@ -93,7 +98,7 @@ export const pgAuthid = relation(
   ],
   (m) => shownRoles(m).map((r) => {
     const a = attrs(r);
-    return [r.oid, r.name, a.sup, a.inh, a.cr, a.cd, a.login, a.repl, a.bypass, a.limit, r.def?.password ?? null, r.def?.validUntil ?? null];
+    return [r.oid, r.name, a.sup, a.inh, a.cr, a.cd, a.login, a.repl, a.bypass, a.limit, r.def?.password ?? null, validUntil(r)];
   }),
 );
 
@@ -104,7 +109,7 @@ export const pgUser = relation(
   ],
   (m) => shownRoles(m).filter((r) => attrs(r).login).map((r) => {
     const a = attrs(r);
-    return [r.name, r.oid, a.cd, a.sup, a.repl, a.bypass, '********', r.def?.validUntil ?? null, null];
+    return [r.name, r.oid, a.cd, a.sup, a.repl, a.bypass, '********', validUntil(r), null];
   }),
 );
 
@@ -142,7 +147,7 @@ export const pgPolicies = relation(
   ],
   (m) => policyRows(m).map(({ t, p }) => [
     t.schema, t.name, p.name, p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE',
-    PgArray.of(p.roles.map((r) => (r === PUBLIC_ROLE_OID ? 'public' : roleName(m, r)))), POLICY_CMD_NAMES[p.command]!, expr(t, p.using), expr(t, p.check),
+    PgArray.of(p.roles.map((r) => (r === PUBLIC_ROLE_OID ? 'public' : roleName(m, r))).sort()), // by name, as the view's ORDER BY rolname POLICY_CMD_NAMES[p.command]!, expr(t, p.using), expr(t, p.check),
   ]),
 );
 
