@@ -145,9 +145,10 @@ export const pgPolicies = relation(
     ['schemaname', T.name], ['tablename', T.name], ['policyname', T.name], ['permissive', T.text], ['roles', T.nameArr], ['cmd', T.text],
     ['qual', T.text], ['with_check', T.text],
   ],
+  // roles by name, as the view's ORDER BY rolname.
   (m) => policyRows(m).map(({ t, p }) => [
     t.schema, t.name, p.name, p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE',
-    PgArray.of(p.roles.map((r) => (r === PUBLIC_ROLE_OID ? 'public' : roleName(m, r))).sort()), // by name, as the view's ORDER BY rolname POLICY_CMD_NAMES[p.command]!, expr(t, p.using), expr(t, p.check),
+    PgArray.of(p.roles.map((r) => (r === PUBLIC_ROLE_OID ? 'public' : roleName(m, r))).sort()), POLICY_CMD_NAMES[p.command]!, expr(t, p.using), expr(t, p.check),
   ]),
 );
 
