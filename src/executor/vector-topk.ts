@@ -280,7 +280,7 @@ async function searchSegment(
   if (dense && packed.nonNull > 0 && query.length !== packed.dim) {
     // Let pgvector's operator raise its own error (different vector dimensions).
     const first = packed.present.indexOf(1);
-    plan.distance.fn.impl([seg.values![first] as Value, query], ctx);
+    plan.distance.fn.impl([(seg.values?.[first + seg.packedBase] ?? packed.data.subarray(first * packed.dim, (first + 1) * packed.dim)) as Value, query], ctx);
   }
 
   // ---- graph search (batched by the caller) ----
@@ -367,7 +367,7 @@ function addNulls(seg: VectorSegment, live: (off: number) => boolean, cands: Can
   const n = rowsOf(seg);
   for (let j = 0; j < n && cands.nullIds.length < cands.need; j++) {
     const off = seg.rows === null ? j : seg.rows[j]!;
-    if (present[off] === 0 && live(off)) cands.addNull(seg.rowIdBase + off);
+    if (present[off - seg.packedBase] === 0 && live(off)) cands.addNull(seg.rowIdBase + off);
   }
 }
 
@@ -375,6 +375,7 @@ async function exactSegment(
   plan: VectorTopKPlan, ctx: ExecContext, seg: VectorSegment, live: (off: number) => boolean, metric: ExactMetric, query: Float32Array, need: number, cands: Candidates,
 ): Promise<void> {
   const { data, present, dim } = seg.packed!;
+  const base = seg.packedBase;
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
   const n = rowsOf(seg);
   if (simdServes(metric, dim)) {
@@ -386,11 +387,11 @@ async function exactSegment(
       if (seg.rows === null) len = Math.min(n - j, YIELD_EVERY_ROWS);
       else while (j + len < n && seg.rows[j + len] === first + len) len++;
       if (scratch.length < len) scratch = new Float32Array(Math.max(len, scratch.length * 2));
-      batchDistances(metric as 'l2' | 'ip', query, data, first, len, dim, scratch);
+      batchDistances(metric as 'l2' | 'ip', query, data, first - base, len, dim, scratch);
       for (let x = 0; x < len; x++) {
         const off = first + x;
         if (!live(off)) continue;
-        if (present[off] === 0) cands.addNull(seg.rowIdBase + off);
+        if (present[off - base] === 0) cands.addNull(seg.rowIdBase + off);
         else if (scratch[x]! < top.worst) top.push(scratch[x]!, seg.rowIdBase + off);
       }
       j += len;
@@ -407,11 +408,11 @@ async function exactSegment(
   for (let j = 0; j < n; j++) {
     const off = seg.rows === null ? j : seg.rows[j]!;
     if (!live(off)) continue;
-    if (present[off] === 0) {
+    if (present[off - base] === 0) {
       cands.addNull(seg.rowIdBase + off);
       continue;
     }
-    const d = exactDistance(metric, query, data, off * dim, dim, qNorm);
+    const d = exactDistance(metric, query, data, (off - base) * dim, dim, qNorm);
     if (d < top.worst) top.push(d, seg.rowIdBase + off);
     if ((j & (YIELD_EVERY_ROWS - 1)) === YIELD_EVERY_ROWS - 1) {
       await yieldToLoop();

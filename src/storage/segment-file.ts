@@ -4,19 +4,28 @@
  * column blocks a scan projects; every byte is covered by a checksum and a mismatch raises
  * XX001 ("invalid segment file") instead of serving data.
  *
- *   0  'TSSG' | 4 u16 version (1) | 6 u16 flags (0) | 8 u32 bodyLength | 12 u32 headerCrc
+ *   0  'TSSG' | 4 u16 version (2) | 6 u16 flags (0) | 8 u32 bodyLength | 12 u32 headerCrc
  *   16 body: u32 tableId | u32 segmentId | u32 rowCount | u16 ncols | per column:
  *        u16 attnum | u32 typeOid | u64 offset | u32 length | u32 blockCrc | u32 nullCount
+ *        | u32 chunkCrcCount | u32 fixedDim
  *        | u8 zoneKind (0 none, 1 float64, 2 int64, 3 bool) | [min, max: 8 bytes each]
- *   then the column blocks (column-codec.ts layout) at their offsets.
- * headerCrc = crc32(bytes 0..12 ‖ body).
+ *   then per column its block (column-codec.ts layout) at `offset`, directly followed by
+ *   chunkCrcCount u32 CRCs of its CHUNK_BYTES-long pieces, so a reader can fetch and verify
+ *   part of a block: `fixedDim` > 0 says the block holds float32 vectors of that many
+ *   dimensions for every row (no NULL, no missing), so rows [a, b) sit at a known byte range
+ *   (readVectorRows: a tenant's run without reading the whole column).
+ * headerCrc = crc32(bytes 0..12 ‖ body). Version 1 files (no chunk CRCs) are still read.
  */
 import type { ObjectStore } from '../tiering/index.ts';
 import { ByteReader, ByteWriter, corrupted, crc32 } from './bytes.ts';
 import { decodeColumn, encodeColumn } from './column-codec.ts';
 
 export const SEGMENT_MAGIC = 'TSSG';
-export const SEGMENT_VERSION = 1;
+export const SEGMENT_VERSION = 2;
+/** Piece of a column block covered by one chunk CRC (version 2). */
+export const CHUNK_BYTES = 64 * 1024;
+/** Bytes before the first vector of a float32 vector block without NULLs (column-codec.ts): kind, flags, typeOid, n, presentCount, then n u32 dims. */
+const VECTOR_BLOCK_PREFIX = 14;
 const PREFIX_BYTES = 16;
 
 /** Min/max of one column over a segment's non-NULL values (NaN-bearing float columns have none). */
@@ -37,6 +46,10 @@ export interface SegmentColumnHeader {
   readonly crc: number;
   readonly nullCount: number;
   readonly zone: ColumnZone | undefined;
+  /** CRCs of the block's CHUNK_BYTES pieces stored after it (0: a version 1 file). */
+  readonly chunkCrcCount: number;
+  /** Every row holds a float32 vector of this many dimensions (0: not such a column). */
+  readonly fixedDim: number;
 }
 
 export interface SegmentHeader {
@@ -88,31 +101,41 @@ export function encodeSegmentFile(
     const bytes = w.view();
     let nullCount = 0;
     for (const v of c.values) if (v === null) nullCount++;
-    return { c, bytes, crc: crc32(bytes), nullCount, zone: computeZone(c.typeOid, c.values) };
+    const chunkCrcs = new ByteWriter(4 * Math.ceil(bytes.length / CHUNK_BYTES));
+    for (let at = 0; at < bytes.length; at += CHUNK_BYTES) chunkCrcs.u32(crc32(bytes.subarray(at, Math.min(bytes.length, at + CHUNK_BYTES))));
+    return { c, bytes, chunkCrcs: chunkCrcs.view(), crc: crc32(bytes), nullCount, fixedDim: fixedDimOf(c.values, bytes), zone: computeZone(c.typeOid, c.values) };
   });
   const body = new ByteWriter(64 + columns.length * 48);
   body.u32(tableId).u32(segmentId).u32(rowCount).u16(columns.length);
   // The body's size does not depend on the offsets, so measure it first with zero offsets.
-  const bodyLength = 14 + blocks.reduce((n, b) => n + 27 + (b.zone && b.zone.min !== null ? 16 : 0), 0);
+  const bodyLength = 14 + blocks.reduce((n, b) => n + 35 + (b.zone && b.zone.min !== null ? 16 : 0), 0);
   let offset = PREFIX_BYTES + bodyLength;
   const zones = new Map<number, ColumnZone>();
   for (const b of blocks) {
-    body.u16(b.c.attnum).u32(b.c.typeOid).u64(offset).u32(b.bytes.length).u32(b.crc).u32(b.nullCount);
+    body.u16(b.c.attnum).u32(b.c.typeOid).u64(offset).u32(b.bytes.length).u32(b.crc).u32(b.nullCount).u32(b.chunkCrcs.length / 4).u32(b.fixedDim);
     const z = b.zone;
     if (z === undefined || z.min === null) body.u8(0);
     else if (typeof z.min === 'bigint') body.u8(2).i64(z.min).i64(z.max as bigint);
     else if (typeof z.min === 'boolean') body.u8(3).f64(z.min ? 1 : 0).f64(z.max ? 1 : 0);
     else body.u8(1).f64(z.min as number).f64(z.max as number);
     if (z !== undefined) zones.set(b.c.attnum, z);
-    offset += b.bytes.length;
+    offset += b.bytes.length + b.chunkCrcs.length;
   }
   if (body.length !== bodyLength) throw new Error('segment header size mismatch');
   const prefix = new ByteWriter(PREFIX_BYTES);
   prefix.bytes(Buffer.from(SEGMENT_MAGIC, 'latin1')).u16(SEGMENT_VERSION).u16(0).u32(bodyLength);
   const headerCrc = crc32(body.view(), crc32(prefix.view()));
   prefix.u32(headerCrc);
-  const bytes = Buffer.concat([prefix.view(), body.view(), ...blocks.map((b) => b.bytes)]);
+  const bytes = Buffer.concat([prefix.view(), body.view(), ...blocks.flatMap((b) => [b.bytes, b.chunkCrcs])]);
   return { bytes, zones };
+}
+
+/** The common dimension of a column of float32 vectors with no NULL or missing value, as encoded (else 0). */
+function fixedDimOf(values: readonly unknown[], block: Uint8Array): number {
+  const first = values[0];
+  if (!(first instanceof Float32Array) || first.length === 0 || block[1] !== 0) return 0;
+  for (const v of values) if (!(v instanceof Float32Array) || v.length !== first.length) return 0;
+  return block.length === VECTOR_BLOCK_PREFIX + values.length * 4 * (1 + first.length) ? first.length : 0;
 }
 
 function invalid(key: string, why: string): Error {
@@ -124,7 +147,7 @@ export function decodeSegmentHeader(key: string, prefix: Buffer, body: Buffer): 
   if (prefix.length < PREFIX_BYTES || prefix.toString('latin1', 0, 4) !== SEGMENT_MAGIC) throw invalid(key, 'bad magic');
   const version = prefix.readUInt16LE(4);
   if (crc32(body, crc32(prefix.subarray(0, 12))) !== prefix.readUInt32LE(12)) throw invalid(key, 'header checksum mismatch');
-  if (version !== SEGMENT_VERSION) throw invalid(key, `unsupported format version ${version}`);
+  if (version !== SEGMENT_VERSION && version !== 1) throw invalid(key, `unsupported format version ${version}`);
   const r = new ByteReader(body, `segment file "${key}"`);
   const tableId = r.u32();
   const segmentId = r.u32();
@@ -138,13 +161,15 @@ export function decodeSegmentHeader(key: string, prefix: Buffer, body: Buffer): 
     const length = r.u32();
     const crc = r.u32();
     const nullCount = r.u32();
+    const chunkCrcCount = version >= 2 ? r.u32() : 0;
+    const fixedDim = version >= 2 ? r.u32() : 0;
     const kind = r.u8();
     let zone: ColumnZone | undefined;
     if (kind === 1) zone = { min: r.f64(), max: r.f64(), nullCount };
     else if (kind === 2) zone = { min: r.i64(), max: r.i64(), nullCount };
     else if (kind === 3) zone = { min: r.f64() === 1, max: r.f64() === 1, nullCount };
     else if (kind !== 0) throw invalid(key, `unknown zone kind ${kind}`);
-    columns.push({ attnum, typeOid, offset, length, crc, nullCount, zone });
+    columns.push({ attnum, typeOid, offset, length, crc, nullCount, zone, chunkCrcCount, fixedDim });
   }
   return { tableId, segmentId, rowCount, columns };
 }
@@ -168,18 +193,63 @@ export async function readSegmentHeader(store: ObjectStore, key: string): Promis
 
 /** Reads, verifies and decodes one column block; values per row. */
 export async function readSegmentColumn(store: ObjectStore, key: string, header: SegmentHeader, col: SegmentColumnHeader): Promise<unknown[]> {
-  let block: Buffer;
+  let bytes: Buffer;
   try {
-    block = await store.getRange(key, col.offset, col.length);
+    bytes = await store.getRange(key, col.offset, col.length + col.chunkCrcCount * 4);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
     throw err;
   }
-  if (crc32(block) !== col.crc) throw invalid(key, `checksum mismatch in block of column ${col.attnum}`);
+  const block = bytes.subarray(0, col.length);
+  if (col.chunkCrcCount === 0) {
+    if (crc32(block) !== col.crc) throw invalid(key, `checksum mismatch in block of column ${col.attnum}`);
+  } else {
+    // Version 2: a CRC per chunk; a flipped byte in a chunk or in its CRC fails the comparison.
+    if (col.chunkCrcCount !== Math.ceil(col.length / CHUNK_BYTES)) throw invalid(key, `column ${col.attnum} has ${col.chunkCrcCount} chunk checksums`);
+    for (let c = 0; c < col.chunkCrcCount; c++) {
+      if (crc32(block.subarray(c * CHUNK_BYTES, Math.min(col.length, (c + 1) * CHUNK_BYTES))) !== bytes.readUInt32LE(col.length + c * 4)) {
+        throw invalid(key, `checksum mismatch in chunk ${c} of column ${col.attnum}`);
+      }
+    }
+  }
   const r = new ByteReader(block, `segment file "${key}"`);
   const { values } = decodeColumn(r);
   if (values.length !== header.rowCount || r.remaining !== 0) throw invalid(key, `block of column ${col.attnum} has the wrong size`);
   return values;
+}
+
+/**
+ * Rows [start, end) of a fixed-dimension vector column (`col.fixedDim` > 0), packed row-major,
+ * reading and verifying only the chunks that hold them; null for a column without that layout
+ * (a version 1 file, NULLs, mixed dimensions): read the whole column instead.
+ */
+export async function readVectorRows(store: ObjectStore, key: string, header: SegmentHeader, col: SegmentColumnHeader, start: number, end: number): Promise<Float32Array | null> {
+  const dim = col.fixedDim;
+  if (dim === 0 || col.chunkCrcCount === 0 || start < 0 || end > header.rowCount || start >= end) return null;
+  const from = VECTOR_BLOCK_PREFIX + header.rowCount * 4 + start * dim * 4;
+  const to = from + (end - start) * dim * 4;
+  const firstChunk = Math.floor(from / CHUNK_BYTES);
+  const lastChunk = Math.floor((to - 1) / CHUNK_BYTES);
+  const readFrom = firstChunk * CHUNK_BYTES;
+  const readTo = Math.min(col.length, (lastChunk + 1) * CHUNK_BYTES);
+  let data: Buffer;
+  let crcs: Buffer;
+  try {
+    [data, crcs] = await Promise.all([
+      store.getRange(key, col.offset + readFrom, readTo - readFrom),
+      store.getRange(key, col.offset + col.length + firstChunk * 4, (lastChunk - firstChunk + 1) * 4),
+    ]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
+    throw err;
+  }
+  for (let c = firstChunk; c <= lastChunk; c++) {
+    const piece = data.subarray((c - firstChunk) * CHUNK_BYTES, Math.min(data.length, (c - firstChunk + 1) * CHUNK_BYTES));
+    if (crc32(piece) !== crcs.readUInt32LE((c - firstChunk) * 4)) throw invalid(key, `checksum mismatch in chunk ${c} of column ${col.attnum}`);
+  }
+  const out = new Float32Array(to - from >> 2);
+  new Uint8Array(out.buffer).set(data.subarray(from - readFrom, to - readFrom));
+  return out;
 }
 
 /** Zone maps as stored in the catalog's `minMax` (JSON-safe: int64 bounds as strings). */

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../tiering/index.ts';
 import { corrupted } from './bytes.ts';
 import { DeleteBitmap } from './delete-bitmap.ts';
 import type { TenantDirectory } from './tenants.ts';
-import { readSegmentColumn, readSegmentHeader, type SegmentHeader, type ZoneMap } from './segment-file.ts';
+import { readSegmentColumn, readSegmentHeader, readVectorRows, type SegmentHeader, type ZoneMap } from './segment-file.ts';
 
 /** 2^32: row id = segmentId * ROW_ID_SEGMENT_FACTOR + offset. */
 export const ROW_ID_SEGMENT_FACTOR = 2 ** 32;
@@ -29,6 +29,9 @@ export function segmentFileKey(tableId: number, segmentId: number): string {
 }
 
 export type SegmentState = 'growing' | 'frozen' | 'sealed';
+
+/** Row ranges of vector columns a sealed segment keeps read (oldest dropped first). */
+const RANGE_CACHE_ENTRIES = 4096;
 
 /** What a sealed segment knows about its file without reading it. */
 export interface SegmentFileInfo {
@@ -126,6 +129,50 @@ export class Segment {
 
   /** Drops cached column data of a sealed segment (it is re-read on demand). */
   evict(): void {
-    if (this.state === 'sealed' && this.file !== undefined) this.columns.clear();
+    if (this.state === 'sealed' && this.file !== undefined) {
+      this.columns.clear();
+      this.ranges.clear();
+      this.rangeRows = 0;
+    }
+  }
+
+  /** Row ranges of vector columns read without their whole column (`attnum:start:end` → rows packed row-major). */
+  private readonly ranges = new Map<string, Promise<Float32Array | null>>();
+  private rangeRows = 0;
+
+  /**
+   * Rows [start, end) of a sealed segment's vector column as one packed Float32Array, read
+   * and verified chunk by chunk without loading the column (segment-file.ts readVectorRows);
+   * null when the column is already in memory or its file cannot serve a range (then use
+   * `columnsFor`). Cached per range, up to RANGE_CACHE_ENTRIES ranges per segment.
+   */
+  vectorRows(attnum: number, start: number, end: number, store: ObjectStore): Promise<Float32Array | null> {
+    if (this.state !== 'sealed' || this.file === undefined || this.columns.has(attnum)) return Promise.resolve(null);
+    const key = `${attnum}:${start}:${end}`;
+    let p = this.ranges.get(key);
+    // Once ranges cover half the segment, reading the column whole is cheaper.
+    if (p === undefined && this.rangeRows + (end - start) > this.rowCount / 2) return Promise.resolve(null);
+    if (p === undefined) {
+      this.rangeRows += end - start;
+      const file = this.file;
+      p = (async () => {
+        this.header ??= readSegmentHeader(store, file.location);
+        const header = await this.header.catch((err) => {
+          this.header = undefined;
+          throw err;
+        });
+        const col = header.columns.find((c) => c.attnum === attnum);
+        return col === undefined ? null : readVectorRows(store, file.location, header, col, start, end);
+      })();
+      if (this.ranges.size >= RANGE_CACHE_ENTRIES) {
+        const oldest = this.ranges.keys().next().value!;
+        const [, s, e] = oldest.split(':').map(Number);
+        this.rangeRows -= e! - s!;
+        this.ranges.delete(oldest);
+      }
+      this.ranges.set(key, p);
+      p.catch(() => this.ranges.delete(key));
+    }
+    return p;
   }
 }

@@ -39,6 +39,12 @@ export interface VectorSegment {
   readonly extra: readonly (readonly unknown[] | undefined)[];
   /** A read pinned to tenants: the offsets (ascending) of their rows here; null = every row. */
   readonly rows: Int32Array | null;
+  /**
+   * Offset of `packed`'s first row: 0, or the start of the one run of rows read without the
+   * whole column (a tenant's run in a cold clustered file); then `values` is undefined and
+   * row `off` is at (off − packedBase) · dim.
+   */
+  readonly packedBase: number;
 }
 
 export interface VectorColumnRead {
@@ -139,6 +145,18 @@ export async function readVectorColumn(
     const seg = ref.segment;
     const only = tenants === undefined ? 'all' : await tenantRows(seg, ref.rowCount, tenants.attnum, tenants.keys, engine.store);
     if (only !== 'all' && only.length === 0) continue;
+    // One contiguous run (a tenant in a clustered file) of a column not in memory: read just its rows.
+    const first = only === 'all' ? 0 : only[0]!;
+    const contiguous = only !== 'all' && extraAttnums.length === 0 && only[only.length - 1]! - first === only.length - 1;
+    const run = contiguous ? await seg.vectorRows(attnum, first, first + only.length, engine.store) : null;
+    if (run !== null && only !== 'all') {
+      segments.push({
+        segmentId: seg.segmentId, fileRowId: seg.file?.fileRowId ?? null, rowIdBase: makeRowId(seg.segmentId, 0), rowCount: ref.rowCount, values: undefined,
+        packed: { dim: run.length / only.length, data: run, present: new Uint8Array(only.length).fill(1), nonNull: only.length },
+        deletes: ref.deletes, extra: [], rows: only, packedBase: first,
+      });
+      continue;
+    }
     const [values, ...extra] = await seg.columnsFor([attnum, ...extraAttnums], engine.store);
     segments.push({
       segmentId: seg.segmentId,
@@ -150,6 +168,7 @@ export async function readVectorColumn(
       deletes: ref.deletes,
       extra,
       rows: only === 'all' ? null : only,
+      packedBase: 0,
     });
   }
   const w = tx?.tables.get(snap.tableId);
