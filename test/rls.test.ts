@@ -312,6 +312,25 @@ describe('roles, privileges and row-level security', { skip: !postgresAvailable(
     assert.ok(expected.some((o) => o.error?.startsWith('42501 new row violates row-level security policy')));
   });
 
+  test('CONNECTION LIMIT: one more session than allowed fails with 53300', async () => {
+    const results: string[][] = [];
+    for (const server of [pgCluster, tessera]) {
+      const c = new pg.Client({ host: server.host, port: server.port, user: 'postgres', database: 'postgres' });
+      await c.connect();
+      await c.query('CREATE ROLE limited LOGIN CONNECTION LIMIT 1');
+      const first = new pg.Client({ host: server.host, port: server.port, user: 'limited', database: 'postgres' });
+      await first.connect();
+      const second = await login(server.host, server.port, 'limited');
+      await first.end();
+      await new Promise((r) => setTimeout(r, 200));
+      const third = await login(server.host, server.port, 'limited');
+      await c.end();
+      results.push([second, third]);
+    }
+    assert.deepEqual(results[1], results[0]);
+    assert.match(results[0]![0]!, /^53300 too many connections for role "limited"$/);
+  });
+
   test('a NOLOGIN role cannot log in; a LOGIN role logs in as itself (trust)', async () => {
     for (const server of [pgCluster, tessera]) {
       const c = new pg.Client({ host: server.host, port: server.port, user: 'postgres', database: 'postgres' });

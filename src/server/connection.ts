@@ -40,6 +40,9 @@ export interface ConnectionHost {
 
 type Phase = 'startup' | 'sasl-initial' | 'sasl-continue' | 'password' | 'ready' | 'closed';
 
+/** Open sessions per catalog role in this process, for CONNECTION LIMIT. */
+const roleSessions = new Map<string, number>();
+
 export class Connection {
   private socket: net.Socket;
   private readonly framer: MessageFramer;
@@ -264,6 +267,14 @@ export class Connection {
     if (role && !role.canLogin) {
       throw new DbError(SqlState.InvalidAuthorizationSpecification, `role "${this.user}" is not permitted to log in`, { severity: 'FATAL' });
     }
+    if (role) {
+      const open = roleSessions.get(role.name) ?? 0;
+      if (role.connLimit >= 0 && !role.superuser && open >= role.connLimit) {
+        throw new DbError(SqlState.TooManyConnections, `too many connections for role "${role.name}"`, { severity: 'FATAL' });
+      }
+      roleSessions.set(role.name, open + 1);
+      this.countedRole = role.name;
+    }
     const { processId, secretKey } = this.host.register(this);
     this.processId = processId;
     this.secretKey = secretKey;
@@ -333,7 +344,16 @@ export class Connection {
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
+  /** The catalog role this connection counts against (CONNECTION LIMIT), if any. */
+  private countedRole: string | null = null;
+
   private onClose(): void {
+    if (this.countedRole !== null) {
+      const left = (roleSessions.get(this.countedRole) ?? 1) - 1;
+      if (left > 0) roleSessions.set(this.countedRole, left);
+      else roleSessions.delete(this.countedRole);
+      this.countedRole = null;
+    }
     this.phase = 'closed';
     this.session?.close();
     this.host.unregister(this);
