@@ -12,7 +12,7 @@ import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
 import { dropIndexesOnColumn, dropIndexRows, runIndexDdl } from './ddl-index.ts';
 import { alterConstraint } from './ddl-constraints.ts';
-import { recordCreator, requireCreateSchema, requireOwner } from './roles-owner.ts';
+import { recordCreator, requireCreateSchema, requireOwner, requireOwnerOf } from './roles-owner.ts';
 import { alterNamedPartition, checkPartitionKeyAlter, createNamedPartition, dropNamedPartitions, dropPartitionsInSchema, refuseIndexOnPartition, truncateNamedPartition } from './ddl-partitions.ts';
 
 export interface DdlHost {
@@ -235,7 +235,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     case 'drop_index':
     case 'reindex':
       if (stmt.kind === 'create_index') refuseIndexOnPartition(env, stmt.table);
-      if (stmt.kind === 'create_index') requireOwner(env, resolveTable(env, stmt.table));
+      if (stmt.kind === 'create_index') requireOwnerOf(env, stmt.table);
       return runIndexDdl(host, stmt);
     default:
       return assertNever(stmt, 'DDL statement');

@@ -7,7 +7,8 @@
 import { BOOTSTRAP_ROLE_OID, type TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { privileges } from '../executor/index.ts';
-import { creationSchema, type PlanEnv } from '../planner/index.ts';
+import { creationSchema, resolvePartition, resolveTable, type PlanEnv } from '../planner/index.ts';
+import type { QualifiedName } from '../sql/index.ts';
 import type { Database } from './database.ts';
 
 /** CREATE TABLE in `schema` (CREATE SCHEMA when null: CREATE on the database, which only superusers hold here). */
@@ -34,4 +35,18 @@ export function recordCreator(db: Database, env: PlanEnv, object: { table: numbe
 export function requireOwner(env: PlanEnv, t: TableDef, privs?: string): void {
   if (privs) privileges.requireTablePrivilege(env.roles, t, privs);
   else privileges.requireTableOwner(env.roles, t);
+}
+
+/** CREATE INDEX: ownership of the named table (a named partition's: its partitioned table's); other errors are left to the statement. */
+export function requireOwnerOf(env: PlanEnv, name: QualifiedName): void {
+  if (env.roles === undefined || env.roles.superuser) return;
+  let t: TableDef | undefined = resolvePartition(env, name)?.parent;
+  if (!t) {
+    try {
+      t = resolveTable(env, name);
+    } catch {
+      return;
+    }
+  }
+  privileges.requireTableOwner(env.roles, t);
 }
