@@ -124,13 +124,14 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `table "${shown}" does not exist, skipping`);
           }
         }
-        for (const t of found) requireOwner(env, t);
+        for (const t of [...found, ...parts.map((p) => p.parent)]) requireOwner(env, t);
         await dropNamedPartitions(host, parts);
         for (const t of found) dropTable(db, t);
         return 'DROP TABLE';
       }
     case 'alter_table': {
       const part = resolvePartition(env, stmt.table);
+      if (part) requireOwner(env, part.parent);
       if (part) return alterNamedPartition(host, part, stmt);
       let t: TableDef;
       try {
@@ -221,7 +222,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     case 'truncate': {
       const parts = stmt.tables.map((n) => resolvePartition(env, n));
       const tables = stmt.tables.flatMap((n, i) => (parts[i] ? [] : [resolveTable(env, n)]));
-      for (const t of tables) requireOwner(env, t, 'D');
+      for (const t of [...tables, ...parts.flatMap((p) => (p ? [p.parent] : []))]) requireOwner(env, t, 'D');
       for (const p of parts) if (p) requireOwner(env, p.parent, 'D');
       for (const p of parts) if (p) await truncateNamedPartition(host, p);
       for (const t of tables) {
