@@ -146,7 +146,7 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         const scan = planTableScan(part.parent, alias, b.withRowIds === true, b.env.format, item.columnAliases);
         // Privileges and row-level security of the partitioned table bind its partitions too.
         privileges.requireTablePrivilege(b.env.roles, part.parent, b.withRowIds === true ? 'rw' : 'r');
-        const pctx: BindContext = { params: b.params, scope: tableRowScope(part.parent), format: b.env.format, correlation: { used: false }, queries: b.queries };
+        const pctx = (): BindContext => ({ params: b.params, scope: tableRowScope(part.parent), format: b.env.format, correlation: { used: false }, queries: b.queries });
         const secured = withSecurityQuals(b.env, part.parent, scan.plan, pctx, b.tables, b.withRowIds === true ? 'w' : 'r');
         return { plan: restrictToPartition(part, secured.plan, scan.scope, b.env), scope: scan.scope, lateral: false };
       }
@@ -157,7 +157,7 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
       aliasColumns(liveColumns(t).map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
       const scan = planTableScan(t, item.alias, b.withRowIds === true, b.env.format, item.columnAliases);
       // Row-level security: the policies' USING quals become conjuncts of this table reference.
-      const ctx: BindContext = { params: b.params, scope: tableRowScope(t), format: b.env.format, correlation: { used: false }, queries: b.queries };
+      const ctx = (): BindContext => ({ params: b.params, scope: tableRowScope(t), format: b.env.format, correlation: { used: false }, queries: b.queries });
       return { plan: withSecurityQuals(b.env, t, scan.plan, ctx, b.tables, b.withRowIds === true ? 'w' : 'r').plan, scope: scan.scope, lateral: false };
     }
     case 'function': {

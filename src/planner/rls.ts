@@ -83,8 +83,12 @@ export function securityQuals(env: PlanEnv, t: TableDef, cmd: 'r' | 'w' | 'd', r
 }
 
 /** A table scan with the security quals of a SELECT applied, pushed down like WHERE conjuncts. */
-export function withSecurityQuals(env: PlanEnv, t: TableDef, scan: Plan, ctx: BindContext, tables: ReadonlyMap<number, TableDef>, cmd: 'r' | 'w' | 'd' = 'r', readsColumns = true): { plan: Plan; quals: BoundExpr[] } {
-  const quals = securityQuals(env, t, cmd, readsColumns, ctx);
+export function withSecurityQuals(
+  env: PlanEnv, t: TableDef, scan: Plan, ctx: BindContext | (() => BindContext), tables: ReadonlyMap<number, TableDef>, cmd: 'r' | 'w' | 'd' = 'r', readsColumns = true,
+): { plan: Plan; quals: BoundExpr[] } {
+  // The common case (a superuser, BYPASSRLS, no RLS on the table) costs no binding context.
+  if (env.roles === undefined || env.roles.bypassRls) return { plan: scan, quals: [] };
+  const quals = securityQuals(env, t, cmd, readsColumns, typeof ctx === 'function' ? ctx() : ctx);
   if (quals === null) return { plan: scan, quals: [] };
   const pushed = pushDown(scan, quals, tables);
   // pushDown may turn the quals into a tenant pin of the scan and drop them; a later pushDown of
