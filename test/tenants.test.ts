@@ -104,6 +104,10 @@ test('tenants come into being on first insert; count(*) per tenant is exact', as
   }
   const plan = (await sql.unsafe("EXPLAIN SELECT count(*) FROM mem WHERE tenant_id = 't7'")).map((r) => r['QUERY PLAN']).join('\n');
   assert.match(plan, /Tenants: 't7'::text/);
+  assert.match(plan, /Count: from the tenant directory/);
+  // Any other condition is evaluated on the tenant's rows.
+  const other = (await sql.unsafe("EXPLAIN SELECT count(*) FROM mem WHERE tenant_id = 't7' AND id > 5")).map((r) => r['QUERY PLAN']).join('\n');
+  assert.doesNotMatch(other, /tenant directory/);
 });
 
 async function verifyPkIndex(): Promise<void> {

@@ -35,14 +35,9 @@ function singleKey(v: Value): unknown {
 }
 
 export function openAggregate(plan: Plan & { kind: 'aggregate' }, params: readonly Value[], ctx: ExecContext, open: OpenCursor): RowCursor {
-  // count(*) with only the tenant conjunct: filter → pinned scan, the filter being the pin's own exact conjunct.
-  const scan = plan.input.kind === 'filter' && plan.input.input.kind === 'seq-scan' && plan.input.input.tenants?.exact && plan.input.input.tenants.source === plan.input.predicate
-    ? plan.input.input : plan.input;
-  if (scan.kind === 'seq-scan' && scan.tenants?.exact && plan.groupBy.length === 0 && plan.aggregates.length === 1) {
-    const a = plan.aggregates[0]!;
-    // count(*) of a partitioned table's tenants: from the tenant directory and delete bitmaps.
-    if (a.fn.name === 'count' && a.args.length === 0 && !a.distinct && !a.filter) return tenantCount(scan.tableId, scan.tenants, params, ctx);
-  }
+  // count(*) of a partitioned table's tenants: from the tenant directory and delete bitmaps.
+  const scan = plan.fromTenantDirectory ? pinnedScan(plan.input) : null;
+  if (scan !== null) return tenantCount(scan.tableId, scan.tenants!, params, ctx);
   const input = open(plan.input, params, ctx);
   const keys = plan.groupBy.map(compile);
   // Arguments and FILTERs holding subqueries are evaluated asynchronously; all others synchronously.
@@ -117,6 +112,13 @@ export function openAggregate(plan: Plan & { kind: 'aggregate' }, params: readon
     },
     close: () => input.close(),
   };
+}
+
+/** The pinned scan under an aggregate the planner marked `fromTenantDirectory` (through the filters of the pin's conjunct). */
+function pinnedScan(input: Plan): (Plan & { kind: 'seq-scan' }) | null {
+  let node = input;
+  while (node.kind === 'filter') node = node.input;
+  return node.kind === 'seq-scan' && node.tenants !== undefined ? node : null;
 }
 
 function tenantCount(tableId: number, pin: TenantPin, params: readonly Value[], ctx: ExecContext): RowCursor {

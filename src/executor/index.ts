@@ -31,3 +31,4 @@ export { compareVectorValues } from './vector-functions.ts'; // loading it regis
 // Named partitions' row check (planner/plan-partition.ts).
 export { PARTITION_CONSTRAINT } from './plan.ts';
 export { describeVectorTopK, type VectorTopKPlan, type TopKIndex } from './plan-vector-topk.ts';
+export { tenantFilter } from './tenant-keys.ts';

@@ -72,7 +72,11 @@ export type Plan =
    * Grouping and aggregation: output rows are the group key values followed by one value
    * per aggregate. Without GROUP BY there is exactly one output row.
    */
-  | { readonly kind: 'aggregate'; readonly input: Plan; readonly groupBy: readonly BoundExpr[]; readonly aggregates: readonly AggregateCall[] }
+  | {
+      readonly kind: 'aggregate'; readonly input: Plan; readonly groupBy: readonly BoundExpr[]; readonly aggregates: readonly AggregateCall[];
+      /** count(*) of a tenant-pinned scan with no other condition: answered from the tenant directory (planner/plan-tenants.ts). */
+      readonly fromTenantDirectory?: boolean;
+    }
   /** A tessera.* system view, read from the catalog when the plan runs. */
   | { readonly kind: 'system-view'; readonly name: string }
   /**

@@ -159,6 +159,7 @@ class Printer {
       case 'aggregate':
         title = aggTitle(plan);
         if (plan.groupBy.length > 0) details.push(`Group Key: ${plan.groupBy.map((g) => this.expr(g, subs)).join(', ')}`);
+        if (plan.fromTenantDirectory) details.push('Count: from the tenant directory');
         children.push(plan.input);
         break;
       case 'nested-loop':

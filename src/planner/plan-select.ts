@@ -34,6 +34,7 @@ import { WINDOW_REF_BASE, WindowCollector } from './plan-window.ts';
 const SET_REF_BASE = WINDOW_REF_BASE * 2;
 import { mapColumns, splitConjuncts } from './bound-utils.ts';
 import { pushDown } from './pushdown.ts';
+import { countsOnlyTenants } from './plan-tenants.ts';
 import { existsAsJoin } from './decorrelate.ts';
 import { pruneScanColumns } from './prune.ts';
 import { selectCommonType } from './resolve.ts';
@@ -415,6 +416,7 @@ function planSelectBlock(stmt: SelectStmt, outer: BindContext | undefined, q: Qu
   }
   if (aggregation) {
     plan = { kind: 'aggregate', input: plan, groupBy: aggregation.groupExprs, aggregates: aggregation.calls };
+    if (countsOnlyTenants(plan)) plan = { ...plan, fromTenantDirectory: true };
     if (having) plan = { kind: 'filter', input: plan, predicate: having };
   }
   if (windows.calls.length > 0) plan = { kind: 'window', input: plan, calls: windows.calls };

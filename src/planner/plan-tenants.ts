@@ -95,3 +95,22 @@ export function pinTenants(scan: Plan, conds: readonly BoundExpr[]): { pin: Tena
   }
   return null;
 }
+
+/**
+ * Whether an aggregate is `count(*)` over a tenant-pinned scan whose filters test nothing but
+ * the pin's own exact conjunct — then the tenant directory answers it. Checked when the
+ * aggregate is planned (before column pruning rewrites the expressions).
+ */
+export function countsOnlyTenants(plan: Plan & { kind: 'aggregate' }): boolean {
+  const a = plan.aggregates[0];
+  if (plan.groupBy.length > 0 || plan.aggregates.length !== 1 || a!.fn.name !== 'count' || a!.args.length > 0 || a!.distinct || a!.filter) return false;
+  const conds: BoundExpr[] = [];
+  let node = plan.input;
+  while (node.kind === 'filter') {
+    conds.push(...(node.predicate.kind === 'and' ? node.predicate.args : [node.predicate]));
+    node = node.input;
+  }
+  if (node.kind !== 'seq-scan' || !node.tenants?.exact) return false;
+  const source = node.tenants.source;
+  return conds.every((c) => c === source);
+}
