@@ -119,6 +119,7 @@ const SCRIPT: readonly Step[] = [
   S('bob', "INSERT INTO memories VALUES (33, 'c', 'c3')"),
   S('bob', "UPDATE memories SET body = 'x' WHERE id = 4"),
   S('bob', 'SELECT current_user, session_user, current_role'),
+  S('bob', 'SELECT usename FROM pg_stat_activity WHERE pid = pg_backend_pid()'),
   // Superuser bypasses; the owner bypasses unless FORCE.
   S('postgres', 'SELECT id, tenant_id, body FROM memories ORDER BY id'),
   S('postgres', 'ALTER TABLE memories OWNER TO alice'),

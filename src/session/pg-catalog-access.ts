@@ -60,6 +60,8 @@ export interface CatalogSessionInfo {
   readonly user: string;
   readonly database: string;
   readonly backendPid: number;
+  /** session_user, when it is not the bootstrap superuser's name. */
+  sessionRole?(): { oid: number; name: string };
   setting(name: string): string;
   allSettings(): readonly { name: string; setting: string; description: string }[];
 }
@@ -77,6 +79,7 @@ export class SessionCatalogAccess {
     const s = this.session;
     return {
       user: s.user,
+      sessionRole: s.sessionRole?.(),
       database: s.database,
       searchPath: parseSearchPath(s.setting('search_path'), s.user),
       backendPid: s.backendPid,

@@ -15,7 +15,10 @@ import { childIndexName, partitionRels, type PartitionRel } from './partitions-m
 
 /** What the session tells the catalog views about itself. */
 export interface SystemViewContext {
+  /** The bootstrap superuser's name as this session shows it (owner of the built-in objects). */
   readonly user: string;
+  /** The session user (pg_stat_activity); the bootstrap superuser when absent. */
+  readonly sessionRole?: { readonly oid: number; readonly name: string };
   readonly database: string;
   /** search_path resolved to schema names, "$user" already substituted. */
   readonly searchPath: readonly string[];

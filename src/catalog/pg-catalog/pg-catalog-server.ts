@@ -165,7 +165,7 @@ export const pgStatActivity = relation(
     ['wait_event', T.text], ['state', T.text], ['backend_xid', T.xid], ['backend_xmin', T.xid], ['query_id', T.int8], ['query', T.text],
     ['backend_type', T.text],
   ],
-  (m) => [[DATABASE_OID, m.ctx.database, m.ctx.backendPid, null, SUPERUSER_OID, m.ctx.user,
+  (m) => [[DATABASE_OID, m.ctx.database, m.ctx.backendPid, null, m.ctx.sessionRole?.oid ?? SUPERUSER_OID, m.ctx.sessionRole?.name ?? m.ctx.user,
     m.ctx.settings.find((s) => s.name === 'application_name')?.setting ?? '', null, null, null, null, null, null, null, null, null, 'active',
     null, null, null, '', 'client backend']],
 );
@@ -267,6 +267,8 @@ export const pgDbRoleSetting = e([['setdatabase', T.oid], ['setrole', T.oid], ['
 export const pgDefaultAcl = e([['oid', T.oid], ['defaclrole', T.oid], ['defaclnamespace', T.oid], ['defaclobjtype', T.char], ['defaclacl', T.aclArr]]);
 export const pgInitPrivs = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['privtype', T.char], ['initprivs', T.aclArr]]);
 export const pgSeclabel = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['provider', T.text], ['label', T.text]]);
+/** pg_seclabels (the view over pg_seclabel and pg_shseclabel): no security label providers, so empty. */
+export const pgSeclabels = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['objtype', T.text], ['objnamespace', T.oid], ['objname', T.text], ['provider', T.text], ['label', T.text]]);
 export const pgAggregate = e([['aggfnoid', T.regproc], ['aggkind', T.char], ['aggnumdirectargs', T.int2], ['aggtransfn', T.regproc], ['aggfinalfn', T.regproc], ['aggtranstype', T.oid], ['agginitval', T.text]]);
 export const pgOpfamily = e([['oid', T.oid], ['opfmethod', T.oid], ['opfname', T.name], ['opfnamespace', T.oid], ['opfowner', T.oid]]);
 export const pgAmop = e([['oid', T.oid], ['amopfamily', T.oid], ['amoplefttype', T.oid], ['amoprighttype', T.oid], ['amopstrategy', T.int2], ['amoppurpose', T.char], ['amopopr', T.oid], ['amopmethod', T.oid], ['amopsortfamily', T.oid]]);
@@ -278,7 +280,8 @@ export const pgStats = e([
   ['histogram_bounds', T.textArr], ['correlation', T.float4], ['most_common_elems', T.textArr],
   ['most_common_elem_freqs', T.float4Arr], ['elem_count_histogram', T.float4Arr],
 ]);
-export const pgSubscription = e([['oid', T.oid], ['subdbid', T.oid], ['subname', T.name], ['subowner', T.oid], ['subenabled', T.bool], ['subconninfo', T.text], ['subslotname', T.name], ['subpublications', T.textArr]]);
+export const pgSubscription = e([['oid', T.oid], ['subdbid', T.oid], ['subname', T.name], ['subowner', T.oid], ['subenabled', T.bool], ['subconninfo', T.text], ['subslotname', T.name], ['subpublications', T.textArr],
+  ['subbinary', T.bool], ['substream', T.bool], ['subtwophasestate', T.char], ['subdisableonerr', T.bool], ['subsynccommit', T.text]]);
 export const pgReplicationSlots = e([['slot_name', T.name], ['plugin', T.name], ['slot_type', T.text], ['datoid', T.oid], ['database', T.name], ['temporary', T.bool], ['active', T.bool], ['active_pid', T.int4]]);
 export const pgStatReplication = e([['pid', T.int4], ['usesysid', T.oid], ['usename', T.name], ['application_name', T.text], ['client_addr', T.text], ['state', T.text], ['sync_state', T.text]]);
 export const pgPreparedXacts = e([['transaction', T.xid], ['gid', T.text], ['prepared', T.tstz], ['owner', T.name], ['database', T.name]]);
@@ -321,7 +324,7 @@ export const PG_SERVER_RELATIONS: Readonly<Record<string, CatalogRelationFn>> = 
   pg_foreign_server: pgForeignServer, pg_foreign_data_wrapper: pgForeignDataWrapper, pg_user_mapping: pgUserMapping,
   pg_ts_config: pgTsConfig, pg_ts_dict: pgTsDict, pg_ts_parser: pgTsParser, pg_ts_template: pgTsTemplate,
   pg_largeobject_metadata: pgLargeobjectMetadata, pg_conversion: pgConversion, pg_db_role_setting: pgDbRoleSetting,
-  pg_default_acl: pgDefaultAcl, pg_init_privs: pgInitPrivs, pg_seclabel: pgSeclabel, pg_aggregate: pgAggregate,
+  pg_default_acl: pgDefaultAcl, pg_init_privs: pgInitPrivs, pg_seclabel: pgSeclabel, pg_seclabels: pgSeclabels, pg_aggregate: pgAggregate,
   pg_opfamily: pgOpfamily, pg_amop: pgAmop, pg_amproc: pgAmproc, pg_statistic: pgStatistic, pg_stats: pgStats,
   pg_subscription: pgSubscription, pg_replication_slots: pgReplicationSlots, pg_stat_replication: pgStatReplication,
   pg_prepared_xacts: pgPreparedXacts, pg_transform: pgTransform, pg_available_extensions: pgAvailableExtensions,
