@@ -61,14 +61,26 @@ export class SessionRoles {
     return this.byOid(Number(oid), name.join(':'));
   }
 
+  /** Identities resolved for a settings and catalog version (current_user is read per row by policies). */
+  private resolved: { key: string; session: Identity; current: Identity } | null = null;
+
+  private identities(): { session: Identity; current: Identity } {
+    const key = `${this.settings.version}:${this.catalog.security.version}`;
+    if (this.resolved?.key !== key) {
+      const session = this.stored(SESSION_AUTH_KEY) ?? this.login;
+      this.resolved = { key, session, current: this.stored(ROLE_KEY) ?? session };
+    }
+    return this.resolved;
+  }
+
   /** session_user. */
   get sessionUser(): Identity {
-    return this.stored(SESSION_AUTH_KEY) ?? this.login;
+    return this.identities().session;
   }
 
   /** current_user / current_role. */
   get currentUser(): Identity {
-    return this.stored(ROLE_KEY) ?? this.sessionUser;
+    return this.identities().current;
   }
 
   /** SHOW role: the SET ROLE name, or none. */
