@@ -203,7 +203,7 @@ async function main(): Promise<void> {
   console.log(`data: ${ds.label}, ${NQ} queries (${Math.round(performance.now() - t0)} ms)`);
   // --url/--data-dir: a server started elsewhere (e.g. under `node --cpu-prof`), with its data directory.
   const server = opts.url !== undefined ? { url: opts.url, dataDir: opts['data-dir']!, stop: async () => {} } : await startTessera({ args: ['--fsync', 'off'] });
-  const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+  let sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   try {
     await sql.unsafe(`CREATE TABLE items (id int8, tenant_id int4 NOT NULL, embedding vector(${DIM})) PARTITION BY LIST (tenant_id)${opts['table-with'] === undefined ? '' : ` WITH (${opts['table-with']})`}`);
     await sql.unsafe('CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)');
@@ -227,7 +227,8 @@ async function main(): Promise<void> {
     const qText = Array.from({ length: NQ }, (_v, i) => vectorText(ds.queries, DIM, i));
     console.log('\n| tenant | rows | count(*) ms | first top-10 ms | top-10 p50 ms | p99 ms | recall@10 | pgvector reference (issue 7) |');
     console.log('|---|---|---|---|---|---|---|---|');
-    for (const p of ds.probes()) {
+    const probes = ds.probes();
+    for (const p of probes) {
       const tq = performance.now();
       const [{ count }] = await sql.unsafe('SELECT count(*) FROM items WHERE tenant_id = $1', [p.tenant], { prepare: true });
       const countMs = performance.now() - tq;
@@ -247,6 +248,21 @@ async function main(): Promise<void> {
       }
       const ref = !opts.scale && p.tenant === 100 ? 'recall 0.66, 67 ms (1,312-row tenant)' : !opts.scale && p.tenant === 1000 ? 'recall 0.17 (132-row tenant)' : '';
       console.log(`| ${p.tenant} | ${fmt(p.rows)} | ${countMs.toFixed(2)} | ${firstMs.toFixed(1)} | ${median(lat).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${(recall / NQ).toFixed(3)} | ${ref} |`);
+    }
+    if ('restart' in server) {
+      // After a restart nothing is in memory: start-up time, then each tenant's first query (cold files).
+      await sql.end();
+      const tr = performance.now();
+      await server.restart();
+      const restartS = (performance.now() - tr) / 1000;
+      sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+      const cold: string[] = [];
+      for (const p of probes) {
+        const tf = performance.now();
+        const rows = await sql.unsafe('SELECT id FROM items WHERE tenant_id = $1 ORDER BY embedding <-> $2 LIMIT 10', [p.tenant, qText[0]!], { prepare: true });
+        cold.push(`tenant ${p.tenant}: ${(performance.now() - tf).toFixed(1)} ms (recall ${recallAt(rows.map((r) => Number(r.id)), p.truth[0]!).toFixed(2)})`);
+      }
+      console.log(`\nafter a restart (${restartS.toFixed(1)} s to serve): first top-10 per tenant, cold — ${cold.join('; ')}`);
     }
   } finally {
     await sql.end();

@@ -135,8 +135,7 @@ export async function fetchRows(
       out.push(undefined);
       continue;
     }
-    const cols = await ref.segment.columnsFor(attnums, store);
-    out.push(cols.map((c) => c?.[offset]));
+    out.push(await ref.segment.rowAt(attnums, offset, store));
   }
   return out;
 }

@@ -127,6 +127,26 @@ export class Segment {
     return p;
   }
 
+  /**
+   * One row's values of `attnums` (undefined: the segment has no such column). A vector column
+   * not in memory is read as that row's range (late materialisation of a top-k's few rows must
+   * not load a cold file's whole vector column); other columns load whole.
+   */
+  async rowAt(attnums: readonly number[], offset: number, store: ObjectStore): Promise<unknown[]> {
+    const out = new Array<unknown>(attnums.length);
+    const whole: number[] = [];
+    await Promise.all(attnums.map(async (a, i) => {
+      const v = await this.vectorRows(a, offset, offset + 1, store).catch(() => null);
+      if (v !== null) out[i] = v;
+      else whole.push(i);
+    }));
+    if (whole.length > 0) {
+      const cols = await this.columnsFor(whole.map((i) => attnums[i]!), store);
+      whole.forEach((i, j) => (out[i] = cols[j]?.[offset]));
+    }
+    return out;
+  }
+
   /** Drops cached column data of a sealed segment (it is re-read on demand). */
   evict(): void {
     if (this.state === 'sealed' && this.file !== undefined) {
@@ -139,6 +159,8 @@ export class Segment {
   /** Row ranges of vector columns read without their whole column (`attnum:start:end` → rows packed row-major). */
   private readonly ranges = new Map<string, Promise<Float32Array | null>>();
   private rangeRows = 0;
+  /** Columns whose file layout cannot serve row ranges. */
+  private readonly noRanges = new Set<number>();
 
   /**
    * Rows [start, end) of a sealed segment's vector column as one packed Float32Array, read
@@ -147,7 +169,7 @@ export class Segment {
    * `columnsFor`). Cached per range, up to RANGE_CACHE_ENTRIES ranges per segment.
    */
   vectorRows(attnum: number, start: number, end: number, store: ObjectStore): Promise<Float32Array | null> {
-    if (this.state !== 'sealed' || this.file === undefined || this.columns.has(attnum)) return Promise.resolve(null);
+    if (this.state !== 'sealed' || this.file === undefined || this.columns.has(attnum) || this.noRanges.has(attnum)) return Promise.resolve(null);
     const key = `${attnum}:${start}:${end}`;
     let p = this.ranges.get(key);
     // Once ranges cover half the segment, reading the column whole is cheaper.
@@ -162,7 +184,14 @@ export class Segment {
           throw err;
         });
         const col = header.columns.find((c) => c.attnum === attnum);
-        return col === undefined ? null : readVectorRows(store, file.location, header, col, start, end);
+        const rows = col === undefined ? null : await readVectorRows(store, file.location, header, col, start, end);
+        if (rows === null) {
+          // Not a fixed-dimension vector column: never ask again.
+          this.noRanges.add(attnum);
+          this.ranges.delete(key);
+          this.rangeRows -= end - start;
+        }
+        return rows;
       })();
       if (this.ranges.size >= RANGE_CACHE_ENTRIES) {
         const oldest = this.ranges.keys().next().value!;
