@@ -12,7 +12,9 @@ import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
 import { dropIndexesOnColumn, dropIndexRows, runIndexDdl } from './ddl-index.ts';
 import { alterConstraint } from './ddl-constraints.ts';
-import { recordCreator, requireCreateSchema, requireOwner, requireOwnerOf } from './roles-owner.ts';
+import { recordCreator, requireCreateSchema, requireOwner, requireOwnerOf, requireSchemaOwner } from './roles-owner.ts';
+import { tableLocksOf } from './table-locks.ts';
+import type { Transaction } from './transaction.ts';
 import { alterNamedPartition, checkPartitionKeyAlter, createNamedPartition, dropNamedPartitions, dropPartitionsInSchema, refuseIndexOnPartition, truncateNamedPartition } from './ddl-partitions.ts';
 
 export interface DdlHost {
@@ -88,8 +90,10 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       return 'CREATE SCHEMA';
     case 'drop':
       if (stmt.objectType === 'schema') {
+        for (const n of stmt.names) requireSchemaOwner(env, n.name);
         for (const n of stmt.names) {
           const tables = db.catalog.listTables().filter((t) => t.schema === n.name);
+          await waitForLocks(host, tables);
           await dropPartitionsInSchema(host, n.name, stmt.cascade);
           if (!db.catalog.dropSchema(n.name, stmt.ifExists, stmt.cascade)) {
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `schema "${n.name}" does not exist, skipping`);

@@ -560,6 +560,17 @@ function alterTableSecurity(host: StatementHost, stmt: SecurityStmt & { kind: 'a
           for (const a of cur.acl) acl = grantAcl(acl, swap(a.grantee), swap(a.grantor), a.privs);
         }
         sec.updateTableSecurity(t.tableId, { ownerOid: next.oid, acl });
+        // The table's serial / identity sequences follow it, as in PostgreSQL.
+        for (const c of t.columns) {
+          const rec = c.sequence ? sec.objectAcl('sequence', c.sequence) : undefined;
+          if (!rec) continue;
+          let seqAcl: AclItem[] | null = null;
+          if (rec.acl !== null) {
+            seqAcl = [];
+            for (const a of rec.acl) seqAcl = grantAcl(seqAcl, swap(a.grantee), swap(a.grantor), a.privs);
+          }
+          sec.setObjectAcl('sequence', c.sequence!, next.oid, seqAcl);
+        }
         break;
       }
     }

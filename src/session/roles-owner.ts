@@ -50,3 +50,12 @@ export function requireOwnerOf(env: PlanEnv, name: QualifiedName): void {
   }
   privileges.requireTableOwner(env.roles, t);
 }
+
+/** DROP SCHEMA: 42501 `must be owner of schema s` (a missing schema is left to the statement's own error). */
+export function requireSchemaOwner(env: PlanEnv, schema: string): void {
+  const rc = env.roles;
+  if (rc === undefined || rc.superuser || !env.catalog.schemaExists(schema)) return;
+  if (!privileges.hasOwnership(rc, privileges.schemaAcl(rc.security, schema).ownerOid)) {
+    throw new DbError(SqlState.InsufficientPrivilege, `must be owner of schema ${schema}`);
+  }
+}
