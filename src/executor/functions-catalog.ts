@@ -364,3 +364,4 @@ for (const [arg, elem] of [[ArrayOid.int2, Oid.int2], [Oid.int2vector, Oid.int2]
     });
   }
 }
+import './functions-dump.ts'; // acldefault, pg_options_to_table, pg_get_triggerdef (pg_dump)

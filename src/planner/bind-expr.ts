@@ -551,6 +551,11 @@ export function bindOutputExpr(e: Expr, ctx: BindContext): BoundExpr {
  */
 function bindSubscript(e: Expr & { kind: 'subscript' }, ctx: BindContext): BoundExpr {
   const arr = bindExpr(e.arg, ctx);
+  // name is a fixed-length "char" array in PostgreSQL (lower bound 0): pg_dump reads typname[0].
+  if (arr.type === Oid.name && e.indices.length === 1 && !e.indices[0]!.slice) {
+    const i = e.indices[0]!.upper!;
+    return bindCall('name_subscript', [arr, coerce(bindExpr(i, ctx), Oid.int4, -1, 'implicit', ctx, i.location)], false, e.location, ctx);
+  }
   if (typeByOid(arr.type)?.category !== 'A') {
     throw new DbError(SqlState.DatatypeMismatch, `cannot subscript type ${typeDisplayName(arr.type)} because it does not support subscripting`).at(
       pos(e.location),

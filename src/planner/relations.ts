@@ -44,6 +44,8 @@ export interface PlanEnv {
   readonly user: string;
   /** The current role's privileges; absent: the bootstrap superuser (every privilege, no RLS). */
   readonly roles?: RoleContext;
+  /** The row_security setting; false: a query policies would filter fails with 42501 (rls.ts). Absent: on. */
+  readonly rowSecurity?: boolean;
 }
 
 /** Parses a search_path setting into schema names ('"$user", public' → ['postgres', 'public']). */

@@ -34,6 +34,11 @@ export function applicablePolicies(env: PlanEnv, t: TableDef, cmd: RlsCommand): 
   const sec = rc.security.tableSecurity(t.tableId);
   if (!sec.rlsEnabled) return null;
   if (!sec.rlsForced && privileges.hasOwnership(rc, sec.ownerOid)) return null;
+  if (env.rowSecurity === false) {
+    // row_security = off (pg_dump's default): refuse rather than return a filtered result.
+    throw new DbError(SqlState.InsufficientPrivilege, `query would be affected by row-level security policy for table "${t.name}"`,
+      privileges.hasOwnership(rc, sec.ownerOid) ? { hint: "To disable the policy for the table's owner, use ALTER TABLE NO FORCE ROW LEVEL SECURITY." } : {});
+  }
   return rc.security
     .listPolicies(t.tableId)
     .filter((p) => (p.command === '*' || p.command === cmd) && p.roles.some((r) => r === 0 || rc.privRoles.has(r)));

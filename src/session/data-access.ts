@@ -3,6 +3,8 @@
  * statement (READ COMMITTED) and see the transaction's own writes; writes go into the
  * session's storage write transaction, begun lazily on the first write. Snapshots are
  * released when the statement ends, so files being merged or dropped can be cleaned up.
+ * In a REPEATABLE READ (read-only) block the first read takes a snapshot of every table at
+ * once (one synchronous turn: the same commits everywhere) and holds it to the block's end.
  */
 import { SYSTEM_VIEWS } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
@@ -17,18 +19,60 @@ import type { Transaction } from './transaction.ts';
 export class SessionDataAccess implements DataAccess {
   private readonly snapshots = new Map<number, TableSnapshot>();
 
+  /** REPEATABLE READ: the block's snapshots (every table, taken at its first read), or null. */
+  private txSnapshots: Map<number, TableSnapshot> | null = null;
+
   constructor(
     private readonly db: Database,
     private readonly tx: Transaction,
-  ) {}
+  ) {
+    tx.endListeners.push(() => {
+      for (const s of this.txSnapshots?.values() ?? []) s.release();
+      this.txSnapshots = null;
+    });
+  }
+
+  private get repeatableRead(): boolean {
+    return this.tx.inBlock && this.tx.isolation === 'repeatable read';
+  }
 
   private snapshot(tableId: number): TableSnapshot {
+    this.tx.queried = true;
+    if (this.repeatableRead) {
+      if (this.txSnapshots === null) {
+        this.txSnapshots = new Map();
+        for (const id of this.db.storage.tables.keys()) this.txSnapshots.set(id, this.db.storage.snapshot(id));
+      }
+      let held = this.txSnapshots.get(tableId);
+      // A table created after the block's first read: its rows as of now (none committed before).
+      if (!held) this.txSnapshots.set(tableId, (held = this.db.storage.snapshot(tableId)));
+      return held;
+    }
     let s = this.snapshots.get(tableId);
     if (!s) {
       s = this.db.storage.snapshot(tableId);
       this.snapshots.set(tableId, s);
     }
     return s;
+  }
+
+  /**
+   * REPEATABLE READ: true when the key index may not describe the held snapshot (a commit,
+   * delete or merge changed the table since), so key lookups must read the snapshot instead.
+   */
+  private keyIndexStale(tableId: number): boolean {
+    if (!this.repeatableRead) return false;
+    const held = this.snapshot(tableId);
+    const now = this.db.storage.snapshot(tableId);
+    try {
+      if (now.segments.length !== held.segments.length) return true;
+      return now.segments.some((r) => {
+        const h = held.byId.get(r.segment.segmentId);
+        return h === undefined || h.rowCount !== r.rowCount || h.deletes.count !== r.deletes.count;
+      });
+    } finally {
+      now.release();
+    }
   }
 
   scan(tableId: number, attnums: readonly number[], tenants?: TenantFilter): AsyncIterable<ScanBatch> {
@@ -48,12 +92,15 @@ export class SessionDataAccess implements DataAccess {
   }
 
   async lookupByKey(tableId: number, keyAttnums: readonly number[], keys: readonly (readonly unknown[])[], attnums: readonly number[]): Promise<ScanBatch | null> {
+    // Null makes the pk-lookup node scan the (held) snapshot; its filter above keeps it exact.
+    if (this.keyIndexStale(tableId)) return null;
     const ids = this.db.unique.lookup(tableId, keyAttnums, keys, this.tx.uniqueChanges());
     if (ids === null) return null;
     if (ids.length === 0) return { rowIds: [], rows: [] };
     // A fresh snapshot: the index holds current locations (a merge may have moved rows since
-    // the statement's snapshot was taken).
-    const snap = this.db.storage.snapshot(tableId);
+    // the statement's snapshot was taken). REPEATABLE READ: the held one, which still matches.
+    const held = this.repeatableRead;
+    const snap = held ? this.snapshot(tableId) : this.db.storage.snapshot(tableId);
     try {
       const rows = await this.fetchByIds(snap, ids, [...attnums]);
       const rowIds: number[] = [];
@@ -65,7 +112,7 @@ export class SessionDataAccess implements DataAccess {
       });
       return { rowIds, rows: found };
     } finally {
-      snap.release();
+      if (!held) snap.release();
     }
   }
 
@@ -77,11 +124,19 @@ export class SessionDataAccess implements DataAccess {
     limit: number | null,
     attnums: readonly number[],
   ): Promise<ScanBatch | null> {
+    if (this.keyIndexStale(tableId)) {
+      // Without a limit the sort and filter above stay in the plan: a scan of the held snapshot is exact.
+      if (limit === null) return null;
+      throw new DbError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', {
+        detail: 'An ordered primary-key range read with LIMIT in a REPEATABLE READ transaction found the table changed since the transaction\'s snapshot.',
+      });
+    }
     const cursor = this.db.unique.range(tableId, keyAttnums, lower, upper, this.tx.uniqueChanges());
     if (cursor === null) return null;
     const rowIds: number[] = [];
     const found: unknown[][] = [];
-    const snap = this.db.storage.snapshot(tableId);
+    const held = this.repeatableRead;
+    const snap = held ? this.snapshot(tableId) : this.db.storage.snapshot(tableId);
     try {
       const chunk = limit === null ? 10_000 : Math.min(10_000, Math.max(16, limit * 2));
       for (;;) {
@@ -96,7 +151,7 @@ export class SessionDataAccess implements DataAccess {
         if (limit !== null && found.length >= limit) break;
       }
     } finally {
-      snap.release();
+      if (!held) snap.release();
     }
     if (limit !== null && found.length > limit) {
       rowIds.length = limit;

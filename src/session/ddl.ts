@@ -19,6 +19,7 @@ import { alterNamedPartition, checkPartitionKeyAlter, createNamedPartition, drop
 
 export interface DdlHost {
   readonly db: Database;
+  readonly tx: Transaction;
   planEnv(): PlanEnv;
   execContext(): ExecContext;
   notice(severity: 'WARNING' | 'NOTICE', code: string, message: string, hint?: string): void;
@@ -53,6 +54,11 @@ function renameColumnRefs(raw: string, from: string, to: string): string {
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, visit(v)]));
   };
   return JSON.stringify(visit(JSON.parse(raw)));
+}
+
+/** ACCESS EXCLUSIVE for this statement: waits for other transactions' LOCK TABLE ... ACCESS SHARE (table-locks.ts). */
+function waitForLocks(host: DdlHost, tables: readonly TableDef[]): Promise<void> {
+  return tableLocksOf(host.db).waitExclusive(host.tx, tables.map((t) => t.tableId), host.execContext());
 }
 
 /** Runs one DDL statement; returns its command tag. */
@@ -129,6 +135,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
           }
         }
         for (const t of [...found, ...parts.map((p) => p.parent)]) requireOwner(env, t);
+        await waitForLocks(host, [...found, ...parts.map((p) => p.parent)]);
         await dropNamedPartitions(host, parts);
         for (const t of found) dropTable(db, t);
         return 'DROP TABLE';
@@ -136,6 +143,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     case 'alter_table': {
       const part = resolvePartition(env, stmt.table);
       if (part) requireOwner(env, part.parent);
+      if (part) await waitForLocks(host, [part.parent]);
       if (part) return alterNamedPartition(host, part, stmt);
       let t: TableDef;
       try {
@@ -148,6 +156,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
         throw err;
       }
       requireOwner(env, t);
+      await waitForLocks(host, [t]);
       for (const cmd of stmt.commands) {
         checkPartitionKeyAlter(t, cmd);
         switch (cmd.kind) {
@@ -228,6 +237,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       const tables = stmt.tables.flatMap((n, i) => (parts[i] ? [] : [resolveTable(env, n)]));
       for (const t of [...tables, ...parts.flatMap((p) => (p ? [p.parent] : []))]) requireOwner(env, t, 'D');
       for (const p of parts) if (p) requireOwner(env, p.parent, 'D');
+      await waitForLocks(host, [...tables, ...parts.flatMap((p) => (p ? [p.parent] : []))]);
       for (const p of parts) if (p) await truncateNamedPartition(host, p);
       for (const t of tables) {
         db.catalog.truncateTable(t.tableId);

@@ -74,7 +74,7 @@ export class Session implements StatementHost {
       releaseAdvisoryLocks(this.opts.processId, 'xact');
     };
     this.roles = new SessionRoles(opts.db.catalog, this.settings, opts.user);
-    this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : this.roles.dynamicSetting(key));
+    this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : key === 'transaction_isolation' ? this.tx.isolation : this.roles.dynamicSetting(key));
     this.data = new SessionDataAccess(this.db, this.tx);
     this.catalogAccess = new SessionCatalogAccess(this.db.catalog, {
       user: this.roles.bootstrapName, database: opts.database, backendPid: opts.processId, sessionRole: () => this.roles.sessionUser,
@@ -118,6 +118,7 @@ export class Session implements StatementHost {
       format: this.formatContext(),
       user,
       roles: this.roles.context(),
+      rowSecurity: this.settings.get('row_security') === 'on',
     };
   }
 

@@ -90,6 +90,15 @@ const milliseconds =
     return `${ms / size}${unit}`;
   };
 
+/** A duration setting of which only 0 (disabled, PostgreSQL's default) is supported; other values fail with 0A000. */
+const zeroOnly =
+  (name: string, hint: string): Validator =>
+  (v) => {
+    const out = milliseconds(name)(v);
+    if (out !== '0') throw new DbError(SqlState.FeatureNotSupported, `${name} other than 0 is not supported`, { hint });
+    return out;
+  };
+
 function validateTimeZone(v: string): string {
   const s = v.trim();
   if (/^(utc|gmt|z|zulu)$/i.test(s)) return 'UTC';
@@ -161,6 +170,11 @@ const DEFS: readonly SettingDef[] = [
       return 'read committed';
     }, description: 'Sets the transaction isolation level of each new transaction.' },
   { name: 'transaction_read_only', defaultValue: 'off', readOnly: true, description: 'Sets the current transaction\'s read-only status.' },
+  // Set by pg_dump at connect (docs/clients.md, "pg_dump").
+  { name: 'synchronize_seqscans', defaultValue: 'on', validate: bool('synchronize_seqscans'), description: 'Enables synchronized sequential scans. Tessera has no synchronized scans: every scan reads a table from its first segment, as PostgreSQL does with this off, whichever value is set.' },
+  { name: 'lock_timeout', defaultValue: '0', validate: zeroOnly('lock_timeout', 'Tessera waits for locks without a timeout (use statement_timeout).'), description: 'Sets the maximum allowed duration of any wait for a lock. Only 0 (no limit, the default) is supported.' },
+  { name: 'idle_in_transaction_session_timeout', defaultValue: '0', validate: zeroOnly('idle_in_transaction_session_timeout', 'Tessera does not end idle transactions.'), description: 'Sets the maximum allowed idle time between queries, when in a transaction. Only 0 (no limit, the default) is supported.' },
+  { name: 'row_security', defaultValue: 'on', validate: bool('row_security'), description: 'Enable row security. Off: a query that row-level security policies would filter fails with 42501 instead (planner/rls.ts).' },
   { name: 'max_identifier_length', defaultValue: '63', readOnly: true, description: 'Shows the maximum identifier length.' },
   { name: 'lc_collate', defaultValue: 'C', readOnly: true, description: 'Shows the collation order locale.' },
   { name: 'lc_ctype', defaultValue: 'C', readOnly: true, description: 'Shows the character classification and case conversion locale.' },

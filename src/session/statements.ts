@@ -19,6 +19,7 @@ import type { Portal, Prepared } from './prepared.ts';
 import { Settings } from './settings.ts';
 import type { Transaction } from './transaction.ts';
 import { createExtension, dropExtensions } from './extensions.ts';
+import { runLockTable } from './table-locks.ts';
 import { closeAllCursors, closeCursor, declareCursor, fetchCursor, type SqlCursor } from './sql-cursors.ts';
 
 /** What statements may ask of their session. */
@@ -51,7 +52,7 @@ const textColumn = (name: string): OutputColumn => ({ name, type: Oid.text, typm
 function replanning<P extends PlannedQuery>(host: StatementHost, plan: () => P): () => P {
   // Privilege checks and row-level security policies are decided at plan time: a plan is
   // also rebuilt when the current role changed (SET ROLE, SET SESSION AUTHORIZATION).
-  const key = (): string => `${host.db.catalogGeneration.value}\u0000${host.roles.currentUser.oid}`;
+  const key = (): string => `${host.db.catalogGeneration.value}\u0000${host.roles.currentUser.oid}\u0000${host.settings.get('row_security')}`;
   let planned = plan();
   let generation = key();
   const shape = (p: P): string => JSON.stringify([p.columns.map((c) => [c.type, c.typmod]), p.paramTypes]);
@@ -83,6 +84,22 @@ function command(sql: string, kind: string, tag: string | (() => string), fn: ()
   };
 }
 
+/**
+ * The isolation level a BEGIN / SET TRANSACTION names, as Tessera runs it: READ UNCOMMITTED is
+ * READ COMMITTED (as in PostgreSQL); REPEATABLE READ only for READ ONLY transactions (one
+ * snapshot of every table for the whole block, session/data-access.ts); SERIALIZABLE is 0A000.
+ */
+function isolationLevel(level: string | null): 'read committed' | 'repeatable read' | null {
+  const l = level?.toLowerCase() ?? null;
+  if (l === null) return null;
+  if (l === 'read committed' || l === 'read uncommitted') return 'read committed';
+  if (l === 'repeatable read') return 'repeatable read';
+  throw notSupported(`isolation level ${l.toUpperCase()} is not supported`, 'Tessera runs READ COMMITTED, and REPEATABLE READ for READ ONLY transactions.');
+}
+
+const repeatableReadWrite = (): DbError =>
+  notSupported('REPEATABLE READ is supported for READ ONLY transactions only', 'Use BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY.');
+
 const noSavepoint = (name: string): DbError => new DbError(SqlState.SavepointException, `savepoint "${name}" does not exist`);
 
 function transactionStatement(host: StatementHost, sql: string, stmt: Statement & { kind: 'transaction' }): Prepared {
@@ -91,11 +108,15 @@ function transactionStatement(host: StatementHost, sql: string, stmt: Statement 
     case 'begin':
     case 'start':
       return command(sql, 'transaction', stmt.op === 'start' ? 'START TRANSACTION' : 'BEGIN', () => {
-        const level = stmt.isolation?.toLowerCase();
-        if (level && level !== 'read committed' && level !== 'read uncommitted') {
-          throw notSupported(`isolation level ${level.toUpperCase()} is not supported`, 'Tessera runs every transaction at READ COMMITTED.');
+        const level = isolationLevel(stmt.isolation);
+        if (tx.inBlock) {
+          host.notice('WARNING', SqlState.ActiveSqlTransaction, 'there is already a transaction in progress');
+          return;
         }
-        if (!tx.begin(stmt.readOnly)) host.notice('WARNING', SqlState.ActiveSqlTransaction, 'there is already a transaction in progress');
+        const readOnly = stmt.readOnly ?? host.settings.get('default_transaction_read_only') === 'on';
+        if (level === 'repeatable read' && !readOnly) throw repeatableReadWrite();
+        tx.begin(stmt.readOnly);
+        if (level) tx.isolation = level;
       });
     case 'commit': {
       if (stmt.chain) throw notSupported('COMMIT AND CHAIN is not supported');
@@ -211,11 +232,9 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
       return command(sql, 'set', 'RESET', () => host.settings.reset(stmt.name));
     case 'set_transaction':
       return command(sql, 'set', 'SET', () => {
-        const level = stmt.isolation?.toLowerCase();
-        if (level && level !== 'read committed' && level !== 'read uncommitted') {
-          throw notSupported(`isolation level ${level.toUpperCase()} is not supported`, 'Tessera runs every transaction at READ COMMITTED.');
-        }
+        const level = isolationLevel(stmt.isolation);
         if (stmt.session) {
+          if (level === 'repeatable read') throw repeatableReadWrite();
           if (stmt.readOnly !== null) host.settings.set('default_transaction_read_only', stmt.readOnly ? 'on' : 'off', false, host.tx.inBlock);
           return;
         }
@@ -223,7 +242,11 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
           host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'SET TRANSACTION can only be used in transaction blocks');
           return;
         }
-        if (stmt.readOnly !== null) host.tx.readOnly = stmt.readOnly;
+        if (level && host.tx.queried) throw new DbError(SqlState.ActiveSqlTransaction, 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
+        const readOnly = stmt.readOnly ?? host.tx.readOnly;
+        if ((level ?? host.tx.isolation) === 'repeatable read' && !readOnly) throw repeatableReadWrite();
+        host.tx.readOnly = readOnly;
+        if (level) host.tx.isolation = level;
       });
     case 'show':
       return showStatement(host, sql, stmt.name);
@@ -388,6 +411,8 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
       return command(sql, stmt.kind === 'set_role' ? 'set' : 'ddl', securityTag(stmt), () => {
         runSecurity(host, stmt);
       }, false);
+    case 'lock_table':
+      return command(sql, 'lock', 'LOCK TABLE', () => runLockTable(host, stmt));
     case 'unsupported':
       throw notSupported(`${stmt.what} is not supported yet`);
     default:

@@ -19,6 +19,15 @@ export class Transaction {
   implicit = false;
   failed = false;
   readOnly = false;
+  /**
+   * 'repeatable read' only in a READ ONLY block (statements.ts checks): the data access then
+   * holds one snapshot of every table from the block's first read to its end (data-access.ts).
+   */
+  isolation: 'read committed' | 'repeatable read' = 'read committed';
+  /** A statement other than SET / SHOW / BEGIN has run in this transaction (SET TRANSACTION ISOLATION LEVEL must come first: 25001). */
+  queried = false;
+  /** Called whenever a transaction ends, after onEnd: held snapshots and table locks are released. */
+  readonly endListeners: (() => void)[] = [];
   startMicros: bigint | null = null;
   /** The storage transaction holding this transaction's writes; begun at the first write. */
   writeTx: WriteTx | null = null;
@@ -85,6 +94,9 @@ export class Transaction {
   write(storage: StorageEngine): WriteTx {
     if (this.readOnly) {
       throw new DbError(SqlState.ReadOnlySqlTransaction, 'cannot execute this statement in a read-only transaction');
+    }
+    if (this.isolation !== 'read committed') {
+      throw new DbError(SqlState.FeatureNotSupported, 'REPEATABLE READ is supported for READ ONLY transactions only');
     }
     this.writeTx ??= storage.begin();
     this.writeCount++;
@@ -165,6 +177,9 @@ export class Transaction {
 
   private reset(): void {
     this.onEnd?.();
+    for (const fn of this.endListeners) fn();
+    this.isolation = 'read committed';
+    this.queried = false;
     this.writeCount = 0;
     this.savepointWrites = [];
     this.inBlock = false;

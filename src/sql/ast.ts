@@ -359,6 +359,8 @@ export type Statement =
     }
   | { readonly kind: 'alter_table'; readonly table: QualifiedName; readonly ifExists: boolean; readonly commands: readonly AlterTableCommand[] }
   | { readonly kind: 'truncate'; readonly tables: readonly QualifiedName[] }
+  /** LOCK [TABLE] [ONLY] name [, ...] [IN mode MODE] [NOWAIT]; `mode` is PostgreSQL's lock mode number (1 ACCESS SHARE ... 8 ACCESS EXCLUSIVE). */
+  | { readonly kind: 'lock_table'; readonly tables: readonly QualifiedName[]; readonly mode: number; readonly nowait: boolean }
   | {
       readonly kind: 'insert';
       readonly table: QualifiedName;

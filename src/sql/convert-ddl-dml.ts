@@ -369,6 +369,8 @@ export function convertDdlDml(h: ConvertHelpers, type: string, n: Raw): Statemen
     case 'TruncateStmt':
       if (n.restart_seqs) throw notSupported('TRUNCATE ... RESTART IDENTITY is not supported yet');
       return { kind: 'truncate', tables: ((n.relations ?? []) as Raw[]).map((r: Raw) => qualifiedName(r.RangeVar)) };
+    case 'LockStmt':
+      return { kind: 'lock_table', tables: ((n.relations ?? []) as Raw[]).map((r: Raw) => qualifiedName(r.RangeVar)), mode: Number(n.mode ?? 8), nowait: n.nowait === true };
     case 'InsertStmt':
       return insert(h, n);
     case 'UpdateStmt':

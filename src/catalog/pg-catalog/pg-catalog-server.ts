@@ -6,12 +6,15 @@
  * pg-catalog-views.ts.
  */
 import { Oid, PgArray } from '../../types/index.ts';
-import { DATABASE_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID } from './oids.ts';
+import { DATABASE_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID, attrdefOid } from './oids.ts';
+import { extensionMemberDepends } from './extension-members.ts';
+import type { PgCatalogModel } from './model.ts';
 import { T, type CatalogRelationFn, emptyRelation, relation, vector0 } from './view-def.ts';
 import { pgAuthid, pgAuthMembers, pgPolicies, pgPolicy, pgRoles, pgTables, pgUser } from './pg-catalog-security.ts';
 
 const PG_CLASS_OID = 1259;
 const PG_CONSTRAINT_OID = 2606;
+const PG_ATTRDEF_OID = 2604;
 const DEFAULT_COLLATION = 100;
 const C_COLLATION = 950;
 
@@ -217,8 +220,31 @@ export const pgDepend = relation([
   ['deptype', T.char],
 ], (m) => [
   ...m.sequences.map((s) => [PG_CLASS_OID, s.oid, 0, PG_CLASS_OID, s.table.tableId, s.column.attnum, s.column.identity !== null ? 'i' : 'a']),
+  // A serial column's default (nextval of its sequence) depends on the sequence, as in PostgreSQL:
+  // pg_dump then sets the default after CREATE SEQUENCE instead of inside CREATE TABLE.
+  ...m.sequences.filter((s) => s.column.identity === null).flatMap((s) => [
+    [PG_ATTRDEF_OID, attrdefOid(s.table.tableId, s.column.attnum), 0, PG_CLASS_OID, s.table.tableId, s.column.attnum, 'a'],
+    [PG_ATTRDEF_OID, attrdefOid(s.table.tableId, s.column.attnum), 0, PG_CLASS_OID, s.oid, 0, 'n'],
+  ]),
   ...m.indexes.filter((i) => i.constraintOid !== 0).map((i) => [PG_CLASS_OID, i.oid, 0, PG_CONSTRAINT_OID, i.constraintOid, 0, 'i']),
+  // A partition's copy of a parent index: a partition dependency on both (PostgreSQL's 'P' and 'S').
+  ...[...m.partitions.values()].flatMap((r) => m.indexes.filter((i) => i.table === r.table && m.indexParents.has(i.oid)).flatMap((i) => [
+    [PG_CLASS_OID, i.oid, 0, PG_CLASS_OID, m.indexParents.get(i.oid), 0, 'P'],
+    [PG_CLASS_OID, i.oid, 0, PG_CLASS_OID, r.table.tableId, 0, 'S'],
+    ...partitionConstraintDepends(m, i.constraintOid, m.indexParents.get(i.oid)!, r.table.tableId),
+  ])),
+  ...extensionMemberDepends(m),
 ]);
+
+/** The constraint behind a partition's copy of a key index depends on the parent's constraint ('P') and the partition ('S'). */
+function partitionConstraintDepends(m: PgCatalogModel, constraintOid: number, parentIndexOid: number, partitionOid: number): unknown[][] {
+  const parent = m.indexes.find((x) => x.oid === parentIndexOid);
+  if (constraintOid === 0 || !parent || parent.constraintOid === 0) return [];
+  return [
+    [PG_CONSTRAINT_OID, constraintOid, 0, PG_CONSTRAINT_OID, parent.constraintOid, 0, 'P'],
+    [PG_CONSTRAINT_OID, constraintOid, 0, PG_CLASS_OID, partitionOid, 0, 'S'],
+  ];
+}
 
 export const pgForeignTable = emptyRelation([['ftrelid', T.oid], ['ftserver', T.oid], ['ftoptions', T.textArr]]);
 /** btree operator classes of the partition key types (partclass), as PostgreSQL 15 numbers them. */

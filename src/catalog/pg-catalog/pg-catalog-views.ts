@@ -194,7 +194,7 @@ export const pgType = relation(TYPE_COLUMNS, (m) => {
     return [
       t.oid, t.name, ns, SUPERUSER_OID, len, byval(len), pseudo, t.category, PREFERRED.has(t.oid), true, ',', 0, 0, t.elemOid,
       t.arrayOid, io.get(p.input) ?? 0, io.get(p.output) ?? 0, io.get(p.receive) ?? 0, io.get(p.send) ?? 0, 0, 0, 0,
-      len === -1 && t.category === 'A' ? 'i' : align(len), len === -1 ? 'x' : 'p', false, 0, -1, 0, collationOf(t.oid), null, null, null,
+      len === -1 && t.category === 'A' ? 'i' : align(len), len === -1 ? (t.oid === Oid.numeric ? 'm' : 'x') : 'p', false, 0, -1, 0, collationOf(t.oid), null, null, null,
     ];
   });
 });
@@ -286,8 +286,19 @@ export const pgOpclass = relation(
     ['oid', T.oid], ['opcmethod', T.oid], ['opcname', T.name], ['opcnamespace', T.oid], ['opcowner', T.oid], ['opcfamily', T.oid],
     ['opcintype', T.oid], ['opcdefault', T.bool], ['opckeytype', T.oid],
   ],
-  () => OPCLASSES.map(([name, am, type, dflt], i) => [16_500 + i, am, name, NamespaceOid.public, SUPERUSER_OID, 16_600 + i, type, dflt, 0]),
+  // btree's classes are PostgreSQL's own (pg_catalog); pgvector's live in public as members of
+  // the vector extension (extension-members.ts), listed once it exists or an index uses them.
+  (m) => OPCLASSES.flatMap(([name, am, type, dflt], i) => {
+    const builtIn = am === AmOid.btree && !VECTOR_TYPES.has(type);
+    if (!builtIn && !m.ctx.extensions.includes('vector') && !m.indexes.some((x) => (AmOid as Record<string, number>)[x.am] === am)) return [];
+    return [[16_500 + i, am, name, builtIn ? NamespaceOid.pg_catalog : NamespaceOid.public, SUPERUSER_OID, 16_600 + i, type, dflt, 0]];
+  }),
 );
+
+/** pg_opclass OIDs of pgvector's operator classes (members of the vector extension). */
+export function vectorOpclassOids(): number[] {
+  return OPCLASSES.flatMap(([, , type], i) => (VECTOR_TYPES.has(type) ? [16_500 + i] : []));
+}
 
 export const pgProc = relation(
   [

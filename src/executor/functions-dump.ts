@@ -1,0 +1,92 @@
+/**
+ * executor/: catalog functions pg_dump calls beyond the everyday ones of functions-catalog.ts:
+ * acldefault() (the built-in ACL an object has while its ACL column is NULL, which pg_dump
+ * compares the stored ACL against to emit GRANT / REVOKE), pg_options_to_table() (FDW and
+ * column options; Tessera has none, but the text[] is decoded as PostgreSQL does) and
+ * pg_get_triggerdef() (no triggers exist, so it is only ever asked about no trigger).
+ */
+import { DbError, SqlState } from '../errors/index.ts';
+import { ArrayOid, Oid, PgArray } from '../types/index.ts';
+import { defineFunction } from './functions.ts';
+import type { ExecContext } from './context.ts';
+
+/**
+ * acldefault's object kinds (acldefault() in PostgreSQL's acl.c): privileges PUBLIC gets and
+ * those the owner gets. Columns have none; parameters ('p') none in PostgreSQL 15.
+ */
+const DEFAULT_ACLS: Readonly<Record<string, { world: string; owner: string }>> = {
+  c: { world: '', owner: '' },
+  r: { world: '', owner: 'arwdDxt' },
+  s: { world: '', owner: 'rwU' },
+  d: { world: 'Tc', owner: 'CTc' },
+  f: { world: 'X', owner: 'X' },
+  l: { world: 'U', owner: 'U' },
+  L: { world: '', owner: 'rw' },
+  n: { world: '', owner: 'UC' },
+  t: { world: '', owner: 'C' },
+  F: { world: '', owner: 'U' },
+  S: { world: '', owner: 'U' },
+  T: { world: 'U', owner: 'U' },
+  p: { world: '', owner: '' },
+};
+
+/** A role's name in aclitem text (quoted like an identifier when needed), its OID when it has none. */
+function aclRoleName(ctx: ExecContext, oid: number): string {
+  const name = ctx.roles?.nameOf(oid) ?? (oid === 10 ? 'postgres' : undefined);
+  if (name === undefined) return String(oid);
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+defineFunction({
+  name: 'acldefault',
+  argTypes: [Oid.char, Oid.oid],
+  returnType: ArrayOid.aclitem,
+  strict: true,
+  volatility: 'immutable',
+  impl: ([kind, owner], ctx) => {
+    const k = kind as string;
+    const acl = DEFAULT_ACLS[k];
+    if (!acl) throw new DbError(SqlState.InternalError, `unrecognized objtype abbreviation: ${k}`);
+    const o = aclRoleName(ctx, owner as number);
+    const items: string[] = [];
+    if (acl.world) items.push(`=${acl.world}/${o}`);
+    if (acl.owner) items.push(`${o}=${acl.owner}/${o}`);
+    return PgArray.of(items);
+  },
+});
+
+/** pg_options_to_table(text[]): each `name=value` item as (option_name, option_value); no '=' gives a NULL value. */
+defineFunction({
+  name: 'pg_options_to_table',
+  argTypes: [ArrayOid.text],
+  returnType: Oid.record,
+  strict: true,
+  volatility: 'stable',
+  returnsSet: true,
+  setColumns: [{ name: 'option_name', type: Oid.text }, { name: 'option_value', type: Oid.text }],
+  impl: ([options]) =>
+    (options as PgArray<string | null>).items.flatMap((item) => {
+      if (item === null) return [];
+      const eq = item.indexOf('=');
+      return [eq < 0 ? [item, null] : [item.slice(0, eq), item.slice(eq + 1)]];
+    }),
+});
+
+for (const argTypes of [[Oid.oid], [Oid.oid, Oid.bool]]) {
+  defineFunction({ name: 'pg_get_triggerdef', argTypes, returnType: Oid.text, strict: true, volatility: 'stable', impl: () => null });
+}
+
+/** `name[i]` (planner/bind-expr.ts): byte i (from 0) of the name as "char"; '' past its end, NULL outside 0..63. */
+defineFunction({
+  name: 'name_subscript',
+  argTypes: [Oid.name, Oid.int4],
+  returnType: Oid.char,
+  strict: true,
+  volatility: 'immutable',
+  impl: ([name, index]) => {
+    const i = index as number;
+    if (i < 0 || i >= 64) return null;
+    const bytes = Buffer.from(name as string, 'utf8');
+    return i < bytes.length ? String.fromCharCode(bytes[i]!) : '';
+  },
+});
