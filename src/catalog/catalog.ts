@@ -369,6 +369,11 @@ export class Catalog {
     seqOps.dropSequence(this.cdb, name);
   }
 
+  /** The sequence's stored state (pg_dump reads `SELECT last_value, is_called FROM seq`), or undefined. */
+  sequenceState(name: string): ReturnType<typeof seqOps.sequenceState> {
+    return seqOps.sequenceState(this.cdb, name);
+  }
+
   /** True when the sequence exists. */
   sequenceExists(name: string): boolean {
     return seqOps.sequenceExists(this.cdb, name);

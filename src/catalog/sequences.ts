@@ -97,6 +97,12 @@ export function nextval(cdb: CatalogDb, name: string, count = 1): bigint {
   });
 }
 
+/** A sequence's row (value: the next value to hand out, null once exhausted), or undefined. */
+export function sequenceState(cdb: CatalogDb, name: string): { value: bigint | null; increment: bigint; min: bigint; max: bigint } | undefined {
+  return cdb.stmt('SELECT value, increment, min, max FROM Sequences WHERE name = ?', true).get(name) as
+    { value: bigint | null; increment: bigint; min: bigint; max: bigint } | undefined;
+}
+
 /** A Meta value, or undefined. */
 export function getMeta(cdb: CatalogDb, key: string): string | undefined {
   return cdb.get<{ value: string }>('SELECT value FROM Meta WHERE key = ?', key)?.value;

@@ -41,6 +41,8 @@ export interface DataAccess {
   lockRows(tableId: number, rowIds: readonly number[], policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]>;
   /** Next value of a sequence (serial / identity columns, nextval()). */
   nextval(sequence: string): bigint;
+  /** A sequence's stored state (value: the next value to hand out, null once exhausted); undefined when it does not exist. */
+  sequenceState?(sequence: string): { value: bigint | null; increment: bigint; min: bigint; max: bigint } | undefined;
   /** Current rows of a system view (e.g. "tessera.tables"). */
   systemView(name: string): unknown[][] | Promise<unknown[][]>;
   /** Catalog lookups of the pg_catalog functions (functions-catalog.ts); absent outside a session. */

@@ -12,7 +12,7 @@ import type { ExecContext } from './context.ts';
 
 /**
  * acldefault's object kinds (acldefault() in PostgreSQL's acl.c): privileges PUBLIC gets and
- * those the owner gets. Columns have none; parameters ('p') none in PostgreSQL 15.
+ * those the owner gets. Columns have none.
  */
 const DEFAULT_ACLS: Readonly<Record<string, { world: string; owner: string }>> = {
   c: { world: '', owner: '' },
@@ -27,7 +27,7 @@ const DEFAULT_ACLS: Readonly<Record<string, { world: string; owner: string }>> =
   F: { world: '', owner: 'U' },
   S: { world: '', owner: 'U' },
   T: { world: 'U', owner: 'U' },
-  p: { world: '', owner: '' },
+  p: { world: '', owner: 'sA' },
 };
 
 /** A role's name in aclitem text (quoted like an identifier when needed), its OID when it has none. */
@@ -88,5 +88,31 @@ defineFunction({
     if (i < 0 || i >= 64) return null;
     const bytes = Buffer.from(name as string, 'utf8');
     return i < bytes.length ? String.fromCharCode(bytes[i]!) : '';
+  },
+});
+
+/**
+ * A sequence read as a relation (`SELECT last_value, log_cnt, is_called FROM seq`, which
+ * pg_dump runs to emit setval()): planned by planner/plan-sequence.ts as a scan of this
+ * function. Tessera stores the next value to hand out, so last_value is the one before it
+ * with is_called true — or, while that would fall below MINVALUE (a fresh ascending
+ * sequence), the next value with is_called false; a restore's setval() then continues alike.
+ */
+defineFunction({
+  name: 'tessera_sequence_relation',
+  argTypes: [Oid.text],
+  returnType: Oid.record,
+  strict: true,
+  volatility: 'volatile',
+  returnsSet: true,
+  setColumns: [{ name: 'last_value', type: Oid.int8 }, { name: 'log_cnt', type: Oid.int8 }, { name: 'is_called', type: Oid.bool }],
+  impl: ([name], ctx) => {
+    const s = ctx.data.sequenceState?.(name as string);
+    if (!s) throw new DbError(SqlState.UndefinedTable, `relation "${name as string}" does not exist`);
+    const [value, increment, min, max] = [s.value, BigInt(s.increment), BigInt(s.min), BigInt(s.max)];
+    if (value === null) return [[increment > 0n ? max : min, 0n, true]];
+    const last = BigInt(value) - increment;
+    if (last < min || last > max) return [[BigInt(value), 0n, false]];
+    return [[last, 0n, true]];
   },
 });

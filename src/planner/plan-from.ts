@@ -13,6 +13,7 @@ import { SYSTEM_VIEWS, systemViewOid, type Catalog, type TableDef } from '../cat
 import { bindCall, bindExpr, coerce, findColumns, functionName, type BindContext, type ParamTypes, type ScopeColumn, type SubqueryPlanner } from './bind-expr.ts';
 import { selectCommonType } from './resolve.ts';
 import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
+import { planSequenceRelation } from './plan-sequence.ts';
 import { columnsUsed, shiftColumns, splitConjuncts } from './bound-utils.ts';
 import { tableRowScope, withSecurityQuals } from './rls.ts';
 import { resolvePartition, restrictToPartition } from './plan-partition.ts';
@@ -150,6 +151,8 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         const secured = withSecurityQuals(b.env, part.parent, scan.plan, pctx, b.tables, b.withRowIds === true ? 'w' : 'r');
         return { plan: restrictToPartition(part, secured.plan, scan.scope, b.env), scope: scan.scope, lateral: false };
       }
+      const seq = planSequenceRelation(b.env, qualified, item.alias);
+      if (seq) return { ...seq, lateral: false };
       const t = resolveTable(b.env, qualified);
       // SELECT ... FOR UPDATE / SHARE also needs UPDATE and is bound by the UPDATE policies, as in PostgreSQL.
       privileges.requireTablePrivilege(b.env.roles, t, b.withRowIds === true ? 'rw' : 'r');

@@ -13,6 +13,8 @@ import { privileges, type RoleContext } from '../executor/index.ts';
 export interface CatalogReader {
   getTable(schema: string, name: string): TableDef | undefined;
   schemaExists(name: string): boolean;
+  /** Every table (to find the serial / identity sequences, which belong to their table's schema). */
+  listTables?(): readonly TableDef[];
 }
 
 /**

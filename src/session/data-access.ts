@@ -260,6 +260,10 @@ export class SessionDataAccess implements DataAccess {
     return this.db.catalog.nextval(sequence);
   }
 
+  sequenceState(sequence: string): ReturnType<DataAccess['sequenceState'] & {}> {
+    return this.db.catalog.sequenceState(sequence);
+  }
+
   systemView(name: string): unknown[][] | Promise<unknown[][]> {
     const view = SYSTEM_VIEWS[name];
     if (!view) throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`);

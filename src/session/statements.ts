@@ -242,7 +242,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
           host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'SET TRANSACTION can only be used in transaction blocks');
           return;
         }
-        if (level && host.tx.queried) throw new DbError(SqlState.ActiveSqlTransaction, 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
+        if (level && level !== host.tx.isolation && host.tx.queried) throw new DbError(SqlState.ActiveSqlTransaction, 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
         const readOnly = stmt.readOnly ?? host.tx.readOnly;
         if ((level ?? host.tx.isolation) === 'repeatable read' && !readOnly) throw repeatableReadWrite();
         host.tx.readOnly = readOnly;

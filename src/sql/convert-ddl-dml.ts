@@ -370,7 +370,8 @@ export function convertDdlDml(h: ConvertHelpers, type: string, n: Raw): Statemen
       if (n.restart_seqs) throw notSupported('TRUNCATE ... RESTART IDENTITY is not supported yet');
       return { kind: 'truncate', tables: ((n.relations ?? []) as Raw[]).map((r: Raw) => qualifiedName(r.RangeVar)) };
     case 'LockStmt':
-      return { kind: 'lock_table', tables: ((n.relations ?? []) as Raw[]).map((r: Raw) => qualifiedName(r.RangeVar)), mode: Number(n.mode ?? 8), nowait: n.nowait === true };
+      // No position on its errors, as PostgreSQL's LOCK reports none.
+      return { kind: 'lock_table', tables: ((n.relations ?? []) as Raw[]).map((r: Raw) => ({ ...qualifiedName(r.RangeVar), location: -1 })), mode: Number(n.mode ?? 8), nowait: n.nowait === true };
     case 'InsertStmt':
       return insert(h, n);
     case 'UpdateStmt':
