@@ -229,6 +229,8 @@ test('row-level security pins the role to its tenant: same speed path, no other 
     assert.equal((await app`UPDATE mem SET tenant_id = ${t} WHERE id = ${other}`).count, 0);
     assert.equal((await app`DELETE FROM mem WHERE tenant_id = 't0'`).count, 0);
     await assert.rejects(app`INSERT INTO mem VALUES (5000000, 't0', ${qText(0)})`, { code: '42501' });
+    // Tenant names and sizes are the owner's to see.
+    assert.equal((await app`SELECT count(*)::int AS n FROM tessera.tenants`)[0]!.n, 0);
   } finally {
     await app.end();
     await sql.unsafe('ALTER TABLE mem DISABLE ROW LEVEL SECURITY');

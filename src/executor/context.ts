@@ -44,7 +44,8 @@ export interface DataAccess {
   /** A sequence's stored state (value: the next value to hand out, null once exhausted); undefined when it does not exist. */
   sequenceState?(sequence: string): { value: bigint | null; increment: bigint; min: bigint; max: bigint } | undefined;
   /** Current rows of a system view (e.g. "tessera.tables"). */
-  systemView(name: string): unknown[][] | Promise<unknown[][]>;
+  /** `roles`: the current role, for views that show only what it may see (tessera.tenants). */
+  systemView(name: string, roles?: import('./privileges.ts').RoleContext): unknown[][] | Promise<unknown[][]>;
   /** Catalog lookups of the pg_catalog functions (functions-catalog.ts); absent outside a session. */
   pgCatalog?(): PgCatalogAccess;
   // ---- vector search (executor/vector-topk.ts) ----
@@ -107,6 +108,8 @@ export interface PgCatalogAccess {
   partitionAncestors?(oid: number): number[];
   /** pg_partition_tree rows: [relid, parentrelid, isleaf, level]. */
   partitionTree?(oid: number): [number, number | null, boolean, number][];
+  /** The schema format_type must name a type with (not found along search_path), or null. */
+  typeSchemaIfHidden?(oid: number): string | null;
 }
 
 export interface ExecContext {

@@ -41,9 +41,11 @@ for (const [op, test] of COMPARISONS) {
 
 // ---- format_type and expression text ----
 
-def('format_type', [Oid.oid, Oid.int4], Oid.text, ([oid, typmod]) => {
+def('format_type', [Oid.oid, Oid.int4], Oid.text, ([oid, typmod], ctx) => {
   if (oid === null) return null;
-  return formatType(oid as number, typmod === null ? undefined : (typmod as number)) ?? '???';
+  const text = formatType(oid as number, typmod === null ? undefined : (typmod as number)) ?? '???';
+  const schema = ctx.data.pgCatalog?.().typeSchemaIfHidden?.(oid as number) ?? null;
+  return schema === null ? text : `${schema}.${text}`;
 }, { strict: false });
 
 /** Pretty printing drops the parentheses around a top-level operator expression ("(1 + 2)" → "1 + 2"). */

@@ -131,7 +131,7 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
       return openVectorTopK(plan, params, ctx);
     case 'system-view':
     {
-      const rows = ctx.data.systemView(plan.name);
+      const rows = ctx.data.systemView(plan.name, ctx.roles);
       if (Array.isArray(rows)) return new ArrayCursor(rows as Row[]);
       let cursor: ArrayCursor | null = null;
       return {

@@ -8,7 +8,7 @@
  */
 import { SYSTEM_VIEWS } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import type { DataAccess, ScanBatch } from '../executor/index.ts';
+import { privileges, type DataAccess, type RoleContext, type ScanBatch } from '../executor/index.ts';
 import type { SegmentGraph } from '../ann/index.ts';
 import { readVectorColumn, tenantStats, type TableSnapshot, type TenantFilter, type VectorColumnRead } from '../storage/index.ts';
 import type { PgCatalogLookup } from '../catalog/index.ts';
@@ -264,18 +264,23 @@ export class SessionDataAccess implements DataAccess {
     return this.db.catalog.sequenceState(sequence);
   }
 
-  systemView(name: string): unknown[][] | Promise<unknown[][]> {
+  systemView(name: string, roles?: RoleContext): unknown[][] | Promise<unknown[][]> {
     const view = SYSTEM_VIEWS[name];
     if (!view) throw new DbError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
-    if (name === 'tessera.tenants') return this.tenantsView();
+    if (name === 'tessera.tenants') return this.tenantsView(roles);
     return view(this.db.catalog, this.catalogAccess?.viewContext()).rows;
   }
 
-  /** tessera.tenants: every partitioned table's tenants, from the storage engine (storage/tenant-stats.ts). */
-  private async tenantsView(): Promise<unknown[][]> {
+  /**
+   * tessera.tenants: the tenants of every partitioned table the current role owns (all for a
+   * superuser) — tenant names and sizes are not for roles a tenant policy binds — from the
+   * storage engine (storage/tenant-stats.ts).
+   */
+  private async tenantsView(roles: RoleContext | undefined): Promise<unknown[][]> {
     const rows: unknown[][] = [];
     for (const t of this.db.catalog.listTables()) {
       if (!t.partitionKey) continue;
+      if (roles !== undefined && !privileges.hasOwnership(roles, roles.security.tableSecurity(t.tableId).ownerOid)) continue;
       for (const s of await tenantStats(this.db.storage, t.tableId, this.db.catalog.tenantFileInfo(t.tableId))) {
         rows.push([t.schema, t.name, s.tenant === '\u0000' ? null : s.tenant, BigInt(s.rows), BigInt(Math.round(s.bytes)), BigInt(s.ownFiles),
           BigInt(s.packedFiles), BigInt(s.unclusteredRows), s.indexed ? 'hnsw' : 'exact', [...s.tiers].sort().join(',') || null]);

@@ -335,6 +335,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         columns: planned.returningColumns,
         endsFailedTransaction: false,
         run: async (params) => {
+          host.tx.assertWritable(stmt.kind.toUpperCase()); // before any row is read, as PostgreSQL's executor start
           const p = current();
           const r = await runModify(p.modify, p.plan, p.rowColumns, params, host.execContext());
           if (r.returned) return { tag: p.tag, cursor: new ArrayCursor(r.returned) };

@@ -7,6 +7,7 @@
  */
 import { DbError, SqlState, type SqlStateCode } from '../../errors/index.ts';
 import type { Catalog } from '../catalog.ts';
+import { Oid, typeByOid } from '../../types/index.ts';
 import { quoteIdent } from './deparse.ts';
 import { ioProcs } from './io-procs.ts';
 import { PgCatalogModel, type SystemViewContext } from './model.ts';
@@ -56,6 +57,8 @@ export function splitQualifiedName(text: string): string[] {
   }
   return parts;
 }
+
+const VECTOR_TYPES: ReadonlySet<number> = new Set([Oid.vector, Oid.halfvec, Oid.sparsevec]);
 
 export class PgCatalogLookup {
   private model: PgCatalogModel | null = null;
@@ -224,6 +227,18 @@ export class PgCatalogLookup {
   }
 
   /** Whether a schema exists (has_schema_privilege). */
+  /**
+   * The schema to name a type with when search_path does not find it (format_type): pgvector's
+   * types (and their arrays) live in public once CREATE EXTENSION vector ran; pg_dump sets an
+   * empty search_path and must read `public.vector(3)`. Null when the bare name finds it.
+   */
+  typeSchemaIfHidden(oid: number): string | null {
+    if (!this.m.ctx.extensions.includes('vector')) return null;
+    const elem = typeByOid(oid)?.elemOid ?? 0;
+    if (!VECTOR_TYPES.has(oid) && !VECTOR_TYPES.has(elem)) return null;
+    return this.m.ctx.searchPath.includes('public') ? null : 'public';
+  }
+
   schemaExists(name: string): boolean {
     return this.m.namespaces.some((n) => n.name === name);
   }

@@ -210,10 +210,16 @@ export class PgCatalogModel {
     }
   }
 
+  /** An operator class as pg_get_indexdef names it: pgvector's qualified with public when search_path misses it (pg_dump). */
+  private opclassName(name: string): string {
+    const pgvector = this.ctx.extensions.includes('vector') && /^(vector|halfvec|sparsevec)_/.test(name);
+    return pgvector && !this.visible('public') ? `public.${name}` : name;
+  }
+
   /** pg_get_indexdef: `CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)`. */
   indexDef(i: RelIndex, column = 0, pretty = false): string {
     const cols = i.attnums.map((a, k) =>
-      quoteIdent(columnName(i.table, a)) + (i.opclasses?.[k] ? ` ${i.opclasses[k]}` : '') + (i.descending?.[k] ? ' DESC' : ''));
+      quoteIdent(columnName(i.table, a)) + (i.opclasses?.[k] ? ` ${this.opclassName(i.opclasses[k]!)}` : '') + (i.descending?.[k] ? ' DESC' : ''));
     if (column > 0) return cols[column - 1]?.replace(/ .*$/, '') ?? '';
     const opts = i.options && Object.keys(i.options).length > 0
       ? ` WITH (${Object.entries(i.options).map(([k, v]) => `${k}='${String(v)}'`).join(', ')})` : '';
