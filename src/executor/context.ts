@@ -41,6 +41,10 @@ export interface DataAccess {
   lockRows(tableId: number, rowIds: readonly number[], policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]>;
   /** Next value of a sequence (serial / identity columns, nextval()). */
   nextval(sequence: string): bigint;
+  /** pg_export_snapshot(): exports the transaction's snapshot until it ends; returns its id. */
+  exportSnapshot?(backendPid: number): string;
+  /** SET TRANSACTION SNAPSHOT id (a REPEATABLE READ block before its first read). */
+  importSnapshot?(id: string): void;
   /** A sequence's stored state (value: the next value to hand out, null once exhausted); undefined when it does not exist. */
   sequenceState?(sequence: string): { value: bigint | null; increment: bigint; min: bigint; max: bigint } | undefined;
   /** Current rows of a system view (e.g. "tessera.tables"). */

@@ -116,3 +116,16 @@ defineFunction({
     return [[last, 0n, true]];
   },
 });
+
+/** pg_export_snapshot(): the transaction's snapshot, for SET TRANSACTION SNAPSHOT in other sessions (pg_dump -j). */
+defineFunction({
+  name: 'pg_export_snapshot',
+  argTypes: [],
+  returnType: Oid.text,
+  strict: false,
+  volatility: 'volatile',
+  impl: (_args, ctx) => {
+    if (!ctx.data.exportSnapshot) throw new DbError(SqlState.FeatureNotSupported, 'pg_export_snapshot() needs a session');
+    return ctx.data.exportSnapshot(ctx.backendPid);
+  },
+});

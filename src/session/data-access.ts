@@ -15,6 +15,7 @@ import type { PgCatalogLookup } from '../catalog/index.ts';
 import type { SessionCatalogAccess } from './pg-catalog-access.ts';
 import type { Database } from './database.ts';
 import type { Transaction } from './transaction.ts';
+import { exportSnapshots, importSnapshots } from './exported-snapshots.ts';
 
 export class SessionDataAccess implements DataAccess {
   private readonly snapshots = new Map<number, TableSnapshot>();
@@ -36,13 +37,46 @@ export class SessionDataAccess implements DataAccess {
     return this.tx.inBlock && this.tx.isolation === 'repeatable read';
   }
 
+  /** A snapshot of every table, taken in one synchronous turn (the same commits everywhere). */
+  private snapshotAll(): Map<number, TableSnapshot> {
+    const all = new Map<number, TableSnapshot>();
+    for (const id of this.db.storage.tables.keys()) all.set(id, this.db.storage.snapshot(id));
+    return all;
+  }
+
+  /**
+   * pg_export_snapshot(): the REPEATABLE READ block's snapshot (taken now if no read did yet),
+   * or in READ COMMITTED a snapshot of every table as of now; exported until this transaction ends.
+   */
+  exportSnapshot(backendPid: number): string {
+    let set: Map<number, TableSnapshot>;
+    if (this.repeatableRead) {
+      this.tx.queried = true;
+      set = this.txSnapshots ??= this.snapshotAll();
+    } else {
+      set = this.snapshotAll();
+      this.tx.atEnd(() => { for (const s of set.values()) s.release(); });
+    }
+    const { id, withdraw } = exportSnapshots(this.db, backendPid, set);
+    this.tx.atEnd(withdraw);
+    return id;
+  }
+
+  /** SET TRANSACTION SNAPSHOT: this REPEATABLE READ block reads the exported snapshot (PostgreSQL's checks and errors). */
+  importSnapshot(id: string): void {
+    if (this.tx.queried || this.txSnapshots !== null) {
+      throw new DbError(SqlState.ActiveSqlTransaction, 'SET TRANSACTION SNAPSHOT must be called before any query');
+    }
+    if (!this.repeatableRead) {
+      throw new DbError(SqlState.FeatureNotSupported, 'a snapshot-importing transaction must have isolation level SERIALIZABLE or REPEATABLE READ');
+    }
+    this.txSnapshots = importSnapshots(this.db, id);
+  }
+
   private snapshot(tableId: number): TableSnapshot {
     this.tx.queried = true;
     if (this.repeatableRead) {
-      if (this.txSnapshots === null) {
-        this.txSnapshots = new Map();
-        for (const id of this.db.storage.tables.keys()) this.txSnapshots.set(id, this.db.storage.snapshot(id));
-      }
+      this.txSnapshots ??= this.snapshotAll();
       let held = this.txSnapshots.get(tableId);
       // A table created after the block's first read: its rows as of now (none committed before).
       if (!held) this.txSnapshots.set(tableId, (held = this.db.storage.snapshot(tableId)));

@@ -248,6 +248,11 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         host.tx.readOnly = readOnly;
         if (level) host.tx.isolation = level;
       });
+    case 'set_transaction_snapshot':
+      return command(sql, 'set', 'SET', () => {
+        if (!host.tx.inBlock) host.notice('WARNING', SqlState.NoActiveSqlTransaction, 'SET TRANSACTION can only be used in transaction blocks');
+        host.execContext().data.importSnapshot?.(stmt.id);
+      });
     case 'show':
       return showStatement(host, sql, stmt.name);
     case 'transaction':

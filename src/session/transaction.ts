@@ -28,6 +28,13 @@ export class Transaction {
   queried = false;
   /** Called whenever a transaction ends, after onEnd: held snapshots and table locks are released. */
   readonly endListeners: (() => void)[] = [];
+  /** Called once, when the current transaction ends (exported snapshots are withdrawn). */
+  private endOnce: (() => void)[] = [];
+
+  /** Runs fn when the current transaction ends (commit or rollback). */
+  atEnd(fn: () => void): void {
+    this.endOnce.push(fn);
+  }
   startMicros: bigint | null = null;
   /** The storage transaction holding this transaction's writes; begun at the first write. */
   writeTx: WriteTx | null = null;
@@ -178,6 +185,9 @@ export class Transaction {
   private reset(): void {
     this.onEnd?.();
     for (const fn of this.endListeners) fn();
+    const once = this.endOnce;
+    this.endOnce = [];
+    for (const fn of once) fn();
     this.isolation = 'read committed';
     this.queried = false;
     this.writeCount = 0;

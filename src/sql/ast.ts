@@ -314,6 +314,7 @@ export type Statement =
   | { readonly kind: 'reset'; readonly name: string | null /* null = ALL */ }
   /** SET TRANSACTION ... / SET SESSION CHARACTERISTICS AS TRANSACTION ... (null: not given). */
   | { readonly kind: 'set_transaction'; readonly session: boolean; readonly isolation: string | null; readonly readOnly: boolean | null }
+  | { readonly kind: 'set_transaction_snapshot'; readonly id: string }
   | { readonly kind: 'show'; readonly name: string }
   | {
       readonly kind: 'transaction';

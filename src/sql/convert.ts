@@ -555,6 +555,10 @@ export function convertStatement(node: Raw): Statement {
             }
             return { kind: 'set_transaction', session: n.name !== 'TRANSACTION', isolation, readOnly };
           }
+          if (n.name === 'TRANSACTION SNAPSHOT') {
+            if (n.is_local) throw new DbError(SqlState.SyntaxError, 'SET LOCAL TRANSACTION SNAPSHOT is not implemented');
+            return { kind: 'set_transaction_snapshot', id: (n.args as Raw[])[0]!.A_Const.sval.sval };
+          }
           return { kind: 'unsupported', what: `SET ${n.name}`, location: -1 };
         default:
           return { kind: 'unsupported', what: `SET ${n.kind}`, location: -1 };

@@ -29,6 +29,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
@@ -164,6 +166,19 @@ describe('pg_dump', { skip: postgresAvailable() && fs.existsSync(PG_DUMP) ? fals
 
   const env = (): NodeJS.ProcessEnv => ({ ...process.env, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGCONNECT_TIMEOUT: '10' });
 
+  /** app.kinds' rows and its serial sequence's state, in a database of the cluster. */
+  async function readKinds(database: string): Promise<unknown[]> {
+    const c = new pg.Client({ host: '127.0.0.1', port: cluster.port, user: 'postgres', database });
+    await c.connect();
+    try {
+      const rows = (await c.query({ text: 'SELECT * FROM app.kinds ORDER BY id', rowMode: 'array' })).rows;
+      const seq = (await c.query({ text: 'SELECT last_value, is_called FROM app.kinds_id_seq', rowMode: 'array' })).rows;
+      return [rows, seq];
+    } finally {
+      await c.end();
+    }
+  }
+
   /** pg_dump of a database on Tessera or the cluster; fails the test on a non-zero exit. */
   async function pgDump(port: number, database: string, ...args: string[]): Promise<string> {
     const { stdout } = await run(PG_DUMP, ['-p', String(port), ...args, database], { env: env(), maxBuffer: 64 << 20, timeout: 60_000, encoding: 'utf8' });
@@ -172,7 +187,8 @@ describe('pg_dump', { skip: postgresAvailable() && fs.existsSync(PG_DUMP) ? fals
 
   /** Runs SQL on one database of the PostgreSQL cluster through psql; returns stderr (errors), throws on none-zero exit only with ON_ERROR_STOP. */
   async function onPg(database: string, sql: string, stopOnError = true): Promise<string> {
-    const file = `${fs.mkdtempSync('/tmp/tessera-pgdump-')}/in.sql`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-pgdump-'));
+    const file = path.join(dir, 'in.sql');
     fs.writeFileSync(file, sql);
     try {
       const { stderr } = await run(PSQL, ['-X', '-q', '-p', String(cluster.port), '-d', database, '-v', `ON_ERROR_STOP=${stopOnError ? 1 : 0}`, '-f', file], {
@@ -180,7 +196,7 @@ describe('pg_dump', { skip: postgresAvailable() && fs.existsSync(PG_DUMP) ? fals
       });
       return stderr;
     } finally {
-      fs.rmSync(file.replace(/\/in\.sql$/, ''), { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 
@@ -228,22 +244,24 @@ describe('pg_dump', { skip: postgresAvailable() && fs.existsSync(PG_DUMP) ? fals
     await onPg('postgres', 'CREATE DATABASE data_restored; CREATE DATABASE data_expected;');
     await onPg('data_restored', 'CREATE SCHEMA app;' + dump);
     await onPg('data_expected', 'CREATE SCHEMA app;' + BASE_DDL.slice(BASE_DDL.indexOf('CREATE TABLE app.kinds'), BASE_DDL.indexOf('CREATE TABLE app.items')) + KINDS_DATA);
-    const read = async (database: string): Promise<unknown[]> => {
-      const c = new pg.Client({ host: '127.0.0.1', port: cluster.port, user: 'postgres', database });
-      await c.connect();
-      try {
-        const rows = (await c.query({ text: 'SELECT * FROM app.kinds ORDER BY id', rowMode: 'array' })).rows;
-        const next = (await c.query(`SELECT nextval('app.kinds_id_seq') AS n`)).rows[0].n;
-        return [rows, next];
-      } finally {
-        await c.end();
-      }
-    };
-    assert.deepEqual(await read('data_restored'), await read('data_expected'));
+    assert.deepEqual(await readKinds('data_restored'), await readKinds('data_expected'));
+  });
+
+  test('parallel directory dump (-j 2, workers importing the leader\'s snapshot) restores the same rows', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-pgdump-dir-'));
+    try {
+      await run(PG_DUMP, ['-p', String(tessera.port), '-j', '2', '-Fd', '-f', `${dir}/out`, 'postgres'], { env: env(), timeout: 60_000 });
+      await onPg('postgres', 'CREATE DATABASE parallel_restored;');
+      await onPg('parallel_restored', 'CREATE SCHEMA app;'); // pg_restore -n restores the schema's objects, not the schema
+      await run(PG_RESTORE, ['-p', String(cluster.port), '-d', 'parallel_restored', '-n', 'app', '--exit-on-error', `${dir}/out`], { env: env(), timeout: 60_000 });
+      assert.deepEqual(await readKinds('parallel_restored'), await readKinds('data_expected'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('custom format: pg_restore --list names the objects PostgreSQL lists for its own database', async () => {
-    const dir = fs.mkdtempSync('/tmp/tessera-pgdump-fc-');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-pgdump-fc-'));
     try {
       const list = async (port: number, database: string): Promise<string[]> => {
         const file = `${dir}/${port}.dump`;
@@ -337,6 +355,43 @@ describe('what pg_dump relies on, compared with PostgreSQL', { skip: postgresAva
       await step(a, 'DROP TABLE rr');
     });
     assert.deepEqual(got, want);
+  });
+
+  test('pg_export_snapshot() / SET TRANSACTION SNAPSHOT (pg_dump -j): the importer reads the exporter\'s snapshot', async () => {
+    const [got, want] = await onBoth(async (a, b, step) => {
+      await step(a, 'CREATE TABLE snap (id int)');
+      await step(a, 'INSERT INTO snap VALUES (1)');
+      await step(a, 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const id = String((await a.query('SELECT pg_export_snapshot() AS id')).rows[0].id);
+      await step(a, `SELECT '${id}' ~ '^[0-9A-F]{8}-[0-9A-F]{8}-[0-9]+$'`);
+      await step(b, 'INSERT INTO snap VALUES (2)');
+      await step(b, `SET TRANSACTION SNAPSHOT '${id}'`);
+      await step(b, 'BEGIN');
+      await step(b, `SET TRANSACTION SNAPSHOT '${id}'`);
+      await step(b, 'ROLLBACK');
+      await step(b, 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await step(b, "SET TRANSACTION SNAPSHOT 'abc'");
+      await step(b, 'ROLLBACK');
+      await step(b, 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await step(b, "SET TRANSACTION SNAPSHOT '0000ABCD-0000FFFF-1'");
+      await step(b, 'ROLLBACK');
+      await step(b, 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await step(b, 'SELECT count(*)::int FROM snap');
+      await step(b, `SET TRANSACTION SNAPSHOT '${id}'`);
+      await step(b, 'ROLLBACK');
+      await step(b, 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await step(b, `SET TRANSACTION SNAPSHOT '${id}'`);
+      await step(a, 'COMMIT'); // the importer keeps the snapshot after the exporter ends
+      await step(b, 'SELECT id FROM snap ORDER BY id');
+      await step(b, 'COMMIT');
+      await step(b, 'SELECT id FROM snap ORDER BY id');
+      await step(b, `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '${id}'`);
+      await step(b, 'ROLLBACK');
+      await step(a, 'DROP TABLE snap');
+    });
+    // The ids differ between the servers; everything else must not.
+    const mask = (lines: string[]): string[] => lines.map((l) => l.replace(/[0-9A-F]{8}-[0-9A-F]{8}-[0-9]+/g, '<id>'));
+    assert.deepEqual(mask(got), mask(want));
   });
 
   test('LOCK TABLE ... IN ACCESS SHARE MODE holds off DROP TABLE until the transaction ends', async () => {
