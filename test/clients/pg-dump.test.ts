@@ -22,8 +22,11 @@
  *   after the same INSERTs.
  * - Custom format: `pg_dump -Fc --schema-only` and `pg_restore --list` name the same objects
  *   as for PostgreSQL's own database (the vector objects and the tessera schema aside).
+ * - Parallel: `pg_dump -j 2 -Fd` (workers import the leader's exported snapshot), schema app
+ *   restored with pg_restore into PostgreSQL 15: the same rows and sequence state.
  * - What pg_dump relies on, compared statement by statement with PostgreSQL: its settings,
- *   a REPEATABLE READ READ ONLY transaction not seeing a later commit, LOCK TABLE ... IN
+ *   a REPEATABLE READ READ ONLY transaction not seeing a later commit, an exported snapshot
+ *   imported by another session, LOCK TABLE ... IN
  *   ACCESS SHARE MODE holding off DROP TABLE, row_security = off refusing a filtered read.
  */
 import assert from 'node:assert/strict';
