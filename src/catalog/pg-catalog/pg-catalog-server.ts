@@ -293,6 +293,8 @@ export const pgDbRoleSetting = e([['setdatabase', T.oid], ['setrole', T.oid], ['
 export const pgDefaultAcl = e([['oid', T.oid], ['defaclrole', T.oid], ['defaclnamespace', T.oid], ['defaclobjtype', T.char], ['defaclacl', T.aclArr]]);
 export const pgInitPrivs = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['privtype', T.char], ['initprivs', T.aclArr]]);
 export const pgSeclabel = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['provider', T.text], ['label', T.text]]);
+/** GRANT ... ON PARAMETER (PostgreSQL 15) is not supported: no parameter has an ACL (pg_dumpall reads it). */
+export const pgParameterAcl = e([['oid', T.oid], ['parname', T.text], ['paracl', T.aclArr]]);
 export const pgShseclabel = e([['objoid', T.oid], ['classoid', T.oid], ['provider', T.text], ['label', T.text]]);
 /** pg_seclabels (the view over pg_seclabel and pg_shseclabel): no security label providers, so empty. */
 export const pgSeclabels = e([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['objtype', T.text], ['objnamespace', T.oid], ['objname', T.text], ['provider', T.text], ['label', T.text]]);
@@ -351,7 +353,7 @@ export const PG_SERVER_RELATIONS: Readonly<Record<string, CatalogRelationFn>> = 
   pg_foreign_server: pgForeignServer, pg_foreign_data_wrapper: pgForeignDataWrapper, pg_user_mapping: pgUserMapping,
   pg_ts_config: pgTsConfig, pg_ts_dict: pgTsDict, pg_ts_parser: pgTsParser, pg_ts_template: pgTsTemplate,
   pg_largeobject_metadata: pgLargeobjectMetadata, pg_conversion: pgConversion, pg_db_role_setting: pgDbRoleSetting,
-  pg_default_acl: pgDefaultAcl, pg_init_privs: pgInitPrivs, pg_seclabel: pgSeclabel, pg_seclabels: pgSeclabels, pg_shseclabel: pgShseclabel, pg_aggregate: pgAggregate,
+  pg_default_acl: pgDefaultAcl, pg_init_privs: pgInitPrivs, pg_seclabel: pgSeclabel, pg_seclabels: pgSeclabels, pg_shseclabel: pgShseclabel, pg_parameter_acl: pgParameterAcl, pg_aggregate: pgAggregate,
   pg_opfamily: pgOpfamily, pg_amop: pgAmop, pg_amproc: pgAmproc, pg_statistic: pgStatistic, pg_stats: pgStats,
   pg_subscription: pgSubscription, pg_replication_slots: pgReplicationSlots, pg_stat_replication: pgStatReplication,
   pg_prepared_xacts: pgPreparedXacts, pg_transform: pgTransform, pg_available_extensions: pgAvailableExtensions,
