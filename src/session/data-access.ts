@@ -8,7 +8,8 @@
  */
 import { SYSTEM_VIEWS } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { privileges, type DataAccess, type RoleContext, type ScanBatch } from '../executor/index.ts';
+import { compareValues, privileges, type DataAccess, type RoleContext, type ScanBatch, type Value } from '../executor/index.ts';
+import { Oid } from '../types/index.ts';
 import type { SegmentGraph } from '../ann/index.ts';
 import { readVectorColumn, tenantStats, type TableSnapshot, type TenantFilter, type VectorColumnRead } from '../storage/index.ts';
 import type { PgCatalogLookup } from '../catalog/index.ts';
@@ -161,9 +162,7 @@ export class SessionDataAccess implements DataAccess {
     if (this.keyIndexStale(tableId)) {
       // Without a limit the sort and filter above stay in the plan: a scan of the held snapshot is exact.
       if (limit === null) return null;
-      throw new DbError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', {
-        detail: 'An ordered primary-key range read with LIMIT in a REPEATABLE READ transaction found the table changed since the transaction\'s snapshot.',
-      });
+      return this.rangeFromSnapshot(tableId, keyAttnums, lower, upper, limit, attnums);
     }
     const cursor = this.db.unique.range(tableId, keyAttnums, lower, upper, this.tx.uniqueChanges());
     if (cursor === null) return null;
@@ -192,6 +191,49 @@ export class SessionDataAccess implements DataAccess {
       found.length = limit;
     }
     return { rowIds, rows: found };
+  }
+
+  /**
+   * REPEATABLE READ, table changed since the held snapshot (so the key index no longer
+   * describes it): the key range read from the snapshot instead — scanned, filtered on the
+   * first key column, sorted by the key, cut to `limit` — as the index would have answered.
+   */
+  private async rangeFromSnapshot(
+    tableId: number,
+    keyAttnums: readonly number[],
+    lower: { readonly value: unknown; readonly inclusive: boolean } | null,
+    upper: { readonly value: unknown; readonly inclusive: boolean } | null,
+    limit: number,
+    attnums: readonly number[],
+  ): Promise<ScanBatch> {
+    const def = this.db.catalog.getTableById(tableId);
+    const types = keyAttnums.map((a) => def?.columns.find((c) => c.attnum === a)?.typeOid ?? Oid.text);
+    const found: { id: number; row: unknown[]; key: Value[] }[] = [];
+    for await (const b of this.scan(tableId, [...attnums, ...keyAttnums])) {
+      b.rows.forEach((r, i) => {
+        const key = r.slice(attnums.length).map((v) => (v === undefined ? null : v)) as Value[];
+        const first = key[0] ?? null;
+        if (first === null) return;
+        if (lower) {
+          const c = compareValues(types[0]!, first, lower.value as Value);
+          if (c < 0 || (c === 0 && !lower.inclusive)) return;
+        }
+        if (upper) {
+          const c = compareValues(types[0]!, first, upper.value as Value);
+          if (c > 0 || (c === 0 && !upper.inclusive)) return;
+        }
+        found.push({ id: b.rowIds[i]!, row: r.slice(0, attnums.length), key });
+      });
+    }
+    found.sort((x, y) => {
+      for (let k = 0; k < types.length; k++) {
+        const c = compareValues(types[k]!, x.key[k] ?? null, y.key[k] ?? null);
+        if (c !== 0) return c;
+      }
+      return 0;
+    });
+    const top = found.slice(0, limit);
+    return { rowIds: top.map((f) => f.id), rows: top.map((f) => f.row) };
   }
 
   /**

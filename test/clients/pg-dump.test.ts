@@ -339,7 +339,7 @@ describe('what pg_dump relies on, compared with PostgreSQL', { skip: postgresAva
   test('REPEATABLE READ, READ ONLY keeps its snapshot; SET TRANSACTION after a query fails', async () => {
     const [got, want] = await onBoth(async (a, b, step) => {
       await step(a, 'CREATE TABLE rr (id int PRIMARY KEY, v text)');
-      await step(a, "INSERT INTO rr VALUES (1, 'one')");
+      await step(a, "INSERT INTO rr VALUES (1, 'one'), (5, 'five')");
       await step(a, 'BEGIN');
       await step(a, 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       await step(a, 'SHOW transaction_isolation');
@@ -348,6 +348,9 @@ describe('what pg_dump relies on, compared with PostgreSQL', { skip: postgresAva
       await step(b, 'DELETE FROM rr WHERE id = 1');
       await step(a, 'SELECT id, v FROM rr ORDER BY id');
       await step(a, 'SELECT v FROM rr WHERE id = 1');
+      // A key range (a primary-key range lookup on Tessera, which must read the held snapshot now) and a top-N.
+      await step(a, 'SELECT id FROM rr WHERE id BETWEEN 1 AND 5 ORDER BY id');
+      await step(a, 'SELECT id FROM rr ORDER BY id LIMIT 1');
       await step(a, 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await step(a, 'ROLLBACK');
       await step(a, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
