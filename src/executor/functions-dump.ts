@@ -1,9 +1,11 @@
 /**
- * executor/: catalog functions pg_dump calls beyond the everyday ones of functions-catalog.ts:
+ * executor/: functions pg_dump calls beyond the everyday ones of functions-catalog.ts:
  * acldefault() (the built-in ACL an object has while its ACL column is NULL, which pg_dump
  * compares the stored ACL against to emit GRANT / REVOKE), pg_options_to_table() (FDW and
- * column options; Tessera has none, but the text[] is decoded as PostgreSQL does) and
- * pg_get_triggerdef() (no triggers exist, so it is only ever asked about no trigger).
+ * column options; Tessera has none, but the text[] is decoded as PostgreSQL does),
+ * pg_get_triggerdef() (no triggers exist, so it is only ever asked about no trigger),
+ * pg_export_snapshot() (pg_dump -j), and two internal ones the planner calls: name_subscript
+ * (`typname[0]`) and tessera_sequence_relation (`SELECT last_value FROM seq`).
  */
 import { DbError, SqlState } from '../errors/index.ts';
 import { ArrayOid, Oid, PgArray } from '../types/index.ts';
