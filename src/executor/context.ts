@@ -41,6 +41,8 @@ export interface DataAccess {
   lockRows(tableId: number, rowIds: readonly number[], policy: 'block' | 'nowait' | 'skip', table: string): Promise<boolean[]>;
   /** Next value of a sequence (serial / identity columns, nextval()). */
   nextval(sequence: string): bigint;
+  /** A query (SELECT / INSERT / UPDATE / DELETE) starts: a REPEATABLE READ block's first one takes its snapshot, as in PostgreSQL. */
+  beginQuery?(): void;
   /** pg_export_snapshot(): exports the transaction's snapshot until it ends; returns its id. */
   exportSnapshot?(backendPid: number): string;
   /** SET TRANSACTION SNAPSHOT id (a REPEATABLE READ block before its first read). */

@@ -45,6 +45,11 @@ export class SessionDataAccess implements DataAccess {
     return all;
   }
 
+  beginQuery(): void {
+    this.tx.queried = true;
+    if (this.repeatableRead) this.txSnapshots ??= this.snapshotAll();
+  }
+
   /**
    * pg_export_snapshot(): the REPEATABLE READ block's snapshot (taken now if no read did yet),
    * or in READ COMMITTED a snapshot of every table as of now; exported until this transaction ends.

@@ -216,7 +216,10 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         paramTypes: planned.paramTypes,
         columns: planned.columns,
         endsFailedTransaction: false,
-        run: async (params) => ({ tag: 'SELECT', cursor: openCursor(current().plan, params, host.execContext()) }),
+        run: async (params) => {
+          host.execContext().data.beginQuery?.();
+          return { tag: 'SELECT', cursor: openCursor(current().plan, params, host.execContext()) };
+        },
       };
     }
     case 'set': {
@@ -341,6 +344,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         endsFailedTransaction: false,
         run: async (params) => {
           host.tx.assertWritable(stmt.kind.toUpperCase()); // before any row is read, as PostgreSQL's executor start
+          host.execContext().data.beginQuery?.();
           const p = current();
           const r = await runModify(p.modify, p.plan, p.rowColumns, params, host.execContext());
           if (r.returned) return { tag: p.tag, cursor: new ArrayCursor(r.returned) };

@@ -354,6 +354,8 @@ describe('what pg_dump relies on, compared with PostgreSQL', { skip: postgresAva
       await step(a, 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await step(a, 'ROLLBACK');
       await step(a, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await step(a, 'SELECT 1'); // the snapshot is taken here, before b's insert, not at the first table read
+      await step(b, "INSERT INTO rr VALUES (4, 'four')");
       await step(a, 'SELECT id, v FROM rr ORDER BY id');
       await step(a, "INSERT INTO rr VALUES (3, 'three')");
       await step(a, 'ROLLBACK');
