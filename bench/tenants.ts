@@ -38,6 +38,7 @@ const { values: opts } = parseArgs({
     'table-with': { type: 'string' },
     url: { type: 'string' },
     'data-dir': { type: 'string' },
+    'probe-only': { type: 'boolean', default: false },
   },
 });
 const DIM = 128;
@@ -197,6 +198,22 @@ function directoryBytesPerTenant(dataDir: string): { runs: number; tenants: numb
   return { runs, tenants: seen.size, bytesPerTenant: Math.max(0, bytes) / Math.max(1, seen.size) };
 }
 
+/** Creates the partitioned table with an hnsw index, COPYs the dataset in, waits until every file is clustered and indexed. */
+async function load(sql: postgres.Sql, ds: Dataset): Promise<void> {
+  await sql.unsafe(`CREATE TABLE items (id int8, tenant_id int4 NOT NULL, embedding vector(${DIM})) PARTITION BY LIST (tenant_id)${opts['table-with'] === undefined ? '' : ` WITH (${opts['table-with']})`}`);
+  await sql.unsafe('CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)');
+  const tc = performance.now();
+  for (const b of ds.batches()) {
+    await copyIn(sql, 'COPY items FROM STDIN (FORMAT binary)', binaryCopy(b.rows));
+    if (b.to % 1_000_000 === 0) console.log(`  ${fmt(b.to)} rows: ${fmt(b.to / ((performance.now() - tc) / 1000))} rows/s`);
+  }
+  const copyS = (performance.now() - tc) / 1000;
+  await sql.unsafe('VACUUM items');
+  await sql.unsafe('REINDEX TABLE items');
+  const readyS = (performance.now() - tc) / 1000;
+  console.log(`ingest: COPY ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s); clustered and indexed after ${readyS.toFixed(1)} s (${fmt(N / readyS)} rows/s end to end)`);
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const ds = opts.scale ? scaleDataset() : fileDataset(opts.data!);
@@ -205,18 +222,8 @@ async function main(): Promise<void> {
   const server = opts.url !== undefined ? { url: opts.url, dataDir: opts['data-dir']!, stop: async () => {} } : await startTessera({ args: ['--fsync', 'off'] });
   let sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   try {
-    await sql.unsafe(`CREATE TABLE items (id int8, tenant_id int4 NOT NULL, embedding vector(${DIM})) PARTITION BY LIST (tenant_id)${opts['table-with'] === undefined ? '' : ` WITH (${opts['table-with']})`}`);
-    await sql.unsafe('CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)');
-    const tc = performance.now();
-    for (const b of ds.batches()) {
-      await copyIn(sql, 'COPY items FROM STDIN (FORMAT binary)', binaryCopy(b.rows));
-      if (b.to % 1_000_000 === 0) console.log(`  ${fmt(b.to)} rows: ${fmt(b.to / ((performance.now() - tc) / 1000))} rows/s`);
-    }
-    const copyS = (performance.now() - tc) / 1000;
-    await sql.unsafe('VACUUM items');
-    await sql.unsafe('REINDEX TABLE items');
-    const readyS = (performance.now() - tc) / 1000;
-    console.log(`ingest: COPY ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s); clustered and indexed after ${readyS.toFixed(1)} s (${fmt(N / readyS)} rows/s end to end)`);
+    // --probe-only (with --url): the table is already loaded (same --scale/--data arguments); measure the probes.
+    if (!opts['probe-only']) await load(sql, ds);
     const files = await sql.unsafe("SELECT count(*)::int AS n, sum(row_count)::int8 AS r FROM tessera.table_files WHERE table_name = 'items' AND state IN ('RAW', 'BACKUP', 'TO_INDEX')");
     const graphs = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'items' AND state = 'INDEX'");
     const view = await sql.unsafe("SELECT count(*)::int AS tenants, sum(own_files)::int AS own, count(*) FILTER (WHERE index = 'hnsw')::int AS hnsw FROM tessera.tenants WHERE table_name = 'items'");

@@ -70,7 +70,10 @@ export function planTableScan(t: TableDef, alias: string | null, withRowId: bool
     return type ? type.textIn(c.missingValue, c.typmod, format) : null;
   });
   return {
-    plan: { kind: 'seq-scan', tableId: t.tableId, table: t.name, attnums: cols.map((c) => c.attnum), missing, withRowId },
+    plan: {
+      kind: 'seq-scan', tableId: t.tableId, table: t.name, attnums: cols.map((c) => c.attnum), missing, withRowId,
+      ...(t.partitionKey ? { partitionKey: t.partitionKey.attnum } : {}),
+    },
     scope: cols.map((c, i) => ({ table: alias ?? t.name, name: columnAliases[i] ?? c.name, type: c.typeOid, typmod: c.typmod, tableOid: t.tableId, attnum: c.attnum })),
   };
 }
