@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly fsync: boolean;
   /** Tiered storage on S3 (docs/tiering.md); null = local only. */
   readonly tiering: TieringConfig | null;
+  /** Bytes of vector data loaded sealed columns may hold in memory (storage/column-cache.ts); null = 40% of RAM. */
+  readonly memoryBudget: number | null;
 }
 
 /** --s3-* and --cache-size: sealed files go to S3 with the data dir as a local cache. */
@@ -62,6 +64,7 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: '--s3-endpoint', env: 'TESSERA_S3_ENDPOINT', arg: '<url>', help: 'S3-compatible endpoint (path-style); omit for AWS S3 (credentials/region from AWS_*)' },
   { flag: '--s3-bucket', env: 'TESSERA_S3_BUCKET', arg: '<name>', help: 'bucket for sealed files and catalog snapshots; enables tiered storage' },
   { flag: '--s3-prefix', env: 'TESSERA_S3_PREFIX', arg: '<path>', help: 'key prefix inside the bucket (default: the bucket root)' },
+  { flag: '--memory-budget', env: 'TESSERA_MEMORY_BUDGET', arg: '<bytes|4GB|auto>', help: 'memory for columns read from sealed segments (LRU; auto = 40% of RAM; the JS heap part is capped at half the heap limit)', defaultValue: 'auto' },
   { flag: '--cache-size', env: 'TESSERA_CACHE_SIZE', arg: '<bytes|64MB>', help: 'local cache budget with --s3-bucket (0 = unlimited)', defaultValue: '0' },
   { flag: '--s3-timeout', env: 'TESSERA_S3_TIMEOUT', arg: '<ms>', help: 'how long a read of cold data retries before failing with 58030', defaultValue: '10000' },
 ];
@@ -160,6 +163,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     logLevel: get('--log-level')!,
     fsync: onOff('--fsync', get('--fsync')!),
     tiering: tieringConfig(get, int),
+    memoryBudget: get('--memory-budget') === 'auto' ? null : parseByteSize('--memory-budget', get('--memory-budget')!),
   };
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { AnnService } from '../ann/index.ts';
 import { Catalog } from '../catalog/index.ts';
 import { RowLocks, UniqueKeys, type Database } from '../session/index.ts';
-import { StorageEngine } from '../storage/index.ts';
+import { defaultColumnBudgets, StorageEngine } from '../storage/index.ts';
 import { LocalObjectStore, type ObjectStore } from '../tiering/index.ts';
 import type { TieringConfig } from './config.ts';
 import { openTiering, prepareTiering, type Tiering } from './tiering.ts';
@@ -18,7 +18,7 @@ export interface OpenDatabase extends Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(dataDir: string, log: Logger, fsync = true, tieringConfig: TieringConfig | null = null): Promise<OpenDatabase> {
+export async function openDatabase(dataDir: string, log: Logger, fsync = true, tieringConfig: TieringConfig | null = null, memoryBudget: number | null = null): Promise<OpenDatabase> {
   const started = Date.now();
   const setup = tieringConfig === null ? null : await prepareTiering(dataDir, tieringConfig, log);
   const catalog = Catalog.open(path.join(dataDir, 'catalog.db'));
@@ -30,7 +30,11 @@ export async function openDatabase(dataDir: string, log: Logger, fsync = true, t
   } else {
     objectStore = new LocalObjectStore(path.join(dataDir, 'objects'));
   }
-  const storage = await StorageEngine.open({ dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync });
+  const budget = defaultColumnBudgets();
+  const storage = await StorageEngine.open({
+    dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync,
+    columnBudget: memoryBudget === null ? budget : { heap: budget.heap, external: memoryBudget },
+  });
   if (tiering !== null) {
     const t = tiering;
     const attach = storage.attachTable.bind(storage);

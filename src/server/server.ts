@@ -24,7 +24,7 @@ export interface RunningServer {
 /** Starts listening; resolves once the database is open, the port bound and the parser loaded. */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   await initParser();
-  const db = await openDatabase(config.dataDir, log, config.fsync, config.tiering);
+  const db = await openDatabase(config.dataDir, log, config.fsync, config.tiering, config.memoryBudget);
   const verifiers = new Map<string, ScramVerifier>();
   for (const [user, password] of config.users) verifiers.set(user, makeScramVerifier(password));
   const tlsContext =

@@ -2,6 +2,7 @@
  * storage/: the engine state shared by the commit path, sealing, maintenance and recovery
  * (engine.ts owns it; the other files take it as a parameter instead of importing the class).
  */
+import type { ColumnCache } from './column-cache.ts';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.ts';
 import type { ObjectStore } from '../tiering/index.ts';
@@ -32,6 +33,8 @@ export interface EngineContext {
   minActiveBeginSeq(): number;
   readonly segmentMaxRows: number;
   readonly compactDeletedFraction: number;
+  /** Memory budget of sealed segments' loaded columns. */
+  readonly columnCache: ColumnCache;
   /** Location hook of the primary-key index (see RowsMovedListener). */
   readonly onRowsMoved?: RowsMovedListener;
 }

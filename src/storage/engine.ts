@@ -12,6 +12,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import type { ObjectStore } from '../tiering/index.ts';
 import { applyCommit, buildCommit, type CommitHost, prepareCommit } from './commit-path.ts';
 import { type EngineContext, type RowsMovedListener, sealedThroughKey } from './engine-context.ts';
+import { ColumnCache, type ColumnCost } from './column-cache.ts';
 import { cleanFiles, compactDeleted, mergeSmallFiles, retireDeadSegments } from './maintenance.ts';
 import { countSnapshot, countTenantRows, fetchRows, type ScanBatch, type ScanOptions, scanSnapshot, type TenantFilter } from './read-path.ts';
 import { loadTable, replayWal } from './recovery.ts';
@@ -36,6 +37,8 @@ export interface StorageEngineOptions {
   readonly segmentMaxRows?: number;
   /** Deleted fraction above which a segment is rewritten (default 0.2). */
   readonly compactDeletedFraction?: number;
+  /** Memory budget of sealed segments' loaded columns (column-cache.ts; default: half the V8 heap, 40% of RAM). */
+  readonly columnBudget?: ColumnCost;
   /** WAL file size before a new file starts (default 64 MiB). */
   readonly walFileBytes?: number;
 }
@@ -56,6 +59,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
   txSeq = 0;
   readonly segmentMaxRows: number;
   readonly compactDeletedFraction: number;
+  readonly columnCache: ColumnCache;
   readonly catalog: Catalog;
   readonly store: ObjectStore;
   readonly log: Logger;
@@ -74,6 +78,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
     this.log = opts.log;
     this.segmentMaxRows = opts.segmentMaxRows ?? DEFAULT_SEGMENT_MAX_ROWS;
     this.compactDeletedFraction = opts.compactDeletedFraction ?? 0.2;
+    this.columnCache = new ColumnCache(opts.columnBudget);
   }
 
   /**
@@ -110,6 +115,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
 
   /** Forgets a table (the SQL layer calls catalog.dropTable); the cleaner removes its files once unpinned. */
   dropTable(tableId: number): void {
+    for (const seg of this.tables.get(tableId)?.segments.values() ?? []) this.columnCache.forget(seg);
     this.tables.delete(tableId);
   }
 
@@ -122,6 +128,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
       const maxId = Math.max(0, ...state.segments.keys(), ...state.forwards.keys());
       const prev = Number(this.catalog.getMeta(sealedThroughKey(tableId)) ?? '0');
       if (maxId > prev) this.catalog.setMeta(sealedThroughKey(tableId), String(maxId));
+      for (const seg of state.segments.values()) this.columnCache.forget(seg);
       state.segments.clear();
       state.sealQueue.length = 0;
       state.growing = undefined;

@@ -166,6 +166,7 @@ export async function mergeSegments(e: EngineContext, state: TableState, sources
         const seg = new Segment(state.tableId, w.segmentId, 'sealed', w.rows, carried[o]!);
         seg.file = { fileRowId: rows[o]!.id, location: w.key, zones: w.zones };
         seg.tenantDir = w.dir;
+        seg.cache = e.columnCache;
         for (const c of w.columns) {
           seg.columns.set(c.attnum, c.values);
           seg.typeOids.set(c.attnum, c.typeOid);
@@ -195,10 +196,14 @@ async function dropWritten(e: EngineContext, state: TableState, written: readonl
 function swap(e: EngineContext, state: TableState, sources: Segment[], forwards: readonly SegmentMove[], merged: readonly Segment[]): void {
   sources.forEach((s, i) => {
     state.segments.delete(s.segmentId);
+    s.cache?.forget(s);
     const f = forwards[i]!;
     state.forwards.set(s.segmentId, { newSegmentId: f.to, offsets: f.offsets, targets: f.targets, swapSeq: e.txSeq });
   });
-  for (const m of merged) state.segments.set(m.segmentId, m);
+  for (const m of merged) {
+    state.segments.set(m.segmentId, m);
+    m.chargeLoaded();
+  }
   if (merged.length > 0) e.onRowsMoved?.(state.tableId, sources.map((s, i) => ({ ...forwards[i]!, segmentId: s.segmentId })));
   e.log.debug({ tableId: state.tableId, sources: sources.map((s) => s.segmentId), merged: merged.map((m) => m.segmentId), rows: merged.reduce((n, m) => n + m.rowCount, 0) }, 'merged segments');
 }

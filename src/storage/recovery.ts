@@ -37,6 +37,7 @@ export async function loadTable(e: EngineContext, def: TableDef): Promise<TableS
     }
     const seg = new Segment(def.tableId, f.segmentId, 'sealed', f.rowCount, deletes);
     seg.file = { fileRowId: f.id, location: f.location, zones: zonesFromCatalog(f.minMax) };
+    seg.cache = e.columnCache;
     const fileRuns = runs?.get(f.id);
     if (fileRuns !== undefined) seg.tenantDir = directoryFromRuns(fileRuns);
     state.segments.set(seg.segmentId, seg);

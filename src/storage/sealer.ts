@@ -44,6 +44,9 @@ export async function sealHead(e: EngineContext, state: TableState): Promise<boo
     if (seg.segmentId > prev) e.catalog.setMeta(sealedThroughKey(state.tableId), String(seg.segmentId));
     seg.file = { fileRowId: row.id, location: key, zones };
     seg.state = 'sealed';
+    // Its columns stay in memory as a cache of the file, within the engine's budget.
+    seg.cache = e.columnCache;
+    seg.chargeLoaded();
     seg.firstLsn = null;
     state.sealQueue.shift();
     e.log.debug({ tableId: state.tableId, segmentId: seg.segmentId, rows: seg.rowCount, bytes: bytes.length }, 'sealed segment');

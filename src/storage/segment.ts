@@ -7,6 +7,7 @@
 import type { ObjectStore } from '../tiering/index.ts';
 import { corrupted } from './bytes.ts';
 import { DeleteBitmap } from './delete-bitmap.ts';
+import { type ColumnCache, columnCost } from './column-cache.ts';
 import type { TenantDirectory } from './tenants.ts';
 import { readSegmentColumn, readSegmentHeader, readVectorRows, type SegmentHeader, type ZoneMap } from './segment-file.ts';
 
@@ -57,6 +58,8 @@ export class Segment {
   file: SegmentFileInfo | undefined;
   /** A clustered segment of a partitioned table: its tenants' runs (storage/tenants.ts); null otherwise. */
   tenantDir: TenantDirectory | null = null;
+  /** The engine's memory budget, once sealed: loaded columns are charged to it (column-cache.ts). */
+  cache: ColumnCache | null = null;
   /** Loaded or appended columns by attnum; `typeOids` says what each holds. */
   readonly columns = new Map<number, unknown[]>();
   readonly typeOids = new Map<number, number>();
@@ -96,6 +99,7 @@ export class Segment {
    */
   async columnsFor(attnums: readonly number[], store: ObjectStore): Promise<(unknown[] | undefined)[]> {
     if (this.state !== 'sealed' || this.file === undefined) return attnums.map((a) => this.columns.get(a));
+    this.cache?.touch(this);
     return Promise.all(attnums.map((a) => this.loadColumn(a, store)));
   }
 
@@ -119,6 +123,7 @@ export class Segment {
         const values = await readSegmentColumn(store, file.location, header, col);
         this.columns.set(attnum, values);
         this.typeOids.set(attnum, col.typeOid);
+        this.cache?.charge(this, columnCost(values));
         return values;
       })();
       this.loading.set(attnum, p);
@@ -147,8 +152,14 @@ export class Segment {
     return out;
   }
 
+  /** The memory its loaded columns take, charged to the budget (after a seal or merge left them in memory). */
+  chargeLoaded(): void {
+    for (const values of this.columns.values()) this.cache?.charge(this, columnCost(values));
+  }
+
   /** Drops cached column data of a sealed segment (it is re-read on demand). */
   evict(): void {
+    this.cache?.forget(this);
     if (this.state === 'sealed' && this.file !== undefined) {
       this.columns.clear();
       this.ranges.clear();
@@ -185,6 +196,7 @@ export class Segment {
         });
         const col = header.columns.find((c) => c.attnum === attnum);
         const rows = col === undefined ? null : await readVectorRows(store, file.location, header, col, start, end);
+        if (rows !== null) this.cache?.charge(this, { heap: 96, external: rows.byteLength });
         if (rows === null) {
           // Not a fixed-dimension vector column: never ask again.
           this.noRanges.add(attnum);

@@ -1,0 +1,99 @@
+/**
+ * storage/: the memory budget of sealed segments' columns. Columns read from segment files (and
+ * those a seal or merge leaves in memory) can always be read again, so they are a cache: each
+ * sealed segment's loaded columns are charged here — JS heap (value objects, array slots) and
+ * external bytes (float32 vector data) estimated separately, because V8 stops the process at
+ * its heap limit long before the machine runs out of memory — and when either total passes its
+ * budget the least recently used segments drop their columns (`Segment.evict()`). Queries
+ * holding a dropped array keep it alive until they finish; the next reader reloads it.
+ */
+import os from 'node:os';
+import v8 from 'node:v8';
+import type { Segment } from './segment.ts';
+
+/** Estimated memory of loaded column values. */
+export interface ColumnCost {
+  heap: number;
+  external: number;
+}
+
+/** Bytes per array slot and per boxed value on V8's heap (rounded up). */
+const SLOT = 8;
+const OBJECT = 32;
+
+/** A column's estimated cost, from a sample of its values. */
+export function columnCost(values: readonly unknown[]): ColumnCost {
+  const n = values.length;
+  if (n === 0) return { heap: 0, external: 0 };
+  const step = Math.max(1, Math.floor(n / 64));
+  let heap = 0;
+  let external = 0;
+  let sampled = 0;
+  for (let i = 0; i < n; i += step) {
+    const v = values[i];
+    sampled++;
+    if (ArrayBuffer.isView(v)) {
+      heap += 96; // the view object
+      external += v.byteLength;
+    } else if (typeof v === 'string') heap += OBJECT + v.length * 2;
+    else if (typeof v === 'bigint' || (v !== null && typeof v === 'object')) heap += OBJECT;
+  }
+  return { heap: Math.round((heap / sampled) * n) + n * SLOT, external: Math.round((external / sampled) * n) };
+}
+
+/** The default budgets: half the V8 heap limit, and 40% of the machine's memory for external bytes. */
+export function defaultBudgets(): ColumnCost {
+  return { heap: Math.floor(v8.getHeapStatistics().heap_size_limit * 0.5), external: Math.floor(os.totalmem() * 0.4) };
+}
+
+export class ColumnCache {
+  /** Segments with loaded columns, least recently used first, with what they are charged. */
+  private readonly lru = new Map<Segment, ColumnCost>();
+  private heap = 0;
+  private external = 0;
+  /** Segments whose columns were dropped to stay within budget (tests, logs). */
+  evictions = 0;
+
+  constructor(readonly budget: ColumnCost = defaultBudgets()) {}
+
+  /** `seg` loaded more column data; evicts other segments while over budget. */
+  charge(seg: Segment, cost: ColumnCost): void {
+    const had = this.lru.get(seg) ?? { heap: 0, external: 0 };
+    this.lru.delete(seg);
+    this.lru.set(seg, { heap: had.heap + cost.heap, external: had.external + cost.external });
+    this.heap += cost.heap;
+    this.external += cost.external;
+    for (const [s, c] of this.lru) {
+      if (this.heap <= this.budget.heap && this.external <= this.budget.external) break;
+      if (s === seg) continue;
+      this.drop(s, c);
+      s.evict();
+      this.evictions++;
+    }
+  }
+
+  /** `seg`'s columns were used: most recently used now. */
+  touch(seg: Segment): void {
+    const c = this.lru.get(seg);
+    if (c === undefined) return;
+    this.lru.delete(seg);
+    this.lru.set(seg, c);
+  }
+
+  /** `seg` dropped its columns (evicted, merged away, dropped). */
+  forget(seg: Segment): void {
+    const c = this.lru.get(seg);
+    if (c !== undefined) this.drop(seg, c);
+  }
+
+  /** What the cached columns are estimated to take now. */
+  usage(): ColumnCost {
+    return { heap: this.heap, external: this.external };
+  }
+
+  private drop(seg: Segment, c: ColumnCost): void {
+    this.lru.delete(seg);
+    this.heap -= c.heap;
+    this.external -= c.external;
+  }
+}
