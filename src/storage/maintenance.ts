@@ -233,18 +233,28 @@ const TENANT_MERGE_FANIN = 4;
  */
 function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyMap<number, Segment>): number[][] {
   const limit = state.def.segmentSizeBytes;
-  const unclustered: number[] = [];
+  const unclustered: { id: number; size: number }[] = [];
   const packed: { id: number; size: number }[] = [];
   const own = new Map<string, { id: number; size: number }[]>();
   for (const f of e.catalog.files(state.tableId, [FileState.RAW])) {
     const dir = byFile.get(f.id)?.tenantDir;
     if (dir === undefined) continue;
-    if (dir === null) unclustered.push(f.id);
+    if (dir === null) unclustered.push({ id: f.id, size: f.fileSize });
     else if (f.fileSize >= limit) continue;
     else if (dir.keys.length === 1) own.set(dir.keys[0]!, [...(own.get(dir.keys[0]!) ?? []), { id: f.id, size: f.fileSize }]);
     else packed.push({ id: f.id, size: f.fileSize });
   }
-  const groups: number[][] = unclustered.length > 0 ? [unclustered] : [];
+  // Files not yet clustered: together up to segment_size (a larger one alone).
+  const groups: number[][] = [];
+  for (let at = 0; at < unclustered.length; ) {
+    const group = [unclustered[at]!.id];
+    let bytes = unclustered[at++]!.size;
+    while (at < unclustered.length && bytes + unclustered[at]!.size <= limit) {
+      bytes += unclustered[at]!.size;
+      group.push(unclustered[at++]!.id);
+    }
+    groups.push(group);
+  }
   const tiered = (files: readonly { id: number; size: number }[]): void => {
     const tiers = new Map<number, { id: number; size: number }[]>();
     for (const f of files) {
@@ -252,6 +262,8 @@ function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyM
       tiers.set(tier, [...(tiers.get(tier) ?? []), f]);
     }
     for (const list of tiers.values()) {
+      // Smallest first: once two no longer fit under segment_size, no larger pair does.
+      list.sort((a, b) => a.size - b.size);
       for (let at = 0; list.length - at >= TENANT_MERGE_FANIN; ) {
         const group: number[] = [];
         let bytes = 0;
