@@ -95,12 +95,9 @@ export function withSecurityQuals(
   if (env.roles === undefined || env.roles.bypassRls) return { plan: scan, quals: [] };
   const quals = securityQuals(env, t, cmd, readsColumns, typeof ctx === 'function' ? ctx() : ctx);
   if (quals === null) return { plan: scan, quals: [] };
-  const pushed = pushDown(scan, quals, tables);
-  // pushDown may turn the quals into a tenant pin of the scan and drop them; a later pushDown of
-  // the statement's WHERE that picks a primary-key lookup would then lose the pin (and read
-  // other tenants' rows). Keeping the quals in a filter above makes that pushDown see them again.
-  if (pushed.kind === 'filter' && pushed.input === scan) return { plan: pushed, quals };
-  return { plan: { kind: 'filter', input: pushed, predicate: quals.length === 1 ? quals[0]! : { kind: 'and', args: quals, type: Oid.bool, typmod: -1 } }, quals };
+  // pushDown keeps every qual in the filter above the scan, also one that pins the scan to a
+  // tenant: a later pushDown of WHERE that picks a primary-key lookup still checks it.
+  return { plan: pushDown(scan, quals, tables), quals };
 }
 
 /** WITH CHECK options as PostgreSQL builds them: permissive combined (unnamed), then each restrictive (named). */
