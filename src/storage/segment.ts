@@ -103,6 +103,15 @@ export class Segment {
     return Promise.all(attnums.map((a) => this.loadColumn(a, store)));
   }
 
+  /** columnsFor without waiting, when every requested column is already in memory (the hot path); else null. */
+  columnsInMemory(attnums: readonly number[]): (unknown[] | undefined)[] | null {
+    if (this.state !== 'sealed' || this.file === undefined) return attnums.map((a) => this.columns.get(a));
+    const out = attnums.map((a) => this.columns.get(a));
+    if (out.some((c) => c === undefined)) return null;
+    this.cache?.touch(this);
+    return out;
+  }
+
   private loadColumn(attnum: number, store: ObjectStore): Promise<unknown[] | undefined> {
     const have = this.columns.get(attnum);
     if (have !== undefined) return Promise.resolve(have);

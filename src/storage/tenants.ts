@@ -79,9 +79,21 @@ function indexOf(values: readonly unknown[], count: number): TenantIndex {
  * The segment's rows among offsets [0, rowCount) whose key is one of `keys`, ascending; or
  * 'all' when the segment holds exactly one of those tenants and nothing else.
  */
-export async function tenantRows(seg: Segment, rowCount: number, keyAttnum: number, keys: readonly string[], store: ObjectStore): Promise<Int32Array | 'all'> {
+export function tenantRows(seg: Segment, rowCount: number, keyAttnum: number, keys: readonly string[], store: ObjectStore): Int32Array | 'all' | Promise<Int32Array | 'all'> {
   const dir = seg.tenantDir;
-  if (dir !== null) {
+  if (dir === null) return indexedRows(seg, rowCount, keyAttnum, keys, store);
+  // A clustered segment answers from its directory, synchronously (most segments hold none of the keys).
+  if (keys.length === 1) {
+    const i = findRun(dir, keys[0]!);
+    if (i < 0) return NONE;
+    const s = dir.starts[i]!;
+    const e = Math.min(dir.starts[i + 1]!, rowCount);
+    if (s === 0 && e >= rowCount && dir.keys.length === 1) return 'all';
+    const out = new Int32Array(Math.max(0, e - s));
+    for (let j = 0; j < out.length; j++) out[j] = s + j;
+    return out;
+  }
+  {
     const runs: [number, number][] = [];
     for (const k of new Set(keys)) {
       const i = findRun(dir, k);
@@ -96,6 +108,12 @@ export async function tenantRows(seg: Segment, rowCount: number, keyAttnum: numb
     for (const [s, e] of runs) for (let off = s; off < e; off++) out[j++] = off;
     return out;
   }
+}
+
+const NONE = new Int32Array(0);
+
+/** tenantRows of a segment without a directory: its key column indexed once per column array. */
+async function indexedRows(seg: Segment, rowCount: number, keyAttnum: number, keys: readonly string[], store: ObjectStore): Promise<Int32Array | 'all'> {
   const [values] = await seg.columnsFor([keyAttnum], store);
   if (values === undefined) {
     // The segment predates the key column: every row reads NULL.

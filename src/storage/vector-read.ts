@@ -143,12 +143,13 @@ export async function readVectorColumn(
   const segments: VectorSegment[] = [];
   for (const ref of snap.segments) {
     const seg = ref.segment;
-    const only = tenants === undefined ? 'all' : await tenantRows(seg, ref.rowCount, tenants.attnum, tenants.keys, engine.store);
+    const found = tenants === undefined ? 'all' : tenantRows(seg, ref.rowCount, tenants.attnum, tenants.keys, engine.store);
+    const only = found instanceof Promise ? await found : found;
     if (only !== 'all' && only.length === 0) continue;
     // One contiguous run (a tenant in a clustered file) of a column not in memory: read just its rows.
     const first = only === 'all' ? 0 : only[0]!;
     const contiguous = only !== 'all' && extraAttnums.length === 0 && only[only.length - 1]! - first === only.length - 1;
-    const run = contiguous ? await seg.vectorRows(attnum, first, first + only.length, engine.store) : null;
+    const run = contiguous && !seg.columns.has(attnum) ? await seg.vectorRows(attnum, first, first + only.length, engine.store) : null;
     if (run !== null && only !== 'all') {
       segments.push({
         segmentId: seg.segmentId, fileRowId: seg.file?.fileRowId ?? null, rowIdBase: makeRowId(seg.segmentId, 0), rowCount: ref.rowCount, values: undefined,
@@ -157,7 +158,8 @@ export async function readVectorColumn(
       });
       continue;
     }
-    const [values, ...extra] = await seg.columnsFor([attnum, ...extraAttnums], engine.store);
+    const wanted = [attnum, ...extraAttnums];
+    const [values, ...extra] = seg.columnsInMemory(wanted) ?? await seg.columnsFor(wanted, engine.store);
     segments.push({
       segmentId: seg.segmentId,
       fileRowId: seg.state === 'sealed' && seg.file !== undefined ? seg.file.fileRowId : null,
