@@ -67,6 +67,8 @@ export type Plan =
       readonly partitionKey?: number;
       /** Rows restricted to the tenants a WHERE conjunct pins (planner/plan-tenants.ts); the filter above still applies. */
       readonly tenants?: TenantPin;
+      /** Per output column, whether it is read at all (a DELETE needs only its keys and conditions); unread ones are undefined. */
+      readonly read?: readonly boolean[];
     }
   /**
    * Grouping and aggregation: output rows are the group key values followed by one value

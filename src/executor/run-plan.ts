@@ -96,7 +96,9 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
       return new ArrayCursor([[]]);
     case 'seq-scan': {
       const tenants = plan.tenants === undefined ? undefined : tenantFilter(plan.tenants, params, ctx);
-      const it = (tenants === undefined ? ctx.data.scan(plan.tableId, plan.attnums) : tenantScan(ctx, plan.tableId, plan.attnums, tenants))[Symbol.asyncIterator]();
+      const read = plan.read;
+      const attnums = read === undefined ? plan.attnums : plan.attnums.filter((_a, i) => read[i]);
+      const it = (tenants === undefined ? ctx.data.scan(plan.tableId, attnums) : tenantScan(ctx, plan.tableId, attnums, tenants))[Symbol.asyncIterator]();
       const { missing, withRowId } = plan;
       let done = false;
       return {
@@ -110,7 +112,7 @@ function openNode(plan: Plan, params: readonly Value[], ctx: ExecContext): RowCu
           }
           // The storage hands out fresh row arrays: fill absent columns in place.
           const { rows, rowIds } = r.value;
-          const out = rows as Row[];
+          const out = read === undefined ? (rows as Row[]) : rows.map((narrow) => widen(narrow as Row, read));
           const width = missing.length;
           for (let i = 0; i < out.length; i++) {
             const row = out[i]!;
@@ -283,4 +285,11 @@ installSubqueries(openCursor);
 /** A scan restricted to the tenants its pin names (evaluated when the scan opens). */
 async function* tenantScan(ctx: ExecContext, tableId: number, attnums: readonly number[], tenants: Promise<TenantFilter>): AsyncGenerator<ScanBatch> {
   yield* ctx.data.scan(tableId, attnums, await tenants);
+}
+
+/** A row of the read columns only, spread to the scan's full width (unread columns undefined). */
+function widen(narrow: Row, read: readonly boolean[]): Row {
+  const row: Row = new Array(read.length);
+  for (let i = 0, j = 0; i < read.length; i++) if (read[i]) row[i] = narrow[j++]!;
+  return row;
 }

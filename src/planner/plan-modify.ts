@@ -306,6 +306,9 @@ export function planUpdateOrDelete(stmt: Statement & { kind: 'update' | 'delete'
     newRow = cols.map((col, i) => assigned.get(col) ?? { kind: 'column', index: i, type: col.typeOid, typmod: col.typmod, name: col.name, tableOid: t.tableId, attnum: col.attnum });
   }
   const ret = returningList(stmt.returning, scan.scope, ctx);
+  // A DELETE reads only what it uses: key columns (the key index), WHERE / policy / partition
+  // conditions and RETURNING — not, say, the vectors of a whole tenant it removes.
+  if (stmt.kind === 'delete' && stmt.from.length === 0) input = readOnly(input, t, [...(predicate ? [predicate] : []), ...(ret?.exprs ?? [])]);
   return {
     plan: input,
     columns: ret?.columns ?? [],
@@ -356,4 +359,28 @@ function requireSequenceUsage(env: PlanEnv, t: TableDef, defaulted: readonly Col
       throw new DbError(SqlState.InsufficientPrivilege, `permission denied for sequence ${c.sequence}`);
     }
   }
+}
+
+/** The DELETE's target scan marked to read only the key columns and those `exprs` use (unchanged when one is opaque). */
+function readOnly(input: Plan, t: TableDef, exprs: readonly BoundExpr[]): Plan {
+  const cols = liveColumns(t);
+  const read = cols.map(() => false);
+  for (const k of t.constraints) {
+    if (k.kind !== 'primary' && k.kind !== 'unique') continue;
+    for (const a of k.attnums) {
+      const i = cols.findIndex((c) => c.attnum === a);
+      if (i >= 0) read[i] = true;
+    }
+  }
+  for (const e of exprs) {
+    const used = columnsUsed(e);
+    if (used === null) return input;
+    for (const i of used) if (i < read.length) read[i] = true;
+  }
+  const mark = (p: Plan): Plan => {
+    if (p.kind === 'filter') return { ...p, input: mark(p.input) };
+    if (p.kind === 'seq-scan' && p.tableId === t.tableId && p.attnums.length === read.length) return { ...p, read };
+    return p;
+  };
+  return mark(input);
 }
