@@ -57,22 +57,21 @@ export async function sealHead(e: EngineContext, state: TableState): Promise<boo
   return true;
 }
 
-/** Writes a sealed segment's delete file as of now and records the count in the catalog. */
+/**
+ * Writes a sealed segment's delete file as of now and records the count in the catalog. The
+ * segment stays dirty until the file is durable (a checkpoint meanwhile must not pass the WAL's
+ * delete records — a crash would bring the rows back); deletes applied during the write keep
+ * it dirty from the LSN the file covers.
+ */
 export async function persistDeletes(e: EngineContext, state: TableState, seg: Segment): Promise<void> {
   if (seg.file === undefined) return;
   const view = seg.deletes.view();
   const coveredLsn = e.appliedLsn;
-  const dirty = seg.deletesDirtySince;
-  seg.deletesDirtySince = null;
-  try {
-    await e.store.put(deleteFileKey(state.tableId, seg.segmentId), encodeDeleteFile({
-      tableId: state.tableId, segmentId: seg.segmentId, rowCount: seg.rowCount, deletedCount: view.count, coveredLsn, bits: view.bits,
-    }));
-    if (state.segments.get(seg.segmentId) === seg) e.catalog.setDeletedCount(seg.file.fileRowId, view.count);
-  } catch (err) {
-    seg.deletesDirtySince = minLsn(dirty, seg.deletesDirtySince);
-    throw err;
-  }
+  await e.store.put(deleteFileKey(state.tableId, seg.segmentId), encodeDeleteFile({
+    tableId: state.tableId, segmentId: seg.segmentId, rowCount: seg.rowCount, deletedCount: view.count, coveredLsn, bits: view.bits,
+  }));
+  if (state.segments.get(seg.segmentId) === seg) e.catalog.setDeletedCount(seg.file.fileRowId, view.count);
+  seg.deletesDirtySince = seg.deletes.count === view.count ? null : minLsn(coveredLsn, seg.deletesDirtySince);
 }
 
 /** The LSN before which the WAL holds nothing that is not also in segment and delete files. */
