@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { postgresAvailable, startPostgres, type PgCluster } from './support/pg-cluster.ts';
+import { psql, runStatements } from './support/psql.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
 
 const DDL = [
@@ -35,25 +36,6 @@ const SAME_AS_POSTGRES = [
   '\\d docs', '\\d+ docs', '\\d docs_acme', '\\d+ docs_acme', '\\d+ docs_other', '\\dt', '\\dP', '\\di', '\\d', '\\d app.t', '\\d+ app.t',
   '\\d+ app.t_1', '\\d+ t_2', '\\dt app.*', '\\d docs_pkey', '\\d docs_acme_pkey', '\\d docs_acme_score_idx', '\\d docs_other_tenant_id_body_key', '\\d docs_y',
 ];
-
-function psql(url: string, command: string, input?: string): string {
-  try {
-    return execFileSync('psql', [url, '-X', '-c', command], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
-  } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    return `ERROR OUTPUT\n${err.stdout ?? ''}${err.stderr ?? ''}`;
-  }
-}
-
-async function run(url: string, statements: readonly string[]): Promise<void> {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    for (const s of statements) await c.query(s);
-  } finally {
-    await c.end();
-  }
-}
 
 async function query(url: string, sql: string): Promise<{ rows: Record<string, unknown>[]; error: { code: string; message: string } | null }> {
   const c = new pg.Client(url);
@@ -87,7 +69,7 @@ describe('partitioned tables as PostgreSQL 15 shows them', { skip: !postgresAvai
 
   before(async () => {
     [tessera, postgres] = await Promise.all([startTessera(), startPostgres()]);
-    await Promise.all([run(tessera.url, DDL), run(postgres.url, DDL)]);
+    await Promise.all([runStatements(tessera.url, DDL), runStatements(postgres.url, DDL)]);
   });
 
   after(async () => {
@@ -125,7 +107,7 @@ describe('named partitions over auto-created tenants (Tessera)', () => {
 
   before(async () => {
     tessera = await startTessera();
-    await run(tessera.url, [
+    await runStatements(tessera.url, [
       `CREATE TABLE mem (id int NOT NULL, tenant_id text NOT NULL, body text, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id)`,
       `INSERT INTO mem VALUES (1, 'acme', 'a'), (2, 'beta', 'b'), (3, 'gamma', 'c'), (4, 'acme', 'd')`,
       `CREATE TABLE mem_acme PARTITION OF mem FOR VALUES IN ('acme')`,
@@ -164,12 +146,12 @@ describe('named partitions over auto-created tenants (Tessera)', () => {
   });
 
   test('DROP TABLE of a named partition deletes its rows only; the other tenants stay', async () => {
-    await run(tessera.url, ['DROP TABLE mem_bg']);
+    await runStatements(tessera.url, ['DROP TABLE mem_bg']);
     assert.deepEqual((await query(tessera.url, 'SELECT tenant_id, count(*)::int AS n FROM mem GROUP BY tenant_id ORDER BY 1')).rows, [{ tenant_id: 'acme', n: 3 }]);
     const gone = await query(tessera.url, 'SELECT * FROM mem_bg');
     assert.equal(gone.error?.code, '42P01');
     // The name is free again, for a table or a partition.
-    await run(tessera.url, [`CREATE TABLE mem_bg PARTITION OF mem FOR VALUES IN ('beta')`, `INSERT INTO mem_bg VALUES (20, 'beta', 'back')`]);
+    await runStatements(tessera.url, [`CREATE TABLE mem_bg PARTITION OF mem FOR VALUES IN ('beta')`, `INSERT INTO mem_bg VALUES (20, 'beta', 'back')`]);
     assert.deepEqual((await query(tessera.url, 'SELECT id FROM mem WHERE tenant_id = \'beta\'')).rows, [{ id: 20 }]);
   });
 
@@ -182,7 +164,7 @@ describe('named partitions over auto-created tenants (Tessera)', () => {
     ].join(';\n'));
     assert.match(out, /^DROP TABLE$/m);
     assert.deepEqual((await query(tessera.url, 'SELECT id FROM owned ORDER BY id')).rows, [{ id: 3 }]);
-    await run(tessera.url, ['DROP TABLE owned']);
+    await runStatements(tessera.url, ['DROP TABLE owned']);
   });
 
   test('partitions survive a restart; DROP TABLE of the parent drops them', async () => {
@@ -192,8 +174,8 @@ describe('named partitions over auto-created tenants (Tessera)', () => {
       (await query(tessera.url, `SELECT relname FROM pg_class WHERE relispartition AND relkind = 'r' ORDER BY 1`)).rows,
       [{ relname: 'mem_acme' }, { relname: 'mem_bg' }],
     );
-    await run(tessera.url, ['DROP TABLE mem']);
+    await runStatements(tessera.url, ['DROP TABLE mem']);
     assert.deepEqual((await query(tessera.url, `SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'mem%'`)).rows, [{ n: 0 }]);
-    await run(tessera.url, ['CREATE TABLE mem_acme (a int)']);
+    await runStatements(tessera.url, ['CREATE TABLE mem_acme (a int)']);
   });
 });

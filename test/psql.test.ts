@@ -5,10 +5,9 @@
  * the catalog functions (format_type, pg_get_expr, pg_get_constraintdef, pg_get_indexdef...).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { postgresAvailable, startPostgres, type PgCluster } from './support/pg-cluster.ts';
+import { psql, runStatements } from './support/psql.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
 
 const DDL = [
@@ -32,26 +31,7 @@ const SAME_AS_POSTGRES = [
   '\\dT+', '\\db', '\\dP', '\\dg', '\\du', '\\do', '\\dX', '\\des', '\\dc', '\\dO', '\\drds', '\\dl',
 ];
 
-function psql(url: string, command: string): string {
-  try {
-    return execFileSync('psql', [url, '-X', '-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
-  } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    return `ERROR OUTPUT\n${err.stdout ?? ''}${err.stderr ?? ''}`;
-  }
-}
-
 const mask = (out: string): string => out.replace(/port "\d+"/g, 'port "N"');
-
-async function runDdl(url: string, statements: readonly string[]): Promise<void> {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    for (const s of statements) await c.query(s);
-  } finally {
-    await c.end();
-  }
-}
 
 describe('psql backslash commands', { skip: !postgresAvailable() && 'PostgreSQL 15 not installed' }, () => {
   let tessera: TesseraServer;
@@ -59,7 +39,7 @@ describe('psql backslash commands', { skip: !postgresAvailable() && 'PostgreSQL 
 
   before(async () => {
     [tessera, postgres] = await Promise.all([startTessera(), startPostgres()]);
-    await Promise.all([runDdl(tessera.url, DDL), runDdl(postgres.url, DDL)]);
+    await Promise.all([runStatements(tessera.url, DDL), runStatements(postgres.url, DDL)]);
   });
 
   after(async () => {
@@ -80,7 +60,7 @@ describe('psql backslash commands', { skip: !postgresAvailable() && 'PostgreSQL 
   });
 
   test('\\d of a table with a vector column and an hnsw index', async () => {
-    await runDdl(tessera.url, [
+    await runStatements(tessera.url, [
       'CREATE EXTENSION IF NOT EXISTS vector',
       'CREATE TABLE docs (id int PRIMARY KEY, embedding vector(3))',
       'CREATE INDEX docs_embedding_idx ON docs USING hnsw (embedding vector_cosine_ops) WITH (m = 8)',

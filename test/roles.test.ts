@@ -5,10 +5,10 @@
  * settings (SHOW role / session_authorization / is_superuser) and SET ROLE errors.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { postgresAvailable, startPostgres, type PgCluster } from './support/pg-cluster.ts';
+import { psql } from './support/psql.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
 
 const SETUP = [
@@ -40,15 +40,6 @@ const SETUP = [
 ];
 
 const COMMANDS = ['\\du', '\\dg', '\\dp', '\\z memories', '\\d memories', '\\d notes', '\\dp notes', '\\dn+ public', '\\dn+ tenant_data'];
-
-function psql(url: string, command: string): string {
-  try {
-    return execFileSync('psql', [url, '-X', '-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
-  } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    return `ERROR OUTPUT\n${err.stdout ?? ''}${err.stderr ?? ''}`;
-  }
-}
 
 async function run(url: string, statements: readonly string[]): Promise<unknown[]> {
   const c = new pg.Client(url);

@@ -4,6 +4,7 @@
  * tells the storage engine. DDL takes effect at once, also inside a transaction block:
  * it is not undone by ROLLBACK (documented in docs/architecture.md).
  */
+import { resolveTableIfExists } from './resolve-table.ts';
 import type { TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, assertNever } from '../errors/index.ts';
 import { alterTableOptions, bindColumn, bindCreateTable, evaluateMissingValue, resolvePartition, resolveTable, type PartitionTarget, type PlanEnv } from '../planner/index.ts';
@@ -145,16 +146,9 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       if (part) requireOwner(env, part.parent);
       if (part) await waitForLocks(host, [part.parent]);
       if (part) return alterNamedPartition(host, part, stmt);
-      let t: TableDef;
-      try {
-        t = resolveTable(env, stmt.table);
-      } catch (err) {
-        if (stmt.ifExists && err instanceof DbError && err.code === SqlState.UndefinedTable) {
-          host.notice('NOTICE', SqlState.SuccessfulCompletion, `relation "${stmt.table.name}" does not exist, skipping`);
-          return 'ALTER TABLE';
-        }
-        throw err;
-      }
+      const found = resolveTableIfExists(env, stmt.table, stmt.ifExists, host);
+      if (found === null) return 'ALTER TABLE';
+      let t: TableDef = found;
       requireOwner(env, t);
       await waitForLocks(host, [t]);
       for (const cmd of stmt.commands) {

@@ -10,6 +10,7 @@ import { BOOTSTRAP_ROLE_OID, PUBLIC_ROLE_OID, type AclItem, type PolicyCommand, 
 import { DbError, SqlState } from '../errors/index.ts';
 import { privileges } from '../executor/index.ts';
 import { resolveTable, validatePolicyExpr } from '../planner/index.ts';
+import { resolveTableIfExists } from './resolve-table.ts';
 import type { QualifiedName, RoleOptions, RoleSpec, Statement } from '../sql/index.ts';
 import type { StatementHost } from './statements.ts';
 import { Oid, typeByOid } from '../types/index.ts';
@@ -472,16 +473,8 @@ function checkPolicyExprs(cmd: PolicyCommand, hasUsing: boolean, hasCheck: boole
 function runPolicy(host: StatementHost, stmt: SecurityStmt & { kind: 'create_policy' | 'alter_policy' | 'drop_policy' }): void {
   const env = host.planEnv();
   const sec = host.db.catalog.security;
-  let t: TableDef;
-  try {
-    t = resolveTable(env, stmt.table);
-  } catch (err) {
-    if (stmt.kind === 'drop_policy' && stmt.ifExists && err instanceof DbError && err.code === SqlState.UndefinedTable) {
-      host.notice('NOTICE', SqlState.SuccessfulCompletion, `relation "${stmt.table.name}" does not exist, skipping`);
-      return;
-    }
-    throw err;
-  }
+  const t = resolveTableIfExists(env, stmt.table, stmt.kind === 'drop_policy' && stmt.ifExists, host);
+  if (t === null) return;
   requireTableOwner(env.roles, t);
   const missing = (): DbError => new DbError(SqlState.UndefinedObject, `policy "${stmt.name}" for table "${t.name}" does not exist`);
   switch (stmt.kind) {
@@ -525,16 +518,8 @@ function runPolicy(host: StatementHost, stmt: SecurityStmt & { kind: 'create_pol
 
 function alterTableSecurity(host: StatementHost, stmt: SecurityStmt & { kind: 'alter_table_security' }): void {
   const env = host.planEnv();
-  let t: TableDef;
-  try {
-    t = resolveTable(env, stmt.table);
-  } catch (err) {
-    if (stmt.ifExists && err instanceof DbError && err.code === SqlState.UndefinedTable) {
-      host.notice('NOTICE', SqlState.SuccessfulCompletion, `relation "${stmt.table.name}" does not exist, skipping`);
-      return;
-    }
-    throw err;
-  }
+  const t = resolveTableIfExists(env, stmt.table, stmt.ifExists, host);
+  if (t === null) return;
   requireTableOwner(env.roles, t);
   const sec = host.db.catalog.security;
   for (const cmd of stmt.commands) {
