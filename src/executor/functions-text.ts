@@ -287,6 +287,62 @@ export function quoteLiteral(s: string): string {
 
 fn('quote_ident', [T], T, ([s]) => quoteIdent(s as string));
 fn('quote_literal', [T], T, ([s]) => quoteLiteral(s as string));
+
+/** parse_ident(text [, strict]): splits a qualified identifier as PostgreSQL's misc.c does (unquoted parts lower-cased). */
+function parseIdent(qualname: string, strict: boolean): PgArray<string> {
+  const invalid = (detail?: string): DbError =>
+    new DbError(SqlState.InvalidParameterValue, `string is not a valid identifier: "${qualname}"`, detail === undefined ? {} : { detail });
+  const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+  const isStart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z_]/.test(c) || c.charCodeAt(0) >= 0x80);
+  const isCont = (c: string | undefined): boolean => isStart(c) || (c !== undefined && /[0-9$]/.test(c));
+  const parts: string[] = [];
+  let i = 0;
+  let afterDot = false;
+  while (isSpace(qualname[i])) i++;
+  for (;;) {
+    let missing = true;
+    if (qualname[i] === '"') {
+      let name = '';
+      i++;
+      for (;;) {
+        const end = qualname.indexOf('"', i);
+        if (end < 0) throw invalid('String has unclosed double quotes.');
+        name += qualname.slice(i, end);
+        i = end + 1;
+        if (qualname[i] !== '"') break;
+        name += '"';
+        i++;
+      }
+      if (name === '') throw invalid('Quoted identifier must not be empty.');
+      parts.push(name);
+      missing = false;
+    } else if (isStart(qualname[i])) {
+      const start = i++;
+      while (isCont(qualname[i])) i++;
+      parts.push(qualname.slice(start, i).replace(/[A-Z]+/g, (m) => m.toLowerCase()));
+      missing = false;
+    }
+    if (missing) {
+      if (qualname[i] === '.') throw invalid('No valid identifier before ".".');
+      if (afterDot) throw invalid('No valid identifier after ".".');
+      throw invalid();
+    }
+    while (isSpace(qualname[i])) i++;
+    if (qualname[i] === '.') {
+      afterDot = true;
+      i++;
+      while (isSpace(qualname[i])) i++;
+    } else if (i >= qualname.length) {
+      break;
+    } else {
+      if (strict) throw invalid();
+      break;
+    }
+  }
+  return PgArray.of(parts);
+}
+fn('parse_ident', [T], ArrayOid.text, ([s]) => parseIdent(s as string, true));
+fn('parse_ident', [T, Oid.bool], ArrayOid.text, ([s, strict]) => parseIdent(s as string, strict as boolean));
 polyFn('quote_literal', [PolyOid.anyelement], T, ([t]) => ([v], ctx) => quoteLiteral(textOf(v, t!, ctx.format)), { volatility: 'stable' });
 fn('quote_nullable', [T], T, ([s]) => (s === null ? 'NULL' : quoteLiteral(s as string)), { strict: false });
 polyFn('quote_nullable', [PolyOid.anyelement], T, ([t]) => ([v], ctx) => (v === null ? 'NULL' : quoteLiteral(textOf(v, t!, ctx.format))), {

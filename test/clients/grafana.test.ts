@@ -1,0 +1,265 @@
+/**
+ * Client test: Grafana's PostgreSQL datasource, replayed. Grafana's backend (Go, pgx / lib/pq)
+ * sends everything in simple-query mode, so the replay uses node-pg without parameters (one
+ * Query message per statement). Query texts are Grafana's own: the health checks (an empty
+ * query, lib/pq's `;` ping, pgx's `-- ping`), the config page's version and TimescaleDB probes
+ * (postgresMetaQuery.ts getVersion / getTimescaleDBVersion), the query editor's schema, table
+ * and column pickers (showSchemas / showTables / getSchema with its search_path constraint over
+ * generate_series, string_to_array, parse_ident and quote_ident), template-variable queries, and
+ * panel queries as the backend's macro engine expands them ($__timeFilter, $__timeGroupAlias,
+ * $__time, $__timeEpoch, $__unixEpochFilter, $__timeFrom/$__timeTo) plus the visual builder's
+ * table-query shapes. The transcript must equal PostgreSQL 15's; the vector part (a pgvector
+ * column with an hnsw index in the pickers and a nearest-neighbour panel query) runs on Tessera
+ * alone, checked against brute force and pgvector's catalog answers.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { assertSameAsPostgres, makeVectors, nearestL2, plain, startServers, type Servers } from './support.ts';
+
+/** Grafana's picker queries (postgresMetaQuery.ts), with its search_path schema constraint. */
+const schemaConstraint = `
+          quote_ident(table_schema) IN (
+          SELECT
+            CASE WHEN trim(s[i]) = '"$user"' THEN user ELSE trim(s[i]) END
+          FROM
+            generate_series(
+              array_lower(string_to_array(current_setting('search_path'),','),1),
+              array_upper(string_to_array(current_setting('search_path'),','),1)
+            ) as i,
+            string_to_array(current_setting('search_path'),',') s
+          )`;
+
+const showSchemas = `SELECT schema_name AS "name"
+    FROM information_schema.schemata
+    WHERE schema_name NOT IN ('information_schema',
+                              'pg_catalog',
+                              'pg_toast',
+                              '_timescaledb_cache',
+                              '_timescaledb_catalog',
+                              '_timescaledb_internal',
+                              '_timescaledb_config',
+                              'timescaledb_information',
+                              'timescaledb_experimental')
+    ORDER BY schema_name`;
+
+const showTablesOf = (schema: string): string => `SELECT quote_ident(table_name) AS "table"
+      FROM information_schema.tables
+      WHERE quote_ident(table_schema) = '${schema.replace(/'/g, "''")}'
+      ORDER BY 1`;
+
+const showTables = `SELECT
+    CASE WHEN ${schemaConstraint}
+      THEN quote_ident(table_name)
+      ELSE quote_ident(table_schema) || '.' || quote_ident(table_name)
+    END AS "table"
+    FROM information_schema.tables
+    WHERE quote_ident(table_schema) NOT IN ('information_schema',
+                             'pg_catalog',
+                             '_timescaledb_cache',
+                             '_timescaledb_catalog',
+                             '_timescaledb_internal',
+                             '_timescaledb_config',
+                             'timescaledb_information',
+                             'timescaledb_experimental')
+    ORDER BY CASE WHEN ${schemaConstraint} THEN 0 ELSE 1 END, 1`;
+
+const getSchema = (table: string): string => {
+  const t = `'${table.replace(/'/g, "''")}'`;
+  return `SELECT quote_ident(column_name) AS "column", data_type AS "type"
+    FROM information_schema.columns
+    WHERE
+      CASE WHEN array_length(parse_ident(${t}),1) = 2
+        THEN quote_ident(table_schema) = (parse_ident(${t}))[1]
+          AND quote_ident(table_name) = (parse_ident(${t}))[2]
+        ELSE quote_ident(table_name) = ${t}
+          AND ${schemaConstraint}
+      END`;
+};
+
+// The backend's macro expansions for a dashboard range 2026-01-01T00:00:00Z .. 2026-01-01T06:00:00Z.
+const timeFilter = (col: string): string => `${col} BETWEEN '2026-01-01T00:00:00Z' AND '2026-01-01T06:00:00Z'`;
+const timeGroupAlias = (col: string, seconds: number): string => `floor(extract(epoch from ${col})/${seconds})*${seconds} AS "time"`;
+const unixEpochFilter = (col: string): string => `${col} >= 1767225600 AND ${col} <= 1767247200`;
+
+const DDL = [
+  `CREATE SCHEMA "sales-eu"`,
+  `CREATE TABLE metrics (
+     ts timestamptz NOT NULL,
+     host varchar(32) NOT NULL,
+     value double precision,
+     cpu real,
+     hits bigint,
+     up boolean DEFAULT true,
+     epoch_s integer,
+     PRIMARY KEY (host, ts))`,
+  `CREATE TABLE "sales-eu"."Orders" (id serial PRIMARY KEY, placed date NOT NULL, amount numeric(10,2), note text, region char(2))`,
+];
+
+/** 3 hosts x 16 samples every 25 minutes from 2025-12-31T23:00Z (some outside the range), values deterministic. */
+function metricRows(): string {
+  const rows: string[] = [];
+  const start = Date.parse('2025-12-31T23:00:00Z');
+  ['db-1', 'web-1', 'web-2'].forEach((host, h) => {
+    for (let i = 0; i < 16; i++) {
+      const t = new Date(start + i * 25 * 60_000);
+      const value = i % 7 === 3 ? 'NULL' : String((((i * 37 + h * 11) % 50) + 0.25 * h).toFixed(2));
+      rows.push(`('${t.toISOString()}', '${host}', ${value}, ${(i % 5) * 0.5}, ${i * 1000 + h}, ${i % 4 !== 0}, ${Math.floor(t.getTime() / 1000)})`);
+    }
+  });
+  return `INSERT INTO metrics (ts, host, value, cpu, hits, up, epoch_s) VALUES ${rows.join(', ')}`;
+}
+
+/** Each step: [label, sql]. Everything goes through the simple protocol (no parameters). */
+const STEPS: [string, string][] = [
+  ['health: empty query', ''],
+  ['health: lib/pq ping', ';'],
+  ['health: pgx ping', '-- ping'],
+  ['health: SELECT 1', 'SELECT 1'],
+  ['config: version', "SELECT current_setting('server_version_num')::int/100 as version"],
+  ['config: timescaledb', "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'"],
+  ['config: extensions', 'SELECT extname, extrelocatable FROM pg_extension ORDER BY 1'],
+  ['variables: databases', 'SELECT datname FROM pg_database WHERE datistemplate = false ORDER BY 1'],
+  ['variables: database encoding', "SELECT datname, pg_encoding_to_char(encoding) AS enc, datallowconn FROM pg_database WHERE datname = current_database()"],
+  ['picker: schemas', showSchemas],
+  ['picker: tables in search_path first', showTables],
+  ['picker: tables of public', showTablesOf('public')],
+  ['picker: tables of "sales-eu"', showTablesOf('"sales-eu"')],
+  ['picker: columns of metrics', getSchema('metrics') + ' ORDER BY 1'],
+  ['picker: columns of "sales-eu"."Orders"', getSchema('"sales-eu"."Orders"') + ' ORDER BY 1'],
+  ['picker: columns of a missing table', getSchema('nope')],
+  ['picker: parse_ident', `SELECT parse_ident('"sales-eu"."Orders"') AS a, parse_ident('public.metrics') AS b, array_length(parse_ident('metrics'),1) AS n`],
+  ['picker: parse_ident edge cases', `SELECT parse_ident('  "a""b" . C1$x ') AS a, parse_ident('Ab.c trailing', false) AS b, parse_ident('"Ünï".x') AS c`],
+  ['picker: parse_ident error', `SELECT parse_ident('"unterminated')`],
+  ['picker: parse_ident error before a dot', `SELECT parse_ident('.a')`],
+  ['picker: parse_ident error after a dot', `SELECT parse_ident('a.')`],
+  ['picker: parse_ident error empty quotes', `SELECT parse_ident('""')`],
+  ['picker: parse_ident error trailing text', `SELECT parse_ident('a b')`],
+  ['picker: quote_ident', `SELECT quote_ident('metrics') AS a, quote_ident('sales-eu') AS b, quote_ident('Orders') AS c, quote_ident('select') AS d, quote_ident('a"b') AS e`],
+  ['picker: string_to_array of search_path', `SELECT string_to_array(current_setting('search_path'),',') AS s, array_lower(string_to_array(current_setting('search_path'),','),1) AS lo, array_upper(string_to_array(current_setting('search_path'),','),1) AS hi`],
+  ['variables: hosts', 'SELECT DISTINCT host FROM metrics ORDER BY 1'],
+  ['variables: __text/__value', 'SELECT host AS __text, upper(host) AS __value FROM metrics GROUP BY host ORDER BY 1'],
+  ['variables: generate_series in FROM', `SELECT i AS __text FROM generate_series(1, 5) AS i`],
+  ['variables: generate_series of timestamps', `SELECT ts FROM generate_series('2026-01-01T00:00:00Z'::timestamptz, '2026-01-01T02:00:00Z'::timestamptz, '30 minutes'::interval) AS ts`],
+  ['variables: generate_series of timestamps, descending by months', `SELECT g FROM generate_series('2026-03-31 10:00'::timestamp, '2025-12-01'::timestamp, '-1 month'::interval) AS g`],
+  ['variables: generate_series zero step', `SELECT * FROM generate_series('2026-01-01'::timestamp, '2026-01-02'::timestamp, '0 days'::interval)`],
+  ['panel: time series $__timeGroupAlias', `SELECT
+  ${timeGroupAlias('ts', 3600)},
+  avg(value) AS "value"
+FROM metrics
+WHERE
+  ${timeFilter('ts')}
+GROUP BY 1
+ORDER BY 1`],
+  ['panel: time series per host (metric column)', `SELECT
+  ${timeGroupAlias('ts', 1800)},
+  host AS metric,
+  max(value) AS "value"
+FROM metrics
+WHERE ${timeFilter('ts')}
+GROUP BY 1, 2
+ORDER BY 1, 2`],
+  ['panel: $__time and $__timeEpoch', `SELECT ts AS "time", extract(epoch from ts) AS "epoch", value FROM metrics WHERE ${timeFilter('ts')} AND host = 'db-1' ORDER BY 1 LIMIT 5`],
+  ['panel: date_trunc group', `SELECT date_trunc('hour', ts) AS "time", count(*) AS n, sum(hits) AS hits, avg(cpu) AS cpu FROM metrics WHERE ${timeFilter('ts')} GROUP BY 1 ORDER BY 1`],
+  ['panel: extract(epoch) of date_trunc', `SELECT extract(epoch from date_trunc('hour', ts))::bigint AS "time", count(*) FROM metrics WHERE ${timeFilter('ts')} GROUP BY 1 ORDER BY 1`],
+  ['panel: $__unixEpochFilter + group', `SELECT floor((epoch_s)/3600)*3600 AS "time", count(*) AS n FROM metrics WHERE ${unixEpochFilter('epoch_s')} GROUP BY 1 ORDER BY 1`],
+  ['panel: $__timeFrom/$__timeTo', `SELECT '2026-01-01T00:00:00Z'::timestamptz AS "from", '2026-01-01T06:00:00Z'::timestamptz AS "to", '2026-01-01T06:00:00Z'::timestamptz - '2026-01-01T00:00:00Z'::timestamptz AS span`],
+  ['panel: time filter on a date column', `SELECT placed AS "time", amount FROM "sales-eu"."Orders" WHERE placed BETWEEN '2026-01-01T00:00:00Z' AND '2026-01-03T00:00:00Z' ORDER BY 1`],
+  ['builder: table query', 'SELECT host, value, up FROM metrics ORDER BY ts, host LIMIT 50'],
+  ['builder: aggregate', `SELECT AVG(value), host FROM metrics WHERE (${timeFilter('ts')}) GROUP BY host ORDER BY host DESC LIMIT 50`],
+  ['builder: count with filter', `SELECT COUNT(hits), MIN(cpu), MAX(ts) FROM metrics WHERE host IN ('web-1','web-2') AND value IS NOT NULL LIMIT 50`],
+  ['builder: string functions', `SELECT host, length(host) AS len, split_part(host, '-', 1) AS role FROM metrics GROUP BY host ORDER BY host LIMIT 50`],
+  ['panel: error (missing column) leaves the connection usable', 'SELECT nope FROM metrics'],
+  ['panel: after the error', 'SELECT count(*) FROM metrics'],
+  ['panel: two statements in one query', 'SELECT 1 AS a; SELECT 2 AS b'],
+];
+
+interface Step {
+  label: string;
+  command?: string | null;
+  fields?: unknown[];
+  rows?: unknown;
+  error?: unknown;
+}
+
+function describeResult(label: string, r: pg.QueryResult | pg.QueryResult[]): Step {
+  if (Array.isArray(r)) return { label, rows: r.map((x) => describeResult(label, x)) };
+  return {
+    label,
+    command: r.command ?? null,
+    fields: r.fields.map((f) => [f.name, f.dataTypeID, f.dataTypeModifier]),
+    rows: plain(r.rows),
+  };
+}
+
+async function scenario(url: string): Promise<Step[]> {
+  const out: Step[] = [];
+  const c = new pg.Client(url);
+  await c.connect();
+  try {
+    await c.query(`SET TimeZone = 'UTC'`);
+    // Tessera's own schema of system views (docs/clients.md): PostgreSQL gets an empty one of the same name.
+    await c.query('CREATE SCHEMA IF NOT EXISTS tessera');
+    for (const sql of DDL) await c.query(sql);
+    await c.query(metricRows());
+    await c.query(`INSERT INTO "sales-eu"."Orders" (placed, amount, note, region) VALUES ('2026-01-01', 10.50, 'first', 'FR'), ('2026-01-02', NULL, NULL, 'DE'), ('2026-01-05', 3.25, 'late', NULL)`);
+    for (const [label, sql] of STEPS) {
+      try {
+        out.push(describeResult(label, (await c.query(sql)) as pg.QueryResult | pg.QueryResult[]));
+      } catch (e) {
+        const err = e as pg.DatabaseError;
+        out.push({ label, error: [err.code, err.message, err.position ?? null] });
+      }
+    }
+  } finally {
+    await c.end();
+  }
+  return out;
+}
+
+describe('Grafana PostgreSQL datasource (replayed, simple protocol)', () => {
+  let servers: Servers;
+  before(async () => {
+    servers = await startServers();
+  });
+  after(async () => {
+    await servers?.stop();
+  });
+
+  test('health checks, pickers, variables and panel queries as on PostgreSQL 15', async (t) => {
+    const got = await scenario(servers.tessera.url);
+    assert.equal(got.length, STEPS.length);
+    const version = got.find((s) => s.label === 'config: version');
+    assert.deepEqual(version?.rows, [{ version: 1500 }], 'Grafana reads PostgreSQL 15');
+    const tables = got.find((s) => s.label === 'picker: tables in search_path first');
+    assert.deepEqual(tables?.rows, [{ table: 'metrics' }, { table: '"sales-eu"."Orders"' }], 'the table picker lists the user tables');
+    await assertSameAsPostgres(t, servers, got, scenario);
+  });
+
+  test('a vector column with an hnsw index: pickers and a nearest-neighbour panel', async () => {
+    const c = new pg.Client(servers.tessera.url);
+    await c.connect();
+    try {
+      await c.query('CREATE EXTENSION IF NOT EXISTS vector');
+      await c.query('CREATE TABLE docs (id int PRIMARY KEY, title text, embedding vector(3))');
+      await c.query('CREATE INDEX docs_hnsw ON docs USING hnsw (embedding vector_l2_ops)');
+      const rows = makeVectors(40, 3, 23).map((v, i) => ({ id: i + 1, v }));
+      await c.query(`INSERT INTO docs VALUES ${rows.map((r) => `(${r.id}, 'doc ${r.id}', '[${r.v.join(',')}]')`).join(', ')}`);
+      // pgvector on PostgreSQL reports a USER-DEFINED column; Grafana's picker shows that type.
+      const cols = await c.query(getSchema('docs') + ' ORDER BY 1');
+      assert.deepEqual(cols.rows, [
+        { column: 'embedding', type: 'USER-DEFINED' },
+        { column: 'id', type: 'integer' },
+        { column: 'title', type: 'text' },
+      ]);
+      const udt = await c.query(`SELECT udt_schema, udt_name FROM information_schema.columns WHERE table_name = 'docs' AND column_name = 'embedding'`);
+      assert.deepEqual(udt.rows, [{ udt_schema: 'public', udt_name: 'vector' }]);
+      const q = [1.5, -2, 0.25];
+      const panel = await c.query(`SELECT id, title, embedding <-> '[${q.join(',')}]' AS distance FROM docs ORDER BY embedding <-> '[${q.join(',')}]' LIMIT 5`);
+      assert.deepEqual(panel.rows.map((r: { id: number }) => r.id), nearestL2(rows, q, 5));
+      assert.equal(panel.fields[2]?.dataTypeID, 701, 'distance is float8');
+    } finally {
+      await c.end();
+    }
+  });
+});
