@@ -86,6 +86,11 @@ export interface DataAccess {
    * waiting for other open transactions holding the key; null when there is none (ON CONFLICT).
    */
   findConflict(tableId: number, row: readonly unknown[], constraint: string | null): Promise<{ rowId: number; row: unknown[] } | null>;
+  /**
+   * Optional read-ahead before `findConflict` is called for each of `rows` in order: reads
+   * their keys' index entries in one batch. Only a speed-up; results never depend on it.
+   */
+  prefetchConflicts?(tableId: number, rows: readonly (readonly unknown[])[], constraint: string | null): void;
   /** tessera.verify_pk_index(table): the index compared with the segments, as JSON text. */
   verifyPkIndex(table: string): Promise<string>;
 }

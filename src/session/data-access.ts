@@ -268,6 +268,12 @@ export class SessionDataAccess implements DataAccess {
     }
   }
 
+  prefetchConflicts(tableId: number, rows: readonly (readonly unknown[])[], constraint: string | null): void {
+    if (!this.db.unique.has(tableId)) return;
+    const all = this.db.unique.constraints(tableId);
+    this.db.unique.prefetchRows(tableId, rows, constraint === null ? undefined : all.filter((u) => u.def.name === constraint));
+  }
+
   async verifyPkIndex(table: string): Promise<string> {
     const dot = table.indexOf('.');
     const t = dot < 0 ? this.db.catalog.getTable('public', table) : this.db.catalog.getTable(table.slice(0, dot), table.slice(dot + 1));

@@ -64,6 +64,8 @@ export interface CatalogSessionInfo {
   sessionRole?(): { oid: number; name: string };
   setting(name: string): string;
   allSettings(): readonly { name: string; setting: string; description: string }[];
+  /** Committed live rows of a table (pg_stat_user_tables.n_live_tup). */
+  liveRows?(tableId: number): number | undefined;
 }
 
 export class SessionCatalogAccess {
@@ -88,6 +90,7 @@ export class SessionCatalogAccess {
       extensions: createdExtensions(this.catalog),
       systemRelations: relationList,
       model: () => this.lookup.m,
+      liveRows: s.liveRows ? (id) => s.liveRows!(id) : undefined,
     };
   }
 }

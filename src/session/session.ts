@@ -74,11 +74,20 @@ export class Session implements StatementHost {
       releaseAdvisoryLocks(this.opts.processId, 'xact');
     };
     this.roles = new SessionRoles(opts.db.catalog, this.settings, opts.user);
-    this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : key === 'transaction_isolation' ? this.tx.isolation : this.roles.dynamicSetting(key));
+    this.settings.dynamic = (key) => (key === 'transaction_read_only' ? (this.tx.readOnly ? 'on' : 'off') : key === 'transaction_isolation' ? this.isolationName() : this.roles.dynamicSetting(key));
     this.data = new SessionDataAccess(this.db, this.tx);
     this.catalogAccess = new SessionCatalogAccess(this.db.catalog, {
       user: this.roles.bootstrapName, database: opts.database, backendPid: opts.processId, sessionRole: () => this.roles.sessionUser,
       setting: (name) => this.settings.get(name), allSettings: () => this.settings.all(),
+      liveRows: (tableId) => {
+        if (!this.db.storage.tables.has(tableId)) return undefined;
+        const snap = this.db.storage.snapshot(tableId);
+        try {
+          return this.db.storage.count(snap, null);
+        } finally {
+          snap.release();
+        }
+      },
     });
     this.data.catalogAccess = this.catalogAccess;
   }
@@ -93,6 +102,12 @@ export class Session implements StatementHost {
   private readonly catalogAccess: SessionCatalogAccess;
   private cachedFormat: FormatContext | null = null;
   private cachedFormatVersion = -1;
+
+  /** transaction_isolation: the block's level as named, else the default a new transaction would take. */
+  private isolationName(): string {
+    if (this.tx.isolation === 'repeatable read') return 'repeatable read';
+    return (this.tx.inBlock ? this.tx.isolationName : null) ?? this.settings.get('default_transaction_isolation');
+  }
 
   /** The formats the settings ask for; rebuilt only when a setting changed. */
   formatContext(): FormatContext {

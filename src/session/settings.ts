@@ -166,8 +166,10 @@ const DEFS: readonly SettingDef[] = [
     }, description: 'Sets the output format for bytea.' },
   { name: 'transaction_isolation', defaultValue: 'read committed', readOnly: true, description: "Sets the current transaction's isolation level." },
   { name: 'default_transaction_isolation', defaultValue: 'read committed', validate: (v) => {
-      if (v.trim().toLowerCase() !== 'read committed') throw new DbError(SqlState.FeatureNotSupported, `isolation level "${v}" is not supported; Tessera runs READ COMMITTED`);
-      return 'read committed';
+      // READ UNCOMMITTED runs as READ COMMITTED, as in PostgreSQL, and keeps its name.
+      const level = v.trim().toLowerCase();
+      if (level !== 'read committed' && level !== 'read uncommitted') throw new DbError(SqlState.FeatureNotSupported, `isolation level "${v}" is not supported; Tessera runs READ COMMITTED`);
+      return level;
     }, description: 'Sets the transaction isolation level of each new transaction.' },
   { name: 'transaction_read_only', defaultValue: 'off', readOnly: true, description: 'Sets the current transaction\'s read-only status.' },
   // Set by pg_dump at connect (docs/clients.md, "pg_dump").
@@ -180,6 +182,8 @@ const DEFS: readonly SettingDef[] = [
   { name: 'lc_ctype', defaultValue: 'C', readOnly: true, description: 'Shows the character classification and case conversion locale.' },
   { name: 'lc_messages', defaultValue: 'C', readOnly: true, description: 'Sets the language in which messages are displayed.' },
   { name: 'block_size', defaultValue: '8192', readOnly: true, description: 'Shows the size of a disk block.' },
+  // pgJDBC's getImportedKeys / getExportedKeys / getIndexInfo read it from pg_settings.
+  { name: 'max_index_keys', defaultValue: '32', readOnly: true, description: 'Shows the maximum number of index keys.' },
   { name: 'max_connections', defaultValue: '100', readOnly: true, description: 'Sets the maximum number of concurrent connections.' },
   // pgvector 0.8's index settings (honoured by executor/vector-topk.ts; docs/vector-search.md).
   { name: 'hnsw.ef_search', defaultValue: '40', validate: integer('hnsw.ef_search', 1, 1000), description: 'Sets the size of the dynamic candidate list for search.' },

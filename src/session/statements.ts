@@ -117,6 +117,7 @@ function transactionStatement(host: StatementHost, sql: string, stmt: Statement 
         if (level === 'repeatable read' && !readOnly) throw repeatableReadWrite();
         tx.begin(stmt.readOnly);
         if (level) tx.isolation = level;
+        tx.isolationName = stmt.isolation?.toLowerCase() ?? host.settings.get('default_transaction_isolation');
       });
     case 'commit': {
       if (stmt.chain) throw notSupported('COMMIT AND CHAIN is not supported');
@@ -239,6 +240,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         if (stmt.session) {
           if (level === 'repeatable read') throw repeatableReadWrite();
           if (stmt.readOnly !== null) host.settings.set('default_transaction_read_only', stmt.readOnly ? 'on' : 'off', false, host.tx.inBlock);
+          if (stmt.isolation !== null) host.settings.set('default_transaction_isolation', stmt.isolation.toLowerCase(), false, host.tx.inBlock);
           return;
         }
         if (!host.tx.inBlock) {
@@ -250,6 +252,7 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
         if ((level ?? host.tx.isolation) === 'repeatable read' && !readOnly) throw repeatableReadWrite();
         host.tx.readOnly = readOnly;
         if (level) host.tx.isolation = level;
+        if (stmt.isolation !== null) host.tx.isolationName = stmt.isolation.toLowerCase();
       });
     case 'set_transaction_snapshot':
       return command(sql, 'set', 'SET', () => {

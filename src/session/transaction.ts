@@ -24,6 +24,8 @@ export class Transaction {
    * holds one snapshot of every table from the block's first read to its end (data-access.ts).
    */
   isolation: 'read committed' | 'repeatable read' = 'read committed';
+  /** The level as BEGIN / SET TRANSACTION named it, for transaction_isolation (READ UNCOMMITTED runs as READ COMMITTED, as in PostgreSQL). */
+  isolationName: string | null = null;
   /** A statement other than SET / SHOW / BEGIN has run in this transaction (SET TRANSACTION ISOLATION LEVEL must come first: 25001). */
   queried = false;
   /** Called whenever a transaction ends, after onEnd: held snapshots and table locks are released. */
@@ -189,6 +191,7 @@ export class Transaction {
     this.endOnce = [];
     for (const fn of once) fn();
     this.isolation = 'read committed';
+    this.isolationName = null;
     this.queried = false;
     this.writeCount = 0;
     this.savepointWrites = [];

@@ -32,6 +32,8 @@ export interface SystemViewContext {
   readonly systemRelations?: readonly { name: string; columns: readonly { name: string; typeOid: number }[] }[];
   /** The statement's model, shared by every catalog relation and lookup it reads (built once per statement). */
   readonly model?: () => PgCatalogModel;
+  /** Committed live rows of a table, growing segments included (pg_stat_user_tables.n_live_tup); undefined: not attached. */
+  readonly liveRows?: (tableId: number) => number | undefined;
 }
 
 /** A function as pg_proc shows it. */
@@ -173,6 +175,11 @@ export class PgCatalogModel {
   rowCount(tableId: number): number {
     this.rowCounts ??= new Map(this.catalog.tableSummaries().map((s) => [s.tableId, s.rowCount]));
     return this.rowCounts.get(tableId) ?? 0;
+  }
+
+  /** pg_stat_user_tables.n_live_tup: committed live rows from storage where the session can tell, else rowCount. */
+  liveTuples(tableId: number): number {
+    return this.ctx.liveRows?.(tableId) ?? this.rowCount(tableId);
   }
 
   table(oid: number): TableDef | undefined {

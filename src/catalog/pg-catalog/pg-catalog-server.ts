@@ -145,7 +145,7 @@ export const pgStatUserTables = relation(
     ['vacuum_count', T.int8], ['autovacuum_count', T.int8], ['analyze_count', T.int8], ['autoanalyze_count', T.int8],
   ],
   (m) => m.tables.map((t) => {
-    const live = BigInt(m.rowCount(t.tableId));
+    const live = BigInt(t.partitionKey ? m.rowCount(t.tableId) : m.liveTuples(t.tableId));
     const hasIndex = m.indexes.some((i) => i.table === t);
     return [t.tableId, t.schema, t.name, 0n, 0n, hasIndex ? 0n : null, hasIndex ? 0n : null, live, 0n, 0n, 0n, live, 0n, 0n, 0n,
       null, null, null, null, 0n, 0n, 0n, 0n];
