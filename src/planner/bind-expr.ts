@@ -21,6 +21,8 @@ export interface ScopeColumn {
   /** Source table OID and attnum for RowDescription, when the column comes from a table. */
   readonly tableOid?: number;
   readonly attnum?: number;
+  /** A subquery's output column: its tableOid / attnum are the origin PostgreSQL reports, not a relation of this scope (no `tableoid`). */
+  readonly derived?: boolean;
   /** Hidden from unqualified references and `*` (a JOIN USING column of one side; the merged column is visible). */
   readonly hidden?: boolean;
 }
@@ -94,7 +96,9 @@ export function boundKey(e: BoundExpr): string {
 }
 
 function groupRef(agg: AggregationScope, index: number, e: BoundExpr): BoundExpr {
-  return { kind: 'column', index, type: e.type, typmod: e.typmod, name: e.kind === 'column' ? e.name : '?column?', tableOid: 0, attnum: 0 };
+  // A grouped plain column keeps its origin for RowDescription, as in PostgreSQL.
+  const col = e.kind === 'column' ? e : null;
+  return { kind: 'column', index, type: e.type, typmod: e.typmod, name: col?.name ?? '?column?', tableOid: col?.tableOid ?? 0, attnum: col?.attnum ?? 0 };
 }
 
 /** Binds an aggregate call: arguments over the input rows; the call becomes a reference to its result. */
@@ -733,7 +737,7 @@ function expandRowComparison(e: Expr & { kind: 'op' }): Expr {
  */
 function systemColumn(e: Expr & { kind: 'column' }, scope: readonly ScopeColumn[]): BoundExpr | null {
   if (e.names[e.names.length - 1] !== 'tableoid' || e.names.length > 2) return null;
-  const tables = new Set(scope.filter((c) => (e.names.length === 1 || c.table === e.names[0]) && (c.tableOid ?? 0) > 0).map((c) => c.tableOid!));
+  const tables = new Set(scope.filter((c) => (e.names.length === 1 || c.table === e.names[0]) && !c.derived && (c.tableOid ?? 0) > 0).map((c) => c.tableOid!));
   if (tables.size > 1) throw new DbError(SqlState.AmbiguousColumn, 'column reference "tableoid" is ambiguous').at(pos(e.location));
   const [oid] = tables;
   return oid === undefined ? null : { kind: 'const', type: Oid.oid, typmod: -1, value: oid };

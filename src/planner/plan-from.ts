@@ -201,7 +201,11 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         `table "${item.alias}"`,
         item.location,
       );
-      return { plan: sub.plan, scope: sub.columns.map((c, i) => ({ table: item.alias, name: names[i]!, type: c.type, typmod: c.typmod })), lateral };
+      // A plain column of the subquery keeps its origin for RowDescription, as PostgreSQL reports it.
+      const scope = sub.columns.map((c, i): ScopeColumn => ({
+        table: item.alias, name: names[i]!, type: c.type, typmod: c.typmod, tableOid: c.tableOid || undefined, attnum: c.columnAttr || undefined, derived: true,
+      }));
+      return { plan: sub.plan, scope, lateral };
     }
     case 'join':
       return { ...planJoin(item, b, left), lateral: false };
