@@ -166,6 +166,7 @@ ORDER BY 1, 2`],
   ['panel: $__timeFrom/$__timeTo', `SELECT '2026-01-01T00:00:00Z'::timestamptz AS "from", '2026-01-01T06:00:00Z'::timestamptz AS "to", '2026-01-01T06:00:00Z'::timestamptz - '2026-01-01T00:00:00Z'::timestamptz AS span`],
   ['panel: time filter on a date column', `SELECT placed AS "time", amount FROM "sales-eu"."Orders" WHERE placed BETWEEN '2026-01-01T00:00:00Z' AND '2026-01-03T00:00:00Z' ORDER BY 1`],
   ['builder: table query', 'SELECT host, value, up FROM metrics ORDER BY ts, host LIMIT 50'],
+  ['builder: table query over a subquery', 'SELECT s.host, s.v AS value, s.ts FROM (SELECT host, value AS v, ts, 1 AS one FROM metrics) AS s ORDER BY s.ts, s.host LIMIT 5'],
   ['builder: aggregate', `SELECT AVG(value), host FROM metrics WHERE (${timeFilter('ts')}) GROUP BY host ORDER BY host DESC LIMIT 50`],
   ['builder: count with filter', `SELECT COUNT(hits), MIN(cpu), MAX(ts) FROM metrics WHERE host IN ('web-1','web-2') AND value IS NOT NULL LIMIT 50`],
   ['builder: string functions', `SELECT host, length(host) AS len, split_part(host, '-', 1) AS role FROM metrics GROUP BY host ORDER BY host LIMIT 50`],
@@ -187,7 +188,8 @@ function describeResult(label: string, r: pg.QueryResult | pg.QueryResult[]): St
   return {
     label,
     command: r.command ?? null,
-    fields: r.fields.map((f) => [f.name, f.dataTypeID, f.dataTypeModifier]),
+    // The column's origin (RowDescription table OID and attnum): OIDs differ between servers, whether there is one does not.
+    fields: r.fields.map((f) => [f.name, f.dataTypeID, f.dataTypeModifier, f.tableID !== 0, f.columnID]),
     rows: plain(r.rows),
   };
 }
