@@ -12,6 +12,7 @@
  * synchronous_commit=off), so the numbers compare the engines, not the disks.
  * Usage: npx tsx bench/pk-index.ts [--rows 1000000] [--update-rows 100000] [--lookups 2000]
  *          [--delete-rows 100000] [--single-deletes 2000] [--lookup-seconds 20] [--only postgres|tessera]
+ *          [--tessera-url URL --tessera-data DIR --tessera-pid PID]  (use a running server, e.g. under --cpu-prof)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,6 +31,10 @@ const { values: opts } = parseArgs({
     'delete-rows': { type: 'string', default: '100000' },
     'single-deletes': { type: 'string', default: '2000' },
     only: { type: 'string' },
+    // Drive an already running Tessera (e.g. one started under `node --cpu-prof`) instead of starting one.
+    'tessera-url': { type: 'string' },
+    'tessera-data': { type: 'string' },
+    'tessera-pid': { type: 'string' },
   },
 });
 const N = Number(opts.rows);
@@ -153,7 +158,10 @@ async function run(name: string, url: string, diskBytes: (c: pg.Client) => Promi
 
 const results: Record<string, Result> = {};
 if (opts.only !== 'postgres') {
-  const t = await startTessera({ args: ['--fsync', 'off'] });
+  const external = opts['tessera-url'];
+  const t = external !== undefined
+    ? { url: external, dataDir: opts['tessera-data'] ?? '', pid: Number(opts['tessera-pid'] ?? 0), stop: async (): Promise<void> => {} }
+    : await startTessera({ args: ['--fsync', 'off'] });
   try {
     results['tessera'] = await run('tessera', t.url, async () => {
       let bytes = 0;

@@ -351,7 +351,8 @@ function memberTest(args: readonly BoundExpr[]): Evaluator | null {
     if (a.kind !== 'call' || a.fn.name !== '=' || !a.fn.binary || a.fn.argTypes[0] !== a.fn.argTypes[1] || a.args.length !== 2) return null;
     const [x, c] = a.args as [BoundExpr, BoundExpr];
     if (c.kind !== 'const' || isAsync(x)) return null;
-    const k = JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : _k === 'fn' ? `${v.name}(${v.argTypes})` : v));
+    // A column (the usual subject) is keyed without serialising the tree (this ran once per list item).
+    const k = x.kind === 'column' ? `col ${x.index} ${x.type} ${x.typmod}` : JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : _k === 'fn' ? `${v.name}(${v.argTypes})` : v));
     if (subject === null) {
       subject = x;
       subjectKey = k;

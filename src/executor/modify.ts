@@ -162,11 +162,15 @@ class Upserter {
     this.set = oc.set ? evaluators(oc.set) : null;
     this.where = oc.where ? evaluators([oc.where])[0]! : null;
     this.checks = (m.checks?.checks ?? []).map((c) => ({ name: c.name, fn: isAsync(c.expr) ? compileAsync(c.expr) : compile(c.expr) }));
+    // Proposed rows may be computed ahead of their conflict checks only when that has no side
+    // effects (no nextval(), no volatile or asynchronous function, no row-level security).
+    this.computeAhead = !m.checks?.rls && [...m.newRow!, ...(m.checks?.checks ?? []).map((c) => c.expr)].every(sideEffectFree);
     // The updated row is checked against the UPDATE policies, not INSERT's.
     this.updateChecks = m.checks && (m.checks.rls || oc.rlsUpdate) ? { ...m, checks: { ...m.checks, rls: oc.rlsUpdate } } : m;
   }
 
   private readonly updateChecks: ModifyPlan;
+  private readonly computeAhead: boolean;
 
   /**
    * Consecutive conflict-free rows are inserted together (one uniqueness check and write per
@@ -214,9 +218,24 @@ class Upserter {
       for (const id of ids) this.touched.add(id);
       for (const u of items) await this.out.wrote(u.row);
     };
-    for (const src of batch) {
+    // Read-ahead: the batch's proposed rows first, so the arbiter's index entries are read in
+    // one batch; an error computing row i is raised when row i's turn comes, after the rows
+    // before it took effect, as when computing row by row.
+    let ahead: Row[] | null = null;
+    let aheadError: unknown = null;
+    if (this.computeAhead && batch.length > 1 && ctx.data.prefetchConflicts) {
+      ahead = [];
+      try {
+        for (const src of batch) ahead.push(await newRowOf(src));
+      } catch (err) {
+        aheadError = err;
+      }
+      ctx.data.prefetchConflicts(m.tableId, ahead, oc.constraint);
+    }
+    for (let i = 0; i < batch.length; i++) {
       ctx.checkCancel();
-      const proposed = await newRowOf(src);
+      if (ahead !== null && i >= ahead.length) throw aheadError;
+      const proposed = ahead !== null ? ahead[i]! : await newRowOf(batch[i]!);
       const hit = await ctx.data.findConflict(m.tableId, proposed, oc.constraint);
       if (hit === null) {
         await flushUpdates();
@@ -284,6 +303,22 @@ class Upserter {
       await this.out.wrote(row);
       return;
     }
+  }
+}
+
+/** True when evaluating `e` can have no side effect: columns, constants, parameters, casts, non-volatile synchronous functions. */
+function sideEffectFree(e: import('./bound.ts').BoundExpr): boolean {
+  switch (e.kind) {
+    case 'const':
+    case 'param':
+    case 'column':
+      return true;
+    case 'cast':
+      return sideEffectFree(e.arg);
+    case 'call':
+      return e.fn.volatility !== 'volatile' && e.fn.async !== true && e.args.every(sideEffectFree);
+    default:
+      return false;
   }
 }
 

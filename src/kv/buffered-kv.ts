@@ -68,6 +68,15 @@ export class BufferedKv implements KvStore {
     return had;
   }
 
+  /**
+   * Removes a key without reading whether it was there (a tombstone in the buffer; deleting
+   * an absent key at flush is a no-op). `delete` reads the key to answer its boolean, which
+   * for a key only in the base store costs a point read.
+   */
+  discard(k: Uint8Array): void {
+    this.set(k, null);
+  }
+
   batchDelete(keys: readonly Uint8Array[]): number {
     return this.atomic(() => keys.reduce((n, k) => n + (this.delete(k) ? 1 : 0), 0));
   }
@@ -89,7 +98,18 @@ export class BufferedKv implements KvStore {
   }
 
   batchGet(keys: readonly Uint8Array[]): (Buffer | undefined)[] {
-    return keys.map((k) => this.get(k));
+    const out: (Buffer | undefined)[] = new Array(keys.length).fill(undefined);
+    const miss: number[] = [];
+    keys.forEach((k, i) => {
+      const v = this.memtable.get(key(k));
+      if (v === undefined) miss.push(i);
+      else if (v !== null) out[i] = v;
+    });
+    if (miss.length > 0) {
+      const got = this.base.batchGet(miss.map((i) => keys[i]!));
+      miss.forEach((i, j) => (out[i] = got[j]));
+    }
+    return out;
   }
 
   scan(start: Uint8Array, end: Uint8Array | null, limit?: number): KvEntry[] {

@@ -10,6 +10,9 @@ import { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
 type Db = Database.Database;
 type Stmt = Database.Statement;
 
+/** Keys per `IN (...)` statement in batchGet. */
+const BATCH_GET_CHUNK = 250;
+
 export interface SqliteKvOptions {
   /** 'full' syncs every transaction; 'normal' (default) syncs at WAL checkpoints; 'off' never. */
   readonly synchronous?: 'full' | 'normal' | 'off';
@@ -92,8 +95,38 @@ export class SqliteKv implements KvStore {
     return this.sGet.get(key) as Buffer | undefined;
   }
 
+  /**
+   * One `WHERE k IN (...)` statement per chunk of keys instead of a statement per key: the
+   * per-call overhead is paid once per chunk (about a third less per key on this machine).
+   */
   batchGet(keys: readonly Uint8Array[]): (Buffer | undefined)[] {
-    return keys.map((k) => this.get(k));
+    if (keys.length < 4) return keys.map((k) => this.get(k));
+    const out: (Buffer | undefined)[] = new Array(keys.length).fill(undefined);
+    const at = new Map<string, number[]>();
+    keys.forEach((k, i) => {
+      const s = Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+      const list = at.get(s);
+      if (list === undefined) at.set(s, [i]);
+      else list.push(i);
+    });
+    const unique = [...at.keys()];
+    for (let i = 0; i < unique.length; i += BATCH_GET_CHUNK) {
+      const part = unique.slice(i, i + BATCH_GET_CHUNK);
+      const rows = this.inStatement(part.length).all(...part.map((s) => Buffer.from(s, 'latin1'))) as [Buffer, Buffer][];
+      for (const [k, v] of rows) for (const j of at.get(k.toString('latin1')) ?? []) out[j] = v;
+    }
+    return out;
+  }
+
+  private readonly sIn = new Map<number, Stmt>();
+  private inStatement(n: number): Stmt {
+    let st = this.sIn.get(n);
+    if (st === undefined) {
+      st = this.db.prepare(`SELECT k, v FROM ${this.table} WHERE k IN (${new Array(n).fill('?').join(',')})`);
+      (st as unknown as { raw(on: boolean): void }).raw(true);
+      this.sIn.set(n, st);
+    }
+    return st;
   }
 
   scan(start: Uint8Array, end: Uint8Array | null, limit = -1): KvEntry[] {

@@ -176,11 +176,70 @@ export class UniqueKeys {
   private readonly moves = new Map<number, SegmentMove>();
   private movedOffsets = 0;
 
+  /**
+   * Entries of one constraint read ahead in one batch (`prefetch`): encoded key → value, null
+   * = absent. Every write to the entries drops it, so it never answers with a stale value.
+   */
+  private readAhead: { u: UniqueConstraint; entries: Map<string, Buffer | null> } | null = null;
+
   private entryGet(full: Buffer): Buffer | undefined {
     return this.bloom.mayContain(full) ? this.kv.get(full) : undefined;
   }
 
+  /** The committed entry of key `k` of `u` (read ahead, else from the store). */
+  private committedEntry(u: UniqueConstraint, k: string): Buffer | undefined {
+    const ra = this.readAhead;
+    if (ra !== null && ra.u === u) {
+      const v = ra.entries.get(k);
+      if (v !== undefined) return v ?? undefined;
+    }
+    return this.entryGet(u.fullKey(k));
+  }
+
+  /**
+   * Reads the committed entries of keys of `u` in one batch (SqliteKv: one `IN (...)`
+   * statement per 250 keys) for the point reads that follow (lookup, conflicts). Keys the
+   * Bloom filter rules out are not read.
+   */
+  prefetch(u: UniqueConstraint, keys: readonly string[]): void {
+    const entries = new Map<string, Buffer | null>();
+    const ask: string[] = [];
+    const full: Buffer[] = [];
+    for (const k of keys) {
+      if (entries.has(k)) continue;
+      const f = u.fullKey(k);
+      entries.set(k, null);
+      if (this.bloom.mayContain(f)) {
+        ask.push(k);
+        full.push(f);
+      }
+    }
+    const got = full.length > 0 ? this.kv.batchGet(full) : [];
+    ask.forEach((k, i) => entries.set(k, got[i] ?? null));
+    this.readAhead = { u, entries };
+  }
+
+  /** Read-ahead for the rows an upsert is about to probe (`DataAccess.prefetchConflicts`). */
+  prefetchRows(tableId: number, rows: readonly (readonly unknown[])[], only?: readonly UniqueConstraint[]): void {
+    const cs = only ?? this.byTable.get(tableId) ?? [];
+    // One constraint's worth of read-ahead is kept; the first (the primary key, or the arbiter) is the one probed first.
+    const u = cs[0];
+    if (u === undefined || rows.length < 2) return;
+    const keys: string[] = [];
+    for (const row of rows) {
+      const k = u.key(row);
+      if (k !== null) keys.push(k);
+    }
+    this.prefetch(u, keys);
+  }
+
+  private entryDeletePrefix(prefix: Buffer): void {
+    this.readAhead = null;
+    this.kv.deletePrefix(prefix);
+  }
+
   private entryPut(full: Buffer, value: Buffer): void {
+    this.readAhead = null;
     this.kv.put(full, value);
     this.bloom.add(full);
     if (this.bloom.full) this.bloomRebuildDue = true;
@@ -268,7 +327,7 @@ export class UniqueKeys {
     const before = this.byTable.get(t.tableId) ?? [];
     for (const old of before) {
       if (!constraints.some((u) => u.prefix.equals(old.prefix) && u.signature === old.signature)) {
-        this.kv.deletePrefix(old.prefix);
+        this.entryDeletePrefix(old.prefix);
         this.meta.delete(sigKey(old));
       }
     }
@@ -294,7 +353,7 @@ export class UniqueKeys {
   private async rebuild(t: TableDef, constraints: UniqueConstraint[], storage: StorageEngine): Promise<void> {
     const live = t.columns.filter((c) => !c.dropped);
     for (const u of constraints) {
-      this.kv.deletePrefix(u.prefix);
+      this.entryDeletePrefix(u.prefix);
       this.meta.delete(sigKey(u));
     }
     const snap = storage.snapshot(t.tableId);
@@ -319,7 +378,7 @@ export class UniqueKeys {
 
   forget(tableId: number): void {
     for (const u of this.byTable.get(tableId) ?? []) {
-      this.kv.deletePrefix(u.prefix);
+      this.entryDeletePrefix(u.prefix);
       this.meta.delete(sigKey(u));
     }
     this.byTable.delete(tableId);
@@ -328,7 +387,7 @@ export class UniqueKeys {
 
   /** Empties a table's entries (TRUNCATE). */
   clear(tableId: number): void {
-    for (const u of this.byTable.get(tableId) ?? []) this.kv.deletePrefix(u.prefix);
+    for (const u of this.byTable.get(tableId) ?? []) this.entryDeletePrefix(u.prefix);
   }
 
   has(tableId: number): boolean {
@@ -341,7 +400,7 @@ export class UniqueKeys {
 
   /** The committed row id holding key `k` of `u`, if any. */
   committedRowId(u: UniqueConstraint, k: string): number | undefined {
-    const v = this.entryGet(u.fullKey(k));
+    const v = this.committedEntry(u, k);
     return v === undefined ? undefined : this.resolve(rowIdOf(v));
   }
 
@@ -408,7 +467,7 @@ export class UniqueKeys {
       for (let r = 0; r < rows.length; r++) {
         const k = keys[c]![r] ?? null;
         if (k === null) continue;
-        if (mine?.has(k) || batch.has(k) || (!gone?.has(k) && this.entryGet(u.fullKey(k)) !== undefined)) throw u.violation(rows[r]!);
+        if (mine?.has(k) || batch.has(k) || (!gone?.has(k) && this.committedEntry(u, k) !== undefined)) throw u.violation(rows[r]!);
         batch.add(k);
       }
     }
@@ -450,15 +509,30 @@ export class UniqueKeys {
    * keys out, inserted keys → their assigned row ids) and releases its pending keys.
    */
   commit(tx: UniqueTxChanges): void {
-    this.kv.atomic(() => {
-      for (const [u, gone] of tx.deleted) for (const k of gone) this.kv.delete(u.fullKey(k));
+    this.readAhead = null;
+    const kv = this.kv;
+    // Deletes are blind where the store allows (no read to learn whether the key was there).
+    const remove = kv instanceof BufferedKv ? (k: Buffer): void => kv.discard(k) : (k: Buffer): void => void kv.delete(k);
+    kv.atomic(() => {
+      // A key deleted and re-inserted by the transaction (an update, an upsert) is only put:
+      // the put replaces the entry, so the delete would be a wasted write.
+      const put = new Map<UniqueConstraint, Set<string>>();
       for (const [u, keys] of tx.inserted) {
         if (keys.size === 0) continue;
         const assigned = tx.writeTx?.state === 'committed' ? tx.writeTx.assignedRowIds(u.table.tableId) : [];
+        const done = new Set<string>();
+        put.set(u, done);
         for (const [k, provisional] of keys) {
           const id = assigned[-provisional - 1];
-          if (id !== undefined && !Number.isNaN(id)) this.entryPut(u.fullKey(k), rowIdBytes(id));
+          if (id !== undefined && !Number.isNaN(id)) {
+            this.entryPut(u.fullKey(k), rowIdBytes(id));
+            done.add(k);
+          }
         }
+      }
+      for (const [u, gone] of tx.deleted) {
+        const done = put.get(u);
+        for (const k of gone) if (done === undefined || !done.has(k)) remove(u.fullKey(k));
       }
     });
     for (const [u, keys] of tx.inserted) for (const k of keys.keys()) if (u.pending.get(k) === tx) u.pending.delete(k);
@@ -480,6 +554,14 @@ export class UniqueKeys {
     if (u === undefined) return null;
     const ids: number[] = [];
     const seen = new Set<string>();
+    if (keys.length > 1) {
+      const ks: string[] = [];
+      for (const values of keys) {
+        const k = u.keyOfValues(values);
+        if (k !== null) ks.push(k);
+      }
+      this.prefetch(u, ks);
+    }
     for (const values of keys) {
       const k = u.keyOfValues(values);
       if (k === null || seen.has(k)) continue;
@@ -560,6 +642,7 @@ export class UniqueKeys {
   /** Rewrites every entry that resolves through a move to its current row id, then forgets the moves. */
   private foldMoves(): void {
     if (this.moves.size === 0) return;
+    this.readAhead = null;
     for (let start = Buffer.alloc(0); ; ) {
       const chunk = this.kv.scan(start, null, 100_000);
       this.kv.atomic(() => {
