@@ -121,6 +121,13 @@ describe('Metabase (replayed through pgJDBC)', { skip: available ? false : 'Java
     });
   }
 
+  test('questions as its query processor compiles them, as on PostgreSQL 15', async (t) => {
+    const got = await java(jdbcUrl(servers.tessera.url), 'questions');
+    assert.equal(got.length, 11, 'every question reported');
+    assert.deepEqual(value(got, 'can-connect?'), [['?column? int4'], [1]]);
+    await assertSameAsPostgres(t, servers, got, async (url) => (await java(jdbcUrl(url), 'questions')) as unknown[]);
+  });
+
   test('a vector column with an hnsw index: synced as pgvector `vector`, nearest-neighbour question', async () => {
     const rows = makeVectors(30, 3, 41).map((v, i) => ({ id: i + 1, v }));
     await exec(servers.tessera.url, [

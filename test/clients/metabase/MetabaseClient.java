@@ -290,6 +290,52 @@ public class MetabaseClient {
     }
   }
 
+  /**
+   * Questions as Metabase's query processor compiles MBQL for PostgreSQL (sql.qp + driver/postgres.clj:
+   * fully qualified "schema"."table"."column" references, DATE_TRUNC / extract bucketing, CAST(... AS date),
+   * INTERVAL literals, joins with an alias, COUNT(DISTINCT)), plus its can-connect? check and a native query,
+   * run read-only with a fetch size and a row limit as in sync above.
+   */
+  static void questions(String url) throws Exception {
+    String o = "\"shop\".\"orders\"";
+    String[][] qs = {
+      {"can-connect?", "SELECT 1"},
+      {"field values", "SELECT " + o + ".\"status\" AS \"status\" FROM " + o + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC LIMIT 1000"},
+      {"rows sample", "SELECT " + o + ".\"id\" AS \"id\", " + o + ".\"total\" AS \"total\", " + o + ".\"meta\" AS \"meta\", " + o + ".\"tags\" AS \"tags\" FROM " + o + " LIMIT 10000"},
+      {"count by month", "SELECT DATE_TRUNC('month', " + o + ".\"placed_at\") AS \"placed_at\", COUNT(*) AS \"count\" FROM " + o
+          + " GROUP BY DATE_TRUNC('month', " + o + ".\"placed_at\") ORDER BY DATE_TRUNC('month', " + o + ".\"placed_at\") ASC"},
+      {"sum by status, relative date filter", "SELECT " + o + ".\"status\" AS \"status\", SUM(" + o + ".\"total\") AS \"sum\" FROM " + o
+          + " WHERE (" + o + ".\"placed\" >= CAST((CAST(CAST('2026-01-07T12:00:00Z' AS timestamptz) AS date) + INTERVAL '-5 day') AS date))"
+          + " AND (" + o + ".\"placed\" < CAST((CAST(CAST('2026-01-07T12:00:00Z' AS timestamptz) AS date) + INTERVAL '1 day') AS date))"
+          + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC"},
+      {"day of week", "SELECT (CAST(extract(dow from CAST(" + o + ".\"placed_at\" AS timestamp)) AS integer) + 1) AS \"placed_at\", COUNT(*) AS \"count\" FROM " + o
+          + " GROUP BY (CAST(extract(dow from CAST(" + o + ".\"placed_at\" AS timestamp)) AS integer) + 1) ORDER BY 1 ASC"},
+      {"join with alias, distinct count", "SELECT \"Customers\".\"name\" AS \"Customers__name\", COUNT(DISTINCT " + o + ".\"status\") AS \"count\", AVG(" + o + ".\"total\") AS \"avg\""
+          + " FROM " + o + " LEFT JOIN \"public\".\"customers\" AS \"Customers\" ON " + o + ".\"customer_id\" = \"Customers\".\"id\""
+          + " GROUP BY \"Customers\".\"name\" ORDER BY \"Customers\".\"name\" ASC"},
+      {"nested query (source)", "SELECT \"source\".\"status\" AS \"status\", \"source\".\"count\" AS \"count\" FROM (SELECT " + o + ".\"status\" AS \"status\", COUNT(*) AS \"count\" FROM " + o
+          + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC) AS \"source\" WHERE \"source\".\"count\" > 1 LIMIT 2000"},
+      {"json and text filters", "SELECT " + o + ".\"id\" AS \"id\" FROM " + o + " WHERE (" + o + ".\"meta\" ->> 'src' = 'web' OR " + o + ".\"status\" LIKE '%ipp%')"
+          + " AND NOT (LOWER(" + o + ".\"status\") LIKE 'x%') ORDER BY " + o + ".\"id\" ASC LIMIT 2000"},
+      {"native query", "select status, count(*) as n, min(placed) as first from shop.orders group by status order by n desc, status"},
+      {"native query error", "select nope from shop.orders"},
+    };
+    try (Connection c = DriverManager.getConnection(url)) {
+      c.setAutoCommit(false);
+      c.setReadOnly(true);
+      for (String[] q : qs) {
+        step(c, q[0], () -> {
+          try (Statement s = c.createStatement()) {
+            s.setFetchSize(2);
+            s.setMaxRows(2000);
+            return rows(s.executeQuery(q[1]), false);
+          }
+        });
+      }
+      c.commit();
+    }
+  }
+
   /** The nearest-neighbour question on a vector column, fetched through a suspended portal. */
   static void vector(String url, String table, String q) throws Exception {
     try (Connection c = DriverManager.getConnection(url)) {
@@ -311,6 +357,7 @@ public class MetabaseClient {
 
   public static void main(String[] args) throws Exception {
     if (args[1].equals("vector")) vector(args[0], args[2], args[3]);
+    else if (args[1].equals("questions")) questions(args[0]);
     else sync(args[0], args[1].split(","), args[2]);
     System.out.println("[" + String.join(",\n", out) + "]");
   }
