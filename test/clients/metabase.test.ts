@@ -114,7 +114,7 @@ describe('Metabase (replayed through pgJDBC)', { skip: available ? false : 'Java
   for (const table of ['shop.orders', 'public.customers']) {
     test(`connect and sync, then a question on ${table}, as on PostgreSQL 15`, async (t) => {
       const got = await java(jdbcUrl(servers.tessera.url), 'public,shop', table);
-      assert.equal(got.length, 30, 'every step reported');
+      assert.equal(got.length, 31, 'every step reported');
       const privileges = value(got, 'current-user-table-privileges') as unknown[][];
       assert.ok(privileges.length >= 3, 'the privileges CTE returns the user tables (else Metabase syncs none)');
       await assertSameAsPostgres(t, servers, got, async (url) => (await java(jdbcUrl(url), 'public,shop', table)) as unknown[]);
@@ -123,7 +123,7 @@ describe('Metabase (replayed through pgJDBC)', { skip: available ? false : 'Java
 
   test('questions as its query processor compiles them, as on PostgreSQL 15', async (t) => {
     const got = await java(jdbcUrl(servers.tessera.url), 'questions');
-    assert.equal(got.length, 11, 'every question reported');
+    assert.equal(got.length, 14, 'every question reported');
     assert.deepEqual(value(got, 'can-connect?'), [['?column? int4'], [1]]);
     await assertSameAsPostgres(t, servers, got, async (url) => (await java(jdbcUrl(url), 'questions')) as unknown[]);
   });

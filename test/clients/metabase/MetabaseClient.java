@@ -216,6 +216,18 @@ public class MetabaseClient {
       step(c, "get-tables-sql", () -> query(c, getTablesSql(schemas.length), false, tableParams));
       step(c, "select probe", () -> query(c, "SELECT TRUE AS \"_\" FROM \"" + schema + "\".\"" + name + "\" WHERE 1 <> 1 LIMIT 0", false));
       step(c, "select probe of a missing table", () -> query(c, "SELECT TRUE AS \"_\" FROM \"" + schema + "\".\"missing\" WHERE 1 <> 1 LIMIT 0", false));
+      step(c, "fallback-metadata-query: ResultSetMetaData of SELECT * ... WHERE 1 <> 1 LIMIT 0", () -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM \"" + schema + "\".\"" + name + "\" WHERE 1 <> 1 LIMIT 0");
+             ResultSet rs = ps.executeQuery()) {
+          ResultSetMetaData m = rs.getMetaData();
+          List<Object> cols = new ArrayList<>();
+          for (int i = 1; i <= m.getColumnCount(); i++) {
+            cols.add(Arrays.asList(m.getColumnName(i), m.getColumnTypeName(i), m.isAutoIncrement(i), m.isNullable(i), m.getTableName(i), m.getSchemaName(i),
+                m.getPrecision(i), m.getScale(i)));
+          }
+          return cols;
+        }
+      });
       step(c, "describe-fields-sql", () -> query(c, describeFieldsSql(schemas.length), false, twice));
       step(c, "describe-fks-sql", () -> query(c, describeFksSql(schemas.length, "f"), false, schemas));
       step(c, "describe-fks-sql shape over primary keys (= ANY(conkey))", () -> query(c, describeFksSql(schemas.length, "p"), true, schemas));
@@ -317,6 +329,9 @@ public class MetabaseClient {
           + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC) AS \"source\" WHERE \"source\".\"count\" > 1 LIMIT 2000"},
       {"json and text filters", "SELECT " + o + ".\"id\" AS \"id\" FROM " + o + " WHERE (" + o + ".\"meta\" ->> 'src' = 'web' OR " + o + ".\"status\" LIKE '%ipp%')"
           + " AND NOT (LOWER(" + o + ".\"status\") LIKE 'x%') ORDER BY " + o + ".\"id\" ASC LIMIT 2000"},
+      {"nested field columns: JSON sample, first and last rows by key", "SELECT CASE WHEN 50000 < LENGTH(CAST(" + o + ".\"meta\" AS TEXT)) THEN NULL ELSE " + o + ".\"meta\" END AS \"meta\""
+          + " FROM " + o + " INNER JOIN ((SELECT " + o + ".\"id\" FROM " + o + " ORDER BY " + o + ".\"id\" ASC LIMIT 5000) UNION ALL (SELECT " + o + ".\"id\" FROM " + o
+          + " ORDER BY " + o + ".\"id\" DESC LIMIT 5000)) AS \"result\" ON \"result\".\"id\" = " + o + ".\"id\"", "sorted"},
       {"native query", "select status, count(*) as n, min(placed) as first from shop.orders group by status order by n desc, status"},
       {"native query error", "select nope from shop.orders"},
     };
@@ -328,11 +343,28 @@ public class MetabaseClient {
           try (Statement s = c.createStatement()) {
             s.setFetchSize(2);
             s.setMaxRows(2000);
-            return rows(s.executeQuery(q[1]), false);
+            return rows(s.executeQuery(q[1]), q.length > 2); // no ORDER BY: compared sorted
           }
         });
       }
       c.commit();
+      c.setReadOnly(false);
+      c.setAutoCommit(true);
+      // A question the user abandons: Metabase calls Statement.cancel(), a CancelRequest on a new socket.
+      step(c, "cancelled question", () -> {
+        try (Statement s = c.createStatement()) {
+          Thread canceller = new Thread(() -> {
+            try { Thread.sleep(300); s.cancel(); } catch (Exception ignored) { }
+          });
+          canceller.start();
+          try {
+            return rows(s.executeQuery("SELECT pg_sleep(10), 1 AS one"), false);
+          } finally {
+            try { canceller.join(); } catch (InterruptedException ignored) { }
+          }
+        }
+      });
+      step(c, "after the cancel", () -> query(c, "SELECT count(*) AS \"count\" FROM " + o, false));
     }
   }
 
