@@ -7,4 +7,4 @@ export { MemoryKv } from './memory-kv.ts';
 export { BufferedKv } from './buffered-kv.ts';
 export { BloomFilter } from './bloom.ts';
 export { SqliteKv, openKvDatabase, type SqliteKvOptions } from './sqlite-kv.ts';
-export { encodeKey, decodeKey } from './key-encoding.ts';
+export { encodeKey, encodeKeyLatin1, decodeKey } from './key-encoding.ts';

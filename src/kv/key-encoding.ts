@@ -132,6 +132,35 @@ export function encodeKey(typeOids: readonly number[], values: readonly unknown[
   return w.done();
 }
 
+const TWO32 = 2 ** 32;
+const INT_OIDS = new Set([20, 21, 23, 26]);
+const latin1Int = (hi: number, lo: number): string =>
+  String.fromCharCode(TAG_INT, hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
+
+/**
+ * `encodeKey(typeOids, values)` as a latin1 string (one char per byte), the form the
+ * primary-key index keeps keys in memory. A single integer column (the usual primary key)
+ * is encoded without building Buffers.
+ */
+export function encodeKeyLatin1(typeOids: readonly number[], values: readonly unknown[]): string | null {
+  if (typeOids.length === 1 && INT_OIDS.has(typeOids[0]!)) {
+    const v = values[0];
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      // Two's complement halves of a safe integer, then the sign bit flipped.
+      const hi = Math.floor(v / TWO32);
+      const lo = v - hi * TWO32;
+      return latin1Int(((hi >>> 0) ^ 0x80000000) >>> 0, lo >>> 0);
+    }
+    if (typeof v === 'bigint') {
+      const x = BigInt.asUintN(64, v) ^ SIGN;
+      return latin1Int(Number(x >> 32n), Number(x & 0xffffffffn));
+    }
+  }
+  const k = encodeKey(typeOids, values);
+  return k === null ? null : k.toString('latin1');
+}
+
 /** Reads an escaped run starting at `pos`; returns the bytes and the position after the terminator. */
 function readEscaped(b: Buffer, pos: number): [Buffer, number] {
   const out: number[] = [];

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { BloomFilter, BufferedKv, decodeKey, encodeKey, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteKv } from '../kv/index.ts';
+import { BloomFilter, BufferedKv, decodeKey, encodeKey, encodeKeyLatin1, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteKv } from '../kv/index.ts';
 import { makeRowId, ROW_ID_SEGMENT_FACTOR, type SegmentMove, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -67,6 +67,7 @@ export class UniqueConstraint {
   readonly pending = new Map<string, UniqueTxChanges>();
   /** KV prefix of this constraint's entries: u32 tableId, then the constraint name, escaped. */
   readonly prefix: Buffer;
+  private readonly prefixLatin1: string;
   readonly typeOids: number[];
   /** What the index entries were built for; a change (ALTER) rebuilds them. */
   readonly signature: string;
@@ -81,24 +82,23 @@ export class UniqueConstraint {
     const head = Buffer.alloc(4);
     head.writeUInt32BE(table.tableId);
     this.prefix = Buffer.concat([head, encodeKey([25], [def.name])!]);
+    this.prefixLatin1 = this.prefix.toString('latin1');
     this.signature = JSON.stringify({ attnums: def.attnums, types: this.typeOids, kind: def.kind });
   }
 
   /** The encoded key of a row as a map key (latin1), or null when a key column is NULL (NULLs never conflict). */
   key(row: readonly unknown[]): string | null {
-    const vals = this.positions.map((p) => row[p]);
-    const k = encodeKey(this.typeOids, vals);
-    return k === null ? null : k.toString('latin1');
+    const p = this.positions;
+    return encodeKeyLatin1(this.typeOids, p.length === 1 ? [row[p[0]!]] : p.map((i) => row[i]));
   }
 
   /** Encoded key of key-column values (in constraint column order). */
   keyOfValues(values: readonly unknown[]): string | null {
-    const k = encodeKey(this.typeOids, values);
-    return k === null ? null : k.toString('latin1');
+    return encodeKeyLatin1(this.typeOids, values);
   }
 
   fullKey(k: string): Buffer {
-    return Buffer.concat([this.prefix, Buffer.from(k, 'latin1')]);
+    return Buffer.from(this.prefixLatin1 + k, 'latin1');
   }
 
   violation(row: readonly unknown[]): DbError {

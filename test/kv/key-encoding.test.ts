@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeKey, encodeKey } from '../../src/kv/index.ts';
+import { decodeKey, encodeKey, encodeKeyLatin1 } from '../../src/kv/index.ts';
 import { mulberry32 } from '../support/prng.ts';
 
 const rng = mulberry32;
@@ -74,4 +74,25 @@ test('float keys order numerically; -0 equals 0', () => {
   const vals = [-Infinity, -1e300, -1, -0.5, 0, 0.5, 1, 1e300, Infinity, NaN];
   for (let i = 0; i + 1 < vals.length; i++) assert.ok(Buffer.compare(encodeKey([701], [vals[i]])!, encodeKey([701], [vals[i + 1]])!) < 0, `${vals[i]}`);
   assert.deepEqual(encodeKey([701], [-0]), encodeKey([701], [0]));
+});
+
+test('encodeKeyLatin1 (the index\'s in-memory form, fast path for one integer column) = encodeKey as latin1', () => {
+  let seed = 7;
+  const r = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const ints: (number | bigint)[] = [0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, -(2 ** 32), 2 ** 32 - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER,
+    0n, -1n, 9223372036854775807n, -9223372036854775808n, 4294967296n, -4294967297n];
+  for (let i = 0; i < 2000; i++) {
+    const n = Math.floor((r() - 0.5) * 2 ** (1 + Math.floor(r() * 53)));
+    ints.push(n, BigInt(n), BigInt(n) * 1000003n);
+  }
+  for (const oid of [20, 21, 23, 26]) {
+    for (const v of ints) {
+      if (typeof v === 'bigint' && (v > 9223372036854775807n || v < -9223372036854775808n)) continue;
+      assert.equal(encodeKeyLatin1([oid], [v]), encodeKey([oid], [v])!.toString('latin1'), `${oid} ${v}`);
+    }
+  }
+  assert.equal(encodeKeyLatin1([20], [null]), null);
+  for (const [oids, vals] of [[[25], ['a\u0000b']], [[20, 25], [5n, 'x']], [[2950], ['00000000-0000-0000-0000-000000000001']], [[701], [-1.5]]] as const) {
+    assert.equal(encodeKeyLatin1(oids, vals), encodeKey(oids, vals)!.toString('latin1'));
+  }
 });
