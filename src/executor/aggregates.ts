@@ -159,7 +159,8 @@ function extreme(name: 'min' | 'max'): AggregateFunction {
   const sign = name === 'min' ? -1 : 1;
   return {
     name,
-    resultType: ([t]) => (t === undefined || t === Oid.unknown ? null : t),
+    // PostgreSQL has no min/max over jsonb (its btree order is for indexes and ORDER BY).
+    resultType: ([t]) => (t === undefined || t === Oid.unknown || t === Oid.jsonb ? null : t),
     argTypesFor: (t) => [...t],
     create: ([t]) => {
       let best: Value = null;

@@ -7,7 +7,7 @@
  * jsonb values are Jsonb trees.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { ArrayOid, JsonbValue, Numeric, Oid, PgArray, escapeJsonString, formatJsonb, parseJsonb, typeByOid, type FormatContext, type Jsonb } from '../types/index.ts';
+import { ArrayOid, JsonbValue, compareJsonb, Numeric, Oid, PgArray, escapeJsonString, formatJsonb, parseJsonb, typeByOid, type FormatContext, type Jsonb } from '../types/index.ts';
 import { fn, polyFn, variadicFn } from './function-defs.ts';
 import { elementTypeOf, PolyOid } from './polymorphic.ts';
 import type { Value } from './value.ts';
@@ -434,6 +434,10 @@ fn('?|', [JB, ArrayOid.text], Oid.bool, ([v, ks]) => pathArray(ks).some((k) => k
 fn('?&', [JB, ArrayOid.text], Oid.bool, ([v, ks]) => pathArray(ks).every((k) => k === null || exists(v as Jsonb, k)));
 fn('=', [JB, JB], Oid.bool, ([a, b]) => jsonbEquals(a as Jsonb, b as Jsonb));
 fn('<>', [JB, JB], Oid.bool, ([a, b]) => !jsonbEquals(a as Jsonb, b as Jsonb));
+fn('<', [JB, JB], Oid.bool, ([a, b]) => compareJsonb(a as Jsonb, b as Jsonb) < 0);
+fn('<=', [JB, JB], Oid.bool, ([a, b]) => compareJsonb(a as Jsonb, b as Jsonb) <= 0);
+fn('>', [JB, JB], Oid.bool, ([a, b]) => compareJsonb(a as Jsonb, b as Jsonb) > 0);
+fn('>=', [JB, JB], Oid.bool, ([a, b]) => compareJsonb(a as Jsonb, b as Jsonb) >= 0);
 fn('||', [JB, JB], JB, ([a, b]) => concat(a as Jsonb, b as Jsonb));
 fn('-', [JB, T], JB, ([v, k]) => deleteKey(v as Jsonb, k as string));
 fn('-', [JB, I], JB, ([v, i]) => deleteIndex(v as Jsonb, i as number));

@@ -5,7 +5,7 @@
  * Arithmetic follows PostgreSQL: integer overflow 22003, division by zero 22012.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, PgArray, typeByOid, type Interval, compareDense, compareSparse, compareBitStrings, type SparseVector, type BitString } from '../types/index.ts';
+import { Oid, Numeric, PgArray, typeByOid, type Interval, compareDense, compareSparse, compareBitStrings, compareJsonb, type Jsonb, type SparseVector, type BitString } from '../types/index.ts';
 import type { ExecContext } from './context.ts';
 import type { Value } from './value.ts';
 import { SERVER_VERSION_STRING } from './version.ts';
@@ -250,6 +250,8 @@ export function compareValues(typeOid: number, a: Value, b: Value): number {
     case Oid.bit:
     case Oid.varbit:
       return compareBitStrings(a as BitString, b as BitString);
+    case Oid.jsonb:
+      return compareJsonb(a as Jsonb, b as Jsonb);
     case Oid.interval: {
       // interval_cmp: the linear span with 30-day months and 24-hour days.
       const span = (v: Interval): bigint => (BigInt(v.months) * 30n + BigInt(v.days)) * 86400000000n + v.micros;

@@ -2,7 +2,7 @@
  * Hash keys for lists of values: two lists get the same key exactly when their values are
  * equal under PostgreSQL's `=` for the same types (GROUP BY, DISTINCT, hash joins, set
  * operations). Normalises what `=` treats as equal but differs in representation:
- * numeric scale (1.0 = 1.00), -0 = 0 for floats, interval spans ('1 day' = '24 hours').
+ * numeric scale (1.0 = 1.00, in jsonb too), -0 = 0 for floats, interval spans ('1 day' = '24 hours').
  */
 import { Interval, Numeric } from '../types/index.ts';
 import type { Value } from './value.ts';
@@ -39,7 +39,11 @@ function valueKey(v: unknown): string {
   if (v instanceof Uint8Array) return `x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
   if (v instanceof Float32Array) return `v${Array.from(v).join(',')}`;
   if (Array.isArray(v)) return `[${v.map(valueKey).join(',')}]`;
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Numeric ? numericKey(x) : x));
+  // The replacer sees `this[key]` before toJSON (Numeric has one): normalise numbers (jsonb 1.5 = 1.50) from the holder.
+  return JSON.stringify(v, function (this: Record<string, unknown>, k, x) {
+    const raw = this[k];
+    return typeof raw === 'bigint' ? `${raw}n` : raw instanceof Numeric ? numericKey(raw) : x;
+  });
 }
 
 /** The key of a list of values. */

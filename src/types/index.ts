@@ -16,7 +16,7 @@ export {
 } from './interval.ts';
 export { parseInterval } from './interval-parse.ts';
 export { PgArray, arrayTextIn, arrayTextOut, arrayBinaryIn, arrayBinaryOut, quoteArrayElement, MAXDIM } from './array.ts';
-export { parseJsonb, validateJson, formatJsonb, escapeJsonString, compareJsonbKeys, JsonbValue, type Jsonb } from './jsonb.ts';
+export { parseJsonb, validateJson, formatJsonb, escapeJsonString, compareJsonbKeys, compareJsonb, JsonbValue, type Jsonb } from './jsonb.ts';
 export {
   POSTGRES_EPOCH_JDATE, UNIX_TO_PG_EPOCH_USECS, USECS_PER_SEC, USECS_PER_MINUTE, USECS_PER_HOUR, USECS_PER_DAY, DT_NOBEGIN, DT_NOEND,
   MIN_TIMESTAMP, END_TIMESTAMP, date2j, j2date, timestampToTm, tmToTimestamp, formatDate, formatTime, formatTimestamp,

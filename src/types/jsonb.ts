@@ -416,3 +416,71 @@ export const JsonbValue = {
   array: (items: readonly Jsonb[]): Jsonb => ({ kind: 'array', items }),
   object: (entries: readonly (readonly [string, Jsonb])[]): Jsonb => normaliseObject(entries),
 } as const;
+
+/** UTF-8 byte order (the C collation PostgreSQL compares jsonb strings and keys with here). */
+function compareBytes(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** jbvType's order for values of different types: null < string < number < bool < array < object. */
+const TYPE_RANK: Record<Jsonb['kind'], number> = { null: 0, string: 1, number: 2, bool: 3, array: 16, object: 17 };
+
+/**
+ * jsonb's btree order, as compareJsonbContainers walks two values in parallel: containers by
+ * element / pair count first (a top-level scalar is a one-element "raw scalar" array that sorts
+ * before a real array of one element), then keys and values in storage order; differing types
+ * by TYPE_RANK; scalars as their SQL types.
+ */
+export function compareJsonb(a: Jsonb, b: Jsonb): number {
+  const rawA = a.kind !== 'array' && a.kind !== 'object';
+  const rawB = b.kind !== 'array' && b.kind !== 'object';
+  const itemsA = rawA ? [a] : a.kind === 'array' ? a.items : null;
+  const itemsB = rawB ? [b] : b.kind === 'array' ? b.items : null;
+  if (itemsA !== null && itemsB !== null) {
+    let res = 0;
+    if (rawA !== rawB) res = rawA ? -1 : 1;
+    if (itemsA.length !== itemsB.length) res = itemsA.length > itemsB.length ? 1 : -1;
+    return res !== 0 ? res : compareSequence(itemsA, itemsB);
+  }
+  return compareNested(a, b);
+}
+
+function compareSequence(a: readonly Jsonb[], b: readonly Jsonb[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareNested(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** Two values at the same position inside containers (no raw scalars here). */
+function compareNested(a: Jsonb, b: Jsonb): number {
+  if (a.kind !== b.kind) return TYPE_RANK[a.kind] > TYPE_RANK[b.kind] ? 1 : -1;
+  switch (a.kind) {
+    case 'null':
+      return 0;
+    case 'string':
+      return compareBytes(a.value, (b as typeof a).value);
+    case 'number':
+      return a.value.compare((b as typeof a).value);
+    case 'bool':
+      return a.value === (b as typeof a).value ? 0 : a.value ? 1 : -1;
+    case 'array': {
+      const bi = (b as typeof a).items;
+      if (a.items.length !== bi.length) return a.items.length > bi.length ? 1 : -1;
+      return compareSequence(a.items, bi);
+    }
+    case 'object': {
+      const be = (b as typeof a).entries;
+      if (a.entries.length !== be.length) return a.entries.length > be.length ? 1 : -1;
+      for (let i = 0; i < a.entries.length; i++) {
+        const k = compareBytes(a.entries[i]![0], be[i]![0]);
+        if (k !== 0) return k;
+        const v = compareNested(a.entries[i]![1], be[i]![1]);
+        if (v !== 0) return v;
+      }
+      return 0;
+    }
+  }
+}
