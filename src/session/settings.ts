@@ -7,6 +7,7 @@
  * placeholders, which PostgreSQL also accepts.
  */
 import { DbError, SqlState } from '../errors/index.ts';
+import { parseInterval } from '../types/index.ts';
 
 export const SERVER_VERSION = '15.6 (Tessera 0.1.0)';
 export const SERVER_VERSION_NUM = '150006';
@@ -99,8 +100,30 @@ const zeroOnly =
     return out;
   };
 
+/** pg_tzset_offset's name for a fixed zone `gmtoffset` seconds west of UTC: <-07>+07, <+05:30>-05:30. */
+function offsetZoneName(gmtoffset: number): string {
+  let abs = Math.abs(gmtoffset);
+  let text = String(Math.trunc(abs / 3600)).padStart(2, '0');
+  abs %= 3600;
+  if (abs !== 0) {
+    text += ':' + String(Math.trunc(abs / 60)).padStart(2, '0');
+    abs %= 60;
+    if (abs !== 0) text += ':' + String(abs).padStart(2, '0');
+  }
+  return gmtoffset > 0 ? `<-${text}>+${text}` : `<+${text}>-${text}`;
+}
+
 function validateTimeZone(v: string): string {
   const s = v.trim();
+  // check_timezone: INTERVAL '...' (SET TIME ZONE INTERVAL) and plain numbers are hours east of UTC (SQL sign convention).
+  const iv = /^interval\s+'(.*)'$/is.exec(s);
+  if (iv) {
+    const value = parseInterval(iv[1]!, -1);
+    const detail = value.months !== 0 ? 'Cannot specify months in time zone interval.' : value.days !== 0 ? 'Cannot specify days in time zone interval.' : null;
+    if (detail !== null) throw new DbError(SqlState.InvalidParameterValue, `invalid value for parameter "TimeZone": "${v}"`, { detail });
+    return offsetZoneName(-Number(value.micros / 1_000_000n));
+  }
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return offsetZoneName(Math.trunc(-Number(s) * 3600));
   if (/^(utc|gmt|z|zulu)$/i.test(s)) return 'UTC';
   if (/^[+-]?\d{1,2}(:\d{2})?$/.test(s)) return s; // POSIX-style numeric offset, as PostgreSQL accepts
   try {

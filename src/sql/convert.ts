@@ -8,6 +8,7 @@ import type { Expr, FromItem, JoinType, LiteralKind, SelectStmt, SelectTarget, S
 import { convertDdlDml, type ConvertHelpers } from './convert-ddl-dml.ts';
 import { convertSecurity } from './convert-security.ts';
 import { errorPosition } from './position.ts';
+import { INTERVAL_FULL_PRECISION, encodeIntervalTypmod, formatInterval, parseInterval } from '../types/index.ts';
 
 /** A raw libpg-query node: `{ NodeType: { ...fields } }`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -451,6 +452,12 @@ function setValues(args: Raw[] | undefined): { text: string; literal: LiteralKin
       // SET TIME ZONE INTERVAL '...' HOUR TO MINUTE and similar typed literals.
       const c = constant(a.TypeCast.arg.A_Const);
       if (c.kind !== 'const') throw notSupported('SET value');
+      const type = convertTypeName(a.TypeCast.typeName);
+      if (type.names[type.names.length - 1] === 'interval' && c.text !== null) {
+        // As PostgreSQL's flatten_set_variable_args: the interval read with its typmod, then INTERVAL '<interval_out>'.
+        const typmod = type.typmods.length > 0 ? encodeIntervalTypmod(type.typmods[0]!, type.typmods[1] ?? INTERVAL_FULL_PRECISION) : -1;
+        return { text: `INTERVAL '${formatInterval(parseInterval(c.text, typmod))}'`, literal: 'string' as LiteralKind };
+      }
       return { text: c.text, literal: c.literal };
     }
     throw new DbError(SqlState.SyntaxError, 'SET value must be a constant');
