@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { postgresAvailable, startPostgres } from '../test/support/pg-cluster.ts';
 import { startTessera } from '../test/support/tessera.ts';
-import { fmt } from './stats.ts';
+import { fmt, median } from './stats.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -48,6 +48,10 @@ const BATCH = 1000;
 interface Result {
   upsertInsertRowsPerSec: number;
   upsertUpdateRowsPerSec: number;
+  /** Medians of the per-statement rates (1,000 rows each): less swayed by pauses and other load. */
+  upsertInsertMedian: number;
+  upsertUpdateMedian: number;
+  deleteBatchMedian: number;
   selectP50Ms: number | undefined;
   selectP99Ms: number | undefined;
   selectDone: number;
@@ -56,6 +60,8 @@ interface Result {
   deleteBatchRowsPerSec: number;
   deleteSingleRowsPerSec: number;
   diskBytesPerKey: number;
+  /** Everything the table takes on disk (Tessera: the whole data dir; PostgreSQL: pg_total_relation_size). */
+  totalDiskBytesPerKey: number;
   rssBytesPerKey: number | undefined;
 }
 
@@ -76,17 +82,27 @@ function rssBytes(pid: number): number | undefined {
   }
 }
 
-async function upsertRange(c: pg.Client, from: number, to: number, v: number): Promise<number> {
+/** Rows/s over the whole range and the median of the per-statement rates. */
+async function upsertRange(c: pg.Client, from: number, to: number, v: number, log: (s: string) => void): Promise<{ overall: number; median: number }> {
   const t0 = performance.now();
+  const rates: number[] = [];
+  let lastLog = t0;
   for (let i = from; i < to; i += BATCH) {
     const rows: string[] = [];
     for (let j = i; j < Math.min(to, i + BATCH); j++) rows.push(`(${keyOf(j)},${v})`);
+    const t = performance.now();
     await c.query(`INSERT INTO pk VALUES ${rows.join(',')} ON CONFLICT (id) DO UPDATE SET v = excluded.v`);
+    const now = performance.now();
+    rates.push((rows.length * 1000) / (now - t));
+    if (now - lastLog > 30_000) {
+      lastLog = now;
+      log(`  ${fmt(i + rows.length - from)} rows, ${fmt(((i + rows.length - from) * 1000) / (now - t0))} rows/s so far`);
+    }
   }
-  return ((to - from) * 1000) / (performance.now() - t0);
+  return { overall: ((to - from) * 1000) / (performance.now() - t0), median: median(rates) };
 }
 
-async function run(name: string, url: string, diskBytes: (c: pg.Client) => Promise<number>, pid: number | null): Promise<Result> {
+async function run(name: string, url: string, diskBytes: (c: pg.Client) => Promise<number>, totalDiskBytes: (c: pg.Client) => Promise<number>, pid: number | null): Promise<Result> {
   const c = new pg.Client(url);
   await c.connect();
   await c.query('DROP TABLE IF EXISTS pk');
@@ -94,10 +110,11 @@ async function run(name: string, url: string, diskBytes: (c: pg.Client) => Promi
   const rss0 = pid === null ? undefined : rssBytes(pid);
   const log = (s: string): void => void process.stderr.write(`[${name}] ${s}\n`);
 
-  const upsertInsertRowsPerSec = await upsertRange(c, 0, N, 1);
-  log(`upsert (insert path) ${fmt(upsertInsertRowsPerSec)} rows/s`);
-  const upsertUpdateRowsPerSec = await upsertRange(c, 0, UPDATE_ROWS, 2);
-  log(`upsert (update path) ${fmt(upsertUpdateRowsPerSec)} rows/s`);
+  const ins = await upsertRange(c, 0, N, 1, log);
+  log(`upsert (insert path) ${fmt(ins.overall)} rows/s, median statement ${fmt(ins.median)} rows/s`);
+  // The existing keys to update: the first UPDATE_ROWS inserted (keyOf spreads them over the key range).
+  const upd = await upsertRange(c, 0, UPDATE_ROWS, 2, log);
+  log(`upsert (update path) ${fmt(upd.overall)} rows/s, median statement ${fmt(upd.median)} rows/s`);
   const rss1 = pid === null ? undefined : rssBytes(pid);
 
   const sel: number[] = [];
@@ -119,15 +136,21 @@ async function run(name: string, url: string, diskBytes: (c: pg.Client) => Promi
     if (r.rowCount !== 0) throw new Error(`${name}: probe of ${k} inserted`);
   }
   const diskBytesPerKey = (await diskBytes(c)) / N;
+  const totalDiskBytesPerKey = (await totalDiskBytes(c)) / N;
 
   // Delete by key: batches of 1,000 keys, then single prepared deletes, from the end of the key range.
   let t0 = performance.now();
   let deleted = 0;
+  const deleteRates: number[] = [];
   for (let i = N - DELETE_ROWS; i < N; i += BATCH) {
     const keys: string[] = [];
     for (let j = i; j < Math.min(N, i + BATCH); j++) keys.push(keyOf(j).toString());
-    deleted += (await c.query(`DELETE FROM pk WHERE id IN (${keys.join(',')})`)).rowCount ?? 0;
+    const t = performance.now();
+    const n = (await c.query(`DELETE FROM pk WHERE id IN (${keys.join(',')})`)).rowCount ?? 0;
+    deleteRates.push((n * 1000) / (performance.now() - t));
+    deleted += n;
   }
+  log(`delete IN (1,000): median statement ${fmt(median(deleteRates))} rows/s`);
   const deleteBatchRowsPerSec = (deleted * 1000) / (performance.now() - t0);
   if (deleted !== DELETE_ROWS) throw new Error(`${name}: deleted ${deleted} of ${DELETE_ROWS}`);
   t0 = performance.now();
@@ -142,8 +165,11 @@ async function run(name: string, url: string, diskBytes: (c: pg.Client) => Promi
   log(`deletes done; count(*) = ${count} exact`);
   await c.end();
   return {
-    upsertInsertRowsPerSec,
-    upsertUpdateRowsPerSec,
+    upsertInsertRowsPerSec: ins.overall,
+    upsertUpdateRowsPerSec: upd.overall,
+    upsertInsertMedian: ins.median,
+    upsertUpdateMedian: upd.median,
+    deleteBatchMedian: median(deleteRates),
     selectP50Ms: sel.length ? pct(sel, 50) : undefined,
     selectP99Ms: sel.length ? pct(sel, 99) : undefined,
     selectDone: sel.length,
@@ -152,6 +178,7 @@ async function run(name: string, url: string, diskBytes: (c: pg.Client) => Promi
     deleteBatchRowsPerSec,
     deleteSingleRowsPerSec,
     diskBytesPerKey,
+    totalDiskBytesPerKey,
     rssBytesPerKey: rss0 !== undefined && rss1 !== undefined ? (rss1 - rss0) / N : undefined,
   };
 }
@@ -170,7 +197,7 @@ if (opts.only !== 'postgres') {
         if (fs.existsSync(p)) bytes += fs.statSync(p).size;
       }
       return bytes;
-    }, t.pid);
+    }, async () => dirBytes(t.dataDir), t.pid);
   } finally {
     await t.stop();
   }
@@ -178,10 +205,25 @@ if (opts.only !== 'postgres') {
 if (opts.only !== 'tessera' && postgresAvailable()) {
   const p = await startPostgres();
   try {
-    results['postgres'] = await run('postgres', p.url, async (c) => Number((await c.query("SELECT pg_relation_size('pk_pkey') AS n")).rows[0].n), null);
+    results['postgres'] = await run(
+      'postgres',
+      p.url,
+      async (c) => Number((await c.query("SELECT pg_relation_size('pk_pkey') AS n")).rows[0].n),
+      async (c) => Number((await c.query("SELECT pg_total_relation_size('pk') AS n")).rows[0].n),
+      null,
+    );
   } finally {
     await p.stop();
   }
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
+  }
+  return n;
 }
 
 const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x.toFixed(3));
@@ -190,14 +232,18 @@ const T = results['tessera'];
 const P = results['postgres'];
 const rows: [string, number | undefined, number | undefined, (x: number | undefined) => string][] = [
   ['upsert, new keys (rows/s)', P?.upsertInsertRowsPerSec, T?.upsertInsertRowsPerSec, fmt],
+  ['  median statement (rows/s)', P?.upsertInsertMedian, T?.upsertInsertMedian, fmt],
   ['upsert, existing keys (rows/s)', P?.upsertUpdateRowsPerSec, T?.upsertUpdateRowsPerSec, fmt],
+  ['  median statement (rows/s)', P?.upsertUpdateMedian, T?.upsertUpdateMedian, fmt],
   ['SELECT by key p50 (ms)', P?.selectP50Ms, T?.selectP50Ms, ms],
   ['SELECT by key p99 (ms)', P?.selectP99Ms, T?.selectP99Ms, ms],
   ['ON CONFLICT DO NOTHING probe p50 (ms)', P?.probeP50Ms, T?.probeP50Ms, ms],
   ['ON CONFLICT DO NOTHING probe p99 (ms)', P?.probeP99Ms, T?.probeP99Ms, ms],
   ['delete by key, IN (1,000) (rows/s)', P?.deleteBatchRowsPerSec, T?.deleteBatchRowsPerSec, fmt],
+  ['  median statement (rows/s)', P?.deleteBatchMedian, T?.deleteBatchMedian, fmt],
   ['delete by key, prepared 1 row (rows/s)', P?.deleteSingleRowsPerSec, T?.deleteSingleRowsPerSec, fmt],
   ['index disk per key (bytes)', P?.diskBytesPerKey, T?.diskBytesPerKey, (x) => (x === undefined ? 'n/a' : x.toFixed(1))],
+  ['table + index disk per key (bytes)', P?.totalDiskBytesPerKey, T?.totalDiskBytesPerKey, (x) => (x === undefined ? 'n/a' : x.toFixed(1))],
   ['server RSS growth per key (bytes)', undefined, T?.rssBytesPerKey, (x) => (x === undefined ? 'n/a' : x.toFixed(1))],
 ];
 console.log(`primary-key index — ${fmt(N)} bigint keys, batches of ${BATCH}; SELECT lookups done: postgres ${P?.selectDone ?? 'n/a'}, tessera ${T?.selectDone ?? 'n/a'}\n`);
