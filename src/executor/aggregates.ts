@@ -11,6 +11,7 @@ import { numericSqrt } from './functions-math.ts';
 import { intervalScale } from './functions-datetime.ts';
 import { toJsonb, toJsonText } from './functions-json.ts';
 import { elementTypeOf } from './polymorphic.ts';
+import { ORDERED_SET_AGGREGATES } from './ordered-set-aggregates.ts';
 import type { Value } from './value.ts';
 
 export interface AggregateState {
@@ -26,6 +27,8 @@ export interface AggregateFunction {
   argTypesFor(argTypes: readonly number[]): number[];
   /** `format` is the session's (for aggregates that print values, e.g. json_agg of timestamps). */
   create(argTypes: readonly number[], format?: FormatContext): AggregateState;
+  /** An ordered-set aggregate: called as `f(direct args) WITHIN GROUP (ORDER BY x)`, the sorted value last (ordered-set-aggregates.ts). */
+  readonly orderedSet?: boolean;
 }
 
 const NUMERIC_INPUTS = new Set<number>([Oid.int2, Oid.int4, Oid.int8, Oid.numeric, Oid.float4, Oid.float8]);
@@ -373,6 +376,7 @@ const AGGREGATES: readonly AggregateFunction[] = [
   jsonObjectAgg('jsonb_object_agg', true), bitAgg('bit_and', true), bitAgg('bit_or', false),
   varianceAgg('var_samp', true, true), varianceAgg('variance', true, true), varianceAgg('var_pop', false, true),
   varianceAgg('stddev_samp', true, false), varianceAgg('stddev', true, false), varianceAgg('stddev_pop', false, false),
+  ...ORDERED_SET_AGGREGATES,
 ];
 
 export function aggregateNamed(name: string): AggregateFunction | undefined {

@@ -125,10 +125,16 @@ function inputContext(ctx: BindContext, agg: AggregationScope): BindContext {
 export function bindAggregateCall(e: Expr & { kind: 'func' }, name: string, inner: BindContext): AggregateCall {
   if (mentionsSublink(e.orderBy ?? null)) throw notSupported('subqueries in an aggregate ORDER BY are not supported yet').at(pos(e.location));
   let args = e.star ? [] : e.args.map((a) => bindExpr(a, inner));
-  args = args.map((a) => (a.type === Oid.unknown ? coerce(a, Oid.text, -1, 'implicit', inner, e.location) : a));
   const fn = aggregateNamed(name);
+  // An untyped literal is text, except an ordered-set aggregate's direct argument (a fraction: float8).
+  const direct = (i: number): boolean => fn?.orderedSet === true && e.withinGroup === true && i < args.length - 1;
+  args = args.map((a, i) => (a.type === Oid.unknown ? coerce(a, direct(i) ? Oid.float8 : Oid.text, -1, 'implicit', inner, e.location) : a));
+  if (fn?.orderedSet && !e.withinGroup) {
+    throw new DbError(SqlState.WrongObjectType, `WITHIN GROUP is required for ordered-set aggregate ${name}`).at(pos(e.location));
+  }
   const argTypes = args.map((a) => a.type);
-  const type = fn?.resultType(argTypes) ?? null;
+  // WITHIN GROUP on a plain aggregate looks up f(direct args, sorted value), which does not exist.
+  const type = e.withinGroup && !fn?.orderedSet ? null : (fn?.resultType(argTypes) ?? null);
   if (!fn || type === null) {
     throw new DbError(SqlState.UndefinedFunction, `function ${name}(${e.star ? '*' : argTypes.map(typeDisplayName).join(', ')}) does not exist`, {
       hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',

@@ -113,6 +113,7 @@ export class WindowCollector implements WindowBinder {
     const frame = bindFrame(spec, inner);
     let call: WindowCall;
     if (aggregateNamed(name)) {
+      if (e.call.withinGroup) throw notSupported(`OVER is not supported for ordered-set aggregate ${name}`).at(at);
       if (e.call.distinct) throw notSupported('DISTINCT is not implemented for window functions').at(at);
       if ((e.call.orderBy ?? []).length > 0) throw notSupported('aggregate ORDER BY is not implemented for window functions').at(at);
       const agg = bindAggregateCall(e.call, name, inner);

@@ -38,6 +38,8 @@ export type Expr =
       /** Aggregates: FILTER (WHERE ...) and ORDER BY inside the call. */
       readonly filter?: Expr | null;
       readonly orderBy?: readonly SortItem[];
+      /** `f(direct args) WITHIN GROUP (ORDER BY x)`: args are the direct arguments, then the ORDER BY expression. */
+      readonly withinGroup?: boolean;
       readonly location: number;
     }
   /** Array subscripts and slices: `a[i]`, `a[i:j]`, `a[:j]`, one entry per bracket pair. */

@@ -151,7 +151,16 @@ export function convertExpr(node: Raw): Expr {
         if (inner.kind !== 'func') throw unsupportedExpr('this window call', location);
         return { kind: 'window', call: inner, over: convertWindowDef(over), location };
       }
-      if (n.agg_within_group || n.func_variadic) throw unsupportedExpr('this form of function call', location);
+      if (n.func_variadic) throw unsupportedExpr('this form of function call', location);
+      if (n.agg_within_group) {
+        // An ordered-set aggregate: the ORDER BY expression is its last argument (as PostgreSQL looks it up).
+        const order = ((n.agg_order ?? []) as Raw[]).map(convertSortBy);
+        const direct = convertCallArgs(strings(n.funcname), (n.args ?? []) as Raw[], location);
+        return {
+          kind: 'func', name: strings(n.funcname), args: [...direct, ...order.map((o) => o.expr)], star: false, distinct: false,
+          filter: n.agg_filter ? convertExpr(n.agg_filter) : null, orderBy: order, withinGroup: true, location,
+        };
+      }
       return {
         kind: 'func',
         name: strings(n.funcname),

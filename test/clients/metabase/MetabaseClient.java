@@ -325,6 +325,9 @@ public class MetabaseClient {
       {"join with alias, distinct count", "SELECT \"Customers\".\"name\" AS \"Customers__name\", COUNT(DISTINCT " + o + ".\"status\") AS \"count\", AVG(" + o + ".\"total\") AS \"avg\""
           + " FROM " + o + " LEFT JOIN \"public\".\"customers\" AS \"Customers\" ON " + o + ".\"customer_id\" = \"Customers\".\"id\""
           + " GROUP BY \"Customers\".\"name\" ORDER BY \"Customers\".\"name\" ASC"},
+      {"median, percentile, stddev by status", "SELECT " + o + ".\"status\" AS \"status\", PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY " + o + ".\"total\") AS \"median\","
+          + " PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY " + o + ".\"total\") AS \"percentile\", STDDEV_POP(" + o + ".\"total\") AS \"stddev\", VAR_POP(" + o + ".\"total\") AS \"var\""
+          + " FROM " + o + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC"},
       {"nested query (source)", "SELECT \"source\".\"status\" AS \"status\", \"source\".\"count\" AS \"count\" FROM (SELECT " + o + ".\"status\" AS \"status\", COUNT(*) AS \"count\" FROM " + o
           + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC) AS \"source\" WHERE \"source\".\"count\" > 1 LIMIT 2000"},
       {"json and text filters", "SELECT " + o + ".\"id\" AS \"id\" FROM " + o + " WHERE (" + o + ".\"meta\" ->> 'src' = 'web' OR " + o + ".\"status\" LIKE '%ipp%')"
