@@ -127,8 +127,9 @@ describe('index consistency', () => {
     }
   });
 
-  test('moves folded into the entries (tiny fold threshold) keep the index exact', async () => {
-    const s2 = await startTessera({ env: { TESSERA_PK_MAX_MOVED_OFFSETS: '100' } });
+  test('moves folded into the entries (tiny fold threshold, a few entries per step) keep the index exact', async () => {
+    // Folds run in steps of TESSERA_PK_FOLD_CHUNK entries between other work; 7 makes them take many steps.
+    const s2 = await startTessera({ env: { TESSERA_PK_MAX_MOVED_OFFSETS: '100', TESSERA_PK_FOLD_CHUNK: '7' } });
     const c = new pg.Client(s2.url);
     await c.connect();
     try {
@@ -138,10 +139,24 @@ describe('index consistency', () => {
       await c.query('VACUUM fo');
       await c.query('INSERT INTO fo SELECT g, 0 FROM generate_series(1, 1500, 10) g ON CONFLICT (id) DO UPDATE SET v = fo.v + 1');
       await c.query('VACUUM fo');
-      const r = JSON.parse((await c.query("SELECT tessera.verify_pk_index('fo') AS r")).rows[0].r as string);
+      const report = async (): Promise<{ differences: unknown[]; rows: number; movedOffsets: number }> =>
+        JSON.parse((await c.query("SELECT tessera.verify_pk_index('fo') AS r")).rows[0].r as string);
+      // Exact while a fold may be under way, and once every fold has finished (no moves left).
+      let r = await report();
+      assert.deepEqual(r.differences, []);
+      assert.deepEqual((await c.query('SELECT v FROM fo WHERE id = 11')).rows, [{ v: 12 }]);
+      for (let i = 0; i < 200 && r.movedOffsets > 0; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        r = await report();
+      }
+      assert.equal(r.movedOffsets, 0, 'the moves were folded into the entries and forgotten');
       assert.deepEqual(r.differences, []);
       assert.equal(r.rows, 1500 - 375 + [...Array(150).keys()].map((i) => 1 + i * 10).filter((g) => g % 4 === 0).length);
       assert.deepEqual((await c.query('SELECT v FROM fo WHERE id = 11')).rows, [{ v: 12 }]);
+      // Writes after the fold go through the folded entries.
+      await c.query('INSERT INTO fo SELECT g, 0 FROM generate_series(1, 1500, 10) g ON CONFLICT (id) DO UPDATE SET v = fo.v + 1');
+      assert.deepEqual((await c.query('SELECT v FROM fo WHERE id = 11')).rows, [{ v: 13 }]);
+      assert.deepEqual((await report()).differences, []);
     } finally {
       await c.end();
       await s2.stop();

@@ -127,6 +127,8 @@ export interface PkIndexReport {
   readonly rows: number;
   readonly entries: number;
   readonly differences: PkIndexDifference[];
+  /** Row offsets in recorded merge moves not yet folded into the entries (all tables). */
+  readonly movedOffsets: number;
 }
 
 /** A key conflict found by `conflicts()`: the constraint and the existing row's id (committed or own provisional). */
@@ -153,6 +155,8 @@ const moveKey = (segmentId: number): Buffer => {
 };
 /** Offsets kept in recorded moves before they are folded into the entries (4 bytes each); tests lower it. */
 const MAX_MOVED_OFFSETS = Number(process.env['TESSERA_PK_MAX_MOVED_OFFSETS'] ?? 8_000_000);
+/** Entries a fold rewrites per turn of the event loop; tests lower it. */
+const FOLD_CHUNK = Math.max(1, Number(process.env['TESSERA_PK_FOLD_CHUNK'] ?? 20_000));
 /** Smallest Bloom filter capacity (1.25 MB at 10 bits per key). */
 const MIN_BLOOM_KEYS = 1_000_000;
 const sigKey = (u: UniqueConstraint): Buffer => Buffer.concat([Buffer.from('sig:'), u.prefix]);
@@ -238,9 +242,11 @@ export class UniqueKeys {
     this.kv.deletePrefix(prefix);
   }
 
-  private entryPut(full: Buffer, value: Buffer): void {
+  /** Puts an entry; `known`: the key is already in the filter (an update re-putting its key), so the filter is left as it is. */
+  private entryPut(full: Buffer, value: Buffer, known = false): void {
     this.readAhead = null;
     this.kv.put(full, value);
+    if (known) return;
     this.bloom.add(full);
     if (this.bloom.full) this.bloomRebuildDue = true;
   }
@@ -356,13 +362,19 @@ export class UniqueKeys {
       this.entryDeletePrefix(u.prefix);
       this.meta.delete(sigKey(u));
     }
+    // Only the key columns are read (a restore must not pull whole cold segments from S3):
+    // rows are rebuilt at the live-column positions the constraints' keys use.
+    const used = [...new Set(constraints.flatMap((u) => u.positions))];
+    const row: unknown[] = new Array(live.length);
     const snap = storage.snapshot(t.tableId);
     try {
-      for await (const batch of storage.scan(snap, null, live.map((c) => c.attnum))) {
+      for await (const batch of storage.scan(snap, null, used.map((p) => live[p]!.attnum))) {
         this.kv.atomic(() => {
           for (let i = 0; i < batch.rows.length; i++) {
+            const got = batch.rows[i]!;
+            used.forEach((p, j) => (row[p] = got[j]));
             for (const u of constraints) {
-              const k = u.key(batch.rows[i]!);
+              const k = u.key(row);
               if (k !== null) this.entryPut(u.fullKey(k), rowIdBytes(batch.rowIds[i]!));
             }
           }
@@ -522,10 +534,12 @@ export class UniqueKeys {
         const assigned = tx.writeTx?.state === 'committed' ? tx.writeTx.assignedRowIds(u.table.tableId) : [];
         const done = new Set<string>();
         put.set(u, done);
+        const gone = tx.deleted.get(u);
         for (const [k, provisional] of keys) {
           const id = assigned[-provisional - 1];
           if (id !== undefined && !Number.isNaN(id)) {
-            this.entryPut(u.fullKey(k), rowIdBytes(id));
+            // A key the transaction deleted was in the index, so it is in the filter already.
+            this.entryPut(u.fullKey(k), rowIdBytes(id), gone?.has(k) === true);
             done.add(k);
           }
         }
@@ -621,7 +635,7 @@ export class UniqueKeys {
       if (m.targets !== undefined) parts.push(Buffer.from(m.targets.buffer, m.targets.byteOffset, m.targets.byteLength));
       this.meta.put(moveKey(m.segmentId), Buffer.concat(parts));
     }
-    if (this.movedOffsets > MAX_MOVED_OFFSETS) this.foldMoves();
+    if (this.movedOffsets > MAX_MOVED_OFFSETS) this.startFold();
   }
 
   /** The current row id of an entry's row id, following recorded moves; undefined when the row was dropped by a merge. */
@@ -639,26 +653,65 @@ export class UniqueKeys {
     return id;
   }
 
-  /** Rewrites every entry that resolves through a move to its current row id, then forgets the moves. */
-  private foldMoves(): void {
-    if (this.moves.size === 0) return;
+  /**
+   * The fold under way: the moves it will forget when done (those recorded when it started)
+   * and where its scan of the entries continues.
+   */
+  private folding: { readonly sources: Set<number>; from: Buffer } | null = null;
+  private closed = false;
+  /** Folds finished (for tests and reports). */
+  folds = 0;
+
+  /** Offsets held in recorded moves (verify_pk_index reports it). */
+  get pendingMovedOffsets(): number {
+    return this.movedOffsets;
+  }
+
+  /**
+   * Starts folding the recorded moves into the entries, FOLD_CHUNK entries per turn of the
+   * event loop (a fold of millions of entries in one synchronous pass stalled every session
+   * for seconds). Each chunk rewrites the entries that resolve through a move to their current
+   * row id (or deletes them when a merge dropped the row) in one KV transaction. The moves
+   * recorded when the fold started are forgotten once the scan has passed every entry: any
+   * entry written meanwhile names a live segment, not one of those sources. Moves recorded
+   * during the fold stay (the next fold takes them). A close stops the fold; the moves stay
+   * recorded (pk_meta) and entries already rewritten resolve to themselves.
+   */
+  private startFold(): void {
+    if (this.folding !== null || this.moves.size === 0) return;
+    this.folding = { sources: new Set(this.moves.keys()), from: Buffer.alloc(0) };
+    setImmediate(() => this.foldStep());
+  }
+
+  private foldStep(): void {
+    const f = this.folding;
+    if (f === null || this.closed) return;
+    const chunk = this.kv.scan(f.from, null, FOLD_CHUNK);
     this.readAhead = null;
-    for (let start = Buffer.alloc(0); ; ) {
-      const chunk = this.kv.scan(start, null, 100_000);
-      this.kv.atomic(() => {
-        for (const e of chunk) {
-          const old = rowIdOf(e.value);
-          const cur = this.resolve(old);
-          if (cur === undefined) this.kv.delete(e.key);
-          else if (cur !== old) this.kv.put(e.key, rowIdBytes(cur));
-        }
-      });
-      if (chunk.length < 100_000) break;
-      start = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
+    this.kv.atomic(() => {
+      for (const e of chunk) {
+        const old = rowIdOf(e.value);
+        const cur = this.resolve(old);
+        if (cur === undefined) this.kv.delete(e.key);
+        else if (cur !== old) this.kv.put(e.key, rowIdBytes(cur));
+      }
+    });
+    if (chunk.length === FOLD_CHUNK) {
+      f.from = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
+      setImmediate(() => this.foldStep());
+      return;
     }
-    for (const seg of this.moves.keys()) this.meta.delete(moveKey(seg));
-    this.moves.clear();
-    this.movedOffsets = 0;
+    for (const seg of f.sources) {
+      const m = this.moves.get(seg);
+      if (m === undefined) continue;
+      this.movedOffsets -= m.offsets.length;
+      this.moves.delete(seg);
+      this.meta.delete(moveKey(seg));
+    }
+    this.folding = null;
+    this.folds++;
+    this.afterWrites();
+    if (this.movedOffsets > MAX_MOVED_OFFSETS) this.startFold();
   }
 
   /** Loads the moves a clean close left (entries written before them resolve through them). */
@@ -716,11 +769,13 @@ export class UniqueKeys {
       }
       for (const [k, id] of want) differences.push({ constraint: u.def.name, key: show(k), indexed: null, actual: id });
     });
-    return { table: t.name, rows, entries, differences: differences.slice(0, limit) };
+    return { table: t.name, rows, entries, differences: differences.slice(0, limit), movedOffsets: this.movedOffsets };
   }
 
   /** Marks the index clean (all entries match the committed data) and closes it. Call after the storage engine closed. */
   close(): void {
+    this.closed = true;
+    this.folding = null;
     // Every entry reaches the store before the index is declared clean.
     if (this.kv instanceof BufferedKv) this.kv.flush();
     this.meta.put(BLOOM_KEY, this.bloom.toBytes());
