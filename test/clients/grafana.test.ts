@@ -308,6 +308,50 @@ async function backendCases(url: string): Promise<Step[]> {
   return out;
 }
 
+/**
+ * The backend's schema handler (schema.go: schemas, tables, columns, distinct column values for
+ * Grafana SQL), which pgx sends through the extended protocol with parameters.
+ */
+async function schemaHandler(url: string): Promise<Step[]> {
+  const out: Step[] = [];
+  const c = new pg.Client(url);
+  await c.connect();
+  const run = async (label: string, text: string, values: unknown[] = []): Promise<void> => {
+    try {
+      out.push(describeResult(label, await c.query(text, values)));
+    } catch (e) {
+      const err = e as pg.DatabaseError;
+      out.push({ label, error: [err.code, err.message] });
+    }
+  };
+  const valuesQuery = (schema: string, table: string, cols: string[]): string => {
+    const q = (x: string): string => `"${x.replace(/"/g, '""')}"`;
+    return cols.map((col, i) => `SELECT '${col.replace(/'/g, "''")}' AS col_name, ${q(col)}::text AS val FROM (SELECT DISTINCT ${q(col)} FROM ${q(schema)}.${q(table)} WHERE ${q(col)} IS NOT NULL ORDER BY ${q(col)} LIMIT 100) sub_${i}`).join(' UNION ALL ');
+  };
+  try {
+    await c.query(`SET TimeZone = 'UTC'`);
+    await run('schemas', `SELECT schema_name FROM information_schema.schemata
+		 WHERE schema_name NOT LIKE 'pg_%' AND schema_name != 'information_schema'
+		 ORDER BY schema_name`);
+    for (const schema of ['public', 'sales-eu', 'tessera']) {
+      await run(`tables of ${schema}`, `SELECT table_name FROM information_schema.tables
+		 WHERE table_schema = $1 AND table_type IN ('BASE TABLE', 'VIEW')
+		 ORDER BY table_name`, [schema]);
+    }
+    for (const [schema, table] of [['public', 'metrics'], ['sales-eu', 'Orders'], ['public', 'nope']] as const) {
+      await run(`columns of ${schema}.${table}`, `SELECT column_name, data_type, udt_name, numeric_precision, numeric_scale
+		 FROM information_schema.columns
+		 WHERE table_schema = $1 AND table_name = $2
+		 ORDER BY ordinal_position`, [schema, table]);
+    }
+    await run('column values of metrics', valuesQuery('public', 'metrics', ['host', 'up', 'cpu', 'ts']));
+    await run('column values of "sales-eu"."Orders"', valuesQuery('sales-eu', 'Orders', ['region', 'amount', 'placed', 'note']));
+  } finally {
+    await c.end();
+  }
+  return out;
+}
+
 interface Step {
   label: string;
   command?: string | null;
@@ -369,6 +413,14 @@ describe('Grafana PostgreSQL datasource (replayed, simple protocol)', () => {
     const tables = got.find((s) => s.label === 'picker: tables in search_path first');
     assert.deepEqual(tables?.rows, [{ table: 'metrics' }, { table: '"sales-eu"."Orders"' }], 'the table picker lists the user tables');
     await assertSameAsPostgres(t, servers, got, scenario);
+  });
+
+  test('the backend schema handler (extended protocol, parameters) as on PostgreSQL 15', async (t) => {
+    const got = await schemaHandler(servers.tessera.url);
+    assert.equal(got.length, 9);
+    const values = got.find((x) => x.label === 'column values of metrics');
+    assert.equal((values?.rows as unknown[] | undefined)?.length, 3 + 2 + 5 + 16, 'distinct values of every column');
+    await assertSameAsPostgres(t, servers, got, schemaHandler);
   });
 
   test("Grafana's own backend test data (types, multi-statement queries, SET TIME ZONE, $__timeGroup) as on PostgreSQL 15", async (t) => {
