@@ -8,7 +8,9 @@
  * generate_series, string_to_array, parse_ident and quote_ident), template-variable queries, and
  * panel queries as the backend's macro engine expands them ($__timeFilter, $__timeGroupAlias,
  * $__time, $__timeEpoch, $__unixEpochFilter, $__timeFrom/$__timeTo) plus the visual builder's
- * table-query shapes. The transcript must equal PostgreSQL 15's; the vector part (a pgvector
+ * table-query shapes; its own backend test data (testdata/*.sql: types, multi-statement queries,
+ * SET TIME ZONE -7); and the backend schema handler (schema.go), which pgx sends through the
+ * extended protocol with parameters. Transcripts must equal PostgreSQL 15's; the vector part (a pgvector
  * column with an hnsw index in the pickers and a nearest-neighbour panel query) runs on Tessera
  * alone, checked against brute force and pgvector's catalog answers.
  */
@@ -396,7 +398,7 @@ async function scenario(url: string): Promise<Step[]> {
   return out;
 }
 
-describe('Grafana PostgreSQL datasource (replayed, simple protocol)', () => {
+describe('Grafana PostgreSQL datasource (replayed)', () => {
   let servers: Servers;
   before(async () => {
     servers = await startServers();
