@@ -1,6 +1,6 @@
 /**
  * Client test: Grafana's PostgreSQL datasource, replayed. Grafana's backend (Go, pgx / lib/pq)
- * sends everything in simple-query mode, so the replay uses node-pg without parameters (one
+ * sends panel queries and health checks in simple-query mode, replayed with node-pg without parameters (one
  * Query message per statement). Query texts are Grafana's own: the health checks (an empty
  * query, lib/pq's `;` ping, pgx's `-- ping`), the config page's version and TimescaleDB probes
  * (postgresMetaQuery.ts getVersion / getTimescaleDBVersion), the query editor's schema, table
