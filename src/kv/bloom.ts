@@ -41,7 +41,11 @@ export class BloomFilter {
   }
 
   add(key: Uint8Array): void {
-    const [h1, h2] = hashes(key);
+    this.addHashes(hashes(key));
+  }
+
+  /** @internal add() with the key's hashes computed already (GrowingBloomFilter). */
+  addHashes([h1, h2]: readonly [number, number]): void {
     for (let i = 0; i < PROBES; i++) {
       const bit = (h1 + Math.imul(i, h2)) >>> 0;
       const at = bit % this.nbits;
@@ -52,7 +56,11 @@ export class BloomFilter {
 
   /** False: the key was never added. True: it may have been. */
   mayContain(key: Uint8Array): boolean {
-    const [h1, h2] = hashes(key);
+    return this.hasHashes(hashes(key));
+  }
+
+  /** @internal mayContain() with the key's hashes computed already. */
+  hasHashes([h1, h2]: readonly [number, number]): boolean {
     for (let i = 0; i < PROBES; i++) {
       const at = ((h1 + Math.imul(i, h2)) >>> 0) % this.nbits;
       if ((this.bits[at >>> 3]! & (1 << (at & 7))) === 0) return false;
@@ -81,5 +89,32 @@ export class BloomFilter {
     if (f.bits.length * 8 !== f.nbits) return null;
     f.added = b.readDoubleLE(16);
     return f;
+  }
+}
+
+/**
+ * A Bloom filter that grows without re-reading its keys: when the newest layer passes its
+ * capacity, a new layer of twice the capacity takes the adds; a key may be contained when
+ * any layer may contain it. False positives add up over the layers (about 1% each), and
+ * deleted keys are never dropped, so the owner rebuilds it from its keys when it has too
+ * many layers (rare: layers double).
+ */
+export class GrowingBloomFilter {
+  readonly layers: BloomFilter[];
+
+  constructor(capacity: number, layers: readonly BloomFilter[] = []) {
+    this.layers = layers.length > 0 ? [...layers] : [new BloomFilter(capacity)];
+  }
+
+  add(key: Uint8Array): void {
+    let last = this.layers[this.layers.length - 1]!;
+    if (last.full) this.layers.push((last = new BloomFilter(last.capacity * 2)));
+    last.addHashes(hashes(key));
+  }
+
+  mayContain(key: Uint8Array): boolean {
+    const h = hashes(key);
+    for (const l of this.layers) if (l.hasHashes(h)) return true;
+    return false;
   }
 }

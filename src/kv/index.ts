@@ -5,6 +5,6 @@
 export { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
 export { MemoryKv } from './memory-kv.ts';
 export { BufferedKv } from './buffered-kv.ts';
-export { BloomFilter } from './bloom.ts';
+export { BloomFilter, GrowingBloomFilter } from './bloom.ts';
 export { SqliteKv, openKvDatabase, type SqliteKvOptions } from './sqlite-kv.ts';
 export { encodeKey, encodeKeyLatin1, decodeKey } from './key-encoding.ts';

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { BloomFilter, BufferedKv, decodeKey, encodeKey, encodeKeyLatin1, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteKv } from '../kv/index.ts';
+import { BloomFilter, BufferedKv, GrowingBloomFilter, decodeKey, encodeKey, encodeKeyLatin1, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteKv } from '../kv/index.ts';
 import { makeRowId, ROW_ID_SEGMENT_FACTOR, type SegmentMove, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -139,6 +139,10 @@ export interface KeyConflict {
 
 const CLEAN_KEY = Buffer.from('clean');
 const BLOOM_KEY = Buffer.from('bloom');
+/** pk_meta key of the Bloom filter's layer i (layer 0 under BLOOM_KEY). */
+const bloomLayerKey = (i: number): Buffer => (i === 0 ? BLOOM_KEY : Buffer.from(`bloom.${i}`));
+/** More layers than this: rebuild the filter from the entries (a growing filter never drops deleted keys). */
+const MAX_BLOOM_LAYERS = 6;
 /**
  * pk_meta keys of recorded moves: 'mv:' ‖ u32 BE source segment id → u32 LE merged segment id ‖
  * i32 LE offsets; a merge that wrote several files stores 0xFFFFFFFF as the segment id and the
@@ -173,7 +177,7 @@ export class UniqueKeys {
    * Every key ever put since the filter was built: a miss means the key is certainly not in
    * the index, so probes for new keys (most inserts) skip the store.
    */
-  private bloom = new BloomFilter(MIN_BLOOM_KEYS);
+  private bloom = new GrowingBloomFilter(MIN_BLOOM_KEYS);
   /** Entries put since the filter passed its capacity: rebuild it (bigger) once outside any KV transaction. */
   private bloomRebuildDue = false;
   /** Merged source segment → (merged segment, offset map): entries written before a merge resolve through these. */
@@ -248,7 +252,7 @@ export class UniqueKeys {
     this.kv.put(full, value);
     if (known) return;
     this.bloom.add(full);
-    if (this.bloom.full) this.bloomRebuildDue = true;
+    if (this.bloom.layers.length > MAX_BLOOM_LAYERS) this.bloomRebuildDue = true;
   }
 
   /** Rebuilds the filter from every entry (sized for twice as many), reading the store in chunks. */
@@ -265,7 +269,20 @@ export class UniqueKeys {
     }
     const f = new BloomFilter(Math.max(MIN_BLOOM_KEYS, 2 * n));
     for (const k of keys) f.add(k);
-    this.bloom = f;
+    this.bloom = new GrowingBloomFilter(0, [f]);
+  }
+
+  /** The filter a clean close saved (its layers in order), or null when missing or unreadable. */
+  private savedBloom(): GrowingBloomFilter | null {
+    const layers: BloomFilter[] = [];
+    for (let i = 0; ; i++) {
+      const b = this.meta.get(bloomLayerKey(i));
+      if (b === undefined) break;
+      const f = BloomFilter.fromBytes(b);
+      if (f === null) return null;
+      layers.push(f);
+    }
+    return layers.length === 0 ? null : new GrowingBloomFilter(0, layers);
   }
 
   private afterWrites(): void {
@@ -301,15 +318,14 @@ export class UniqueKeys {
     storage.onRowsMoved = (_tableId, moves) => this.rowsMoved(moves);
     // The filter saved by a clean close covers the trusted entries; otherwise read them all
     // (entries of constraints rebuilt below are added as they are written).
-    const saved = this.trusted ? this.meta.get(BLOOM_KEY) : undefined;
-    const restored = saved === undefined ? null : BloomFilter.fromBytes(saved);
+    const restored = this.trusted ? this.savedBloom() : null;
     if (restored !== null) this.bloom = restored;
     else if (this.trusted) this.rebuildBloom();
     // Moves matter to entries kept from before; after a crash every entry is rebuilt.
     if (this.trusted) this.loadMoves();
     else for (const e of this.meta.scanPrefix(MOVE_PREFIX)) this.meta.delete(e.key);
     // From now until close() the entries may run ahead of or behind a crash's recovery.
-    this.meta.delete(BLOOM_KEY);
+    for (let i = 0; this.meta.delete(bloomLayerKey(i)); i++);
     this.meta.put(CLEAN_KEY, Buffer.from('0'));
     for (const t of tables) {
       try {
@@ -778,7 +794,7 @@ export class UniqueKeys {
     this.folding = null;
     // Every entry reaches the store before the index is declared clean.
     if (this.kv instanceof BufferedKv) this.kv.flush();
-    this.meta.put(BLOOM_KEY, this.bloom.toBytes());
+    this.bloom.layers.forEach((l, i) => this.meta.put(bloomLayerKey(i), l.toBytes()));
     this.meta.put(CLEAN_KEY, Buffer.from('1'));
     this.kv.close();
     this.meta.close();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BloomFilter, encodeKey } from '../../src/kv/index.ts';
+import { BloomFilter, encodeKey, GrowingBloomFilter } from '../../src/kv/index.ts';
 
 const key = (i: number): Buffer => encodeKey([20, 25], [BigInt(i) * 7919n, `k${i}`])!;
 
@@ -31,4 +31,19 @@ test('round trip through bytes; garbage is refused', () => {
   const bad = f.toBytes();
   bad.write('XXXX', 0, 'latin1');
   assert.equal(BloomFilter.fromBytes(bad), null);
+});
+
+test('a growing filter adds layers of twice the capacity instead of re-reading keys; every added key may be contained', () => {
+  const f = new GrowingBloomFilter(1000);
+  const key = (i: number): Buffer => encodeKey([20], [BigInt(i) * 7919n])!;
+  for (let i = 0; i < 7500; i++) f.add(key(i));
+  // 1,000 + 2,000 + 4,000 + 8,000: the fourth layer holds the last 500.
+  assert.deepEqual(f.layers.map((l) => l.capacity), [1000, 2000, 4000, 8000]);
+  for (let i = 0; i < 7500; i++) assert.ok(f.mayContain(key(i)), `key ${i}`);
+  let fp = 0;
+  for (let i = 7500; i < 27500; i++) if (f.mayContain(key(i))) fp++;
+  assert.ok(fp < 20000 * 0.06, `false positives ${fp} of 20,000`);
+  // Layers saved and restored one by one answer the same.
+  const back = new GrowingBloomFilter(0, f.layers.map((l) => BloomFilter.fromBytes(l.toBytes())!));
+  for (let i = 0; i < 27500; i += 7) assert.equal(back.mayContain(key(i)), f.mayContain(key(i)));
 });
