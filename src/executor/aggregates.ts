@@ -5,7 +5,7 @@
  * avg(floats) → double precision, min/max keep the input type.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Interval, JsonbValue, Numeric, Oid, PgArray, arrayTypeOf, defaultFormatContext, escapeJsonString, selectDivScale, type FormatContext, type Jsonb } from '../types/index.ts';
+import { Interval, JsonbValue, Numeric, Oid, checkMoney, PgArray, arrayTypeOf, defaultFormatContext, escapeJsonString, selectDivScale, type FormatContext, type Jsonb } from '../types/index.ts';
 import { compareValues } from './functions.ts';
 import { numericSqrt } from './functions-math.ts';
 import { intervalScale } from './functions-datetime.ts';
@@ -78,9 +78,19 @@ const count: AggregateFunction = {
 const sum: AggregateFunction = {
   name: 'sum',
   resultType: ([t]) =>
-    t === Oid.int2 || t === Oid.int4 ? Oid.int8 : t === Oid.int8 || t === Oid.numeric ? Oid.numeric : t === Oid.float4 || t === Oid.float8 || t === Oid.interval ? t : null,
+    t === Oid.int2 || t === Oid.int4 ? Oid.int8 : t === Oid.int8 || t === Oid.numeric ? Oid.numeric : t === Oid.float4 || t === Oid.float8 || t === Oid.interval || t === Oid.money ? t : null,
   argTypesFor: (t) => [...t],
   create: ([t]) => {
+    if (t === Oid.money) {
+      // cash_pl: int64 cents, "money out of range" on overflow.
+      let s: bigint | null = null;
+      return {
+        step: ([v]) => {
+          if (v !== null) s = checkMoney((s ?? 0n) + (v as bigint));
+        },
+        final: () => s,
+      };
+    }
     if (t === Oid.interval) {
       const acc = intervalAccumulator();
       return { step: ([v]) => acc.add(v), final: () => acc.sum() };

@@ -5,7 +5,7 @@
  * the string types are I/O conversions through the types' text formats.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, OID_ALIAS_TYPES, PgArray, findVectorCast, typeByOid, type FormatContext } from '../types/index.ts';
+import { Oid, Numeric, OID_ALIAS_TYPES, PgArray, checkMoney, findVectorCast, moneyToNumeric, numericToMoney, typeByOid, type FormatContext } from '../types/index.ts';
 import type { Value } from './value.ts';
 
 export type CastContext = 'implicit' | 'assignment' | 'explicit';
@@ -63,6 +63,10 @@ export function castContext(from: number, to: number): CastContext | null {
   if (from === Oid.int2vector && to === 1005 /* _int2 */) return 'implicit';
   if (from === Oid.oidvector && to === 1028 /* _oid */) return 'implicit';
   if (from === Oid.pg_node_tree && to === Oid.text) return 'implicit';
+  // money: from numeric and integers by assignment (numeric_cash, int4_cash, int8_cash), to numeric by assignment.
+  if (to === Oid.money && (from === Oid.numeric || from === Oid.int4 || from === Oid.int8)) return 'assignment';
+  if (from === Oid.money && to === Oid.numeric) return 'assignment';
+  if (from === Oid.money || to === Oid.money) return isStringType(from) ? 'explicit' : isStringType(to) ? 'assignment' : null;
   if (from === Oid.json && to === Oid.jsonb) return 'explicit';
   if (from === Oid.jsonb && to === Oid.json) return 'explicit';
   // I/O conversion casts: anything to a string type is assignment, from a string type explicit.
@@ -175,6 +179,10 @@ export function castValue(v: Value, from: number, to: number, typmod: number, ex
   else if (OID_ALIAS_TYPES.has(from) && to === Oid.int8) out = BigInt(v as number);
   else if (OID_ALIAS_TYPES.has(from) && to === Oid.int4) out = (v as number) | 0;
   else if ((from === Oid.int2vector || from === Oid.oidvector) && typeByOid(to)?.category === 'A') out = v;
+  else if (to === Oid.money && from === Oid.numeric) out = numericToMoney(v as Numeric);
+  else if (to === Oid.money && from === Oid.int4) out = BigInt(v as number) * 100n;
+  else if (to === Oid.money && from === Oid.int8) out = checkMoney((v as bigint) * 100n);
+  else if (from === Oid.money && to === Oid.numeric) out = moneyToNumeric(v as bigint);
   else if (isNumericType(from) && isNumericType(to)) out = numericCast(v, from, to);
   else if (from === Oid.bool && to === Oid.int4) out = v ? 1 : 0;
   else if (from === Oid.int4 && to === Oid.bool) out = v !== 0;

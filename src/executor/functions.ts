@@ -217,6 +217,7 @@ fn('pi', [], Oid.float8, () => Math.PI);
 export function compareValues(typeOid: number, a: Value, b: Value): number {
   switch (typeOid) {
     case Oid.int8:
+    case Oid.money:
     case Oid.timestamp:
     case Oid.timestamptz:
     case Oid.time:

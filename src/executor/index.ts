@@ -19,6 +19,7 @@ import './functions-datetime.ts';
 import './functions-json.ts';
 import './functions-array.ts';
 import './functions-misc.ts';
+import './functions-money.ts';
 import './functions-pk.ts'; // registers tessera.verify_pk_index
 import './functions-catalog.ts'; // pg_catalog functions: format_type, pg_get_constraintdef, has_table_privilege, ...
 export { allFunctions, functionsNamed, compareValues, nowMicros, defineFunction, ANYNONARRAY_OID, type ScalarFunction } from './functions.ts';

@@ -9,6 +9,7 @@ import { INTERVAL_FULL_PRECISION, INTERVAL_FULL_RANGE, INTERVAL_MASK, encodeInte
 import { bitType, bitTypmodIn, varbitType } from './bit.ts';
 import { halfvecType } from './halfvec.ts';
 import { encodeNumericTypmod } from './numeric.ts';
+import { moneyType } from './money.ts';
 import type { PgType } from './pg-type.ts';
 import { dateType, intervalType, timeType, timestampType, timestamptzType } from './types-datetime.ts';
 import { boolType, float4Type, float8Type, int2Type, int4Type, int8Type, numericType, oidType } from './types-numeric.ts';
@@ -45,7 +46,7 @@ export function makeArrayType<T>(elem: PgType<T>, arrayOid: number): PgType<PgAr
 /** Every scalar type object, in OID order. */
 export const scalarTypes: readonly PgType<any>[] = [
   boolType, byteaType, charType, nameType, int8Type, int2Type, int4Type, textType, oidType, jsonType, float4Type, float8Type,
-  unknownType, bpcharType, varcharType, dateType, timeType, timestampType, timestamptzType, intervalType, bitType, varbitType, numericType,
+  unknownType, moneyType, bpcharType, varcharType, dateType, timeType, timestampType, timestamptzType, intervalType, bitType, varbitType, numericType,
   uuidType, voidType, recordType, jsonbType,
 ];
 

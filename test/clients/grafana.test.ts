@@ -184,8 +184,8 @@ ORDER BY 1, 2`],
 /**
  * Grafana's own backend test data (pkg/tsdb/grafana-postgresql-datasource/testdata): each case's
  * setup and the query from its first line, macros expanded. Grafana creates TEMPORARY tables, which
- * Tessera refuses (0A000), so the replay uses a plain table dropped afterwards; the money and
- * time-with-time-zone columns of types_other / types_datetime are left out (Tessera has neither type).
+ * Tessera refuses (0A000), so the replay uses a plain table dropped afterwards; the
+ * time-with-time-zone columns of types_datetime are left out (Tessera has no timetz type).
  */
 const BACKEND_CASES: { name: string; setup: string; query: string }[] = [
   {
@@ -217,11 +217,16 @@ const BACKEND_CASES: { name: string; setup: string; query: string }[] = [
     query: 'SELECT * FROM tbl',
   },
   {
-    name: 'table/types_other (without money)',
-    setup: `CREATE TABLE tbl (bt bytea, btnn bytea NOT NULL, bl boolean, blnn boolean NOT NULL);
-    INSERT INTO tbl (bt, btnn, bl, blnn) VALUES
-    ('\\x41424344'::bytea, '\\x45464748'::bytea, TRUE, TRUE), ('\\x51525354'::bytea, '\\x55565758'::bytea, FALSE, FALSE), (NULL, '\\x61626364'::bytea, NULL, TRUE);`,
+    name: 'table/types_other',
+    setup: `CREATE TABLE tbl (m money, mnn money NOT NULL, bt bytea, btnn bytea NOT NULL, bl boolean, blnn boolean NOT NULL);
+    INSERT INTO tbl (m, mnn, bt, btnn, bl, blnn) VALUES
+    (12.34, 23.45, '\\x41424344'::bytea, '\\x45464748'::bytea, TRUE, TRUE), (12.34, 23.45, '\\x51525354'::bytea, '\\x55565758'::bytea, FALSE, FALSE), (NULL, 34.56, NULL, '\\x61626364'::bytea, NULL, TRUE);`,
     query: 'SELECT * FROM tbl',
+  },
+  {
+    name: 'table/types_other: money in the pickers and as numeric',
+    setup: `CREATE TABLE tbl (m money, mnn money NOT NULL); INSERT INTO tbl VALUES (12.34, 23.45), (NULL, -34.56)`,
+    query: "SELECT column_name, data_type, udt_name, numeric_precision FROM information_schema.columns WHERE table_name = 'tbl' ORDER BY ordinal_position; SELECT m::numeric AS m, sum(mnn) OVER () AS total, mnn / 2 AS half FROM tbl ORDER BY mnn",
   },
   {
     name: 'table/types_jsonb',

@@ -325,6 +325,8 @@ public class MetabaseClient {
       {"join with alias, distinct count", "SELECT \"Customers\".\"name\" AS \"Customers__name\", COUNT(DISTINCT " + o + ".\"status\") AS \"count\", AVG(" + o + ".\"total\") AS \"avg\""
           + " FROM " + o + " LEFT JOIN \"public\".\"customers\" AS \"Customers\" ON " + o + ".\"customer_id\" = \"Customers\".\"id\""
           + " GROUP BY \"Customers\".\"name\" ORDER BY \"Customers\".\"name\" ASC"},
+      {"money as Metabase reads it (::numeric)", "SELECT " + o + ".\"id\" AS \"id\", " + o + ".\"fee\" AS \"fee\", " + o + ".\"fee\"::numeric AS \"fee_n\", SUM(" + o + ".\"fee\") OVER () AS \"total\""
+          + " FROM " + o + " ORDER BY " + o + ".\"fee\" DESC NULLS LAST, " + o + ".\"id\" ASC"},
       {"median, percentile, stddev by status", "SELECT " + o + ".\"status\" AS \"status\", PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY " + o + ".\"total\") AS \"median\","
           + " PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY " + o + ".\"total\") AS \"percentile\", STDDEV_POP(" + o + ".\"total\") AS \"stddev\", VAR_POP(" + o + ".\"total\") AS \"var\""
           + " FROM " + o + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC"},
