@@ -77,6 +77,19 @@ export class BufferedKv implements KvStore {
     this.set(k, null);
   }
 
+  /**
+   * Rewrites buffered values in place (outside atomic()): `fn` returns a new value, null to
+   * delete the key, or undefined to keep the value. Tombstones are left alone.
+   */
+  rewriteBuffered(fn: (v: Buffer) => Buffer | null | undefined): void {
+    if (this.undo !== null) throw new Error('BufferedKv.rewriteBuffered inside atomic()');
+    for (const [k, v] of this.memtable) {
+      if (v === null) continue;
+      const next = fn(v);
+      if (next !== undefined) this.memtable.set(k, next);
+    }
+  }
+
   batchDelete(keys: readonly Uint8Array[]): number {
     return this.atomic(() => keys.reduce((n, k) => n + (this.delete(k) ? 1 : 0), 0));
   }

@@ -157,8 +157,13 @@ const moveKey = (segmentId: number): Buffer => {
   b.writeUInt32BE(segmentId, MOVE_PREFIX.length);
   return b;
 };
-/** Offsets kept in recorded moves before they are folded into the entries (4 bytes each); tests lower it. */
-const MAX_MOVED_OFFSETS = Number(process.env['TESSERA_PK_MAX_MOVED_OFFSETS'] ?? 8_000_000);
+/**
+ * Offsets kept in recorded moves before they are folded into the entries (4 bytes each): at
+ * least 8M, and twice the keys in the index (a merge of a table's big file moves every row, so
+ * a fixed limit folded after every such merge once the table passed it). Tests set a fixed one.
+ */
+const FIXED_MAX_MOVED_OFFSETS = process.env['TESSERA_PK_MAX_MOVED_OFFSETS'];
+const MAX_MOVED_OFFSETS = Number(FIXED_MAX_MOVED_OFFSETS ?? 8_000_000);
 /** Entries a fold rewrites per turn of the event loop; tests lower it. */
 const FOLD_CHUNK = Math.max(1, Number(process.env['TESSERA_PK_FOLD_CHUNK'] ?? 20_000));
 /** Smallest Bloom filter capacity (1.25 MB at 10 bits per key). */
@@ -651,7 +656,13 @@ export class UniqueKeys {
       if (m.targets !== undefined) parts.push(Buffer.from(m.targets.buffer, m.targets.byteOffset, m.targets.byteLength));
       this.meta.put(moveKey(m.segmentId), Buffer.concat(parts));
     }
-    if (this.movedOffsets > MAX_MOVED_OFFSETS) this.startFold();
+    if (this.movedOffsets > this.foldThreshold()) this.startFold();
+  }
+
+  private foldThreshold(): number {
+    if (FIXED_MAX_MOVED_OFFSETS !== undefined) return MAX_MOVED_OFFSETS;
+    const keys = this.bloom.layers.reduce((n, l) => n + l.added, 0);
+    return Math.max(MAX_MOVED_OFFSETS, 2 * keys);
   }
 
   /** The current row id of an entry's row id, following recorded moves; undefined when the row was dropped by a merge. */
@@ -696,20 +707,34 @@ export class UniqueKeys {
   private startFold(): void {
     if (this.folding !== null || this.moves.size === 0) return;
     this.folding = { sources: new Set(this.moves.keys()), from: Buffer.alloc(0) };
+    // Entries still in the write buffer are rewritten in place now: a later flush may put them
+    // in a key range the scan has passed. Every entry buffered after this names a live segment.
+    if (this.kv instanceof BufferedKv) {
+      this.readAhead = null;
+      this.kv.rewriteBuffered((v) => {
+        const old = rowIdOf(v);
+        const cur = this.resolve(old);
+        return cur === undefined ? null : cur !== old ? rowIdBytes(cur) : undefined;
+      });
+    }
     setImmediate(() => this.foldStep());
   }
 
   private foldStep(): void {
     const f = this.folding;
     if (f === null || this.closed) return;
-    const chunk = this.kv.scan(f.from, null, FOLD_CHUNK);
+    // The store under the write buffer is read and rewritten directly, a key range at a time
+    // (pages in order, no trip through the buffer). A buffered value for the same key wins
+    // over it until the buffer is flushed, and then replaces it, as it would anyway.
+    const store = this.kv instanceof BufferedKv ? this.kv.base : this.kv;
+    const chunk = store.scan(f.from, null, FOLD_CHUNK);
     this.readAhead = null;
-    this.kv.atomic(() => {
+    store.atomic(() => {
       for (const e of chunk) {
         const old = rowIdOf(e.value);
         const cur = this.resolve(old);
-        if (cur === undefined) this.kv.delete(e.key);
-        else if (cur !== old) this.kv.put(e.key, rowIdBytes(cur));
+        if (cur === undefined) store.delete(e.key);
+        else if (cur !== old) store.put(e.key, rowIdBytes(cur));
       }
     });
     if (chunk.length === FOLD_CHUNK) {
@@ -727,7 +752,7 @@ export class UniqueKeys {
     this.folding = null;
     this.folds++;
     this.afterWrites();
-    if (this.movedOffsets > MAX_MOVED_OFFSETS) this.startFold();
+    if (this.movedOffsets > this.foldThreshold()) this.startFold();
   }
 
   /** Loads the moves a clean close left (entries written before them resolve through them). */

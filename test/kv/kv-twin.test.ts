@@ -156,3 +156,17 @@ test('scan limit and open end', () => {
     s.close();
   }
 });
+
+test('BufferedKv.rewriteBuffered rewrites, deletes or keeps buffered values in place; flushed ones are not touched', () => {
+  const b = new BufferedKv(SqliteKv.open(':memory:'), 1_000_000);
+  const k = (i: number): Buffer => Buffer.from([i]);
+  for (let i = 0; i < 6; i++) b.put(k(i), Buffer.from([i]));
+  b.flush();
+  for (let i = 3; i < 9; i++) b.put(k(i), Buffer.from([10 + i]));
+  b.discard(k(2));
+  b.rewriteBuffered((v) => (v[0] === 13 ? null : v[0] === 14 ? Buffer.from([99]) : undefined));
+  const all = b.scan(Buffer.alloc(0), null).map((e) => `${e.key[0]}=${e.value[0]}`);
+  assert.deepEqual(all, ['0=0', '1=1', '4=99', '5=15', '6=16', '7=17', '8=18']);
+  assert.throws(() => b.atomic(() => b.rewriteBuffered(() => undefined)));
+  b.close();
+});
