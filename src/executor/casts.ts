@@ -52,6 +52,10 @@ export function castContext(from: number, to: number): CastContext | null {
   if (from === Oid.timestamp && to === Oid.timestamptz) return 'implicit';
   if (from === Oid.timestamptz && (to === Oid.timestamp || to === Oid.date)) return 'assignment';
   if (from === Oid.timestamp && to === Oid.date) return 'assignment';
+  // timetz: from time implicitly (the session zone's offset today), to time and from timestamptz by assignment (through text).
+  if (from === Oid.time && to === Oid.timetz) return 'implicit';
+  if (from === Oid.timetz && to === Oid.time) return 'assignment';
+  if (from === Oid.timestamptz && to === Oid.timetz) return 'assignment';
   if ((from === Oid.int4 && to === Oid.bool) || (from === Oid.bool && to === Oid.int4)) return 'explicit';
   if ((from === Oid.int4 || from === Oid.int8 || from === Oid.int2) && to === Oid.oid) return 'implicit';
   if (from === Oid.oid && (to === Oid.int4 || to === Oid.int8)) return to === Oid.int8 ? 'implicit' : 'assignment';

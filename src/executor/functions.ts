@@ -5,7 +5,7 @@
  * Arithmetic follows PostgreSQL: integer overflow 22003, division by zero 22012.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { Oid, Numeric, PgArray, typeByOid, type Interval, compareDense, compareSparse, compareBitStrings, compareJsonb, type Jsonb, type SparseVector, type BitString } from '../types/index.ts';
+import { Oid, Numeric, PgArray, typeByOid, type Interval, compareDense, compareSparse, compareBitStrings, compareJsonb, compareTimeTz, type Jsonb, type TimeTz, type SparseVector, type BitString } from '../types/index.ts';
 import type { ExecContext } from './context.ts';
 import type { Value } from './value.ts';
 import { SERVER_VERSION_STRING } from './version.ts';
@@ -253,6 +253,8 @@ export function compareValues(typeOid: number, a: Value, b: Value): number {
       return compareBitStrings(a as BitString, b as BitString);
     case Oid.jsonb:
       return compareJsonb(a as Jsonb, b as Jsonb);
+    case Oid.timetz:
+      return compareTimeTz(a as TimeTz, b as TimeTz);
     case Oid.interval: {
       // interval_cmp: the linear span with 30-day months and 24-hour days.
       const span = (v: Interval): bigint => (BigInt(v.months) * 30n + BigInt(v.days)) * 86400000000n + v.micros;
@@ -312,7 +314,7 @@ const COMPARISONS: [string, (c: number) => boolean][] = [
 
 const ORDERED_TYPES = [
   Oid.int2, Oid.int4, Oid.int8, Oid.float4, Oid.float8, Oid.numeric, Oid.bool, Oid.text, Oid.bpchar, Oid.name,
-  Oid.bytea, Oid.date, Oid.timestamp, Oid.timestamptz, Oid.time, Oid.oid, Oid.uuid,
+  Oid.bytea, Oid.date, Oid.timestamp, Oid.timestamptz, Oid.time, Oid.timetz, Oid.oid, Oid.uuid,
 ];
 for (const t of ORDERED_TYPES) {
   for (const [op, test] of COMPARISONS) {

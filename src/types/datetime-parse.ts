@@ -502,8 +502,9 @@ function offsetForLocalFields(zone: TimeZone, st: DecodeState): number {
 }
 
 /** DecodeTimeOnly for time input: the date part, if any, is validated and ignored. */
-export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeState {
+export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeState & { tz?: number } {
   let namedTz: TimeZone | undefined;
+  let tz: number | undefined; // seconds west, when the input gives a zone (timetz_in)
   const order = dateOrderOf(ctx.dateStyle);
   const st = newState();
   let fmask = 0;
@@ -522,7 +523,7 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
           if ((fmask & DTK_TIME_M) === DTK_TIME_M) throw BAD();
           const cut = f.text.indexOf('-');
           if (cut < 0) throw BAD();
-          decodeTimezone(f.text.slice(cut));
+          tz = decodeTimezone(f.text.slice(cut));
           tmask = decodeNumberField(f.text.slice(0, cut), fmask | DTK_DATE_M, st)[0] | M(TZ);
         } else {
           namedTz = lookupNamedZone(f.text);
@@ -534,7 +535,7 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
         tmask = decodeTime(f.text, st);
         break;
       case 'tz':
-        decodeTimezone(f.text);
+        tz = decodeTimezone(f.text);
         tmask = M(TZ);
         break;
       case 'number': {
@@ -560,6 +561,7 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
         const abbrev = TZ_ABBREVIATIONS.get(f.text.slice(0, 10));
         if (abbrev) {
           tmask = M(TZ) | (abbrev.dst ? M(DTZ) : 0);
+          tz = -abbrev.offset;
           break;
         }
         const tok = lookupToken(f.text);
@@ -575,7 +577,9 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
           case RESERV:
             if (tok.value === 'now') {
               const utc = currentTimestamp(ctx);
-              const tm = timestampToTm(utc + BigInt(zoneOffsetAt(resolveTimeZone(ctx.timeZone), utc)) * USECS_PER_SEC);
+              const east = zoneOffsetAt(resolveTimeZone(ctx.timeZone), utc);
+              const tm = timestampToTm(utc + BigInt(east) * USECS_PER_SEC);
+              tz = -east;
               st.hour = tm.hour;
               st.min = tm.minute;
               st.sec = tm.second;
@@ -583,6 +587,7 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
               tmask = DTK_TIME_M | M(TZ);
             } else if (tok.value === 'zulu') {
               tmask = DTK_TIME_M | M(TZ);
+              tz = 0;
               st.hour = 0;
               st.min = 0;
               st.sec = 0;
@@ -615,7 +620,8 @@ export function decodeTimeOnly(fields: DtField[], ctx: FormatContext): DecodeSta
   if ((fmask & DTK_TIME_M) !== DTK_TIME_M) throw BAD();
   // a zone with DST rules needs a date to resolve its offset
   if (namedTz && !isFixedZone(namedTz) && (fmask & DTK_DATE_M) !== DTK_DATE_M) throw BAD();
-  return st;
+  if (namedTz) tz = isFixedZone(namedTz) ? -namedTz.offsetAt(0) : -offsetForLocalFields(namedTz, st);
+  return tz === undefined ? st : { ...st, tz };
 }
 
 function decodeOrThrow<T>(str: string, typeName: string, fn: () => T): T {
@@ -653,6 +659,24 @@ const UNIX_EPOCH_DAYS = 2440588 - POSTGRES_EPOCH_JDATE;
 export function parseTime(str: string, ctx: FormatContext): bigint {
   const st = decodeOrThrow(str, 'time', () => decodeTimeOnly(parseDateTimeFields(str), ctx));
   return BigInt(((st.hour * 60 + st.min) * 60 + st.sec) * 1e6 + st.fsec);
+}
+
+/**
+ * timetz_in: microseconds since midnight and the zone in seconds west (before typmod rounding).
+ * Without a zone in the input, the session TimeZone's offset on the given date, else today's.
+ */
+export function parseTimeTz(str: string, ctx: FormatContext): { micros: bigint; zone: number } {
+  const st = decodeOrThrow(str, 'time with time zone', () => decodeTimeOnly(parseDateTimeFields(str), ctx));
+  const micros = BigInt(((st.hour * 60 + st.min) * 60 + st.sec) * 1e6 + st.fsec);
+  if (st.tz !== undefined) return { micros, zone: st.tz };
+  const session = resolveTimeZone(ctx.timeZone);
+  let date = { year: st.year, mon: st.mon, mday: st.mday };
+  if (st.mon === 0) {
+    const utc = currentTimestamp(ctx);
+    const today = timestampToTm(utc + BigInt(zoneOffsetAt(session, utc)) * USECS_PER_SEC);
+    date = { year: today.year, mon: today.month, mday: today.day };
+  }
+  return { micros, zone: -offsetForLocalFields(session, { ...st, ...date }) };
 }
 
 /**

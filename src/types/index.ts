@@ -27,6 +27,7 @@ export { resolveTimeZone, offsetForLocal, type TimeZone } from './timezone.ts';
 export { parseBytea, formatBytea, parseUuid, formatRecord, type PgRecord, type RecordField } from './types-text.ts';
 export { parseBoolText } from './types-numeric.ts';
 export { checkMoney, moneyToNumeric, numericToMoney, moneyOutOfRange } from './money.ts';
+export { TimeTz, compareTimeTz } from './timetz.ts';
 export {
   typeByOid, typeByName, arrayTypeOf, resolveTypeName, parseTypeName, formatType, floatTypeForPrecision, computeTypmod, makeArrayType,
   scalarTypes, vectorTypes, allTypes, type ResolvedTypeName,

@@ -10,6 +10,7 @@ import { bitType, bitTypmodIn, varbitType } from './bit.ts';
 import { halfvecType } from './halfvec.ts';
 import { encodeNumericTypmod } from './numeric.ts';
 import { moneyType } from './money.ts';
+import { timetzType } from './timetz.ts';
 import type { PgType } from './pg-type.ts';
 import { dateType, intervalType, timeType, timestampType, timestamptzType } from './types-datetime.ts';
 import { boolType, float4Type, float8Type, int2Type, int4Type, int8Type, numericType, oidType } from './types-numeric.ts';
@@ -46,7 +47,7 @@ export function makeArrayType<T>(elem: PgType<T>, arrayOid: number): PgType<PgAr
 /** Every scalar type object, in OID order. */
 export const scalarTypes: readonly PgType<any>[] = [
   boolType, byteaType, charType, nameType, int8Type, int2Type, int4Type, textType, oidType, jsonType, float4Type, float8Type,
-  unknownType, moneyType, bpcharType, varcharType, dateType, timeType, timestampType, timestamptzType, intervalType, bitType, varbitType, numericType,
+  unknownType, moneyType, bpcharType, varcharType, dateType, timeType, timestampType, timestamptzType, intervalType, timetzType, bitType, varbitType, numericType,
   uuidType, voidType, recordType, jsonbType,
 ];
 
@@ -88,7 +89,7 @@ const SQL_ALIASES: Record<string, string> = {
   integer: 'int4', int: 'int4', smallint: 'int2', bigint: 'int8', real: 'float4', 'double precision': 'float8', float: 'float8',
   decimal: 'numeric', dec: 'numeric', boolean: 'bool', 'character varying': 'varchar', 'char varying': 'varchar', character: 'bpchar',
   char: 'bpchar', '"char"': 'char', 'timestamp without time zone': 'timestamp', 'timestamp with time zone': 'timestamptz',
-  'time without time zone': 'time', 'bit varying': 'varbit',
+  'time without time zone': 'time', 'time with time zone': 'timetz', 'bit varying': 'varbit',
 };
 
 /**
@@ -135,12 +136,14 @@ export function computeTypmod(type: PgType<any>, mods: readonly number[], displa
       if (mods.length > 2) throw invalid('NUMERIC');
       return encodeNumericTypmod(mods[0]!, mods[1] ?? 0);
     case 'time':
+    case 'timetz':
     case 'timestamp':
     case 'timestamptz': {
       if (mods.length !== 1) throw invalid();
       const p = mods[0]!;
-      const label = elem.name === 'time' ? 'TIME' : 'TIMESTAMP';
-      if (p < 0) throw new DbError(SqlState.InvalidParameterValue, `${label}(${p})${elem.name === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`);
+      const label = elem.name === 'time' || elem.name === 'timetz' ? 'TIME' : 'TIMESTAMP';
+      const withTz = elem.name === 'timestamptz' || elem.name === 'timetz' ? ' WITH TIME ZONE' : '';
+      if (p < 0) throw new DbError(SqlState.InvalidParameterValue, `${label}(${p})${withTz} precision must not be negative`);
       return Math.min(p, 6);
     }
     case 'interval': {
@@ -238,8 +241,7 @@ export function parseTypeName(sql: string): ResolvedTypeName | undefined {
   }
   const ts = /^(timestamp|time)(?: ?\( ?(\d+) ?\))?(?: (with|without) time zone)?$/.exec(s);
   if (ts) {
-    const type = ts[1] === 'time' ? timeType : ts[3] === 'with' ? timestamptzType : timestampType;
-    if (ts[1] === 'time' && ts[3] === 'with') return undefined;
+    const type = ts[1] === 'time' ? (ts[3] === 'with' ? timetzType : timeType) : ts[3] === 'with' ? timestamptzType : timestampType;
     return wrap(type.oid, computeTypmod(type, ts[2] !== undefined ? [Number(ts[2])] : []));
   }
   const m = /^([a-z_"][a-z0-9_ "]*?)(?: ?\(([^)]*)\))?$/.exec(s);

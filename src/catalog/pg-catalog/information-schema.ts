@@ -78,6 +78,7 @@ function typeFacts(oid: number, typmod: number): TypeFacts {
       break;
     case Oid.date: f.datetime = 0; break;
     case Oid.time:
+    case Oid.timetz:
     case Oid.timestamp:
     case Oid.timestamptz: f.datetime = typmod >= 0 ? typmod : 6; break;
     case Oid.interval: f.datetime = 6; break;
