@@ -1,15 +1,19 @@
 /**
  * Unit tests of the pure parts of vector search: the index file envelope (round trip, every
- * corrupted byte detected), the bounded top-k heap and exact kernels against a full sort with
+ * corrupted byte detected, the sketch section, version 1 files), the cold-start sketch's
+ * bounded candidates against exact search, the bounded top-k heap and exact kernels against a full sort with
  * pgvector's own distance functions, and PostgreSQL's default index names.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeIndexFile, encodeIndexFile, type IndexFileHeader } from '../src/ann/envelope.ts';
+import zlib from 'node:zlib';
+import { decodeIndexFile, encodeIndexFile, readIndexLayout, type IndexFileHeader } from '../src/ann/envelope.ts';
 import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../src/ann/exact.ts';
+import { sketchCandidates } from '../src/ann/sketch-search.ts';
+import { decodeSketch, encodeSketch } from '../src/ann/sketch.mjs';
 import { defaultIndexName } from '../src/planner/plan-index.ts';
 import { denseDistance } from '../src/types/vector-distance.ts';
-import { rng } from './vector-support.ts';
+import { clusteredVectors, rng } from './vector-support.ts';
 
 const header: IndexFileHeader = { tableId: 7, segmentId: 42, indexId: 3, rowCount: 1000, dim: 128, metric: 'cosine', m: 16, efConstruction: 64 };
 
@@ -30,6 +34,74 @@ test('envelope: every flipped byte and truncation is XX001', () => {
   }
   assert.throws(() => decodeIndexFile(file.subarray(0, file.length - 1), 'f'), (e: { code: string }) => e.code === 'XX001');
   assert.throws(() => decodeIndexFile(file.subarray(0, 10), 'f'), (e: { code: string }) => e.code === 'XX001');
+});
+
+test('envelope: a sketch section round trips, is located by the header alone, and every flipped byte is XX001', () => {
+  const payload = Uint8Array.from({ length: 200 }, (_v, i) => (i * 7) & 0xff);
+  const sketch = Uint8Array.from({ length: 90 }, (_v, i) => (i * 13) & 0xff);
+  const file = encodeIndexFile(header, payload, sketch);
+  const d = decodeIndexFile(file, 'x');
+  assert.deepEqual(d.header, header);
+  assert.deepEqual(Buffer.from(d.payload), Buffer.from(payload));
+  assert.deepEqual(Buffer.from(d.sketch!), Buffer.from(sketch));
+  const l = readIndexLayout(file.subarray(0, 64), 'x');
+  assert.deepEqual(Buffer.from(file.subarray(l.payloadOffset, l.payloadOffset + l.payloadLength)), Buffer.from(payload));
+  assert.deepEqual(Buffer.from(file.subarray(l.sketchOffset, l.sketchOffset + l.sketchLength)), Buffer.from(sketch));
+  for (let i = 0; i < file.length; i++) {
+    const bad = Buffer.from(file);
+    bad[i] ^= 0x10;
+    assert.throws(() => decodeIndexFile(bad, 'f'), (e: { code: string }) => e.code === 'XX001', `byte ${i}`);
+  }
+});
+
+test('envelope: version 1 files (48-byte header, no sketch) still read', () => {
+  const payload = Uint8Array.from({ length: 100 }, (_v, i) => i);
+  const v2 = encodeIndexFile(header, payload);
+  const v1 = Buffer.alloc(48 + payload.length);
+  v2.copy(v1, 0, 0, 44);
+  v1.writeUInt16LE(1, 4);
+  v1.writeUInt32LE(zlib.crc32(v1.subarray(0, 44)) >>> 0, 44);
+  v1.set(payload, 48);
+  const d = decodeIndexFile(v1, 'v1');
+  assert.deepEqual(d.header, header);
+  assert.deepEqual(Buffer.from(d.payload), Buffer.from(payload));
+  assert.equal(d.sketch, null);
+  assert.equal(readIndexLayout(v1, 'v1').sketchLength, 0);
+});
+
+test('sketch: the rows its error bounds keep hold the exact top-10 (l2, ip, cosine), certified, with true distances inside the bounds', () => {
+  const dim = 32;
+  const n = 20_000;
+  const { base, queries } = clusteredVectors(n, dim, { seed: 77, clusters: 80, queries: 30 });
+  for (const metric of ['l2', 'ip', 'cosine'] as const) {
+    // Decoded from a Buffer view into a larger buffer, as read from object storage.
+    const enc = encodeSketch(base, n, dim, metric === 'cosine');
+    const pooled = Buffer.alloc(enc.length + 100);
+    pooled.set(enc, 37);
+    const sk = decodeSketch(pooled.subarray(37, 37 + enc.length))!;
+    assert.equal(sk.n, n);
+    let kept = 0;
+    for (let qi = 0; qi < 30; qi++) {
+      const q = queries.subarray(qi * dim, (qi + 1) * dim);
+      const qn = squaredNorm(q);
+      const gone = (i: number): boolean => i % 97 === 0; // deleted rows never come back
+      const got = sketchCandidates(sk, metric, q, 10, (i) => !gone(i));
+      assert.ok(got.certified, `${metric} query ${qi}: certified`);
+      kept += got.offsets.length;
+      const reranked = new TopK(10);
+      got.offsets.forEach((id, j) => {
+        assert.ok(!gone(id));
+        const d = exactDistance(metric, q, base, id * dim, dim, qn);
+        assert.ok(got.lower[j]! <= d && d <= got.upper[j]!, `${metric}: ${got.lower[j]} <= ${d} <= ${got.upper[j]}`);
+        reranked.push(d, id);
+      });
+      const truth = new TopK(10);
+      for (let i = 0; i < n; i++) if (!gone(i)) truth.push(exactDistance(metric, q, base, i * dim, dim, qn), i);
+      const sorted = (t: TopK): number[] => Array.from(t.ids.subarray(0, t.size)).sort((a, b) => a - b);
+      assert.deepEqual(sorted(reranked), sorted(truth), `${metric} query ${qi}`);
+    }
+    assert.ok(kept / 30 < 200, `${metric}: the bounds keep few rows (${kept / 30} per query)`);
+  }
 });
 
 test('exact kernels + TopK give pgvector\'s order (full sort with pgvector\'s kernels as oracle)', () => {

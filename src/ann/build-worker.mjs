@@ -1,14 +1,16 @@
 /**
  * ann/: the index build worker (a worker_threads thread, plain JS so it needs no TS loader).
  * Receives one segment's packed float32 vectors, builds an hnswlib graph off the main thread,
- * and answers with hnswlib's serialised bytes (transferred, not copied).
+ * and answers with hnswlib's serialised bytes (transferred, not copied) and, when no row is
+ * NULL, the segment's cold-start sketch (sketch.mjs).
  * Message in:  { id, vectors: Float32Array (n*dim), present: Uint8Array|null (1 = add), n, dim, space, m, efConstruction, seed, tmpDir }
- * Message out: { id, ok: true, bytes: Uint8Array, ms } | { id, ok: false, error }
+ * Message out: { id, ok: true, bytes: Uint8Array, sketch: Uint8Array|null, ms } | { id, ok: false, error }
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
+import { encodeSketch } from './sketch.mjs';
 import { niceThisThread } from './thread-nice.mjs';
 
 // TESSERA_BUILD_NICE (default 0): a lower priority for builds. Not the default: a CREATE INDEX
@@ -33,7 +35,8 @@ parentPort.on('message', (msg) => {
     const data = fs.readFileSync(file);
     fs.rmSync(file, { force: true });
     const bytes = new Uint8Array(data); // a copy: readFileSync may hand out a pooled buffer, which must not be transferred
-    parentPort.postMessage({ id: msg.id, ok: true, bytes, ms: performance.now() - t0 }, [bytes.buffer]);
+    const sketch = present === null ? encodeSketch(vectors, n, dim, space === 'cosine') : null;
+    parentPort.postMessage({ id: msg.id, ok: true, bytes, sketch, ms: performance.now() - t0 }, sketch === null ? [bytes.buffer] : [bytes.buffer, sketch.buffer]);
   } catch (err) {
     parentPort.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
   }

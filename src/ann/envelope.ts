@@ -1,21 +1,31 @@
 /**
  * ann/: the index file format. hnswlib's own serialisation has no magic, version or
- * checksum, so every graph goes into the ObjectStore wrapped in an envelope:
+ * checksum, so every graph goes into the ObjectStore wrapped in an envelope (version 2):
  *
- *   0  'TSHN' | u16 version=1 | u16 flags=0
+ *   0  'TSHN' | u16 version=2 | u16 flags=0
  *   8  u32 tableId | u32 segmentId | u32 indexId | u32 rowCount | u32 dim
  *  28  u8 metric (1 l2, 2 ip, 3 cosine) | u8 0 | u16 m | u16 efConstruction | u16 0
- *  36  u32 payloadLength | u32 payloadCrc | u32 headerCrc (crc32 of bytes 0..44)
- *  48  payload: hnswlib's saveIndex bytes
+ *  36  u32 payloadLength | u32 payloadCrc
+ *  44  u32 sketchLength | u32 sketchCrc (0, 0: no sketch)
+ *  52  u32 0 | u32 0
+ *  60  u32 headerCrc (crc32 of bytes 0..60)
+ *  64  payload: hnswlib's saveIndex bytes
+ *  64 + payloadLength  sketch: the cold-start sketch of the segment's vectors (sketch.mjs)
  *
- * A flipped byte anywhere is XX001, never a silently wrong graph.
+ * Version 1 files (a 48-byte header ending with the header CRC at 44, no sketch) still read.
+ * The header says where each section is, so a reader fetches only the one it needs (the
+ * graph, or the sketch of a cold segment). A flipped byte anywhere is XX001, never a silently
+ * wrong graph.
  */
 import zlib from 'node:zlib';
 import { DbError, SqlState } from '../errors/index.ts';
 
 export const INDEX_MAGIC = 'TSHN';
-export const INDEX_VERSION = 1;
-const HEADER_BYTES = 48;
+export const INDEX_VERSION = 2;
+const V1_HEADER_BYTES = 48;
+const HEADER_BYTES = 64;
+/** Bytes to read to parse the header of either version. */
+export const INDEX_HEAD_BYTES = HEADER_BYTES;
 
 /** Distances hnswlib can build a graph for (its spaces). */
 export type GraphMetric = 'l2' | 'ip' | 'cosine';
@@ -33,6 +43,18 @@ export interface IndexFileHeader {
   readonly efConstruction: number;
 }
 
+/** Where an index file's sections are, with their CRCs. */
+export interface IndexFileLayout {
+  readonly header: IndexFileHeader;
+  readonly payloadOffset: number;
+  readonly payloadLength: number;
+  readonly payloadCrc: number;
+  readonly sketchOffset: number;
+  /** 0: the file has no sketch. */
+  readonly sketchLength: number;
+  readonly sketchCrc: number;
+}
+
 function crc32(b: Uint8Array): number {
   return zlib.crc32(b) >>> 0;
 }
@@ -41,9 +63,10 @@ function corrupt(location: string, detail: string): DbError {
   return new DbError(SqlState.DataCorrupted, `invalid index file "${location}"`, { detail });
 }
 
-/** Wraps hnswlib's bytes in the envelope. */
-export function encodeIndexFile(h: IndexFileHeader, payload: Uint8Array): Buffer {
-  const out = Buffer.alloc(HEADER_BYTES + payload.length);
+/** Wraps hnswlib's bytes (and the segment's sketch, when there is one) in the envelope. */
+export function encodeIndexFile(h: IndexFileHeader, payload: Uint8Array, sketch: Uint8Array | null = null): Buffer {
+  const sketchLength = sketch?.length ?? 0;
+  const out = Buffer.alloc(HEADER_BYTES + payload.length + sketchLength);
   out.write(INDEX_MAGIC, 0, 'latin1');
   out.writeUInt16LE(INDEX_VERSION, 4);
   out.writeUInt16LE(0, 6);
@@ -57,32 +80,58 @@ export function encodeIndexFile(h: IndexFileHeader, payload: Uint8Array): Buffer
   out.writeUInt16LE(h.efConstruction, 32);
   out.writeUInt32LE(payload.length, 36);
   out.writeUInt32LE(crc32(payload), 40);
-  out.writeUInt32LE(crc32(out.subarray(0, 44)), 44);
+  out.writeUInt32LE(sketchLength, 44);
+  out.writeUInt32LE(sketch === null ? 0 : crc32(sketch), 48);
+  out.writeUInt32LE(crc32(out.subarray(0, 60)), 60);
   out.set(payload, HEADER_BYTES);
+  if (sketch !== null) out.set(sketch, HEADER_BYTES + payload.length);
   return out;
 }
 
-/** Verifies and unwraps an index file; XX001 on any mismatch. */
-export function decodeIndexFile(bytes: Uint8Array, location: string): { header: IndexFileHeader; payload: Uint8Array } {
+/** Parses and verifies the header from a file's first bytes (INDEX_HEAD_BYTES, or the whole file if shorter). */
+export function readIndexLayout(bytes: Uint8Array, location: string): IndexFileLayout {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length < HEADER_BYTES) throw corrupt(location, `${b.length} bytes is shorter than the header`);
+  if (b.length < V1_HEADER_BYTES) throw corrupt(location, `${b.length} bytes is shorter than the header`);
   if (b.toString('latin1', 0, 4) !== INDEX_MAGIC) throw corrupt(location, 'bad magic');
-  if (crc32(b.subarray(0, 44)) !== b.readUInt32LE(44)) throw corrupt(location, 'header checksum mismatch');
   const version = b.readUInt16LE(4);
-  if (version !== INDEX_VERSION) throw corrupt(location, `unsupported version ${version}`);
-  const length = b.readUInt32LE(36);
-  if (HEADER_BYTES + length !== b.length) throw corrupt(location, `payload length ${length} does not match the file size ${b.length}`);
-  const payload = b.subarray(HEADER_BYTES);
-  if (crc32(payload) !== b.readUInt32LE(40)) throw corrupt(location, 'payload checksum mismatch');
+  if (version !== 1 && version !== 2) throw corrupt(location, `unsupported version ${version}`);
+  const headerBytes = version === 1 ? V1_HEADER_BYTES : HEADER_BYTES;
+  if (b.length < headerBytes) throw corrupt(location, `${b.length} bytes is shorter than the header`);
+  if (crc32(b.subarray(0, headerBytes - 4)) !== b.readUInt32LE(headerBytes - 4)) throw corrupt(location, 'header checksum mismatch');
   const metric = METRIC_BY_CODE[b.readUInt8(28)];
   if (metric === undefined) throw corrupt(location, `unknown metric ${b.readUInt8(28)}`);
+  const payloadLength = b.readUInt32LE(36);
   return {
     header: {
       tableId: b.readUInt32LE(8), segmentId: b.readUInt32LE(12), indexId: b.readUInt32LE(16), rowCount: b.readUInt32LE(20),
       dim: b.readUInt32LE(24), metric, m: b.readUInt16LE(30), efConstruction: b.readUInt16LE(32),
     },
-    payload,
+    payloadOffset: headerBytes,
+    payloadLength,
+    payloadCrc: b.readUInt32LE(40),
+    sketchOffset: headerBytes + payloadLength,
+    sketchLength: version === 1 ? 0 : b.readUInt32LE(44),
+    sketchCrc: version === 1 ? 0 : b.readUInt32LE(48),
   };
+}
+
+/** Checks one section's bytes (read by itself) against the header's CRC; XX001 on mismatch. */
+export function checkSection(bytes: Uint8Array, length: number, crc: number, location: string, what: 'payload' | 'sketch'): void {
+  if (bytes.length !== length) throw corrupt(location, `${what} of ${bytes.length} bytes, the header says ${length}`);
+  if (crc32(bytes) !== crc) throw corrupt(location, `${what} checksum mismatch`);
+}
+
+/** Verifies and unwraps a whole index file; XX001 on any mismatch. */
+export function decodeIndexFile(bytes: Uint8Array, location: string): { header: IndexFileHeader; payload: Uint8Array; sketch: Uint8Array | null } {
+  const l = readIndexLayout(bytes, location);
+  if (l.sketchOffset + l.sketchLength !== bytes.length) {
+    throw corrupt(location, `sections of ${l.payloadLength} + ${l.sketchLength} bytes do not match the file size ${bytes.length}`);
+  }
+  const payload = bytes.subarray(l.payloadOffset, l.payloadOffset + l.payloadLength);
+  checkSection(payload, l.payloadLength, l.payloadCrc, location, 'payload');
+  const sketch = l.sketchLength === 0 ? null : bytes.subarray(l.sketchOffset, l.sketchOffset + l.sketchLength);
+  if (sketch !== null) checkSection(sketch, l.sketchLength, l.sketchCrc, location, 'sketch');
+  return { header: l.header, payload, sketch };
 }
 
 /** Object key of a segment's graph for an index. */

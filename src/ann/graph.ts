@@ -121,6 +121,16 @@ export class InProcessGraph implements SegmentGraph {
     return this.searchSync(query, k, ef);
   }
 
+  /**
+   * The stored vectors of `labels`, packed row-major (hnswlib keeps them: as inserted for l2
+   * and ip, normalised for cosine — the same cosine distance).
+   */
+  points(labels: ArrayLike<number>, dim: number): Float32Array {
+    const out = new Float32Array(labels.length * dim);
+    for (let x = 0; x < labels.length; x++) out.set(this.index.getPoint(labels[x]!), x * dim);
+    return out;
+  }
+
   /** The search on the calling thread. */
   searchSync(query: Float32Array, k: number, ef: number): number[] {
     const n = Math.min(k, this.count);

@@ -13,8 +13,10 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ANN_METHODS, createIndexProgress, type Catalog, type CreateIndexProgress, type IndexDef, type IndexFileRow } from '../catalog/index.ts';
 import { packVectors, type StorageEngine } from '../storage/index.ts';
-import { decodeIndexFile, encodeIndexFile, indexFileKey, type GraphMetric } from './envelope.ts';
+import { DbError, SqlState } from '../errors/index.ts';
+import { checkSection, encodeIndexFile, INDEX_HEAD_BYTES, indexFileKey, readIndexLayout, type GraphMetric, type IndexFileLayout } from './envelope.ts';
 import { InProcessGraph, type SegmentGraph } from './graph.ts';
+import { decodeSketch, type Sketch } from './sketch.mjs';
 import { SearchPool, defaultSearchWorkers } from './search-pool.ts';
 import { BuildPool, defaultBuildWorkers } from './worker-pool.ts';
 
@@ -50,6 +52,19 @@ export interface BuildReport {
   ms: number;
 }
 
+/**
+ * hnswlib-node reads and writes graphs only as files: their passage is a RAM-backed temp dir
+ * (/dev/shm) where there is one, else the OS temp dir.
+ */
+function memoryTmp(): string {
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return os.tmpdir();
+  }
+}
+
 export class AnnService {
   private readonly catalog: Catalog;
   private readonly storage: StorageEngine;
@@ -58,6 +73,13 @@ export class AnnService {
   private readonly searchPool: SearchPool | null;
   private readonly tmpDir: string;
   private readonly graphs = new Map<string, Promise<SegmentGraph>>();
+  /** Loaded graphs by index file location (graphs' resolved values). */
+  private readonly ready = new Map<string, SegmentGraph>();
+  /** Index file headers and cold-start sketches by location (a sketch until the graph is loaded). */
+  private readonly layouts = new Map<string, Promise<IndexFileLayout>>();
+  private readonly sketches = new Map<string, Promise<{ sketch: Sketch; metric: GraphMetric } | null>>();
+  /** The error of a graph load nobody awaited (loadedGraph reports it once). */
+  private readonly failed = new Map<string, unknown>();
   /** index id → segment id → its INDEX file; rebuilt from the catalog when `filesStale`. */
   private files = new Map<number, Map<number, IndexFileRow>>();
   private filesStale = true;
@@ -81,7 +103,7 @@ export class AnnService {
     this.pool = new BuildPool(opts.buildWorkers ?? defaultBuildWorkers());
     const searchWorkers = opts.searchWorkers ?? defaultSearchWorkers();
     this.searchPool = searchWorkers > 0 ? new SearchPool(searchWorkers) : null;
-    this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-ann-'));
+    this.tmpDir = fs.mkdtempSync(path.join(memoryTmp(), 'tessera-ann-'));
     const every = opts.pollMs ?? 1000;
     if (every > 0) {
       this.timer = setInterval(() => {
@@ -122,8 +144,10 @@ export class AnnService {
       for (const [loc, g] of this.graphs) {
         if (live.has(loc)) continue;
         this.graphs.delete(loc);
+        this.ready.delete(loc);
         g.then((x) => x.drop(), () => undefined);
       }
+      for (const m of [this.layouts, this.sketches, this.failed]) for (const loc of m.keys()) if (!live.has(loc)) m.delete(loc);
       this.files = next;
     }
     return this.files;
@@ -133,21 +157,97 @@ export class AnnService {
   graphFor(indexId: number, segmentId: number): Promise<SegmentGraph> | null {
     const f = this.fileMap().get(indexId)?.get(segmentId);
     if (f === undefined) return null;
-    let g = this.graphs.get(f.location);
+    const loc = f.location;
+    let g = this.graphs.get(loc);
     if (g === undefined) {
       g = (async () => {
-        const bytes = await this.storage.store.get(f.location);
-        const { header, payload } = decodeIndexFile(bytes, f.location);
+        const started = performance.now();
+        const l = await this.layout(loc);
+        const payload = await this.storage.store.getRange(loc, l.payloadOffset, l.payloadLength);
+        checkSection(payload, l.payloadLength, l.payloadCrc, loc, 'payload');
+        const fetched = performance.now();
         this.stats.loaded++;
-        if (this.searchPool === null) return InProcessGraph.load(header, payload, this.tmpDir);
-        const local = process.env.TESSERA_SEARCH_HYBRID === '0' ? null : InProcessGraph.load(header, payload, this.tmpDir);
-        const h = await this.searchPool.load(f.location, payload, header.metric, header.dim, this.tmpDir);
-        return { header, count: h.count, search: h.search, drop: h.drop, local, remote: { target: h.target, key: f.location } } satisfies SegmentGraph;
+        const { header } = l;
+        const local = this.searchPool === null || process.env.TESSERA_SEARCH_HYBRID !== '0' ? InProcessGraph.load(header, payload, this.tmpDir) : null;
+        this.log.debug({ location: loc, bytes: payload.length, fetchMs: Math.round(fetched - started), loadMs: Math.round(performance.now() - fetched) }, 'graph loaded');
+        if (this.searchPool === null) return local!;
+        const toPool = this.searchPool.load(loc, payload, header.metric, header.dim, this.tmpDir).then((h) =>
+          ({ header, count: h.count, search: h.search, drop: h.drop, local, remote: { target: h.target, key: loc } }) satisfies SegmentGraph);
+        if (local === null) return toPool;
+        // The in-process copy serves at once (a cold first touch waits for one load, not two);
+        // the worker's copy replaces it when loaded, unless the graph was dropped meanwhile.
+        toPool.then((both) => {
+          if (this.graphs.get(loc) !== g) return both.drop();
+          this.graphs.set(loc, Promise.resolve(both));
+          this.ready.set(loc, both);
+        }, (err: unknown) => this.log.warn({ err, location: loc }, 'search worker could not load a graph; searching it in-process'));
+        return local;
       })();
-      this.graphs.set(f.location, g);
-      g.catch(() => this.graphs.delete(f.location));
+      this.graphs.set(loc, g);
+      g.then((x) => {
+        if (this.graphs.get(loc) !== g) return;
+        if (!this.ready.has(loc)) this.ready.set(loc, x);
+        this.sketches.delete(loc); // the graph serves from now on
+      }, (err: unknown) => {
+        this.graphs.delete(loc);
+        this.failed.set(loc, err);
+      });
     }
     return g;
+  }
+
+  /**
+   * The segment's graph when it is loaded already (graphFor loads it); null when not. Throws
+   * the error of a load that failed since the last call (a corrupt file surfaces in a query
+   * even when a sketch could answer it); the next call lets a load try again.
+   */
+  loadedGraph(indexId: number, segmentId: number): SegmentGraph | null {
+    const f = this.fileMap().get(indexId)?.get(segmentId);
+    if (f === undefined) return null;
+    const err = this.failed.get(f.location);
+    if (err !== undefined) {
+      this.failed.delete(f.location);
+      throw err;
+    }
+    return this.ready.get(f.location) ?? null;
+  }
+
+  /**
+   * The cold-start sketch of the segment's vectors (read from the index file alone, a fifth of
+   * it), for searching a segment whose graph is still loading; null when the file has none.
+   */
+  sketchFor(indexId: number, segmentId: number): Promise<{ sketch: Sketch; metric: GraphMetric } | null> | null {
+    const f = this.fileMap().get(indexId)?.get(segmentId);
+    if (f === undefined) return null;
+    const loc = f.location;
+    let p = this.sketches.get(loc);
+    if (p === undefined) {
+      p = (async () => {
+        const l = await this.layout(loc);
+        if (l.sketchLength === 0) return null;
+        const started = performance.now();
+        const bytes = await this.storage.store.getRange(loc, l.sketchOffset, l.sketchLength);
+        checkSection(bytes, l.sketchLength, l.sketchCrc, loc, 'sketch');
+        this.log.info({ location: loc, bytes: bytes.length, ms: Math.round(performance.now() - started) }, 'read the cold-start sketch of an index file');
+        const sketch = decodeSketch(bytes);
+        if (sketch === null || sketch.n !== l.header.rowCount || sketch.dim !== l.header.dim) throw new DbError(SqlState.DataCorrupted, `invalid index file "${loc}"`, { detail: 'malformed sketch' });
+        return { sketch, metric: l.header.metric };
+      })();
+      this.sketches.set(loc, p);
+      p.catch(() => this.sketches.delete(loc));
+    }
+    return p;
+  }
+
+  /** An index file's header (its first bytes), read once. */
+  private layout(loc: string): Promise<IndexFileLayout> {
+    let p = this.layouts.get(loc);
+    if (p === undefined) {
+      p = this.storage.store.getRange(loc, 0, INDEX_HEAD_BYTES).then((b) => readIndexLayout(b, loc));
+      this.layouts.set(loc, p);
+      p.catch(() => this.layouts.delete(loc));
+    }
+    return p;
   }
 
   /** True when some table with an ANN index has a sealed segment without a graph for it. */
@@ -258,7 +358,7 @@ export class AnnService {
         n, dim: packed.dim, space: metric, m, efConstruction, seed: 100 + segmentId, tmpDir: this.tmpDir,
       });
       const key = indexFileKey(index.tableId, index.indexId, segmentId, this.buildSeq++);
-      const bytes = encodeIndexFile({ tableId: index.tableId, segmentId, indexId: index.indexId, rowCount: n, dim: packed.dim, metric, m, efConstruction }, result.bytes);
+      const bytes = encodeIndexFile({ tableId: index.tableId, segmentId, indexId: index.indexId, rowCount: n, dim: packed.dim, metric, m, efConstruction }, result.bytes, result.sketch);
       await this.storage.store.put(key, bytes);
       try {
         this.catalog.commitIndexFile(fileRowId, index.indexId, { fileSize: bytes.length, location: key });

@@ -20,6 +20,8 @@ export interface BuildJob {
 
 export interface BuildResult {
   readonly bytes: Uint8Array;
+  /** The cold-start sketch (sketch.mjs); null when some row has no vector. */
+  readonly sketch: Uint8Array | null;
   readonly ms: number;
 }
 
@@ -57,11 +59,11 @@ export class BuildPool {
   private spawn(): Worker {
     const w = new Worker(new URL('./build-worker.mjs', import.meta.url));
     w.unref();
-    w.on('message', (msg: { ok: boolean; bytes?: Uint8Array; ms?: number; error?: string }) => {
+    w.on('message', (msg: { ok: boolean; bytes?: Uint8Array; sketch?: Uint8Array | null; ms?: number; error?: string }) => {
       const p = this.busy.get(w);
       this.busy.delete(w);
       if (p !== undefined) {
-        if (msg.ok) p.resolve({ bytes: msg.bytes!, ms: msg.ms ?? 0 });
+        if (msg.ok) p.resolve({ bytes: msg.bytes!, sketch: msg.sketch ?? null, ms: msg.ms ?? 0 });
         else p.reject(new Error(msg.error ?? 'index build failed'));
       }
       this.idle.push(w);

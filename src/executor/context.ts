@@ -4,8 +4,8 @@
  * executor never imports the session layer.
  */
 import type { FormatContext } from '../types/index.ts';
-import type { SegmentGraph } from '../ann/index.ts';
-import type { TenantFilter, VectorColumnRead } from '../storage/index.ts';
+import type { GraphMetric, SegmentGraph, Sketch } from '../ann/index.ts';
+import type { TenantFilter, VectorColumnOptions, VectorColumnRead } from '../storage/index.ts';
 
 /** One batch of a table scan: row ids and the requested columns (undefined = absent in that segment). */
 export interface ScanBatch {
@@ -56,9 +56,13 @@ export interface DataAccess {
   pgCatalog?(): PgCatalogAccess;
   // ---- vector search (executor/vector-topk.ts) ----
   /** A vector column (and extra columns) per segment of the statement's snapshot (packed float32, deletes) plus the transaction's own rows. */
-  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[], tenants?: TenantFilter): Promise<VectorColumnRead>;
+  vectorColumn(tableId: number, attnum: number, opts?: VectorColumnOptions): Promise<VectorColumnRead>;
   /** The segment's graph for an ANN index, or null when none is built (search that segment exactly). */
   annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null;
+  /** The segment's graph when loaded already (annGraph loads it); else null. */
+  annLoadedGraph(indexId: number, segmentId: number): SegmentGraph | null;
+  /** The cold-start sketch of the segment's vectors (while its graph loads); null when its index file has none. */
+  annSketch(indexId: number, segmentId: number): Promise<{ sketch: Sketch; metric: GraphMetric } | null> | null;
   /** Rows by id in the statement's snapshot (undefined for ids no longer visible). */
   fetchRows(tableId: number, rowIds: readonly number[], attnums: readonly number[]): Promise<(unknown[] | undefined)[]>;
   /**

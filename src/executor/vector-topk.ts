@@ -11,6 +11,7 @@
  */
 import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../ann/exact.ts';
 import { searchGraphs, type SegmentGraph } from '../ann/graph.ts';
+import { sketchCandidates } from '../ann/sketch-search.ts';
 import { batchDistances, simdServes } from '../ann/simd.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
@@ -24,6 +25,8 @@ import type { Row, Value } from './value.ts';
 
 /** Extra candidates kept per exactly scanned segment beyond k, absorbing float rounding near ties. */
 const EXACT_MARGIN = 8;
+/** Up to this LIMIT + OFFSET a cold segment is ranked by its sketch while its graph loads. */
+const SKETCH_MAX_NEED = 1000;
 /** A filtered segment with at most this many passing rows is scanned exactly instead of searched. */
 const EXACT_FILTER_MAX_ROWS = 4096;
 /** Rows scanned exactly between yields to the event loop. */
@@ -112,13 +115,17 @@ function rowsOf(seg: VectorSegment): number {
  * pgvector's; only the nearest `need + EXACT_MARGIN` (and ties) are fetched and re-ranked.
  */
 class Candidates {
+  /** A candidate's distance, or for a sketch's row the upper bound of its true distance. */
   readonly dist: number[] = [];
+  /** The lower bound of its true distance (= dist when exact). */
+  readonly lower: number[] = [];
   readonly ids: number[] = [];
   /** Live rows whose vector is NULL (they sort last): kept only up to `need`. */
   readonly nullIds: number[] = [];
   constructor(readonly need: number) {}
-  add(d: number, id: number): void {
+  add(d: number, id: number, lower = d): void {
     this.dist.push(d);
+    this.lower.push(lower);
     this.ids.push(id);
   }
   addNull(id: number): void {
@@ -127,15 +134,24 @@ class Candidates {
   addTop(top: TopK): void {
     for (let i = 0; i < top.size; i++) this.add(top.dist[i]!, top.ids[i]!);
   }
-  /** Ids to fetch: the nearest need + margin, ties at the cut included, then the NULL rows. */
+  /**
+   * Ids to fetch: the exact candidates among the nearest need + margin (ties at the cut
+   * included), the bounded ones (a sketch's rows) whose lower bound can reach the need-th
+   * smallest distance (upper bound) — a hair over it, for pgvector's own rounding — then the
+   * NULL rows.
+   */
   chosen(): number[] {
     const keep = this.need + EXACT_MARGIN;
-    if (this.ids.length <= keep) return [...this.ids, ...this.nullIds];
-    const order = Array.from({ length: this.ids.length }, (_v, i) => i).sort((a, b) => this.dist[a]! - this.dist[b]!);
-    let n = keep;
-    const bar = this.dist[order[keep - 1]!]!;
-    while (n < order.length && this.dist[order[n]!]! <= bar) n++;
-    return [...order.slice(0, n).map((i) => this.ids[i]!), ...this.nullIds];
+    const sorted = [...this.dist].sort((a, b) => a - b);
+    const bar = sorted.length > keep ? sorted[keep - 1]! : Infinity;
+    const t = sorted.length > this.need ? sorted[this.need - 1]! : Infinity;
+    const reach = t + Math.abs(t) * 1e-5 + 1e-9;
+    const out: number[] = [];
+    for (let i = 0; i < this.ids.length; i++) {
+      const exact = this.lower[i] === this.dist[i];
+      if (exact ? this.dist[i]! <= bar : this.lower[i]! <= reach) out.push(this.ids[i]!);
+    }
+    return [...out, ...this.nullIds];
   }
 }
 
@@ -220,7 +236,28 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   if (activeSearches > 1) await yieldToLoop();
   const predCols = plan.predicate === null ? [] : [...referencedColumns(plan.predicate, new Set())].filter((i) => i < plan.attnums.length);
   const tenants = plan.tenants === undefined ? undefined : await tenantFilter(plan.tenants, params, ctx);
-  const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum, predCols.map((i) => plan.attnums[i]!), tenants);
+  // Without a WHERE or a tenant pin, a cold file's column is not read when its graph serves
+  // (the graph holds the vectors; late materialisation reads only the chosen rows).
+  const deferColumn = plan.predicate === null && tenants === undefined && plan.index?.graphMetric != null && query instanceof Float32Array;
+  const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum, {
+    extraAttnums: predCols.map((i) => plan.attnums[i]!), tenants, deferColumn, prefetchAttnums: plan.attnums.filter((a) => a !== plan.attnum),
+  });
+  // What cold segments need starts loading together: the sketch of a deferred segment whose
+  // graph is not loaded (the graph itself follows the statement), else its graph, else the column.
+  const cold: VectorSegment[] = [];
+  for (const seg of col.segments) {
+    if (plan.index !== null && seg.load !== null && need <= SKETCH_MAX_NEED && ctx.data.annLoadedGraph(plan.index.indexId, seg.segmentId) === null) {
+      const sk = ctx.data.annSketch(plan.index.indexId, seg.segmentId);
+      if (sk !== null) {
+        sk.catch(() => undefined);
+        cold.push(seg);
+        continue;
+      }
+    }
+    const g = plan.index === null ? null : ctx.data.annGraph(plan.index.indexId, seg.segmentId);
+    if (g !== null) g.catch(() => undefined);
+    else if (seg.load !== null) seg.load().catch(() => undefined);
+  }
   const pass = plan.predicate === null ? null : await evaluateFilter(plan, params, ctx, col, predCols);
   const cands = new Candidates(Number.isFinite(need) ? need : Number.MAX_SAFE_INTEGER);
   const efSearch = Number(ctx.getSetting('hnsw.ef_search', true) ?? '40') || 40;
@@ -252,6 +289,10 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   // Late materialisation (only the nearest candidates) and exact re-rank by every ORDER BY key.
   const ids = cands.chosen();
   const fetched = await ctx.data.fetchRows(plan.tableId, ids, plan.attnums);
+  // For the queries that follow, in the background: graphs of segments ranked by their
+  // sketch, and deferred columns (late materialisation then reads memory, not object storage).
+  for (const seg of cold) ctx.data.annGraph(plan.index!.indexId, seg.segmentId)?.catch(() => undefined);
+  for (const seg of col.segments) if (seg.load !== null) seg.load().catch(() => undefined);
   const keys = c.keys;
   const keyed: { r: Row; k: Value[] }[] = [];
   for (const src of fetched) {
@@ -271,6 +312,12 @@ async function searchSegment(
   plan: VectorTopKPlan, ctx: ExecContext, seg: VectorSegment, ownDeletes: ReadonlySet<number>, segPass: { bits: Uint8Array; count: number } | null,
   query: Value, need: number, cands: Candidates,
 ): Promise<GraphJob | null> {
+  if (seg.load !== null) {
+    const job = await deferredSearch(plan, ctx, seg, ownDeletes, query, need, cands);
+    if (job === 'done') return null;
+    if (job !== null) return job;
+    seg = await seg.load();
+  }
   const checkOwn = ownDeletes.size > 0;
   const live = (off: number): boolean =>
     !isDeleted(seg.deletes, off) && (segPass === null || segPass.bits[off] === 1) && !(checkOwn && ownDeletes.has(seg.rowIdBase + off));
@@ -318,6 +365,34 @@ async function searchSegment(
 }
 
 /**
+ * A segment whose column was not read (`VectorSegment.load`): while its graph is still
+ * loading (a cold file), its rows are ranked by the index file's sketch and the best go to
+ * the exact re-rank ('done'); with the graph loaded, it is searched there when the graph holds
+ * every row (no NULL vectors) and has an in-process copy to read candidates' vectors from.
+ * null: neither serves — the caller reads the column.
+ */
+async function deferredSearch(
+  plan: VectorTopKPlan, ctx: ExecContext, seg: VectorSegment, ownDeletes: ReadonlySet<number>, query: Value, need: number, cands: Candidates,
+): Promise<GraphJob | 'done' | null> {
+  if (plan.index === null || !(query instanceof Float32Array)) return null;
+  const checkOwn = ownDeletes.size > 0;
+  const live = (off: number): boolean => !isDeleted(seg.deletes, off) && !(checkOwn && ownDeletes.has(seg.rowIdBase + off));
+  let graph = ctx.data.annLoadedGraph(plan.index.indexId, seg.segmentId);
+  if (graph === null && need <= SKETCH_MAX_NEED) {
+    const sk = await ctx.data.annSketch(plan.index.indexId, seg.segmentId);
+    if (sk != null && sk.sketch.n === seg.rowCount && sk.sketch.dim === query.length) {
+      const got = sketchCandidates(sk.sketch, sk.metric, query, need, live);
+      got.offsets.forEach((off, j) => cands.add(got.upper[j]!, seg.rowIdBase + off, got.lower[j]!));
+      return 'done';
+    }
+  }
+  graph ??= await ctx.data.annGraph(plan.index.indexId, seg.segmentId);
+  if (graph === null || graph.local === null || graph.count !== seg.rowCount || graph.header.dim !== query.length) return null;
+  const liveRows = seg.rowCount - seg.deletes.count;
+  return { seg, graph, live, liveRows, filtered: false, k: Math.min(graph.count, Math.ceil(need / (Math.max(liveRows, 1) / Math.max(graph.count, 1)))) };
+}
+
+/**
  * Searches the statement's segment graphs: all at once (one message per search worker), or on
  * this thread when this is the only top-k running and the searches are short. Labels that are
  * deleted or filtered out are dropped; a segment left short of `need` widens k (doubling) and
@@ -341,18 +416,27 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
     for (const [i, job] of pending.entries()) {
       const labels = results[i]!;
       const { seg, live } = job;
-      const { data, dim } = seg.packed!;
       let got = 0;
       for (let x = 0; x < labels.length; x++) if (live(labels[x]!)) got++;
       if (got >= need || job.k >= job.graph.count) {
-        for (let x = 0; x < labels.length; x++) {
-          const off = labels[x]!;
-          if (live(off)) cands.add(exactDistance(metric, query, data, off * dim, dim, qNorm), seg.rowIdBase + off);
+        if (seg.packed !== null) {
+          const { data, dim } = seg.packed;
+          for (let x = 0; x < labels.length; x++) {
+            const off = labels[x]!;
+            if (live(off)) cands.add(exactDistance(metric, query, data, off * dim, dim, qNorm), seg.rowIdBase + off);
+          }
+          if (seg.packed.nonNull < seg.rowCount) addNulls(seg, live, cands);
+        } else {
+          // A deferred column (every row is in the graph): the candidates' vectors from the graph.
+          const dim = query.length;
+          const data = job.graph.local!.points(labels, dim);
+          for (let x = 0; x < labels.length; x++) {
+            if (live(labels[x]!)) cands.add(exactDistance(metric, query, data, x * dim, dim, qNorm), seg.rowIdBase + labels[x]!);
+          }
         }
-        if (seg.packed!.nonNull < seg.rowCount) addNulls(seg, live, cands);
       } else if (job.k * 2 >= job.liveRows * 4 || job.k >= 4 * EXACT_FILTER_MAX_ROWS) {
         // Widening further costs more than scanning the passing rows: go exact.
-        await exactSegment(plan, ctx, seg, live, metric, query, need, cands);
+        await exactSegment(plan, ctx, seg.load === null ? seg : await seg.load(), live, metric, query, need, cands);
       } else {
         job.k = Math.min(job.graph.count, job.k * 2);
         next.push(job);

@@ -10,8 +10,8 @@ import { SYSTEM_VIEWS } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { compareValues, privileges, type DataAccess, type RoleContext, type ScanBatch, type Value } from '../executor/index.ts';
 import { Oid } from '../types/index.ts';
-import type { SegmentGraph } from '../ann/index.ts';
-import { readVectorColumn, tenantStats, type TableSnapshot, type TenantFilter, type VectorColumnRead } from '../storage/index.ts';
+import type { GraphMetric, SegmentGraph, Sketch } from '../ann/index.ts';
+import { readVectorColumn, tenantStats, type TableSnapshot, type TenantFilter, type VectorColumnOptions, type VectorColumnRead } from '../storage/index.ts';
 import type { PgCatalogLookup } from '../catalog/index.ts';
 import type { SessionCatalogAccess } from './pg-catalog-access.ts';
 import type { Database } from './database.ts';
@@ -386,12 +386,20 @@ export class SessionDataAccess implements DataAccess {
 
   // ---- vector search (executor/vector-topk.ts) ----
 
-  vectorColumn(tableId: number, attnum: number, extraAttnums?: readonly number[], tenants?: TenantFilter): Promise<VectorColumnRead> {
-    return readVectorColumn(this.db.storage, this.snapshot(tableId), this.tx.writeTx, attnum, extraAttnums, tenants);
+  vectorColumn(tableId: number, attnum: number, opts?: VectorColumnOptions): Promise<VectorColumnRead> {
+    return readVectorColumn(this.db.storage, this.snapshot(tableId), this.tx.writeTx, attnum, opts);
   }
 
   annGraph(indexId: number, segmentId: number): Promise<SegmentGraph> | null {
     return this.db.ann.graphFor(indexId, segmentId);
+  }
+
+  annLoadedGraph(indexId: number, segmentId: number): SegmentGraph | null {
+    return this.db.ann.loadedGraph(indexId, segmentId);
+  }
+
+  annSketch(indexId: number, segmentId: number): Promise<{ sketch: Sketch; metric: GraphMetric } | null> | null {
+    return this.db.ann.sketchFor(indexId, segmentId);
   }
 
   fetchRows(tableId: number, rowIds: readonly number[], attnums: readonly number[]): Promise<(unknown[] | undefined)[]> {

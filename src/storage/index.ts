@@ -14,7 +14,7 @@ export type { Segment } from './segment.ts';
 export { makeRowId, splitRowId, ROW_ID_SEGMENT_FACTOR, segmentFileKey } from './segment.ts';
 export { registerColumnCodec, float32VectorCodec, binaryCodec, type ColumnCodec } from './column-codec.ts';
 export { ByteReader, ByteWriter } from './bytes.ts';
-export { readVectorColumn, packVectors, type VectorColumnRead, type VectorSegment, type PackedVectors } from './vector-read.ts';
+export { readVectorColumn, packVectors, type VectorColumnRead, type VectorColumnOptions, type VectorSegment, type PackedVectors } from './vector-read.ts';
 export { isDeleted, type DeleteView } from './delete-bitmap.ts';
 export { tenantStats, type TenantStat } from './tenant-stats.ts';
 export { ColumnCache, defaultBudgets as defaultColumnBudgets, type ColumnCost } from './column-cache.ts';

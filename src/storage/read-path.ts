@@ -117,7 +117,8 @@ export async function fetchRows(
   snap.check();
   const w = tx?.tables.get(snap.tableId);
   const mine = ownDeletes(w, state);
-  const out: (unknown[] | undefined)[] = [];
+  // Rows of cold files are read in parallel (ranged reads of a top-k's few rows).
+  const out: (unknown[] | undefined | Promise<unknown[]>)[] = [];
   for (const id of rowIds) {
     if (id < 0) {
       const k = -id - 1;
@@ -135,9 +136,9 @@ export async function fetchRows(
       out.push(undefined);
       continue;
     }
-    out.push(await ref.segment.rowAt(attnums, offset, store));
+    out.push(ref.segment.rowAt(attnums, offset, store));
   }
-  return out;
+  return Promise.all(out);
 }
 
 /** Exact number of rows visible to `tx` (or to anyone, when null) in the snapshot. */

@@ -103,6 +103,16 @@ export class Segment {
     return Promise.all(attnums.map((a) => this.loadColumn(a, store)));
   }
 
+  /** Starts reading a cold file's header and `attnums` in the background (a failure shows on the real read). */
+  prefetch(attnums: readonly number[], store: ObjectStore): void {
+    if (this.state !== 'sealed' || this.file === undefined) return;
+    const header = (this.header ??= readSegmentHeader(store, this.file.location));
+    header.catch(() => {
+      if (this.header === header) this.header = undefined;
+    });
+    this.columnsFor(attnums, store).catch(() => undefined);
+  }
+
   /** columnsFor without waiting, when every requested column is already in memory (the hot path); else null. */
   columnsInMemory(attnums: readonly number[]): (unknown[] | undefined)[] | null {
     if (this.state !== 'sealed' || this.file === undefined) return attnums.map((a) => this.columns.get(a));

@@ -45,6 +45,13 @@ export interface VectorSegment {
    * row `off` is at (off − packedBase) · dim.
    */
   readonly packedBase: number;
+  /**
+   * Set when the column of a sealed file was not read (`deferColumn`, not in memory): `values`
+   * is undefined and `packed` null until the caller needs them — a search its graph serves
+   * does not (the graph holds the vectors) — and then `load()` reads the column and returns
+   * the complete segment.
+   */
+  readonly load: (() => Promise<VectorSegment>) | null;
 }
 
 export interface VectorColumnRead {
@@ -134,10 +141,23 @@ export function packVectors(values: readonly unknown[], count: number): PackedVe
   return { dim: Math.max(c.dim, 0), data: c.data, present: c.present, nonNull: c.nonNull };
 }
 
-/** The snapshot's segments with the vector column `attnum` (loaded from segment files on first use). */
+const split = (cols: (unknown[] | undefined)[]): [unknown[] | undefined, (unknown[] | undefined)[]] => [cols[0], cols.slice(1)];
+
+export interface VectorColumnOptions {
+  readonly extraAttnums?: readonly number[];
+  readonly tenants?: TenantFilter;
+  /** Do not read a sealed file's column that is not in memory yet (VectorSegment.load reads it). */
+  readonly deferColumn?: boolean;
+  /** Columns a deferred segment starts reading in the background (what late materialisation will fetch). */
+  readonly prefetchAttnums?: readonly number[];
+}
+
+/** The snapshot's segments with the vector column `attnum` (loaded from segment files on first use, unless deferred). */
 export async function readVectorColumn(
-  engine: StorageEngine, snap: TableSnapshot, tx: WriteTx | null, attnum: number, extraAttnums: readonly number[] = [], tenants?: TenantFilter,
+  engine: StorageEngine, snap: TableSnapshot, tx: WriteTx | null, attnum: number, opts: VectorColumnOptions = {},
 ): Promise<VectorColumnRead> {
+  const extraAttnums = opts.extraAttnums ?? [];
+  const tenants = opts.tenants;
   snap.check();
   const state = engine.tables.get(snap.tableId);
   const segments: VectorSegment[] = [];
@@ -154,15 +174,15 @@ export async function readVectorColumn(
       segments.push({
         segmentId: seg.segmentId, fileRowId: seg.file?.fileRowId ?? null, rowIdBase: makeRowId(seg.segmentId, 0), rowCount: ref.rowCount, values: undefined,
         packed: { dim: run.length / only.length, data: run, present: new Uint8Array(only.length).fill(1), nonNull: only.length },
-        deletes: ref.deletes, extra: [], rows: only, packedBase: first,
+        deletes: ref.deletes, extra: [], rows: only, packedBase: first, load: null,
       });
       continue;
     }
     const wanted = [attnum, ...extraAttnums];
-    const [values, ...extra] = seg.columnsInMemory(wanted) ?? await seg.columnsFor(wanted, engine.store);
-    segments.push({
+    const fileRowId = seg.state === 'sealed' && seg.file !== undefined ? seg.file.fileRowId : null;
+    const complete = (values: unknown[] | undefined, extra: (unknown[] | undefined)[]): VectorSegment => ({
       segmentId: seg.segmentId,
-      fileRowId: seg.state === 'sealed' && seg.file !== undefined ? seg.file.fileRowId : null,
+      fileRowId,
       rowIdBase: makeRowId(seg.segmentId, 0),
       rowCount: ref.rowCount,
       values,
@@ -171,7 +191,18 @@ export async function readVectorColumn(
       extra,
       rows: only === 'all' ? null : only,
       packedBase: 0,
+      load: null,
     });
+    const inMemory = seg.columnsInMemory(wanted);
+    if (inMemory === null && opts.deferColumn === true && fileRowId !== null && only === 'all' && extraAttnums.length === 0) {
+      seg.prefetch(opts.prefetchAttnums ?? [], engine.store);
+      segments.push({
+        ...complete(undefined, []),
+        load: async () => complete(...split(await seg.columnsFor(wanted, engine.store))),
+      });
+      continue;
+    }
+    segments.push(complete(...split(inMemory ?? await seg.columnsFor(wanted, engine.store))));
   }
   const w = tx?.tables.get(snap.tableId);
   const ownDeletes = new Set<number>();

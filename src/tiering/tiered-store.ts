@@ -16,6 +16,10 @@ import type { Logger } from 'pino';
 import { DbError, SqlState } from '../errors/index.ts';
 import { LocalObjectStore, type ObjectStore } from './object-store.ts';
 
+/** Objects of at least two parts are downloaded as parallel ranged GETs of this size. */
+const PART_BYTES = 8 * 2 ** 20;
+const PARALLEL_PARTS = 4;
+
 /** One ledger row (catalog/tier-ledger.ts implements the ledger). */
 export interface TierRecord {
   key: string;
@@ -243,7 +247,7 @@ export class TieredStore implements ObjectStore {
     const inflight = this.fetching.get(key);
     if (inflight !== undefined) return (await inflight).subarray(offset, offset + length);
     const started = Date.now();
-    const buf = await this.remote.getRange(key, offset, length);
+    const buf = await this.remoteRange(key, offset, length);
     if (length >= 1 << 20) this.log.info({ key, offset, bytes: length, ms: Date.now() - started }, 'read range of a cold object');
     this.stats.rangeReads++;
     this.stats.rangeBytes += buf.length;
@@ -300,7 +304,7 @@ export class TieredStore implements ObjectStore {
     if (p !== undefined) return p;
     p = (async () => {
       const started = Date.now();
-      const buf = await this.remote.get(rec.key);
+      const buf = rec.size >= PART_BYTES * 2 ? await this.remoteRange(rec.key, 0, rec.size) : await this.remote.get(rec.key);
       if (buf.length !== rec.size || crc32(buf) !== rec.crc32) {
         throw new DbError(SqlState.DataCorrupted, `object "${rec.key}" from object storage fails its checksum`, {
           detail: `${buf.length} bytes with CRC-32 ${crc32(buf).toString(16)}; the catalog records ${rec.size} bytes with ${rec.crc32.toString(16)}`,
@@ -324,6 +328,26 @@ export class TieredStore implements ObjectStore {
     });
     this.fetching.set(rec.key, p);
     return p;
+  }
+
+  /**
+   * Bytes [offset, offset + length) of a remote object; a large range as ranged GETs of
+   * PART_BYTES, PARALLEL_PARTS in flight (one stream does not fill the link).
+   */
+  private async remoteRange(key: string, offset: number, length: number): Promise<Buffer> {
+    if (length < PART_BYTES * 2) return this.remote.getRange(key, offset, length);
+    const out = Buffer.allocUnsafe(length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < length) {
+        const at = next;
+        next += PART_BYTES;
+        const part = await this.remote.getRange(key, offset + at, Math.min(PART_BYTES, length - at));
+        part.copy(out, at);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_PARTS }, worker));
+    return out;
   }
 
   /** Objects over half the budget are not cached (they would evict everything and be evicted next), unless pinned. */

@@ -28,6 +28,8 @@ export interface StartTesseraOptions {
   dataDir?: string;
   /** Script to run instead of `src/main.ts` (absolute, or relative to the repo root); for testing this helper. */
   entry?: string;
+  /** Extra node flags before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
+  nodeArgs?: string[];
 }
 
 export interface TesseraServer {
@@ -92,7 +94,7 @@ export async function startTessera(opts: StartTesseraOptions = {}): Promise<Tess
     child !== null && child.pid !== undefined && child.exitCode === null && child.signalCode === null;
 
   const spawnChild = (): void => {
-    const argv = ['--import', 'tsx', opts.entry ?? 'src/main.ts', '--port', String(port), '--data', dataDir];
+    const argv = [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.entry ?? 'src/main.ts', '--port', String(port), '--data', dataDir];
     if (hostFlag < 0) argv.push('--host', host);
     argv.push(...args);
     const c = spawn(process.execPath, argv, {
