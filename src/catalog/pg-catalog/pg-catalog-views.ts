@@ -264,7 +264,7 @@ const OPCLASSES: readonly [string, number, number, boolean][] = [
   ['date_ops', AmOid.btree, Oid.date, true], ['timestamp_ops', AmOid.btree, Oid.timestamp, true], ['timestamptz_ops', AmOid.btree, Oid.timestamptz, true],
   ['time_ops', AmOid.btree, Oid.time, true], ['interval_ops', AmOid.btree, Oid.interval, true], ['uuid_ops', AmOid.btree, Oid.uuid, true],
   ['bytea_ops', AmOid.btree, Oid.bytea, true], ['jsonb_ops', AmOid.btree, Oid.jsonb, true], ['name_ops', AmOid.btree, Oid.name, true],
-  ['oid_ops', AmOid.btree, Oid.oid, true],
+  ['oid_ops', AmOid.btree, Oid.oid, true], ['money_ops', AmOid.btree, Oid.money, true], ['timetz_ops', AmOid.btree, Oid.timetz, true],
 ];
 
 /** btree's default class for a type (varchar and name compare through text_ops / name_ops, as in PostgreSQL). */
