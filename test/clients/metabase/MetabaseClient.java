@@ -314,6 +314,9 @@ public class MetabaseClient {
       {"can-connect?", "SELECT 1"},
       {"field values", "SELECT " + o + ".\"status\" AS \"status\" FROM " + o + " GROUP BY " + o + ".\"status\" ORDER BY " + o + ".\"status\" ASC LIMIT 1000"},
       {"rows sample", "SELECT " + o + ".\"id\" AS \"id\", " + o + ".\"total\" AS \"total\", " + o + ".\"meta\" AS \"meta\", " + o + ".\"tags\" AS \"tags\" FROM " + o + " LIMIT 10000"},
+      {"rows sample with text truncation (fingerprinting)", "SELECT \"public\".\"customers\".\"id\" AS \"id\", SUBSTRING(\"public\".\"customers\".\"email\" FROM 1 FOR 5) AS \"substring42\","
+          + " SUBSTRING(\"public\".\"customers\".\"name\" FROM 1 FOR 1234) AS \"substring43\", \"public\".\"customers\".\"created_at\" AS \"created_at\""
+          + " FROM \"public\".\"customers\" LIMIT 10000", "sorted"},
       {"count by month", "SELECT DATE_TRUNC('month', " + o + ".\"placed_at\") AS \"placed_at\", COUNT(*) AS \"count\" FROM " + o
           + " GROUP BY DATE_TRUNC('month', " + o + ".\"placed_at\") ORDER BY DATE_TRUNC('month', " + o + ".\"placed_at\") ASC"},
       {"sum by status, relative date filter", "SELECT " + o + ".\"status\" AS \"status\", SUM(" + o + ".\"total\") AS \"sum\" FROM " + o
