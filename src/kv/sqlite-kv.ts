@@ -129,6 +129,54 @@ export class SqliteKv implements KvStore {
     return st;
   }
 
+  /** The function rewriteValues() is running (called by SQLite through `kv_rewrite_<table>`). */
+  private rewriteFn: ((v: Buffer) => Buffer | null | undefined) | null = null;
+  private rewriteStmts: { nth: Stmt; range: Stmt; from: Stmt; dropRange: Stmt; dropFrom: Stmt } | null = null;
+
+  /**
+   * Rewrites the values of up to `limit` entries from `start` on, in key order, inside
+   * SQLite (one `UPDATE` over the key range calling `fn` per value: no key or row object
+   * reaches JavaScript, pages are written in order). `fn` returns the new value, undefined to
+   * keep it, or null to delete the entry. Returns the key to continue from, or null at the
+   * end. Empty values are this method's delete mark: do not use it on a table that stores
+   * empty values.
+   */
+  rewriteValues(start: Uint8Array, limit: number, fn: (v: Buffer) => Buffer | null | undefined): Buffer | null {
+    if (this.rewriteStmts === null) {
+      const t = this.table;
+      const empty = Buffer.alloc(0);
+      const db = this.db as unknown as { function(name: string, opts: object, fn: (v: unknown) => unknown): void };
+      db.function(`kv_rewrite_${t}`, { deterministic: false, directOnly: true }, (v: unknown) => {
+        const r = this.rewriteFn!(v as Buffer);
+        return r === undefined ? (v as Buffer) : r === null ? empty : r;
+      });
+      this.rewriteStmts = {
+        nth: this.db.prepare(`SELECT k FROM ${t} WHERE k >= ? ORDER BY k LIMIT 1 OFFSET ?`),
+        range: this.db.prepare(`UPDATE ${t} SET v = kv_rewrite_${t}(v) WHERE k >= ? AND k < ?`),
+        from: this.db.prepare(`UPDATE ${t} SET v = kv_rewrite_${t}(v) WHERE k >= ?`),
+        dropRange: this.db.prepare(`DELETE FROM ${t} WHERE k >= ? AND k < ? AND length(v) = 0`),
+        dropFrom: this.db.prepare(`DELETE FROM ${t} WHERE k >= ? AND length(v) = 0`),
+      };
+    }
+    const st = this.rewriteStmts;
+    const end = (st.nth.get(start, Math.max(1, limit)) as { k: Buffer } | undefined)?.k;
+    this.rewriteFn = fn;
+    try {
+      this.atomic(() => {
+        if (end === undefined) {
+          st.from.run(start);
+          st.dropFrom.run(start);
+        } else {
+          st.range.run(start, end);
+          st.dropRange.run(start, end);
+        }
+      });
+    } finally {
+      this.rewriteFn = null;
+    }
+    return end ?? null;
+  }
+
   scan(start: Uint8Array, end: Uint8Array | null, limit = -1): KvEntry[] {
     const lim = Number.isFinite(limit) ? limit : -1;
     const rows = (end === null ? this.sScanFrom.all(start, lim) : this.sScan.all(start, end, lim)) as { k: Buffer; v: Buffer }[];

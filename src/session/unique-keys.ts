@@ -159,7 +159,7 @@ const moveKey = (segmentId: number): Buffer => {
 };
 /**
  * Offsets kept in recorded moves before they are folded into the entries (4 bytes each): at
- * least 8M, and twice the keys in the index (a merge of a table's big file moves every row, so
+ * least 8M, and four times the keys in the index (a merge of a table's big file moves every row, so
  * a fixed limit folded after every such merge once the table passed it). Tests set a fixed one.
  */
 const FIXED_MAX_MOVED_OFFSETS = process.env['TESSERA_PK_MAX_MOVED_OFFSETS'];
@@ -662,7 +662,7 @@ export class UniqueKeys {
   private foldThreshold(): number {
     if (FIXED_MAX_MOVED_OFFSETS !== undefined) return MAX_MOVED_OFFSETS;
     const keys = this.bloom.layers.reduce((n, l) => n + l.added, 0);
-    return Math.max(MAX_MOVED_OFFSETS, 2 * keys);
+    return Math.max(MAX_MOVED_OFFSETS, 4 * keys);
   }
 
   /** The current row id of an entry's row id, following recorded moves; undefined when the row was dropped by a merge. */
@@ -727,20 +727,34 @@ export class UniqueKeys {
     // (pages in order, no trip through the buffer). A buffered value for the same key wins
     // over it until the buffer is flushed, and then replaces it, as it would anyway.
     const store = this.kv instanceof BufferedKv ? this.kv.base : this.kv;
-    const chunk = store.scan(f.from, null, FOLD_CHUNK);
     this.readAhead = null;
-    store.atomic(() => {
-      for (const e of chunk) {
-        const old = rowIdOf(e.value);
+    if (store instanceof SqliteKv) {
+      // Inside SQLite: one UPDATE over the chunk's key range (no keys or rows through JavaScript).
+      const next = store.rewriteValues(f.from, FOLD_CHUNK, (v) => {
+        const old = rowIdOf(v);
         const cur = this.resolve(old);
-        if (cur === undefined) store.delete(e.key);
-        else if (cur !== old) store.put(e.key, rowIdBytes(cur));
+        return cur === undefined ? null : cur !== old ? rowIdBytes(cur) : undefined;
+      });
+      if (next !== null) {
+        f.from = next;
+        setImmediate(() => this.foldStep());
+        return;
       }
-    });
-    if (chunk.length === FOLD_CHUNK) {
-      f.from = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
-      setImmediate(() => this.foldStep());
-      return;
+    } else {
+      const chunk = store.scan(f.from, null, FOLD_CHUNK);
+      store.atomic(() => {
+        for (const e of chunk) {
+          const old = rowIdOf(e.value);
+          const cur = this.resolve(old);
+          if (cur === undefined) store.delete(e.key);
+          else if (cur !== old) store.put(e.key, rowIdBytes(cur));
+        }
+      });
+      if (chunk.length === FOLD_CHUNK) {
+        f.from = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
+        setImmediate(() => this.foldStep());
+        return;
+      }
     }
     for (const seg of f.sources) {
       const m = this.moves.get(seg);

@@ -170,3 +170,29 @@ test('BufferedKv.rewriteBuffered rewrites, deletes or keeps buffered values in p
   assert.throws(() => b.atomic(() => b.rewriteBuffered(() => undefined)));
   b.close();
 });
+
+test('SqliteKv.rewriteValues walks the keys in chunks and rewrites, keeps or deletes each value (MemoryKv does the same by hand)', () => {
+  for (const limit of [1, 3, 7, 1000]) {
+    const sq = SqliteKv.open(':memory:');
+    const mem = new MemoryKv();
+    const r = rng(limit);
+    for (let i = 0; i < 300; i++) {
+      const k = randomKey(r);
+      const v = Buffer.from([1 + Math.floor(r() * 200)]);
+      sq.put(k, v);
+      mem.put(k, v);
+    }
+    // Values divisible by 3 are deleted, even ones doubled (mod 256, never 0), the rest kept.
+    const fn = (v: Buffer): Buffer | null | undefined => (v[0]! % 3 === 0 ? null : v[0]! % 2 === 0 ? Buffer.from([(v[0]! * 2) % 255 || 1]) : undefined);
+    let steps = 0;
+    for (let from: Buffer | null = Buffer.alloc(0); from !== null; steps++) from = sq.rewriteValues(from, limit, fn);
+    for (const e of mem.scan(Buffer.alloc(0), null)) {
+      const next = fn(e.value);
+      if (next === null) mem.delete(e.key);
+      else if (next !== undefined) mem.put(e.key, next);
+    }
+    assert.deepEqual(show(sq.scan(Buffer.alloc(0), null)), show(mem.scan(Buffer.alloc(0), null)), `limit ${limit}`);
+    if (limit === 1) assert.ok(steps > 10, `${steps} steps`);
+    sq.close();
+  }
+});
