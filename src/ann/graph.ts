@@ -97,16 +97,20 @@ export class InProcessGraph implements SegmentGraph {
     this.q = new Array<number>(header.dim);
   }
 
-  /** Loads hnswlib's serialised bytes (already verified) through a temp file in tmpDir. */
-  static load(header: IndexFileHeader, payload: Uint8Array, tmpDir: string): InProcessGraph {
+  /**
+   * Loads hnswlib's serialised bytes (already verified) through a temp file in tmpDir, off
+   * the event loop (a 100,000-row graph is ~60 MB: read synchronously it would stall every
+   * session for a few hundred ms).
+   */
+  static async load(header: IndexFileHeader, payload: Uint8Array, tmpDir: string): Promise<InProcessGraph> {
     const file = path.join(tmpDir, `load-${process.pid}-${tmpSeq++}.hnsw`);
-    fs.writeFileSync(file, payload);
     try {
+      await fs.promises.writeFile(file, payload);
       const index = new hnswlib.HierarchicalNSW(header.metric, header.dim);
-      index.readIndexSync(file);
+      await index.readIndex(file);
       return new InProcessGraph(header, index);
     } finally {
-      fs.rmSync(file, { force: true });
+      await fs.promises.rm(file, { force: true });
     }
   }
 

@@ -78,7 +78,7 @@ export class AnnService {
   /** Index file headers and cold-start sketches by location (a sketch until the graph is loaded). */
   private readonly layouts = new Map<string, Promise<IndexFileLayout>>();
   private readonly sketches = new Map<string, Promise<{ sketch: Sketch; metric: GraphMetric } | null>>();
-  /** The error of a graph load nobody awaited (loadedGraph reports it once). */
+  /** A corrupt file found by a graph load nobody awaited (loadedGraph reports it once). */
   private readonly failed = new Map<string, unknown>();
   /** index id → segment id → its INDEX file; rebuilt from the catalog when `filesStale`. */
   private files = new Map<number, Map<number, IndexFileRow>>();
@@ -168,7 +168,7 @@ export class AnnService {
         const fetched = performance.now();
         this.stats.loaded++;
         const { header } = l;
-        const local = this.searchPool === null || process.env.TESSERA_SEARCH_HYBRID !== '0' ? InProcessGraph.load(header, payload, this.tmpDir) : null;
+        const local = this.searchPool === null || process.env.TESSERA_SEARCH_HYBRID !== '0' ? await InProcessGraph.load(header, payload, this.tmpDir) : null;
         this.log.debug({ location: loc, bytes: payload.length, fetchMs: Math.round(fetched - started), loadMs: Math.round(performance.now() - fetched) }, 'graph loaded');
         if (this.searchPool === null) return local!;
         const toPool = this.searchPool.load(loc, payload, header.metric, header.dim, this.tmpDir).then((h) =>
@@ -190,7 +190,10 @@ export class AnnService {
         this.sketches.delete(loc); // the graph serves from now on
       }, (err: unknown) => {
         this.graphs.delete(loc);
-        this.failed.set(loc, err);
+        // A corrupt file is reported to a query even when a sketch could answer it; other
+        // failures (object storage unreachable) are retried by the next load.
+        if (err instanceof DbError && err.code === SqlState.DataCorrupted) this.failed.set(loc, err);
+        else this.log.warn({ err, location: loc }, 'loading a graph failed');
       });
     }
     return g;
@@ -198,8 +201,8 @@ export class AnnService {
 
   /**
    * The segment's graph when it is loaded already (graphFor loads it); null when not. Throws
-   * the error of a load that failed since the last call (a corrupt file surfaces in a query
-   * even when a sketch could answer it); the next call lets a load try again.
+   * the XX001 of a load that found the file corrupt since the last call (it surfaces in a
+   * query even when a sketch could answer it); the next call lets a load try again.
    */
   loadedGraph(indexId: number, segmentId: number): SegmentGraph | null {
     const f = this.fileMap().get(indexId)?.get(segmentId);

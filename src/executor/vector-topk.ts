@@ -15,6 +15,7 @@ import { sketchCandidates } from '../ann/sketch-search.ts';
 import { batchDistances, simdServes } from '../ann/simd.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
+import { loadLater } from './background-loads.ts';
 import { compile, compileAsync, isAsync } from './compile.ts';
 import type { ExecContext } from './context.ts';
 import { compareSortValues } from './sort-keys.ts';
@@ -291,8 +292,8 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   const fetched = await ctx.data.fetchRows(plan.tableId, ids, plan.attnums);
   // For the queries that follow, in the background: graphs of segments ranked by their
   // sketch, and deferred columns (late materialisation then reads memory, not object storage).
-  for (const seg of cold) ctx.data.annGraph(plan.index!.indexId, seg.segmentId)?.catch(() => undefined);
-  for (const seg of col.segments) if (seg.load !== null) seg.load().catch(() => undefined);
+  for (const seg of cold) loadLater(`graph:${plan.index!.indexId}:${seg.segmentId}`, () => ctx.data.annGraph(plan.index!.indexId, seg.segmentId) ?? Promise.resolve());
+  for (const seg of col.segments) if (seg.load !== null) loadLater(`column:${plan.tableId}:${seg.segmentId}:${plan.attnum}`, seg.load);
   const keys = c.keys;
   const keyed: { r: Row; k: Value[] }[] = [];
   for (const src of fetched) {
