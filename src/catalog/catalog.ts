@@ -18,6 +18,8 @@ import * as seqOps from './sequences.ts';
 import { SecurityCatalog } from './roles.ts';
 import type { ColumnDef, ConstraintDef, FileRow, IndexSpec, NewTableDef, TableDef, TableSummary } from './table-def.ts';
 import * as tableOps from './tables.ts';
+import * as viewOps from './views.ts';
+import type { NewViewDef, ViewDef } from './views.ts';
 
 /** Options of Catalog.open; migrations default to the files of sql/catalog/. */
 export interface CatalogOpenOptions {
@@ -93,7 +95,7 @@ export class Catalog {
 
   /** CREATE TABLE: 3F000 for a missing schema, 42P07 'relation "t" already exists'; null when ifNotExists skipped it. */
   createTable(def: NewTableDef, ifNotExists: boolean): TableDef | null {
-    if (partitionOps.partitionNameTaken(this.cdb, def.schema, def.name)) {
+    if (partitionOps.partitionNameTaken(this.cdb, def.schema, def.name) || viewOps.getView(this.cdb, def.schema, def.name)) {
       if (ifNotExists) return null;
       throw new DbError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
     }
@@ -410,6 +412,54 @@ export class Catalog {
     return seqOps.metaWithPrefix(this.cdb, 'comment:').map((m) => {
       const [, tableId, attnum] = m.key.split(':');
       return { tableId: Number(tableId), attnum: Number(attnum), text: m.value };
+    });
+  }
+
+  /** The view, or undefined (views.ts). */
+  getView(schema: string, name: string): ViewDef | undefined {
+    return viewOps.getView(this.cdb, schema, name);
+  }
+
+  /** The view with this id (its pg_class OID), or undefined. */
+  getViewById(viewId: number): ViewDef | undefined {
+    return viewOps.getViewById(this.cdb, viewId);
+  }
+
+  /** Every view in creation order. */
+  listViews(): ViewDef[] {
+    return viewOps.listViews(this.cdb);
+  }
+
+  /** CREATE VIEW: 42P07 when a table, partition or view has the name. */
+  createView(def: NewViewDef): ViewDef {
+    return this.cdb.tx(() => {
+      if (tableOps.getTable(this.cdb, def.schema, def.name) || partitionOps.partitionNameTaken(this.cdb, def.schema, def.name)) {
+        throw new DbError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
+      }
+      return viewOps.createView(this.cdb, def);
+    });
+  }
+
+  /** CREATE OR REPLACE VIEW of an existing view (the caller checked the columns). */
+  replaceView(viewId: number, def: Pick<ViewDef, 'query' | 'columns' | 'searchPath' | 'dependsOn'>): ViewDef {
+    return this.cdb.tx(() => viewOps.replaceView(this.cdb, viewId, def));
+  }
+
+  /** ALTER VIEW RENAME TO: 42P07 when the new name is taken in the view's schema. */
+  renameView(view: ViewDef, newName: string): void {
+    this.cdb.tx(() => {
+      if (tableOps.getTable(this.cdb, view.schema, newName) || viewOps.getView(this.cdb, view.schema, newName) || partitionOps.partitionNameTaken(this.cdb, view.schema, newName)) {
+        throw new DbError(SqlState.DuplicateTable, `relation "${newName}" already exists`);
+      }
+      viewOps.renameView(this.cdb, view.viewId, newName);
+    });
+  }
+
+  /** DROP VIEW of one view, with its comments (dependents are the caller's). */
+  dropView(viewId: number): void {
+    this.cdb.tx(() => {
+      viewOps.dropView(this.cdb, viewId);
+      for (const c of this.comments()) if (c.tableId === viewId) this.setComment(viewId, c.attnum, null);
     });
   }
 }

@@ -8,6 +8,7 @@ export { FileState, SEARCHABLE_STATES, SHADOW_STATES, ENGINE_FLAT, fileStateName
 export type { ColumnDef, ConstraintDef, PartitionKey, TableDef, NewTableDef, FileRow, IndexSpec, TableSummary } from './table-def.ts';
 export type { NewFile, MergedFile } from './files.ts';
 export type { PartitionDef } from './partitions.ts';
+export type { ViewDef, ViewColumn as ViewColumnDef, NewViewDef } from './views.ts';
 export { ANN_METHODS, type IndexDef, type NewIndexDef, type IndexColumnDef, type IndexFileRow } from './indexes.ts';
 export type { SequenceOptions } from './sequences.ts';
 export { MAX_COLUMNS } from './tables.ts';

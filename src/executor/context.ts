@@ -107,6 +107,8 @@ export interface DataAccess {
 export interface PgCatalogAccess {
   constraintDef(oid: number, pretty?: boolean): string | null;
   indexDef(oid: number, column: number, pretty?: boolean): string | null;
+  /** pg_get_viewdef: a plain view's definition, or null when the OID is no view. */
+  viewDef?(oid: number, pretty?: boolean): string | null;
   tableIsVisible(oid: number): boolean | null;
   serialSequence(table: string, column: string): string | null;
   relationOid(name: string): number;

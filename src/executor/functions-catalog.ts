@@ -73,8 +73,11 @@ def('pg_get_constraintdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).con
 def('pg_get_constraintdef', [Oid.oid, Oid.bool], Oid.text, ([oid, pretty], ctx) => access(ctx).constraintDef(oid as number, pretty === true));
 def('pg_get_indexdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).indexDef(oid as number, 0));
 def('pg_get_indexdef', [Oid.oid, Oid.int4, Oid.bool], Oid.text, ([oid, col, pretty], ctx) => access(ctx).indexDef(oid as number, col as number, pretty === true));
-def('pg_get_viewdef', [Oid.oid], Oid.text, () => null);
-def('pg_get_viewdef', [Oid.oid, Oid.bool], Oid.text, () => null);
+def('pg_get_viewdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).viewDef?.(oid as number, false) ?? null);
+def('pg_get_viewdef', [Oid.oid, Oid.bool], Oid.text, ([oid, pretty], ctx) => access(ctx).viewDef?.(oid as number, pretty === true) ?? null);
+def('pg_get_viewdef', [Oid.oid, Oid.int4], Oid.text, ([oid], ctx) => access(ctx).viewDef?.(oid as number, true) ?? null);
+def('pg_get_viewdef', [Oid.text], Oid.text, ([name], ctx) => access(ctx).viewDef?.(access(ctx).relationOid(name as string), false) ?? null);
+def('pg_get_viewdef', [Oid.text, Oid.bool], Oid.text, ([name, pretty], ctx) => access(ctx).viewDef?.(access(ctx).relationOid(name as string), pretty === true) ?? null);
 def('pg_get_partkeydef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).partKeyDef?.(oid as number) ?? null);
 // pg_partition_ancestors(regclass): the relation and, for a named partition, its partitioned table (psql \d reads it).
 defineFunction({

@@ -12,7 +12,8 @@ import { privileges, type BoundExpr, type JoinKind, type OutputColumn, type Plan
 import { SYSTEM_VIEWS, systemViewOid, type Catalog, type TableDef } from '../catalog/index.ts';
 import { bindCall, bindExpr, coerce, findColumns, functionName, type BindContext, type ParamTypes, type ScopeColumn, type SubqueryPlanner } from './bind-expr.ts';
 import { selectCommonType } from './resolve.ts';
-import { liveColumns, resolveTable, systemViewName, type PlanEnv } from './relations.ts';
+import { liveColumns, resolveTable, resolveView, systemViewName, type PlanEnv } from './relations.ts';
+import { planViewQuery, requireViewSelect } from './plan-view.ts';
 import { planSequenceRelation } from './plan-sequence.ts';
 import { columnsUsed, shiftColumns, splitConjuncts } from './bound-utils.ts';
 import { tableRowScope, withSecurityQuals } from './rls.ts';
@@ -139,6 +140,18 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         return {
           plan: { kind: 'system-view', name: view },
           scope: columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: c.typmod ?? -1, tableOid: oid, attnum: i + 1 })),
+          lateral: false,
+        };
+      }
+      const userView = resolveView(b.env, qualified);
+      if (userView) {
+        // A plain view: its stored query planned as a subquery, its columns as fixed at CREATE VIEW.
+        if (b.withRowIds === true) throw notSupported(`SELECT ... FOR UPDATE/SHARE on view "${userView.name}" is not supported`).at(at);
+        requireViewSelect(b.env, userView);
+        const names = aliasColumns(userView.columns.map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
+        return {
+          plan: planViewQuery(b.env, userView),
+          scope: userView.columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: c.typmod, tableOid: userView.viewId, attnum: i + 1 })),
           lateral: false,
         };
       }

@@ -3,7 +3,7 @@
  * one along search_path ("$user" skipped unless such a schema exists). Also the planner's
  * environment (catalog, search path, formats) shared by every plan function.
  */
-import { SYSTEM_VIEWS, type ColumnDef, type TableDef } from '../catalog/index.ts';
+import { SYSTEM_VIEWS, type ColumnDef, type TableDef, type ViewDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { errorPosition, type QualifiedName } from '../sql/index.ts';
 import type { FormatContext } from '../types/index.ts';
@@ -15,6 +15,8 @@ export interface CatalogReader {
   schemaExists(name: string): boolean;
   /** Every table (to find the serial / identity sequences, which belong to their table's schema). */
   listTables?(): readonly TableDef[];
+  /** A plain view (CREATE VIEW), or undefined; absent: no views. */
+  getView?(schema: string, name: string): ViewDef | undefined;
 }
 
 /**
@@ -32,8 +34,8 @@ export function systemViewName(env: PlanEnv, name: QualifiedName): string | null
   for (const schema of path) {
     const q = `${schema}.${name.name}`;
     if (q in SYSTEM_VIEWS) return q;
-    // A user table earlier on the path wins over a system view of a later schema.
-    if (schema !== 'pg_catalog' && env.catalog.getTable(schema, name.name)) return null;
+    // A user table or view earlier on the path wins over a system view of a later schema.
+    if (schema !== 'pg_catalog' && (env.catalog.getTable(schema, name.name) || env.catalog.getView?.(schema, name.name))) return null;
   }
   return null;
 }
@@ -69,6 +71,12 @@ const BUILT_IN_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
 export function assertWritable(env: PlanEnv, name: QualifiedName): void {
   const view = systemViewName(env, name);
   if (view) throw new DbError(SqlState.InsufficientPrivilege, `permission denied: "${name.name}" is a system catalog`).at(at(name.location));
+  const userView = resolveView(env, name);
+  if (userView) {
+    throw new DbError(SqlState.FeatureNotSupported, `cannot modify view "${userView.name}": views are not updatable in Tessera`, {
+      hint: 'Write to the view\'s tables instead.',
+    }).at(at(name.location));
+  }
 }
 
 /** Resolves a table name or throws 42P01 (3F000 for a missing schema). */
@@ -89,6 +97,27 @@ export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {
     if (t) return t;
   }
   throw new DbError(SqlState.UndefinedTable, `relation "${name.name}" does not exist`).at(at(name.location));
+}
+
+/**
+ * The plain view a name refers to, or null when it names something else (or nothing): a
+ * qualified name in its schema, an unqualified one along search_path, where a table earlier
+ * on the path wins (tables and views share one namespace per schema).
+ */
+export function resolveView(env: PlanEnv, name: QualifiedName): ViewDef | null {
+  if (!env.catalog.getView) return null;
+  if (name.schema !== null) {
+    const v = env.catalog.getView(name.schema, name.name);
+    if (v) privileges.requireSchemaPrivilege(env.roles, name.schema, 'U');
+    return v ?? null;
+  }
+  for (const schema of env.searchPath) {
+    if (env.roles && !privileges.hasSchemaPrivilege(env.roles, schema, 'U')) continue;
+    if (env.catalog.getTable(schema, name.name)) return null;
+    const v = env.catalog.getView(schema, name.name);
+    if (v) return v;
+  }
+  return null;
 }
 
 /** The schema new objects go to: the first existing schema on search_path. */

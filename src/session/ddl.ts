@@ -5,9 +5,10 @@
  * it is not undone by ROLLBACK (documented in docs/architecture.md).
  */
 import { resolveTableIfExists } from './resolve-table.ts';
+import { dropDependentViews, dropSchemaViews, runDropViews } from './ddl-views.ts';
 import type { TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, assertNever } from '../errors/index.ts';
-import { alterTableOptions, bindColumn, bindCreateTable, evaluateMissingValue, resolvePartition, resolveTable, type PartitionTarget, type PlanEnv } from '../planner/index.ts';
+import { alterTableOptions, bindColumn, bindCreateTable, evaluateMissingValue, resolvePartition, resolveTable, resolveView, type PartitionTarget, type PlanEnv } from '../planner/index.ts';
 import type { Statement } from '../sql/index.ts';
 import type { ExecContext } from '../executor/index.ts';
 import type { Database } from './database.ts';
@@ -96,12 +97,14 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       } else recordCreator(db, env, { schema: stmt.name });
       return 'CREATE SCHEMA';
     case 'drop':
+      if (stmt.objectType === 'view') return runDropViews(host, stmt);
       if (stmt.objectType === 'schema') {
         for (const n of stmt.names) requireSchemaOwner(env, n.name);
         for (const n of stmt.names) {
           const tables = db.catalog.listTables().filter((t) => t.schema === n.name);
           await waitForLocks(host, tables);
           await dropPartitionsInSchema(host, n.name, stmt.cascade);
+          if (db.catalog.schemaExists(n.name)) dropSchemaViews(host, n.name, tables, stmt.cascade);
           if (!db.catalog.dropSchema(n.name, stmt.ifExists, stmt.cascade)) {
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `schema "${n.name}" does not exist, skipping`);
             continue;
@@ -130,12 +133,15 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             found.push(resolveTable(env, n));
           } catch (err) {
             if (!(err instanceof DbError) || err.code !== SqlState.UndefinedTable) throw err;
+            if (resolveView(env, n)) throw new DbError(SqlState.WrongObjectType, `"${n.name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
             const shown = n.schema ? `${n.schema}.${n.name}` : n.name;
             if (!stmt.ifExists) throw new DbError(SqlState.UndefinedTable, `table "${shown}" does not exist`);
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `table "${shown}" does not exist, skipping`);
           }
         }
         for (const t of [...found, ...parts.map((p) => p.parent)]) requireOwner(env, t);
+        // Views reading a dropped table: 2BP01 unless CASCADE (ddl-views.ts).
+        for (const t of found) dropDependentViews(host, [t.tableId], `table ${t.name}`, stmt.cascade);
         await waitForLocks(host, [...found, ...parts.map((p) => p.parent)]);
         await dropNamedPartitions(host, parts);
         for (const t of found) dropTable(db, t);

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { BOOTSTRAP_ROLE_OID, PUBLIC_ROLE_OID, type AclItem, type PolicyCommand, type RoleAttributes, type TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { privileges } from '../executor/index.ts';
-import { resolveTable, validatePolicyExpr } from '../planner/index.ts';
+import { resolveTable, resolveView, validatePolicyExpr } from '../planner/index.ts';
 import { resolveTableIfExists } from './resolve-table.ts';
 import type { QualifiedName, RoleOptions, RoleSpec, Statement } from '../sql/index.ts';
 import type { StatementHost } from './statements.ts';
@@ -419,6 +419,8 @@ function targets(host: StatementHost, stmt: SecurityStmt & { kind: 'grant' }): A
     }
     const seq = sequencesIn(host, o.schema).find((s) => s.name === o.name);
     if (seq) return sequenceTarget(host, seq); // GRANT ... ON TABLE also names sequences, as in PostgreSQL
+    const view = resolveView(env, o);
+    if (view) return tableTarget(host, { tableId: view.viewId, name: view.name } as TableDef); // a view's ACL is kept as a table's
     return tableTarget(host, resolveTable(env, o));
   });
 }

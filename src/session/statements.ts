@@ -4,6 +4,7 @@
  * are run by the session itself. Unsupported statements fail with 0A000 here, before any
  * side effect.
  */
+import { runCreateView, runRenameView, viewCommentTarget } from './ddl-views.ts';
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
 import { ArrayCursor, privileges, compile, openCursor, runModify, type ExecContext, type ModifyPlan, type OutputColumn, type Plan, type PlannedQuery } from '../executor/index.ts';
 import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, explainLines, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
@@ -382,6 +383,13 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
       return command(sql, 'ddl', 'COMMENT', () => {
         host.tx.assertWritable('COMMENT');
         const names = stmt.target === 'column' ? stmt.names.slice(0, -1) : stmt.names;
+        const onView = viewCommentTarget(host, names, stmt.target === 'column' ? stmt.names[stmt.names.length - 1]! : null);
+        if (onView || stmt.target === 'view') {
+          if (!onView) throw new DbError(SqlState.UndefinedTable, `relation "${names.join('.')}" does not exist`);
+          if (stmt.target === 'table') throw new DbError(SqlState.WrongObjectType, `"${names[names.length - 1]}" is not a table`);
+          host.db.catalog.setComment(onView.id, onView.attnum, stmt.text);
+          return;
+        }
         const table = resolveTable(host.planEnv(), { schema: names.length > 1 ? names[names.length - 2]! : null, name: names[names.length - 1]!, location: -1 });
         privileges.requireTableOwner(host.planEnv().roles, table);
         let attnum = 0;
@@ -426,6 +434,16 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
       }, false);
     case 'lock_table':
       return command(sql, 'lock', 'LOCK TABLE', () => runLockTable(host, stmt));
+    case 'create_view':
+      return command(sql, 'ddl', 'CREATE VIEW', () => {
+        host.tx.assertWritable('CREATE VIEW');
+        runCreateView(host, stmt, sql);
+      });
+    case 'rename_view':
+      return command(sql, 'ddl', 'ALTER VIEW', () => {
+        host.tx.assertWritable('ALTER VIEW');
+        runRenameView(host, stmt);
+      });
     case 'unsupported':
       throw notSupported(`${stmt.what} is not supported yet`);
     default:

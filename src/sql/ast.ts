@@ -355,7 +355,7 @@ export type Statement =
   | { readonly kind: 'create_schema'; readonly name: string; readonly ifNotExists: boolean }
   | {
       readonly kind: 'drop';
-      readonly objectType: 'table' | 'schema';
+      readonly objectType: 'table' | 'schema' | 'view';
       readonly names: readonly QualifiedName[];
       readonly ifExists: boolean;
       readonly cascade: boolean;
@@ -406,7 +406,10 @@ export type Statement =
   /** CREATE EXTENSION (one name) / DROP EXTENSION (session/extensions.ts). */
   | { readonly kind: 'extension'; readonly op: 'create' | 'drop'; readonly names: readonly string[]; readonly ifExists: boolean }
   /** COMMENT ON TABLE / COLUMN name IS 'text' | NULL. */
-  | { readonly kind: 'comment'; readonly target: 'table' | 'column'; readonly names: readonly string[]; readonly text: string | null }
+  /** CREATE [OR REPLACE] VIEW (sql/convert-view.ts); the stored text is viewQueryText(statement sql). */
+  | { readonly kind: 'create_view'; readonly view: QualifiedName; readonly columnNames: readonly string[]; readonly query: SelectStmt; readonly replace: boolean }
+  | { readonly kind: 'rename_view'; readonly view: QualifiedName; readonly ifExists: boolean; readonly to: string }
+  | { readonly kind: 'comment'; readonly target: 'table' | 'column' | 'view'; readonly names: readonly string[]; readonly text: string | null }
   /** EXPLAIN [ANALYZE] of a SELECT / INSERT / UPDATE / DELETE. */
   | { readonly kind: 'explain'; readonly stmt: Statement; readonly analyze: boolean }
   /** CREATE INDEX, DROP INDEX, REINDEX (ast-index.ts). */

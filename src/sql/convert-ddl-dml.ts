@@ -6,6 +6,7 @@
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
 import { errorPosition } from './position.ts';
 import { convertDropIndex, convertIndexStmt, convertReindex } from './convert-index.ts';
+import { convertDropView, convertRenameView, convertViewStmt, refuseMaterializedView } from './convert-view.ts';
 import type {
   OnConflictClause,
   PartitionSpec,
@@ -201,6 +202,8 @@ function rename(n: Raw): Statement {
   if (n.renameType === 'OBJECT_COLUMN' && n.relationType === 'OBJECT_TABLE') {
     return { kind: 'alter_table', table: qualifiedName(n.relation), ifExists: n.missing_ok === true, commands: [{ kind: 'rename_column', from: n.subname, to: n.newname }] };
   }
+  if (n.renameType === 'OBJECT_VIEW' && n.newname) return convertRenameView(n);
+  if (n.renameType === 'OBJECT_MATVIEW') refuseMaterializedView();
   if (n.renameType === 'OBJECT_TABLE') {
     return { kind: 'alter_table', table: qualifiedName(n.relation), ifExists: n.missing_ok === true, commands: [{ kind: 'rename_table', to: n.newname }] };
   }
@@ -222,6 +225,7 @@ function drop(n: Raw): Statement {
     return { kind: 'drop', objectType: 'schema', names, ifExists: n.missing_ok === true, cascade };
   }
   if (n.removeType === 'OBJECT_INDEX') return convertDropIndex(n);
+  if (n.removeType === 'OBJECT_VIEW' || n.removeType === 'OBJECT_MATVIEW') return convertDropView(n);
   if (n.removeType === 'OBJECT_EXTENSION') {
     return { kind: 'extension', op: 'drop', names: ((n.objects ?? []) as Raw[]).map((o: Raw) => o.String?.sval as string), ifExists: n.missing_ok === true };
   }
@@ -362,6 +366,11 @@ export function convertDdlDml(h: ConvertHelpers, type: string, n: Raw): Statemen
       return { kind: 'create_schema', name: n.schemaname, ifNotExists: n.if_not_exists === true };
     case 'DropStmt':
       return drop(n);
+    case 'ViewStmt':
+      return convertViewStmt(h.convertSelect, n);
+    case 'CreateTableAsStmt':
+      if (n.objtype === 'OBJECT_MATVIEW') refuseMaterializedView();
+      return null;
     case 'AlterTableStmt':
       return alterTable(h, n);
     case 'RenameStmt':

@@ -530,8 +530,8 @@ export function convertStatement(node: Raw): Statement {
     case 'SelectStmt':
       return convertSelect(n);
     case 'CommentStmt': {
-      if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_COLUMN') return { kind: 'unsupported', what: `COMMENT ON ${String(n.objtype).replace('OBJECT_', '')}`, location: -1 };
-      return { kind: 'comment', target: n.objtype === 'OBJECT_TABLE' ? 'table' : 'column', names: strings(n.object.List.items), text: n.comment ?? null };
+      if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_COLUMN' && n.objtype !== 'OBJECT_VIEW') return { kind: 'unsupported', what: `COMMENT ON ${String(n.objtype).replace('OBJECT_', '')}`, location: -1 };
+      return { kind: 'comment', target: n.objtype === 'OBJECT_TABLE' ? 'table' : n.objtype === 'OBJECT_VIEW' ? 'view' : 'column', names: strings(n.object.List.items), text: n.comment ?? null };
     }
     case 'ExplainStmt': {
       const options = ((n.options ?? []) as Raw[]).map((o: Raw) => o.DefElem);

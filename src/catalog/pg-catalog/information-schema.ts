@@ -11,6 +11,7 @@ import { exprColumns, type PgCatalogModel, type RelConstraint } from './model.ts
 import { namespaceOid, systemViewOid } from './oids.ts';
 import { type CatalogRelationFn, type ColumnSpec, emptyRelation as emptyViewRelation, relation as viewRelation } from './view-def.ts';
 import { roleName } from './pg-catalog-security.ts';
+import { viewDefinition } from './view-deparse.ts';
 
 const ID = Oid.name;
 const NUM = Oid.int4;
@@ -103,6 +104,8 @@ export const isTables = relation(
   ],
   (m) => {
     const rows: unknown[][] = m.tables.map((t) => [m.ctx.database, t.schema, t.name, 'BASE TABLE', null, null, null, null, null, 'YES', 'NO', null]);
+    // Views are not insertable into in Tessera (PostgreSQL: YES for auto-updatable ones).
+    for (const v of m.views) rows.push([m.ctx.database, v.schema, v.name, 'VIEW', null, null, null, null, null, 'NO', 'NO', null]);
     for (const r of m.ctx.systemRelations ?? []) {
       const [schema, name] = r.name.split('.') as [string, string];
       // Catalogs with a fixed OID are tables in PostgreSQL (pg_class); the others are views (pg_roles, pg_tables, ...).
@@ -145,17 +148,28 @@ export const isColumns = relation(
     ['is_identity', CHR], ['identity_generation', CHR], ['identity_start', CHR], ['identity_increment', CHR], ['identity_maximum', CHR],
     ['identity_minimum', CHR], ['identity_cycle', CHR], ['is_generated', CHR], ['generation_expression', CHR], ['is_updatable', CHR],
   ],
-  (m) => m.tables.flatMap((t) => {
-    const pk = new Set(t.constraints.filter((c) => c.kind === 'primary').flatMap((c) => c.attnums));
-    return t.columns.filter((c) => !c.dropped).map((c) => columnRow(m, t, c, pk));
-  }),
+  (m) => [
+    ...m.tables.flatMap((t) => {
+      const pk = new Set(t.constraints.filter((c) => c.kind === 'primary').flatMap((c) => c.attnums));
+      return t.columns.filter((c) => !c.dropped).map((c) => columnRow(m, t, c, pk));
+    }),
+    ...m.views.flatMap((v) => {
+      const t = { tableId: v.viewId, schema: v.schema, name: v.name, columns: [], constraints: [] } as unknown as TableDef;
+      return v.columns.map((vc, i) => {
+        const c: ColumnDef = { attnum: i + 1, name: vc.name, typeOid: vc.typeOid, typmod: vc.typmod, notNull: false, defaultExpr: null, missingValue: null, identity: null, sequence: null, dropped: false };
+        const row = columnRow(m, t, c, new Set());
+        row[row.length - 1] = 'NO'; // is_updatable: views are not updatable in Tessera
+        return row;
+      });
+    }),
+  ],
 );
 
-export const isViews = emptyRelation([
+export const isViews = viewRelation([
   ['table_catalog', ID], ['table_schema', ID], ['table_name', ID], ['view_definition', CHR], ['check_option', CHR],
   ['is_updatable', CHR], ['is_insertable_into', CHR], ['is_trigger_updatable', CHR], ['is_trigger_deletable', CHR],
   ['is_trigger_insertable_into', CHR],
-]);
+], (m) => m.views.map((v) => [m.ctx.database, v.schema, v.name, viewDefinition(m, v), 'NONE', 'NO', 'NO', 'NO', 'NO', 'NO']));
 
 const CONSTRAINT_TYPES: Record<string, string> = { p: 'PRIMARY KEY', u: 'UNIQUE', c: 'CHECK' };
 

@@ -11,6 +11,7 @@ import { Oid, typeByOid } from '../../types/index.ts';
 import { quoteIdent } from './deparse.ts';
 import { ioProcs } from './io-procs.ts';
 import { PgCatalogModel, type SystemViewContext } from './model.ts';
+import { viewDefinition } from './view-deparse.ts';
 import { DATABASE_OWNER_OID, SUPERUSER_OID, procOid, systemViewOid } from './oids.ts';
 import { partKeyDef, partitionConstraintText } from './partitions-model.ts';
 
@@ -192,6 +193,11 @@ export class PgCatalogLookup {
   constraintDef(oid: number, pretty = false): string | null {
     const k = this.m.constraints.find((c) => c.oid === oid);
     return k ? this.m.constraintDef(k, pretty) : null;
+  }
+
+  viewDef(oid: number, pretty = false): string | null {
+    const v = this.m.view(oid);
+    return v ? viewDefinition(this.m, v, pretty) : null;
   }
 
   indexDef(oid: number, column: number, pretty = false): string | null {

@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog.ts';
 import { ENGINE_FLAT } from '../file-state.ts';
 import type { IndexDef } from '../indexes.ts';
 import type { ColumnDef, ConstraintDef, TableDef } from '../table-def.ts';
+import type { ViewDef } from '../views.ts';
 import { deparseExpr, isNullConstant, quoteIdent } from './deparse.ts';
 import { constraintOid, indexOid, namespaceOid, sequenceOid, sqlIndexOid } from './oids.ts';
 import { childIndexName, partitionRels, type PartitionRel } from './partitions-model.ts';
@@ -98,6 +99,8 @@ export class PgCatalogModel {
   readonly indexes: RelIndex[] = [];
   readonly constraints: RelConstraint[] = [];
   readonly sequences: RelSequence[] = [];
+  /** Plain views (CREATE VIEW): pg_class relkind 'v', OID = view id. */
+  readonly views: ViewDef[];
   private readonly tablesById = new Map<number, TableDef>();
   /** Named partitions shown as tables (partitions-model.ts), by their OID. */
   readonly partitions = new Map<number, PartitionRel>();
@@ -106,6 +109,7 @@ export class PgCatalogModel {
 
   constructor(readonly catalog: Catalog, readonly ctx: SystemViewContext) {
     this.tables = catalog.listTables();
+    this.views = typeof catalog.listViews === 'function' ? catalog.listViews() : [];
     for (const r of partitionRels(catalog, this.tables)) {
       this.partitions.set(r.table.tableId, r);
       this.tables.push(r.table);
@@ -249,6 +253,12 @@ export class PgCatalogModel {
     for (const t of this.tables) add(t.tableId, t.schema, t.name);
     for (const i of this.indexes) add(i.oid, i.table.schema, i.name);
     for (const s of this.sequences) add(s.oid, s.schema, s.name);
+    for (const v of this.views) add(v.viewId, v.schema, v.name);
+  }
+
+  /** The view with this OID, or undefined. */
+  view(oid: number): ViewDef | undefined {
+    return this.views.find((v) => v.viewId === oid);
   }
 
   /** The OID of a relation (table, index, sequence) by schema and name. */

@@ -74,6 +74,11 @@ export function attrdefOid(tableId: number, attnum: number): number {
   return ATTRDEF_BASE + tableId * PER_TABLE + attnum;
 }
 
+/** A view's _RETURN rule (pg_rewrite.oid): attnum 0 of its range, which no column default takes. */
+export function rewriteOid(viewId: number): number {
+  return attrdefOid(viewId, 0);
+}
+
 /** A sequence's OID, stable for its name. */
 export function sequenceOid(name: string): number {
   return SEQUENCE_BASE + (fnv1a(name) % 400_000_000);

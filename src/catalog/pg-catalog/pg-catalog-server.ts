@@ -6,13 +6,16 @@
  * pg-catalog-views.ts.
  */
 import { Oid, PgArray } from '../../types/index.ts';
-import { DATABASE_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID, attrdefOid } from './oids.ts';
+import { DATABASE_OID, ExtensionOid, NamespaceOid, SUPERUSER_OID, attrdefOid, rewriteOid } from './oids.ts';
 import { extensionMemberDepends } from './extension-members.ts';
 import type { PgCatalogModel } from './model.ts';
+import { viewDefinition } from './view-deparse.ts';
+import { roleName } from './pg-catalog-security.ts';
 import { T, type CatalogRelationFn, emptyRelation, relation, vector0 } from './view-def.ts';
 import { pgAuthid, pgAuthMembers, pgPolicies, pgPolicy, pgRoles, pgTables, pgUser } from './pg-catalog-security.ts';
 
 const PG_CLASS_OID = 1259;
+const PG_REWRITE_OID = 2618;
 const PG_CONSTRAINT_OID = 2606;
 const PG_ATTRDEF_OID = 2604;
 const DEFAULT_COLLATION = 100;
@@ -27,7 +30,7 @@ export const pgDescription = relation([['objoid', T.oid], ['classoid', T.oid], [
   // COMMENT ON TABLE / COLUMN of live tables (pg_class = 1259).
   ...m.catalog
     .comments()
-    .filter((c) => m.table(c.tableId) !== undefined)
+    .filter((c) => m.table(c.tableId) !== undefined || m.view(c.tableId) !== undefined)
     .map((c) => [c.tableId, 1259, c.attnum, c.text]),
 ]);
 export const pgShdescription = relation([['objoid', T.oid], ['classoid', T.oid], ['description', T.text]], () => [
@@ -124,7 +127,8 @@ export const pgCollation = relation(
   ],
 );
 
-export const pgViews = emptyRelation([['schemaname', T.name], ['viewname', T.name], ['viewowner', T.name], ['definition', T.text]]);
+export const pgViews = relation([['schemaname', T.name], ['viewname', T.name], ['viewowner', T.name], ['definition', T.text]],
+  (m) => m.views.map((v) => [v.schema, v.name, roleName(m, m.catalog.security.tableSecurity(v.viewId).ownerOid), viewDefinition(m, v)]));
 
 export const pgMatviews = emptyRelation([
   ['schemaname', T.name], ['matviewname', T.name], ['matviewowner', T.name], ['tablespace', T.name], ['hasindexes', T.bool],
@@ -209,10 +213,11 @@ export const pgTrigger = emptyRelation([
   ['tgqual', T.node], ['tgoldtable', T.name], ['tgnewtable', T.name],
 ]);
 
-export const pgRewrite = emptyRelation([
+/** A view's _RETURN rule: ev_type '1' (SELECT), INSTEAD; its OID from the view's per-table range (oids.ts rewriteOid). */
+export const pgRewrite = relation([
   ['oid', T.oid], ['rulename', T.name], ['ev_class', T.oid], ['ev_type', T.char], ['ev_enabled', T.char], ['is_instead', T.bool],
   ['ev_qual', T.node], ['ev_action', T.node],
-]);
+], (m) => m.views.map((v) => [rewriteOid(v.viewId), '_RETURN', v.viewId, '1', 'O', true, '<>', `(${v.query})`]));
 
 /** pg_depend: a serial sequence is owned by its column ('a'), an identity sequence internal to it ('i'); indexes depend on their constraint ('i'). */
 export const pgDepend = relation([
@@ -220,6 +225,11 @@ export const pgDepend = relation([
   ['deptype', T.char],
 ], (m) => [
   ...m.sequences.map((s) => [PG_CLASS_OID, s.oid, 0, PG_CLASS_OID, s.table.tableId, s.column.attnum, s.column.identity !== null ? 'i' : 'a']),
+  // A view's rule is internal to the view and depends normally on each relation the view reads (pg_dump orders by these).
+  ...m.views.flatMap((v) => [
+    [PG_REWRITE_OID, rewriteOid(v.viewId), 0, PG_CLASS_OID, v.viewId, 0, 'i'],
+    ...v.dependsOn.map((d) => [PG_REWRITE_OID, rewriteOid(v.viewId), 0, PG_CLASS_OID, d, 0, 'n']),
+  ]),
   // A serial column's default (nextval of its sequence) depends on the sequence, as in PostgreSQL:
   // pg_dump then sets the default after CREATE SEQUENCE instead of inside CREATE TABLE.
   ...m.sequences.filter((s) => s.column.identity === null).flatMap((s) => [

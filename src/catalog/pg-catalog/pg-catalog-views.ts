@@ -91,6 +91,12 @@ export const pgClass = relation(CLASS_COLUMNS, (m) => {
       { tuples: 0, hasSubclass: parentIndexes.has(i.oid), isPartition: m.indexParents.has(i.oid) }));
   }
   for (const s of m.sequences) rows.push(classRow(s.oid, s.name, m.namespaces.find((n) => n.name === s.schema)?.oid ?? 0, 'S', 0, 3, { tuples: 1, security: sequenceSecurityColumns(m, s.name, s.table.tableId) }));
+  // Plain views: relkind 'v' with their _RETURN rule (relhasrules), owner and ACL as tables keep them.
+  for (const v of m.views) {
+    const row = classRow(v.viewId, v.name, m.namespaces.find((n) => n.name === v.schema)?.oid ?? 0, 'v', 0, v.columns.length, { tuples: -1, security: tableSecurityColumns(m, v.viewId) });
+    row[19] = true;
+    rows.push(row);
+  }
   for (const r of m.ctx.systemRelations ?? []) {
     const [schema, name] = r.name.split('.') as [string, string];
     const catalogTable = schema === 'pg_catalog' && systemViewOid(r.name) < 10_000;
@@ -155,6 +161,7 @@ export const pgAttribute = relation(ATTRIBUTE_COLUMNS, (m) => {
     rows.push(attributeRow(s.oid, 'log_cnt', Oid.int8, 2, -1, { notNull: true }));
     rows.push(attributeRow(s.oid, 'is_called', Oid.bool, 3, -1, { notNull: true }));
   }
+  for (const v of m.views) v.columns.forEach((c, k) => rows.push(attributeRow(v.viewId, c.name, c.typeOid, k + 1, c.typmod, {})));
   for (const r of m.ctx.systemRelations ?? []) {
     const oid = systemViewOid(r.name);
     r.columns.forEach((c, k) => rows.push(attributeRow(oid, c.name, c.typeOid, k + 1, -1, {})));

@@ -1,0 +1,63 @@
+/**
+ * sql/: converts libpg-query's ViewStmt (CREATE [OR REPLACE] VIEW), DROP VIEW and ALTER VIEW
+ * ... RENAME TO into the AST, refusing what Tessera does not do (temporary, recursive and
+ * materialized views, WITH CHECK OPTION, view options) with 0A000. Also finds the defining
+ * query's source text in the statement (viewQueryText), which is what a view stores.
+ */
+import { scanSync } from 'libpg-query';
+import { DbError, SqlState, notSupported } from '../errors/index.ts';
+import type { QualifiedName, SelectStmt, Statement } from './ast.ts';
+import { qualifiedName } from './convert-ddl-dml.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = any;
+
+/** CREATE [OR REPLACE] VIEW name [(columns)] AS query. */
+export function convertViewStmt(convertSelect: (node: Raw) => SelectStmt, n: Raw): Statement {
+  if (n.view.relpersistence === 't') throw notSupported('temporary views are not supported yet');
+  if (n.withCheckOption && n.withCheckOption !== 'NO_CHECK_OPTION') throw notSupported('WITH CHECK OPTION is not supported: views are not updatable in Tessera');
+  if ((n.options ?? []).length > 0) {
+    const name = (n.options as Raw[])[0].DefElem?.defname ?? '?';
+    throw notSupported(`view option "${name}" is not supported`);
+  }
+  const columnNames = ((n.aliases ?? []) as Raw[]).map((a: Raw) => a.String.sval as string);
+  if (!n.query?.SelectStmt) throw new DbError(SqlState.SyntaxError, 'CREATE VIEW needs a SELECT');
+  return { kind: 'create_view', view: qualifiedName(n.view), columnNames, query: convertSelect(n.query.SelectStmt), replace: n.replace === true };
+}
+
+/** CREATE MATERIALIZED VIEW arrives as CreateTableAsStmt with objtype OBJECT_MATVIEW. */
+export function refuseMaterializedView(): never {
+  throw notSupported('materialized views are not supported');
+}
+
+/** DROP VIEW [IF EXISTS] a, b [CASCADE | RESTRICT]. */
+export function convertDropView(n: Raw): Statement {
+  if (n.removeType === 'OBJECT_MATVIEW') refuseMaterializedView();
+  const names = ((n.objects ?? []) as Raw[]).map((o: Raw): QualifiedName => {
+    const parts = (o.List.items as Raw[]).map((p: Raw) => p.String.sval as string);
+    if (parts.length > 2) throw notSupported('cross-database references are not implemented');
+    return parts.length === 2 ? { schema: parts[0]!, name: parts[1]!, location: -1 } : { schema: null, name: parts[0]!, location: -1 };
+  });
+  return { kind: 'drop', objectType: 'view', names, ifExists: n.missing_ok === true, cascade: n.behavior === 'DROP_CASCADE' };
+}
+
+/** ALTER VIEW [IF EXISTS] name RENAME TO new. */
+export function convertRenameView(n: Raw): Statement {
+  return { kind: 'rename_view', view: qualifiedName(n.relation), ifExists: n.missing_ok === true, to: n.newname };
+}
+
+/**
+ * The defining query's text in a CREATE VIEW statement: everything after the first AS at
+ * parenthesis depth 0 (the column list and the name cannot hold one), without a trailing
+ * semicolon. Offsets from the scanner are UTF-8 bytes.
+ */
+export function viewQueryText(statementSql: string): string {
+  const bytes = Buffer.from(statementSql, 'utf8');
+  let depth = 0;
+  for (const t of scanSync(statementSql).tokens) {
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    else if (depth === 0 && t.text.toLowerCase() === 'as') return bytes.toString('utf8', t.end).trim().replace(/;\s*$/, '').trim();
+  }
+  throw new DbError(SqlState.SyntaxError, 'CREATE VIEW without AS');
+}
