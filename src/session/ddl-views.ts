@@ -8,7 +8,7 @@ import type { ViewDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { privileges } from '../executor/index.ts';
 import { bindViewDefinition, creationSchema, resolveView, type PlanEnv } from '../planner/index.ts';
-import { viewQueryText, type QualifiedName, type Statement } from '../sql/index.ts';
+import { viewQueryMentions, viewQueryText, type QualifiedName, type Statement } from '../sql/index.ts';
 import { typeByOid } from '../types/index.ts';
 import type { DdlHost } from './ddl.ts';
 import { recordCreator, requireCreateSchema } from './roles-owner.ts';
@@ -153,6 +153,7 @@ export function runRenameView(host: DdlHost, stmt: Statement & { kind: 'rename_v
     return 'ALTER VIEW';
   }
   requireViewOwner(env, v);
+  refuseRenameUnderViews(host, v.viewId, `view ${v.name}`, null);
   db.catalog.renameView(v, stmt.to);
   return 'ALTER VIEW';
 }
@@ -188,4 +189,37 @@ export function dropSchemaViews(host: DdlHost, schema: string, tables: readonly 
   }
   host.db.catalogGeneration.value++;
   for (const v of [...outside, ...own]) host.db.catalog.dropView(v.viewId);
+}
+
+/**
+ * Renaming a relation or column views read: a view stores its query as text, so the rename
+ * would break it. 0A000 (PostgreSQL, which binds views by OID and attnum, allows it).
+ */
+export function refuseRenameUnderViews(host: DdlHost, id: number, what: string, column: string | null): void {
+  const readers = host.db.catalog.listViews().filter((v) => v.dependsOn.includes(id) && (column === null || viewQueryMentions(v.query, column)));
+  if (readers.length === 0) return;
+  throw new DbError(SqlState.FeatureNotSupported, `cannot rename ${what} because view ${readers[0]!.name} depends on it`, {
+    detail: 'Tessera stores a view as its query text; drop and re-create the view around the rename.',
+  });
+}
+
+/**
+ * ALTER TABLE t DROP COLUMN c: 2BP01 while a view reads c (names it, or selects `*`), unless
+ * CASCADE, which drops those views (and the views reading them).
+ */
+export function dropViewsReadingColumn(host: DdlHost, table: { tableId: number; name: string }, column: string, cascade: boolean): void {
+  const readers = host.db.catalog.listViews().filter((v) => v.dependsOn.includes(table.tableId) && viewQueryMentions(v.query, column));
+  if (readers.length === 0) return;
+  const what = `column ${column} of table ${table.name}`;
+  const deps = [...readers, ...dependentViews(host, readers.map((v) => v.viewId))];
+  if (!cascade) {
+    throw new DbError(SqlState.DependentObjectsStillExist, `cannot drop ${what} because other objects depend on it`, {
+      detail: readers.map((v) => `view ${v.name} depends on ${what}`).join('\n'),
+      hint: DEPENDENTS_HINT,
+    });
+  }
+  if (deps.length === 1) host.notice('NOTICE', SqlState.SuccessfulCompletion, `drop cascades to view ${deps[0]!.name}`);
+  else host.notice('NOTICE', SqlState.SuccessfulCompletion, `drop cascades to ${deps.length} other objects`);
+  host.db.catalogGeneration.value++;
+  for (const v of deps) host.db.catalog.dropView(v.viewId);
 }

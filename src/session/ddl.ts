@@ -5,7 +5,7 @@
  * it is not undone by ROLLBACK (documented in docs/architecture.md).
  */
 import { resolveTableIfExists } from './resolve-table.ts';
-import { dropDependentViews, dropSchemaViews, runDropViews } from './ddl-views.ts';
+import { dropDependentViews, dropSchemaViews, dropViewsReadingColumn, refuseRenameUnderViews, runDropViews, runRenameView } from './ddl-views.ts';
 import type { TableDef } from '../catalog/index.ts';
 import { DbError, SqlState, assertNever } from '../errors/index.ts';
 import { alterTableOptions, bindColumn, bindCreateTable, evaluateMissingValue, resolvePartition, resolveTable, resolveView, type PartitionTarget, type PlanEnv } from '../planner/index.ts';
@@ -152,6 +152,12 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
       if (part) requireOwner(env, part.parent);
       if (part) await waitForLocks(host, [part.parent]);
       if (part) return alterNamedPartition(host, part, stmt);
+      // ALTER TABLE v RENAME TO w also renames a view, as in PostgreSQL.
+      const onView = stmt.commands.length === 1 && stmt.commands[0]!.kind === 'rename_table' ? resolveView(env, stmt.table) : null;
+      if (onView) {
+        runRenameView(host, { kind: 'rename_view', view: stmt.table, ifExists: stmt.ifExists, to: (stmt.commands[0] as { to: string }).to });
+        return 'ALTER TABLE';
+      }
       const found = resolveTableIfExists(env, stmt.table, stmt.ifExists, host);
       if (found === null) return 'ALTER TABLE';
       let t: TableDef = found;
@@ -201,10 +207,12 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
               host.notice('NOTICE', SqlState.SuccessfulCompletion, `column "${cmd.name}" of relation "${t.name}" does not exist, skipping`);
               continue;
             }
+            dropViewsReadingColumn(host, t, cmd.name, cmd.cascade === true);
             dropIndexesOnColumn(db, t, cmd.name);
             t = db.catalog.dropColumn(t.tableId, cmd.name);
             break;
           case 'rename_column':
+            refuseRenameUnderViews(host, t.tableId, `column ${cmd.from} of table ${t.name}`, cmd.from);
             t = db.catalog.renameColumn(t.tableId, cmd.from, cmd.to);
             // CHECK expressions are stored as parse trees naming columns: follow the rename.
             t = db.catalog.setConstraints(
@@ -213,6 +221,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             );
             break;
           case 'rename_table':
+            refuseRenameUnderViews(host, t.tableId, `table ${t.name}`, null);
             t = db.catalog.renameTable(t.tableId, cmd.to);
             break;
           case 'set_options':

@@ -274,7 +274,7 @@ export interface TableConstraint {
 
 export type AlterTableCommand =
   | { readonly kind: 'add_column'; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
-  | { readonly kind: 'drop_column'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'drop_column'; readonly name: string; readonly ifExists: boolean; readonly cascade?: boolean }
   | { readonly kind: 'rename_column'; readonly from: string; readonly to: string }
   | { readonly kind: 'rename_table'; readonly to: string }
   /** SET (name = value, ...) / RESET (name, ...): table storage options (values as text; RESET: names only). */

@@ -168,8 +168,7 @@ function alterTable(h: ConvertHelpers, n: Raw): Statement {
       case 'AT_AddColumn':
         return { kind: 'add_column', column: columnDefinition(h, cmd.def.ColumnDef), ifNotExists: cmd.missing_ok === true };
       case 'AT_DropColumn':
-        if (cmd.behavior === 'DROP_CASCADE') throw notSupported('DROP COLUMN ... CASCADE is not supported');
-        return { kind: 'drop_column', name: cmd.name, ifExists: cmd.missing_ok === true };
+        return { kind: 'drop_column', name: cmd.name, ifExists: cmd.missing_ok === true, cascade: cmd.behavior === 'DROP_CASCADE' };
       case 'AT_SetRelOptions':
       case 'AT_ResetRelOptions': {
         const options: Record<string, string> = {};

@@ -61,3 +61,11 @@ export function viewQueryText(statementSql: string): string {
   }
   throw new DbError(SqlState.SyntaxError, 'CREATE VIEW without AS');
 }
+
+/**
+ * True when a stored view query may read column `name`: it names it as an identifier, or
+ * selects `*` (which PostgreSQL expands into every column at creation).
+ */
+export function viewQueryMentions(query: string, name: string): boolean {
+  return scanSync(query).tokens.some((t) => t.text === '*' || t.text === name || (t.text.startsWith('"') && t.text.slice(1, -1).replace(/""/g, '"') === name) || (!t.text.startsWith('"') && t.text.toLowerCase() === name));
+}

@@ -3,5 +3,5 @@ export { initParser, parseSql, charOffset } from './parser.ts';
 export { errorPosition } from './position.ts';
 export { convertExpr, convertTypeName } from './convert.ts';
 export { selectStmt } from './select-stmt.ts';
-export { viewQueryText } from './convert-view.ts';
+export { viewQueryMentions, viewQueryText } from './convert-view.ts';
 export type * from './ast.ts';

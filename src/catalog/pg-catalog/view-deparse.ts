@@ -1,11 +1,162 @@
 /**
  * catalog/pg-catalog: a plain view's definition as pg_get_viewdef / pg_views.definition print
- * it. Placeholder form: the stored query text after a space, ending in a semicolon.
+ * it — PostgreSQL's ruleutils layout (` SELECT t.a,\n    t.b\n   FROM t\n  WHERE (t.a > 1);`):
+ * column references qualified by their range entry, `*` expanded, relations schema-qualified
+ * when the session's search_path would not find them (so pg_dump's empty search_path gets
+ * `public.t`), expressions through deparse.ts. Covers one SELECT block over tables, views and
+ * joins; other shapes (set operations, WITH, subqueries) print the stored text as written.
  */
+import { parseSync } from 'libpg-query';
 import type { ViewDef } from '../views.ts';
+import { deparseExpr, quoteIdent } from './deparse.ts';
 import type { PgCatalogModel } from './model.ts';
 
+// biome-ignore lint: libpg-query's JSON is untyped
+type Raw = any;
+
+/** A FROM entry: the name references use, the relation and its columns. */
+interface RangeEntry {
+  readonly ref: string;
+  readonly columns: readonly { name: string; oid: number; typmod: number }[];
+}
+
+class Unsupported extends Error {}
+
 /** pg_get_viewdef(view, pretty) text. */
-export function viewDefinition(_m: PgCatalogModel, view: ViewDef, _pretty = false): string {
-  return ` ${view.query};`;
+export function viewDefinition(m: PgCatalogModel, view: ViewDef, pretty = false): string {
+  try {
+    return deparseView(m, view, pretty);
+  } catch (err) {
+    if (!(err instanceof Unsupported) && !(err instanceof SyntaxError) && !(err instanceof TypeError)) throw err;
+    return ` ${view.query};`;
+  }
+}
+
+function relationColumns(m: PgCatalogModel, schema: string, name: string): RangeEntry['columns'] | undefined {
+  const t = m.tables.find((x) => x.schema === schema && x.name === name);
+  if (t) return t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, oid: c.typeOid, typmod: c.typmod }));
+  const v = m.views.find((x) => x.schema === schema && x.name === name);
+  return v?.columns.map((c) => ({ name: c.name, oid: c.typeOid, typmod: c.typmod }));
+}
+
+/** The schema an unqualified name finds along `path`, or undefined. */
+function findSchema(m: PgCatalogModel, path: readonly string[], name: string): string | undefined {
+  return path.find((s) => relationColumns(m, s, name) !== undefined);
+}
+
+function deparseView(m: PgCatalogModel, view: ViewDef, pretty: boolean): string {
+  const stmts = (parseSync(view.query) as Raw).stmts ?? [];
+  const sel = stmts[0]?.stmt?.SelectStmt;
+  if (stmts.length !== 1 || !sel || sel.op !== 'SETOP_NONE' || sel.withClause || sel.valuesLists || sel.intoClause || sel.lockingClause || sel.windowClause) {
+    throw new Unsupported();
+  }
+  if (sel.distinctClause && sel.distinctClause.some((d: Raw) => Object.keys(d).length > 0)) throw new Unsupported(); // DISTINCT ON
+  const entries: RangeEntry[] = [];
+  const rel = (rv: Raw): string => {
+    if (rv.catalogname) throw new Unsupported();
+    const schema: string | undefined = rv.schemaname ?? findSchema(m, view.searchPath, rv.relname);
+    if (schema === undefined) throw new Unsupported();
+    const columns = relationColumns(m, schema, rv.relname);
+    if (!columns) throw new Unsupported();
+    const alias: string | undefined = rv.alias?.aliasname;
+    if (rv.alias?.colnames) throw new Unsupported();
+    entries.push({ ref: alias ?? rv.relname, columns });
+    const visible = findSchema(m, m.ctx.searchPath, rv.relname) === schema;
+    const name = visible ? quoteIdent(rv.relname) : `${quoteIdent(schema)}.${quoteIdent(rv.relname)}`;
+    return alias ? `${name} ${quoteIdent(alias)}` : name;
+  };
+  const columnTypes = (name: string): { oid: number; typmod: number } | undefined => {
+    for (const e of entries) {
+      const c = e.columns.find((x) => x.name === name);
+      if (c) return { oid: c.oid, typmod: c.typmod };
+    }
+    return undefined;
+  };
+  const qualify = (node: Raw): Raw => {
+    if (Array.isArray(node)) return node.map(qualify);
+    if (node === null || typeof node !== 'object') return node;
+    if (node.SubLink || node.RangeSubselect || node.WindowDef) throw new Unsupported();
+    if (node.ColumnRef) {
+      const fields = node.ColumnRef.fields as Raw[];
+      if (fields.length === 1 && fields[0].String) {
+        const name = fields[0].String.sval as string;
+        const e = entries.find((x) => x.columns.some((c) => c.name === name));
+        if (!e) throw new Unsupported();
+        return { ColumnRef: { ...node.ColumnRef, fields: [{ String: { sval: e.ref } }, fields[0]] } };
+      }
+      return node;
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, qualify(v)]));
+  };
+  const expr = (node: Raw): string => {
+    const sql = deparseExpr(qualify(node), columnTypes, undefined, pretty);
+    if (sql.includes('/*')) throw new Unsupported();
+    return sql;
+  };
+  const fromItem = (n: Raw): string => {
+    if (n.RangeVar) return rel(n.RangeVar);
+    if (n.JoinExpr) {
+      const j = n.JoinExpr;
+      if (j.alias || j.isNatural) throw new Unsupported();
+      const left = fromItem(j.larg);
+      const right = fromItem(j.rarg);
+      const kind = { JOIN_INNER: j.quals || j.usingClause ? 'JOIN' : 'CROSS JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' }[j.jointype as string];
+      if (!kind) throw new Unsupported();
+      let qual = '';
+      if (j.usingClause) qual = ` USING (${(j.usingClause as Raw[]).map((u) => quoteIdent(u.String.sval)).join(', ')})`;
+      else if (j.quals) {
+        const on = expr(j.quals);
+        qual = pretty ? ` ON ${on}` : ` ON (${on})`;
+      }
+      const body = `${left}\n     ${kind} ${right}${qual}`;
+      return pretty ? body : `(${body})`;
+    }
+    throw new Unsupported();
+  };
+  const from: string[] = ((sel.fromClause ?? []) as Raw[]).map(fromItem);
+  // Targets: `*` expanded; `AS name` unless a plain column reference already has the view column's name.
+  const targets: string[] = [];
+  let i = 0;
+  for (const t of (sel.targetList ?? []) as Raw[]) {
+    const val = t.ResTarget.val;
+    const fields = val.ColumnRef?.fields as Raw[] | undefined;
+    if (fields && fields[fields.length - 1].A_Star) {
+      const scope = fields.length === 1 ? entries : entries.filter((e) => e.ref === fields[0].String?.sval);
+      if (scope.length === 0) throw new Unsupported();
+      for (const e of scope) {
+        for (const c of e.columns) {
+          const name = view.columns[i++]?.name ?? c.name;
+          const ref = `${quoteIdent(e.ref)}.${quoteIdent(c.name)}`;
+          targets.push(name === c.name ? ref : `${ref} AS ${quoteIdent(name)}`);
+        }
+      }
+      continue;
+    }
+    const name = view.columns[i++]?.name;
+    if (name === undefined) throw new Unsupported();
+    const sql = expr(val);
+    const plainName = fields && fields[fields.length - 1].String?.sval;
+    targets.push(plainName === name ? sql : `${sql} AS ${quoteIdent(name)}`);
+  }
+  if (i !== view.columns.length) throw new Unsupported();
+  let out = ` SELECT ${sel.distinctClause ? 'DISTINCT ' : ''}${targets.join(',\n    ')}`;
+  if (from.length > 0) out += `\n   FROM ${from.join(',\n    ')}`;
+  if (sel.whereClause) out += `\n  WHERE ${expr(sel.whereClause)}`;
+  if (sel.groupClause) out += `\n  GROUP BY ${(sel.groupClause as Raw[]).map(expr).join(', ')}`;
+  if (sel.havingClause) out += `\n HAVING ${expr(sel.havingClause)}`;
+  if (sel.sortClause) {
+    out += `\n  ORDER BY ${(sel.sortClause as Raw[]).map((s) => {
+      const b = s.SortBy;
+      if (b.useOp) throw new Unsupported();
+      const dir = b.sortby_dir === 'SORTBY_DESC' ? ' DESC' : '';
+      const nulls = b.sortby_nulls === 'SORTBY_NULLS_FIRST' ? (dir ? '' : ' NULLS FIRST') : b.sortby_nulls === 'SORTBY_NULLS_LAST' ? (dir ? ' NULLS LAST' : '') : '';
+      return `${expr(b.node)}${dir}${nulls}`;
+    }).join(', ')}`;
+  }
+  if (sel.limitOffset) out += `\n OFFSET ${expr(sel.limitOffset)}`;
+  if (sel.limitCount) {
+    if (sel.limitOption === 'LIMIT_OPTION_WITH_TIES') throw new Unsupported();
+    out += `\n LIMIT ${expr(sel.limitCount)}`;
+  }
+  return `${out};`;
 }
