@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ANN_METHODS, createIndexProgress, type Catalog, type CreateIndexProgress, type IndexDef, type IndexFileRow } from '../catalog/index.ts';
-import { packVectors, type StorageEngine } from '../storage/index.ts';
+import { packVectors, type Evictable, type StorageEngine } from '../storage/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { checkSection, encodeIndexFile, INDEX_HEAD_BYTES, indexFileKey, readIndexLayout, type GraphMetric, type IndexFileLayout } from './envelope.ts';
 import { InProcessGraph, type SegmentGraph } from './graph.ts';
@@ -52,6 +52,9 @@ export interface BuildReport {
   ms: number;
 }
 
+/** How long an evicted graph's worker copy stays (a statement may still be searching it). */
+const GRAPH_DROP_DELAY_MS = 10_000;
+
 /**
  * hnswlib-node reads and writes graphs only as files: their passage is a RAM-backed temp dir
  * (/dev/shm) where there is one, else the OS temp dir.
@@ -80,6 +83,9 @@ export class AnnService {
   private readonly sketches = new Map<string, Promise<{ sketch: Sketch; metric: GraphMetric } | null>>();
   /** A corrupt file found by a graph load nobody awaited (loadedGraph reports it once). */
   private readonly failed = new Map<string, unknown>();
+  /** Loaded graphs' entries in the memory budget, and their serialised sizes. */
+  private readonly memory = new Map<string, Evictable>();
+  private readonly payloadBytes = new Map<string, number>();
   /** index id → segment id → its INDEX file; rebuilt from the catalog when `filesStale`. */
   private files = new Map<number, Map<number, IndexFileRow>>();
   private filesStale = true;
@@ -94,7 +100,7 @@ export class AnnService {
   /** `indexId:fileRowId` → time (ms) before which a failed build is not retried by the timer. */
   private readonly retryAfter = new Map<string, number>();
   /** Totals since start (tests, bench). */
-  readonly stats = { built: 0, buildMs: 0, loaded: 0 };
+  readonly stats = { built: 0, buildMs: 0, loaded: 0, evicted: 0 };
 
   constructor(opts: AnnServiceOptions) {
     this.catalog = opts.catalog;
@@ -141,12 +147,7 @@ export class AnnService {
         next.set(ix.indexId, new Map(this.catalog.indexFiles(ix.indexId).map((f) => [f.segmentId, f])));
       }
       const live = new Set([...next.values()].flatMap((m) => [...m.values()].map((f) => f.location)));
-      for (const [loc, g] of this.graphs) {
-        if (live.has(loc)) continue;
-        this.graphs.delete(loc);
-        this.ready.delete(loc);
-        g.then((x) => x.drop(), () => undefined);
-      }
+      for (const loc of this.graphs.keys()) if (!live.has(loc)) this.evictGraph(loc);
       for (const m of [this.layouts, this.sketches, this.failed]) for (const loc of m.keys()) if (!live.has(loc)) m.delete(loc);
       this.files = next;
     }
@@ -159,6 +160,8 @@ export class AnnService {
     if (f === undefined) return null;
     const loc = f.location;
     let g = this.graphs.get(loc);
+    const entry = this.memory.get(loc);
+    if (entry !== undefined) this.storage.columnCache.touch(entry);
     if (g === undefined) {
       g = (async () => {
         const started = performance.now();
@@ -168,6 +171,7 @@ export class AnnService {
         const fetched = performance.now();
         this.stats.loaded++;
         const { header } = l;
+        this.payloadBytes.set(loc, payload.length);
         const local = this.searchPool === null || process.env.TESSERA_SEARCH_HYBRID !== '0' ? await InProcessGraph.load(header, payload, this.tmpDir) : null;
         this.log.debug({ location: loc, bytes: payload.length, fetchMs: Math.round(fetched - started), loadMs: Math.round(performance.now() - fetched) }, 'graph loaded');
         if (this.searchPool === null) return local!;
@@ -180,6 +184,7 @@ export class AnnService {
           if (this.graphs.get(loc) !== g) return both.drop();
           this.graphs.set(loc, Promise.resolve(both));
           this.ready.set(loc, both);
+          this.chargeGraph(loc, payload.length);
         }, (err: unknown) => this.log.warn({ err, location: loc }, 'search worker could not load a graph; searching it in-process'));
         return local;
       })();
@@ -188,6 +193,8 @@ export class AnnService {
         if (this.graphs.get(loc) !== g) return;
         if (!this.ready.has(loc)) this.ready.set(loc, x);
         this.sketches.delete(loc); // the graph serves from now on
+        // hnswlib's memory ≈ its serialised size, per copy (in-process and/or worker).
+        this.chargeGraph(loc, this.payloadBytes.get(loc) ?? 0);
       }, (err: unknown) => {
         this.graphs.delete(loc);
         // A corrupt file is reported to a query even when a sketch could answer it; other
@@ -212,7 +219,10 @@ export class AnnService {
       this.failed.delete(f.location);
       throw err;
     }
-    return this.ready.get(f.location) ?? null;
+    const ready = this.ready.get(f.location);
+    const entry = this.memory.get(f.location);
+    if (ready !== undefined && entry !== undefined) this.storage.columnCache.touch(entry);
+    return ready ?? null;
   }
 
   /**
@@ -240,6 +250,35 @@ export class AnnService {
       p.catch(() => this.sketches.delete(loc));
     }
     return p;
+  }
+
+  /**
+   * Charges a loaded copy of a graph to the storage engine's memory budget (ColumnCache, shared
+   * with decoded columns); over budget, the least recently used graphs are evicted: they leave
+   * this cache (a cold segment is then ranked by its sketch again while it reloads).
+   */
+  private chargeGraph(loc: string, bytes: number): void {
+    let entry = this.memory.get(loc);
+    if (entry === undefined) {
+      const e: Evictable = { evict: () => this.evictGraph(loc, e) };
+      this.memory.set(loc, (entry = e));
+    }
+    this.storage.columnCache.charge(entry, { heap: 0, external: bytes });
+  }
+
+  /** Drops a graph from the cache; the worker's copy a little later (a statement may still be searching it). */
+  private evictGraph(loc: string, entry?: Evictable): void {
+    if (entry !== undefined && this.memory.get(loc) !== entry) return;
+    const g = this.graphs.get(loc);
+    this.graphs.delete(loc);
+    this.ready.delete(loc);
+    this.payloadBytes.delete(loc);
+    const e = this.memory.get(loc);
+    this.memory.delete(loc);
+    if (e !== undefined && entry === undefined) this.storage.columnCache.forget(e);
+    this.stats.evicted++;
+    if (entry !== undefined) this.log.debug({ location: loc }, 'evicted a graph from memory (memory budget)');
+    g?.then((x) => setTimeout(() => x.drop(), GRAPH_DROP_DELAY_MS).unref(), () => undefined);
   }
 
   /** An index file's header (its first bytes), read once. */

@@ -1,15 +1,20 @@
 /**
- * storage/: the memory budget of sealed segments' columns. Columns read from segment files (and
- * those a seal or merge leaves in memory) can always be read again, so they are a cache: each
- * sealed segment's loaded columns are charged here — JS heap (value objects, array slots) and
- * external bytes (float32 vector data) estimated separately, because V8 stops the process at
- * its heap limit long before the machine runs out of memory — and when either total passes its
- * budget the least recently used segments drop their columns (`Segment.evict()`). Queries
- * holding a dropped array keep it alive until they finish; the next reader reloads it.
+ * storage/: the memory budget of what can always be read again — sealed segments' columns (read
+ * from segment files, or left in memory by a seal or merge) and the ANN service's loaded graphs.
+ * Each entry is charged here — JS heap (value objects, array slots) and external bytes (float32
+ * vector data, native graph memory) estimated separately, because V8 stops the process at its
+ * heap limit long before the machine runs out of memory — and when either total passes its
+ * budget the least recently used entries are evicted (`Segment.evict()` drops its columns; a
+ * graph leaves the ANN service's cache). Queries holding a dropped array keep it alive until
+ * they finish; the next reader reloads it.
  */
 import os from 'node:os';
 import v8 from 'node:v8';
-import type { Segment } from './segment.ts';
+
+/** Something charged to the budget that can drop its memory (and be read again later). */
+export interface Evictable {
+  evict(): void;
+}
 
 /** Estimated memory of loaded column values. */
 export interface ColumnCost {
@@ -47,17 +52,17 @@ export function defaultBudgets(): ColumnCost {
 }
 
 export class ColumnCache {
-  /** Segments with loaded columns, least recently used first, with what they are charged. */
-  private readonly lru = new Map<Segment, ColumnCost>();
+  /** Entries (segments with loaded columns, graphs), least recently used first, with what they are charged. */
+  private readonly lru = new Map<Evictable, ColumnCost>();
   private heap = 0;
   private external = 0;
-  /** Segments whose columns were dropped to stay within budget (tests, logs). */
+  /** Entries evicted to stay within budget (tests, logs). */
   evictions = 0;
 
   constructor(readonly budget: ColumnCost = defaultBudgets()) {}
 
-  /** `seg` loaded more column data; evicts other segments while over budget. */
-  charge(seg: Segment, cost: ColumnCost): void {
+  /** `seg` loaded more data; evicts other entries while over budget. */
+  charge(seg: Evictable, cost: ColumnCost): void {
     const had = this.lru.get(seg) ?? { heap: 0, external: 0 };
     this.lru.delete(seg);
     this.lru.set(seg, { heap: had.heap + cost.heap, external: had.external + cost.external });
@@ -72,16 +77,16 @@ export class ColumnCache {
     }
   }
 
-  /** `seg`'s columns were used: most recently used now. */
-  touch(seg: Segment): void {
+  /** `seg` was used: most recently used now. */
+  touch(seg: Evictable): void {
     const c = this.lru.get(seg);
     if (c === undefined) return;
     this.lru.delete(seg);
     this.lru.set(seg, c);
   }
 
-  /** `seg` dropped its columns (evicted, merged away, dropped). */
-  forget(seg: Segment): void {
+  /** `seg` dropped its memory (evicted, merged away, dropped). */
+  forget(seg: Evictable): void {
     const c = this.lru.get(seg);
     if (c !== undefined) this.drop(seg, c);
   }
@@ -91,7 +96,7 @@ export class ColumnCache {
     return { heap: this.heap, external: this.external };
   }
 
-  private drop(seg: Segment, c: ColumnCost): void {
+  private drop(seg: Evictable, c: ColumnCost): void {
     this.lru.delete(seg);
     this.heap -= c.heap;
     this.external -= c.external;

@@ -17,4 +17,4 @@ export { ByteReader, ByteWriter } from './bytes.ts';
 export { readVectorColumn, packVectors, type VectorColumnRead, type VectorColumnOptions, type VectorSegment, type PackedVectors } from './vector-read.ts';
 export { isDeleted, type DeleteView } from './delete-bitmap.ts';
 export { tenantStats, type TenantStat } from './tenant-stats.ts';
-export { ColumnCache, defaultBudgets as defaultColumnBudgets, type ColumnCost } from './column-cache.ts';
+export { ColumnCache, defaultBudgets as defaultColumnBudgets, type ColumnCost, type Evictable } from './column-cache.ts';
