@@ -109,6 +109,8 @@ export interface PgCatalogAccess {
   indexDef(oid: number, column: number, pretty?: boolean): string | null;
   /** pg_get_viewdef: a plain view's definition, or null when the OID is no view. */
   viewDef?(oid: number, pretty?: boolean): string | null;
+  /** pg_get_ruledef: a view's _RETURN rule as CREATE RULE, or null when the OID is no rule. */
+  ruleDef?(oid: number, pretty?: boolean): string | null;
   tableIsVisible(oid: number): boolean | null;
   serialSequence(table: string, column: string): string | null;
   relationOid(name: string): number;

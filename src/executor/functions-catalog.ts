@@ -73,6 +73,8 @@ def('pg_get_constraintdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).con
 def('pg_get_constraintdef', [Oid.oid, Oid.bool], Oid.text, ([oid, pretty], ctx) => access(ctx).constraintDef(oid as number, pretty === true));
 def('pg_get_indexdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).indexDef(oid as number, 0));
 def('pg_get_indexdef', [Oid.oid, Oid.int4, Oid.bool], Oid.text, ([oid, col, pretty], ctx) => access(ctx).indexDef(oid as number, col as number, pretty === true));
+def('pg_get_ruledef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).ruleDef?.(oid as number, false) ?? null);
+def('pg_get_ruledef', [Oid.oid, Oid.bool], Oid.text, ([oid, pretty], ctx) => access(ctx).ruleDef?.(oid as number, pretty === true) ?? null);
 def('pg_get_viewdef', [Oid.oid], Oid.text, ([oid], ctx) => access(ctx).viewDef?.(oid as number, false) ?? null);
 def('pg_get_viewdef', [Oid.oid, Oid.bool], Oid.text, ([oid, pretty], ctx) => access(ctx).viewDef?.(oid as number, pretty === true) ?? null);
 def('pg_get_viewdef', [Oid.oid, Oid.int4], Oid.text, ([oid], ctx) => access(ctx).viewDef?.(oid as number, true) ?? null);

@@ -12,7 +12,7 @@ import { quoteIdent } from './deparse.ts';
 import { ioProcs } from './io-procs.ts';
 import { PgCatalogModel, type SystemViewContext } from './model.ts';
 import { viewDefinition } from './view-deparse.ts';
-import { DATABASE_OWNER_OID, SUPERUSER_OID, procOid, systemViewOid } from './oids.ts';
+import { DATABASE_OWNER_OID, SUPERUSER_OID, procOid, rewriteOid, systemViewOid } from './oids.ts';
 import { partKeyDef, partitionConstraintText } from './partitions-model.ts';
 
 /** 42602 invalid_name (not in errors/sqlstate.ts yet). */
@@ -198,6 +198,14 @@ export class PgCatalogLookup {
   viewDef(oid: number, pretty = false): string | null {
     const v = this.m.view(oid);
     return v ? viewDefinition(this.m, v, pretty) : null;
+  }
+
+  ruleDef(oid: number, pretty = false): string | null {
+    const v = this.m.views.find((x) => rewriteOid(x.viewId) === oid);
+    if (!v) return null;
+    // Pretty mode names the view as search_path finds it; otherwise always schema-qualified (ruleutils' PRETTYFLAG_SCHEMA).
+    const qualified = pretty ? (this.relationName(v.viewId) ?? quoteIdent(v.name)) : `${quoteIdent(v.schema)}.${quoteIdent(v.name)}`;
+    return `CREATE RULE "_RETURN" AS\n    ON SELECT TO ${qualified} DO INSTEAD ${viewDefinition(this.m, v, pretty)}`;
   }
 
   indexDef(oid: number, column: number, pretty = false): string | null {
