@@ -5,7 +5,8 @@
  * - Schema: Tessera holds schemas, every common column type, serial and identity columns,
  *   defaults, NOT NULL, CHECK, PRIMARY KEY, UNIQUE (constraint and CREATE UNIQUE INDEX),
  *   comments, a LIST-partitioned table with a named partition, a role with GRANTs, a
- *   row-level security policy, and (after CREATE EXTENSION vector) a vector(3) column with an
+ *   row-level security policy, views (one over another, one in public over app, a comment
+ *   and a GRANT on a view), and (after CREATE EXTENSION vector) a vector(3) column with an
  *   hnsw index. `pg_dump --schema-only` of it is restored
  *   1. into a private PostgreSQL 15 cluster, which has no pgvector here: psql runs the whole
  *      dump and the only errors allowed are the two about the vector extension (CREATE
@@ -93,6 +94,11 @@ GRANT USAGE ON SCHEMA app TO reader;
 GRANT SELECT ON app.items TO reader;
 ALTER TABLE app.items ENABLE ROW LEVEL SECURITY;
 CREATE POLICY items_small ON app.items FOR SELECT TO reader USING (small < 10);
+CREATE VIEW app.heavy AS SELECT code, weight FROM app.kinds WHERE weight > 1;
+CREATE VIEW public.item_days (day, n) AS SELECT dt, count(*) FROM app.items GROUP BY dt ORDER BY dt;
+CREATE VIEW app.heavy_codes AS SELECT h.code FROM app.heavy h JOIN app.kinds k ON k.code = h.code;
+COMMENT ON VIEW app.heavy IS 'heavy kinds';
+GRANT SELECT ON app.heavy TO reader;
 `;
 
 const VECTOR_DDL = `
@@ -121,14 +127,14 @@ SELECT 'rel ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' rl
   || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '-') || ' bound=' || coalesce(pg_get_expr(c.relpartbound, c.oid), '-')
   || ' key=' || coalesce(pg_get_partkeydef(c.oid), '-') AS line
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname IN ('app', 'public', 'tessera') AND c.relkind IN ('r', 'p', 'S')
+WHERE n.nspname IN ('app', 'public', 'tessera') AND c.relkind IN ('r', 'p', 'S', 'v')
 UNION ALL
 SELECT 'col ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull
   || ' identity=' || a.attidentity::text || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')
   || ' comment=' || coalesce(col_description(c.oid, a.attnum), '-')
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE n.nspname IN ('app', 'public') AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname IN ('app', 'public') AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped
 UNION ALL
 SELECT 'con ' || c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
