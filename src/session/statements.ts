@@ -7,7 +7,7 @@
 import { runCreateView, runRenameView, viewCommentTarget } from './ddl-views.ts';
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
 import { ArrayCursor, privileges, compile, openCursor, runModify, type ExecContext, type ModifyPlan, type OutputColumn, type Plan, type PlannedQuery } from '../executor/index.ts';
-import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, explainLines, resolveTable, ParamTypes, type PlanEnv } from '../planner/index.ts';
+import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, explainLines, resolveTable, resolveView, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
 import { Oid, type FormatContext } from '../types/index.ts';
@@ -335,6 +335,8 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
     case 'insert':
     case 'update':
     case 'delete': {
+      // A write through a view in a read-only transaction: 25006 first, as PostgreSQL reports it (its views are auto-updatable).
+      if (resolveView(host.planEnv(), stmt.table)) host.tx.assertWritable(stmt.kind.toUpperCase());
       const current = replanning(host, () => {
         const env = host.planEnv();
         return stmt.kind === 'insert' ? planInsert(stmt, paramTypes, env) : planUpdateOrDelete(stmt, paramTypes, env);

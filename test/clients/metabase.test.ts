@@ -1,7 +1,7 @@
 /**
  * Client test: Metabase's PostgreSQL driver, replayed through pgJDBC (metabase/MetabaseClient.java,
  * compiled by javac at test time). The same schema (several types, constraints, a partial and a
- * multi-column index, COMMENT ON TABLE / COLUMN) is created on Tessera and on PostgreSQL 15 with
+ * multi-column index, COMMENT ON TABLE / COLUMN, a view) is created on Tessera and on PostgreSQL 15 with
  * node-pg; then the replay runs what Metabase sends when it connects and syncs (pool check with
  * an empty statement, SET SESSION CHARACTERISTICS ... READ UNCOMMITTED, `show timezone;`, the
  * table-privileges CTE over pg_tables/pg_views/pg_matviews, get-tables-sql over pg_class /
@@ -76,6 +76,9 @@ const SCHEMA = [
      (6, 3, 'paid', 5.00, '2026-01-06', '2026-01-06 09:00:00', NULL, NULL, NULL),
      (7, 1, 'shipped', 77.70, '2026-01-07', '2026-01-07 23:59:59', NULL, NULL, NULL)`,
   `UPDATE shop.orders SET fee = total / 10 WHERE total IS NOT NULL`,
+  // A view: Metabase syncs views as tables (relkind 'v' in get-tables-sql, pg_views in the privileges CTE).
+  `CREATE VIEW shop.paid_orders AS SELECT id, customer_id, total FROM shop.orders WHERE status = 'paid'`,
+  `COMMENT ON VIEW shop.paid_orders IS 'Orders paid, not yet shipped'`,
 ];
 
 async function exec(url: string, statements: readonly string[], flushStats: boolean): Promise<void> {
@@ -113,7 +116,7 @@ describe('Metabase (replayed through pgJDBC)', { skip: available ? false : 'Java
   };
   const value = (transcript: unknown[], label: string): unknown => (transcript as { label: string; value: unknown }[]).find((s) => s.label === label)?.value;
 
-  for (const table of ['shop.orders', 'public.customers']) {
+  for (const table of ['shop.orders', 'public.customers', 'shop.paid_orders']) {
     test(`connect and sync, then a question on ${table}, as on PostgreSQL 15`, async (t) => {
       const got = await java(jdbcUrl(servers.tessera.url), 'public,shop', table);
       assert.equal(got.length, 31, 'every step reported');
