@@ -96,6 +96,8 @@ const DDL = [
      epoch_s integer,
      PRIMARY KEY (host, ts))`,
   `CREATE TABLE "sales-eu"."Orders" (id serial PRIMARY KEY, placed date NOT NULL, amount numeric(10,2), note text, region char(2))`,
+  // A view: the table picker lists it (information_schema.tables, table_type VIEW) and panels query it.
+  `CREATE VIEW host_load AS SELECT host, count(*) AS samples, avg(value) AS avg_value, max(ts) AS last_seen FROM metrics GROUP BY host`,
 ];
 
 /** 3 hosts x 16 samples every 25 minutes from 2025-12-31T23:00Z (some outside the range), values deterministic. */
@@ -130,6 +132,8 @@ const STEPS: [string, string][] = [
   ['picker: columns of metrics', getSchema('metrics') + ' ORDER BY 1'],
   ['picker: columns of "sales-eu"."Orders"', getSchema('"sales-eu"."Orders"') + ' ORDER BY 1'],
   ['picker: columns of a missing table', getSchema('nope')],
+  ['picker: columns of a view', getSchema('host_load') + ' ORDER BY 1'],
+  ['panel: table from a view', `SELECT host, samples, round(avg_value::numeric, 2) AS avg, last_seen FROM host_load WHERE samples > 0 ORDER BY host`],
   ['picker: parse_ident', `SELECT parse_ident('"sales-eu"."Orders"') AS a, parse_ident('public.metrics') AS b, array_length(parse_ident('metrics'),1) AS n`],
   ['picker: parse_ident edge cases', `SELECT parse_ident('  "a""b" . C1$x ') AS a, parse_ident('Ab.c trailing', false) AS b, parse_ident('"Ünï".x') AS c`],
   ['picker: parse_ident error', `SELECT parse_ident('"unterminated')`],
@@ -418,7 +422,7 @@ describe('Grafana PostgreSQL datasource (replayed)', () => {
     const version = got.find((s) => s.label === 'config: version');
     assert.deepEqual(version?.rows, [{ version: 1500 }], 'Grafana reads PostgreSQL 15');
     const tables = got.find((s) => s.label === 'picker: tables in search_path first');
-    assert.deepEqual(tables?.rows, [{ table: 'metrics' }, { table: '"sales-eu"."Orders"' }], 'the table picker lists the user tables');
+    assert.deepEqual(tables?.rows, [{ table: 'host_load' }, { table: 'metrics' }, { table: '"sales-eu"."Orders"' }], 'the table picker lists the user tables and views');
     await assertSameAsPostgres(t, servers, got, scenario);
   });
 
