@@ -108,6 +108,8 @@ export function bindViewDefinition(env: PlanEnv, query: SelectStmt, columnNames:
     },
   };
   const planned = planSelect(query, [], { ...env, catalog: recording });
+  // A view cannot take parameters: PostgreSQL analyses its query with none declared.
+  if (planned.paramTypes.length > 0) throw new DbError(SqlState.UndefinedParameter, 'there is no parameter $1');
   if (columnNames.length > planned.columns.length) throw new DbError(SqlState.SyntaxError, 'CREATE VIEW specifies more column names than columns');
   const columns = planned.columns.map((c, i): ViewColumnDef => ({
     name: columnNames[i] ?? c.name,
