@@ -86,11 +86,20 @@ export function checkpointLsn(e: EngineContext): bigint {
   return cp;
 }
 
-/** Records the checkpoint in catalog Meta and deletes WAL files wholly before it. Returns it. */
+/** A checkpoint that reaches the end of the WAL starts a new file once the current one holds this much. */
+const ROTATE_AT_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Records the checkpoint in catalog Meta and deletes WAL files wholly before it. When it
+ * reaches the log's end, a current file of some size is closed first (a new one starts) so it
+ * can go too: one large transaction (a COPY of millions of rows) fills a single file, which
+ * recovery would otherwise read from its start at every start-up. Returns the checkpoint.
+ */
 export async function checkpoint(e: EngineContext): Promise<bigint> {
   const cp = checkpointLsn(e);
   const prev = BigInt(e.catalog.getMeta(CHECKPOINT_META_KEY) ?? '0');
   if (cp > prev) e.catalog.setMeta(CHECKPOINT_META_KEY, cp.toString());
+  if (cp >= e.wal.endLsn && e.wal.currentFileBytes >= ROTATE_AT_CHECKPOINT_BYTES) await e.wal.rotate();
   await e.wal.removeBefore(cp > prev ? cp : prev);
   return cp;
 }

@@ -244,6 +244,11 @@ export class WriteAheadLog {
     return removed;
   }
 
+  /** Bytes in the file being appended to (header included). */
+  get currentFileBytes(): number {
+    return this.fileSize;
+  }
+
   /** Starts a new file now (tests and checkpoints use it so old files can go). */
   rotate(): Promise<void> {
     return this.barrier(async () => {

@@ -122,3 +122,22 @@ test('checkpoint removes WAL files whose contents are sealed', async () => {
   assert.deepEqual(ids, Array.from({ length: 400 }, (_x, i) => i));
   await env.close();
 });
+
+test('a checkpoint that reaches the end of a large WAL file starts a new one and removes it (recovery does not reread it)', async () => {
+  const env = await openEnv({ segmentMaxRows: 4000 });
+  const t = createTable(env.catalog, 'big', [col(1, 'id', 20), col(2, 'v', 990001)], {}, 1000);
+  env.engine.attachTable(t);
+  // One transaction of ~5 MB of WAL (10,000 rows × 128 float32), as one large COPY writes.
+  const rows = Array.from({ length: 10_000 }, (_v, i) => [BigInt(i), new Float32Array(128).fill(i)]);
+  await insertCommit(env.engine, t.tableId, [1, 2], rows);
+  const walDir = path.join(env.dir, 'wal');
+  const walBytes = (): number => fs.readdirSync(walDir).reduce((s, f) => s + fs.statSync(path.join(walDir, f)).size, 0);
+  assert.ok(walBytes() > 4 * 1024 * 1024, `the transaction is in the WAL (${walBytes()} bytes)`);
+  await env.engine.sealAll();
+  await env.engine.maintain();
+  assert.ok(walBytes() < 64 * 1024, `WAL after the checkpoint: ${walBytes()} bytes`);
+  await env.reopen();
+  const got = await rowsOf(env.engine, t.tableId, [1]);
+  assert.equal(got.length, rows.length);
+  await env.close();
+});
