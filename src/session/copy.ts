@@ -16,7 +16,7 @@ import {
   type ExecContext,
   type Row,
 } from '../executor/index.ts';
-import { liveColumns, planInsertRows, planSelect, resolvePartition, resolveTable, type PlanEnv } from '../planner/index.ts';
+import { liveColumns, planInsertRows, planSelect, resolvePartition, resolveTable, resolveView, type PlanEnv } from '../planner/index.ts';
 import { backend, type MessageWriter } from '../protocol/index.ts';
 import { selectStmt, type SelectStmt, type Statement } from '../sql/index.ts';
 import { typeByOid, type PgType } from '../types/index.ts';
@@ -41,6 +41,12 @@ export class CopyIn {
     private readonly ctx: ExecContext,
   ) {
     const part = resolvePartition(env, stmt.table!);
+    const view = part ? null : resolveView(env, stmt.table!);
+    if (view) {
+      throw new DbError(SqlState.WrongObjectType, `cannot copy to view "${view.name}"`, {
+        hint: 'To enable copying to a view, provide an INSTEAD OF INSERT trigger.',
+      });
+    }
     const t = part?.parent ?? resolveTable(env, stmt.table!);
     const planned = planInsertRows(t, stmt.columns, env, part);
     this.inserter = new RowInserter(planned.modify, planned.rowColumns, [], ctx);
@@ -119,6 +125,8 @@ export function startCopyIn(stmt: CopyStatement, env: PlanEnv, ctx: ExecContext)
 
 function copyOutQuery(stmt: CopyStatement, env: PlanEnv): SelectStmt {
   if (stmt.query) return stmt.query;
+  const view = resolvePartition(env, stmt.table!) ? null : resolveView(env, stmt.table!);
+  if (view) throw new DbError(SqlState.WrongObjectType, `cannot copy from view "${view.name}"`, { hint: 'Try the COPY (SELECT ...) TO variant.' });
   const t = resolvePartition(env, stmt.table!)?.parent ?? resolveTable(env, stmt.table!);
   const names = stmt.columns ?? liveColumns(t).map((c) => c.name);
   for (const n of names) {

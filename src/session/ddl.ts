@@ -243,6 +243,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
     }
     case 'truncate': {
       const parts = stmt.tables.map((n) => resolvePartition(env, n));
+      for (const [i, n] of stmt.tables.entries()) if (!parts[i] && resolveView(env, n)) throw new DbError(SqlState.WrongObjectType, `"${n.name}" is not a table`);
       const tables = stmt.tables.flatMap((n, i) => (parts[i] ? [] : [resolveTable(env, n)]));
       for (const t of [...tables, ...parts.flatMap((p) => (p ? [p.parent] : []))]) requireOwner(env, t, 'D');
       for (const p of parts) if (p) requireOwner(env, p.parent, 'D');
