@@ -239,6 +239,11 @@ function dependents(host: StatementHost, oid: number): string[] {
     if (s.acl?.some((a) => a.grantee === oid || a.grantor === oid) && s.ownerOid !== oid) privs.push(`privileges for table ${t.name}`);
     for (const p of sec.listPolicies(t.tableId)) if (p.roles.includes(oid)) policies.push(`target of policy ${p.name} on table ${t.name}`);
   }
+  for (const v of catalog.listViews()) {
+    const s = sec.tableSecurity(v.viewId);
+    if (s.ownerOid === oid) owner.push(`owner of view ${v.name}`);
+    if (s.acl?.some((a) => a.grantee === oid || a.grantor === oid) && s.ownerOid !== oid) privs.push(`privileges for view ${v.name}`);
+  }
   for (const o of sec.listObjectAcls()) {
     if (o.ownerOid === oid) owner.push(`owner of ${o.objtype} ${o.name}`);
     else if (o.acl?.some((a) => a.grantee === oid)) privs.push(`privileges for ${o.objtype} ${o.name}`);
@@ -290,9 +295,11 @@ function owned(host: StatementHost, stmt: SecurityStmt & { kind: 'reassign_owned
   }
   const oids = new Set(roles.map((r) => r.oid));
   const tables = host.db.catalog.listTables();
+  // Views keep owner and ACL in TableSecurity too: the same rules, by view id.
+  const views = host.db.catalog.listViews();
   if (stmt.kind === 'reassign_owned') {
     const to = roleOf(host, stmt.to);
-    for (const t of tables) {
+    for (const t of [...tables, ...views.map((v) => ({ tableId: v.viewId }))]) {
       const s = sec.tableSecurity(t.tableId);
       if (!oids.has(s.ownerOid)) continue;
       let acl: AclItem[] | null = null;
@@ -308,12 +315,17 @@ function owned(host: StatementHost, stmt: SecurityStmt & { kind: 'reassign_owned
     return;
   }
   const stillOwned = tables.filter((t) => oids.has(sec.tableSecurity(t.tableId).ownerOid)).map((t) => `table ${t.name}`);
+  for (const v of views) if (oids.has(sec.tableSecurity(v.viewId).ownerOid)) stillOwned.push(`view ${v.name}`);
   for (const o of sec.listObjectAcls()) if (oids.has(o.ownerOid)) stillOwned.push(`${o.objtype} ${o.name}`);
   if (stillOwned.length > 0) {
     throw new DbError(SqlState.FeatureNotSupported, 'DROP OWNED of a role that still owns objects is not supported', {
       detail: `Owned: ${stillOwned.join(', ')}.`,
       hint: 'Use REASSIGN OWNED first.',
     });
+  }
+  for (const v of views) {
+    const s = sec.tableSecurity(v.viewId);
+    if (s.acl?.some((a) => oids.has(a.grantee))) sec.updateTableSecurity(v.viewId, { acl: s.acl.filter((a) => !oids.has(a.grantee)) });
   }
   for (const t of tables) {
     const s = sec.tableSecurity(t.tableId);
