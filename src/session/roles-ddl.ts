@@ -532,9 +532,15 @@ function runPolicy(host: StatementHost, stmt: SecurityStmt & { kind: 'create_pol
 
 function alterTableSecurity(host: StatementHost, stmt: SecurityStmt & { kind: 'alter_table_security' }): void {
   const env = host.planEnv();
-  const t = resolveTableIfExists(env, stmt.table, stmt.ifExists, host);
+  const view = resolveView(env, stmt.table);
+  if (view) {
+    // A view: OWNER TO only (its owner and ACL are kept as a table's, by view id).
+    if (stmt.commands.some((c) => c.kind !== 'owner')) throw new DbError(SqlState.WrongObjectType, `"${view.name}" is not a table`);
+    if (env.roles && !hasOwnership(env.roles, host.db.catalog.security.tableSecurity(view.viewId).ownerOid)) throw denied(`must be owner of view ${view.name}`);
+  }
+  const t = view ? ({ tableId: view.viewId, name: view.name, schema: view.schema, columns: [], constraints: [] } as unknown as TableDef) : resolveTableIfExists(env, stmt.table, stmt.ifExists, host);
   if (t === null) return;
-  requireTableOwner(env.roles, t);
+  if (!view) requireTableOwner(env.roles, t);
   const sec = host.db.catalog.security;
   for (const cmd of stmt.commands) {
     switch (cmd.kind) {

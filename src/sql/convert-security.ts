@@ -166,7 +166,9 @@ export function convertSecurity(h: ConvertHelpers, type: string, n: Raw): Statem
       const mine = cmds.filter((c: Raw) => security.includes(c.subtype));
       if (mine.length === 0) return null;
       if (mine.length !== cmds.length) throw notSupported('ROW LEVEL SECURITY and OWNER TO cannot be combined with other ALTER TABLE actions');
-      if (n.objtype !== 'OBJECT_TABLE') throw notSupported(`ALTER ${String(n.objtype).replace('OBJECT_', '')} is not supported`);
+      // ALTER VIEW v OWNER TO r (pg_dump's way of setting a view's owner); other ALTER VIEW forms are refused.
+      const viewOwner = n.objtype === 'OBJECT_VIEW' && cmds.every((c: Raw) => c.subtype === 'AT_ChangeOwner');
+      if (n.objtype !== 'OBJECT_TABLE' && !viewOwner) throw notSupported(`ALTER ${String(n.objtype).replace('OBJECT_', '')} is not supported`);
       return {
         kind: 'alter_table_security',
         table: qualifiedName(n.relation),
