@@ -150,7 +150,7 @@ function planItem(item: FromItem, b: BlockEnv, left: FromResult | null): ItemRes
         requireViewSelect(b.env, userView);
         const names = aliasColumns(userView.columns.map((c) => c.name), item.columnAliases, `table "${alias}"`, item.location);
         return {
-          plan: planViewQuery(b.env, userView),
+          plan: planViewQuery(b.env, userView, b.tables),
           scope: userView.columns.map((c, i) => ({ table: alias, name: names[i]!, type: c.typeOid, typmod: c.typmod, tableOid: userView.viewId, attnum: i + 1 })),
           lateral: false,
         };

@@ -45,18 +45,48 @@ function parseViewQuery(view: ViewDef): SelectStmt {
  * column is matched by name (the k-th of equal names to the k-th) and type, and the plan is
  * projected onto them. 0A000 when a stored column is no longer produced.
  */
-export function planViewQuery(env: PlanEnv, view: ViewDef): Plan {
+export function planViewQuery(env: PlanEnv, view: ViewDef, tablesRead?: Map<number, TableDef>): Plan {
   if (expanding.has(view.viewId)) throw new DbError(SqlState.InvalidObjectDefinition, `infinite recursion detected in rules for relation "${view.name}"`);
   expanding.add(view.viewId);
   try {
-    const planned = planSelect(parseViewQuery(view), [], ownerEnv(env, view));
+    const inner = ownerEnv(env, view);
+    // The tables the query resolves: the enclosing block may then push a key condition on a
+    // view column down to a primary-key lookup of the table behind it (pushdown.ts).
+    const base = inner.catalog;
+    const catalog: CatalogReader = !tablesRead ? base : {
+      getTable: (schema, name) => {
+        const t = base.getTable(schema, name);
+        if (t) tablesRead.set(t.tableId, t);
+        return t;
+      },
+      schemaExists: (name) => base.schemaExists(name),
+      ...(base.listTables ? { listTables: () => base.listTables!() } : {}),
+      ...(base.getView ? { getView: (schema: string, name: string) => base.getView!(schema, name) } : {}),
+    };
+    const planned = planSelect(parseViewQuery(view), [], { ...inner, catalog });
     const picks = matchColumns(view, planned.columns);
-    if (picks.every((p, i) => p === i) && picks.length === planned.columns.length) return planned.plan;
+    if (picks.every((p, i) => p === i) && picks.length === planned.columns.length) return flattenScan(planned.plan);
     const exprs: BoundExpr[] = picks.map((index, i) => ({ kind: 'column', index, type: view.columns[i]!.typeOid, typmod: view.columns[i]!.typmod, name: '', tableOid: 0, attnum: 0 }));
     return { kind: 'project', input: planned.plan, exprs };
   } finally {
     expanding.delete(view.viewId);
   }
+}
+
+/**
+ * A projection of plain columns straight over a table scan becomes the scan of those columns,
+ * so the enclosing query sees a table scan (a vector top-k can replace sort + limit over it,
+ * as it does for the table itself).
+ */
+function flattenScan(plan: Plan): Plan {
+  if (plan.kind !== 'project' || plan.input.kind !== 'seq-scan' || plan.input.withRowId) return plan;
+  const scan = plan.input;
+  const cols = plan.exprs.map((e) => (e.kind === 'column' && e.index < scan.attnums.length ? e.index : -1));
+  if (cols.some((i) => i < 0)) return plan;
+  return {
+    ...scan, attnums: cols.map((i) => scan.attnums[i]!), missing: cols.map((i) => scan.missing[i] ?? null),
+    ...(scan.read ? { read: cols.map((i) => scan.read![i]!) } : {}),
+  };
 }
 
 function matchColumns(view: ViewDef, produced: readonly OutputColumn[]): number[] {
