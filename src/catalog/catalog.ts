@@ -130,7 +130,7 @@ export class Catalog {
   /** ALTER TABLE RENAME: 42P07 when the name is taken in the schema. */
   renameTable(tableId: number, newName: string): TableDef {
     const t = tableOps.getTableById(this.cdb, tableId);
-    if (t && partitionOps.partitionNameTaken(this.cdb, t.schema, newName)) throw new DbError(SqlState.DuplicateTable, `relation "${newName}" already exists`);
+    if (t && (partitionOps.partitionNameTaken(this.cdb, t.schema, newName) || viewOps.getView(this.cdb, t.schema, newName))) throw new DbError(SqlState.DuplicateTable, `relation "${newName}" already exists`);
     return tableOps.renameTable(this.cdb, tableId, newName);
   }
 
@@ -433,7 +433,7 @@ export class Catalog {
   /** CREATE VIEW: 42P07 when a table, partition or view has the name. */
   createView(def: NewViewDef): ViewDef {
     return this.cdb.tx(() => {
-      if (tableOps.getTable(this.cdb, def.schema, def.name) || partitionOps.partitionNameTaken(this.cdb, def.schema, def.name)) {
+      if (indexOps.relationNameTaken(this.cdb, def.schema, def.name) || partitionOps.partitionNameTaken(this.cdb, def.schema, def.name)) {
         throw new DbError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
       }
       return viewOps.createView(this.cdb, def);
@@ -448,7 +448,7 @@ export class Catalog {
   /** ALTER VIEW RENAME TO: 42P07 when the new name is taken in the view's schema. */
   renameView(view: ViewDef, newName: string): void {
     this.cdb.tx(() => {
-      if (tableOps.getTable(this.cdb, view.schema, newName) || viewOps.getView(this.cdb, view.schema, newName) || partitionOps.partitionNameTaken(this.cdb, view.schema, newName)) {
+      if (indexOps.relationNameTaken(this.cdb, view.schema, newName) || partitionOps.partitionNameTaken(this.cdb, view.schema, newName)) {
         throw new DbError(SqlState.DuplicateTable, `relation "${newName}" already exists`);
       }
       viewOps.renameView(this.cdb, view.viewId, newName);

@@ -68,11 +68,12 @@ function schemaIdOf(cdb: CatalogDb, schema: string): number {
   return row.schema_id;
 }
 
-/** True when a live table or an index of that name exists in the schema (they share PostgreSQL's relation namespace). */
+/** True when a live table, an index or a view of that name exists in the schema (they share PostgreSQL's relation namespace). */
 export function relationNameTaken(cdb: CatalogDb, schema: string, name: string): boolean {
   const schemaId = schemaIdOf(cdb, schema);
   return cdb.get('SELECT 1 FROM Tables WHERE schema_id = ? AND table_name = ? AND state = 0', schemaId, name) !== undefined
-    || cdb.get('SELECT 1 FROM Indexes WHERE schema_id = ? AND index_name = ?', schemaId, name) !== undefined;
+    || cdb.get('SELECT 1 FROM Indexes WHERE schema_id = ? AND index_name = ?', schemaId, name) !== undefined
+    || cdb.get('SELECT 1 FROM Views WHERE schema = ? AND name = ?', schema, name) !== undefined;
 }
 
 /** CREATE INDEX: 42P07 when the name is taken by a table or index; null when ifNotExists skipped it. */

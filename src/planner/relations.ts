@@ -79,7 +79,12 @@ export function assertWritable(env: PlanEnv, name: QualifiedName): void {
   }
 }
 
-/** Resolves a table name or throws 42P01 (3F000 for a missing schema). */
+/** A table-only statement naming a view: 42809, as PostgreSQL refuses it. */
+function notATable(name: QualifiedName): DbError {
+  return new DbError(SqlState.WrongObjectType, `"${name.name}" is not a table`).at(at(name.location));
+}
+
+/** Resolves a table name or throws 42P01 (42809 when it names a view) (3F000 for a missing schema). */
 export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {
   if (name.schema !== null) {
     if (!env.catalog.schemaExists(name.schema) && !BUILT_IN_SCHEMAS.has(name.schema)) {
@@ -88,6 +93,7 @@ export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {
     privileges.requireSchemaPrivilege(env.roles, name.schema, 'U');
     const t = env.catalog.getTable(name.schema, name.name);
     if (t) return t;
+    if (env.catalog.getView?.(name.schema, name.name)) throw notATable(name);
     throw new DbError(SqlState.UndefinedTable, `relation "${name.schema}.${name.name}" does not exist`).at(at(name.location));
   }
   for (const schema of env.searchPath) {
@@ -95,6 +101,7 @@ export function resolveTable(env: PlanEnv, name: QualifiedName): TableDef {
     if (env.roles && !privileges.hasSchemaPrivilege(env.roles, schema, 'U')) continue;
     const t = env.catalog.getTable(schema, name.name);
     if (t) return t;
+    if (env.catalog.getView?.(schema, name.name)) throw notATable(name);
   }
   throw new DbError(SqlState.UndefinedTable, `relation "${name.name}" does not exist`).at(at(name.location));
 }

@@ -153,6 +153,7 @@ export function runRenameView(host: DdlHost, stmt: Statement & { kind: 'rename_v
     return 'ALTER VIEW';
   }
   requireViewOwner(env, v);
+  if (db.catalog.relationNameTaken(v.schema, stmt.to)) throw new DbError(SqlState.DuplicateTable, `relation "${stmt.to}" already exists`);
   refuseRenameUnderViews(host, v.viewId, `view ${v.name}`, null);
   db.catalog.renameView(v, stmt.to);
   return 'ALTER VIEW';

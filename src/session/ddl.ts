@@ -129,11 +129,11 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             parts.push(part);
             continue;
           }
+          if (resolveView(env, n)) throw new DbError(SqlState.WrongObjectType, `"${n.name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
           try {
             found.push(resolveTable(env, n));
           } catch (err) {
             if (!(err instanceof DbError) || err.code !== SqlState.UndefinedTable) throw err;
-            if (resolveView(env, n)) throw new DbError(SqlState.WrongObjectType, `"${n.name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
             const shown = n.schema ? `${n.schema}.${n.name}` : n.name;
             if (!stmt.ifExists) throw new DbError(SqlState.UndefinedTable, `table "${shown}" does not exist`);
             host.notice('NOTICE', SqlState.SuccessfulCompletion, `table "${shown}" does not exist, skipping`);
@@ -221,6 +221,7 @@ export async function runDdl(host: DdlHost, stmt: DdlStatement): Promise<string>
             );
             break;
           case 'rename_table':
+            if (db.catalog.relationNameTaken(t.schema, cmd.to)) throw new DbError(SqlState.DuplicateTable, `relation "${cmd.to}" already exists`);
             refuseRenameUnderViews(host, t.tableId, `table ${t.name}`, null);
             t = db.catalog.renameTable(t.tableId, cmd.to);
             break;
