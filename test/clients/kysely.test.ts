@@ -1,6 +1,6 @@
 /**
  * Client test: Kysely (PostgresDialect over a pg Pool). Its schema builder, typed queries,
- * transactions and its introspection API (db.introspection.getTables / getSchemas) run against
+ * transactions, a view (createView) and its introspection API (db.introspection.getTables / getSchemas) run against
  * Tessera and PostgreSQL 15 and the transcripts must be equal; then pgvector's kysely helpers
  * (l2Distance) with an hnsw index against Tessera, checked against brute force.
  */
@@ -80,6 +80,9 @@ async function scenario(url: string): Promise<unknown[]> {
     await fails('check', db.updateTable('person').set({ age: -5 }).execute());
     note('usable', await db.selectFrom('person').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst());
 
+    // A view: Kysely's schema builder creates it and its introspection lists it with isView.
+    await db.schema.createView('adults').as(db.selectFrom('person').select(['id', 'email']).where('age', '>=', 18)).execute();
+    note('view', await db.selectFrom('adults' as 'person').select(['id', 'email']).orderBy('id').execute());
     const tables = await db.introspection.getTables();
     note('getTables', tables.map((t) => ({ ...t, columns: [...t.columns] })).sort((a, b) => a.name.localeCompare(b.name)));
     note('getSchemas', (await db.introspection.getSchemas()).map((s) => s.name).filter((n) => n === 'public'));
