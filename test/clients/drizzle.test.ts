@@ -2,7 +2,7 @@
  * Client test: Drizzle. drizzle-kit (its CLI, offline) pushes test/clients/drizzle/schema.ts
  * to Tessera, a second push must find nothing to change (its introspection of pg_class,
  * pg_index, pg_opclass, pg_constraint... reads back what the first created), and pull writes a
- * schema with the same tables, constraints and indexes; then drizzle-orm queries with a vector
+ * schema with the same tables, constraints and indexes (and a view made with SQL, as a pgView); then drizzle-orm queries with a vector
  * column: parameterised DML, a rolled-back transaction, NULLs, an error, and l2Distance ordering.
  */
 import assert from 'node:assert/strict';
@@ -57,8 +57,16 @@ describe('Drizzle client', () => {
     const second = await kit('push', '--force', '--verbose');
     assert.match(second, /No changes detected/, `the second push wants to change something:\n${second}`);
 
+    // A view made outside drizzle: pull introspects it (pg_views, pg_get_viewdef, its columns) into a pgView.
+    const c = new pg.Client(server.url);
+    await c.connect();
+    await c.query('CREATE VIEW karma_authors AS SELECT id, name, karma FROM authors WHERE karma > 0');
+    await c.end();
     await kit('pull');
     const pulled = fs.readFileSync(path.join(dir, 'out', 'schema.ts'), 'utf8');
+    assert.match(pulled, /export const karmaAuthors = pgView\("karma_authors", \{/);
+    assert.match(pulled, /karma: integer\(\)/);
+    assert.match(pulled, /SELECT id, name, karma FROM authors WHERE karma > 0|SELECT authors\.id,\s+authors\.name,\s+authors\.karma\s+FROM authors\s+WHERE authors\.karma > 0/);
     assert.match(pulled, /export const authors = pgTable\("authors"/);
     assert.match(pulled, /embedding: vector\(\{ dimensions: 3 \}\)/);
     assert.match(pulled, /unique\("authors_email_unique"\)\.on\(table\.email\)/);
