@@ -2,8 +2,9 @@
  * Client test: Drizzle. drizzle-kit (its CLI, offline) pushes test/clients/drizzle/schema.ts
  * to Tessera, a second push must find nothing to change (its introspection of pg_class,
  * pg_index, pg_opclass, pg_constraint... reads back what the first created), and pull writes a
- * schema with the same tables, constraints and indexes (and a view made with SQL, as a pgView); then drizzle-orm queries with a vector
- * column: parameterised DML, a rolled-back transaction, NULLs, an error, and l2Distance ordering.
+ * schema with the same tables, constraints and indexes (and a view made with SQL, as a
+ * pgView); then drizzle-orm queries with a vector column: parameterised DML, a rolled-back
+ * transaction, NULLs, an error, and l2Distance ordering.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
