@@ -39,7 +39,7 @@ export function runCreateView(host: DdlHost, stmt: Statement & { kind: 'create_v
   const env = host.planEnv();
   const schema = creationSchema(env, stmt.view.schema);
   requireCreateSchema(env, schema);
-  const query = viewQueryText(sql);
+  const query = viewQueryText(sql, { name: stmt.view.name, columns: stmt.columnNames });
   const bound = bindViewDefinition(env, stmt.query, stmt.columnNames);
   const existing = db.catalog.getView(schema, stmt.view.name);
   const def = { query, columns: bound.columns, searchPath: [...env.searchPath], dependsOn: bound.dependsOn };

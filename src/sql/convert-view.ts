@@ -51,10 +51,18 @@ export function convertRenameView(n: Raw): Statement {
  * parenthesis depth 0 (the column list and the name cannot hold one), without a trailing
  * semicolon. Offsets from the scanner are UTF-8 bytes.
  */
-export function viewQueryText(statementSql: string): string {
+export function viewQueryText(statementSql: string, view?: { name: string; columns: readonly string[] }): string {
   const bytes = Buffer.from(statementSql, 'utf8');
+  const tokens = scanSync(statementSql).tokens;
+  // CREATE RECURSIVE VIEW v (cols) AS q is WITH RECURSIVE v (cols) AS (q) SELECT cols FROM v, as PostgreSQL's grammar rewrites it.
+  const viewAt = tokens.findIndex((t) => t.text.toLowerCase() === 'view');
+  if (view && tokens.slice(0, viewAt).some((t) => t.text.toLowerCase() === 'recursive')) {
+    const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+    const cols = view.columns.map(q).join(', ');
+    return `WITH RECURSIVE ${q(view.name)} (${cols}) AS (${viewQueryText(statementSql)}) SELECT ${cols} FROM ${q(view.name)}`;
+  }
   let depth = 0;
-  for (const t of scanSync(statementSql).tokens) {
+  for (const t of tokens) {
     if (t.text === '(') depth++;
     else if (t.text === ')') depth--;
     else if (depth === 0 && t.text.toLowerCase() === 'as') return bytes.toString('utf8', t.end).trim().replace(/;\s*$/, '').trim();
