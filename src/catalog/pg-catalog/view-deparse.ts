@@ -4,7 +4,8 @@
  * column references qualified by their range entry, `*` expanded, relations schema-qualified
  * when the session's search_path would not find them (so pg_dump's empty search_path gets
  * `public.t`), expressions through deparse.ts. Covers one SELECT block over tables, views and
- * joins; other shapes (set operations, WITH, subqueries) print the stored text as written.
+ * joins, and left-deep chains of set operations; other shapes (WITH, subqueries, VALUES) print
+ * the stored text as written.
  */
 import { parseSync } from 'libpg-query';
 import type { ViewDef } from '../views.ts';
@@ -44,12 +45,44 @@ function findSchema(m: PgCatalogModel, path: readonly string[], name: string): s
   return path.find((s) => relationColumns(m, s, name) !== undefined);
 }
 
+const SET_OPS: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT: 'INTERSECT', SETOP_EXCEPT: 'EXCEPT' };
+
 function deparseView(m: PgCatalogModel, view: ViewDef, pretty: boolean): string {
   const stmts = (parseSync(view.query) as Raw).stmts ?? [];
   const sel = stmts[0]?.stmt?.SelectStmt;
-  if (stmts.length !== 1 || !sel || sel.op !== 'SETOP_NONE' || sel.withClause || sel.valuesLists || sel.intoClause || sel.lockingClause || sel.windowClause) {
-    throw new Unsupported();
+  if (stmts.length !== 1 || !sel) throw new Unsupported();
+  return `${deparseQuery(m, view, sel, pretty)};`;
+}
+
+/**
+ * A SELECT block, or a left-deep chain of set operations over blocks (`A UNION ALL B EXCEPT
+ * C`), whose ORDER BY may name output positions only. Every branch prints the view's
+ * column names.
+ */
+function deparseQuery(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolean): string {
+  if (sel.op === 'SETOP_NONE') return deparseBlock(m, view, sel, pretty);
+  const op = SET_OPS[sel.op as string];
+  if (!op || sel.withClause || sel.rarg.op !== 'SETOP_NONE' || (sel.larg.op !== 'SETOP_NONE' && (sel.larg.sortClause || sel.larg.limitCount))) throw new Unsupported();
+  let out = `${deparseQuery(m, view, sel.larg, pretty)}\n${op}${sel.all ? ' ALL' : ''}\n${deparseBlock(m, view, sel.rarg, pretty)}`;
+  const position = (n: Raw): string => {
+    const v = n.A_Const?.ival;
+    if (!v) throw new Unsupported();
+    return String(v.ival ?? 0);
+  };
+  if (sel.sortClause) {
+    out += `\n  ORDER BY ${(sel.sortClause as Raw[]).map((x) => {
+      const b = x.SortBy;
+      if (b.useOp || b.sortby_nulls !== 'SORTBY_NULLS_DEFAULT') throw new Unsupported();
+      return `${position(b.node)}${b.sortby_dir === 'SORTBY_DESC' ? ' DESC' : ''}`;
+    }).join(', ')}`;
   }
+  if (sel.limitOffset) out += `\n OFFSET ${position(sel.limitOffset)}`;
+  if (sel.limitCount) out += `\n LIMIT ${position(sel.limitCount)}`;
+  return out;
+}
+
+function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolean): string {
+  if (sel.op !== 'SETOP_NONE' || sel.withClause || sel.valuesLists || sel.intoClause || sel.lockingClause || sel.windowClause) throw new Unsupported();
   if (sel.distinctClause && sel.distinctClause.some((d: Raw) => Object.keys(d).length > 0)) throw new Unsupported(); // DISTINCT ON
   const entries: RangeEntry[] = [];
   const rel = (rv: Raw): string => {
@@ -158,5 +191,5 @@ function deparseView(m: PgCatalogModel, view: ViewDef, pretty: boolean): string 
     if (sel.limitOption === 'LIMIT_OPTION_WITH_TIES') throw new Unsupported();
     out += `\n LIMIT ${expr(sel.limitCount)}`;
   }
-  return `${out};`;
+  return out;
 }
