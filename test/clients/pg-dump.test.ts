@@ -97,6 +97,8 @@ CREATE POLICY items_small ON app.items FOR SELECT TO reader USING (small < 10);
 CREATE VIEW app.heavy AS SELECT code, weight FROM app.kinds WHERE weight > 1;
 CREATE VIEW public.item_days (day, n) AS SELECT dt, count(*) FROM app.items GROUP BY dt ORDER BY dt;
 CREATE VIEW app.heavy_codes AS SELECT h.code FROM app.heavy h JOIN app.kinds k ON k.code = h.code;
+CREATE VIEW public.event_counts AS WITH e AS (SELECT tenant, id FROM events WHERE id > 0) SELECT tenant, count(*) AS n FROM e GROUP BY tenant;
+CREATE VIEW public.noted_events AS SELECT tenant, id FROM events WHERE id IN (SELECT id FROM events WHERE payload IS NOT NULL);
 COMMENT ON VIEW app.heavy IS 'heavy kinds';
 GRANT SELECT ON app.heavy TO reader;
 `;

@@ -7,7 +7,7 @@
  * joins, and left-deep chains of set operations; other shapes (WITH, subqueries, VALUES) print
  * the stored text as written.
  */
-import { parseSync } from 'libpg-query';
+import { parseSync, scanSync } from 'libpg-query';
 import type { ViewDef } from '../views.ts';
 import { deparseExpr, quoteIdent } from './deparse.ts';
 import type { PgCatalogModel } from './model.ts';
@@ -29,8 +29,48 @@ export function viewDefinition(m: PgCatalogModel, view: ViewDef, pretty = false)
     return deparseView(m, view, pretty);
   } catch (err) {
     if (!(err instanceof Unsupported) && !(err instanceof SyntaxError) && !(err instanceof TypeError)) throw err;
-    return ` ${view.query};`;
+    return ` ${qualifyRelations(m, view)};`;
   }
+}
+
+const CLAUSE_ENDS = new Set(['where', 'group', 'having', 'order', 'limit', 'offset', 'union', 'intersect', 'except', 'window', 'fetch', 'for', 'on', 'using', 'select', 'returning']);
+
+/**
+ * The stored text with each relation the view reads schema-qualified where it stands as a
+ * FROM item (after FROM, JOIN, or a comma of a FROM list) and the session's search_path would
+ * not find it in the schema it was bound to: the fallback keeps pg_dump's output (empty
+ * search_path) restorable.
+ */
+function qualifyRelations(m: PgCatalogModel, view: ViewDef): string {
+  const read = new Map<string, string>();
+  for (const id of view.dependsOn) {
+    const r = m.relationById(id);
+    if (r && findSchema(m, m.ctx.searchPath, r.name) !== r.schema && findSchema(m, view.searchPath, r.name) === r.schema) read.set(r.name, r.schema);
+  }
+  if (read.size === 0) return view.query;
+  const bytes = Buffer.from(view.query, 'utf8');
+  const tokens = (scanSync(view.query) as Raw).tokens as { start: number; end: number; text: string }[];
+  const inFrom: boolean[] = [false];
+  let depth = 0;
+  const out: string[] = [];
+  let at = 0;
+  tokens.forEach((t, i) => {
+    const word = t.text.toLowerCase();
+    const prev = tokens[i - 1]?.text.toLowerCase();
+    const next = tokens[i + 1]?.text;
+    if (word === '(') inFrom[++depth] = false;
+    else if (word === ')') depth = Math.max(0, depth - 1);
+    else if (word === 'from' || word === 'join') inFrom[depth] = true;
+    else if (CLAUSE_ENDS.has(word)) inFrom[depth] = false;
+    const itemPosition = prev === 'from' || prev === 'join' || (prev === ',' && inFrom[depth] === true);
+    const schema = read.get(t.text.startsWith('"') ? t.text.slice(1, -1).replace(/""/g, '"') : word);
+    if (itemPosition && schema !== undefined && next !== '.' && next !== '(' && tokens[i - 1]?.text !== '.') {
+      out.push(bytes.toString('utf8', at, t.start), `${quoteIdent(schema)}.`);
+      at = t.start;
+    }
+  });
+  out.push(bytes.toString('utf8', at));
+  return out.join('');
 }
 
 function relationColumns(m: PgCatalogModel, schema: string, name: string): RangeEntry['columns'] | undefined {
