@@ -153,6 +153,15 @@ export function runRenameView(host: DdlHost, stmt: Statement & { kind: 'rename_v
     return 'ALTER VIEW';
   }
   requireViewOwner(env, v);
+  if (stmt.column !== undefined) {
+    const i = v.columns.findIndex((c) => c.name === stmt.column);
+    if (i < 0) throw new DbError(SqlState.UndefinedColumn, `column "${stmt.column}" does not exist`);
+    if (v.columns.some((c) => c.name === stmt.to)) throw new DbError(SqlState.DuplicateColumn, `column "${stmt.to}" of relation "${v.name}" already exists`);
+    refuseRenameUnderViews(host, v.viewId, `column ${stmt.column} of view ${v.name}`, stmt.column);
+    // Only the stored name changes: the query's own output names are matched by position.
+    db.catalog.replaceView(v.viewId, { ...v, columns: v.columns.map((c, k) => (k === i ? { ...c, name: stmt.to } : c)) });
+    return 'ALTER VIEW';
+  }
   if (db.catalog.relationNameTaken(v.schema, stmt.to)) throw new DbError(SqlState.DuplicateTable, `relation "${stmt.to}" already exists`);
   refuseRenameUnderViews(host, v.viewId, `view ${v.name}`, null);
   db.catalog.renameView(v, stmt.to);

@@ -408,7 +408,8 @@ export type Statement =
   /** COMMENT ON TABLE / COLUMN name IS 'text' | NULL. */
   /** CREATE [OR REPLACE] VIEW (sql/convert-view.ts); the stored text is viewQueryText(statement sql). */
   | { readonly kind: 'create_view'; readonly view: QualifiedName; readonly columnNames: readonly string[]; readonly query: SelectStmt; readonly replace: boolean }
-  | { readonly kind: 'rename_view'; readonly view: QualifiedName; readonly ifExists: boolean; readonly to: string }
+  /** ALTER VIEW v RENAME TO w; with `column`, ALTER VIEW v RENAME COLUMN column TO w. */
+  | { readonly kind: 'rename_view'; readonly view: QualifiedName; readonly ifExists: boolean; readonly to: string; readonly column?: string }
   | { readonly kind: 'comment'; readonly target: 'table' | 'column' | 'view'; readonly names: readonly string[]; readonly text: string | null }
   /** EXPLAIN [ANALYZE] of a SELECT / INSERT / UPDATE / DELETE. */
   | { readonly kind: 'explain'; readonly stmt: Statement; readonly analyze: boolean }

@@ -201,7 +201,7 @@ function rename(n: Raw): Statement {
   if (n.renameType === 'OBJECT_COLUMN' && n.relationType === 'OBJECT_TABLE') {
     return { kind: 'alter_table', table: qualifiedName(n.relation), ifExists: n.missing_ok === true, commands: [{ kind: 'rename_column', from: n.subname, to: n.newname }] };
   }
-  if (n.renameType === 'OBJECT_VIEW' && n.newname) return convertRenameView(n);
+  if ((n.renameType === 'OBJECT_VIEW' || (n.renameType === 'OBJECT_COLUMN' && n.relationType === 'OBJECT_VIEW')) && n.newname) return convertRenameView(n);
   if (n.renameType === 'OBJECT_MATVIEW') refuseMaterializedView();
   if (n.renameType === 'OBJECT_TABLE') {
     return { kind: 'alter_table', table: qualifiedName(n.relation), ifExists: n.missing_ok === true, commands: [{ kind: 'rename_table', to: n.newname }] };

@@ -41,9 +41,10 @@ export function convertDropView(n: Raw): Statement {
   return { kind: 'drop', objectType: 'view', names, ifExists: n.missing_ok === true, cascade: n.behavior === 'DROP_CASCADE' };
 }
 
-/** ALTER VIEW [IF EXISTS] name RENAME TO new. */
+/** ALTER VIEW [IF EXISTS] name RENAME TO new / RENAME [COLUMN] col TO new. */
 export function convertRenameView(n: Raw): Statement {
-  return { kind: 'rename_view', view: qualifiedName(n.relation), ifExists: n.missing_ok === true, to: n.newname };
+  const column = n.renameType === 'OBJECT_COLUMN' ? { column: n.subname as string } : {};
+  return { kind: 'rename_view', view: qualifiedName(n.relation), ifExists: n.missing_ok === true, to: n.newname, ...column };
 }
 
 /**
