@@ -347,11 +347,20 @@ export const isCharacterSets = relation(
 );
 
 /** The information_schema views by name. */
+/** The tables and views each view reads (PostgreSQL: of views owned by an enabled role; here every view). */
+export const isViewTableUsage = viewRelation(
+  [['view_catalog', ID], ['view_schema', ID], ['view_name', ID], ['table_catalog', ID], ['table_schema', ID], ['table_name', ID]],
+  (m) => m.views.flatMap((v) => v.dependsOn.flatMap((id) => {
+    const r = m.relationById(id);
+    return r ? [[m.ctx.database, v.schema, v.name, m.ctx.database, r.schema, r.name]] : [];
+  })),
+);
+
 export const INFORMATION_SCHEMA_RELATIONS: Readonly<Record<string, CatalogRelationFn>> = {
   schemata: isSchemata, tables: isTables, columns: isColumns, views: isViews, table_constraints: isTableConstraints,
   key_column_usage: isKeyColumnUsage, constraint_column_usage: isConstraintColumnUsage,
   referential_constraints: isReferentialConstraints, routines: isRoutines, sequences: isSequences,
   check_constraints: isCheckConstraints, table_privileges: isTablePrivileges, role_table_grants: isRoleTableGrants, triggers: isTriggers,
-  domains: isDomains, enabled_roles: isEnabledRoles, character_sets: isCharacterSets,
+  domains: isDomains, enabled_roles: isEnabledRoles, character_sets: isCharacterSets, view_table_usage: isViewTableUsage,
 };
 
