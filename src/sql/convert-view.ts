@@ -73,8 +73,9 @@ export function viewQueryText(statementSql: string, view?: { name: string; colum
 
 /**
  * True when a stored view query may read column `name`: it names it as an identifier, or
- * selects `*` (which PostgreSQL expands into every column at creation).
+ * selects `*` (which PostgreSQL expands into every column at creation), or has a NATURAL
+ * join (whose condition names no column).
  */
 export function viewQueryMentions(query: string, name: string): boolean {
-  return scanSync(query).tokens.some((t) => t.text === '*' || t.text === name || (t.text.startsWith('"') && t.text.slice(1, -1).replace(/""/g, '"') === name) || (!t.text.startsWith('"') && t.text.toLowerCase() === name));
+  return scanSync(query).tokens.some((t) => t.text === '*' || t.text.toLowerCase() === 'natural' || t.text === name || (t.text.startsWith('"') && t.text.slice(1, -1).replace(/""/g, '"') === name) || (!t.text.startsWith('"') && t.text.toLowerCase() === name));
 }
