@@ -3,9 +3,10 @@
  * it — PostgreSQL's ruleutils layout (` SELECT t.a,\n    t.b\n   FROM t\n  WHERE (t.a > 1);`):
  * column references qualified by their range entry, `*` expanded, relations schema-qualified
  * when the session's search_path would not find them (so pg_dump's empty search_path gets
- * `public.t`), expressions through deparse.ts. Covers one SELECT block over tables, views and
- * joins, and left-deep chains of set operations; other shapes (WITH, subqueries, VALUES) print
- * the stored text as written.
+ * `public.t`), expressions through deparse.ts. Covers SELECT blocks over tables, views, joins,
+ * subqueries in FROM and one plain WITH query (nested queries indented, reference names made
+ * unique: t, t_1), and left-deep chains of set operations; other shapes (subqueries in
+ * expressions, VALUES, recursive WITH) print the stored text with its relations qualified.
  */
 import { parseSync, scanSync } from 'libpg-query';
 import type { ViewDef } from '../views.ts';
@@ -91,7 +92,39 @@ function deparseView(m: PgCatalogModel, view: ViewDef, pretty: boolean): string 
   const stmts = (parseSync(view.query) as Raw).stmts ?? [];
   const sel = stmts[0]?.stmt?.SelectStmt;
   if (stmts.length !== 1 || !sel) throw new Unsupported();
-  return `${deparseQuery(m, view, sel, pretty)};`;
+  const scope: Scope = { used: new Set(), ctes: new Map() };
+  let head = '';
+  if (sel.withClause) {
+    // One plain CTE: ` WITH c AS (\n<its query, indented>\n        )\n<the query>`.
+    const w = sel.withClause;
+    const ctes = w.ctes as Raw[];
+    if (w.recursive || ctes.length !== 1) throw new Unsupported();
+    const cte = ctes[0].CommonTableExpr;
+    if (cte.aliascolnames || (cte.ctematerialized && cte.ctematerialized !== 'CTEMaterializeDefault') || !cte.ctequery?.SelectStmt) throw new Unsupported();
+    const inner = deparseBlock(m, view, cte.ctequery.SelectStmt, pretty, null, scope);
+    scope.ctes.set(cte.ctename, inner.columns);
+    head = ` WITH ${quoteIdent(cte.ctename)} AS (\n${indented(inner.text, true)}\n        )\n`;
+  }
+  return `${head}${deparseQuery(m, view, { ...sel, withClause: undefined }, pretty, scope)};`;
+}
+
+/** Names given out to range entries across the whole query, and the WITH queries' columns. */
+interface Scope {
+  readonly used: Set<string>;
+  readonly ctes: Map<string, RangeEntry['columns']>;
+}
+
+/** A nested query's text one level (8 columns) further in, as ruleutils' PRETTYINDENT_STD. */
+function indented(text: string, firstLine: boolean): string {
+  return `${firstLine ? '        ' : ''}${text.replace(/\n/g, '\n        ')}`;
+}
+
+/** A reference name no other range entry of the query has: `t`, then `t_1`, `t_2`... */
+function uniqueRef(scope: Scope, base: string): string {
+  let ref = base;
+  for (let k = 1; scope.used.has(ref); k++) ref = `${base}_${k}`;
+  scope.used.add(ref);
+  return ref;
 }
 
 /**
@@ -99,11 +132,12 @@ function deparseView(m: PgCatalogModel, view: ViewDef, pretty: boolean): string 
  * C`), whose ORDER BY may name output positions only. Every branch prints the view's
  * column names.
  */
-function deparseQuery(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolean): string {
-  if (sel.op === 'SETOP_NONE') return deparseBlock(m, view, sel, pretty);
+function deparseQuery(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolean, scope: Scope): string {
+  if (sel.op === 'SETOP_NONE') return deparseBlock(m, view, sel, pretty, view.columns.map((c) => c.name), scope).text;
   const op = SET_OPS[sel.op as string];
   if (!op || sel.withClause || sel.rarg.op !== 'SETOP_NONE' || (sel.larg.op !== 'SETOP_NONE' && (sel.larg.sortClause || sel.larg.limitCount))) throw new Unsupported();
-  let out = `${deparseQuery(m, view, sel.larg, pretty)}\n${op}${sel.all ? ' ALL' : ''}\n${deparseBlock(m, view, sel.rarg, pretty)}`;
+  const names = view.columns.map((c) => c.name);
+  let out = `${deparseQuery(m, view, sel.larg, pretty, scope)}\n${op}${sel.all ? ' ALL' : ''}\n${deparseBlock(m, view, sel.rarg, pretty, names, scope).text}`;
   const position = (n: Raw): string => {
     const v = n.A_Const?.ival;
     if (!v) throw new Unsupported();
@@ -121,22 +155,62 @@ function deparseQuery(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolea
   return out;
 }
 
-function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolean): string {
+/**
+ * One SELECT block: its text and output columns. `names` are the view's column names (the
+ * top level) or null in a nested query (its targets' own names). Reference names are made
+ * unique over the query, this level's FROM items first, as ruleutils names them.
+ */
+function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolean, names: readonly string[] | null, scope: Scope): { text: string; columns: RangeEntry['columns'] } {
   if (sel.op !== 'SETOP_NONE' || sel.withClause || sel.valuesLists || sel.intoClause || sel.lockingClause || sel.windowClause) throw new Unsupported();
   if (sel.distinctClause && sel.distinctClause.some((d: Raw) => Object.keys(d).length > 0)) throw new Unsupported(); // DISTINCT ON
   const entries: RangeEntry[] = [];
+  // This level's reference names, given out before any nested query takes one.
+  const refs: string[] = [];
+  const collect = (n: Raw): void => {
+    if (n.RangeVar) refs.push(uniqueRef(scope, n.RangeVar.alias?.aliasname ?? n.RangeVar.relname));
+    else if (n.RangeSubselect) refs.push(uniqueRef(scope, n.RangeSubselect.alias?.aliasname ?? '?'));
+    else if (n.JoinExpr) {
+      collect(n.JoinExpr.larg);
+      collect(n.JoinExpr.rarg);
+    }
+  };
+  ((sel.fromClause ?? []) as Raw[]).forEach(collect);
+  const written: string[] = [];
+  const writtenOf = (n: Raw): void => {
+    if (n.RangeVar) written.push(n.RangeVar.alias?.aliasname ?? n.RangeVar.relname);
+    else if (n.RangeSubselect) written.push(n.RangeSubselect.alias?.aliasname ?? '?');
+    else if (n.JoinExpr) {
+      writtenOf(n.JoinExpr.larg);
+      writtenOf(n.JoinExpr.rarg);
+    }
+  };
+  ((sel.fromClause ?? []) as Raw[]).forEach(writtenOf);
+  const entryIndexByWrittenName = (name: string): number => written.indexOf(name);
+  let nextRef = 0;
   const rel = (rv: Raw): string => {
     if (rv.catalogname) throw new Unsupported();
+    const ref = refs[nextRef++]!;
+    if (rv.alias?.colnames) throw new Unsupported();
+    const cte = rv.schemaname ? undefined : scope.ctes.get(rv.relname);
+    if (cte) {
+      entries.push({ ref, columns: cte });
+      return ref === rv.relname ? quoteIdent(rv.relname) : `${quoteIdent(rv.relname)} ${quoteIdent(ref)}`;
+    }
     const schema: string | undefined = rv.schemaname ?? findSchema(m, view.searchPath, rv.relname);
     if (schema === undefined) throw new Unsupported();
     const columns = relationColumns(m, schema, rv.relname);
     if (!columns) throw new Unsupported();
-    const alias: string | undefined = rv.alias?.aliasname;
-    if (rv.alias?.colnames) throw new Unsupported();
-    entries.push({ ref: alias ?? rv.relname, columns });
+    entries.push({ ref, columns });
     const visible = findSchema(m, m.ctx.searchPath, rv.relname) === schema;
     const name = visible ? quoteIdent(rv.relname) : `${quoteIdent(schema)}.${quoteIdent(rv.relname)}`;
-    return alias ? `${name} ${quoteIdent(alias)}` : name;
+    return ref === rv.relname ? name : `${name} ${quoteIdent(ref)}`;
+  };
+  const subselect = (r: Raw): string => {
+    const ref = refs[nextRef++]!;
+    if (r.lateral || !r.alias || r.alias.colnames || !r.subquery?.SelectStmt) throw new Unsupported();
+    const inner = deparseBlock(m, view, r.subquery.SelectStmt, pretty, null, scope);
+    entries.push({ ref, columns: inner.columns });
+    return `(${indented(inner.text, false)}) ${quoteIdent(ref)}`;
   };
   const columnTypes = (name: string): { oid: number; typmod: number } | undefined => {
     for (const e of entries) {
@@ -148,7 +222,7 @@ function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolea
   const qualify = (node: Raw): Raw => {
     if (Array.isArray(node)) return node.map(qualify);
     if (node === null || typeof node !== 'object') return node;
-    if (node.SubLink || node.RangeSubselect || node.WindowDef) throw new Unsupported();
+    if (node.SubLink || node.WindowDef) throw new Unsupported();
     if (node.ColumnRef) {
       const fields = node.ColumnRef.fields as Raw[];
       if (fields.length === 1 && fields[0].String) {
@@ -156,6 +230,11 @@ function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolea
         const e = entries.find((x) => x.columns.some((c) => c.name === name));
         if (!e) throw new Unsupported();
         return { ColumnRef: { ...node.ColumnRef, fields: [{ String: { sval: e.ref } }, fields[0]] } };
+      }
+      // A reference through a relation's own name that was given another (t → t_1).
+      if (fields.length === 2 && fields[0].String) {
+        const k = entryIndexByWrittenName(fields[0].String.sval);
+        if (k >= 0 && entries[k]!.ref !== fields[0].String.sval) return { ColumnRef: { ...node.ColumnRef, fields: [{ String: { sval: entries[k]!.ref } }, fields[1]] } };
       }
       return node;
     }
@@ -168,6 +247,7 @@ function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolea
   };
   const fromItem = (n: Raw): string => {
     if (n.RangeVar) return rel(n.RangeVar);
+    if (n.RangeSubselect) return subselect(n.RangeSubselect);
     if (n.JoinExpr) {
       const j = n.JoinExpr;
       if (j.alias || j.isNatural) throw new Unsupported();
@@ -189,29 +269,38 @@ function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolea
   const from: string[] = ((sel.fromClause ?? []) as Raw[]).map(fromItem);
   // Targets: `*` expanded; `AS name` unless a plain column reference already has the view column's name.
   const targets: string[] = [];
+  const columns: { name: string; oid: number; typmod: number }[] = [];
   let i = 0;
   for (const t of (sel.targetList ?? []) as Raw[]) {
     const val = t.ResTarget.val;
     const fields = val.ColumnRef?.fields as Raw[] | undefined;
     if (fields && fields[fields.length - 1].A_Star) {
-      const scope = fields.length === 1 ? entries : entries.filter((e) => e.ref === fields[0].String?.sval);
-      if (scope.length === 0) throw new Unsupported();
-      for (const e of scope) {
+      const qualifier = fields.length === 1 ? undefined : fields[0].String?.sval;
+      const k = qualifier === undefined ? -1 : entryIndexByWrittenName(qualifier);
+      const starScope = qualifier === undefined ? entries : k >= 0 ? [entries[k]!] : [];
+      if (starScope.length === 0) throw new Unsupported();
+      for (const e of starScope) {
         for (const c of e.columns) {
-          const name = view.columns[i++]?.name ?? c.name;
+          const name = names ? names[i] : c.name;
+          i++;
+          if (name === undefined) throw new Unsupported();
           const ref = `${quoteIdent(e.ref)}.${quoteIdent(c.name)}`;
           targets.push(name === c.name ? ref : `${ref} AS ${quoteIdent(name)}`);
+          columns.push({ ...c, name });
         }
       }
       continue;
     }
-    const name = view.columns[i++]?.name;
+    const plainName: string | undefined = fields?.[fields.length - 1].String?.sval;
+    const name = names ? names[i] : (t.ResTarget.name ?? plainName);
+    i++;
     if (name === undefined) throw new Unsupported();
     const sql = expr(val);
-    const plainName = fields && fields[fields.length - 1].String?.sval;
     targets.push(plainName === name ? sql : `${sql} AS ${quoteIdent(name)}`);
+    const type = plainName !== undefined ? columnTypes(plainName) : undefined;
+    columns.push({ name, oid: type?.oid ?? 0, typmod: type?.typmod ?? -1 });
   }
-  if (i !== view.columns.length) throw new Unsupported();
+  if (names && i !== names.length) throw new Unsupported();
   let out = ` SELECT ${sel.distinctClause ? 'DISTINCT ' : ''}${targets.join(',\n    ')}`;
   if (from.length > 0) out += `\n   FROM ${from.join(',\n    ')}`;
   if (sel.whereClause) out += `\n  WHERE ${expr(sel.whereClause)}`;
@@ -231,5 +320,5 @@ function deparseBlock(m: PgCatalogModel, view: ViewDef, sel: Raw, pretty: boolea
     if (sel.limitOption === 'LIMIT_OPTION_WITH_TIES') throw new Unsupported();
     out += `\n LIMIT ${expr(sel.limitCount)}`;
   }
-  return out;
+  return { text: out, columns };
 }
