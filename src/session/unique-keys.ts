@@ -166,6 +166,30 @@ const FIXED_MAX_MOVED_OFFSETS = process.env['TESSERA_PK_MAX_MOVED_OFFSETS'];
 const MAX_MOVED_OFFSETS = Number(FIXED_MAX_MOVED_OFFSETS ?? 8_000_000);
 /** Entries a fold rewrites per turn of the event loop; tests lower it. */
 const FOLD_CHUNK = Math.max(1, Number(process.env['TESSERA_PK_FOLD_CHUNK'] ?? 20_000));
+
+/**
+ * The committed rows of `t` as the constraints' keys see them: only the key columns are read
+ * (a rebuild after a restore must not pull whole cold segments from S3), each row a live-column
+ * array with just the constraints' positions filled.
+ */
+async function* keyRows(t: TableDef, constraints: readonly UniqueConstraint[], storage: StorageEngine): AsyncGenerator<{ rowIds: readonly number[]; rows: unknown[][] }> {
+  const live = t.columns.filter((c) => !c.dropped);
+  const used = [...new Set(constraints.flatMap((u) => u.positions))];
+  const snap = storage.snapshot(t.tableId);
+  try {
+    for await (const batch of storage.scan(snap, null, used.map((p) => live[p]!.attnum))) {
+      const rows = batch.rows.map((got) => {
+        const row: unknown[] = new Array(live.length);
+        used.forEach((p, j) => (row[p] = got[j]));
+        return row;
+      });
+      yield { rowIds: batch.rowIds, rows };
+    }
+  } finally {
+    snap.release();
+  }
+}
+
 /** Smallest Bloom filter capacity (1.25 MB at 10 bits per key). */
 const MIN_BLOOM_KEYS = 1_000_000;
 const sigKey = (u: UniqueConstraint): Buffer => Buffer.concat([Buffer.from('sig:'), u.prefix]);
@@ -378,31 +402,19 @@ export class UniqueKeys {
 
   /** Rebuilds constraints' entries from a full scan of the committed rows. */
   private async rebuild(t: TableDef, constraints: UniqueConstraint[], storage: StorageEngine): Promise<void> {
-    const live = t.columns.filter((c) => !c.dropped);
     for (const u of constraints) {
       this.entryDeletePrefix(u.prefix);
       this.meta.delete(sigKey(u));
     }
-    // Only the key columns are read (a restore must not pull whole cold segments from S3):
-    // rows are rebuilt at the live-column positions the constraints' keys use.
-    const used = [...new Set(constraints.flatMap((u) => u.positions))];
-    const row: unknown[] = new Array(live.length);
-    const snap = storage.snapshot(t.tableId);
-    try {
-      for await (const batch of storage.scan(snap, null, used.map((p) => live[p]!.attnum))) {
-        this.kv.atomic(() => {
-          for (let i = 0; i < batch.rows.length; i++) {
-            const got = batch.rows[i]!;
-            used.forEach((p, j) => (row[p] = got[j]));
-            for (const u of constraints) {
-              const k = u.key(row);
-              if (k !== null) this.entryPut(u.fullKey(k), rowIdBytes(batch.rowIds[i]!));
-            }
+    for await (const batch of keyRows(t, constraints, storage)) {
+      this.kv.atomic(() => {
+        batch.rows.forEach((row, i) => {
+          for (const u of constraints) {
+            const k = u.key(row);
+            if (k !== null) this.entryPut(u.fullKey(k), rowIdBytes(batch.rowIds[i]!));
           }
         });
-      }
-    } finally {
-      snap.release();
+      });
     }
     for (const u of constraints) this.meta.put(sigKey(u), Buffer.from(u.signature));
     this.rebuilt += constraints.length;
@@ -789,24 +801,18 @@ export class UniqueKeys {
    * index, entries without a row, and entries pointing elsewhere. Empty differences = clean.
    */
   async verify(t: TableDef, storage: StorageEngine, limit = 100): Promise<PkIndexReport> {
-    const live = t.columns.filter((c) => !c.dropped);
     const constraints = this.byTable.get(t.tableId) ?? [];
     const differences: PkIndexDifference[] = [];
     const actual = constraints.map(() => new Map<string, number>());
     let rows = 0;
-    const snap = storage.snapshot(t.tableId);
-    try {
-      for await (const batch of storage.scan(snap, null, live.map((c) => c.attnum))) {
-        for (let i = 0; i < batch.rows.length; i++) {
-          rows++;
-          constraints.forEach((u, c) => {
-            const k = u.key(batch.rows[i]!);
-            if (k !== null) actual[c]!.set(k, batch.rowIds[i]!);
-          });
-        }
-      }
-    } finally {
-      snap.release();
+    for await (const batch of keyRows(t, constraints, storage)) {
+      batch.rows.forEach((row, i) => {
+        rows++;
+        constraints.forEach((u, c) => {
+          const k = u.key(row);
+          if (k !== null) actual[c]!.set(k, batch.rowIds[i]!);
+        });
+      });
     }
     let entries = 0;
     const show = (k: string): string => JSON.stringify(decodeKey(Buffer.from(k, 'latin1')), (_n, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
