@@ -1,8 +1,9 @@
 /**
- * sql/: converts libpg-query's ViewStmt (CREATE [OR REPLACE] VIEW), DROP VIEW and ALTER VIEW
- * ... RENAME TO into the AST, refusing what Tessera does not do (temporary, recursive and
+ * sql/: converts libpg-query's ViewStmt (CREATE [OR REPLACE] [RECURSIVE] VIEW), DROP VIEW and
+ * ALTER VIEW ... RENAME TO into the AST, refusing what Tessera does not do (temporary and
  * materialized views, WITH CHECK OPTION, view options) with 0A000. Also finds the defining
- * query's source text in the statement (viewQueryText), which is what a view stores.
+ * query's source text in the statement (viewQueryText), which is what a view stores; a
+ * recursive view's text becomes PostgreSQL's WITH RECURSIVE rewrite.
  */
 import { scanSync } from 'libpg-query';
 import { DbError, SqlState, notSupported } from '../errors/index.ts';
