@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { postgresAvailable, startPostgres, type PgCluster } from './support/pg-cluster.ts';
-import { psql, runStatements } from './support/psql.ts';
+import { postgresAvailable } from './support/pg-cluster.ts';
+import { psql, psqlParity, runStatements } from './support/psql.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
 
 const DDL = [
@@ -64,41 +64,25 @@ async function introspect(url: string): Promise<unknown> {
 }
 
 describe('partitioned tables as PostgreSQL 15 shows them', { skip: !postgresAvailable() && 'PostgreSQL 15 not installed' }, () => {
-  let tessera: TesseraServer;
-  let postgres: PgCluster;
-
-  before(async () => {
-    [tessera, postgres] = await Promise.all([startTessera(), startPostgres()]);
-    await Promise.all([runStatements(tessera.url, DDL), runStatements(postgres.url, DDL)]);
-  });
-
-  after(async () => {
-    await Promise.all([tessera?.stop(), postgres?.stop()]);
-  });
-
-  for (const command of SAME_AS_POSTGRES) {
-    test(`${command} prints what PostgreSQL prints`, () => {
-      assert.equal(psql(tessera.url, command), psql(postgres.url, command));
-    });
-  }
+  const servers = psqlParity(DDL, SAME_AS_POSTGRES);
 
   test('Kysely introspection lists partitioned tables and partitions as PostgreSQL does', async () => {
-    const [ours, theirs] = await Promise.all([introspect(tessera.url), introspect(postgres.url)]);
+    const [ours, theirs] = await Promise.all([introspect(servers.tessera.url), introspect(servers.postgres.url)]);
     assert.deepEqual(ours, theirs);
     assert.ok((ours as { name: string }[]).some((t) => t.name === 'docs_acme'));
   });
 
   test('a key value without a named partition: PostgreSQL refuses it, Tessera makes it a tenant', async () => {
     const insert = `INSERT INTO docs (tenant_id, body) VALUES ('acme', 'a1'), ('o1', 'o1 row'), ('zeta', 'auto tenant')`;
-    const pgResult = await query(postgres.url, insert);
+    const pgResult = await query(servers.postgres.url, insert);
     assert.equal(pgResult.error?.code, '23514');
     assert.equal(pgResult.error?.message, 'no partition of relation "docs" found for row');
-    const ours = await query(tessera.url, insert);
+    const ours = await query(servers.tessera.url, insert);
     assert.equal(ours.error, null);
-    const all = await query(tessera.url, 'SELECT tenant_id, body FROM docs ORDER BY tenant_id');
+    const all = await query(servers.tessera.url, 'SELECT tenant_id, body FROM docs ORDER BY tenant_id');
     assert.deepEqual(all.rows.map((r) => r.tenant_id), ['acme', 'o1', 'zeta']);
-    assert.deepEqual((await query(tessera.url, 'SELECT body FROM docs_acme')).rows, [{ body: 'a1' }]);
-    assert.deepEqual((await query(tessera.url, 'SELECT body FROM docs_other')).rows, [{ body: 'o1 row' }]);
+    assert.deepEqual((await query(servers.tessera.url, 'SELECT body FROM docs_acme')).rows, [{ body: 'a1' }]);
+    assert.deepEqual((await query(servers.tessera.url, 'SELECT body FROM docs_other')).rows, [{ body: 'o1 row' }]);
   });
 });
 

@@ -4,10 +4,9 @@
  * the same DDL.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { postgresAvailable, startPostgres, type PgCluster } from './support/pg-cluster.ts';
-import { psql, runStatements } from './support/psql.ts';
-import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { describe, test } from 'node:test';
+import { postgresAvailable } from './support/pg-cluster.ts';
+import { psql, psqlParity } from './support/psql.ts';
 
 const DDL = [
   `CREATE TABLE t (id int PRIMARY KEY, name varchar(20) NOT NULL, price numeric(10,2))`,
@@ -26,28 +25,10 @@ const SAME_AS_POSTGRES = [
   '\\dt', '\\dp cheap',
 ];
 
-const mask = (out: string): string => out.replace(/port "\d+"/g, 'port "N"');
-
 describe('psql on views', { skip: !postgresAvailable() && 'PostgreSQL 15 not installed' }, () => {
-  let tessera: TesseraServer;
-  let postgres: PgCluster;
-
-  before(async () => {
-    [tessera, postgres] = await Promise.all([startTessera(), startPostgres()]);
-    await Promise.all([runStatements(tessera.url, DDL), runStatements(postgres.url, DDL)]);
-  });
-
-  after(async () => {
-    await Promise.all([tessera?.stop(), postgres?.stop()]);
-  });
-
-  for (const command of SAME_AS_POSTGRES) {
-    test(`${command} prints what PostgreSQL prints`, () => {
-      assert.equal(mask(psql(tessera.url, command)), mask(psql(postgres.url, command)));
-    });
-  }
+  const servers = psqlParity(DDL, SAME_AS_POSTGRES);
 
   test('\\d+ shows the view definition', () => {
-    assert.match(psql(tessera.url, '\\d+ cheap'), /^View definition:\n SELECT t\.id,\n    t\.name\n   FROM t\n  WHERE t\.price < 10::numeric;$/m);
+    assert.match(psql(servers.tessera.url, '\\d+ cheap'), /^View definition:\n SELECT t\.id,\n    t\.name\n   FROM t\n  WHERE t\.price < 10::numeric;$/m);
   });
 });

@@ -5,10 +5,9 @@
  * the catalog functions (format_type, pg_get_expr, pg_get_constraintdef, pg_get_indexdef...).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { postgresAvailable, startPostgres, type PgCluster } from './support/pg-cluster.ts';
-import { psql, runStatements } from './support/psql.ts';
-import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { describe, test } from 'node:test';
+import { postgresAvailable } from './support/pg-cluster.ts';
+import { psql, psqlParity, runStatements } from './support/psql.ts';
 
 const DDL = [
   `CREATE TABLE t (id serial PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x', price numeric(10,2) CHECK (price > 0), u text UNIQUE, at timestamptz DEFAULT now())`,
@@ -31,45 +30,27 @@ const SAME_AS_POSTGRES = [
   '\\dT+', '\\db', '\\dP', '\\dg', '\\du', '\\do', '\\dX', '\\des', '\\dc', '\\dO', '\\drds', '\\dl',
 ];
 
-const mask = (out: string): string => out.replace(/port "\d+"/g, 'port "N"');
-
 describe('psql backslash commands', { skip: !postgresAvailable() && 'PostgreSQL 15 not installed' }, () => {
-  let tessera: TesseraServer;
-  let postgres: PgCluster;
-
-  before(async () => {
-    [tessera, postgres] = await Promise.all([startTessera(), startPostgres()]);
-    await Promise.all([runStatements(tessera.url, DDL), runStatements(postgres.url, DDL)]);
-  });
-
-  after(async () => {
-    await Promise.all([tessera?.stop(), postgres?.stop()]);
-  });
-
-  for (const command of SAME_AS_POSTGRES) {
-    test(`${command} prints what PostgreSQL prints`, () => {
-      assert.equal(mask(psql(tessera.url, command)), mask(psql(postgres.url, command)));
-    });
-  }
+  const servers = psqlParity(DDL, SAME_AS_POSTGRES);
 
   test('\\dn lists public as PostgreSQL does, plus Tessera\'s own schemas', () => {
-    const ours = psql(tessera.url, '\\dn');
+    const ours = psql(servers.tessera.url, '\\dn');
     assert.match(ours, /^ public +\| pg_database_owner$/m);
     assert.match(ours, /^ app +\| postgres$/m);
     assert.match(ours, /^ tessera +\| postgres$/m);
   });
 
   test('\\d of a table with a vector column and an hnsw index', async () => {
-    await runStatements(tessera.url, [
+    await runStatements(servers.tessera.url, [
       'CREATE EXTENSION IF NOT EXISTS vector',
       'CREATE TABLE docs (id int PRIMARY KEY, embedding vector(3))',
       'CREATE INDEX docs_embedding_idx ON docs USING hnsw (embedding vector_cosine_ops) WITH (m = 8)',
     ]);
-    const out = psql(tessera.url, '\\d docs');
+    const out = psql(servers.tessera.url, '\\d docs');
     assert.match(out, /^ embedding \| vector\(3\) \|/m);
     assert.match(out, /^ {4}"docs_pkey" PRIMARY KEY, btree \(id\)$/m);
     assert.match(out, /^ {4}"docs_embedding_idx" hnsw \(embedding vector_cosine_ops\) WITH \(m='?8'?\)$/m);
-    assert.match(psql(tessera.url, '\\dx'), /^ vector +\| /m);
-    assert.match(psql(tessera.url, '\\dT'), /^ public \| vector +\|/m);
+    assert.match(psql(servers.tessera.url, '\\dx'), /^ vector +\| /m);
+    assert.match(psql(servers.tessera.url, '\\dT'), /^ public \| vector +\|/m);
   });
 });
