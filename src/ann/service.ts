@@ -100,7 +100,7 @@ export class AnnService {
   /** `indexId:fileRowId` → time (ms) before which a failed build is not retried by the timer. */
   private readonly retryAfter = new Map<string, number>();
   /** Totals since start (tests, bench). */
-  readonly stats = { built: 0, buildMs: 0, loaded: 0, evicted: 0 };
+  readonly stats = { built: 0, buildMs: 0, loaded: 0 };
 
   constructor(opts: AnnServiceOptions) {
     this.catalog = opts.catalog;
@@ -276,7 +276,6 @@ export class AnnService {
     const e = this.memory.get(loc);
     this.memory.delete(loc);
     if (e !== undefined && entry === undefined) this.storage.columnCache.forget(e);
-    this.stats.evicted++;
     if (entry !== undefined) this.log.debug({ location: loc }, 'evicted a graph from memory (memory budget)');
     g?.then((x) => setTimeout(() => x.drop(), GRAPH_DROP_DELAY_MS).unref(), () => undefined);
   }

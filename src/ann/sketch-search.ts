@@ -14,7 +14,7 @@ import type { GraphMetric } from './envelope.ts';
 import type { Sketch } from './sketch.mjs';
 
 /** The `keep` live rows nearest `query` by the sketch (offsets as ids). */
-export function sketchTopK(sk: Sketch, metric: GraphMetric, query: Float32Array, keep: number, live: (off: number) => boolean): TopK {
+function sketchTopK(sk: Sketch, metric: GraphMetric, query: Float32Array, keep: number, live: (off: number) => boolean): TopK {
   const dim = sk.dim;
   const q = metric === 'cosine' ? unit(query) : query;
   const lut = new Float64Array(dim * 256);
