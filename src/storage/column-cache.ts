@@ -77,6 +77,18 @@ export class ColumnCache {
     }
   }
 
+  /** `seg` dropped part of what it was charged (e.g. one cached chunk). */
+  release(seg: Evictable, cost: ColumnCost): void {
+    const c = this.lru.get(seg);
+    if (c === undefined) return;
+    const heap = Math.min(c.heap, cost.heap);
+    const external = Math.min(c.external, cost.external);
+    c.heap -= heap;
+    c.external -= external;
+    this.heap -= heap;
+    this.external -= external;
+  }
+
   /** `seg` was used: most recently used now. */
   touch(seg: Evictable): void {
     const c = this.lru.get(seg);

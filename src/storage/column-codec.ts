@@ -21,6 +21,8 @@ export interface ColumnCodec {
   /** Stable on-disk id: 1–63 built in, 64–255 for registered codecs. */
   readonly kind: number;
   readonly name: string;
+  /** Bytes per present value when every value takes the same width (typed-array codecs); else undefined. */
+  readonly fixedWidth?: number;
   encode(present: readonly unknown[], typeOid: number, w: ByteWriter): void;
   decode(r: ByteReader, count: number, typeOid: number): unknown[];
 }
@@ -33,7 +35,7 @@ function typedCodec<T extends TypedCtor>(
   toRaw: (v: unknown) => number | bigint, fromRaw: (raw: number | bigint) => unknown,
 ): ColumnCodec {
   return {
-    kind, name,
+    kind, name, fixedWidth: width,
     encode(present, _oid, w) {
       const arr = make(present.length);
       for (let i = 0; i < present.length; i++) (arr as unknown as (number | bigint)[])[i] = toRaw(present[i]);
@@ -155,6 +157,16 @@ export function codecFor(typeOid: number, present: readonly unknown[]): ColumnCo
   if (typeByOid(typeOid) !== undefined || present.length === 0) return binaryCodec;
   if (present.every((v) => v instanceof Float32Array)) return float32VectorCodec;
   throw noCodec(typeOid);
+}
+
+/**
+ * The codec columns of `typeOid` are always written with when it stores each value in a fixed
+ * number of bytes (so row i of a block without NULL or missing values sits at a known offset);
+ * undefined for variable-width types.
+ */
+export function fixedWidthCodec(typeOid: number): (ColumnCodec & { readonly fixedWidth: number }) | undefined {
+  const c = fixedByOid.get(typeOid) ?? registeredByOid.get(typeOid);
+  return c !== undefined && c.fixedWidth !== undefined ? (c as ColumnCodec & { readonly fixedWidth: number }) : undefined;
 }
 
 /** Encodes one column block (layout in the file header) onto `w`. */

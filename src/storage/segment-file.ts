@@ -18,7 +18,7 @@
  */
 import type { ObjectStore } from '../tiering/index.ts';
 import { ByteReader, ByteWriter, corrupted, crc32 } from './bytes.ts';
-import { decodeColumn, encodeColumn } from './column-codec.ts';
+import { type ColumnCodec, decodeColumn, encodeColumn, fixedWidthCodec } from './column-codec.ts';
 
 export const SEGMENT_MAGIC = 'TSSG';
 export const SEGMENT_VERSION = 2;
@@ -27,6 +27,8 @@ export const CHUNK_BYTES = 64 * 1024;
 /** Bytes before the first vector of a float32 vector block without NULLs (column-codec.ts): kind, flags, typeOid, n, presentCount, then n u32 dims. */
 const VECTOR_BLOCK_PREFIX = 14;
 const PREFIX_BYTES = 16;
+/** Bytes before the first value of a column block with neither NULL nor missing bitmap (column-codec.ts): kind, flags, typeOid, n, presentCount. */
+const PLAIN_BLOCK_PREFIX = 14;
 
 /** Min/max of one column over a segment's non-NULL values (NaN-bearing float columns have none). */
 export interface ColumnZone {
@@ -250,6 +252,79 @@ export async function readVectorRows(store: ObjectStore, key: string, header: Se
   const out = new Float32Array(to - from >> 2);
   new Uint8Array(out.buffer).set(data.subarray(from - readFrom, to - readFrom));
   return out;
+}
+
+/**
+ * A version 2 column block of a fixed-width type with no NULL or missing value: row i's value
+ * is `width` bytes at PLAIN_BLOCK_PREFIX + i·width of the block, so single values can be read
+ * by fetching and verifying only the CHUNK_BYTES chunks that hold them (late materialisation
+ * of a few rows of a big cold file, e.g. a delete by primary key).
+ */
+export interface FixedWidthColumn {
+  readonly key: string;
+  readonly col: SegmentColumnHeader;
+  readonly width: number;
+  readonly codec: ColumnCodec;
+  /** The block's chunk CRCs (chunkCrcCount u32s). */
+  readonly crcs: Buffer;
+  /** Chunk 0, read and verified while checking the block's prefix. */
+  readonly chunk0: Buffer;
+}
+
+/**
+ * The fixed-width layout of `col`, after reading its chunk CRCs and verifying its first chunk;
+ * null when the block does not have it (a version 1 file, NULLs or missing values, a
+ * variable-width type): read the whole column instead. A damaged first chunk is XX001.
+ */
+export async function openFixedWidthColumn(store: ObjectStore, key: string, header: SegmentHeader, col: SegmentColumnHeader): Promise<FixedWidthColumn | null> {
+  const codec = fixedWidthCodec(col.typeOid);
+  if (codec === undefined || col.chunkCrcCount === 0 || col.nullCount !== 0 || header.rowCount === 0) return null;
+  const width = codec.fixedWidth;
+  // Bitmaps (missing values) would make the block longer than this.
+  if (col.length !== PLAIN_BLOCK_PREFIX + header.rowCount * width) return null;
+  if (col.chunkCrcCount !== Math.ceil(col.length / CHUNK_BYTES)) throw invalid(key, `column ${col.attnum} has ${col.chunkCrcCount} chunk checksums`);
+  let crcs: Buffer;
+  try {
+    crcs = await store.getRange(key, col.offset + col.length, col.chunkCrcCount * 4);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
+    throw err;
+  }
+  const chunk0 = await readColumnChunk(store, key, col, crcs, 0);
+  const typeOid = chunk0.readUInt32LE(2);
+  const n = chunk0.readUInt32LE(6);
+  const present = chunk0.readUInt32LE(10);
+  if (chunk0[0] !== codec.kind || chunk0[1] !== 0 || typeOid !== col.typeOid || n !== header.rowCount || present !== n) return null;
+  return { key, col, width, codec, crcs, chunk0 };
+}
+
+/** Chunk `c` of a version 2 column block (CHUNK_BYTES, the last one shorter), verified against `crcs`; a mismatch is XX001. */
+export async function readColumnChunk(store: ObjectStore, key: string, col: SegmentColumnHeader, crcs: Buffer, c: number): Promise<Buffer> {
+  const from = c * CHUNK_BYTES;
+  let bytes: Buffer;
+  try {
+    bytes = await store.getRange(key, col.offset + from, Math.min(CHUNK_BYTES, col.length - from));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
+    throw err;
+  }
+  if (crc32(bytes) !== crcs.readUInt32LE(c * 4)) throw invalid(key, `checksum mismatch in chunk ${c} of column ${col.attnum}`);
+  return bytes;
+}
+
+/** The chunks (first, last) of a fixed-width column holding row `offset`'s bytes: one, or two when the value straddles a boundary. */
+export function fixedValueChunks(f: FixedWidthColumn, offset: number): [number, number] {
+  const at = PLAIN_BLOCK_PREFIX + offset * f.width;
+  return [Math.floor(at / CHUNK_BYTES), Math.floor((at + f.width - 1) / CHUNK_BYTES)];
+}
+
+/** Decodes row `offset`'s value from its chunk(s) (`second` only when fixedValueChunks gave two). */
+export function fixedValueAt(f: FixedWidthColumn, offset: number, first: Buffer, second: Buffer | null): unknown {
+  const at = PLAIN_BLOCK_PREFIX + offset * f.width;
+  const start = at - Math.floor(at / CHUNK_BYTES) * CHUNK_BYTES;
+  const bytes = second === null ? first.subarray(start, start + f.width) : Buffer.concat([first.subarray(start), second.subarray(0, f.width - (first.length - start))]);
+  if (bytes.length !== f.width) throw invalid(f.key, `block of column ${f.col.attnum} has the wrong size`);
+  return f.codec.decode(new ByteReader(bytes, `segment file "${f.key}"`), 1, f.col.typeOid)[0];
 }
 
 /** Zone maps as stored in the catalog's `minMax` (JSON-safe: int64 bounds as strings). */

@@ -9,7 +9,10 @@ import { corrupted } from './bytes.ts';
 import { DeleteBitmap } from './delete-bitmap.ts';
 import { type ColumnCache, columnCost } from './column-cache.ts';
 import type { TenantDirectory } from './tenants.ts';
-import { readSegmentColumn, readSegmentHeader, readVectorRows, type SegmentHeader, type ZoneMap } from './segment-file.ts';
+import {
+  CHUNK_BYTES, fixedValueAt, fixedValueChunks, type FixedWidthColumn, openFixedWidthColumn, readColumnChunk, readSegmentColumn, readSegmentHeader,
+  readVectorRows, type SegmentHeader, type ZoneMap,
+} from './segment-file.ts';
 
 /** 2^32: row id = segmentId * ROW_ID_SEGMENT_FACTOR + offset. */
 export const ROW_ID_SEGMENT_FACTOR = 2 ** 32;
@@ -33,6 +36,9 @@ export type SegmentState = 'growing' | 'frozen' | 'sealed';
 
 /** Row ranges of vector columns a sealed segment keeps read (oldest dropped first). */
 const RANGE_CACHE_ENTRIES = 4096;
+/** Verified chunks of fixed-width columns a sealed segment keeps for single-value reads (least recently used dropped first): 128 MiB. */
+const CHUNK_CACHE_ENTRIES = 2048;
+const CHUNK_COST = { heap: 96, external: CHUNK_BYTES };
 
 /** What a sealed segment knows about its file without reading it. */
 export interface SegmentFileInfo {
@@ -143,6 +149,8 @@ export class Segment {
         this.columns.set(attnum, values);
         this.typeOids.set(attnum, col.typeOid);
         this.cache?.charge(this, columnCost(values));
+        // Single values now come from the loaded column: its chunks are dead weight.
+        for (const [k, q] of [...this.chunks]) if (k.startsWith(`${attnum}:`)) this.dropChunk(k, q);
         return values;
       })();
       this.loading.set(attnum, p);
@@ -152,14 +160,21 @@ export class Segment {
   }
 
   /**
-   * One row's values of `attnums` (undefined: the segment has no such column). A vector column
-   * not in memory is read as that row's range (late materialisation of a top-k's few rows must
-   * not load a cold file's whole vector column); other columns load whole.
+   * One row's values of `attnums` (undefined: the segment has no such column). Columns not in
+   * memory are read without loading them whole where the file allows it — a fixed-width
+   * column's value from the chunk(s) holding it (a delete or lookup by primary key in a big
+   * cold file must not decode the whole key column), a vector column as that row's range (late
+   * materialisation of a top-k's few rows); other columns load whole.
    */
   async rowAt(attnums: readonly number[], offset: number, store: ObjectStore): Promise<unknown[]> {
     const out = new Array<unknown>(attnums.length);
     const whole: number[] = [];
     await Promise.all(attnums.map(async (a, i) => {
+      const fixed = await this.fixedValue(a, offset, store);
+      if (fixed !== null) {
+        out[i] = fixed.value;
+        return;
+      }
       const v = await this.vectorRows(a, offset, offset + 1, store).catch(() => null);
       if (v !== null) out[i] = v;
       else whole.push(i);
@@ -183,7 +198,84 @@ export class Segment {
       this.columns.clear();
       this.ranges.clear();
       this.rangeRows = 0;
+      this.fixedCols.clear();
+      this.chunks.clear();
     }
+  }
+
+  /** Fixed-width column layouts by attnum (null: the column has none; read it whole). */
+  private readonly fixedCols = new Map<number, Promise<FixedWidthColumn | null>>();
+  /** Verified chunks of fixed-width columns (`attnum:chunk`), least recently used first; chunk 0 stays with its layout. */
+  private readonly chunks = new Map<string, Promise<Buffer>>();
+  /** Single values read through chunks instead of whole columns (tests, logs). */
+  chunkValueReads = 0;
+
+  /**
+   * Row `offset`'s value of a sealed segment's fixed-width column not in memory, read from the
+   * one or two verified chunks holding it (segment-file.ts openFixedWidthColumn); null when the
+   * column is in memory or its block has no such layout (then use `columnsFor`). A chunk whose
+   * CRC does not match is XX001.
+   */
+  private async fixedValue(attnum: number, offset: number, store: ObjectStore): Promise<{ value: unknown } | null> {
+    if (this.state !== 'sealed' || this.file === undefined || this.columns.has(attnum)) return null;
+    let layout = this.fixedCols.get(attnum);
+    if (layout === undefined) {
+      const file = this.file;
+      const p = (async () => {
+        this.header ??= readSegmentHeader(store, file.location);
+        const header = await this.header.catch((err) => {
+          this.header = undefined;
+          throw err;
+        });
+        if (header.rowCount !== this.rowCount || header.segmentId !== this.segmentId) {
+          throw corrupted(`segment file "${file.location}"`, `holds segment ${header.segmentId} with ${header.rowCount} rows, catalog says ${this.segmentId} with ${this.rowCount}`);
+        }
+        const col = header.columns.find((c) => c.attnum === attnum);
+        const f = col === undefined ? null : await openFixedWidthColumn(store, file.location, header, col);
+        if (f !== null) this.cache?.charge(this, CHUNK_COST);
+        return f;
+      })();
+      layout = p;
+      this.fixedCols.set(attnum, p);
+      p.catch(() => {
+        if (this.fixedCols.get(attnum) === p) this.fixedCols.delete(attnum);
+      });
+    }
+    const f = await layout;
+    if (f === null) return null;
+    const [a, b] = fixedValueChunks(f, offset);
+    const first = await this.chunk(f, a, store);
+    const second = b === a ? null : await this.chunk(f, b, store);
+    this.chunkValueReads++;
+    return { value: fixedValueAt(f, offset, first, second) };
+  }
+
+  /** Chunk `c` of a fixed-width column: cached, or read and verified (and charged to the memory budget). */
+  private chunk(f: FixedWidthColumn, c: number, store: ObjectStore): Promise<Buffer> {
+    if (c === 0) return Promise.resolve(f.chunk0);
+    const key = `${f.col.attnum}:${c}`;
+    let p = this.chunks.get(key);
+    if (p !== undefined) {
+      this.chunks.delete(key);
+      this.chunks.set(key, p);
+      return p;
+    }
+    const read = readColumnChunk(store, f.key, f.col, f.crcs, c);
+    p = read;
+    this.chunks.set(key, read);
+    this.cache?.charge(this, CHUNK_COST);
+    read.catch(() => this.dropChunk(key, read));
+    if (this.chunks.size > CHUNK_CACHE_ENTRIES) {
+      const [oldest, q] = this.chunks.entries().next().value!;
+      this.dropChunk(oldest, q);
+    }
+    return p;
+  }
+
+  private dropChunk(key: string, p: Promise<Buffer>): void {
+    if (this.chunks.get(key) !== p) return;
+    this.chunks.delete(key);
+    this.cache?.release(this, CHUNK_COST);
   }
 
   /** Row ranges of vector columns read without their whole column (`attnum:start:end` → rows packed row-major). */
