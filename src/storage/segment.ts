@@ -36,8 +36,8 @@ export type SegmentState = 'growing' | 'frozen' | 'sealed';
 
 /** Row ranges of vector columns a sealed segment keeps read (oldest dropped first). */
 const RANGE_CACHE_ENTRIES = 4096;
-/** Verified chunks of fixed-width columns a sealed segment keeps for single-value reads (least recently used dropped first): 128 MiB. */
-const CHUNK_CACHE_ENTRIES = 2048;
+/** Verified chunks of fixed-width columns a sealed segment keeps for single-value reads (least recently used dropped first): 256 MiB. */
+const CHUNK_CACHE_ENTRIES = 4096;
 const CHUNK_COST = { heap: 96, external: CHUNK_BYTES };
 
 /** What a sealed segment knows about its file without reading it. */
