@@ -82,6 +82,14 @@ export class ByteWriter {
     this.length += b.length;
     return this;
   }
+  /** `u32 byteLength | UTF-8 bytes` of a string, without an intermediate Uint8Array. */
+  lengthPrefixedUtf8(s: string): this {
+    this.ensure(4 + 3 * s.length);
+    const n = this.buf.write(s, this.length + 4, 'utf8');
+    this.buf.writeUInt32LE(n, this.length);
+    this.length += 4 + n;
+    return this;
+  }
   /** Overwrites a u32 at an earlier position (for back-patched lengths). */
   patchU32(at: number, v: number): void {
     this.buf.writeUInt32LE(v >>> 0, at);
@@ -128,6 +136,13 @@ export class ByteReader {
     const v = this.buf.readInt32LE(this.offset);
     this.offset += 4;
     return v;
+  }
+  /** The string of the next `n` bytes, decoded as UTF-8. */
+  utf8(n: number): string {
+    this.need(n);
+    const s = this.buf.toString('utf8', this.offset, this.offset + n);
+    this.offset += n;
+    return s;
   }
   u64(): bigint {
     this.need(8);

@@ -105,10 +105,20 @@ export const float32VectorCodec: ColumnCodec = {
   },
 };
 
+/**
+ * Types whose values are JS strings and whose binary format is their UTF-8 bytes: the binary
+ * codec writes and reads them directly, without a Uint8Array per value (same bytes on disk).
+ */
+const UTF8_STRING_OIDS = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar, Oid.name]);
+
 /** Any type with a binary wire format: u32 length + the type's binaryOut bytes per value. */
 export const binaryCodec: ColumnCodec = {
   kind: 30, name: 'binary',
   encode(present, typeOid, w) {
+    if (UTF8_STRING_OIDS.has(typeOid)) {
+      for (const v of present) w.lengthPrefixedUtf8(v as string);
+      return;
+    }
     const type = typeByOid(typeOid);
     if (type === undefined && present.length > 0) throw noCodec(typeOid);
     for (const v of present) {
@@ -117,6 +127,11 @@ export const binaryCodec: ColumnCodec = {
     }
   },
   decode(r, count, typeOid) {
+    if (UTF8_STRING_OIDS.has(typeOid)) {
+      const strings = new Array<unknown>(count);
+      for (let i = 0; i < count; i++) strings[i] = r.utf8(r.u32());
+      return strings;
+    }
     const type = typeByOid(typeOid);
     if (type === undefined && count > 0) throw corrupted('column block', `no type with OID ${typeOid} to decode it`);
     const out = new Array<unknown>(count);

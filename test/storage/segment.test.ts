@@ -47,6 +47,25 @@ test('column blocks round-trip NULLs and missing values', () => {
   assert.equal(r.remaining, 0);
 });
 
+test('string columns are written as u32 length + the type\'s binary bytes (the generic layout), and read back', () => {
+  const strings = ['', 'a', 'héllo wörld ✓', '😀 x', 'x'.repeat(3000), 'lone \ud800 surrogate'];
+  for (const oid of [25, 1043, 1042, 19]) {
+    const type = typeByOid(oid)!;
+    const values = oid === 19 ? strings.filter((v) => v.length < 60) : strings; // name: < 64 bytes
+    const fast = new ByteWriter(8);
+    encodeColumn(oid, values, fast);
+    const generic = new ByteWriter();
+    generic.u8(30).u8(0).u32(oid).u32(values.length).u32(values.length);
+    for (const v of values) {
+      const b = type.binaryOut(v, defaultFormatContext);
+      generic.u32(b.length).bytes(b);
+    }
+    assert.deepEqual(fast.finish(), generic.finish(), `type ${oid}`);
+    const back = decodeColumn(new ByteReader(fast.finish(), 'test')).values;
+    assert.deepEqual(back, values.map((v) => type.binaryIn(type.binaryOut(v, defaultFormatContext), -1, defaultFormatContext)));
+  }
+});
+
 test('every fast-path type, generic types and NULLs survive the growing segment, WAL replay and segment files', async () => {
   const env = await openEnv();
   const t = createTable(env.catalog, 'all_types', columns);
