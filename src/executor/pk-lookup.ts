@@ -35,7 +35,7 @@ export function lookupKeys(plan: PkLookupPlan, params: readonly Value[], ctx: Ex
 }
 
 /** A range pk-lookup: bounds (and limit) evaluated once, rows in key order. */
-function lookupRange(plan: PkLookupPlan, range: PkRange, params: readonly Value[], ctx: ExecContext): Promise<ScanBatch | null> {
+function lookupRange(plan: PkLookupPlan, range: PkRange, attnums: readonly number[], params: readonly Value[], ctx: ExecContext): Promise<ScanBatch | null> {
   const bound = (e: BoundExpr | null, inclusive: boolean): { value: unknown; inclusive: boolean } | null =>
     e === null ? null : { value: compile(e)([], params, ctx), inclusive };
   let limit: number | null = null;
@@ -43,18 +43,20 @@ function lookupRange(plan: PkLookupPlan, range: PkRange, params: readonly Value[
     const v = compile(range.limit)([], params, ctx);
     if (v !== null) limit = Math.max(0, Number(v));
   }
-  return ctx.data.rangeByKey(plan.tableId, plan.keyAttnums, bound(range.lower, range.lowerInclusive), bound(range.upper, range.upperInclusive), limit, plan.attnums);
+  return ctx.data.rangeByKey(plan.tableId, plan.keyAttnums, bound(range.lower, range.lowerInclusive), bound(range.upper, range.upperInclusive), limit, attnums);
 }
 
 export function openPkLookup(plan: PkLookupPlan, params: readonly Value[], ctx: ExecContext): RowCursor {
-  const { missing, withRowId } = plan;
+  const { missing, withRowId, read } = plan;
+  // A DELETE fetches only the columns it uses (plan-modify.ts readOnly); the others stay undefined.
+  const attnums = read === undefined ? plan.attnums : plan.attnums.filter((_a, i) => read[i]);
   let pending: Promise<ScanBatch[]> | null = null;
   let done = false;
   const load = async (): Promise<ScanBatch[]> => {
-    const found = plan.range ? await lookupRange(plan, plan.range, params, ctx) : await ctx.data.lookupByKey(plan.tableId, plan.keyAttnums, lookupKeys(plan, params, ctx), plan.attnums);
+    const found = plan.range ? await lookupRange(plan, plan.range, attnums, params, ctx) : await ctx.data.lookupByKey(plan.tableId, plan.keyAttnums, lookupKeys(plan, params, ctx), attnums);
     if (found !== null) return [found];
     const all: ScanBatch[] = [];
-    for await (const b of ctx.data.scan(plan.tableId, plan.attnums)) all.push(b);
+    for await (const b of ctx.data.scan(plan.tableId, attnums)) all.push(b);
     return all;
   };
   let batches: ScanBatch[] | null = null;
@@ -73,8 +75,9 @@ export function openPkLookup(plan: PkLookupPlan, params: readonly Value[], ctx: 
       for (let i = 0; i < b.rows.length; i++) {
         const src = b.rows[i]!;
         const row: Row = new Array(missing.length + (withRowId ? 1 : 0));
-        for (let j = 0; j < missing.length; j++) {
-          const v = src[j];
+        for (let j = 0, k = 0; j < missing.length; j++) {
+          if (read !== undefined && !read[j]) continue;
+          const v = src[k++];
           row[j] = v === undefined ? (missing[j] as Value) : (v as Value);
         }
         if (withRowId) row[missing.length] = b.rowIds[i]!;

@@ -105,6 +105,8 @@ export type Plan =
       readonly attnums: readonly number[];
       readonly missing: readonly unknown[];
       readonly withRowId: boolean;
+      /** As the seq-scan's: per output column, whether it is fetched at all (unread ones are undefined). */
+      readonly read?: readonly boolean[];
     }
   /** VALUES lists: one row per list of expressions. */
   | { readonly kind: 'values'; readonly rows: readonly (readonly BoundExpr[])[] }

@@ -379,7 +379,7 @@ function readOnly(input: Plan, t: TableDef, exprs: readonly BoundExpr[]): Plan {
   }
   const mark = (p: Plan): Plan => {
     if (p.kind === 'filter') return { ...p, input: mark(p.input) };
-    if (p.kind === 'seq-scan' && p.tableId === t.tableId && p.attnums.length === read.length) return { ...p, read };
+    if ((p.kind === 'seq-scan' || p.kind === 'pk-lookup') && p.tableId === t.tableId && p.attnums.length === read.length) return { ...p, read };
     return p;
   };
   return mark(input);

@@ -23,6 +23,8 @@ export interface ColumnCodec {
   readonly name: string;
   /** Bytes per present value when every value takes the same width (typed-array codecs); else undefined. */
   readonly fixedWidth?: number;
+  /** With fixedWidth: decodes the one value stored at `at` of `b` (as decode would). */
+  readonly decodeOne?: (b: Buffer, at: number) => unknown;
   encode(present: readonly unknown[], typeOid: number, w: ByteWriter): void;
   decode(r: ByteReader, count: number, typeOid: number): unknown[];
 }
@@ -33,9 +35,11 @@ function typedCodec<T extends TypedCtor>(
   kind: number, name: string, width: number,
   make: (n: number | ArrayBuffer) => T,
   toRaw: (v: unknown) => number | bigint, fromRaw: (raw: number | bigint) => unknown,
+  readRaw: (b: Buffer, at: number) => number | bigint,
 ): ColumnCodec {
   return {
     kind, name, fixedWidth: width,
+    decodeOne: (b, at) => fromRaw(readRaw(b, at)),
     encode(present, _oid, w) {
       const arr = make(present.length);
       for (let i = 0; i < present.length; i++) (arr as unknown as (number | bigint)[])[i] = toRaw(present[i]);
@@ -57,18 +61,19 @@ const same = (raw: number | bigint): unknown => raw;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-export const boolCodec = typedCodec(1, 'bool', 1, (n) => new Uint8Array(n as number), (v) => (v ? 1 : 0), (r) => r === 1);
-export const int16Codec = typedCodec(2, 'int16', 2, (n) => new Int16Array(n as number), num, same);
-export const int32Codec = typedCodec(3, 'int32', 4, (n) => new Int32Array(n as number), num, same);
-export const uint32Codec = typedCodec(4, 'uint32', 4, (n) => new Uint32Array(n as number), num, same);
-export const int64Codec = typedCodec(5, 'int64', 8, (n) => new BigInt64Array(n as number), big, same);
-export const float32Codec = typedCodec(6, 'float32', 4, (n) => new Float32Array(n as number), num, same);
-export const float64Codec = typedCodec(7, 'float64', 8, (n) => new Float64Array(n as number), num, same);
+export const boolCodec = typedCodec(1, 'bool', 1, (n) => new Uint8Array(n as number), (v) => (v ? 1 : 0), (r) => r === 1, (b, at) => b.readUInt8(at));
+export const int16Codec = typedCodec(2, 'int16', 2, (n) => new Int16Array(n as number), num, same, (b, at) => b.readInt16LE(at));
+export const int32Codec = typedCodec(3, 'int32', 4, (n) => new Int32Array(n as number), num, same, (b, at) => b.readInt32LE(at));
+export const uint32Codec = typedCodec(4, 'uint32', 4, (n) => new Uint32Array(n as number), num, same, (b, at) => b.readUInt32LE(at));
+export const int64Codec = typedCodec(5, 'int64', 8, (n) => new BigInt64Array(n as number), big, same, (b, at) => b.readBigInt64LE(at));
+export const float32Codec = typedCodec(6, 'float32', 4, (n) => new Float32Array(n as number), num, same, (b, at) => b.readFloatLE(at));
+export const float64Codec = typedCodec(7, 'float64', 8, (n) => new Float64Array(n as number), num, same, (b, at) => b.readDoubleLE(at));
 /** date: days since 2000-01-01 as int32, ±Infinity as PostgreSQL's DATEVAL_NOBEGIN/NOEND. */
 export const dateCodec = typedCodec(
   8, 'date32', 4, (n) => new Int32Array(n as number),
   (v) => (v === Infinity ? INT32_MAX : v === -Infinity ? INT32_MIN : (v as number)),
   (r) => (r === INT32_MAX ? Infinity : r === INT32_MIN ? -Infinity : r),
+  (b, at) => b.readInt32LE(at),
 );
 
 /** Float32Array values of any dimension: u32 dims per value, then all floats back to back. */
@@ -174,14 +179,17 @@ export function codecFor(typeOid: number, present: readonly unknown[]): ColumnCo
   throw noCodec(typeOid);
 }
 
+/** A codec storing every value in `fixedWidth` bytes. */
+export type FixedWidthCodec = ColumnCodec & { readonly fixedWidth: number; readonly decodeOne: (b: Buffer, at: number) => unknown };
+
 /**
  * The codec columns of `typeOid` are always written with when it stores each value in a fixed
  * number of bytes (so row i of a block without NULL or missing values sits at a known offset);
  * undefined for variable-width types.
  */
-export function fixedWidthCodec(typeOid: number): (ColumnCodec & { readonly fixedWidth: number }) | undefined {
+export function fixedWidthCodec(typeOid: number): FixedWidthCodec | undefined {
   const c = fixedByOid.get(typeOid) ?? registeredByOid.get(typeOid);
-  return c !== undefined && c.fixedWidth !== undefined ? (c as ColumnCodec & { readonly fixedWidth: number }) : undefined;
+  return c !== undefined && c.fixedWidth !== undefined && c.decodeOne !== undefined ? (c as FixedWidthCodec) : undefined;
 }
 
 /** Encodes one column block (layout in the file header) onto `w`. */

@@ -18,7 +18,7 @@
  */
 import type { ObjectStore } from '../tiering/index.ts';
 import { ByteReader, ByteWriter, corrupted, crc32 } from './bytes.ts';
-import { type ColumnCodec, decodeColumn, encodeColumn, fixedWidthCodec } from './column-codec.ts';
+import { decodeColumn, encodeColumn, type FixedWidthCodec, fixedWidthCodec } from './column-codec.ts';
 
 export const SEGMENT_MAGIC = 'TSSG';
 export const SEGMENT_VERSION = 2;
@@ -264,7 +264,7 @@ export interface FixedWidthColumn {
   readonly key: string;
   readonly col: SegmentColumnHeader;
   readonly width: number;
-  readonly codec: ColumnCodec;
+  readonly codec: FixedWidthCodec;
   /** The block's chunk CRCs (chunkCrcCount u32s). */
   readonly crcs: Buffer;
   /** Chunk 0, read and verified while checking the block's prefix. */
@@ -322,9 +322,13 @@ export function fixedValueChunks(f: FixedWidthColumn, offset: number): [number, 
 export function fixedValueAt(f: FixedWidthColumn, offset: number, first: Buffer, second: Buffer | null): unknown {
   const at = PLAIN_BLOCK_PREFIX + offset * f.width;
   const start = at - Math.floor(at / CHUNK_BYTES) * CHUNK_BYTES;
-  const bytes = second === null ? first.subarray(start, start + f.width) : Buffer.concat([first.subarray(start), second.subarray(0, f.width - (first.length - start))]);
+  if (second === null) {
+    if (start + f.width > first.length) throw invalid(f.key, `block of column ${f.col.attnum} has the wrong size`);
+    return f.codec.decodeOne(first, start);
+  }
+  const bytes = Buffer.concat([first.subarray(start), second.subarray(0, f.width - (first.length - start))]);
   if (bytes.length !== f.width) throw invalid(f.key, `block of column ${f.col.attnum} has the wrong size`);
-  return f.codec.decode(new ByteReader(bytes, `segment file "${f.key}"`), 1, f.col.typeOid)[0];
+  return f.codec.decodeOne(bytes, 0);
 }
 
 /** Zone maps as stored in the catalog's `minMax` (JSON-safe: int64 bounds as strings). */

@@ -39,6 +39,11 @@ const RANGE_CACHE_ENTRIES = 4096;
 /** Verified chunks of fixed-width columns a sealed segment keeps for single-value reads (least recently used dropped first): 256 MiB. */
 const CHUNK_CACHE_ENTRIES = 4096;
 const CHUNK_COST = { heap: 96, external: CHUNK_BYTES };
+/** Above any attnum (PostgreSQL allows 1,600 columns): chunk keys are chunk · MAX_ATTNUMS + attnum. */
+const MAX_ATTNUMS = 2048;
+const chunkKey = (attnum: number, chunk: number): number => chunk * MAX_ATTNUMS + attnum;
+/** valueInMemory(): the value has to be read. */
+const NOT_IN_MEMORY = Symbol('not in memory');
 
 /** What a sealed segment knows about its file without reading it. */
 export interface SegmentFileInfo {
@@ -150,7 +155,7 @@ export class Segment {
         this.typeOids.set(attnum, col.typeOid);
         this.cache?.charge(this, columnCost(values));
         // Single values now come from the loaded column: its chunks are dead weight.
-        for (const [k, q] of [...this.chunks]) if (k.startsWith(`${attnum}:`)) this.dropChunk(k, q);
+        for (const [k, q] of [...this.chunks]) if (k % MAX_ATTNUMS === attnum) this.dropChunk(k, q);
         return values;
       })();
       this.loading.set(attnum, p);
@@ -166,10 +171,26 @@ export class Segment {
    * cold file must not decode the whole key column), a vector column as that row's range (late
    * materialisation of a top-k's few rows); other columns load whole.
    */
-  async rowAt(attnums: readonly number[], offset: number, store: ObjectStore): Promise<unknown[]> {
+  rowAt(attnums: readonly number[], offset: number, store: ObjectStore): Promise<unknown[]> {
+    // Hot path: every value from a loaded column or a cached chunk, without awaiting.
     const out = new Array<unknown>(attnums.length);
+    let rest: number[] | null = null;
+    for (let i = 0; i < attnums.length; i++) {
+      const v = this.valueInMemory(attnums[i]!, offset);
+      if (v === NOT_IN_MEMORY) (rest ??= []).push(i);
+      else out[i] = v;
+    }
+    if (rest === null) {
+      this.cache?.touch(this);
+      return Promise.resolve(out);
+    }
+    return this.readRest(attnums, offset, store, out, rest);
+  }
+
+  private async readRest(attnums: readonly number[], offset: number, store: ObjectStore, out: unknown[], rest: readonly number[]): Promise<unknown[]> {
     const whole: number[] = [];
-    await Promise.all(attnums.map(async (a, i) => {
+    await Promise.all(rest.map(async (i) => {
+      const a = attnums[i]!;
       const fixed = await this.fixedValue(a, offset, store);
       if (fixed !== null) {
         out[i] = fixed.value;
@@ -184,6 +205,32 @@ export class Segment {
       whole.forEach((i, j) => (out[i] = cols[j]?.[offset]));
     }
     return out;
+  }
+
+  /** Row `offset`'s value of `attnum` if it is in memory (a loaded column, a growing segment's array, a cached chunk); else NOT_IN_MEMORY. */
+  private valueInMemory(attnum: number, offset: number): unknown {
+    const col = this.columns.get(attnum);
+    if (this.state !== 'sealed' || this.file === undefined) return col?.[offset];
+    if (col !== undefined) return col[offset];
+    const f = this.fixedCols.get(attnum);
+    if (f === undefined || f === null || f instanceof Promise) return NOT_IN_MEMORY;
+    const [a, b] = fixedValueChunks(f, offset);
+    const first = this.cachedChunk(f, a);
+    const second = b === a ? null : this.cachedChunk(f, b);
+    if (first === null || (b !== a && second === null)) return NOT_IN_MEMORY;
+    this.chunkValueReads++;
+    return fixedValueAt(f, offset, first, second);
+  }
+
+  /** Chunk `c` of a fixed-width column if it is cached and read (most recently used now); else null. */
+  private cachedChunk(f: FixedWidthColumn, c: number): Buffer | null {
+    if (c === 0) return f.chunk0;
+    const key = chunkKey(f.col.attnum, c);
+    const have = this.chunks.get(key);
+    if (have === undefined || have instanceof Promise) return null;
+    this.chunks.delete(key);
+    this.chunks.set(key, have);
+    return have;
   }
 
   /** The memory its loaded columns take, charged to the budget (after a seal or merge left them in memory). */
@@ -203,10 +250,10 @@ export class Segment {
     }
   }
 
-  /** Fixed-width column layouts by attnum (null: the column has none; read it whole). */
-  private readonly fixedCols = new Map<number, Promise<FixedWidthColumn | null>>();
-  /** Verified chunks of fixed-width columns (`attnum:chunk`), least recently used first; chunk 0 stays with its layout. */
-  private readonly chunks = new Map<string, Promise<Buffer>>();
+  /** Fixed-width column layouts by attnum (null: the column has none; read it whole), a promise while being opened. */
+  private readonly fixedCols = new Map<number, FixedWidthColumn | null | Promise<FixedWidthColumn | null>>();
+  /** Verified chunks of fixed-width columns by chunkKey(), least recently used first (a promise while read); chunk 0 stays with its layout. */
+  private readonly chunks = new Map<number, Buffer | Promise<Buffer>>();
   /** Single values read through chunks instead of whole columns (tests, logs). */
   chunkValueReads = 0;
 
@@ -237,7 +284,9 @@ export class Segment {
       })();
       layout = p;
       this.fixedCols.set(attnum, p);
-      p.catch(() => {
+      p.then((f) => {
+        if (this.fixedCols.get(attnum) === p) this.fixedCols.set(attnum, f);
+      }, () => {
         if (this.fixedCols.get(attnum) === p) this.fixedCols.delete(attnum);
       });
     }
@@ -251,28 +300,29 @@ export class Segment {
   }
 
   /** Chunk `c` of a fixed-width column: cached, or read and verified (and charged to the memory budget). */
-  private chunk(f: FixedWidthColumn, c: number, store: ObjectStore): Promise<Buffer> {
-    if (c === 0) return Promise.resolve(f.chunk0);
-    const key = `${f.col.attnum}:${c}`;
-    let p = this.chunks.get(key);
-    if (p !== undefined) {
+  private chunk(f: FixedWidthColumn, c: number, store: ObjectStore): Buffer | Promise<Buffer> {
+    if (c === 0) return f.chunk0;
+    const key = chunkKey(f.col.attnum, c);
+    const have = this.chunks.get(key);
+    if (have !== undefined) {
       this.chunks.delete(key);
-      this.chunks.set(key, p);
-      return p;
+      this.chunks.set(key, have);
+      return have;
     }
     const read = readColumnChunk(store, f.key, f.col, f.crcs, c);
-    p = read;
     this.chunks.set(key, read);
     this.cache?.charge(this, CHUNK_COST);
-    read.catch(() => this.dropChunk(key, read));
+    read.then((bytes) => {
+      if (this.chunks.get(key) === read) this.chunks.set(key, bytes);
+    }, () => this.dropChunk(key, read));
     if (this.chunks.size > CHUNK_CACHE_ENTRIES) {
       const [oldest, q] = this.chunks.entries().next().value!;
       this.dropChunk(oldest, q);
     }
-    return p;
+    return read;
   }
 
-  private dropChunk(key: string, p: Promise<Buffer>): void {
+  private dropChunk(key: number, p: Buffer | Promise<Buffer>): void {
     if (this.chunks.get(key) !== p) return;
     this.chunks.delete(key);
     this.cache?.release(this, CHUNK_COST);
