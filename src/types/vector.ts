@@ -233,12 +233,20 @@ export function vectorRecv(buf: Uint8Array, typmod: number): Float32Array {
   checkDim('vector', dim);
   checkExpectedDim(typmod, dim);
   if (unused !== 0) throw new DbError(SqlState.DataException, `expected unused to be 0, not ${unused}`);
-  const out = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) {
-    out[i] = r.float32();
-    checkElement('vector', out[i]!);
+  const bytes = 4 * Math.max(dim, 0);
+  if (buf.length !== 4 + bytes) {
+    for (let i = 0; i < dim; i++) checkElement('vector', r.float32()); // the errors, in order, of a short or long value
+    r.end();
   }
-  r.end();
+  // Big-endian float32s: copy, then swap each word in place (native), then check the values.
+  const out = new Float32Array(dim);
+  const view = Buffer.from(out.buffer);
+  view.set(buf.subarray(4, 4 + bytes));
+  view.swap32();
+  for (let i = 0; i < dim; i++) {
+    const x = out[i]!;
+    if (x - x !== 0) checkElement('vector', x); // NaN or ±Infinity
+  }
   return out;
 }
 
