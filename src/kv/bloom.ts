@@ -9,15 +9,27 @@
 const PROBES = 7;
 const BITS_PER_KEY = 10;
 
-/** Two independent 32-bit hashes of the bytes (FNV-1a with two offset bases), for double hashing. */
-function hashes(key: Uint8Array): [number, number] {
+/**
+ * Two independent 32-bit hashes of the bytes (FNV-1a with two offset bases), for double
+ * hashing. A string is taken as latin1 (one byte per char code): the same hashes as its bytes.
+ */
+function hashes(key: Uint8Array | string): [number, number] {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < key.length; i++) {
-    const b = key[i]!;
-    h1 = Math.imul(h1 ^ b, 0x01000193);
-    h2 = Math.imul(h2 ^ b, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+  if (typeof key === 'string') {
+    for (let i = 0; i < key.length; i++) {
+      const b = key.charCodeAt(i) & 0xff;
+      h1 = Math.imul(h1 ^ b, 0x01000193);
+      h2 = Math.imul(h2 ^ b, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+  } else {
+    for (let i = 0; i < key.length; i++) {
+      const b = key[i]!;
+      h1 = Math.imul(h1 ^ b, 0x01000193);
+      h2 = Math.imul(h2 ^ b, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
   }
   h1 ^= h1 >>> 16;
   h1 = Math.imul(h1, 0x85ebca6b);
@@ -106,13 +118,14 @@ export class GrowingBloomFilter {
     this.layers = layers.length > 0 ? [...layers] : [new BloomFilter(capacity)];
   }
 
-  add(key: Uint8Array): void {
+  /** Adds a key: bytes, or a latin1 string of them. */
+  add(key: Uint8Array | string): void {
     let last = this.layers[this.layers.length - 1]!;
     if (last.full) this.layers.push((last = new BloomFilter(last.capacity * 2)));
     last.addHashes(hashes(key));
   }
 
-  mayContain(key: Uint8Array): boolean {
+  mayContain(key: Uint8Array | string): boolean {
     const h = hashes(key);
     for (const l of this.layers) if (l.hasHashes(h)) return true;
     return false;

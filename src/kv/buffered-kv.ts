@@ -25,7 +25,10 @@ export class BufferedKv implements KvStore {
   ) {}
 
   private set(k: Uint8Array, v: Buffer | null): void {
-    const s = key(k);
+    this.setLatin1(key(k), v);
+  }
+
+  private setLatin1(s: string, v: Buffer | null): void {
     this.undo?.push([s, this.memtable.get(s)]);
     this.memtable.set(s, v);
     if (this.undo === null && this.memtable.size >= this.flushEntries) this.flush();
@@ -54,6 +57,18 @@ export class BufferedKv implements KvStore {
 
   put(k: Uint8Array, v: Uint8Array): void {
     this.set(k, Buffer.from(v));
+  }
+
+  /** put() of a key given as its latin1 string, taking `v` as it is (the caller does not reuse it). */
+  putLatin1(s: string, v: Buffer): void {
+    this.setLatin1(s, v);
+  }
+
+  /** get() of a key given as its latin1 string. */
+  getLatin1(s: string): Buffer | undefined {
+    const v = this.memtable.get(s);
+    if (v !== undefined) return v === null ? undefined : v;
+    return this.base.get(Buffer.from(s, 'latin1'));
   }
 
   batchPut(entries: readonly (readonly [Uint8Array, Uint8Array])[]): void {

@@ -101,6 +101,11 @@ export class UniqueConstraint {
     return Buffer.from(this.prefixLatin1 + k, 'latin1');
   }
 
+  /** fullKey() as a latin1 string. */
+  fullKeyLatin1(k: string): string {
+    return this.prefixLatin1 + k;
+  }
+
   violation(row: readonly unknown[]): DbError {
     const cols = this.def.attnums.map((a) => this.table.columns.find((c) => c.attnum === a)!);
     const values = this.positions.map((p, i) => typeByOid(cols[i]!.typeOid)!.textOut(row[p], defaultFormatContext));
@@ -219,8 +224,10 @@ export class UniqueKeys {
    */
   private readAhead: { u: UniqueConstraint; entries: Map<string, Buffer | null> } | null = null;
 
-  private entryGet(full: Buffer): Buffer | undefined {
-    return this.bloom.mayContain(full) ? this.kv.get(full) : undefined;
+  /** The entry of a full key given as its latin1 string (no Buffer on the common paths). */
+  private entryGet(full: string): Buffer | undefined {
+    if (!this.bloom.mayContain(full)) return undefined;
+    return this.kv instanceof BufferedKv ? this.kv.getLatin1(full) : this.kv.get(Buffer.from(full, 'latin1'));
   }
 
   /** The committed entry of key `k` of `u` (read ahead, else from the store). */
@@ -230,7 +237,7 @@ export class UniqueKeys {
       const v = ra.entries.get(k);
       if (v !== undefined) return v ?? undefined;
     }
-    return this.entryGet(u.fullKey(k));
+    return this.entryGet(u.fullKeyLatin1(k));
   }
 
   /**
@@ -276,9 +283,11 @@ export class UniqueKeys {
   }
 
   /** Puts an entry; `known`: the key is already in the filter (an update re-putting its key), so the filter is left as it is. */
-  private entryPut(full: Buffer, value: Buffer, known = false): void {
+  /** Puts a full key given as its latin1 string; `value` is taken as it is. */
+  private entryPut(full: string, value: Buffer, known = false): void {
     this.readAhead = null;
-    this.kv.put(full, value);
+    if (this.kv instanceof BufferedKv) this.kv.putLatin1(full, value);
+    else this.kv.put(Buffer.from(full, 'latin1'), value);
     if (known) return;
     this.bloom.add(full);
     if (this.bloom.layers.length > MAX_BLOOM_LAYERS) this.bloomRebuildDue = true;
@@ -411,7 +420,7 @@ export class UniqueKeys {
         batch.rows.forEach((row, i) => {
           for (const u of constraints) {
             const k = u.key(row);
-            if (k !== null) this.entryPut(u.fullKey(k), rowIdBytes(batch.rowIds[i]!));
+            if (k !== null) this.entryPut(u.fullKeyLatin1(k), rowIdBytes(batch.rowIds[i]!));
           }
         });
       });
@@ -572,7 +581,7 @@ export class UniqueKeys {
           const id = assigned[-provisional - 1];
           if (id !== undefined && !Number.isNaN(id)) {
             // A key the transaction deleted was in the index, so it is in the filter already.
-            this.entryPut(u.fullKey(k), rowIdBytes(id), gone?.has(k) === true);
+            this.entryPut(u.fullKeyLatin1(k), rowIdBytes(id), gone?.has(k) === true);
             done.add(k);
           }
         }
