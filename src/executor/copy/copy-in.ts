@@ -284,7 +284,8 @@ class BinaryParser implements CopyParser {
           complete = false;
           break;
         }
-        fields.push(new Uint8Array(b.subarray(q, q + len)));
+        // A view, not a copy: binaryIn functions copy what they keep (bytea does), so no value pins the chunk.
+        fields.push(new Uint8Array(b.buffer, b.byteOffset + q, len));
         q += len;
       }
       if (!complete) break;
