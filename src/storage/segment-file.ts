@@ -312,6 +312,28 @@ export async function readColumnChunk(store: ObjectStore, key: string, col: Segm
   return bytes;
 }
 
+/** The whole block of a fixed-width column (one ranged read), every chunk verified against `crcs`; a mismatch is XX001. */
+export async function readFixedWidthBlock(store: ObjectStore, f: FixedWidthColumn): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await store.getRange(f.key, f.col.offset, f.col.length);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(f.key, `truncated block of column ${f.col.attnum}`);
+    throw err;
+  }
+  for (let c = 0; c < f.col.chunkCrcCount; c++) {
+    if (crc32(bytes.subarray(c * CHUNK_BYTES, Math.min(bytes.length, (c + 1) * CHUNK_BYTES))) !== f.crcs.readUInt32LE(c * 4)) {
+      throw invalid(f.key, `checksum mismatch in chunk ${c} of column ${f.col.attnum}`);
+    }
+  }
+  return bytes;
+}
+
+/** Row `offset`'s value read from the whole block of a fixed-width column (readFixedWidthBlock). */
+export function fixedValueInBlock(f: FixedWidthColumn, block: Buffer, offset: number): unknown {
+  return f.codec.decodeOne(block, PLAIN_BLOCK_PREFIX + offset * f.width);
+}
+
 /** The chunks (first, last) of a fixed-width column holding row `offset`'s bytes: one, or two when the value straddles a boundary. */
 export function fixedValueChunks(f: FixedWidthColumn, offset: number): [number, number] {
   const at = PLAIN_BLOCK_PREFIX + offset * f.width;

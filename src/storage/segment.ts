@@ -10,8 +10,8 @@ import { DeleteBitmap } from './delete-bitmap.ts';
 import { type ColumnCache, columnCost } from './column-cache.ts';
 import type { TenantDirectory } from './tenants.ts';
 import {
-  CHUNK_BYTES, fixedValueAt, fixedValueChunks, type FixedWidthColumn, openFixedWidthColumn, readColumnChunk, readSegmentColumn, readSegmentHeader,
-  readVectorRows, type SegmentHeader, type ZoneMap,
+  CHUNK_BYTES, fixedValueAt, fixedValueChunks, fixedValueInBlock, type FixedWidthColumn, openFixedWidthColumn, readColumnChunk, readFixedWidthBlock,
+  readSegmentColumn, readSegmentHeader, readVectorRows, type SegmentHeader, type ZoneMap,
 } from './segment-file.ts';
 
 /** 2^32: row id = segmentId * ROW_ID_SEGMENT_FACTOR + offset. */
@@ -42,6 +42,14 @@ const CHUNK_COST = { heap: 96, external: CHUNK_BYTES };
 /** Above any attnum (PostgreSQL allows 1,600 columns): chunk keys are chunk · MAX_ATTNUMS + attnum. */
 const MAX_ATTNUMS = 2048;
 const chunkKey = (attnum: number, chunk: number): number => chunk * MAX_ATTNUMS + attnum;
+/**
+ * Chunks of one fixed-width column read one by one before the rest of its block is read in one
+ * go and kept as raw bytes (8 bytes per int8 row, not a boxed value): many point reads of a
+ * file then cost no I/O round trip each, which a busy event loop makes slow.
+ */
+const PROMOTE_AFTER_CHUNKS = 16;
+/** Largest block kept raw (bigger ones stay with cached chunks). */
+const RAW_BLOCK_MAX_BYTES = 256 * 1024 * 1024;
 /** valueInMemory(): the value has to be read. */
 const NOT_IN_MEMORY = Symbol('not in memory');
 
@@ -156,6 +164,11 @@ export class Segment {
         this.cache?.charge(this, columnCost(values));
         // Single values now come from the loaded column: its chunks are dead weight.
         for (const [k, q] of [...this.chunks]) if (k % MAX_ATTNUMS === attnum) this.dropChunk(k, q);
+        const raw = this.rawBlocks.get(attnum);
+        if (raw !== undefined) {
+          this.rawBlocks.delete(attnum);
+          this.cache?.release(this, { heap: 96, external: raw.length });
+        }
         return values;
       })();
       this.loading.set(attnum, p);
@@ -214,6 +227,11 @@ export class Segment {
     if (col !== undefined) return col[offset];
     const f = this.fixedCols.get(attnum);
     if (f === undefined || f === null || f instanceof Promise) return NOT_IN_MEMORY;
+    const raw = this.rawBlocks.get(attnum);
+    if (raw !== undefined) {
+      this.chunkValueReads++;
+      return fixedValueInBlock(f, raw, offset);
+    }
     const [a, b] = fixedValueChunks(f, offset);
     const first = this.cachedChunk(f, a);
     const second = b === a ? null : this.cachedChunk(f, b);
@@ -247,6 +265,8 @@ export class Segment {
       this.rangeRows = 0;
       this.fixedCols.clear();
       this.chunks.clear();
+      this.rawBlocks.clear();
+      this.chunkReads.clear();
     }
   }
 
@@ -292,11 +312,48 @@ export class Segment {
     }
     const f = await layout;
     if (f === null) return null;
+    const raw = this.rawBlocks.get(attnum);
+    if (raw !== undefined) {
+      this.chunkValueReads++;
+      return { value: fixedValueInBlock(f, raw, offset) };
+    }
     const [a, b] = fixedValueChunks(f, offset);
     const first = await this.chunk(f, a, store);
     const second = b === a ? null : await this.chunk(f, b, store);
     this.chunkValueReads++;
     return { value: fixedValueAt(f, offset, first, second) };
+  }
+
+  /** Raw blocks of fixed-width columns read whole after PROMOTE_AFTER_CHUNKS chunk reads (values decoded one at a time). */
+  private readonly rawBlocks = new Map<number, Buffer>();
+  /** Chunks read one by one per column; -1 once its whole block is being read, was read, or failed. */
+  private readonly chunkReads = new Map<number, number>();
+  /** Whole-block reads running (tests wait for them). */
+  promotions: Promise<void>[] = [];
+
+  /** Counts a chunk read of `f`'s column; past PROMOTE_AFTER_CHUNKS reads the whole block in the background. */
+  private countChunkRead(f: FixedWidthColumn, store: ObjectStore): void {
+    const attnum = f.col.attnum;
+    const n = this.chunkReads.get(attnum) ?? 0;
+    if (n < 0) return;
+    if (n + 1 < PROMOTE_AFTER_CHUNKS || f.col.length > RAW_BLOCK_MAX_BYTES) {
+      this.chunkReads.set(attnum, n + 1);
+      return;
+    }
+    this.chunkReads.set(attnum, -1);
+    const p = readFixedWidthBlock(store, f).then((block) => {
+      // Evicted, or loaded whole meanwhile: keep nothing.
+      if (this.fixedCols.get(attnum) !== f || this.columns.has(attnum)) return;
+      this.rawBlocks.set(attnum, block);
+      this.cache?.charge(this, { heap: 96, external: block.length });
+      for (const [k, q] of [...this.chunks]) if (k % MAX_ATTNUMS === attnum) this.dropChunk(k, q);
+    }, () => {
+      // A damaged chunk somewhere in the block: stay with single chunks (the damaged one is XX001 when read).
+    });
+    this.promotions.push(p);
+    void p.finally(() => {
+      this.promotions = this.promotions.filter((q) => q !== p);
+    });
   }
 
   /** Chunk `c` of a fixed-width column: cached, or read and verified (and charged to the memory budget). */
@@ -310,6 +367,7 @@ export class Segment {
       return have;
     }
     const read = readColumnChunk(store, f.key, f.col, f.crcs, c);
+    this.countChunkRead(f, store);
     this.chunks.set(key, read);
     this.cache?.charge(this, CHUNK_COST);
     read.then((bytes) => {

@@ -168,3 +168,58 @@ test('a point fetch from a cold sealed file reads a few chunks, not the whole co
     await env.close();
   }
 });
+
+test('many point reads of one column read its block once, then serve values without I/O; a damaged block stays with chunks', async () => {
+  const dir = tempDir();
+  const counting = new CountingStore(new LocalObjectStore(path.join(dir, 'objects'), false));
+  const env = await openEnv({ objectStore: counting }, dir);
+  try {
+    const t = createTable(env.catalog, 'many', [col(1, 'id', Oid.int8), col(2, 'v', Oid.int4)]);
+    env.engine.attachTable(t);
+    const n = 300_000; // the int8 block: 37 chunks
+    const ids = await insertCommit(env.engine, t.tableId, [1, 2], Array.from({ length: n }, (_v, i) => [BigInt(i) * 5n, i - 7]));
+    await env.engine.maintain();
+    const spread = (k: number, of: number): number => Math.floor(((k + 0.5) * n) / of);
+    const check = async (offsets: number[]): Promise<void> => {
+      const snap = env.engine.snapshot(t.tableId);
+      try {
+        const got = await env.engine.fetch(snap, null, offsets.map((o) => ids[o]!), [1]);
+        assert.deepEqual(got, offsets.map((o) => [BigInt(o) * 5n]));
+      } finally {
+        snap.release();
+      }
+    };
+    let engine = await env.reopen();
+    const segOf = (): { promotions: Promise<void>[]; chunkValueReads: number; columns: Map<number, unknown[]> } => {
+      const snap = engine.snapshot(t.tableId);
+      const seg = snap.segments[0]!.segment;
+      snap.release();
+      return seg as unknown as { promotions: Promise<void>[]; chunkValueReads: number; columns: Map<number, unknown[]> };
+    };
+    // Values from 30 different chunks, one statement each: the block is read whole in the background.
+    for (let k = 0; k < 30; k++) await check([spread(k, 30)]);
+    await Promise.all(segOf().promotions);
+    const before = counting.bytesRead;
+    await check(Array.from({ length: 500 }, (_v, k) => spread(k, 500)));
+    assert.equal(counting.bytesRead - before, 0, 'served from the block in memory');
+    assert.equal(segOf().columns.size, 0, 'never decoded whole');
+    // A flipped byte in chunk 3: the whole-block read fails quietly; intact chunks keep serving, chunk 3 is XX001.
+    const files = env.catalog.files(t.tableId);
+    const loc = files[files.length - 1]!.location;
+    const file = path.join(dir, 'objects', ...loc.split('/'));
+    const header = await readSegmentHeader(counting, loc);
+    const h = header.columns.find((c) => c.attnum === 1)!;
+    const bytes = fs.readFileSync(file);
+    bytes[h.offset + 3 * CHUNK_BYTES + 100]! ^= 0x04;
+    fs.writeFileSync(file, bytes);
+    engine = await env.reopen();
+    const rowsPerChunk = CHUNK_BYTES / 8;
+    const damaged = Math.floor((3 * CHUNK_BYTES + 100 - 14) / 8);
+    for (let c = 0; c < 37; c++) if (c !== 3) await check([Math.min(n - 1, c * rowsPerChunk + 10)]);
+    await Promise.all(segOf().promotions);
+    await check([n - 5, 100]);
+    await assert.rejects(check([damaged]), (err: unknown) => err instanceof DbError && err.code === 'XX001');
+  } finally {
+    await env.close();
+  }
+});
