@@ -62,20 +62,31 @@ export function prepareCommit(tx: WriteTx, typeOidOf: (tableId: number, attnum: 
       if (provisional.length === 0) continue;
       const typeOids = attnums.map((a) => typeOidOf(tableId, a));
       const columns = attnums.map((_a, i) => provisional.map((p) => w.rows[p]![i]));
-      const enc = new ByteWriter(1024);
+      const enc = new ByteWriter(estimateEncodedBytes(columns));
       columns.forEach((values, i) => {
         const at = enc.length;
         enc.u32(0);
         encodeColumn(typeOids[i]!, values, enc);
         enc.patchU32(at, enc.length - at - 4);
       });
-      batches.push({ attnums, typeOids, columns, rowCount: provisional.length, encoded: enc.finish(), provisional });
+      // The writer is dropped here, so its bytes need no copy.
+      batches.push({ attnums, typeOids, columns, rowCount: provisional.length, encoded: enc.view(), provisional });
     }
     if (batches.length > 0 || w.deletes.size > 0) {
       out.push({ tableId, batches, deletes: [...w.deletes], provisionalTotal: w.rows.length });
     }
   }
   return out;
+}
+
+/** About the encoded size of `columns` (from the first row's values), so the writer rarely grows. */
+function estimateEncodedBytes(columns: readonly unknown[][]): number {
+  let perRow = 0;
+  for (const values of columns) {
+    const v = values[0];
+    perRow += v instanceof Float32Array ? 4 * v.length + 4 : typeof v === 'string' ? 4 + 2 * v.length : 8;
+  }
+  return 64 + columns.length * 32 + Math.ceil(perRow * (columns[0]?.length ?? 0) * 1.1);
 }
 
 /** Reserves offsets and frames the transaction's records; rolls its reservations back if it throws. */
@@ -93,7 +104,7 @@ export function buildCommit(host: CommitHost, tx: WriteTx, prepared: PreparedTab
         seg.reserved += b.rowCount;
         seg.reservedBytes += b.encoded.length;
         reservations.push({ segment: seg, rows: b.rowCount, bytes: b.encoded.length });
-        bufs.push(insertRecord(tx.txId, p.tableId, seg.segmentId, b.startOffset, b.rowCount, b.attnums, b.encoded));
+        bufs.push(...insertRecord(tx.txId, p.tableId, seg.segmentId, b.startOffset, b.rowCount, b.attnums, b.encoded));
       }
       const targets: { segment: Segment; offset: number }[] = [];
       for (const id of p.deletes) {

@@ -52,15 +52,21 @@ export function frameRecord(type: number, payload: Uint8Array): Buffer {
   return out;
 }
 
-/** The INSERT payload's column part (`(u32 blockLength | block) × ncols`), built at commit() time. */
+/**
+ * An INSERT record as buffers to write back to back: the frame header with the payload's
+ * head, then `columns` (the `(u32 blockLength | block) × ncols` part, built at commit() time)
+ * as it is — the largest part of a commit is not copied to frame it.
+ */
 export function insertRecord(
   txId: bigint, tableId: number, segmentId: number, startOffset: number, rowCount: number, attnums: readonly number[], columns: Buffer,
-): Buffer {
-  const w = new ByteWriter(32 + attnums.length * 2 + columns.length);
+): Buffer[] {
+  const w = new ByteWriter(RECORD_HEADER_BYTES + 26 + attnums.length * 2);
+  w.u32(26 + attnums.length * 2 + columns.length).u32(0).u8(WalRecordType.Insert);
   w.u64(txId).u32(tableId).u32(segmentId).u32(startOffset).u32(rowCount).u16(attnums.length);
   for (const a of attnums) w.u16(a);
-  w.bytes(columns);
-  return frameRecord(WalRecordType.Insert, w.view());
+  const head = w.view();
+  head.writeUInt32LE(crc32(columns, crc32(head.subarray(8))), 4);
+  return [head, columns];
 }
 
 export function deleteRecord(txId: bigint, tableId: number, rowIds: readonly { segmentId: number; offset: number }[]): Buffer {

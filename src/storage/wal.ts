@@ -200,21 +200,18 @@ export class WriteAheadLog {
       }
     }
     if (built.length === 0) return;
-    const data = Buffer.concat(built.flatMap((b) => b.bufs));
+    const bufs = built.flatMap((b) => b.bufs);
+    const total = bufs.reduce((n, b) => n + b.length, 0);
     try {
       if (this.fileSize >= this.fileBytes) await this.startFile(this.endLsn);
       const startLsn = this.endLsn;
-      let done = 0;
-      while (done < data.length) {
-        const { bytesWritten } = await this.fh!.write(data, done, data.length - done, this.fileSize + done);
-        done += bytesWritten;
-      }
+      await writeAll(this.fh!, bufs, this.fileSize);
       this.stats.writes++;
       if (this.opts.fsync) {
         await this.fh!.datasync();
         this.stats.fsyncs++;
       }
-      this.fileSize += data.length;
+      this.fileSize += total;
       let lsn = startLsn;
       for (const b of built) {
         const size = b.bufs.reduce((s, x) => s + x.length, 0);
@@ -261,5 +258,23 @@ export class WriteAheadLog {
     await this.barrier(() => undefined);
     await this.fh?.close();
     this.fh = undefined;
+  }
+}
+
+/** Writes `bufs` back to back at `position` (gathered writes, however the kernel splits them). */
+async function writeAll(fh: fs.FileHandle, bufs: Buffer[], position: number): Promise<void> {
+  const IOV = 512;
+  let i = 0;
+  let at = position;
+  while (i < bufs.length) {
+    const batch = bufs.slice(i, i + IOV);
+    let { bytesWritten } = await fh.writev(batch, at);
+    if (bytesWritten === 0 && batch.some((b) => b.length > 0)) throw new Error('write-ahead log: writev wrote nothing');
+    at += bytesWritten;
+    while (i < bufs.length && bytesWritten >= bufs[i]!.length) {
+      bytesWritten -= bufs[i]!.length;
+      i++;
+    }
+    if (bytesWritten > 0) bufs[i] = bufs[i]!.subarray(bytesWritten);
   }
 }

@@ -13,6 +13,29 @@ async function collect(wal: WriteAheadLog, from = 0n): Promise<{ rec: WalRecord;
   return out;
 }
 
+test('a group commit of more buffers than one gathered write takes is written whole, in order', async () => {
+  const dir = tempDir();
+  const wal = await WriteAheadLog.open({ dir, fsync: true, log: silent });
+  await wal.replay(0n, () => assert.fail('empty log'));
+  const jobs = Array.from({ length: 400 }, (_v, i) => wal.submit({
+    build: () => [...insertRecord(BigInt(i), 7, 3, i, 1, [1], Buffer.from([3, 0, 0, 0, i & 255, 2, 3])), commitRecord(BigInt(i), 5n)],
+    apply: () => undefined,
+  }));
+  await Promise.all(jobs);
+  assert.ok(wal.stats.writes < 400, `grouped (${wal.stats.writes} writes for 400 commits)`);
+  await wal.close();
+  const again = await WriteAheadLog.open({ dir, fsync: true, log: silent });
+  const recs = (await collect(again)).map((r) => r.rec);
+  await again.close();
+  assert.equal(recs.length, 800);
+  recs.forEach((rec, j) => {
+    const i = j >> 1;
+    if (j % 2 === 1) return assert.equal(rec.kind, 'commit');
+    assert.equal(rec.kind, 'insert');
+    if (rec.kind === 'insert') assert.deepEqual([rec.txId, rec.startOffset, ...rec.blocks[0]!], [BigInt(i), i, i & 255, 2, 3]);
+  });
+});
+
 test('WAL records round-trip with increasing LSNs across files', async () => {
   const dir = tempDir();
   const wal = await WriteAheadLog.open({ dir, fsync: true, log: silent, fileBytes: 200 });
@@ -20,7 +43,7 @@ test('WAL records round-trip with increasing LSNs across files', async () => {
   for (let i = 0; i < 10; i++) {
     await wal.submit({
       build: () => [
-        insertRecord(BigInt(i), 7, 3, i, 1, [1], Buffer.from([3, 0, 0, 0, 1, 2, 3])),
+        ...insertRecord(BigInt(i), 7, 3, i, 1, [1], Buffer.from([3, 0, 0, 0, 1, 2, 3])),
         deleteRecord(BigInt(i), 7, [{ segmentId: 3, offset: i }]),
         commitRecord(BigInt(i), 5n),
       ],
