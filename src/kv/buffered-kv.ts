@@ -14,8 +14,8 @@ const key = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byt
 export class BufferedKv implements KvStore {
   /** Pending writes: latin1 key → value, or null for a delete. */
   private memtable = new Map<string, Buffer | null>();
-  /** Undo log of the outermost atomic() call (memtable states before each write). */
-  private undo: [string, Buffer | null | undefined][] | null = null;
+  /** Undo log of the outermost atomic() call: (key, memtable state before the write) pairs, flattened. */
+  private undo: (string | Buffer | null | undefined)[] | null = null;
   /** Flushes done (for tests and reports). */
   flushes = 0;
 
@@ -29,7 +29,7 @@ export class BufferedKv implements KvStore {
   }
 
   private setLatin1(s: string, v: Buffer | null): void {
-    this.undo?.push([s, this.memtable.get(s)]);
+    this.undo?.push(s, this.memtable.get(s)); // pairs, flat: no array per write
     this.memtable.set(s, v);
     if (this.undo === null && this.memtable.size >= this.flushEntries) this.flush();
   }
@@ -160,8 +160,9 @@ export class BufferedKv implements KvStore {
     } catch (err) {
       const log = this.undo ?? [];
       this.undo = null;
-      for (let i = log.length - 1; i >= 0; i--) {
-        const [s, before] = log[i]!;
+      for (let i = log.length - 2; i >= 0; i -= 2) {
+        const s = log[i] as string;
+        const before = log[i + 1] as Buffer | null | undefined;
         if (before === undefined) this.memtable.delete(s);
         else this.memtable.set(s, before);
       }

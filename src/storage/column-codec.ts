@@ -192,6 +192,13 @@ export function fixedWidthCodec(typeOid: number): FixedWidthCodec | undefined {
   return c !== undefined && c.fixedWidth !== undefined && c.decodeOne !== undefined ? (c as FixedWidthCodec) : undefined;
 }
 
+/** About the encoded size of a column block of `values` (judged by its first value), so a writer sized with it rarely grows. */
+export function estimateColumnBytes(values: readonly unknown[]): number {
+  const v = values[0];
+  const perValue = v instanceof Float32Array ? 4 * v.length + 4 : typeof v === 'string' ? 4 + 2 * v.length : 8;
+  return 64 + ((values.length + 7) >> 3) * 2 + Math.ceil(perValue * values.length * 1.1);
+}
+
 /** Encodes one column block (layout in the file header) onto `w`. */
 export function encodeColumn(typeOid: number, values: readonly unknown[], w: ByteWriter): void {
   const n = values.length;

@@ -5,7 +5,7 @@
  * once they are durable `applyCommit` appends the rows, sets delete bits and publishes.
  */
 import { ByteWriter } from './bytes.ts';
-import { encodeColumn } from './column-codec.ts';
+import { encodeColumn, estimateColumnBytes } from './column-codec.ts';
 import { makeRowId, type Segment } from './segment.ts';
 import type { TableState } from './table-state.ts';
 import type { WriteTx } from './transaction.ts';
@@ -62,7 +62,7 @@ export function prepareCommit(tx: WriteTx, typeOidOf: (tableId: number, attnum: 
       if (provisional.length === 0) continue;
       const typeOids = attnums.map((a) => typeOidOf(tableId, a));
       const columns = attnums.map((_a, i) => provisional.map((p) => w.rows[p]![i]));
-      const enc = new ByteWriter(estimateEncodedBytes(columns));
+      const enc = new ByteWriter(columns.reduce((n, values) => n + 4 + estimateColumnBytes(values), 0));
       columns.forEach((values, i) => {
         const at = enc.length;
         enc.u32(0);
@@ -77,16 +77,6 @@ export function prepareCommit(tx: WriteTx, typeOidOf: (tableId: number, attnum: 
     }
   }
   return out;
-}
-
-/** About the encoded size of `columns` (from the first row's values), so the writer rarely grows. */
-function estimateEncodedBytes(columns: readonly unknown[][]): number {
-  let perRow = 0;
-  for (const values of columns) {
-    const v = values[0];
-    perRow += v instanceof Float32Array ? 4 * v.length + 4 : typeof v === 'string' ? 4 + 2 * v.length : 8;
-  }
-  return 64 + columns.length * 32 + Math.ceil(perRow * (columns[0]?.length ?? 0) * 1.1);
 }
 
 /** Reserves offsets and frames the transaction's records; rolls its reservations back if it throws. */

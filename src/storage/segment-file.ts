@@ -18,7 +18,7 @@
  */
 import type { ObjectStore } from '../tiering/index.ts';
 import { ByteReader, ByteWriter, corrupted, crc32 } from './bytes.ts';
-import { decodeColumn, encodeColumn, type FixedWidthCodec, fixedWidthCodec } from './column-codec.ts';
+import { decodeColumn, encodeColumn, estimateColumnBytes, type FixedWidthCodec, fixedWidthCodec } from './column-codec.ts';
 
 export const SEGMENT_MAGIC = 'TSSG';
 export const SEGMENT_VERSION = 2;
@@ -98,7 +98,7 @@ export function encodeSegmentFile(
 ): { bytes: Buffer; zones: Map<number, ColumnZone> } {
   const blocks = columns.map((c) => {
     if (c.values.length !== rowCount) throw new Error(`column ${c.attnum} has ${c.values.length} values, segment ${rowCount} rows`);
-    const w = new ByteWriter(1024);
+    const w = new ByteWriter(estimateColumnBytes(c.values));
     encodeColumn(c.typeOid, c.values, w);
     const bytes = w.view();
     let nullCount = 0;
