@@ -207,56 +207,23 @@ export function parseVector(lit: string, typmod = -1): Float32Array {
 }
 
 /**
- * The most common vector literal, in one tight pass: `[` decimals (optional '-', digits, at
- * most one '.', at most 15 digits, no exponent) separated by ',' with no spaces, `]`, nothing
- * after. Each element is fastElement()'s value (exact double, rounded to float32 unless it
- * lies halfway). Anything else — spaces, exponents, long mantissas, halfway cases, errors —
- * returns null and goes through parseDenseVector from the start.
+ * The most common vector literal, in one tight pass: `[`, fastElement() tokens separated by ','
+ * with no spaces, `]`, nothing after. Anything else — spaces, tokens fastElement leaves to the
+ * exact path, errors — returns null and goes through parseDenseVector from the start.
  */
 function plainVector(lit: string): Float32Array | null {
   if (lit.charCodeAt(0) !== 91) return null; // '['
-  const values = scratch;
   let count = 0;
-  let i = 1;
-  for (;;) {
-    if (count === VECTOR_MAX_DIM) return null;
-    let c = lit.charCodeAt(i);
-    const negative = c === 45;
-    if (negative) c = lit.charCodeAt(++i);
-    let mantissa = 0;
-    let digits = 0;
-    let scale = 0;
-    while (c >= 48 && c <= 57) {
-      mantissa = mantissa * 10 + (c - 48);
-      digits++;
-      c = lit.charCodeAt(++i);
-    }
-    if (c === 46) {
-      c = lit.charCodeAt(++i);
-      while (c >= 48 && c <= 57) {
-        mantissa = mantissa * 10 + (c - 48);
-        digits++;
-        scale--;
-        c = lit.charCodeAt(++i);
-      }
-    }
-    if (digits === 0 || digits > 15) return null;
-    let d = scale === 0 ? mantissa : mantissa / EXACT_POW10[-scale]!;
-    if (negative) d = -d;
-    const f = Math.fround(d);
-    if (f !== d) {
-      if (f === 0) return null;
-      f32[0] = f;
-      u32[0] = d > f === f > 0 ? u32[0]! + 1 : u32[0]! - 1;
-      const g = f32[0]!;
-      if (!Number.isFinite(g) || (f + g) / 2 === d) return null;
-    }
-    values[count++] = f;
-    i++;
+  for (let i = 1; count < VECTOR_MAX_DIM; ) {
+    const end = fastElement(lit, i);
+    if (end < 0) return null;
+    scratch[count++] = fastValue;
+    const c = lit.charCodeAt(end);
+    i = end + 1;
     if (c === 44) continue; // ','
-    if (c === 93 && i === lit.length) return values.slice(0, count); // ']' and the end
-    return null;
+    return c === 93 && i === lit.length ? scratch.slice(0, count) : null; // ']' and the end
   }
+  return null;
 }
 
 /** vector_out / halfvec_out: `[` + shortest float4 digits joined by `,` + `]`. */
