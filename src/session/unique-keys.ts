@@ -169,8 +169,13 @@ const moveKey = (segmentId: number): Buffer => {
  */
 const FIXED_MAX_MOVED_OFFSETS = process.env['TESSERA_PK_MAX_MOVED_OFFSETS'];
 const MAX_MOVED_OFFSETS = Number(FIXED_MAX_MOVED_OFFSETS ?? 8_000_000);
-/** Entries a fold rewrites per turn of the event loop; tests lower it. */
+/** Most entries a fold rewrites per turn of the event loop; tests lower it. */
 const FOLD_CHUNK = Math.max(1, Number(process.env['TESSERA_PK_FOLD_CHUNK'] ?? 20_000));
+/**
+ * How long one fold step may hold the event loop: the next step's chunk is scaled to it
+ * (20,000 entries took 50–100 ms here, a stall for every statement arriving meanwhile).
+ */
+const FOLD_STEP_MS = 4;
 
 /**
  * The committed rows of `t` as the constraints' keys see them: only the key columns are read
@@ -706,6 +711,8 @@ export class UniqueKeys {
    * and where its scan of the entries continues.
    */
   private folding: { readonly sources: Set<number>; from: Buffer } | null = null;
+  /** Entries the next fold step rewrites (scaled so a step takes about FOLD_STEP_MS). */
+  private foldChunk = FOLD_CHUNK;
   private closed = false;
   /** Folds finished (for tests and reports). */
   folds = 0;
@@ -749,20 +756,27 @@ export class UniqueKeys {
     // over it until the buffer is flushed, and then replaces it, as it would anyway.
     const store = this.kv instanceof BufferedKv ? this.kv.base : this.kv;
     this.readAhead = null;
+    const n = this.foldChunk;
+    const started = performance.now();
+    const rescale = (): void => {
+      const ms = Math.max(0.05, performance.now() - started);
+      this.foldChunk = Math.min(FOLD_CHUNK, Math.max(256, Math.round((n * FOLD_STEP_MS) / ms)));
+    };
     if (store instanceof SqliteKv) {
       // Inside SQLite: one UPDATE over the chunk's key range (no keys or rows through JavaScript).
-      const next = store.rewriteValues(f.from, FOLD_CHUNK, (v) => {
+      const next = store.rewriteValues(f.from, n, (v) => {
         const old = rowIdOf(v);
         const cur = this.resolve(old);
         return cur === undefined ? null : cur !== old ? rowIdBytes(cur) : undefined;
       });
+      rescale();
       if (next !== null) {
         f.from = next;
         setImmediate(() => this.foldStep());
         return;
       }
     } else {
-      const chunk = store.scan(f.from, null, FOLD_CHUNK);
+      const chunk = store.scan(f.from, null, n);
       store.atomic(() => {
         for (const e of chunk) {
           const old = rowIdOf(e.value);
@@ -771,7 +785,8 @@ export class UniqueKeys {
           else if (cur !== old) store.put(e.key, rowIdBytes(cur));
         }
       });
-      if (chunk.length === FOLD_CHUNK) {
+      rescale();
+      if (chunk.length === n) {
         f.from = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
         setImmediate(() => this.foldStep());
         return;
