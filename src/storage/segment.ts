@@ -122,6 +122,20 @@ export class Segment {
     return Promise.all(attnums.map((a) => this.loadColumn(a, store)));
   }
 
+  /** The sealed file's header (read once; a failed read is tried again next time), checked against the catalog's segment id and row count. */
+  private async verifiedHeader(store: ObjectStore): Promise<SegmentHeader> {
+    const file = this.file!;
+    this.header ??= readSegmentHeader(store, file.location);
+    const header = await this.header.catch((err) => {
+      this.header = undefined;
+      throw err;
+    });
+    if (header.rowCount !== this.rowCount || header.segmentId !== this.segmentId) {
+      throw corrupted(`segment file "${file.location}"`, `holds segment ${header.segmentId} with ${header.rowCount} rows, catalog says ${this.segmentId} with ${this.rowCount}`);
+    }
+    return header;
+  }
+
   /** Starts reading a cold file's header and `attnums` in the background (a failure shows on the real read). */
   prefetch(attnums: readonly number[], store: ObjectStore): void {
     if (this.state !== 'sealed' || this.file === undefined) return;
@@ -148,14 +162,7 @@ export class Segment {
     if (p === undefined) {
       const file = this.file!;
       p = (async () => {
-        this.header ??= readSegmentHeader(store, file.location);
-        const header = await this.header.catch((err) => {
-          this.header = undefined;
-          throw err;
-        });
-        if (header.rowCount !== this.rowCount || header.segmentId !== this.segmentId) {
-          throw corrupted(`segment file "${file.location}"`, `holds segment ${header.segmentId} with ${header.rowCount} rows, catalog says ${this.segmentId} with ${this.rowCount}`);
-        }
+        const header = await this.verifiedHeader(store);
         const col = header.columns.find((c) => c.attnum === attnum);
         if (col === undefined) return undefined;
         const values = await readSegmentColumn(store, file.location, header, col);
@@ -289,14 +296,7 @@ export class Segment {
     if (layout === undefined) {
       const file = this.file;
       const p = (async () => {
-        this.header ??= readSegmentHeader(store, file.location);
-        const header = await this.header.catch((err) => {
-          this.header = undefined;
-          throw err;
-        });
-        if (header.rowCount !== this.rowCount || header.segmentId !== this.segmentId) {
-          throw corrupted(`segment file "${file.location}"`, `holds segment ${header.segmentId} with ${header.rowCount} rows, catalog says ${this.segmentId} with ${this.rowCount}`);
-        }
+        const header = await this.verifiedHeader(store);
         const col = header.columns.find((c) => c.attnum === attnum);
         const f = col === undefined ? null : await openFixedWidthColumn(store, file.location, header, col);
         if (f !== null) this.cache?.charge(this, CHUNK_COST);
@@ -408,11 +408,7 @@ export class Segment {
       this.rangeRows += end - start;
       const file = this.file;
       p = (async () => {
-        this.header ??= readSegmentHeader(store, file.location);
-        const header = await this.header.catch((err) => {
-          this.header = undefined;
-          throw err;
-        });
+        const header = await this.verifiedHeader(store);
         const col = header.columns.find((c) => c.attnum === attnum);
         const rows = col === undefined ? null : await readVectorRows(store, file.location, header, col, start, end);
         if (rows !== null) this.cache?.charge(this, { heap: 96, external: rows.byteLength });
