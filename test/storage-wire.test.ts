@@ -101,6 +101,44 @@ describe('COPY matches PostgreSQL', () => {
   });
 });
 
+describe('COPY text encodings as PostgreSQL', () => {
+  /** Sends `chunks` as CopyData messages of `COPY enc FROM STDIN [opts]`; the error (code, message) or null, and the stored rows. */
+  async function copyChunks(port: number, opts: string, chunks: Buffer[]): Promise<{ error: string | null; rows: string }> {
+    const c = await RawClient.connect(port);
+    try {
+      c.send(serialize.query('DROP TABLE IF EXISTS enc'), serialize.query('CREATE TABLE enc (a int, b text)'));
+      await c.until('readyForQuery');
+      await c.until('readyForQuery');
+      c.send(serialize.query(`COPY enc FROM STDIN ${opts}`));
+      await c.until('copyInResponse');
+      c.send(...chunks.map((b) => serialize.copyData(b)), serialize.copyDone());
+      const msgs = await c.until('readyForQuery');
+      const err = msgs.find((m) => m.name === 'error') as unknown as { code: string; message: string } | undefined;
+      c.send(serialize.query("SELECT string_agg(a || ':' || b, ',' ORDER BY a) FROM enc"));
+      const rows = (await c.until('readyForQuery')).filter((m) => m.name === 'dataRow').map((m) => JSON.stringify(m)).join('');
+      return { error: err === undefined ? null : `${err.code} ${err.message}`, rows };
+    } finally {
+      c.close();
+    }
+  }
+
+  test('multi-byte characters split across CopyData messages, and invalid UTF-8, as PostgreSQL', async () => {
+    const euro = Buffer.from('€'); // 3 bytes
+    const cases: [string, Buffer[]][] = [
+      ['', [Buffer.from('1\tascii only\n2\tab'), Buffer.concat([Buffer.from('c €'), euro.subarray(0, 1)]), Buffer.concat([euro.subarray(1), Buffer.from(' é\n')])]],
+      ['(FORMAT csv)', [Buffer.from('1,"quoted €'), Buffer.from([0xe2]), Buffer.from([0x82, 0xac]), Buffer.from('"\n2,x\n')]],
+      ['', [Buffer.from('1\tok\n'), Buffer.from([0x32, 0x09, 0x61, 0xff, 0x62, 0x0a])]],
+      ['', [Buffer.from([0x31, 0x09, 0xc3, 0x28, 0x0a])]],
+      ['', [Buffer.from([0x31, 0x09, 0xed, 0xa0, 0x80, 0x0a])]],
+      ['', [Buffer.from([0x31, 0x09, 0xe2, 0x82])]],
+    ];
+    for (const [opts, chunks] of cases) {
+      const [mine, theirs] = [await copyChunks(server.port, opts, chunks), await copyChunks(pg.port, opts, chunks)];
+      assert.deepEqual(mine, theirs, `COPY ${opts} of ${chunks.map((b) => b.toString('hex')).join('|')}`);
+    }
+  });
+});
+
 describe('seed 001 file states through tessera.table_files', () => {
   test('insert → RAW files, merge → fewer larger files, drop → TO_DELETE → gone', async () => {
     await sql.unsafe("CREATE TABLE f (id int PRIMARY KEY, s text) WITH (segment_rows = 1000, segment_size = '1MB')");

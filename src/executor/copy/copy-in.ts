@@ -5,6 +5,7 @@
  * feeds chunks as they arrive, so a large COPY never sits in memory whole.
  * @see https://www.postgresql.org/docs/15/sql-copy.html#id-1.9.3.55.9
  */
+import { isAscii } from 'node:buffer';
 import { DbError, SqlState } from '../../errors/index.ts';
 import type { CopyOptions } from './copy-options.ts';
 
@@ -22,9 +23,67 @@ export interface CopyParser {
 const badFormat = (message: string): DbError => new DbError(SqlState.BadCopyFileFormat, message);
 
 /** Text format: tab-separated (or the delimiter), backslash escapes, \N for NULL, optional \. terminator. */
+/** UTF-8 chunks to text (a character may be split between chunks; invalid UTF-8 throws). */
+class ChunkDecoder {
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  /** Set at the first chunk that is not plain ASCII: from then on the streaming decoder (it may hold part of a character). */
+  private streaming = false;
+
+  decode(chunk: Buffer): string {
+    // ASCII (the common case) is its own UTF-8 decoding, and latin1 decodes it as a plain copy.
+    if (!this.streaming && isAscii(chunk)) return chunk.toString('latin1');
+    this.streaming = true;
+    this.tail = Buffer.concat([this.tail, chunk.subarray(-4)]).subarray(-4);
+    try {
+      return this.utf8.decode(chunk, { stream: true });
+    } catch {
+      throw invalidUtf8(chunk);
+    }
+  }
+
+  end(): string {
+    try {
+      return this.utf8.decode();
+    } catch {
+      // A character cut off by the end of the data: PostgreSQL names the bytes it got.
+      let lead = this.tail.length - 1;
+      while (lead > 0 && (this.tail[lead]! & 0xc0) === 0x80) lead--;
+      throw invalidUtf8(this.tail.subarray(lead));
+    }
+  }
+
+  /** The last bytes of the data (for the error of a character cut off at the end). */
+  private tail = Buffer.alloc(0);
+}
+
+/** Bytes of the character led by `c`, as PostgreSQL's pg_utf_mblen counts them. */
+const mblen = (c: number): number => ((c & 0x80) === 0 ? 1 : (c & 0xe0) === 0xc0 ? 2 : (c & 0xf0) === 0xe0 ? 3 : (c & 0xf8) === 0xf0 ? 4 : 1);
+
+/** Whether b[i..] starts with a well-formed UTF-8 character (pg_utf8_islegal: no overlongs, surrogates or > U+10FFFF). */
+function legalAt(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n === 0 || i + n > b.length) return 0;
+  const c1 = b[i + 1]!;
+  const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+  const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+  if (c1 < lo || c1 > hi) return 0;
+  for (let k = 2; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  return n;
+}
+
+/** PostgreSQL's 22021 for the first invalid UTF-8 sequence in `b` (report_invalid_encoding's bytes). */
+function invalidUtf8(b: Uint8Array): DbError {
+  let i = 0;
+  for (let n = 0; i < b.length && (n = legalAt(b, i)) > 0; ) i += n;
+  const bytes = Array.from(b.subarray(i, Math.min(b.length, i + mblen(b[i] ?? 0))), (x) => '0x' + x.toString(16).padStart(2, '0'));
+  return new DbError(SqlState.CharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8": ${bytes.join(' ')}`);
+}
+
 class TextParser implements CopyParser {
   private rest = '';
-  private decoder = new TextDecoder('utf-8', { fatal: true });
+  private decoder = new ChunkDecoder();
   line = 0;
   private done = false;
   private headerPending: boolean;
@@ -34,7 +93,7 @@ class TextParser implements CopyParser {
   }
 
   push(chunk: Buffer): CopyField[][] {
-    this.rest += this.decoder.decode(chunk, { stream: true });
+    this.rest += this.decoder.decode(chunk);
     const rows: CopyField[][] = [];
     let start = 0;
     for (;;) {
@@ -128,7 +187,7 @@ class TextParser implements CopyParser {
   }
 
   finish(): CopyField[][] {
-    this.rest += this.decoder.decode();
+    this.rest += this.decoder.end();
     const rows: CopyField[][] = [];
     if (this.rest.length > 0) {
       this.take(this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest, rows);
@@ -141,7 +200,7 @@ class TextParser implements CopyParser {
 /** CSV format: quoted fields may span lines; an unquoted empty field is NULL (the default null string ''). */
 class CsvParser implements CopyParser {
   private rest = '';
-  private decoder = new TextDecoder('utf-8', { fatal: true });
+  private decoder = new ChunkDecoder();
   line = 0;
   private headerPending: boolean;
   private done = false;
@@ -151,12 +210,12 @@ class CsvParser implements CopyParser {
   }
 
   push(chunk: Buffer): CopyField[][] {
-    this.rest += this.decoder.decode(chunk, { stream: true });
+    this.rest += this.decoder.decode(chunk);
     return this.drain(false);
   }
 
   finish(): CopyField[][] {
-    this.rest += this.decoder.decode();
+    this.rest += this.decoder.end();
     return this.drain(true);
   }
 
