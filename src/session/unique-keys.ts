@@ -174,8 +174,11 @@ const FOLD_CHUNK = Math.max(1, Number(process.env['TESSERA_PK_FOLD_CHUNK'] ?? 20
 /**
  * How long one fold step may hold the event loop: the next step's chunk is scaled to it
  * (20,000 entries took 50–100 ms here, a stall for every statement arriving meanwhile).
+ * After a step the fold sleeps twice as long as the step took (like PostgreSQL's
+ * vacuum_cost_delay), so it takes at most a third of a busy event loop.
  */
 const FOLD_STEP_MS = 4;
+const FOLD_PAUSE_FACTOR = 2;
 
 /**
  * The committed rows of `t` as the constraints' keys see them: only the key columns are read
@@ -758,21 +761,24 @@ export class UniqueKeys {
     this.readAhead = null;
     const n = this.foldChunk;
     const started = performance.now();
+    let pauseMs = 0;
     const rescale = (): void => {
       const ms = Math.max(0.05, performance.now() - started);
       this.foldChunk = Math.min(FOLD_CHUNK, Math.max(256, Math.round((n * FOLD_STEP_MS) / ms)));
+      pauseMs = Math.round(ms * FOLD_PAUSE_FACTOR);
     };
+    const next = (): void => void setTimeout(() => this.foldStep(), pauseMs);
     if (store instanceof SqliteKv) {
       // Inside SQLite: one UPDATE over the chunk's key range (no keys or rows through JavaScript).
-      const next = store.rewriteValues(f.from, n, (v) => {
+      const from = store.rewriteValues(f.from, n, (v) => {
         const old = rowIdOf(v);
         const cur = this.resolve(old);
         return cur === undefined ? null : cur !== old ? rowIdBytes(cur) : undefined;
       });
       rescale();
-      if (next !== null) {
-        f.from = next;
-        setImmediate(() => this.foldStep());
+      if (from !== null) {
+        f.from = from;
+        next();
         return;
       }
     } else {
@@ -788,7 +794,7 @@ export class UniqueKeys {
       rescale();
       if (chunk.length === n) {
         f.from = Buffer.concat([chunk[chunk.length - 1]!.key, Buffer.from([0])]);
-        setImmediate(() => this.foldStep());
+        next();
         return;
       }
     }
