@@ -203,7 +203,7 @@ export class Catalog {
     return fileOps.rowCount(this.cdb, tableId);
   }
 
-  /** Groups (≥ 2 files) of small RAW files whose total stays within index_file_size. */
+  /** Groups (≥ 2 files) of small RAW files of one size tier (files.ts mergeTier) whose total stays within index_file_size. */
   planMerges(tableId: number): number[][] {
     return fileOps.planMerges(this.cdb, tableId);
   }

@@ -161,21 +161,38 @@ export function rowCount(cdb: CatalogDb, tableId: number): number {
  */
 export function planMerges(cdb: CatalogDb, tableId: number): number[][] {
   const limit = requireTable(cdb, tableId).segmentSizeBytes;
-  const groups: number[][] = [];
-  let group: number[] = [];
-  let groupBytes = 0;
+  const tiers = new Map<number, FileRow[]>();
   for (const f of files(cdb, tableId, [FileState.RAW])) {
     if (f.fileSize >= limit) continue;
-    if (groupBytes + f.fileSize > limit) {
-      if (group.length >= 2) groups.push(group);
-      group = [];
-      groupBytes = 0;
-    }
-    group.push(f.id);
-    groupBytes += f.fileSize;
+    const tier = mergeTier(f.fileSize);
+    tiers.set(tier, [...(tiers.get(tier) ?? []), f]);
   }
-  if (group.length >= 2) groups.push(group);
+  const groups: number[][] = [];
+  for (const tier of [...tiers.keys()].sort((a, b) => a - b)) {
+    let group: number[] = [];
+    let groupBytes = 0;
+    for (const f of tiers.get(tier)!) {
+      if (groupBytes + f.fileSize > limit) {
+        if (group.length >= 2) groups.push(group);
+        group = [];
+        groupBytes = 0;
+      }
+      group.push(f.id);
+      groupBytes += f.fileSize;
+    }
+    if (group.length >= 2) groups.push(group);
+  }
   return groups;
+}
+
+/**
+ * The size tier of a file for merging: files under 1 MiB share tier 0, then one tier per
+ * factor of 4. Merges combine files of one tier, so a big file is not rewritten whole to take
+ * in a small one (seed 001 merged in file order: at 10M rows every maintenance pass rewrote the
+ * whole table) and each row is rewritten about log4(table / 1 MiB) times.
+ */
+export function mergeTier(bytes: number): number {
+  return Math.floor(Math.log(Math.max(bytes, 1 << 20) / (1 << 20)) / Math.log(4));
 }
 
 /**

@@ -7,6 +7,7 @@ export { Catalog, type CatalogOpenOptions } from './catalog.ts';
 export { FileState, SEARCHABLE_STATES, SHADOW_STATES, ENGINE_FLAT, fileStateName, type FileStateCode } from './file-state.ts';
 export type { ColumnDef, ConstraintDef, PartitionKey, TableDef, NewTableDef, FileRow, IndexSpec, TableSummary } from './table-def.ts';
 export type { NewFile, MergedFile } from './files.ts';
+export { mergeTier } from './files.ts';
 export type { PartitionDef } from './partitions.ts';
 export type { ViewDef, ViewColumn as ViewColumnDef, NewViewDef } from './views.ts';
 export { ANN_METHODS, type IndexDef, type NewIndexDef, type IndexColumnDef, type IndexFileRow } from './indexes.ts';

@@ -4,7 +4,7 @@
  * TO_DELETE files once no snapshot pins them. A merge builds its file off to the side and
  * swaps it in at a WAL barrier, leaving a forwarding map for row ids handed out before.
  */
-import { FileState } from '../catalog/index.ts';
+import { FileState, mergeTier } from '../catalog/index.ts';
 import { DeleteBitmap, type DeleteView, isDeleted } from './delete-bitmap.ts';
 import { deleteFileKey, encodeDeleteFile } from './delete-file.ts';
 import type { EngineContext, SegmentMove } from './engine-context.ts';
@@ -208,7 +208,7 @@ function swap(e: EngineContext, state: TableState, sources: Segment[], forwards:
   e.log.debug({ tableId: state.tableId, sources: sources.map((s) => s.segmentId), merged: merged.map((m) => m.segmentId), rows: merged.reduce((n, m) => n + m.rowCount, 0) }, 'merged segments');
 }
 
-/** Seed 001's merge: each group catalog.planMerges proposes becomes one file. Returns merges done. */
+/** Seed 001's merge, size-tiered: each group catalog.planMerges proposes becomes one file. Returns merges done. */
 export async function mergeSmallFiles(e: EngineContext, state: TableState): Promise<number> {
   const byFile = new Map([...state.segments.values()].filter((s) => s.file !== undefined).map((s) => [s.file!.fileRowId, s]));
   const groups = state.def.partitionKey ? planTenantMerges(e, state, byFile) : e.catalog.planMerges(state.tableId);
@@ -258,7 +258,7 @@ function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyM
   const tiered = (files: readonly { id: number; size: number }[]): void => {
     const tiers = new Map<number, { id: number; size: number }[]>();
     for (const f of files) {
-      const tier = Math.floor(Math.log(Math.max(f.size, 1 << 20) / (1 << 20)) / Math.log(TENANT_MERGE_FANIN));
+      const tier = mergeTier(f.size);
       tiers.set(tier, [...(tiers.get(tier) ?? []), f]);
     }
     for (const list of tiers.values()) {

@@ -79,6 +79,21 @@ onBothTwins('table files', (twin) => {
     assert.deepEqual(c.planMerges(t.tableId), [[a, b], [d, e, f]], 'only RAW files merge');
   });
 
+  test('planMerges merges files of one size tier only: a big file is not rewritten to take in small ones', () => {
+    const MiB = 1 << 20;
+    const u = makeTable(c, 'tiers', 1024 * MiB);
+    const add = (fileSize: number): number => {
+      const seg = c.nextSegmentId();
+      return c.addFile({ tableId: u.tableId, segmentId: seg, fileType: FileState.RAW, fileSize, rowCount: 10, location: `u/${seg}`, walLsn: 1n }).id;
+    };
+    const big = add(300 * MiB); // tier 4 (256 MiB – 1 GiB)
+    const small = [add(100_000), add(200_000), add(900_000)]; // tier 0 (under 1 MiB)
+    const mid = [add(5 * MiB), add(10 * MiB)]; // tier 1 (4–16 MiB)
+    assert.deepEqual(c.planMerges(u.tableId), [small, mid]);
+    const big2 = add(400 * MiB);
+    assert.deepEqual(c.planMerges(u.tableId), [small, mid, [big, big2]]);
+  });
+
   test('commitMerge: merged file RAW, sources TO_DELETE, row count unchanged', () => {
     const a = raw(400, 10);
     const b = raw(500, 20);
