@@ -10,14 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startS3, type S3Server } from './support/s3.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { waitFor } from './support/wait.ts';
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('tiered storage: crash while S3 is unreachable', () => {
   let s3: S3Server;

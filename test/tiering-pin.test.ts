@@ -11,14 +11,8 @@ import pg from 'pg';
 import { ConfigError, parseConfig } from '../src/server/config.ts';
 import { startS3, type S3Server } from './support/s3.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { waitFor } from './support/wait.ts';
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('tier = hot pins a table in the local cache', () => {
   let s3: S3Server;

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startS3, type S3Server } from './support/s3.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { waitFor } from './support/wait.ts';
 
 const PREFIX = 'db1';
 const CACHE = 64 * 1024;
@@ -41,15 +42,6 @@ async function aggregates(c: pg.Client, table: string): Promise<{ n: number; sid
   return { n: Number(row.n), sid: Number(row.sid), slen: Number(row.slen) };
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface TierRow { table_name: string; object_key: string; kind: string; size_bytes: string; location: string; pending_upload: boolean }
 

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startS3, type S3Server } from './support/s3.ts';
 import { startTessera, type TesseraServer } from './support/tessera.ts';
+import { waitFor } from './support/wait.ts';
 import { clusteredVectors, vectorText } from './vector-support.ts';
 
 const DIM = 32;
@@ -40,13 +41,6 @@ function exact(metric: 'l2' | 'cosine', base: Float32Array, q: Float32Array, k: 
   return all.sort((a, b) => a.d - b.d).slice(0, k);
 }
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('vector search on cold segments in S3', () => {
   let s3: S3Server;
@@ -84,7 +78,7 @@ describe('vector search on cold segments in S3', () => {
       const f = await c.query("SELECT count(*) FILTER (WHERE file_type = 3)::int AS idx, count(*) FILTER (WHERE file_type IN (1, 2))::int AS raw FROM tessera.table_files");
       const u = await c.query('SELECT pending_uploads::int AS p FROM tessera.cache_stats');
       return f.rows[0].idx >= 6 && f.rows[0].raw === 0 && u.rows[0].p === 0;
-    });
+    }, 60_000);
     await check('items', 'l2', 5);
     await c.end();
     await server.stop();
@@ -117,7 +111,7 @@ describe('vector search on cold segments in S3', () => {
 
   test('while the graphs load and after: every answer equals exact search', async () => {
     for (let qi = 2; qi < 20; qi++) await check(qi % 2 === 0 ? 'items' : 'notes', qi % 2 === 0 ? 'l2' : 'cosine', qi);
-    await waitFor('the graphs to load', async () => (server!.output().match(/"msg":"graph loaded"/g) ?? []).length >= 6);
+    await waitFor('the graphs to load', async () => (server!.output().match(/"msg":"graph loaded"/g) ?? []).length >= 6, 60_000);
     for (let qi = 20; qi < 40; qi++) await check(qi % 2 === 0 ? 'items' : 'notes', qi % 2 === 0 ? 'l2' : 'cosine', qi);
     const sketches = server!.output().match(/read the cold-start sketch/g) ?? [];
     // items: 3 segments; notes: 2 (the segment with NULL vectors has none).
