@@ -1,11 +1,13 @@
 /**
  * ann/simd.ts: the WebAssembly SIMD batch kernels against float64 arithmetic on the same
  * float32 inputs — L2 squared and negative inner product, dimensions 4 to 16,000, runs longer
- * than one chunk of the module's memory, and a run starting mid-array.
+ * than one chunk of the module's memory, and a run starting mid-array; rows stored in a vector
+ * memory (read in place) give the same bits as the same rows in a plain array (copied).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { batchDistances, simdServes } from '../src/ann/simd.ts';
+import { allocVectorFloats, copyVectorFloats, vectorMemoryOf } from '../src/storage/vector-memory.ts';
 import { rng } from './vector-support.ts';
 
 function exact(metric: 'l2' | 'ip', q: Float32Array, data: Float32Array, row: number, dim: number): number {
@@ -33,4 +35,27 @@ test('SIMD batch distances equal float64 sums within float32 rounding', () => {
   }
   assert.equal(simdServes('l2', 3), false);
   assert.equal(simdServes('cosine', 128), false);
+});
+
+test('rows in a vector memory are scanned in place with the same results as copied rows', () => {
+  assert.equal(vectorMemoryOf(allocVectorFloats(1000)), undefined, 'small arrays stay plain');
+  const r = rng(12);
+  // 20,000 × 16: more rows than one in-place call returns; 70 × 16,000: the widest query.
+  for (const [dim, n] of [[16, 20_000], [128, 9000], [16000, 70]] as const) {
+    const plain = new Float32Array(n * dim).map(() => r.gauss());
+    const stored = copyVectorFloats(plain);
+    assert.ok(vectorMemoryOf(stored) !== undefined, `dim ${dim}: ${n * dim * 4} bytes live in a vector memory`);
+    assert.ok(stored.byteOffset > 0, 'rows start after the scratch area');
+    const q = new Float32Array(dim).map(() => r.gauss());
+    for (const metric of ['l2', 'ip'] as const) {
+      const first = 3;
+      const a = new Float32Array(n - first);
+      const b = new Float32Array(n - first);
+      batchDistances(metric, q, plain, first, n - first, dim, a);
+      batchDistances(metric, q, stored, first, n - first, dim, b);
+      assert.deepEqual(b, a, `${metric} dim ${dim}`);
+      // The query written into the memory's scratch area did not touch the rows.
+      assert.deepEqual(stored.subarray(0, dim), plain.subarray(0, dim));
+    }
+  }
 });

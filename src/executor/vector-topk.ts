@@ -473,11 +473,16 @@ async function exactSegment(
       else while (j + len < n && seg.rows[j + len] === first + len) len++;
       if (scratch.length < len) scratch = new Float32Array(Math.max(len, scratch.length * 2));
       batchDistances(metric as 'l2' | 'ip', query, data, first - base, len, dim, scratch);
+      // The distance decides first (most rows lose to the k-th); only a winner's liveness is looked up.
+      let worst = top.worst;
       for (let x = 0; x < len; x++) {
         const off = first + x;
-        if (!live(off)) continue;
-        if (present[off - base] === 0) cands.addNull(seg.rowIdBase + off);
-        else if (scratch[x]! < top.worst) top.push(scratch[x]!, seg.rowIdBase + off);
+        if (present[off - base] === 0) {
+          if (live(off)) cands.addNull(seg.rowIdBase + off);
+        } else if (scratch[x]! < worst && live(off)) {
+          top.push(scratch[x]!, seg.rowIdBase + off);
+          worst = top.worst;
+        }
       }
       j += len;
       if ((scanned += len) >= YIELD_EVERY_ROWS * 4) {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { DbError, SqlState } from '../errors/index.ts';
 import { defaultFormatContext, Oid, typeByOid } from '../types/index.ts';
 import { ByteReader, ByteWriter, corrupted } from './bytes.ts';
+import { allocVectorFloats } from './vector-memory.ts';
 
 if (os.endianness() !== 'LE') throw new Error('storage/ assumes a little-endian host (typed-array column blocks)');
 
@@ -99,7 +100,8 @@ export const float32VectorCodec: ColumnCodec = {
     let total = 0;
     for (const d of dims) total += d;
     const flatBytes = r.bytes(total * 4);
-    const flat = new Float32Array(flatBytes.buffer.slice(flatBytes.byteOffset, flatBytes.byteOffset + flatBytes.byteLength) as ArrayBuffer);
+    const flat = allocVectorFloats(total);
+    new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength).set(flatBytes);
     const out = new Array<unknown>(count);
     let at = 0;
     for (let i = 0; i < count; i++) {

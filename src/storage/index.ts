@@ -15,6 +15,7 @@ export { makeRowId, splitRowId, ROW_ID_SEGMENT_FACTOR, segmentFileKey } from './
 export { registerColumnCodec, float32VectorCodec, binaryCodec, type ColumnCodec } from './column-codec.ts';
 export { ByteReader, ByteWriter } from './bytes.ts';
 export { readVectorColumn, packVectors, type VectorColumnRead, type VectorColumnOptions, type VectorSegment, type PackedVectors } from './vector-read.ts';
+export { allocVectorFloats, vectorMemoryOf, VECTOR_MEMORY_SCRATCH_BYTES } from './vector-memory.ts';
 export { isDeleted, type DeleteView } from './delete-bitmap.ts';
 export { tenantStats, type TenantStat } from './tenant-stats.ts';
 export { ColumnCache, defaultBudgets as defaultColumnBudgets, type ColumnCost, type Evictable } from './column-cache.ts';

@@ -19,6 +19,7 @@
 import type { ObjectStore } from '../tiering/index.ts';
 import { ByteReader, ByteWriter, corrupted, crc32 } from './bytes.ts';
 import { decodeColumn, encodeColumn, estimateColumnBytes, type FixedWidthCodec, fixedWidthCodec } from './column-codec.ts';
+import { allocVectorFloats } from './vector-memory.ts';
 
 export const SEGMENT_MAGIC = 'TSSG';
 export const SEGMENT_VERSION = 2;
@@ -249,8 +250,8 @@ export async function readVectorRows(store: ObjectStore, key: string, header: Se
     const piece = data.subarray((c - firstChunk) * CHUNK_BYTES, Math.min(data.length, (c - firstChunk + 1) * CHUNK_BYTES));
     if (crc32(piece) !== crcs.readUInt32LE((c - firstChunk) * 4)) throw invalid(key, `checksum mismatch in chunk ${c} of column ${col.attnum}`);
   }
-  const out = new Float32Array(to - from >> 2);
-  new Uint8Array(out.buffer).set(data.subarray(from - readFrom, to - readFrom));
+  const out = allocVectorFloats(to - from >> 2);
+  new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(data.subarray(from - readFrom, to - readFrom));
   return out;
 }
 

@@ -12,6 +12,7 @@ import { makeRowId } from './segment.ts';
 import { tenantRows } from './tenants.ts';
 import type { TableSnapshot } from './snapshot.ts';
 import type { WriteTx } from './transaction.ts';
+import { allocVectorFloats } from './vector-memory.ts';
 
 /** A column's non-NULL values packed row-major; `present[i]` is 1 when row i has a vector. */
 export interface PackedVectors {
@@ -122,7 +123,7 @@ export function packVectors(values: readonly unknown[], count: number): PackedVe
     const dim = Math.max(c.dim, 0);
     if (c.data.length < count * dim) {
       const cap = c.count === 0 ? count : Math.max(count, c.count * 2);
-      const data = new Float32Array(cap * dim);
+      const data = allocVectorFloats(cap * dim);
       data.set(c.data.subarray(0, c.count * dim));
       const present = new Uint8Array(cap);
       present.set(c.present.subarray(0, c.count));

@@ -1,12 +1,14 @@
 ;; ann/simd/kernels.wat — batch distance kernels in WebAssembly SIMD (f32x4), the exact
-;; scan's inner loop (src/ann/simd.ts copies a query and a run of rows into this memory).
+;; scan's inner loop. The memory is imported: src/ann/simd.ts instantiates the module once per
+;; vector memory (storage/vector-memory.ts), so rows stored there are read in place, and once
+;; over a scratch memory into which rows held elsewhere are copied.
 ;; Rebuilt into kernels-wasm.ts by `node scripts/build-wasm.mjs` (needs the wabt package).
 ;;
 ;; l2_many(q, data, n, dim, out): out[i] = Σ_d (q[d] − data[i·dim + d])², i < n
 ;; ip_many(q, data, n, dim, out): out[i] = −Σ_d q[d] · data[i·dim + d]
 ;; Pointers are byte offsets; dim is a multiple of 4; sums accumulate in float32 lanes.
 (module
-  (memory (export "memory") 64)
+  (import "env" "memory" (memory 1))
   (func $hsum (param $v v128) (result f32)
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
