@@ -2,7 +2,7 @@
  * bench/vector.ts — vector search through the wire vs raw hnswlib-node in-process.
  *
  *   npx tsx bench/vector.ts [--rows 100000] [--queries 200] [--data DIR] [--m 16] [--ef-construction 64] [--seconds 5]
- *                           [--efs 40,100,200,400] [--url postgres://…] [--skip-raw]
+ *                           [--efs 40,100,200,400] [--url postgres://… [--query-only]] [--skip-raw]
  *                           [--table-with "segment_rows = 500000, segment_size = '300MB'"] [--build-workers 2]
  *
  * Data: DIR/base_1m.fvecs (or base_100k.fvecs) + query.fvecs from shared/tools/gen-vectors.mjs
@@ -38,6 +38,7 @@ const { values: opts } = parseArgs({
     'table-with': { type: 'string' },
     'build-workers': { type: 'string' },
     'skip-raw': { type: 'boolean', default: false },
+    'query-only': { type: 'boolean', default: false },
   },
 });
 const N = Number(opts.rows);
@@ -104,38 +105,41 @@ async function main(): Promise<void> {
   });
   const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
   try {
-    await sql.unsafe(`CREATE TABLE items (id int8, embedding vector(128))${opts['table-with'] === undefined ? '' : ` WITH (${opts['table-with']})`}`);
-    // COPY binary: the engine's ingest rate (vector_in's text parsing is measured separately below).
-    const tc = performance.now();
-    const bin = binaryCopy((function* () {
-      for (let i = 0; i < N; i++) yield [{ int8: i }, { vector: base.subarray(i * DIM, (i + 1) * DIM) }] as CopyField[];
-    })());
-    await copyIn(sql, 'COPY items FROM STDIN (FORMAT binary)', bin);
-    const copyS = (performance.now() - tc) / 1000;
-    console.log(`COPY (binary): ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s)`);
-    {
-      const nText = Math.min(N, 2_000);
-      await sql.unsafe('CREATE TABLE items_text (id int8, embedding vector(128))');
-      const tt = performance.now();
-      const wt = await sql.unsafe('COPY items_text FROM STDIN').writable();
-      await new Promise<void>((resolve, reject) => {
-        wt.on('error', reject);
-        wt.on('finish', resolve);
-        let buf = '';
-        for (let i = 0; i < nText; i++) buf += `${i}\t${vectorText(base, DIM, i)}\n`;
-        wt.end(buf);
-      });
-      const s = (performance.now() - tt) / 1000;
-      console.log(`COPY (text, shortest float32 digits, first ${fmt(nText)} rows): ${fmt(nText / s)} rows/s`);
-      await sql.unsafe('DROP TABLE items_text');
+    // --query-only (with --url): the server already holds this table, loaded and indexed by an earlier run.
+    if (!opts['query-only']) {
+      await sql.unsafe(`CREATE TABLE items (id int8, embedding vector(128))${opts['table-with'] === undefined ? '' : ` WITH (${opts['table-with']})`}`);
+      // COPY binary: the engine's ingest rate (vector_in's text parsing is measured separately below).
+      const tc = performance.now();
+      const bin = binaryCopy((function* () {
+        for (let i = 0; i < N; i++) yield [{ int8: i }, { vector: base.subarray(i * DIM, (i + 1) * DIM) }] as CopyField[];
+      })());
+      await copyIn(sql, 'COPY items FROM STDIN (FORMAT binary)', bin);
+      const copyS = (performance.now() - tc) / 1000;
+      console.log(`COPY (binary): ${fmt(N / copyS)} rows/s (${copyS.toFixed(1)} s)`);
+      {
+        const nText = Math.min(N, 2_000);
+        await sql.unsafe('CREATE TABLE items_text (id int8, embedding vector(128))');
+        const tt = performance.now();
+        const wt = await sql.unsafe('COPY items_text FROM STDIN').writable();
+        await new Promise<void>((resolve, reject) => {
+          wt.on('error', reject);
+          wt.on('finish', resolve);
+          let buf = '';
+          for (let i = 0; i < nText; i++) buf += `${i}\t${vectorText(base, DIM, i)}\n`;
+          wt.end(buf);
+        });
+        const s = (performance.now() - tt) / 1000;
+        console.log(`COPY (text, shortest float32 digits, first ${fmt(nText)} rows): ${fmt(nText / s)} rows/s`);
+        await sql.unsafe('DROP TABLE items_text');
+      }
+      await sql.unsafe('VACUUM');
+      const tb = performance.now();
+      await sql.unsafe(`CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = ${M}, ef_construction = ${EFC})`);
+      const buildS = (performance.now() - tb) / 1000;
+      const files = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3");
+      const sizes = await sql.unsafe("SELECT row_count::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3 ORDER BY segment_id");
+      console.log(`CREATE INDEX (hnsw m=${M} ef_construction=${EFC}): ${buildS.toFixed(1)} s, ${files[0]!.n} segment graph(s) of ${sizes.map((r) => fmt(r.n)).join(' + ')} rows, build workers=${opts['build-workers'] ?? process.env.TESSERA_INDEX_BUILD_WORKERS ?? 'default'}, table WITH (${opts['table-with'] ?? 'defaults'})`);
     }
-    await sql.unsafe('VACUUM');
-    const tb = performance.now();
-    await sql.unsafe(`CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = ${M}, ef_construction = ${EFC})`);
-    const buildS = (performance.now() - tb) / 1000;
-    const files = await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3");
-    const sizes = await sql.unsafe("SELECT row_count::int AS n FROM tessera.table_files WHERE table_name = 'items' AND file_type = 3 ORDER BY segment_id");
-    console.log(`CREATE INDEX (hnsw m=${M} ef_construction=${EFC}): ${buildS.toFixed(1)} s, ${files[0]!.n} segment graph(s) of ${sizes.map((r) => fmt(r.n)).join(' + ')} rows, build workers=${opts['build-workers'] ?? process.env.TESSERA_INDEX_BUILD_WORKERS ?? 'default'}, table WITH (${opts['table-with'] ?? 'defaults'})`);
 
     // Raw hnswlib-node, in-process, same data and parameters (one graph); --skip-raw leaves it out.
     const raw = opts['skip-raw'] ? null : new hnswlib.HierarchicalNSW('l2', DIM);

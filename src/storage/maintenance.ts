@@ -24,9 +24,12 @@ interface OutputPlan {
  * How a merge lays out the live rows of its sources. A plain table: one file, in source order.
  * A partitioned table: rows sorted by tenant (stable), each tenant with at least
  * `tenantExactRows(state)` rows in a file of its own (it gets its own graphs), the others
- * packed into one file with a run per tenant (docs/tenants.md).
+ * packed with a run per tenant into files of at most `packedRows` rows (cut between tenants,
+ * so packed outputs cover disjoint key ranges; docs/tenants.md).
  */
-function planOutputs(state: TableState, sources: readonly Segment[], views: readonly DeleteView[], keyValues: readonly (readonly unknown[] | undefined)[] | null): OutputPlan[] {
+function planOutputs(
+  state: TableState, sources: readonly Segment[], views: readonly DeleteView[], keyValues: readonly (readonly unknown[] | undefined)[] | null, packedRows: number,
+): OutputPlan[] {
   const src: number[] = [];
   const off: number[] = [];
   sources.forEach((s, i) => {
@@ -41,10 +44,13 @@ function planOutputs(state: TableState, sources: readonly Segment[], views: read
   const keys = src.map((i, r) => tenantKey(keyValues[i]?.[off[r]!]));
   const order = Array.from({ length: src.length }, (_v, r) => r).sort((a, b) => compareTenantKeys(keys[a]!, keys[b]!) || a - b);
   const own = tenantExactRows(state);
-  const packed: OutputPlan = { src: [], off: [], dir: { keys: [], starts: new Int32Array(0) } };
-  const packedKeys: string[] = [];
-  const packedStarts: number[] = [];
   const outputs: OutputPlan[] = [];
+  let packed = { src: [] as number[], off: [] as number[], keys: [] as string[], starts: [] as number[] };
+  const closePacked = (): void => {
+    if (packed.src.length === 0) return;
+    outputs.push({ src: packed.src, off: packed.off, dir: { keys: packed.keys, starts: Int32Array.from([...packed.starts, packed.src.length]) } });
+    packed = { src: [], off: [], keys: [], starts: [] };
+  };
   for (let g = 0; g < order.length; ) {
     const key = keys[order[g]!]!;
     let end = g + 1;
@@ -53,8 +59,9 @@ function planOutputs(state: TableState, sources: readonly Segment[], views: read
     if (end - g >= own) {
       outputs.push({ src: rows.map((r) => src[r]!), off: rows.map((r) => off[r]!), dir: { keys: [key], starts: Int32Array.of(0, end - g) } });
     } else {
-      packedKeys.push(key);
-      packedStarts.push(packed.src.length);
+      if (packed.src.length > 0 && packed.src.length + rows.length > packedRows) closePacked();
+      packed.keys.push(key);
+      packed.starts.push(packed.src.length);
       for (const r of rows) {
         packed.src.push(src[r]!);
         packed.off.push(off[r]!);
@@ -62,7 +69,7 @@ function planOutputs(state: TableState, sources: readonly Segment[], views: read
     }
     g = end;
   }
-  if (packed.src.length > 0) outputs.unshift({ ...packed, dir: { keys: packedKeys, starts: Int32Array.from([...packedStarts, packed.src.length]) } });
+  closePacked();
   return outputs;
 }
 
@@ -93,7 +100,12 @@ export async function mergeSegments(e: EngineContext, state: TableState, sources
     const present = attnums.map((_a, c) => sourceCols.some((cols) => cols[c] !== undefined));
     const keyAttnum = state.def.partitionKey?.attnum;
     const keyIdx = keyAttnum === undefined ? -1 : attnums.indexOf(keyAttnum);
-    const plans = planOutputs(state, sources, startViews, keyIdx < 0 ? null : sourceCols.map((cols) => cols[keyIdx]));
+    // Packed outputs of about segment_size each, from the sources' bytes per row.
+    const sizes = new Map(e.catalog.files(state.tableId, [FileState.RAW]).map((f) => [f.id, f.fileSize]));
+    const srcBytes = sources.reduce((n, s) => n + (sizes.get(s.file!.fileRowId) ?? 0), 0);
+    const srcRows = sources.reduce((n, s) => n + s.rowCount, 0);
+    const packedRows = srcBytes > 0 && srcRows > 0 ? Math.max(1, Math.floor(state.def.segmentSizeBytes / (srcBytes / srcRows))) : Infinity;
+    const plans = planOutputs(state, sources, startViews, keyIdx < 0 ? null : sourceCols.map((cols) => cols[keyIdx]), packedRows);
     // Where each source row went: output index and offset (-1: dropped).
     const offsetMaps = sources.map((s) => new Int32Array(s.rowCount).fill(-1));
     const targetMaps = sources.map((s) => new Int32Array(s.rowCount).fill(-1));
@@ -229,17 +241,23 @@ const TENANT_MERGE_FANIN = 4;
  * clustered (together, at once); packed files merge once TENANT_MERGE_FANIN of them share a
  * size tier (up to `segment_size`), and so do a large tenant's own files. Own files never merge
  * with packed ones, and every merge re-clusters, so tenants stay contiguous while each row is
- * rewritten only a few times.
+ * rewritten only a few times. Packed files of the top tiers (≥ segment_size / 4) then form a
+ * level whose key ranges should not overlap: while some key lies in the ranges of several,
+ * up to TENANT_MERGE_FANIN of those are merged into files of disjoint ranges (levelGroup()),
+ * so in the end a small tenant lives in one packed file, and a tenant spread over many gathers
+ * enough rows in one merge to get a file of its own.
  */
 function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyMap<number, Segment>): number[][] {
   const limit = state.def.segmentSizeBytes;
   const unclustered: { id: number; size: number }[] = [];
   const packed: { id: number; size: number }[] = [];
+  const level: LevelFile[] = [];
   const own = new Map<string, { id: number; size: number }[]>();
   for (const f of e.catalog.files(state.tableId, [FileState.RAW])) {
     const dir = byFile.get(f.id)?.tenantDir;
     if (dir === undefined) continue;
     if (dir === null) unclustered.push({ id: f.id, size: f.fileSize });
+    else if (dir.keys.length > 1 && f.fileSize * 4 >= limit) level.push({ id: f.id, size: f.fileSize, min: dir.keys[0]!, max: dir.keys[dir.keys.length - 1]! });
     else if (f.fileSize >= limit) continue;
     else if (dir.keys.length === 1) own.set(dir.keys[0]!, [...(own.get(dir.keys[0]!) ?? []), { id: f.id, size: f.fileSize }]);
     else packed.push({ id: f.id, size: f.fileSize });
@@ -278,7 +296,44 @@ function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyM
   };
   tiered(packed);
   for (const list of own.values()) tiered(list);
+  const overlap = levelGroup(level);
+  if (overlap !== null) groups.push(overlap);
   return groups;
+}
+
+/** A packed file of the level: its tenants span [min, max] (compareTenantKeys order). */
+interface LevelFile {
+  readonly id: number;
+  readonly size: number;
+  readonly min: string;
+  readonly max: string;
+}
+
+/**
+ * The files to merge so that the level's ranges overlap less: up to TENANT_MERGE_FANIN of the
+ * files whose ranges hold the key covered most often (smallest first); null when no two
+ * ranges meet. Their merge writes disjoint ranges, so that key's cover shrinks and no key's
+ * grows — repeated, every key ends in one file.
+ */
+export function levelGroup(files: readonly LevelFile[]): number[] | null {
+  // Sweep the range ends in key order (a start before an end at the same key: ranges are closed).
+  const events = files.flatMap((f) => [{ key: f.min, d: 1 }, { key: f.max, d: -1 }]);
+  events.sort((a, b) => compareTenantKeys(a.key, b.key) || b.d - a.d);
+  let depth = 0;
+  let best = 1;
+  let at: string | null = null;
+  for (const ev of events) {
+    depth += ev.d;
+    if (depth > best) {
+      best = depth;
+      at = ev.key;
+    }
+  }
+  if (at === null) return null;
+  const key = at;
+  const covering = files.filter((f) => compareTenantKeys(f.min, key) <= 0 && compareTenantKeys(key, f.max) <= 0);
+  covering.sort((a, b) => a.size - b.size);
+  return covering.slice(0, TENANT_MERGE_FANIN).map((f) => f.id);
 }
 
 /**

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FileState } from '../../src/catalog/index.ts';
+import { levelGroup } from '../../src/storage/maintenance.ts';
 import { col, insertCommit, openEnv, rowsOf } from './helpers.ts';
 
 test('clustering and size-tiered merges keep every row and each tenant contiguous', async () => {
@@ -41,5 +42,50 @@ test('clustering and size-tiered merges keep every row and each tenant contiguou
     assert.equal(list.reduce((s, r) => s + r.count, 0), f.rowCount);
     assert.equal(new Set(list.map((r) => r.tenant)).size, list.length, 'a tenant has one run per file');
   }
+  await env.close();
+});
+
+test('levelGroup: the files covering the most-covered key, smallest first; none when ranges are disjoint', () => {
+  const f = (id: number, min: string, max: string, size = id) => ({ id, size, min, max });
+  assert.equal(levelGroup([f(1, 'a', 'c'), f(2, 'd', 'f'), f(3, 'g', 'z')]), null);
+  assert.equal(levelGroup([]), null);
+  // Closed ranges: sharing an end key is an overlap.
+  assert.deepEqual(levelGroup([f(1, 'a', 'c'), f(2, 'c', 'f')]), [1, 2]);
+  // 'e'..'f' is covered three times; at most four files, the smallest.
+  assert.deepEqual(levelGroup([f(5, 'a', 'z'), f(2, 'd', 'f'), f(3, 'e', 'k'), f(4, 'x', 'y')]), [2, 3, 5]);
+  const wide = [1, 2, 3, 4, 5, 6].map((id) => f(id, 'a', 'z', 10 - id));
+  assert.deepEqual(levelGroup(wide), [6, 5, 4, 3]);
+});
+
+test('packed files of the top tier merge until their key ranges are disjoint: each small tenant in one file', async () => {
+  const env = await openEnv({ segmentMaxRows: 500 });
+  const t = env.catalog.createTable({
+    schema: 'public', name: 'lv', columns: [col(1, 'id', 20), col(2, 'tenant', 25)], constraints: [],
+    segmentSizeBytes: 24 << 10, options: { tenant_exact_rows: '100000' }, partitionKey: { strategy: 'list', attnum: 2 },
+  }, false)!;
+  env.engine.attachTable(t);
+  // Every seal holds rows of (nearly) every tenant, as a random-order load does.
+  const tenantOf = (i: number): string => `t${String((i * 37) % 300).padStart(3, '0')}`;
+  const n = 12_000;
+  for (let i = 0; i < n; i += 500) {
+    await insertCommit(env.engine, t.tableId, [1, 2], Array.from({ length: 500 }, (_v, j) => [BigInt(i + j), tenantOf(i + j)]));
+    await env.engine.maintain();
+  }
+  for (let pass = 0; pass < 100 && (await env.engine.maintain()).merged > 0; pass++);
+  const files = env.catalog.files(t.tableId, [FileState.RAW]);
+  const runs = env.catalog.tenantRuns(t.tableId);
+  assert.ok(files.length > 2, `${files.length} files: the level holds several`);
+  const ranges = files.map((file) => runs.get(file.id)!).map((list) => [list[0]!.tenant, list[list.length - 1]!.tenant] as const);
+  ranges.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i - 1]![1] < ranges[i]![0], `ranges ${ranges[i - 1]} and ${ranges[i]} overlap`);
+  for (const file of files) assert.ok(file.fileSize <= 2 * (24 << 10), `file of ${file.fileSize} bytes`);
+  const where = new Map<string, number>();
+  for (const file of files) for (const r of runs.get(file.id)!) where.set(r.tenant, (where.get(r.tenant) ?? 0) + 1);
+  assert.equal(where.size, 300);
+  assert.ok([...where.values()].every((c) => c === 1), 'every tenant has one run in one file');
+  const rows = await rowsOf(env.engine, t.tableId, [1, 2]);
+  assert.equal(rows.length, n);
+  assert.deepEqual(new Set(rows.map((r) => r[0])), new Set(Array.from({ length: n }, (_v, i) => BigInt(i))));
+  for (const r of rows) assert.equal(r[1], tenantOf(Number(r[0])));
   await env.close();
 });
