@@ -23,6 +23,9 @@ import { createExtension, dropExtensions } from './extensions.ts';
 import { runLockTable } from './table-locks.ts';
 import { closeAllCursors, closeCursor, declareCursor, fetchCursor, type SqlCursor } from './sql-cursors.ts';
 
+/** VACUUM's bound on maintenance passes (each merges what it planned; a level settles in several). */
+const VACUUM_MAX_PASSES = 64;
+
 /** What statements may ask of their session. */
 export interface StatementHost {
   readonly settings: Settings;
@@ -407,7 +410,8 @@ export function prepareStatement(host: StatementHost, parsed: ParsedStatement, p
       return command(sql, 'vacuum', 'VACUUM', async () => {
         if (host.tx.inBlock) throw new DbError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
         for (const t of stmt.tables) resolveTable(host.planEnv(), t);
-        await host.db.storage.maintain();
+        // Passes until nothing is left to merge (a level of packed files settles over several).
+        for (let pass = 0; pass < VACUUM_MAX_PASSES && (await host.db.storage.settle()).merged > 0; pass++);
       });
     case 'extension':
       return command(sql, 'extension', stmt.op === 'create' ? 'CREATE EXTENSION' : 'DROP EXTENSION', () =>

@@ -272,11 +272,22 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
 
   /** One maintenance pass: seal, merge, compact, persist deletes, checkpoint, clean. Concurrent calls share a pass. */
   maintain(): Promise<MaintenanceReport> {
-    this.maintaining ??= this.maintainOnce().finally(() => (this.maintaining = undefined));
+    this.maintaining ??= this.maintainOnce(false).finally(() => (this.maintaining = undefined));
     return this.maintaining;
   }
 
-  private async maintainOnce(): Promise<MaintenanceReport> {
+  /**
+   * A pass that also settles partitioned tables' packed files of every size into the level
+   * (VACUUM; the timer's passes leave smaller tiers to fill up first, so a load does not
+   * rewrite big files for each small one). Waits for a running pass first.
+   */
+  async settle(): Promise<MaintenanceReport> {
+    await this.maintaining?.catch(() => undefined);
+    this.maintaining ??= this.maintainOnce(true).finally(() => (this.maintaining = undefined));
+    return this.maintaining;
+  }
+
+  private async maintainOnce(settle: boolean): Promise<MaintenanceReport> {
     const report: MaintenanceReport = { sealed: 0, merged: 0, compacted: 0, cleaned: 0, checkpointLsn: 0n };
     await Promise.all(this.background);
     for (const state of [...this.tables.values()]) {
@@ -287,7 +298,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
       } catch (err) {
         this.log.warn({ err, tableId: state.tableId }, 'sealing a segment failed; its rows stay in the WAL');
       }
-      report.merged += await mergeSmallFiles(this, state);
+      report.merged += await mergeSmallFiles(this, state, settle);
       report.compacted += await compactDeleted(this, state);
       report.compacted += await retireDeadSegments(this, state);
       for (const seg of [...state.segments.values()]) {

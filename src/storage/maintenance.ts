@@ -221,9 +221,9 @@ function swap(e: EngineContext, state: TableState, sources: Segment[], forwards:
 }
 
 /** Seed 001's merge, size-tiered: each group catalog.planMerges proposes becomes one file. Returns merges done. */
-export async function mergeSmallFiles(e: EngineContext, state: TableState): Promise<number> {
+export async function mergeSmallFiles(e: EngineContext, state: TableState, settle = false): Promise<number> {
   const byFile = new Map([...state.segments.values()].filter((s) => s.file !== undefined).map((s) => [s.file!.fileRowId, s]));
-  const groups = state.def.partitionKey ? planTenantMerges(e, state, byFile) : e.catalog.planMerges(state.tableId);
+  const groups = state.def.partitionKey ? planTenantMerges(e, state, byFile, settle) : e.catalog.planMerges(state.tableId);
   let done = 0;
   for (const group of groups) {
     const sources = group.map((id) => byFile.get(id));
@@ -245,9 +245,10 @@ const TENANT_MERGE_FANIN = 4;
  * level whose key ranges should not overlap: while some key lies in the ranges of several,
  * up to TENANT_MERGE_FANIN of those are merged into files of disjoint ranges (levelGroup()),
  * so in the end a small tenant lives in one packed file, and a tenant spread over many gathers
- * enough rows in one merge to get a file of its own.
+ * enough rows in one merge to get a file of its own. `settle` (VACUUM) takes packed files of
+ * every size into the level.
  */
-function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyMap<number, Segment>): number[][] {
+function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyMap<number, Segment>, settle: boolean): number[][] {
   const limit = state.def.segmentSizeBytes;
   const unclustered: { id: number; size: number }[] = [];
   const packed: { id: number; size: number }[] = [];
@@ -257,7 +258,7 @@ function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyM
     const dir = byFile.get(f.id)?.tenantDir;
     if (dir === undefined) continue;
     if (dir === null) unclustered.push({ id: f.id, size: f.fileSize });
-    else if (dir.keys.length > 1 && f.fileSize * 4 >= limit) level.push({ id: f.id, size: f.fileSize, min: dir.keys[0]!, max: dir.keys[dir.keys.length - 1]! });
+    else if (dir.keys.length > 1 && (settle || f.fileSize * 4 >= limit)) level.push({ id: f.id, size: f.fileSize, min: dir.keys[0]!, max: dir.keys[dir.keys.length - 1]! });
     else if (f.fileSize >= limit) continue;
     else if (dir.keys.length === 1) own.set(dir.keys[0]!, [...(own.get(dir.keys[0]!) ?? []), { id: f.id, size: f.fileSize }]);
     else packed.push({ id: f.id, size: f.fileSize });

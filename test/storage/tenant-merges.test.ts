@@ -89,3 +89,24 @@ test('packed files of the top tier merge until their key ranges are disjoint: ea
   for (const r of rows) assert.equal(r[1], tenantOf(Number(r[0])));
   await env.close();
 });
+
+test('settle (VACUUM) merges packed files below the level too: three small overlapping files become one', async () => {
+  const env = await openEnv({ segmentMaxRows: 500 });
+  const t = env.catalog.createTable({
+    schema: 'public', name: 'st', columns: [col(1, 'id', 20), col(2, 'tenant', 25)], constraints: [],
+    segmentSizeBytes: 1 << 30, options: { tenant_exact_rows: '100000' }, partitionKey: { strategy: 'list', attnum: 2 },
+  }, false)!;
+  env.engine.attachTable(t);
+  for (let i = 0; i < 1500; i += 500) {
+    await insertCommit(env.engine, t.tableId, [1, 2], Array.from({ length: 500 }, (_v, j) => [BigInt(i + j), `t${(i + j) % 40}`]));
+    await env.engine.maintain();
+  }
+  for (let pass = 0; pass < 10 && (await env.engine.maintain()).merged > 0; pass++);
+  assert.equal(env.catalog.files(t.tableId, [FileState.RAW]).length, 3, 'fewer than four of a tier: the timer leaves them');
+  for (let pass = 0; pass < 10 && (await env.engine.settle()).merged > 0; pass++);
+  const files = env.catalog.files(t.tableId, [FileState.RAW]);
+  assert.equal(files.length, 1);
+  assert.equal(env.catalog.tenantRuns(t.tableId).get(files[0]!.id)!.length, 40);
+  assert.equal((await rowsOf(env.engine, t.tableId, [1, 2])).length, 1500);
+  await env.close();
+});
