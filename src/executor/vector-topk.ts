@@ -465,19 +465,24 @@ async function exactSegment(
   const n = rowsOf(seg);
   if (simdServes(metric, dim)) {
     // Runs of consecutive offsets (a tenant's run, or the whole segment in slices) in one SIMD call each.
+    const rows = seg.rows;
+    // One run (a tenant in a clustered file): sliced like a whole segment, no per-row offset reads.
+    const oneRun = rows === null || n === 0 || rows[n - 1]! - rows[0]! === n - 1;
+    const start = rows === null || n === 0 ? 0 : rows[0]!;
+    const allPresent = seg.packed!.nonNull === present.length;
     let scanned = 0;
     for (let j = 0; j < n;) {
-      const first = seg.rows === null ? j : seg.rows[j]!;
+      const first = oneRun ? start + j : rows![j]!;
       let len = 1;
-      if (seg.rows === null) len = Math.min(n - j, YIELD_EVERY_ROWS);
-      else while (j + len < n && seg.rows[j + len] === first + len) len++;
+      if (oneRun) len = Math.min(n - j, YIELD_EVERY_ROWS);
+      else while (j + len < n && rows![j + len] === first + len) len++;
       if (scratch.length < len) scratch = new Float32Array(Math.max(len, scratch.length * 2));
       batchDistances(metric as 'l2' | 'ip', query, data, first - base, len, dim, scratch);
       // The distance decides first (most rows lose to the k-th); only a winner's liveness is looked up.
       let worst = top.worst;
       for (let x = 0; x < len; x++) {
         const off = first + x;
-        if (present[off - base] === 0) {
+        if (!allPresent && present[off - base] === 0) {
           if (live(off)) cands.addNull(seg.rowIdBase + off);
         } else if (scratch[x]! < worst && live(off)) {
           top.push(scratch[x]!, seg.rowIdBase + off);

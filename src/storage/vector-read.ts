@@ -78,6 +78,13 @@ interface PackCache {
 
 const packCache = new WeakMap<readonly unknown[], PackCache>();
 
+/** A presence mask of n ones (a view of one shared, read-only-by-convention buffer: no allocation per read). */
+let ones = new Uint8Array(0);
+function allPresent(n: number): Uint8Array {
+  if (ones.length < n) ones = new Uint8Array(Math.max(n, ones.length * 2)).fill(1);
+  return ones.subarray(0, n);
+}
+
 /**
  * values[0..count) as one Float32Array without copying, when they are consecutive, equally
  * long, non-NULL views of one buffer (how column-codec.ts decodes a vector column); else null.
@@ -174,7 +181,7 @@ export async function readVectorColumn(
     if (run !== null && only !== 'all') {
       segments.push({
         segmentId: seg.segmentId, fileRowId: seg.file?.fileRowId ?? null, rowIdBase: makeRowId(seg.segmentId, 0), rowCount: ref.rowCount, values: undefined,
-        packed: { dim: run.length / only.length, data: run, present: new Uint8Array(only.length).fill(1), nonNull: only.length },
+        packed: { dim: run.length / only.length, data: run, present: allPresent(only.length), nonNull: only.length },
         deletes: ref.deletes, extra: [], rows: only, packedBase: first, load: null,
       });
       continue;
