@@ -25,6 +25,12 @@ export class ByteWriter {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
+  /** Makes room for n more bytes at once (one allocation instead of doublings). */
+  reserve(n: number): this {
+    this.ensure(n);
+    return this;
+  }
+
   private ensure(n: number): void {
     if (this.length + n <= this.buf.length) return;
     let size = this.buf.length * 2;

@@ -27,7 +27,20 @@ export interface ColumnCodec {
   /** With fixedWidth: decodes the one value stored at `at` of `b` (as decode would). */
   readonly decodeOne?: (b: Buffer, at: number) => unknown;
   encode(present: readonly unknown[], typeOid: number, w: ByteWriter): void;
+  /** encode() in steps, yielding between slices of rows (large columns; encodeColumnSteps()). */
+  encodeSteps?(present: readonly unknown[], typeOid: number, w: ByteWriter): Generator<void, void>;
   decode(r: ByteReader, count: number, typeOid: number): unknown[];
+}
+
+/** Rows a stepwise encode writes between yields. */
+export const ENCODE_STEP_ROWS = 16_384;
+
+/** Runs a generator of encoding steps to its end, synchronously. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
 }
 
 type TypedCtor = Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | Uint8Array;
@@ -80,19 +93,20 @@ export const dateCodec = typedCodec(
 /** Float32Array values of any dimension: u32 dims per value, then all floats back to back. */
 export const float32VectorCodec: ColumnCodec = {
   kind: 20, name: 'float32-vector',
-  encode(present, _oid, w) {
+  encode(present, oid, w) {
+    drain(this.encodeSteps!(present, oid, w));
+  },
+  *encodeSteps(present, _oid, w) {
     let total = 0;
-    for (const v of present) total += (v as Float32Array).length;
     const dims = new Uint32Array(present.length);
-    const flat = new Float32Array(total);
-    let at = 0;
-    present.forEach((v, i) => {
-      const f = v as Float32Array;
-      dims[i] = f.length;
-      flat.set(f, at);
-      at += f.length;
-    });
-    w.bytes(new Uint8Array(dims.buffer)).bytes(new Uint8Array(flat.buffer));
+    present.forEach((v, i) => (total += dims[i] = (v as Float32Array).length));
+    w.reserve(dims.byteLength + total * 4);
+    w.bytes(new Uint8Array(dims.buffer));
+    for (let i = 0; i < present.length; i++) {
+      const f = present[i] as Float32Array;
+      w.bytes(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+      if (i % ENCODE_STEP_ROWS === ENCODE_STEP_ROWS - 1) yield;
+    }
   },
   decode(r, count) {
     const dimBytes = r.bytes(count * 4);
@@ -203,6 +217,11 @@ export function estimateColumnBytes(values: readonly unknown[]): number {
 
 /** Encodes one column block (layout in the file header) onto `w`. */
 export function encodeColumn(typeOid: number, values: readonly unknown[], w: ByteWriter): void {
+  drain(encodeColumnSteps(typeOid, values, w));
+}
+
+/** encodeColumn in steps (a codec with encodeSteps yields between slices of rows). */
+export function* encodeColumnSteps(typeOid: number, values: readonly unknown[], w: ByteWriter): Generator<void, void> {
   const n = values.length;
   const bitmapBytes = (n + 7) >> 3;
   let nulls: Uint8Array | undefined;
@@ -219,7 +238,8 @@ export function encodeColumn(typeOid: number, values: readonly unknown[], w: Byt
   if (nulls) w.bytes(nulls);
   if (missing) w.bytes(missing);
   w.u32(present.length);
-  codec.encode(present, typeOid, w);
+  if (codec.encodeSteps !== undefined) yield* codec.encodeSteps(present, typeOid, w);
+  else codec.encode(present, typeOid, w);
 }
 
 /** Decodes one column block from `r`: a value per row, NULL as null, missing as undefined. */

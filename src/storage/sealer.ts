@@ -8,7 +8,7 @@ import { FileState } from '../catalog/index.ts';
 import { deleteFileKey, encodeDeleteFile } from './delete-file.ts';
 import { CHECKPOINT_META_KEY, type EngineContext, minLsn, sealedThroughKey } from './engine-context.ts';
 import { type Segment, segmentFileKey } from './segment.ts';
-import { encodeSegmentFile, zonesToCatalog } from './segment-file.ts';
+import { encodeSegmentFileAsync, zonesToCatalog } from './segment-file.ts';
 import type { TableState } from './table-state.ts';
 
 /** True when the oldest frozen segment has every reserved row applied and no seal is running. */
@@ -29,7 +29,7 @@ export async function sealHead(e: EngineContext, state: TableState): Promise<boo
   try {
     const attnums = [...seg.columns.keys()].sort((a, b) => a - b);
     const columns = attnums.map((attnum) => ({ attnum, typeOid: seg.typeOids.get(attnum)!, values: seg.columns.get(attnum)! }));
-    const { bytes, zones } = encodeSegmentFile(state.tableId, seg.segmentId, seg.rowCount, columns);
+    const { bytes, zones } = await encodeSegmentFileAsync(state.tableId, seg.segmentId, seg.rowCount, columns);
     const key = segmentFileKey(state.tableId, seg.segmentId);
     await e.store.put(key, bytes);
     if (e.tables.get(state.tableId) !== state || state.segments.get(seg.segmentId) !== seg) {

@@ -18,7 +18,7 @@
  */
 import type { ObjectStore } from '../tiering/index.ts';
 import { ByteReader, ByteWriter, corrupted, crc32 } from './bytes.ts';
-import { decodeColumn, encodeColumn, estimateColumnBytes, type FixedWidthCodec, fixedWidthCodec } from './column-codec.ts';
+import { decodeColumn, drain, encodeColumnSteps, estimateColumnBytes, type FixedWidthCodec, fixedWidthCodec } from './column-codec.ts';
 import { allocVectorFloats } from './vector-memory.ts';
 
 export const SEGMENT_MAGIC = 'TSSG';
@@ -97,17 +97,58 @@ export function computeZone(typeOid: number, values: readonly unknown[]): Column
 export function encodeSegmentFile(
   tableId: number, segmentId: number, rowCount: number, columns: readonly SegmentColumnInput[],
 ): { bytes: Buffer; zones: Map<number, ColumnZone> } {
-  const blocks = columns.map((c) => {
+  return drain(encodeSegmentSteps(tableId, segmentId, rowCount, columns));
+}
+
+/**
+ * encodeSegmentFile without holding the event loop: the work runs in steps (a slice of a
+ * large column's rows, 16 MiB of checksums or copying) and this yields to the loop whenever
+ * about ENCODE_SLICE_MS have passed, so a merge writing a 256 MiB file does not stall other
+ * statements for the ~0.7 s it takes (measured: 500,000 rows × vector(128)).
+ */
+export async function encodeSegmentFileAsync(
+  tableId: number, segmentId: number, rowCount: number, columns: readonly SegmentColumnInput[],
+): Promise<{ bytes: Buffer; zones: Map<number, ColumnZone> }> {
+  const steps = encodeSegmentSteps(tableId, segmentId, rowCount, columns);
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    if (performance.now() - since >= ENCODE_SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+/** Time encodeSegmentFileAsync works between turns of the event loop. */
+const ENCODE_SLICE_MS = 10;
+/** Bytes checksummed or copied per step. */
+const STEP_BYTES = 16 << 20;
+
+function* encodeSegmentSteps(
+  tableId: number, segmentId: number, rowCount: number, columns: readonly SegmentColumnInput[],
+): Generator<void, { bytes: Buffer; zones: Map<number, ColumnZone> }> {
+  const blocks = [];
+  for (const c of columns) {
     if (c.values.length !== rowCount) throw new Error(`column ${c.attnum} has ${c.values.length} values, segment ${rowCount} rows`);
     const w = new ByteWriter(estimateColumnBytes(c.values));
-    encodeColumn(c.typeOid, c.values, w);
+    yield* encodeColumnSteps(c.typeOid, c.values, w);
     const bytes = w.view();
     let nullCount = 0;
     for (const v of c.values) if (v === null) nullCount++;
     const chunkCrcs = new ByteWriter(4 * Math.ceil(bytes.length / CHUNK_BYTES));
-    for (let at = 0; at < bytes.length; at += CHUNK_BYTES) chunkCrcs.u32(crc32(bytes.subarray(at, Math.min(bytes.length, at + CHUNK_BYTES))));
-    return { c, bytes, chunkCrcs: chunkCrcs.view(), crc: crc32(bytes), nullCount, fixedDim: fixedDimOf(c.values, bytes), zone: computeZone(c.typeOid, c.values) };
-  });
+    let crc = 0;
+    for (let at = 0; at < bytes.length; at += CHUNK_BYTES) {
+      const chunk = bytes.subarray(at, Math.min(bytes.length, at + CHUNK_BYTES));
+      chunkCrcs.u32(crc32(chunk));
+      crc = crc32(chunk, crc);
+      if (at % STEP_BYTES === STEP_BYTES - CHUNK_BYTES) yield;
+    }
+    yield;
+    blocks.push({ c, bytes, chunkCrcs: chunkCrcs.view(), crc, nullCount, fixedDim: fixedDimOf(c.values, bytes), zone: computeZone(c.typeOid, c.values) });
+    yield;
+  }
   const body = new ByteWriter(64 + columns.length * 48);
   body.u32(tableId).u32(segmentId).u32(rowCount).u16(columns.length);
   // The body's size does not depend on the offsets, so measure it first with zero offsets.
@@ -129,7 +170,16 @@ export function encodeSegmentFile(
   prefix.bytes(Buffer.from(SEGMENT_MAGIC, 'latin1')).u16(SEGMENT_VERSION).u16(0).u32(bodyLength);
   const headerCrc = crc32(body.view(), crc32(prefix.view()));
   prefix.u32(headerCrc);
-  const bytes = Buffer.concat([prefix.view(), body.view(), ...blocks.flatMap((b) => [b.bytes, b.chunkCrcs])]);
+  const parts = [prefix.view(), body.view(), ...blocks.flatMap((b) => [b.bytes, b.chunkCrcs])];
+  const bytes = Buffer.allocUnsafe(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    for (let from = 0; from < p.length; from += STEP_BYTES) {
+      bytes.set(p.subarray(from, Math.min(p.length, from + STEP_BYTES)), at + from);
+      yield;
+    }
+    at += p.length;
+  }
   return { bytes, zones };
 }
 

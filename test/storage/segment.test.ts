@@ -5,9 +5,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { FileState } from '../../src/catalog/index.ts';
 import { DbError } from '../../src/errors/index.ts';
-import { defaultFormatContext, typeByOid } from '../../src/types/index.ts';
+import { defaultFormatContext, Oid, typeByOid } from '../../src/types/index.ts';
 import { ByteReader, ByteWriter } from '../../src/storage/index.ts';
 import { decodeColumn, encodeColumn } from '../../src/storage/column-codec.ts';
+import { encodeSegmentFile, encodeSegmentFileAsync } from '../../src/storage/segment-file.ts';
 import { col, createTable, insertCommit, openEnv, rowsOf } from './helpers.ts';
 
 const VECTOR_OID = 990001; // not a core type: stored through the Float32Array fast path
@@ -126,4 +127,28 @@ test('a flipped byte anywhere in a segment file is XX001, never served', async (
   await env.reopen();
   assert.equal((await rowsOf(env.engine, t.tableId, attnums)).length, 4);
   await env.close();
+});
+
+test('encodeSegmentFileAsync writes the same bytes as encodeSegmentFile and lets the event loop turn meanwhile', async () => {
+  const n = 100_000;
+  const flat = new Float32Array(n * 128).map((_v, i) => Math.sin(i));
+  const columns = [
+    { attnum: 1, typeOid: Oid.int8, values: Array.from({ length: n }, (_v, i) => BigInt(i)) },
+    { attnum: 2, typeOid: Oid.text, values: Array.from({ length: n }, (_v, i) => (i % 7 === 0 ? null : `t${i % 1000}`)) },
+    { attnum: 3, typeOid: Oid.vector, values: Array.from({ length: n }, (_v, i) => flat.subarray(i * 128, (i + 1) * 128)) },
+  ];
+  const sync = encodeSegmentFile(3, 9, n, columns);
+  let turns = 0;
+  let ticking = true;
+  const tick = (): void => {
+    turns++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const stepped = await encodeSegmentFileAsync(3, 9, n, columns);
+  ticking = false;
+  assert.ok(stepped.bytes.equals(sync.bytes), 'byte-identical files');
+  assert.deepEqual(stepped.zones, sync.zones);
+  // 51 MB of vectors take well over one 10 ms slice anywhere: other work ran in between.
+  assert.ok(turns >= 2, `${turns} event-loop turns during the encode`);
 });

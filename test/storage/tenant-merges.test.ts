@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FileState } from '../../src/catalog/index.ts';
 import { levelGroup } from '../../src/storage/maintenance.ts';
-import { col, insertCommit, openEnv, rowsOf } from './helpers.ts';
+import { col, insertCommit, openEnv, rowsOf, scanAll } from './helpers.ts';
 
 test('clustering and size-tiered merges keep every row and each tenant contiguous', async () => {
   const env = await openEnv({ segmentMaxRows: 400 });
@@ -103,10 +103,29 @@ test('settle (VACUUM) merges packed files below the level too: three small overl
   }
   for (let pass = 0; pass < 10 && (await env.engine.maintain()).merged > 0; pass++);
   assert.equal(env.catalog.files(t.tableId, [FileState.RAW]).length, 3, 'fewer than four of a tier: the timer leaves them');
+  // Deleted rows inside the clustered sources' runs (and tenant t7 entirely) are dropped by the merge.
+  const snap = env.engine.snapshot(t.tableId);
+  const { ids, rows } = await scanAll(env.engine, snap, null, [1, 2]);
+  snap.release();
+  const victims = ids.filter((_id, k) => Number(rows[k]![0]) % 3 === 0 || rows[k]![1] === 't7');
+  const tx = env.engine.begin();
+  tx.delete(t.tableId, victims);
+  await tx.commit();
   for (let pass = 0; pass < 10 && (await env.engine.settle()).merged > 0; pass++);
   const files = env.catalog.files(t.tableId, [FileState.RAW]);
   assert.equal(files.length, 1);
-  assert.equal(env.catalog.tenantRuns(t.tableId).get(files[0]!.id)!.length, 40);
-  assert.equal((await rowsOf(env.engine, t.tableId, [1, 2])).length, 1500);
+  const runs = env.catalog.tenantRuns(t.tableId).get(files[0]!.id)!;
+  assert.deepEqual(runs.map((r) => r.tenant), Array.from({ length: 40 }, (_v, i) => `t${i}`).filter((k) => k !== 't7').sort());
+  const left = await rowsOf(env.engine, t.tableId, [1, 2]);
+  const want = Array.from({ length: 1500 }, (_v, i) => [BigInt(i), `t${i % 40}`]).filter(([id, k]) => Number(id) % 3 !== 0 && k !== 't7');
+  assert.deepEqual(new Set(left.map((r) => `${r[0]}:${r[1]}`)), new Set(want.map((r) => `${r[0]}:${r[1]}`)));
+  // Each run holds exactly its tenant's rows.
+  let at = 0;
+  for (const run of runs) {
+    const got = left.slice(at, at + run.count);
+    assert.ok(got.every((r) => r[1] === run.tenant), `run of ${run.tenant}`);
+    assert.equal(run.count, want.filter((r) => r[1] === run.tenant).length);
+    at += run.count;
+  }
   await env.close();
 });
