@@ -9,7 +9,7 @@ import { DeleteBitmap, type DeleteView, isDeleted } from './delete-bitmap.ts';
 import { deleteFileKey, encodeDeleteFile } from './delete-file.ts';
 import type { EngineContext, SegmentMove } from './engine-context.ts';
 import { Segment, segmentFileKey } from './segment.ts';
-import { encodeSegmentFileAsync, type ZoneMap, zonesToCatalog } from './segment-file.ts';
+import { encodeSegmentFileAsync, nextTurn, type ZoneMap, zonesToCatalog } from './segment-file.ts';
 import type { TableState } from './table-state.ts';
 import { compareTenantKeys, runsOfDirectory, type TenantDirectory, tenantExactRows, tenantKey } from './tenants.ts';
 
@@ -163,7 +163,7 @@ export async function mergeSegments(e: EngineContext, state: TableState, sources
         targetMaps[i]![off] = o;
         const cols = sourceCols[i]!;
         for (let c = 0; c < attnums.length; c++) if (present[c]) outCols[c]!.push(cols[c]?.[off]);
-        if (r % MERGE_STEP_ROWS === MERGE_STEP_ROWS - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (r % MERGE_STEP_ROWS === MERGE_STEP_ROWS - 1) await nextTurn();
       }
       const columns = attnums.map((a, c) => ({ attnum: a, typeOid: state.typeOidOf(a), values: outCols[c]! })).filter((_c, i) => present[i]);
       const segmentId = e.catalog.nextSegmentId();

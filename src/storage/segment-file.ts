@@ -115,11 +115,14 @@ export async function encodeSegmentFileAsync(
     const r = steps.next();
     if (r.done === true) return r.value;
     if (performance.now() - since >= ENCODE_SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       since = performance.now();
     }
   }
 }
+
+/** Resolves after the event loop's pending I/O callbacks ran (long storage work steps aside). */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Time encodeSegmentFileAsync works between turns of the event loop. */
 const ENCODE_SLICE_MS = 10;
