@@ -165,7 +165,9 @@ export function planMerges(cdb: CatalogDb, tableId: number): number[][] {
   for (const f of files(cdb, tableId, [FileState.RAW])) {
     if (f.fileSize >= limit) continue;
     const tier = mergeTier(f.fileSize);
-    tiers.set(tier, [...(tiers.get(tier) ?? []), f]);
+    const list = tiers.get(tier);
+    if (list === undefined) tiers.set(tier, [f]);
+    else list.push(f);
   }
   const groups: number[][] = [];
   for (const tier of [...tiers.keys()].sort((a, b) => a - b)) {

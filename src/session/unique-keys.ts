@@ -290,8 +290,10 @@ export class UniqueKeys {
     this.kv.deletePrefix(prefix);
   }
 
-  /** Puts an entry; `known`: the key is already in the filter (an update re-putting its key), so the filter is left as it is. */
-  /** Puts a full key given as its latin1 string; `value` is taken as it is. */
+  /**
+   * Puts the entry of a full key given as its latin1 string; `value` is taken as it is.
+   * `known`: the key is already in the filter (an update re-putting its key), so the filter is left as it is.
+   */
   private entryPut(full: string, value: Buffer, known = false): void {
     this.readAhead = null;
     if (this.kv instanceof BufferedKv) this.kv.putLatin1(full, value);

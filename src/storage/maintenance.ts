@@ -306,7 +306,7 @@ function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyM
     if (dir === null) unclustered.push({ id: f.id, size: f.fileSize });
     else if (dir.keys.length > 1 && (settle || f.fileSize * 4 >= limit)) level.push({ id: f.id, size: f.fileSize, min: dir.keys[0]!, max: dir.keys[dir.keys.length - 1]! });
     else if (f.fileSize >= limit) continue;
-    else if (dir.keys.length === 1) own.set(dir.keys[0]!, [...(own.get(dir.keys[0]!) ?? []), { id: f.id, size: f.fileSize }]);
+    else if (dir.keys.length === 1) pushTo(own, dir.keys[0]!, { id: f.id, size: f.fileSize });
     else packed.push({ id: f.id, size: f.fileSize });
   }
   // Files not yet clustered: together up to segment_size (a larger one alone).
@@ -323,8 +323,7 @@ function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyM
   const tiered = (files: readonly { id: number; size: number }[]): void => {
     const tiers = new Map<number, { id: number; size: number }[]>();
     for (const f of files) {
-      const tier = mergeTier(f.size);
-      tiers.set(tier, [...(tiers.get(tier) ?? []), f]);
+      pushTo(tiers, mergeTier(f.size), f);
     }
     for (const list of tiers.values()) {
       // Smallest first: once two no longer fit under segment_size, no larger pair does.
@@ -346,6 +345,12 @@ function planTenantMerges(e: EngineContext, state: TableState, byFile: ReadonlyM
   const overlap = levelGroup(level);
   if (overlap !== null) groups.push(overlap);
   return groups;
+}
+
+function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [v]);
+  else list.push(v);
 }
 
 /** A packed file of the level: its tenants span [min, max] (compareTenantKeys order). */

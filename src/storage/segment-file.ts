@@ -249,29 +249,42 @@ export async function readSegmentHeader(store: ObjectStore, key: string): Promis
 
 /** Reads, verifies and decodes one column block; values per row. */
 export async function readSegmentColumn(store: ObjectStore, key: string, header: SegmentHeader, col: SegmentColumnHeader): Promise<unknown[]> {
-  let bytes: Buffer;
-  try {
-    bytes = await store.getRange(key, col.offset, col.length + col.chunkCrcCount * 4);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
-    throw err;
-  }
+  const bytes = await readBlockRange(store, key, col, 0, col.length + col.chunkCrcCount * 4);
   const block = bytes.subarray(0, col.length);
   if (col.chunkCrcCount === 0) {
     if (crc32(block) !== col.crc) throw invalid(key, `checksum mismatch in block of column ${col.attnum}`);
   } else {
     // Version 2: a CRC per chunk; a flipped byte in a chunk or in its CRC fails the comparison.
     if (col.chunkCrcCount !== Math.ceil(col.length / CHUNK_BYTES)) throw invalid(key, `column ${col.attnum} has ${col.chunkCrcCount} chunk checksums`);
-    for (let c = 0; c < col.chunkCrcCount; c++) {
-      if (crc32(block.subarray(c * CHUNK_BYTES, Math.min(col.length, (c + 1) * CHUNK_BYTES))) !== bytes.readUInt32LE(col.length + c * 4)) {
-        throw invalid(key, `checksum mismatch in chunk ${c} of column ${col.attnum}`);
-      }
-    }
+    verifyChunks(key, col, block, 0, bytes, col.length);
   }
   const r = new ByteReader(block, `segment file "${key}"`);
   const { values } = decodeColumn(r);
   if (values.length !== header.rowCount || r.remaining !== 0) throw invalid(key, `block of column ${col.attnum} has the wrong size`);
   return values;
+}
+
+/** `length` bytes of column `col`'s block from `at` (its chunk CRCs follow the block); a short file is XX001. */
+async function readBlockRange(store: ObjectStore, key: string, col: SegmentColumnHeader, at: number, length: number): Promise<Buffer> {
+  try {
+    return await store.getRange(key, col.offset + at, length);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
+    throw err;
+  }
+}
+
+/**
+ * Checks consecutive chunks of a version 2 block, chunk `first` onwards, held back to back in
+ * `data`, against their CRCs: chunk first + i's is the u32 at crcAt + 4i of `crcs`. A mismatch
+ * is XX001 naming the chunk.
+ */
+function verifyChunks(key: string, col: SegmentColumnHeader, data: Buffer, first: number, crcs: Buffer, crcAt: number): void {
+  for (let i = 0; i * CHUNK_BYTES < data.length; i++) {
+    if (crc32(data.subarray(i * CHUNK_BYTES, Math.min(data.length, (i + 1) * CHUNK_BYTES))) !== crcs.readUInt32LE(crcAt + i * 4)) {
+      throw invalid(key, `checksum mismatch in chunk ${first + i} of column ${col.attnum}`);
+    }
+  }
 }
 
 /**
@@ -288,21 +301,11 @@ export async function readVectorRows(store: ObjectStore, key: string, header: Se
   const lastChunk = Math.floor((to - 1) / CHUNK_BYTES);
   const readFrom = firstChunk * CHUNK_BYTES;
   const readTo = Math.min(col.length, (lastChunk + 1) * CHUNK_BYTES);
-  let data: Buffer;
-  let crcs: Buffer;
-  try {
-    [data, crcs] = await Promise.all([
-      store.getRange(key, col.offset + readFrom, readTo - readFrom),
-      store.getRange(key, col.offset + col.length + firstChunk * 4, (lastChunk - firstChunk + 1) * 4),
-    ]);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
-    throw err;
-  }
-  for (let c = firstChunk; c <= lastChunk; c++) {
-    const piece = data.subarray((c - firstChunk) * CHUNK_BYTES, Math.min(data.length, (c - firstChunk + 1) * CHUNK_BYTES));
-    if (crc32(piece) !== crcs.readUInt32LE((c - firstChunk) * 4)) throw invalid(key, `checksum mismatch in chunk ${c} of column ${col.attnum}`);
-  }
+  const [data, crcs] = await Promise.all([
+    readBlockRange(store, key, col, readFrom, readTo - readFrom),
+    readBlockRange(store, key, col, col.length + firstChunk * 4, (lastChunk - firstChunk + 1) * 4),
+  ]);
+  verifyChunks(key, col, data, firstChunk, crcs, 0);
   const out = allocVectorFloats(to - from >> 2);
   new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(data.subarray(from - readFrom, to - readFrom));
   return out;
@@ -337,13 +340,7 @@ export async function openFixedWidthColumn(store: ObjectStore, key: string, head
   // Bitmaps (missing values) would make the block longer than this.
   if (col.length !== PLAIN_BLOCK_PREFIX + header.rowCount * width) return null;
   if (col.chunkCrcCount !== Math.ceil(col.length / CHUNK_BYTES)) throw invalid(key, `column ${col.attnum} has ${col.chunkCrcCount} chunk checksums`);
-  let crcs: Buffer;
-  try {
-    crcs = await store.getRange(key, col.offset + col.length, col.chunkCrcCount * 4);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
-    throw err;
-  }
+  const crcs = await readBlockRange(store, key, col, col.length, col.chunkCrcCount * 4);
   const chunk0 = await readColumnChunk(store, key, col, crcs, 0);
   const typeOid = chunk0.readUInt32LE(2);
   const n = chunk0.readUInt32LE(6);
@@ -355,31 +352,15 @@ export async function openFixedWidthColumn(store: ObjectStore, key: string, head
 /** Chunk `c` of a version 2 column block (CHUNK_BYTES, the last one shorter), verified against `crcs`; a mismatch is XX001. */
 export async function readColumnChunk(store: ObjectStore, key: string, col: SegmentColumnHeader, crcs: Buffer, c: number): Promise<Buffer> {
   const from = c * CHUNK_BYTES;
-  let bytes: Buffer;
-  try {
-    bytes = await store.getRange(key, col.offset + from, Math.min(CHUNK_BYTES, col.length - from));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(key, `truncated block of column ${col.attnum}`);
-    throw err;
-  }
-  if (crc32(bytes) !== crcs.readUInt32LE(c * 4)) throw invalid(key, `checksum mismatch in chunk ${c} of column ${col.attnum}`);
+  const bytes = await readBlockRange(store, key, col, from, Math.min(CHUNK_BYTES, col.length - from));
+  verifyChunks(key, col, bytes, c, crcs, c * 4);
   return bytes;
 }
 
 /** The whole block of a fixed-width column (one ranged read), every chunk verified against `crcs`; a mismatch is XX001. */
 export async function readFixedWidthBlock(store: ObjectStore, f: FixedWidthColumn): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await store.getRange(f.key, f.col.offset, f.col.length);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESHORT') throw invalid(f.key, `truncated block of column ${f.col.attnum}`);
-    throw err;
-  }
-  for (let c = 0; c < f.col.chunkCrcCount; c++) {
-    if (crc32(bytes.subarray(c * CHUNK_BYTES, Math.min(bytes.length, (c + 1) * CHUNK_BYTES))) !== f.crcs.readUInt32LE(c * 4)) {
-      throw invalid(f.key, `checksum mismatch in chunk ${c} of column ${f.col.attnum}`);
-    }
-  }
+  const bytes = await readBlockRange(store, f.key, f.col, 0, f.col.length);
+  verifyChunks(f.key, f.col, bytes, 0, f.crcs, 0);
   return bytes;
 }
 

@@ -2,21 +2,28 @@
  * storage/maintenance.ts on a partitioned table: every sealed file is clustered by tenant, files
  * of one size tier merge four at a time (below segment_size), large tenants move to files of
  * their own, and through it all the rows, their row ids (forwarded) and the tenant runs stay
- * exact.
+ * exact; packed files of the top tier form a level of disjoint tenant ranges, and VACUUM (settle)
+ * takes every packed file into it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FileState } from '../../src/catalog/index.ts';
+import { FileState, type TableDef } from '../../src/catalog/index.ts';
 import { levelGroup } from '../../src/storage/maintenance.ts';
-import { col, insertCommit, openEnv, rowsOf, scanAll } from './helpers.ts';
+import { col, type Env, insertCommit, openEnv, rowsOf, scanAll } from './helpers.ts';
+
+/** A table (id int8, tenant text) partitioned by tenant, attached to the engine. */
+function partitionedTable(env: Env, name: string, segmentSizeBytes: number, exactRows: number): TableDef {
+  const t = env.catalog.createTable({
+    schema: 'public', name, columns: [col(1, 'id', 20), col(2, 'tenant', 25)], constraints: [],
+    segmentSizeBytes, options: { tenant_exact_rows: String(exactRows) }, partitionKey: { strategy: 'list', attnum: 2 },
+  }, false)!;
+  env.engine.attachTable(t);
+  return t;
+}
 
 test('clustering and size-tiered merges keep every row and each tenant contiguous', async () => {
   const env = await openEnv({ segmentMaxRows: 400 });
-  const t = env.catalog.createTable({
-    schema: 'public', name: 'mt', columns: [col(1, 'id', 20), col(2, 'tenant', 25)], constraints: [],
-    segmentSizeBytes: 1 << 30, options: { tenant_exact_rows: '300' }, partitionKey: { strategy: 'list', attnum: 2 },
-  }, false)!;
-  env.engine.attachTable(t);
+  const t = partitionedTable(env, 'mt', 1 << 30, 300);
   // 16 seals of 400 rows: tenant "big" 30% of rows, the rest over 50 small tenants.
   const tenantOf = (i: number): string => (i % 10 < 3 ? 'big' : `s${(i * 7) % 50}`);
   const n = 6400;
@@ -59,11 +66,7 @@ test('levelGroup: the files covering the most-covered key, smallest first; none 
 
 test('packed files of the top tier merge until their key ranges are disjoint: each small tenant in one file', async () => {
   const env = await openEnv({ segmentMaxRows: 500 });
-  const t = env.catalog.createTable({
-    schema: 'public', name: 'lv', columns: [col(1, 'id', 20), col(2, 'tenant', 25)], constraints: [],
-    segmentSizeBytes: 24 << 10, options: { tenant_exact_rows: '100000' }, partitionKey: { strategy: 'list', attnum: 2 },
-  }, false)!;
-  env.engine.attachTable(t);
+  const t = partitionedTable(env, 'lv', 24 << 10, 100000);
   // Every seal holds rows of (nearly) every tenant, as a random-order load does.
   const tenantOf = (i: number): string => `t${String((i * 37) % 300).padStart(3, '0')}`;
   const n = 12_000;
@@ -92,11 +95,7 @@ test('packed files of the top tier merge until their key ranges are disjoint: ea
 
 test('settle (VACUUM) merges packed files below the level too: three small overlapping files become one', async () => {
   const env = await openEnv({ segmentMaxRows: 500 });
-  const t = env.catalog.createTable({
-    schema: 'public', name: 'st', columns: [col(1, 'id', 20), col(2, 'tenant', 25)], constraints: [],
-    segmentSizeBytes: 1 << 30, options: { tenant_exact_rows: '100000' }, partitionKey: { strategy: 'list', attnum: 2 },
-  }, false)!;
-  env.engine.attachTable(t);
+  const t = partitionedTable(env, 'st', 1 << 30, 100000);
   for (let i = 0; i < 1500; i += 500) {
     await insertCommit(env.engine, t.tableId, [1, 2], Array.from({ length: 500 }, (_v, j) => [BigInt(i + j), `t${(i + j) % 40}`]));
     await env.engine.maintain();

@@ -22,7 +22,6 @@ export interface CopyParser {
 
 const badFormat = (message: string): DbError => new DbError(SqlState.BadCopyFileFormat, message);
 
-/** Text format: tab-separated (or the delimiter), backslash escapes, \N for NULL, optional \. terminator. */
 /** UTF-8 chunks to text (a character may be split between chunks; invalid UTF-8 throws). */
 class ChunkDecoder {
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -81,6 +80,7 @@ function invalidUtf8(b: Uint8Array): DbError {
   return new DbError(SqlState.CharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8": ${bytes.join(' ')}`);
 }
 
+/** Text format: tab-separated (or the delimiter), backslash escapes, \N for NULL, optional \. terminator. */
 class TextParser implements CopyParser {
   private rest = '';
   private decoder = new ChunkDecoder();
