@@ -71,9 +71,11 @@ async function largeTenantRecall(t: string): Promise<number> {
   return sum / QUERIES;
 }
 
-async function tenantsView(): Promise<Map<string, { rows: number; own: number; index: string }>> {
-  const rows = await sql`SELECT tenant, rows, own_files, index FROM tessera.tenants WHERE table_name = 'mem'`;
-  return new Map(rows.map((r) => [r.tenant as string, { rows: Number(r.rows), own: Number(r.own_files), index: r.index as string }]));
+async function tenantsView(): Promise<Map<string, { rows: number; own: number; packed: number; unclustered: number; index: string }>> {
+  const rows = await sql`SELECT tenant, rows, own_files, packed_files, unclustered_rows, index FROM tessera.tenants WHERE table_name = 'mem'`;
+  return new Map(rows.map((r) => [r.tenant as string, {
+    rows: Number(r.rows), own: Number(r.own_files), packed: Number(r.packed_files), unclustered: Number(r.unclustered_rows), index: r.index as string,
+  }]));
 }
 
 before(async () => {
@@ -126,6 +128,9 @@ test('large tenants have files and graphs of their own; small ones are packed', 
     assert.equal(view.get(t)!.index, 'hnsw', `${t} is searched through graphs`);
   }
   for (const t of SMALL) assert.equal(view.get(t)!.own, 0, `${t} is packed`);
+  // VACUUM settled the packed files into disjoint tenant ranges: no tenant is spread over two.
+  const spread = [...view].filter(([, v]) => v.packed > 1 || v.unclustered > 0).map(([t]) => t);
+  assert.deepEqual(spread, [], 'tenants in more than one packed file after VACUUM');
   const plan = (await sql.unsafe("EXPLAIN SELECT id FROM mem WHERE tenant_id = 't0' ORDER BY embedding <-> '[" + Array(DIM).fill(0).join(',') + "]' LIMIT 10"))
     .map((r) => r['QUERY PLAN']).join('\n');
   assert.match(plan, /Vector Top-K on mem/);
