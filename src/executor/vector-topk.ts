@@ -121,38 +121,56 @@ class Candidates {
   /** The lower bound of its true distance (= dist when exact). */
   readonly lower: number[] = [];
   readonly ids: number[] = [];
+  /** Where a candidate's stored vector lies in memory (packed rows, element offset in srcAt); null when not known. */
+  readonly src: (Float32Array | null)[] = [];
+  readonly srcAt: number[] = [];
   /** Live rows whose vector is NULL (they sort last): kept only up to `need`. */
   readonly nullIds: number[] = [];
   constructor(readonly need: number) {}
-  add(d: number, id: number, lower = d): void {
+  add(d: number, id: number, lower = d, src: Float32Array | null = null, at = 0): void {
     this.dist.push(d);
     this.lower.push(lower);
     this.ids.push(id);
+    this.src.push(src);
+    this.srcAt.push(at);
   }
   addNull(id: number): void {
     if (this.nullIds.length < this.need) this.nullIds.push(id);
   }
-  addTop(top: TopK): void {
-    for (let i = 0; i < top.size; i++) this.add(top.dist[i]!, top.ids[i]!);
+  /** The heap's rows; with `seg`, their vectors are its packed rows (an exact scan's). */
+  addTop(top: TopK, seg?: VectorSegment): void {
+    const packed = seg?.packed ?? null;
+    for (let i = 0; i < top.size; i++) {
+      const id = top.ids[i]!;
+      if (packed === null) this.add(top.dist[i]!, id);
+      else this.add(top.dist[i]!, id, top.dist[i]!, packed.data, (id - seg!.rowIdBase - seg!.packedBase) * packed.dim);
+    }
   }
   /**
-   * Ids to fetch: the exact candidates among the nearest need + margin (ties at the cut
+   * Rows to fetch: the exact candidates among the nearest need + margin (ties at the cut
    * included), the bounded ones (a sketch's rows) whose lower bound can reach the need-th
    * smallest distance (upper bound) — a hair over it, for pgvector's own rounding — then the
-   * NULL rows.
+   * NULL rows. `vectors` holds a copy of each one's stored vector when every one is known (late
+   * materialisation then reads the other columns only), else is null.
    */
-  chosen(): number[] {
+  chosen(dim: number): { ids: number[]; vectors: Float32Array[] | null } {
     const keep = this.need + EXACT_MARGIN;
     const sorted = [...this.dist].sort((a, b) => a - b);
     const bar = sorted.length > keep ? sorted[keep - 1]! : Infinity;
     const t = sorted.length > this.need ? sorted[this.need - 1]! : Infinity;
     const reach = t + Math.abs(t) * 1e-5 + 1e-9;
-    const out: number[] = [];
+    const ids: number[] = [];
+    const at: number[] = [];
     for (let i = 0; i < this.ids.length; i++) {
       const exact = this.lower[i] === this.dist[i];
-      if (exact ? this.dist[i]! <= bar : this.lower[i]! <= reach) out.push(this.ids[i]!);
+      if (exact ? this.dist[i]! <= bar : this.lower[i]! <= reach) {
+        ids.push(this.ids[i]!);
+        at.push(i);
+      }
     }
-    return [...out, ...this.nullIds];
+    const known = this.nullIds.length === 0 && at.every((i) => this.src[i] !== null);
+    const vectors = known ? at.map((i) => this.src[i]!.slice(this.srcAt[i]!, this.srcAt[i]! + dim)) : null;
+    return { ids: [...ids, ...this.nullIds], vectors };
   }
 }
 
@@ -288,8 +306,11 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   cands.addTop(provisional);
 
   // Late materialisation (only the nearest candidates) and exact re-rank by every ORDER BY key.
-  const ids = cands.chosen();
-  const fetched = await ctx.data.fetchRows(plan.tableId, ids, plan.attnums);
+  // (The vectors of rows scanned exactly are in hand: only the other columns are read.)
+  const { ids, vectors } = cands.chosen(query instanceof Float32Array ? query.length : 0);
+  const fetched = vectors === null
+    ? await ctx.data.fetchRows(plan.tableId, ids, plan.attnums)
+    : (await ctx.data.fetchRows(plan.tableId, ids, plan.attnums.filter((_a, j) => j !== plan.column))).map((r, i) => r && [...r.slice(0, plan.column), vectors[i], ...r.slice(plan.column)]);
   // For the queries that follow, in the background: graphs of segments ranked by their
   // sketch, and deferred columns (late materialisation then reads memory, not object storage).
   for (const seg of cold) loadLater(`graph:${plan.index!.indexId}:${seg.segmentId}`, () => ctx.data.annGraph(plan.index!.indexId, seg.segmentId) ?? Promise.resolve());
@@ -424,7 +445,10 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
           const { data, dim } = seg.packed;
           for (let x = 0; x < labels.length; x++) {
             const off = labels[x]!;
-            if (live(off)) cands.add(exactDistance(metric, query, data, off * dim, dim, qNorm), seg.rowIdBase + off);
+            if (live(off)) {
+              const d = exactDistance(metric, query, data, (off - seg.packedBase) * dim, dim, qNorm);
+              cands.add(d, seg.rowIdBase + off, d, data, (off - seg.packedBase) * dim);
+            }
           }
           if (seg.packed.nonNull < seg.rowCount) addNulls(seg, live, cands);
         } else {
@@ -496,7 +520,7 @@ async function exactSegment(
         ctx.checkCancel();
       }
     }
-    cands.addTop(top);
+    cands.addTop(top, seg);
     return;
   }
   const qNorm = metric === 'cosine' ? squaredNorm(query) : 0;
@@ -515,7 +539,7 @@ async function exactSegment(
     }
   }
   void plan;
-  cands.addTop(top);
+  cands.addTop(top, seg);
 }
 
 /** Distances of one SIMD call (grown on demand, reused across statements: calls never interleave). */

@@ -7,7 +7,7 @@
  * keeps them even after the exporter ends.
  */
 import { DbError, SqlState } from '../errors/index.ts';
-import { TableSnapshot } from '../storage/index.ts';
+import type { TableSnapshot } from '../storage/index.ts';
 import type { Database } from './database.ts';
 
 const registries = new WeakMap<Database, Map<string, ReadonlyMap<number, TableSnapshot>>>();
@@ -33,6 +33,6 @@ export function importSnapshots(db: Database, id: string): Map<number, TableSnap
   const exported = registry(db).get(id);
   if (!exported) throw new DbError(SqlState.InvalidParameterValue, `invalid snapshot identifier: "${id}"`);
   const out = new Map<number, TableSnapshot>();
-  for (const [tableId, s] of exported) if (db.storage.table(tableId)) out.set(tableId, new TableSnapshot(tableId, s.segments, db.storage.pins));
+  for (const [tableId, s] of exported) if (db.storage.table(tableId)) out.set(tableId, s.share());
   return out;
 }

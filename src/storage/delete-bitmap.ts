@@ -46,6 +46,11 @@ export class DeleteBitmap {
     return true;
   }
 
+  /** Whether `view` is still the current state (a `set` after view() replaces the bytes). */
+  matches(view: DeleteView): boolean {
+    return view.bits === this.bits && view.count === this.count;
+  }
+
   /** The current state, frozen: later `set`s do not change it. */
   view(): DeleteView {
     this.shared = true;

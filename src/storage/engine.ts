@@ -115,7 +115,9 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
 
   /** Forgets a table (the SQL layer calls catalog.dropTable); the cleaner removes its files once unpinned. */
   dropTable(tableId: number): void {
-    for (const seg of this.tables.get(tableId)?.segments.values() ?? []) this.columnCache.forget(seg);
+    const state = this.tables.get(tableId);
+    for (const seg of state?.segments.values() ?? []) this.columnCache.forget(seg);
+    state?.retireManifest();
     this.tables.delete(tableId);
   }
 
@@ -241,11 +243,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
 
   /** Pins the table's current segments, committed row counts and delete state until release(). */
   snapshot(tableId: number): TableSnapshot {
-    const state = this.requireTable(tableId);
-    const refs = [...state.segments.values()]
-      .filter((s) => s.rowCount > 0)
-      .map((segment) => ({ segment, rowCount: segment.rowCount, deletes: segment.deletes.view() }));
-    return new TableSnapshot(tableId, refs, this.pins);
+    return new TableSnapshot(tableId, this.requireTable(tableId).currentManifest(this.pins));
   }
 
   /** Visible rows in batches, projected onto `attnums` (undefined where a segment predates a column). */

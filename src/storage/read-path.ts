@@ -71,7 +71,7 @@ export async function* scanSnapshot(
   const mine = ownDeletes(w, state);
   let rowIds: number[] = [];
   let rows: unknown[][] = [];
-  for (const ref of snap.segments) {
+  for (const ref of opts.tenants === undefined ? snap.segments : snap.segmentsFor(opts.tenants.keys)) {
     const seg = ref.segment;
     if (opts.zoneFilter !== undefined && seg.file !== undefined && !opts.zoneFilter(seg.file.zones)) continue;
     const only = opts.tenants === undefined ? 'all' : await tenantRows(seg, ref.rowCount, opts.tenants.attnum, opts.tenants.keys, store);
@@ -169,7 +169,7 @@ export async function countTenantRows(store: ObjectStore, state: TableState | un
   const w = tx?.tables.get(snap.tableId);
   const mine = ownDeletes(w, state);
   let n = 0;
-  for (const ref of snap.segments) {
+  for (const ref of snap.segmentsFor(t.keys)) {
     const seg = ref.segment;
     const dir = seg.tenantDir;
     if (dir !== null && mine === undefined) {

@@ -5,6 +5,7 @@
  */
 import type { TableDef } from '../catalog/index.ts';
 import { Segment, makeRowId, splitRowId } from './segment.ts';
+import { Manifest, type PinSet } from './snapshot.ts';
 
 /** Old segment → merged segment: `offsets[old]` is the new offset, or -1 when the row was deleted. */
 export interface RowForward {
@@ -19,9 +20,32 @@ export interface RowForward {
 /** Default for the `segment_max_rows` table option. */
 export const DEFAULT_SEGMENT_MAX_ROWS = 100_000;
 
+/** Segments by id; every change (set, delete, clear) bumps the table's segment version. */
+class SegmentMap extends Map<number, Segment> {
+  changed: () => void = () => undefined;
+  override set(id: number, seg: Segment): this {
+    super.set(id, seg);
+    this.changed();
+    return this;
+  }
+  override delete(id: number): boolean {
+    const had = super.delete(id);
+    if (had) this.changed();
+    return had;
+  }
+  override clear(): void {
+    super.clear();
+    this.changed();
+  }
+}
+
 export class TableState {
   /** Live segments by id, in id order of insertion. */
-  readonly segments = new Map<number, Segment>();
+  readonly segments = new SegmentMap();
+  /** Bumped whenever the set of segments changes. */
+  private version = 0;
+  /** What snapshots get while nothing changes (snapshot.ts Manifest). */
+  private manifest: Manifest | null = null;
   growing: Segment | undefined;
   /** Frozen segments in creation order; only the head is ever being sealed. */
   readonly sealQueue: Segment[] = [];
@@ -33,6 +57,23 @@ export class TableState {
 
   constructor(def: TableDef) {
     this.setDef(def);
+    this.segments.changed = () => {
+      this.version++;
+      this.retireManifest();
+    };
+  }
+
+  /** The manifest a snapshot taken now gets: the current one while still fresh, else a new one. */
+  currentManifest(pins: PinSet): Manifest {
+    if (this.manifest !== null && this.manifest.fresh(this.version)) return this.manifest;
+    this.retireManifest();
+    return (this.manifest = new Manifest(this.version, [...this.segments.values()], pins));
+  }
+
+  /** Lets the current manifest go (its pins drop with its last snapshot): the segments changed or the table is dropped. */
+  retireManifest(): void {
+    this.manifest?.retire();
+    this.manifest = null;
   }
 
   get tableId(): number {

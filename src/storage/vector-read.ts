@@ -169,7 +169,7 @@ export async function readVectorColumn(
   snap.check();
   const state = engine.tables.get(snap.tableId);
   const segments: VectorSegment[] = [];
-  for (const ref of snap.segments) {
+  for (const ref of tenants === undefined ? snap.segments : snap.segmentsFor(tenants.keys)) {
     const seg = ref.segment;
     const found = tenants === undefined ? 'all' : tenantRows(seg, ref.rowCount, tenants.attnum, tenants.keys, engine.store);
     const only = found instanceof Promise ? await found : found;
