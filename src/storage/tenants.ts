@@ -89,9 +89,7 @@ export function tenantRows(seg: Segment, rowCount: number, keyAttnum: number, ke
     const s = dir.starts[i]!;
     const e = Math.min(dir.starts[i + 1]!, rowCount);
     if (s === 0 && e >= rowCount && dir.keys.length === 1) return 'all';
-    const out = new Int32Array(Math.max(0, e - s));
-    for (let j = 0; j < out.length; j++) out[j] = s + j;
-    return out;
+    return offsetRange(s, Math.max(s, e));
   }
   {
     const runs: [number, number][] = [];
@@ -111,6 +109,17 @@ export function tenantRows(seg: Segment, rowCount: number, keyAttnum: number, ke
 }
 
 const NONE = new Int32Array(0);
+
+/** 0, 1, 2, …: a contiguous run's offsets are a view of it (no array filled per query; read-only). */
+let iota = new Int32Array(0);
+
+function offsetRange(start: number, end: number): Int32Array {
+  if (iota.length < end) {
+    iota = new Int32Array(Math.max(end, iota.length * 2));
+    for (let i = 0; i < iota.length; i++) iota[i] = i;
+  }
+  return iota.subarray(start, end);
+}
 
 /** tenantRows of a segment without a directory: its key column indexed once per column array. */
 async function indexedRows(seg: Segment, rowCount: number, keyAttnum: number, keys: readonly string[], store: ObjectStore): Promise<Int32Array | 'all'> {
