@@ -452,11 +452,15 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
           }
           if (seg.packed.nonNull < seg.rowCount) addNulls(seg, live, cands);
         } else {
-          // A deferred column (every row is in the graph): the candidates' vectors from the graph.
+          // A deferred column (every row is in the graph): the candidates' vectors from the graph
+          // — the stored ones for l2 and ip graphs (a cosine graph holds them normalised).
           const dim = query.length;
           const data = job.graph.local!.points(labels, dim);
+          const stored = metric === 'cosine' || plan.index?.graphMetric === 'cosine' ? null : data;
           for (let x = 0; x < labels.length; x++) {
-            if (live(labels[x]!)) cands.add(exactDistance(metric, query, data, x * dim, dim, qNorm), seg.rowIdBase + labels[x]!);
+            if (!live(labels[x]!)) continue;
+            const d = exactDistance(metric, query, data, x * dim, dim, qNorm);
+            cands.add(d, seg.rowIdBase + labels[x]!, d, stored, x * dim);
           }
         }
       } else if (job.k * 2 >= job.liveRows * 4 || job.k >= 4 * EXACT_FILTER_MAX_ROWS) {
