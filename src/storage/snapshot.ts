@@ -47,6 +47,8 @@ export class PinSet {
 export class Manifest {
   private users = 0;
   private current = true;
+  /** The segments with rows, in the table's order. */
+  readonly segments: readonly SegmentRef[];
   /** Segment refs by segment id (for fetch). */
   readonly byId: ReadonlyMap<number, SegmentRef>;
   /** Row counts of every segment of the table at creation (empty ones included). */
@@ -58,8 +60,6 @@ export class Manifest {
     this.byId = new Map(this.segments.map((r) => [r.segment.segmentId, r]));
     this.pinAll();
   }
-
-  readonly segments: readonly SegmentRef[];
 
   /** Clustered refs sorted by first tenant key, for segmentsFor (built on first use). */
   private locator: { first: string[]; last: string[]; maxLast: string[]; at: Int32Array; unclustered: Int32Array } | null = null;
