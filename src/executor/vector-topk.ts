@@ -456,7 +456,7 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
           // — the stored ones for l2 and ip graphs (a cosine graph holds them normalised).
           const dim = query.length;
           const data = job.graph.local!.points(labels, dim);
-          const stored = metric === 'cosine' || plan.index?.graphMetric === 'cosine' ? null : data;
+          const stored = plan.index!.graphMetric === 'cosine' ? null : data;
           for (let x = 0; x < labels.length; x++) {
             if (!live(labels[x]!)) continue;
             const d = exactDistance(metric, query, data, x * dim, dim, qNorm);

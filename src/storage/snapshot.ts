@@ -7,6 +7,7 @@
 import { DbError, SqlState } from '../errors/index.ts';
 import type { DeleteView } from './delete-bitmap.ts';
 import type { Segment } from './segment.ts';
+import { compareTenantKeys } from './tenants.ts';
 
 /** One segment as a snapshot sees it. */
 export interface SegmentRef {
@@ -94,7 +95,7 @@ export class Manifest {
       if (dir === null || dir.keys.length === 0) unclustered.push(at);
       else clustered.push({ first: dir.keys[0]!, last: dir.keys[dir.keys.length - 1]!, at });
     });
-    clustered.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    clustered.sort((a, b) => compareTenantKeys(a.first, b.first));
     const maxLast: string[] = [];
     for (const c of clustered) maxLast.push(maxLast.length === 0 || c.last > maxLast[maxLast.length - 1]! ? c.last : maxLast[maxLast.length - 1]!);
     return {

@@ -7,7 +7,7 @@
 ;; l2_many(q, data, n, dim, out): out[i] = Σ_d (q[d] − data[i·dim + d])², i < n
 ;; ip_many(q, data, n, dim, out): out[i] = −Σ_d q[d] · data[i·dim + d]
 ;; Pointers are byte offsets; dim is a multiple of 4; sums accumulate in float32 lanes, added
-;; (l0 + l1) + (l2 + l3) at the end of each row — written inline: as a call it was a tenth of a
+;; (l0 + l1) + (l2 + l3) at the end of each row — written inline: as a call it was a sixth of a
 ;; 10,000-row scan.
 (module
   (import "env" "memory" (memory 1))
