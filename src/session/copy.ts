@@ -8,6 +8,8 @@ import { DbError, SqlState } from '../errors/index.ts';
 import {
   copyFormatter,
   copyParser,
+  FieldBytes,
+  type CopyField,
   openCursor,
   resolveCopyOptions,
   RowInserter,
@@ -51,7 +53,7 @@ export class CopyIn {
     const planned = planInsertRows(t, stmt.columns, env, part);
     this.inserter = new RowInserter(planned.modify, planned.rowColumns, [], ctx);
     this.types = planned.targets.map((c) => ({ type: typeByOid(c.typeOid)!, typmod: c.typmod, name: c.name }));
-    this.parser = copyParser(options);
+    this.parser = copyParser(options, this.types.map((t) => t.type.textInBytes !== undefined));
     this.format = options.format === 'binary' ? 1 : 0;
     this.columnCount = this.types.length;
   }
@@ -62,7 +64,7 @@ export class CopyIn {
     return value === undefined ? `${base}, column ${column}` : `${base}, column ${column}: "${value}"`;
   }
 
-  private toRow(fields: (string | Uint8Array | null)[]): Row {
+  private toRow(fields: CopyField[]): Row {
     const n = this.types.length;
     if (fields.length < n) {
       throw new DbError(SqlState.BadCopyFileFormat, `missing data for column "${this.types[fields.length]!.name}"`, { where: this.context() });
@@ -81,12 +83,17 @@ export class CopyIn {
       }
       const { type, typmod, name } = this.types[i]!;
       try {
-        let v = typeof f === 'string' ? type.textIn(f, typmod, this.ctx.format) : type.binaryIn(f, typmod, this.ctx.format);
+        let v =
+          typeof f === 'string'
+            ? type.textIn(f, typmod, this.ctx.format)
+            : f instanceof FieldBytes
+              ? type.textInBytes!(f.b, f.start, f.end, typmod, this.ctx.format)
+              : type.binaryIn(f, typmod, this.ctx.format);
         if (typmod >= 0 && type.applyTypmod) v = type.applyTypmod(v, typmod, false);
         row[i] = v;
       } catch (err) {
         if (err instanceof DbError) {
-          throw new DbError(err.code, err.message, { detail: err.detail, hint: err.hint, where: this.context(name, typeof f === 'string' ? f : undefined) });
+          throw new DbError(err.code, err.message, { detail: err.detail, hint: err.hint, where: this.context(name, typeof f === 'string' ? f : f instanceof FieldBytes ? f.text() : undefined) });
         }
         throw err;
       }

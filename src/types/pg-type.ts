@@ -84,6 +84,11 @@ export interface PgType<V = unknown> {
   readonly elemOid: number;
   /** Parses the text format; `typmod` -1 means none. Throws DbError 22P02/22003/... like PostgreSQL. */
   textIn(text: string, typmod: number, ctx: FormatContext): V;
+  /**
+   * textIn over the UTF-8 bytes b[start..end) (a COPY text field without escapes), for types
+   * whose values are long and parsed byte by byte: no string in between. Same results and errors.
+   */
+  textInBytes?(b: Buffer, start: number, end: number, typmod: number, ctx: FormatContext): V;
   /** Formats exactly as PostgreSQL's output function does. */
   textOut(value: V, ctx: FormatContext): string;
   /** Parses the binary (send/recv) format. Throws DbError 22P03 on malformed input. */

@@ -81,18 +81,12 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
     if (count === VECTOR_MAX_DIM) throw tooManyDimensions(kind, VECTOR_MAX_DIM);
     while (isVectorSpace(lit[pt])) pt++;
     if (pt >= lit.length) throw invalidVectorSyntax(kind, lit);
-    const end = kind === 'vector' ? fastElement(lit, pt) : -1;
-    if (end >= 0) {
-      values[count++] = fastValue;
-      pt = end;
-    } else {
-      const scanned = scanStrtof(lit, pt);
-      if (scanned.end === pt) throw invalidVectorSyntax(kind, lit);
-      const x = convert(scanned.value, scanned.erange, lit.slice(pt, scanned.end));
-      checkElement(kind, x);
-      values[count++] = x;
-      pt = scanned.end;
-    }
+    const scanned = scanStrtof(lit, pt);
+    if (scanned.end === pt) throw invalidVectorSyntax(kind, lit);
+    const x = convert(scanned.value, scanned.erange, lit.slice(pt, scanned.end));
+    checkElement(kind, x);
+    values[count++] = x;
+    pt = scanned.end;
     while (isVectorSpace(lit[pt])) pt++;
     if (lit[pt] === ',') pt++;
     else if (lit[pt] === ']') {
@@ -107,89 +101,163 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
   return values.slice(0, count);
 }
 
-/** The value parsed by the last successful fastElement() (returned out of band: no object per element). */
-let fastValue = 0;
-/** Scratch space for parseDenseVector; float32 storage rounds nothing further (elements are float32 already). */
+/** Scratch space for the parsers; float32 storage rounds nothing further (elements are float32 already). */
 const scratch = new Float32Array(VECTOR_MAX_DIM);
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+/** A string literal's bytes for parseVectorBytes (grown on demand; one caller at a time). */
+let literalBytes = Buffer.allocUnsafeSlow(4096);
+const encoder = new TextEncoder();
 /** Powers of ten exactly representable as doubles (Clinger's fast path). */
 const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
+/** isVectorSpace over a byte: ' ', \t, \n, \v, \f, \r. */
+const isSpaceByte = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
 /**
- * The common case of vector_in, fast: a plain decimal token (digits, optional fraction and
- * exponent) followed by a separator. Its double is computed exactly when the digits fit in
- * 2^53 and the power of ten is exact (Clinger's fast path), else by JavaScript's correctly
- * rounded Number(); its float32 rounding through that double is provably strtof's when the
- * double is not exactly halfway between two float32s (rounding to the nearest double is
- * monotonic and every float32 midpoint is a double, so the double lies on the decimal's side
- * of the midpoint). Returns the end offset (value in fastValue), or -1 for the exact path.
+ * Whether `f`, the float32 nearest to the double `d` (≠ f), is also strtof's rounding of the
+ * decimal `d` was correctly rounded from. Rounding to the nearest double is monotonic and
+ * every float32 midpoint is a double, so the double lies on the decimal's side of a midpoint
+ * unless it is one. The halfway test: h = 2d − f is exact and lies strictly between f and the
+ * other neighbour, unless d is their midpoint, where it is that neighbour, a float32. Zero
+ * (underflow) and infinity (overflow) are left to strtof and its errors.
  */
-function fastElement(lit: string, pt: number): number {
-  let i = pt;
-  let c = lit.charCodeAt(i);
-  const negative = c === 45; // '-'
-  if (negative) c = lit.charCodeAt(++i);
+const isStrtofRounding = (d: number, f: number): boolean => {
+  if (f === 0 || !Number.isFinite(f)) return false;
+  const h = d + (d - f);
+  return Math.fround(h) !== h;
+};
+
+/**
+ * strtof of mantissa × 10^scale (mantissa < 10^15, |scale| ≤ 22: Clinger's fast path, the
+ * double is exact or correctly rounded), or NaN when isStrtofRounding cannot vouch for it.
+ */
+function clingerFloat32(mantissa: number, scale: number): number {
+  const d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
+  if (scale > 0 && d > 9007199254740992) return NaN; // the product may have rounded
+  const f = Math.fround(d);
+  return f === d || isStrtofRounding(d, f) ? f : NaN;
+}
+
+/**
+ * The float32 of an unsigned token b[start..end) beyond the plain Clinger case (more digits
+ * than 2^53 holds, e.g. a JavaScript number's 17, or a large exponent), or NaN for the exact
+ * path. The first 15 significant digits are the mantissa; later ones only scale it and, when
+ * not zero, make the token lie strictly between mantissa and mantissa + 1 (times the scale):
+ * when both round to one float32, so does the token. Otherwise JavaScript's correctly rounded
+ * Number() decides.
+ */
+function longElement(b: Buffer, start: number, end: number): number {
   let mantissa = 0;
-  let digits = 0;
+  let sig = 0;
   let scale = 0;
-  while (c >= 48 && c <= 57) {
-    mantissa = mantissa * 10 + (c - 48);
-    digits++;
-    c = lit.charCodeAt(++i);
+  let sticky = false;
+  let fraction = false;
+  let i = start;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c === 46) fraction = true;
+    else if (c < 48 || c > 57) break;
+    else if (sig < 15) {
+      mantissa = mantissa * 10 + (c - 48);
+      if (mantissa !== 0) sig++;
+      if (fraction) scale--;
+    } else {
+      if (!fraction) scale++;
+      if (c !== 48) sticky = true;
+    }
   }
-  if (c === 46) {
-    c = lit.charCodeAt(++i);
+  if (i < end) scale += Number(b.toString('latin1', i + 1, end)); // the exponent after 'e'
+  if (scale >= -22 && scale <= 22) {
+    const f = clingerFloat32(mantissa, scale);
+    if (f === f && (!sticky || clingerFloat32(mantissa + 1, scale) === f)) return f;
+  }
+  const d = Number(b.toString('latin1', start, end)); // correctly rounded
+  const f = Math.fround(d);
+  return f === d || isStrtofRounding(d, f) ? f : NaN;
+}
+
+/** Where the exponent digits after the 'e' at b[i] end (value in `exponent`), or -1; stops at any non-digit. */
+function exponentEnd(b: Buffer, i: number): number {
+  let c = b[++i]!;
+  let negative = false;
+  if (c === 43 || c === 45) {
+    negative = c === 45;
+    c = b[++i]!;
+  }
+  let exp = 0;
+  let digits = 0;
+  while (c >= 48 && c <= 57 && digits < 4) {
+    exp = exp * 10 + (c - 48);
+    digits++;
+    c = b[++i]!;
+  }
+  if (digits === 0 || (c >= 48 && c <= 57)) return -1;
+  exponent = negative ? -exp : exp;
+  return i;
+}
+let exponent = 0;
+
+/**
+ * The common vector literal in one tight pass over b[start..end): `[`, plain decimal tokens
+ * (digits, optional fraction and exponent) separated by ',', optional whitespace around them,
+ * `]`. A token's double is computed exactly when its digits fit in 2^53 and the power of ten
+ * is exact (Clinger's fast path), else by JavaScript's correctly rounded Number(); its float32
+ * is strtof's when isStrtofRounding says so. Anything else — other tokens, syntax errors, no
+ * elements or too many — returns null, and the caller runs the exact string parser from the
+ * start (which also raises pgvector's errors). One function: a call per element cost a third.
+ */
+function plainVector(b: Buffer, start: number, end: number): Float32Array | null {
+  let i = start;
+  while (i < end && isSpaceByte(b[i]!)) i++;
+  let close = end - 1;
+  while (close > i && isSpaceByte(b[close]!)) close--;
+  // b[close] is ']': every scan below stops at a byte that is not part of a number, at the
+  // latest at that ']', so none reads past it (no bounds check per byte).
+  if (close <= i || b[i] !== 91 || b[close] !== 93) return null; // '[' ... ']'
+  i++;
+  for (let count = 0; count < VECTOR_MAX_DIM; ) {
+    let c = b[i]!;
+    while (isSpaceByte(c)) c = b[++i]!;
+    const pt = i;
+    const negative = c === 45; // '-'
+    if (negative) c = b[++i]!;
+    let mantissa = 0;
+    let scale = 0;
+    const digitsAt = i;
     while (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
-      digits++;
-      scale--;
-      c = lit.charCodeAt(++i);
+      c = b[++i]!;
     }
-  }
-  if (digits === 0) return -1;
-  if (c === 101 || c === 69) {
-    // 'e' / 'E'
-    c = lit.charCodeAt(++i);
-    let expNegative = false;
-    if (c === 43 || c === 45) {
-      expNegative = c === 45;
-      c = lit.charCodeAt(++i);
+    let digits = i - digitsAt;
+    if (c === 46) {
+      c = b[++i]!;
+      const fractionAt = i;
+      while (c >= 48 && c <= 57) {
+        mantissa = mantissa * 10 + (c - 48);
+        c = b[++i]!;
+      }
+      scale = fractionAt - i;
+      digits += i - fractionAt;
     }
-    let exp = 0;
-    let expDigits = 0;
-    while (c >= 48 && c <= 57 && expDigits < 4) {
-      exp = exp * 10 + (c - 48);
-      expDigits++;
-      c = lit.charCodeAt(++i);
+    if (digits === 0) return null;
+    if (c === 101 || c === 69) {
+      // 'e' / 'E'
+      i = exponentEnd(b, i);
+      if (i < 0) return null;
+      scale += exponent;
+      c = b[i]!;
     }
-    if (expDigits === 0 || (c >= 48 && c <= 57)) return -1;
-    scale += expNegative ? -exp : exp;
+    if (c !== 44 && c !== 93 && !isSpaceByte(c)) return null; // ',' or ']' or space must follow
+    // The digits' integer is exact while below 2^53 (every step before it is an exact integer).
+    let f = mantissa < 9007199254740992 && scale >= -22 && scale <= 22 ? clingerFloat32(mantissa, scale) : longElement(b, negative ? pt + 1 : pt, i);
+    if (f !== f) return null; // NaN: the exact path
+    if (negative) f = -f;
+    scratch[count++] = f;
+    while (isSpaceByte(c)) c = b[++i]!;
+    i++;
+    if (c === 44) continue; // ','
+    return c === 93 && i === close + 1 ? scratch.slice(0, count) : null; // the closing ']'
   }
-  if (c !== 44 && c !== 93 && !isVectorSpace(lit[i])) return -1; // ',' or ']' or space must follow
-  let d: number;
-  if (digits > 15 || scale < -22 || scale > 22) {
-    // Beyond Clinger's case (e.g. a JavaScript number's 17 digits): JS parses to the correctly
-    // rounded double, and the halfway check below makes its float32 rounding strtof's.
-    d = Number(lit.slice(pt, i));
-  } else {
-    d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
-    if (scale > 0 && d > 9007199254740992) return -1; // the product may have rounded
-    if (negative) d = -d;
-  }
-  const f = Math.fround(d);
-  if (!Number.isFinite(f)) return -1;
-  if (f === d) {
-    fastValue = f;
-    return i;
-  }
-  if (f === 0) return -1; // underflow near the smallest subnormal: let strtof decide
-  f32[0] = f;
-  u32[0] = d > f === f > 0 ? u32[0]! + 1 : u32[0]! - 1;
-  const g = f32[0]!;
-  if (!Number.isFinite(g) || (f + g) / 2 === d) return -1;
-  fastValue = f;
-  return i;
+  return null;
 }
 
 /** vector_in's element check: strtof overflow is a 22003 range error quoting the token. */
@@ -200,30 +268,21 @@ function vectorElement(x: number, erange: boolean, token: string): number {
 
 /** vector_in: the text form `[1,2.5,3]`. */
 export function parseVector(lit: string, typmod = -1): Float32Array {
-  const plain = plainVector(lit);
+  if (literalBytes.length < lit.length * 3) literalBytes = Buffer.allocUnsafeSlow(lit.length * 3);
+  // written === length: every character was one byte (ASCII), the only text the fast path reads.
+  const { written } = encoder.encodeInto(lit, literalBytes);
+  const plain = written === lit.length ? plainVector(literalBytes, 0, written) : null;
   if (plain === null) return parseDenseVector(lit, typmod, 'vector', vectorElement);
   checkExpectedDim(typmod, plain.length);
   return plain;
 }
 
-/**
- * The most common vector literal, in one tight pass: `[`, fastElement() tokens separated by ','
- * with no spaces, `]`, nothing after. Anything else — spaces, tokens fastElement leaves to the
- * exact path, errors — returns null and goes through parseDenseVector from the start.
- */
-function plainVector(lit: string): Float32Array | null {
-  if (lit.charCodeAt(0) !== 91) return null; // '['
-  let count = 0;
-  for (let i = 1; count < VECTOR_MAX_DIM; ) {
-    const end = fastElement(lit, i);
-    if (end < 0) return null;
-    scratch[count++] = fastValue;
-    const c = lit.charCodeAt(end);
-    i = end + 1;
-    if (c === 44) continue; // ','
-    return c === 93 && i === lit.length ? scratch.slice(0, count) : null; // ']' and the end
-  }
-  return null;
+/** vector_in over the bytes b[start..end) (a COPY text field without escapes, valid UTF-8). */
+export function parseVectorBytes(b: Buffer, start: number, end: number, typmod = -1): Float32Array {
+  const plain = plainVector(b, start, end);
+  if (plain === null) return parseDenseVector(b.toString('utf8', start, end), typmod, 'vector', vectorElement);
+  checkExpectedDim(typmod, plain.length);
+  return plain;
 }
 
 /** vector_out / halfvec_out: `[` + shortest float4 digits joined by `,` + `]`. */
@@ -296,6 +355,7 @@ export const vectorType: PgType<Float32Array> = {
   arrayOid: ArrayOid.vector,
   elemOid: 0,
   textIn: (text, typmod) => parseVector(text, typmod),
+  textInBytes: (b, start, end, typmod) => parseVectorBytes(b, start, end, typmod),
   textOut: (v) => formatDenseVector(v),
   binaryIn: (buf, typmod) => vectorRecv(buf, typmod),
   binaryOut: (v) => vectorSend(v),

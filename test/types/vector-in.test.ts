@@ -3,11 +3,12 @@
  * float32 rounding): random decimals of 1 to 20 significant digits with and without
  * exponents, JavaScript's own 17-digit number strings, and decimals at, just below and just
  * above the midpoints between neighbouring float32 values — where rounding through a double
- * could go wrong and the fast path must hand over to the exact one.
+ * could go wrong and the fast path must hand over to the exact one. Each literal is also read
+ * from bytes, spaced and between other fields, as COPY's text format meets it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseVector } from '../../src/types/vector.ts';
+import { parseVector, parseVectorBytes } from '../../src/types/vector.ts';
 import { scanStrtof } from '../../src/types/vector-float.ts';
 import { mulberry32 } from '../support/prng.ts';
 
@@ -20,9 +21,14 @@ function check(all: readonly string[]): void {
     return !s.erange && Number.isFinite(s.value);
   });
   const parsed = parseVector(`[${tokens.join(',')}]`);
+  // The same literal as COPY meets it: bytes between other fields, with spaces around the tokens.
+  const spaced = ` [ ${tokens.join(' ,\t')} ]\n`;
+  const copyLine = Buffer.from(`7\t${spaced}\t9.5`);
+  const fromBytes = parseVectorBytes(copyLine, 2, 2 + spaced.length);
   tokens.forEach((t, i) => {
     const want = exact(t);
     if (!Object.is(parsed[i], Math.fround(want))) assert.fail(`${t}: fast ${parsed[i]} vs strtof ${want}`);
+    if (!Object.is(fromBytes[i], parsed[i])) assert.fail(`${t}: from bytes ${fromBytes[i]} vs ${parsed[i]}`);
   });
 }
 

@@ -1,15 +1,31 @@
 /**
  * COPY FROM parsers: turn the CopyData byte stream into rows of fields, in PostgreSQL's
  * text, csv and binary formats. Text and csv fields come out as strings (null for NULL)
- * for the column types' textIn; binary fields as bytes for binaryIn. Pure; the session
- * feeds chunks as they arrive, so a large COPY never sits in memory whole.
+ * for the column types' textIn — or, in text format, as FieldBytes for columns whose types
+ * parse bytes (textInBytes: vectors, no string of a kilobyte per value); binary fields as
+ * bytes for binaryIn. Pure; the session feeds chunks as they arrive, so a large COPY never
+ * sits in memory whole.
  * @see https://www.postgresql.org/docs/15/sql-copy.html#id-1.9.3.55.9
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { DbError, SqlState } from '../../errors/index.ts';
 import type { CopyOptions } from './copy-options.ts';
 
-export type CopyField = string | Uint8Array | null;
+/** A text-format field as bytes b[start..end): valid UTF-8, no escapes, not NULL (for a type's textInBytes). */
+export class FieldBytes {
+  constructor(
+    readonly b: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** The field as text (for error messages). */
+  text(): string {
+    return this.b.toString('utf8', this.start, this.end);
+  }
+}
+
+export type CopyField = string | Uint8Array | FieldBytes | null;
 
 export interface CopyParser {
   /** Parses what it can of a chunk; returns complete rows. */
@@ -80,46 +96,103 @@ function invalidUtf8(b: Uint8Array): DbError {
   return new DbError(SqlState.CharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8": ${bytes.join(' ')}`);
 }
 
-/** Text format: tab-separated (or the delimiter), backslash escapes, \N for NULL, optional \. terminator. */
+/**
+ * Text format: tab-separated (or the delimiter), backslash escapes, \N for NULL, optional \.
+ * terminator. Works on bytes: complete lines are checked for UTF-8 once per chunk; a line
+ * without a backslash is split at the delimiter byte, its fields decoded (or handed over as
+ * FieldBytes for `byteColumns`); a line with escapes is decoded whole and unescaped.
+ */
 class TextParser implements CopyParser {
-  private rest = '';
-  private decoder = new ChunkDecoder();
+  private rest: Buffer = Buffer.alloc(0);
   line = 0;
   private done = false;
   private headerPending: boolean;
+  private readonly delimiter: number;
+  /** The NULL string when it can occur on a line without escapes (it has no backslash), else null. */
+  private readonly plainNull: string | null;
 
-  constructor(private readonly o: CopyOptions) {
+  constructor(
+    private readonly o: CopyOptions,
+    /** Columns (by position) whose fields go over as FieldBytes when the line has no escapes. */
+    private readonly byteColumns: readonly boolean[],
+  ) {
     this.headerPending = o.header;
+    this.delimiter = o.delimiter.charCodeAt(0);
+    this.plainNull = o.nullString.includes('\\') ? null : o.nullString;
   }
 
   push(chunk: Buffer): CopyField[][] {
-    this.rest += this.decoder.decode(chunk);
+    const b = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
+    const last = b.lastIndexOf(10);
+    this.rest = last < 0 ? b : b.subarray(last + 1);
+    return last < 0 ? [] : this.lines(b.subarray(0, last + 1));
+  }
+
+  finish(): CopyField[][] {
+    const b = this.rest;
+    this.rest = Buffer.alloc(0);
+    return b.length === 0 ? [] : this.lines(b);
+  }
+
+  /** Rows of the lines in `b` (each ending in a newline, but the last line of the data may not). */
+  private lines(b: Buffer): CopyField[][] {
+    const ascii = isAscii(b);
+    if (!ascii && !isUtf8(b)) this.throwInvalidUtf8(b);
     const rows: CopyField[][] = [];
-    let start = 0;
-    for (;;) {
-      const nl = this.rest.indexOf('\n', start);
-      if (nl < 0) break;
-      let lineText = this.rest.slice(start, nl);
+    for (let start = 0; start < b.length && !this.done; ) {
+      let nl = b.indexOf(10, start);
+      if (nl < 0) nl = b.length;
+      const end = nl > start && b[nl - 1] === 13 ? nl - 1 : nl;
+      this.take(b.subarray(start, end), ascii, rows);
       start = nl + 1;
-      if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
-      this.take(lineText, rows);
     }
-    this.rest = this.rest.slice(start);
     return rows;
   }
 
-  private take(lineText: string, rows: CopyField[][]): void {
-    if (this.done) return;
+  /** PostgreSQL's 22021 for the first line of `b` that is not valid UTF-8, counted as its line. */
+  private throwInvalidUtf8(b: Buffer): never {
+    for (let start = 0; ; this.line++) {
+      let nl = b.indexOf(10, start);
+      if (nl < 0) nl = b.length;
+      const line = b.subarray(start, nl);
+      if (!isUtf8(line)) {
+        this.line++;
+        throw invalidUtf8(line);
+      }
+      start = nl + 1;
+    }
+  }
+
+  private take(line: Buffer, ascii: boolean, rows: CopyField[][]): void {
     this.line++;
     if (this.headerPending) {
       this.headerPending = false;
       return;
     }
-    if (lineText === '\\.') {
+    if (line.length === 2 && line[0] === 92 && line[1] === 46) {
+      // '\.'
       this.done = true;
       return;
     }
-    rows.push(this.fields(lineText));
+    rows.push(line.indexOf(92) < 0 ? this.plainFields(line, ascii) : this.fields(line.toString(ascii ? 'latin1' : 'utf8')));
+  }
+
+  /** The fields of a line without escapes: the pieces between delimiters. */
+  private plainFields(line: Buffer, ascii: boolean): CopyField[] {
+    const out: CopyField[] = [];
+    const encoding = ascii ? 'latin1' : 'utf8';
+    for (let start = 0, col = 0; ; col++) {
+      let end = line.indexOf(this.delimiter, start);
+      if (end < 0) end = line.length;
+      if (this.byteColumns[col] === true && !(this.plainNull !== null && end - start === this.plainNull.length && line.toString('latin1', start, end) === this.plainNull)) {
+        out.push(new FieldBytes(line, start, end));
+      } else {
+        const text = line.toString(encoding, start, end);
+        out.push(text === this.plainNull ? null : text);
+      }
+      if (end === line.length) return out;
+      start = end + 1;
+    }
   }
 
   private fields(text: string): CopyField[] {
@@ -186,15 +259,6 @@ class TextParser implements CopyParser {
     return out;
   }
 
-  finish(): CopyField[][] {
-    this.rest += this.decoder.end();
-    const rows: CopyField[][] = [];
-    if (this.rest.length > 0) {
-      this.take(this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest, rows);
-      this.rest = '';
-    }
-    return rows;
-  }
 }
 
 /** CSV format: quoted fields may span lines; an unquoted empty field is NULL (the default null string ''). */
@@ -363,10 +427,11 @@ class BinaryParser implements CopyParser {
   }
 }
 
-export function copyParser(o: CopyOptions): CopyParser {
+/** A parser for the format; `byteColumns`: text-format columns whose fields may go over as FieldBytes. */
+export function copyParser(o: CopyOptions, byteColumns: readonly boolean[] = []): CopyParser {
   switch (o.format) {
     case 'text':
-      return new TextParser(o);
+      return new TextParser(o, byteColumns);
     case 'csv':
       return new CsvParser(o);
     case 'binary':

@@ -36,12 +36,12 @@ export function resolveCopyOptions(i: CopyOptionsInput, direction: 'from' | 'to'
     // PostgreSQL 15 allows HEADER in text mode.
   }
   const delimiter = i.delimiter ?? (csv ? ',' : '\t');
-  if ([...delimiter].length !== 1) throw invalid('COPY delimiter must be a single one-byte character');
+  if (Buffer.byteLength(delimiter) !== 1) throw invalid('COPY delimiter must be a single one-byte character');
   if (delimiter === '\n' || delimiter === '\r') throw new DbError(SqlState.InvalidParameterValue, 'COPY delimiter cannot be newline or carriage return');
   const quote = i.quote ?? '"';
-  if ([...quote].length !== 1) throw invalid('COPY quote must be a single one-byte character');
+  if (Buffer.byteLength(quote) !== 1) throw invalid('COPY quote must be a single one-byte character');
   const escape = i.escape ?? quote;
-  if ([...escape].length !== 1) throw invalid('COPY escape must be a single one-byte character');
+  if (Buffer.byteLength(escape) !== 1) throw invalid('COPY escape must be a single one-byte character');
   if (csv && delimiter === quote) throw invalid('COPY delimiter and quote must be different');
   const nullString = i.null ?? (csv ? '' : '\\N');
   if (nullString.includes('\n') || nullString.includes('\r')) {

@@ -1,4 +1,4 @@
 /** executor/copy/: COPY's text, csv and binary formats, in (parsers) and out (formatters). */
-export { copyParser, type CopyParser, type CopyField } from './copy-in.ts';
+export { copyParser, FieldBytes, type CopyParser, type CopyField } from './copy-in.ts';
 export { copyFormatter, type CopyFormatter } from './copy-out.ts';
 export { resolveCopyOptions, type CopyOptions } from './copy-options.ts';
