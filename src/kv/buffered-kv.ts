@@ -39,13 +39,16 @@ export class BufferedKv implements KvStore {
     if (this.memtable.size === 0) return;
     const keys = [...this.memtable.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const mem = this.memtable;
+    const puts: [Buffer, Buffer][] = [];
     this.base.atomic(() => {
       for (const s of keys) {
         const v = mem.get(s)!;
         const k = Buffer.from(s, 'latin1');
         if (v === null) this.base.delete(k);
-        else this.base.put(k, v);
+        else puts.push([k, v]);
       }
+      // Every key occurs once, so the deletes and the (batched) puts do not overlap.
+      this.base.batchPut(puts);
     });
     this.memtable = new Map();
     this.flushes++;

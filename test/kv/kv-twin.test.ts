@@ -36,6 +36,8 @@ function drive(a: KvStore, b: KvStore, seed: number, steps: number): void {
         break;
       case 1: {
         const entries: [Buffer, Buffer][] = [[k, v], [k2, Buffer.from([1])], [k, Buffer.from([2])]];
+        // Sometimes big (SqliteKv writes those in statements of 100 rows), with repeated keys.
+        if (r() < 0.2) for (let n = 100 + Math.floor(r() * 250); n > 0; n--) entries.push([r() < 0.1 ? k : randomKey(r), Buffer.from([n & 0xff])]);
         a.batchPut(entries);
         b.batchPut(entries);
         break;
