@@ -103,6 +103,26 @@ export function parseDenseVector(lit: string, typmod: number, kind: 'vector' | '
 
 /** Scratch space for the parsers; float32 storage rounds nothing further (elements are float32 already). */
 const scratch = new Float32Array(VECTOR_MAX_DIM);
+
+/**
+ * A new vector of `dim` floats, carved from a shared 16 KiB block (a fresh block when it is
+ * full; wider vectors get their own): COPY makes one vector per row, and an ArrayBuffer each
+ * cost more than parsing it, most of it in allocation and garbage collection. A kept vector
+ * keeps at most its 16 KiB block alive.
+ */
+function newVector(dim: number): Float32Array {
+  if (dim > ARENA_FLOATS >> 2) return new Float32Array(dim);
+  if (arenaUsed + dim > ARENA_FLOATS) {
+    arena = new Float32Array(ARENA_FLOATS);
+    arenaUsed = 0;
+  }
+  const v = arena.subarray(arenaUsed, arenaUsed + dim);
+  arenaUsed += dim;
+  return v;
+}
+const ARENA_FLOATS = 4096;
+let arena = new Float32Array(ARENA_FLOATS);
+let arenaUsed = 0;
 /** A string literal's bytes for parseVectorBytes (grown on demand; one caller at a time). */
 let literalBytes = Buffer.allocUnsafeSlow(4096);
 const encoder = new TextEncoder();
@@ -255,7 +275,10 @@ function plainVector(b: Buffer, start: number, end: number): Float32Array | null
     while (isSpaceByte(c)) c = b[++i]!;
     i++;
     if (c === 44) continue; // ','
-    return c === 93 && i === close + 1 ? scratch.slice(0, count) : null; // the closing ']'
+    if (c !== 93 || i !== close + 1) return null; // not the closing ']'
+    const v = newVector(count);
+    for (let k = 0; k < count; k++) v[k] = scratch[k]!;
+    return v;
   }
   return null;
 }
@@ -320,14 +343,13 @@ export function vectorRecv(buf: Uint8Array, typmod: number): Float32Array {
     for (let i = 0; i < dim; i++) checkElement('vector', r.float32()); // the errors, in order, of a short or long value
     r.end();
   }
-  // Big-endian float32s: copy, then swap each word in place (native), then check the values.
-  const out = new Float32Array(dim);
-  const view = Buffer.from(out.buffer);
-  view.set(buf.subarray(4, 4 + bytes));
-  view.swap32();
-  for (let i = 0; i < dim; i++) {
-    const x = out[i]!;
-    if (x - x !== 0) checkElement('vector', x); // NaN or ±Infinity
+  // Big-endian float32s: each word assembled from its bytes; NaN and ±Infinity have all exponent bits set.
+  const out = newVector(dim);
+  const words = new Uint32Array(out.buffer, out.byteOffset, dim);
+  for (let i = 0, o = 4; i < dim; i++, o += 4) {
+    const w = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+    words[i] = w;
+    if ((w & 0x7f800000) === 0x7f800000) checkElement('vector', out[i]!);
   }
   return out;
 }
