@@ -154,7 +154,7 @@ function clingerFloat32(mantissa: number, scale: number): number {
   const d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
   if (scale > 0 && d > 9007199254740992) return NaN; // the product may have rounded
   const f = Math.fround(d);
-  return f === d || isStrtofRounding(d, f) ? f : NaN;
+  return (f === d && Number.isFinite(f)) || isStrtofRounding(d, f) ? f : NaN;
 }
 
 /**
@@ -192,7 +192,7 @@ function longElement(b: Buffer, start: number, end: number): number {
   }
   const d = Number(b.toString('latin1', start, end)); // correctly rounded
   const f = Math.fround(d);
-  return f === d || isStrtofRounding(d, f) ? f : NaN;
+  return (f === d && Number.isFinite(f)) || isStrtofRounding(d, f) ? f : NaN;
 }
 
 /** Where the exponent digits after the 'e' at b[i] end (value in `exponent`), or -1; stops at any non-digit. */
