@@ -228,7 +228,7 @@ describe('concurrent upserts of one key', () => {
     }
   });
 
-  test('a plain INSERT of a key another open transaction inserted waits, then fails with 23505 if it committed', async () => {
+  test('a plain INSERT of a key another open transaction inserted waits, then fails with 23505 if it committed, or goes in if it rolled back', async () => {
     const a = await connect();
     const b = await connect();
     try {
@@ -241,6 +241,17 @@ describe('concurrent upserts of one key', () => {
       assert.equal(done, false);
       await a.query('COMMIT');
       await assert.rejects(bInsert, { code: '23505' });
+      // The holder rolls back instead: the waiter's insert then goes in.
+      await a.query('BEGIN');
+      await a.query('INSERT INTO w VALUES (2), (3)');
+      let waited = false;
+      const bSecond = b.query('INSERT INTO w VALUES (3)').finally(() => (waited = true));
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(waited, false);
+      await a.query('ROLLBACK');
+      await bSecond;
+      const r = await a.query('SELECT array_agg(id ORDER BY id) AS ids FROM w');
+      assert.deepEqual(r.rows[0].ids, [1, 3]);
     } finally {
       await a.end();
       await b.end();

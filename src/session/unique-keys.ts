@@ -42,12 +42,8 @@ export class UniqueTxChanges {
     };
   }
 
-  /** ROLLBACK TO SAVEPOINT: keys inserted since the mark stop being this transaction's (others may take them at its end). */
+  /** ROLLBACK TO SAVEPOINT: keys inserted since the mark stop being this transaction's (others may take them at once). */
   rollbackTo(m: ReturnType<UniqueTxChanges['mark']>): void {
-    for (const [u, keys] of this.inserted) {
-      const before = m.inserted.get(u);
-      for (const k of keys.keys()) if (!before?.has(k) && u.pending.get(k) === this) u.pending.delete(k);
-    }
     this.inserted.clear();
     for (const [u, keys] of m.inserted) this.inserted.set(u, keys);
     this.deleted.clear();
@@ -63,8 +59,12 @@ const rowIdBytes = (rowId: number): Buffer => {
 const rowIdOf = (b: Buffer): number => b.readDoubleBE(0);
 
 export class UniqueConstraint {
-  /** Keys inserted by open transactions (encoded key as a latin1 string → holder). */
-  readonly pending = new Map<string, UniqueTxChanges>();
+  /**
+   * Open transactions that have inserted keys of this constraint: a key's holder is the one
+   * whose `inserted` map has it (at most one: an inserter waits for the holder to end).
+   * Usually empty or one, so a lone writer pays no lookup per row for others' keys.
+   */
+  writers = new Set<UniqueTxChanges>();
   /** KV prefix of this constraint's entries: u32 tableId, then the constraint name, escaped. */
   readonly prefix: Buffer;
   private readonly prefixLatin1: string;
@@ -95,6 +95,12 @@ export class UniqueConstraint {
   /** Encoded key of key-column values (in constraint column order). */
   keyOfValues(values: readonly unknown[]): string | null {
     return encodeKeyLatin1(this.typeOids, values);
+  }
+
+  /** The open transaction other than `tx` that has inserted key `k`, if any. */
+  holder(k: string, tx: UniqueTxChanges): UniqueTxChanges | undefined {
+    for (const w of this.writers) if (w !== tx && w.inserted.get(this)?.has(k)) return w;
+    return undefined;
   }
 
   fullKey(k: string): Buffer {
@@ -410,10 +416,19 @@ export class UniqueKeys {
       if (had !== undefined) return false;
       return !(this.trusted && this.meta.get(sigKey(u))?.toString() === u.signature);
     });
-    // Keep pending keys of constraints that survive an ALTER.
+    // Keep the open transactions' keys of constraints that survive an ALTER (their maps move to the new object).
     for (const u of constraints) {
       const had = before.find((o) => o.prefix.equals(u.prefix) && o.signature === u.signature);
-      if (had) for (const [k, v] of had.pending) u.pending.set(k, v);
+      if (had === undefined) continue;
+      u.writers = had.writers;
+      for (const w of had.writers) {
+        for (const changes of [w.inserted, w.deleted] as Map<UniqueConstraint, unknown>[]) {
+          const keys = changes.get(had);
+          if (keys === undefined) continue;
+          changes.delete(had);
+          changes.set(u, keys);
+        }
+      }
     }
     this.byTable.set(t.tableId, constraints);
     if (stale.length > 0) await this.rebuild(t, stale, storage);
@@ -490,11 +505,7 @@ export class UniqueKeys {
   }
 
   private async waitFor(u: UniqueConstraint, k: string, tx: UniqueTxChanges): Promise<void> {
-    for (;;) {
-      const other = u.pending.get(k);
-      if (!other || other === tx) return;
-      await other.done;
-    }
+    for (let other = u.holder(k, tx); other !== undefined; other = u.holder(k, tx)) await other.done;
   }
 
   /**
@@ -513,9 +524,10 @@ export class UniqueKeys {
       again = false;
       for (let c = 0; c < constraints.length && !again; c++) {
         const u = constraints[c]!;
+        if (u.writers.size === 0 || (u.writers.size === 1 && u.writers.has(tx))) continue;
         for (const k of keys[c]!) {
-          const other = k === null ? undefined : u.pending.get(k);
-          if (other !== undefined && other !== tx) {
+          const other = k === null ? undefined : u.holder(k, tx);
+          if (other !== undefined) {
             await other.done;
             again = true;
             break;
@@ -523,31 +535,44 @@ export class UniqueKeys {
         }
       }
     }
-    for (let c = 0; c < constraints.length; c++) {
-      const u = constraints[c]!;
-      const mine = tx.inserted.get(u);
-      const gone = tx.deleted.get(u);
-      const batch = new Set<string>();
-      for (let r = 0; r < rows.length; r++) {
-        const k = keys[c]![r] ?? null;
-        if (k === null) continue;
-        if (mine?.has(k) || batch.has(k) || (!gone?.has(k) && this.committedEntry(u, k) !== undefined)) throw u.violation(rows[r]!);
-        batch.add(k);
+    // Claimed keys go into the transaction's map at once (NaN until write() assigns ids), so a
+    // key repeated within the rows is found there too; a violation or a failed write takes them out.
+    const claimed: Map<string, number>[] = [];
+    try {
+      for (let c = 0; c < constraints.length; c++) {
+        const u = constraints[c]!;
+        let mine = tx.inserted.get(u);
+        if (mine === undefined) tx.inserted.set(u, (mine = new Map()));
+        claimed.push(mine);
+        const gone = tx.deleted.get(u);
+        const ks = keys[c]!;
+        for (let r = 0; r < rows.length; r++) {
+          const k = ks[r]!;
+          if (k === null) continue;
+          if (mine.has(k) || (gone?.has(k) !== true && this.committedEntry(u, k) !== undefined)) {
+            ks.length = r; // the keys claimed so far, for the rollback below
+            throw u.violation(rows[r]!);
+          }
+          mine.set(k, NaN);
+        }
+        u.writers.add(tx);
       }
-    }
-    const ids = write();
-    for (let c = 0; c < constraints.length; c++) {
-      const u = constraints[c]!;
-      let mine = tx.inserted.get(u);
-      if (!mine) tx.inserted.set(u, (mine = new Map()));
-      for (let r = 0; r < rows.length; r++) {
-        const k = keys[c]![r];
-        if (k === null || k === undefined) continue;
-        mine.set(k, ids[r]!);
-        u.pending.set(k, tx);
+      const ids = write();
+      for (let c = 0; c < constraints.length; c++) {
+        const mine = claimed[c]!;
+        const ks = keys[c]!;
+        for (let r = 0; r < rows.length; r++) {
+          const k = ks[r];
+          if (k !== null && k !== undefined) mine.set(k, ids[r]!);
+        }
       }
+      return ids;
+    } catch (err) {
+      claimed.forEach((mine, c) => {
+        for (const k of keys[c]!) if (k !== null && k !== undefined) mine.delete(k);
+      });
+      throw err;
     }
-    return ids;
   }
 
   /** Records rows a transaction deletes (full live-column rows), so their keys free up at commit. */
@@ -559,10 +584,7 @@ export class UniqueKeys {
       for (const row of rows) {
         const k = u.key(row);
         if (k === null) continue;
-        if (mine?.delete(k)) {
-          if (u.pending.get(k) === tx) u.pending.delete(k);
-          continue;
-        }
+        if (mine?.delete(k)) continue;
         gone.add(k);
       }
     }
@@ -584,15 +606,16 @@ export class UniqueKeys {
       for (const [u, keys] of tx.inserted) {
         if (keys.size === 0) continue;
         const assigned = tx.writeTx?.state === 'committed' ? tx.writeTx.assignedRowIds(u.table.tableId) : [];
-        const done = new Set<string>();
-        put.set(u, done);
         const gone = tx.deleted.get(u);
+        // Which keys were put matters only to the deletes below.
+        const done = gone !== undefined && gone.size > 0 ? new Set<string>() : null;
+        if (done !== null) put.set(u, done);
         for (const [k, provisional] of keys) {
           const id = assigned[-provisional - 1];
           if (id !== undefined && !Number.isNaN(id)) {
             // A key the transaction deleted was in the index, so it is in the filter already.
             this.entryPut(u.fullKeyLatin1(k), rowIdBytes(id), gone?.has(k) === true);
-            done.add(k);
+            done?.add(k);
           }
         }
       }
@@ -601,13 +624,13 @@ export class UniqueKeys {
         for (const k of gone) if (done === undefined || !done.has(k)) remove(u.fullKey(k));
       }
     });
-    for (const [u, keys] of tx.inserted) for (const k of keys.keys()) if (u.pending.get(k) === tx) u.pending.delete(k);
+    for (const u of tx.inserted.keys()) u.writers.delete(tx);
     tx.committed = true;
     this.afterWrites();
   }
 
   abort(tx: UniqueTxChanges): void {
-    for (const [u, keys] of tx.inserted) for (const k of keys.keys()) if (u.pending.get(k) === tx) u.pending.delete(k);
+    for (const u of tx.inserted.keys()) u.writers.delete(tx);
   }
 
   /**
