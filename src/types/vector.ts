@@ -166,26 +166,40 @@ function clingerFloat32(mantissa: number, scale: number): number {
  * Number() decides.
  */
 function longElement(b: Buffer, start: number, end: number): number {
-  let mantissa = 0;
-  let sig = 0;
-  let scale = 0;
-  let sticky = false;
-  let fraction = false;
+  // Tight int32 phases (no double multiply-add chain per digit): leading zeros, 9 digits into
+  // hi, 6 into lo, then the rest only for `sticky`. The decimal point may fall in any phase.
   let i = start;
-  for (; i < end; i++) {
-    const c = b[i]!;
-    if (c === 46) fraction = true;
-    else if (c < 48 || c > 57) break;
-    else if (sig < 15) {
-      mantissa = mantissa * 10 + (c - 48);
-      if (mantissa !== 0) sig++;
-      if (fraction) scale--;
-    } else {
-      if (!fraction) scale++;
-      if (c !== 48) sticky = true;
-    }
+  let point = -1;
+  let c = b[i]!;
+  for (; c === 48 || (c === 46 && point < 0); c = b[++i]!) if (c === 46) point = i;
+  let hi = 0;
+  for (let n = 0; n < 9; c = b[++i]!) {
+    if (c >= 48 && c <= 57) {
+      hi = hi * 10 + (c - 48);
+      n++;
+    } else if (c === 46 && point < 0) point = i;
+    else break;
   }
-  if (i < end) scale += Number(b.toString('latin1', i + 1, end)); // the exponent after 'e'
+  let lo = 0;
+  let loDigits = 0;
+  for (; loDigits < 6; c = b[++i]!) {
+    if (c >= 48 && c <= 57) {
+      lo = lo * 10 + (c - 48);
+      loDigits++;
+    } else if (c === 46 && point < 0) point = i;
+    else break;
+  }
+  const mantissaEnd = i;
+  let sticky = false;
+  for (; ; c = b[++i]!) {
+    if (c >= 49 && c <= 57) sticky = true;
+    else if (c !== 48 && !(c === 46 && point < 0)) break;
+    else if (c === 46) point = i;
+  }
+  // The mantissa's digits after the point scale it down; digits dropped before the point, up.
+  let scale = point < 0 ? i - mantissaEnd : point < mantissaEnd ? point + 1 - mantissaEnd : point - mantissaEnd;
+  if (i < end) scale += exponentEnd(b, i) < 0 ? NaN : exponent; // the exponent after 'e'
+  const mantissa = hi * EXACT_POW10[loDigits]! + lo;
   if (scale >= -22 && scale <= 22) {
     const f = clingerFloat32(mantissa, scale);
     if (f === f && (!sticky || clingerFloat32(mantissa + 1, scale) === f)) return f;
@@ -240,11 +254,15 @@ function plainVector(b: Buffer, start: number, end: number): Float32Array | null
     const pt = i;
     const negative = c === 45; // '-'
     if (negative) c = b[++i]!;
+    // The digits accumulate in an int32 (a double's multiply-add chain was most of the time);
+    // past 2^31 / 10 `long` is set instead, and longElement() takes the token.
     let mantissa = 0;
     let scale = 0;
+    let long = false;
     const digitsAt = i;
     while (c >= 48 && c <= 57) {
-      mantissa = mantissa * 10 + (c - 48);
+      if (mantissa <= 214748363) mantissa = mantissa * 10 + (c - 48); // stays an int32: never overflows
+      else long = true;
       c = b[++i]!;
     }
     let digits = i - digitsAt;
@@ -252,7 +270,8 @@ function plainVector(b: Buffer, start: number, end: number): Float32Array | null
       c = b[++i]!;
       const fractionAt = i;
       while (c >= 48 && c <= 57) {
-        mantissa = mantissa * 10 + (c - 48);
+        if (mantissa <= 214748363) mantissa = mantissa * 10 + (c - 48);
+        else long = true;
         c = b[++i]!;
       }
       scale = fractionAt - i;
@@ -267,8 +286,7 @@ function plainVector(b: Buffer, start: number, end: number): Float32Array | null
       c = b[i]!;
     }
     if (c !== 44 && c !== 93 && !isSpaceByte(c)) return null; // ',' or ']' or space must follow
-    // The digits' integer is exact while below 2^53 (every step before it is an exact integer).
-    let f = mantissa < 9007199254740992 && scale >= -22 && scale <= 22 ? clingerFloat32(mantissa, scale) : longElement(b, negative ? pt + 1 : pt, i);
+    let f = !long && scale >= -22 && scale <= 22 ? clingerFloat32(mantissa, scale) : longElement(b, negative ? pt + 1 : pt, i);
     if (f !== f) return null; // NaN: the exact path
     if (negative) f = -f;
     scratch[count++] = f;
