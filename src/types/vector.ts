@@ -123,7 +123,7 @@ function newVector(dim: number): Float32Array {
 const ARENA_FLOATS = 4096;
 let arena = new Float32Array(ARENA_FLOATS);
 let arenaUsed = 0;
-/** A string literal's bytes for parseVectorBytes (grown on demand; one caller at a time). */
+/** parseVector's literal as bytes for plainVector (grown on demand; one caller at a time). */
 let literalBytes = Buffer.allocUnsafeSlow(4096);
 const encoder = new TextEncoder();
 /** Powers of ten exactly representable as doubles (Clinger's fast path). */
