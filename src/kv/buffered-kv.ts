@@ -14,8 +14,14 @@ const key = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byt
 export class BufferedKv implements KvStore {
   /** Pending writes: latin1 key → value, or null for a delete. */
   private memtable = new Map<string, Buffer | null>();
-  /** Undo log of the outermost atomic() call: (key, memtable state before the write) pairs, flattened. */
-  private undo: (string | Buffer | null | undefined)[] | null = null;
+  /**
+   * Undo log of the outermost atomic() call: (key, value before the write) pairs, flattened,
+   * for writes to keys the buffer held; keys new to it are the ones after `undoSize` in the
+   * buffer's insertion order (nothing is removed from it inside atomic()), so most writes of a
+   * big commit log nothing.
+   */
+  private undo: (string | Buffer | null)[] | null = null;
+  private undoSize = 0;
   /** Flushes done (for tests and reports). */
   flushes = 0;
 
@@ -29,7 +35,10 @@ export class BufferedKv implements KvStore {
   }
 
   private setLatin1(s: string, v: Buffer | null): void {
-    this.undo?.push(s, this.memtable.get(s)); // pairs, flat: no array per write
+    if (this.undo !== null) {
+      const before = this.memtable.get(s);
+      if (before !== undefined) this.undo.push(s, before); // pairs, flat: no array per write
+    }
     this.memtable.set(s, v);
     if (this.undo === null && this.memtable.size >= this.flushEntries) this.flush();
   }
@@ -155,6 +164,7 @@ export class BufferedKv implements KvStore {
   atomic<T>(fn: () => T): T {
     if (this.undo !== null) return fn();
     this.undo = [];
+    this.undoSize = this.memtable.size;
     try {
       const r = fn();
       this.undo = null;
@@ -163,12 +173,13 @@ export class BufferedKv implements KvStore {
     } catch (err) {
       const log = this.undo ?? [];
       this.undo = null;
-      for (let i = log.length - 2; i >= 0; i -= 2) {
-        const s = log[i] as string;
-        const before = log[i + 1] as Buffer | null | undefined;
-        if (before === undefined) this.memtable.delete(s);
-        else this.memtable.set(s, before);
-      }
+      // Restoring keeps a key's place in the insertion order, so the keys new to the buffer
+      // (also those written twice, whose second write is in the log) are still the ones past undoSize.
+      for (let i = log.length - 2; i >= 0; i -= 2) this.memtable.set(log[i] as string, log[i + 1] as Buffer | null);
+      const added: string[] = [];
+      let n = 0;
+      for (const s of this.memtable.keys()) if (n++ >= this.undoSize) added.push(s);
+      for (const s of added) this.memtable.delete(s);
       throw err;
     }
   }

@@ -524,14 +524,13 @@ export class UniqueKeys {
       again = false;
       for (let c = 0; c < constraints.length && !again; c++) {
         const u = constraints[c]!;
-        if (u.writers.size === 0 || (u.writers.size === 1 && u.writers.has(tx))) continue;
-        for (const k of keys[c]!) {
-          const other = k === null ? undefined : u.holder(k, tx);
-          if (other !== undefined) {
-            await other.done;
-            again = true;
-            break;
-          }
+        // Each other writer's map against all the keys (not the writers per key: no iterator per row).
+        for (const w of u.writers) {
+          const theirs = w === tx ? undefined : w.inserted.get(u);
+          if (theirs === undefined || theirs.size === 0 || !keys[c]!.some((k) => k !== null && theirs.has(k))) continue;
+          await w.done;
+          again = true;
+          break;
         }
       }
     }
