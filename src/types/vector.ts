@@ -286,8 +286,21 @@ function plainVector(b: Buffer, start: number, end: number): Float32Array | null
       c = b[i]!;
     }
     if (c !== 44 && c !== 93 && !isSpaceByte(c)) return null; // ',' or ']' or space must follow
-    let f = !long && scale >= -22 && scale <= 22 ? clingerFloat32(mantissa, scale) : longElement(b, negative ? pt + 1 : pt, i);
-    if (f !== f) return null; // NaN: the exact path
+    let f: number;
+    if (!long && scale >= -22 && scale <= 22) {
+      // clingerFloat32() written out: a double returned from a call that is not inlined is a
+      // heap object, 2 KiB of garbage per 128-dim vector. Both operands are exact, so the one
+      // operation rounds correctly; the quotient or product is finite and not 0 unless exactly 0.
+      const d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
+      f = Math.fround(d);
+      if (f !== d) {
+        const h = d + (d - f); // isStrtofRounding() written out
+        if (Math.fround(h) === h) return null;
+      }
+    } else {
+      f = longElement(b, negative ? pt + 1 : pt, i);
+      if (f !== f) return null; // NaN: the exact path
+    }
     if (negative) f = -f;
     scratch[count++] = f;
     while (isSpaceByte(c)) c = b[++i]!;
