@@ -46,11 +46,10 @@ export async function checkRls(checks: readonly RlsCheck[], table: string, row: 
   }
 }
 
-async function checkRow(m: ModifyPlan, row: Row, columns: readonly OutputColumn[], params: readonly Value[], ctx: ExecContext, checks: { name: string; fn: AsyncEvaluator }[]): Promise<void> {
-  const c = m.checks;
-  if (!c) return;
-  if (c.rls) await checkRls(c.rls, c.table, row, params, ctx);
-  for (const nn of c.notNull) {
+/** The NOT NULL constraints of a new row (synchronous: COPY checks a million rows without a promise each). */
+function checkNotNull(c: NonNullable<ModifyPlan['checks']>, row: Row, columns: readonly OutputColumn[], ctx: ExecContext): void {
+  for (let i = 0; i < c.notNull.length; i++) {
+    const nn = c.notNull[i]!;
     if (row[nn.index] === null) {
       throw new DbError(SqlState.NotNullViolation, `null value in column "${nn.column}" of relation "${c.table}" violates not-null constraint`, {
         detail: failingRow(row, columns, ctx),
@@ -59,6 +58,13 @@ async function checkRow(m: ModifyPlan, row: Row, columns: readonly OutputColumn[
       });
     }
   }
+}
+
+async function checkRow(m: ModifyPlan, row: Row, columns: readonly OutputColumn[], params: readonly Value[], ctx: ExecContext, checks: { name: string; fn: AsyncEvaluator }[]): Promise<void> {
+  const c = m.checks;
+  if (!c) return;
+  if (c.rls) await checkRls(c.rls, c.table, row, params, ctx);
+  checkNotNull(c, row, columns, ctx);
   for (const ck of checks) {
     if ((await ck.fn(row, params, ctx)) === false) {
       if (ck.name === PARTITION_CONSTRAINT) {
@@ -125,7 +131,8 @@ export class RowInserter {
       if (syncEvals) {
         // No asynchronous function anywhere: no promise per value (the COPY hot path).
         for (let i = 0; i < width; i++) row[i] = syncEvals[i]!(src, params, ctx);
-        if (m.checks && (m.checks.notNull.length > 0 || this.checks.length > 0 || m.checks.rls)) await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+        if (m.checks && (this.checks.length > 0 || m.checks.rls)) await checkRow(m, row, this.rowColumns, params, ctx, this.checks);
+        else if (m.checks) checkNotNull(m.checks, row, this.rowColumns, ctx);
       } else {
         for (let i = 0; i < width; i++) row[i] = await this.newRow[i]!(src, params, ctx);
         await checkRow(m, row, this.rowColumns, params, ctx, this.checks);

@@ -609,14 +609,15 @@ export class UniqueKeys {
         // Which keys were put matters only to the deletes below.
         const done = gone !== undefined && gone.size > 0 ? new Set<string>() : null;
         if (done !== null) put.set(u, done);
-        for (const [k, provisional] of keys) {
+        // forEach: no [key, value] array per entry, as for...of over entries makes.
+        keys.forEach((provisional, k) => {
           const id = assigned[-provisional - 1];
           if (id !== undefined && !Number.isNaN(id)) {
             // A key the transaction deleted was in the index, so it is in the filter already.
             this.entryPut(u.fullKeyLatin1(k), rowIdBytes(id), gone?.has(k) === true);
             done?.add(k);
           }
-        }
+        });
       }
       for (const [u, gone] of tx.deleted) {
         const done = put.get(u);

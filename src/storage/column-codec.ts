@@ -102,10 +102,21 @@ export const float32VectorCodec: ColumnCodec = {
     present.forEach((v, i) => (total += dims[i] = (v as Float32Array).length));
     w.reserve(dims.byteLength + total * 4);
     w.bytes(new Uint8Array(dims.buffer));
-    for (let i = 0; i < present.length; i++) {
+    // Vectors that lie back to back in one buffer (parsed ones share 16 KiB blocks, decoded
+    // ones a whole column) are copied as one run: no view per row.
+    for (let i = 0; i < present.length; ) {
       const f = present[i] as Float32Array;
-      w.bytes(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
-      if (i % ENCODE_STEP_ROWS === ENCODE_STEP_ROWS - 1) yield;
+      const stepEnd = (Math.floor(i / ENCODE_STEP_ROWS) + 1) * ENCODE_STEP_ROWS;
+      let end = f.byteOffset + f.byteLength;
+      let j = i + 1;
+      for (; j < present.length && j < stepEnd; j++) {
+        const g = present[j] as Float32Array;
+        if (g.buffer !== f.buffer || g.byteOffset !== end) break;
+        end += g.byteLength;
+      }
+      w.bytes(new Uint8Array(f.buffer, f.byteOffset, end - f.byteOffset));
+      i = j;
+      if (i === stepEnd) yield;
     }
   },
   decode(r, count) {

@@ -7,7 +7,7 @@ import { FileState } from '../../src/catalog/index.ts';
 import { DbError } from '../../src/errors/index.ts';
 import { defaultFormatContext, Oid, typeByOid } from '../../src/types/index.ts';
 import { ByteReader, ByteWriter } from '../../src/storage/index.ts';
-import { decodeColumn, encodeColumn } from '../../src/storage/column-codec.ts';
+import { decodeColumn, encodeColumn, ENCODE_STEP_ROWS } from '../../src/storage/column-codec.ts';
 import { encodeSegmentFile, encodeSegmentFileAsync } from '../../src/storage/segment-file.ts';
 import { col, createTable, insertCommit, openEnv, rowsOf } from './helpers.ts';
 
@@ -46,6 +46,23 @@ test('column blocks round-trip NULLs and missing values', () => {
   assert.deepEqual(decodeColumn(r).values, [1, null, undefined, 4]);
   assert.deepEqual(decodeColumn(r).values, [undefined, 'a', null]);
   assert.equal(r.remaining, 0);
+});
+
+test('vector columns of views round-trip: runs back to back in one buffer, gaps, other buffers, NULLs, across encode steps', () => {
+  const dim = 3;
+  const shared = new Float32Array((ENCODE_STEP_ROWS + 50) * dim).map((_v, i) => i);
+  const values: (Float32Array | null)[] = [];
+  for (let i = 0; i < ENCODE_STEP_ROWS + 40; i++) {
+    if (i % 97 === 5) values.push(null);
+    else if (i % 31 === 7) values.push(new Float32Array([-i, i, 0.5])); // its own buffer
+    else if (i % 53 === 11) values.push(shared.subarray((i + 1) * dim, (i + 2) * dim)); // out of line: a gap
+    else values.push(shared.subarray(i * dim, (i + 1) * dim));
+  }
+  const w = new ByteWriter();
+  encodeColumn(Oid.vector, values, w);
+  const got = decodeColumn(new ByteReader(w.finish(), 'test')).values as (Float32Array | null)[];
+  assert.equal(got.length, values.length);
+  values.forEach((v, i) => assert.deepEqual(got[i] === null ? null : Array.from(got[i]!), v === null ? null : Array.from(v), `row ${i}`));
 });
 
 test('string columns are written as u32 length + the type\'s binary bytes (the generic layout), and read back', () => {
