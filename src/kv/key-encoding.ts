@@ -153,6 +153,12 @@ export function encodeKeyLatin1(typeOids: readonly number[], values: readonly un
       return latin1Int(((hi >>> 0) ^ 0x80000000) >>> 0, lo >>> 0);
     }
     if (typeof v === 'bigint') {
+      // Most bigint keys are safe integers: the number path, without four BigInt allocations.
+      const n = Number(v);
+      if (Number.isSafeInteger(n)) {
+        const hi = Math.floor(n / TWO32);
+        return latin1Int(((hi >>> 0) ^ 0x80000000) >>> 0, (n - hi * TWO32) >>> 0);
+      }
       const x = BigInt.asUintN(64, v) ^ SIGN;
       return latin1Int(Number(x >> 32n), Number(x & 0xffffffffn));
     }
