@@ -8,6 +8,7 @@
  * index is: docs/pk-index.md).
  */
 import { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
+import type { SqliteFlusher } from './sqlite-flusher.ts';
 
 const key = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
 
@@ -25,29 +26,55 @@ export class BufferedKv implements KvStore {
   /** Flushes done (for tests and reports). */
   flushes = 0;
 
+  /**
+   * A full buffer handed to the flusher's worker and not yet committed there (reads look in
+   * it after the buffer), with the batch's generation.
+   */
+  private flushing: { entries: Map<string, Buffer | null>; gen: number } | null = null;
+
+  /**
+   * @param flusher when given, a full buffer is written by its worker thread while writes go
+   *   on into a new buffer; reads see both. Anything that reads or changes the base store
+   *   itself (scans, range deletes, rewrites, close) first waits for that write (settle()).
+   */
   constructor(
     readonly base: KvStore,
     private readonly flushEntries = 100_000,
-  ) {}
-
-  private set(k: Uint8Array, v: Buffer | null): void {
-    this.setLatin1(key(k), v);
+    private readonly flusher: SqliteFlusher | null = null,
+  ) {
+    if (flusher !== null) flusher.onDone = (gen, error) => this.flushDone(gen, error);
   }
 
-  private setLatin1(s: string, v: Buffer | null): void {
-    if (this.undo !== null) {
-      const before = this.memtable.get(s);
-      if (before !== undefined) this.undo.push(s, before); // pairs, flat: no array per write
-    }
-    this.memtable.set(s, v);
-    if (this.undo === null && this.memtable.size >= this.flushEntries) this.flush();
+  /** The flusher finished batch `gen` (on the event loop, or found by settle()). */
+  private flushDone(gen: number, error: string | undefined): void {
+    const f = this.flushing;
+    if (f === null || f.gen > gen) return;
+    this.flushing = null;
+    // Not written (a failed or dead worker): write it here, under any newer buffered values.
+    if (error !== undefined) this.writeBase(f.entries, [...f.entries.keys()].sort());
+    this.flushes++;
   }
 
-  /** Writes the buffer to the base store in key order, atomically. */
-  flush(): void {
-    if (this.memtable.size === 0) return;
-    const keys = [...this.memtable.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const mem = this.memtable;
+  /** Waits for the flush in flight, if any, so that the base store holds it. */
+  private settle(): void {
+    const f = this.flushing;
+    if (f === null) return;
+    const ok = this.flusher!.wait(f.gen);
+    this.flushDone(f.gen, ok ? undefined : 'not written');
+  }
+
+  /** A full buffer: to the worker when there is one and it is free, else written here. */
+  private autoFlush(): void {
+    if (this.flusher === null || this.flusher.dead) return this.flush();
+    if (this.flushing !== null) return; // the buffer grows until the write in flight is done
+    const entries = this.memtable;
+    const keys = [...entries.keys()].sort();
+    this.memtable = new Map();
+    this.flushing = { entries, gen: this.flusher.start(keys, entries) };
+  }
+
+  /** Writes entries (keys sorted) to the base store in one transaction. */
+  private writeBase(mem: ReadonlyMap<string, Buffer | null>, keys: readonly string[]): void {
     const puts: [Buffer, Buffer][] = [];
     this.base.atomic(() => {
       for (const s of keys) {
@@ -59,6 +86,27 @@ export class BufferedKv implements KvStore {
       // Every key occurs once, so the deletes and the (batched) puts do not overlap.
       this.base.batchPut(puts);
     });
+  }
+
+  private set(k: Uint8Array, v: Buffer | null): void {
+    this.setLatin1(key(k), v);
+  }
+
+  private setLatin1(s: string, v: Buffer | null): void {
+    if (this.undo !== null) {
+      const before = this.memtable.get(s);
+      if (before !== undefined) this.undo.push(s, before); // pairs, flat: no array per write
+    }
+    this.memtable.set(s, v);
+    if (this.undo === null && this.memtable.size >= this.flushEntries) this.autoFlush();
+  }
+
+  /** Writes the buffer to the base store in key order, atomically, here and now (after any flush in flight). */
+  flush(): void {
+    this.settle();
+    if (this.memtable.size === 0) return;
+    // The default sort compares UTF-16 code units: for latin1 strings, the bytes' order.
+    this.writeBase(this.memtable, [...this.memtable.keys()].sort());
     this.memtable = new Map();
     this.flushes++;
   }
@@ -78,7 +126,8 @@ export class BufferedKv implements KvStore {
 
   /** get() of a key given as its latin1 string. */
   getLatin1(s: string): Buffer | undefined {
-    const v = this.memtable.get(s);
+    let v = this.memtable.get(s);
+    if (v === undefined && this.flushing !== null) v = this.flushing.entries.get(s);
     if (v !== undefined) return v === null ? undefined : v;
     return this.base.get(Buffer.from(s, 'latin1'));
   }
@@ -110,6 +159,7 @@ export class BufferedKv implements KvStore {
    */
   rewriteBuffered(fn: (v: Buffer) => Buffer | null | undefined): void {
     if (this.undo !== null) throw new Error('BufferedKv.rewriteBuffered inside atomic()');
+    this.settle(); // a flush in flight is in the base store afterwards, where the caller rewrites it
     for (const [k, v] of this.memtable) {
       if (v === null) continue;
       const next = fn(v);
@@ -132,16 +182,16 @@ export class BufferedKv implements KvStore {
   }
 
   get(k: Uint8Array): Buffer | undefined {
-    const v = this.memtable.get(key(k));
-    if (v !== undefined) return v === null ? undefined : v;
-    return this.base.get(k);
+    return this.getLatin1(key(k));
   }
 
   batchGet(keys: readonly Uint8Array[]): (Buffer | undefined)[] {
     const out: (Buffer | undefined)[] = new Array(keys.length).fill(undefined);
     const miss: number[] = [];
     keys.forEach((k, i) => {
-      const v = this.memtable.get(key(k));
+      const s = key(k);
+      let v = this.memtable.get(s);
+      if (v === undefined && this.flushing !== null) v = this.flushing.entries.get(s);
       if (v === undefined) miss.push(i);
       else if (v !== null) out[i] = v;
     });
@@ -168,7 +218,7 @@ export class BufferedKv implements KvStore {
     try {
       const r = fn();
       this.undo = null;
-      if (this.memtable.size >= this.flushEntries) this.flush();
+      if (this.memtable.size >= this.flushEntries) this.autoFlush();
       return r;
     } catch (err) {
       const log = this.undo ?? [];
@@ -191,6 +241,7 @@ export class BufferedKv implements KvStore {
 
   close(): void {
     this.flush();
+    this.flusher?.close();
     this.base.close();
   }
 }

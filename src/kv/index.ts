@@ -7,4 +7,5 @@ export { MemoryKv } from './memory-kv.ts';
 export { BufferedKv } from './buffered-kv.ts';
 export { BloomFilter, GrowingBloomFilter } from './bloom.ts';
 export { SqliteKv, openKvDatabase, type SqliteKvOptions } from './sqlite-kv.ts';
+export { SqliteFlusher } from './sqlite-flusher.ts';
 export { encodeKey, encodeKeyLatin1, decodeKey } from './key-encoding.ts';

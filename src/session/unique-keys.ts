@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { BloomFilter, BufferedKv, GrowingBloomFilter, decodeKey, encodeKey, encodeKeyLatin1, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteKv } from '../kv/index.ts';
+import { BloomFilter, BufferedKv, GrowingBloomFilter, decodeKey, encodeKey, encodeKeyLatin1, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteFlusher, SqliteKv } from '../kv/index.ts';
 import { makeRowId, ROW_ID_SEGMENT_FACTOR, type SegmentMove, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -356,9 +356,12 @@ export class UniqueKeys {
 
   /** Opens the durable index in `<dataDir>/pkindex.db`. */
   static open(dataDir: string): UniqueKeys {
-    const db = openKvDatabase(path.join(dataDir, 'pkindex.db'));
+    const file = path.join(dataDir, 'pkindex.db');
+    const db = openKvDatabase(file);
     // Entries go through a write buffer: they are derived data, rebuilt after a crash anyway.
-    return new UniqueKeys(new BufferedKv(new SqliteKv(db, 'pk_entries', true)), new SqliteKv(db, 'pk_meta'));
+    // A full buffer is written by a worker thread (SqliteFlusher), off the event loop.
+    const entries = new SqliteKv(db, 'pk_entries', true);
+    return new UniqueKeys(new BufferedKv(entries, 100_000, new SqliteFlusher(file, 'pk_entries')), new SqliteKv(db, 'pk_meta'));
   }
 
   /**

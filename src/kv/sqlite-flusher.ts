@@ -1,0 +1,88 @@
+/**
+ * kv/: SqliteFlusher — writes BufferedKv's flushes into a SqliteKv table from a worker thread
+ * (sqlite-flush-worker.mjs, its own connection to the same file), so a commit that fills the
+ * write buffer does not spend ~1 µs per key of the event loop in SQLite. One batch is in
+ * flight at a time; `wait()` blocks (Atomics.wait) until it has committed, for the callers
+ * that must read or change the table itself next.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** Rows per multi-row INSERT in the worker (as SqliteKv.batchPut). */
+const PUT_CHUNK = 100;
+/** A batch takes well under a second; this long means the worker is stuck. */
+const WAIT_LIMIT_MS = 120_000;
+
+export class SqliteFlusher {
+  private readonly worker: Worker;
+  /** [0]: generation of the last batch finished; [1]: 1 when it failed. */
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private gen = 0;
+  /** Called on the event loop when a batch has finished (error: it was not written). */
+  onDone: (gen: number, error: string | undefined) => void = () => {};
+
+  constructor(file: string, table: string) {
+    this.worker = new Worker(new URL('./sqlite-flush-worker.mjs', import.meta.url), {
+      workerData: { file, table, state: this.state.buffer, chunk: PUT_CHUNK },
+    });
+    this.worker.on('message', (m: { gen: number; error?: string }) => this.onDone(m.gen, m.error));
+    // A worker that died finishes nothing more: waits give up on it, flushes stay on the main thread.
+    const died = (): void => {
+      this.dead = true;
+      this.onDone(this.gen, 'the flush worker stopped');
+    };
+    this.worker.on('error', died);
+    this.worker.on('exit', () => this.dead || died());
+    this.worker.unref();
+  }
+
+  /** Whether the worker has stopped (then BufferedKv flushes synchronously). */
+  dead = false;
+
+  /**
+   * Starts writing `entries` (sorted latin1 keys → value, null = delete) in one transaction;
+   * returns the batch's generation.
+   */
+  start(keys: readonly string[], entries: ReadonlyMap<string, Buffer | null>): number {
+    const values: (Buffer | null)[] = new Array(keys.length);
+    let size = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const v = (values[i] = entries.get(keys[i]!)!);
+      size += 6 + keys[i]!.length + (v?.length ?? 0);
+    }
+    // Byte loops, not a native call per key and value (keys are ~20 bytes, values 8).
+    const b = Buffer.allocUnsafeSlow(size);
+    let p = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      b[p++] = k.length & 255;
+      b[p++] = k.length >>> 8;
+      for (let j = 0; j < k.length; j++) b[p++] = k.charCodeAt(j);
+      const v = values[i]!;
+      const n = v === null ? -1 : v.length;
+      b[p++] = n & 255;
+      b[p++] = (n >>> 8) & 255;
+      b[p++] = (n >>> 16) & 255;
+      b[p++] = n >>> 24;
+      if (v !== null) for (let j = 0; j < v.length; j++) b[p++] = v[j]!;
+    }
+    this.gen++;
+    this.worker.postMessage({ gen: this.gen, bytes: b.buffer }, [b.buffer]);
+    return this.gen;
+  }
+
+  /** Blocks until batch `gen` has finished; returns whether it was written. */
+  wait(gen: number): boolean {
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    for (let seen = Atomics.load(this.state, 0); seen < gen; seen = Atomics.load(this.state, 0)) {
+      if (this.dead) return false;
+      if (Date.now() > deadline) throw new Error(`primary-key index flush did not finish in ${WAIT_LIMIT_MS / 1000} s`);
+      Atomics.wait(this.state, 0, seen, 1000);
+    }
+    return Atomics.load(this.state, 1) === 0;
+  }
+
+  close(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+}
