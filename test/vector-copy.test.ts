@@ -76,6 +76,15 @@ test('vector literals in COPY text: plain, spaced, long digits, NULL, escapes an
   await copyIn('COPY t FROM STDIN', text);
   assert.deepEqual(await ours(), await oracle(rows));
 
+  // Another delimiter, a header line, multi-byte text split across messages, and the end marker.
+  await sql.unsafe('TRUNCATE t');
+  const piped: [number, string | null, string][] = [
+    [1, '[1,2,3,4]', 'één €'],
+    [2, '[-1.5,2e1, 3 ,4]', 'plain'],
+  ];
+  await copyIn("COPY t FROM STDIN (DELIMITER '|', HEADER)", `id|v|label\n${piped.map(([i, v, l]) => `${i}|${v}|${l}`).join('\n')}\n\\.\nignored|after|the end\n`);
+  assert.deepEqual(await ours(), await oracle(piped));
+
   // A NULL string without a backslash: recognised on lines without escapes too.
   await sql.unsafe('TRUNCATE t');
   await copyIn("COPY t FROM STDIN (NULL 'none')", '1\tnone\ta\n2\t[1,2,3,4]\tnone\n');
