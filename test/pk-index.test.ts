@@ -235,21 +235,21 @@ describe('concurrent upserts of one key', () => {
       await a.query('CREATE TABLE w (id int PRIMARY KEY)');
       await a.query('BEGIN');
       await a.query('INSERT INTO w VALUES (1)');
-      let done = false;
-      const bInsert = b.query('INSERT INTO w VALUES (1)').finally(() => (done = true));
-      await new Promise((r) => setTimeout(r, 150));
-      assert.equal(done, false);
-      await a.query('COMMIT');
-      await assert.rejects(bInsert, { code: '23505' });
+      /** Starts `sql` on b, checks it still waits 150 ms later, then ends a's transaction with `end`. */
+      const waiter = async (sql: string, end: string): Promise<{ result: Promise<unknown> }> => {
+        let done = false;
+        const result = b.query(sql).finally(() => (done = true));
+        result.catch(() => {}); // examined by the caller
+        await new Promise((r) => setTimeout(r, 150));
+        assert.equal(done, false);
+        await a.query(end);
+        return { result };
+      };
+      await assert.rejects((await waiter('INSERT INTO w VALUES (1)', 'COMMIT')).result, { code: '23505' });
       // The holder rolls back instead: the waiter's insert then goes in.
       await a.query('BEGIN');
       await a.query('INSERT INTO w VALUES (2), (3)');
-      let waited = false;
-      const bSecond = b.query('INSERT INTO w VALUES (3)').finally(() => (waited = true));
-      await new Promise((r) => setTimeout(r, 150));
-      assert.equal(waited, false);
-      await a.query('ROLLBACK');
-      await bSecond;
+      await (await waiter('INSERT INTO w VALUES (3)', 'ROLLBACK')).result;
       const r = await a.query('SELECT array_agg(id ORDER BY id) AS ids FROM w');
       assert.deepEqual(r.rows[0].ids, [1, 3]);
     } finally {

@@ -117,11 +117,23 @@ test('BufferedKv over SqliteKv (tiny buffer, so flushes interleave) and MemoryKv
   }
 });
 
-test('BufferedKv flushing through a worker thread (SqliteFlusher, tiny buffer) and MemoryKv agree; reads see batches in flight', async () => {
+/** Fills a store file (in a temp dir) through `fill`, then reopens it and checks it holds what the twin holds. */
+async function reopenedMatches(fill: (file: string, twin: MemoryKv) => Promise<void> | void): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-kv-'));
   try {
     const file = path.join(dir, 'kv.db');
     const twin = new MemoryKv();
+    await fill(file, twin);
+    const sq = SqliteKv.open(file);
+    assert.deepEqual(show(sq.scan(Buffer.alloc(0), null)), show(twin.scan(Buffer.alloc(0), null)));
+    sq.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('BufferedKv flushing through a worker thread (SqliteFlusher, tiny buffer) and MemoryKv agree; reads see batches in flight', () =>
+  reopenedMatches(async (file, twin) => {
     const b = new BufferedKv(SqliteKv.open(file), 3, new SqliteFlusher(file, 'kv'));
     for (let seed = 1; seed <= 40; seed++) {
       drive(b, twin, seed, 40);
@@ -130,45 +142,21 @@ test('BufferedKv flushing through a worker thread (SqliteFlusher, tiny buffer) a
     }
     assert.ok(b.flushes > 10);
     b.close();
-    const sq = SqliteKv.open(file);
-    assert.deepEqual(show(sq.scan(Buffer.alloc(0), null)), show(twin.scan(Buffer.alloc(0), null)));
-    sq.close();
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('BufferedKv keeps unflushed writes until close, then they are in the base store', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-kv-'));
-  try {
-    const file = path.join(dir, 'kv.db');
-    const twin = new MemoryKv();
+test('BufferedKv keeps unflushed writes until close, then they are in the base store', () =>
+  reopenedMatches((file, twin) => {
     const b = new BufferedKv(SqliteKv.open(file), 1_000_000);
     drive(b, twin, 7, 300);
     b.close();
-    const sq = SqliteKv.open(file);
-    assert.deepEqual(show(sq.scan(Buffer.alloc(0), null)), show(twin.scan(Buffer.alloc(0), null)));
-    sq.close();
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('SqliteKv on disk keeps its contents across reopen', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-kv-'));
-  try {
-    const file = path.join(dir, 'kv.db');
-    const twin = new MemoryKv();
-    let sq = SqliteKv.open(file);
+test('SqliteKv on disk keeps its contents across reopen', () =>
+  reopenedMatches((file, twin) => {
+    const sq = SqliteKv.open(file);
     drive(sq, twin, 99, 800);
     sq.close();
-    sq = SqliteKv.open(file);
-    assert.deepEqual(show(sq.scan(Buffer.alloc(0), null)), show(twin.scan(Buffer.alloc(0), null)));
-    sq.close();
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('scan limit and open end', () => {
   for (const s of [SqliteKv.open(':memory:'), new MemoryKv()]) {
