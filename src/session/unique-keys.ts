@@ -601,7 +601,11 @@ export class UniqueKeys {
     const kv = this.kv;
     // Deletes are blind where the store allows (no read to learn whether the key was there).
     const remove = kv instanceof BufferedKv ? (k: Buffer): void => kv.discard(k) : (k: Buffer): void => void kv.delete(k);
-    kv.atomic(() => {
+    // The write buffer takes the entries without atomic()'s undo log (a lookup per key): the
+    // transaction has committed, so entries written before a failure half-way are right, and
+    // undoing them would leave more keys without their entry, not fewer.
+    const apply = kv instanceof BufferedKv ? (fn: () => void): void => fn() : (fn: () => void): void => kv.atomic(fn);
+    apply(() => {
       // A key deleted and re-inserted by the transaction (an update, an upsert) is only put:
       // the put replaces the entry, so the delete would be a wasted write.
       const put = new Map<UniqueConstraint, Set<string>>();
