@@ -108,8 +108,9 @@ class TextParser implements CopyParser {
   private done = false;
   private headerPending: boolean;
   private readonly delimiter: number;
-  /** The NULL string when it can occur on a line without escapes (it has no backslash), else null. */
+  /** The NULL string when it can occur on a line without escapes (it has no backslash), else null; and its bytes. */
   private readonly plainNull: string | null;
+  private readonly plainNullBytes: Buffer | null;
 
   constructor(
     private readonly o: CopyOptions,
@@ -119,6 +120,7 @@ class TextParser implements CopyParser {
     this.headerPending = o.header;
     this.delimiter = o.delimiter.charCodeAt(0);
     this.plainNull = o.nullString.includes('\\') ? null : o.nullString;
+    this.plainNullBytes = this.plainNull === null ? null : Buffer.from(this.plainNull, 'utf8');
   }
 
   push(chunk: Buffer): CopyField[][] {
@@ -177,6 +179,12 @@ class TextParser implements CopyParser {
     rows.push(line.indexOf(92) < 0 ? this.plainFields(line, ascii) : this.fields(line.toString(ascii ? 'latin1' : 'utf8')));
   }
 
+  /** Whether line[start..end) is the NULL string (compared as UTF-8 bytes). */
+  private isPlainNull(line: Buffer, start: number, end: number): boolean {
+    const n = this.plainNullBytes;
+    return n !== null && end - start === n.length && line.compare(n, 0, n.length, start, end) === 0;
+  }
+
   /** The fields of a line without escapes: the pieces between delimiters. */
   private plainFields(line: Buffer, ascii: boolean): CopyField[] {
     const out: CopyField[] = [];
@@ -184,7 +192,7 @@ class TextParser implements CopyParser {
     for (let start = 0, col = 0; ; col++) {
       let end = line.indexOf(this.delimiter, start);
       if (end < 0) end = line.length;
-      if (this.byteColumns[col] === true && !(this.plainNull !== null && end - start === this.plainNull.length && line.toString('latin1', start, end) === this.plainNull)) {
+      if (this.byteColumns[col] === true && !this.isPlainNull(line, start, end)) {
         out.push(new FieldBytes(line, start, end));
       } else {
         const text = line.toString(encoding, start, end);
