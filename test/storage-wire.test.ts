@@ -139,6 +139,23 @@ describe('COPY text encodings as PostgreSQL', () => {
   });
 });
 
+test('a COPY delimiter of one character but two bytes is refused as by PostgreSQL', async () => {
+  const refusal = async (port: number): Promise<string> => {
+    const c = await RawClient.connect(port);
+    try {
+      c.send(serialize.query('CREATE TABLE IF NOT EXISTS delim (a int, b text)'), serialize.query("COPY delim FROM STDIN (DELIMITER 'é')"));
+      await c.until('readyForQuery');
+      const err = (await c.until('readyForQuery')).find((m) => m.name === 'error') as unknown as { code: string; message: string } | undefined;
+      return err === undefined ? 'accepted' : `${err.code} ${err.message}`;
+    } finally {
+      c.close();
+    }
+  };
+  const theirs = await refusal(pg.port);
+  assert.match(theirs, /^0A000 /);
+  assert.equal(await refusal(server.port), theirs);
+});
+
 describe('seed 001 file states through tessera.table_files', () => {
   test('insert → RAW files, merge → fewer larger files, drop → TO_DELETE → gone', async () => {
     await sql.unsafe("CREATE TABLE f (id int PRIMARY KEY, s text) WITH (segment_rows = 1000, segment_size = '1MB')");
