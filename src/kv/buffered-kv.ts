@@ -124,10 +124,15 @@ export class BufferedKv implements KvStore {
     this.setLatin1(s, v);
   }
 
+  /** A key's buffered state: the buffer's, else the batch in flight's (null: deleted; undefined: not buffered). */
+  private buffered(s: string): Buffer | null | undefined {
+    const v = this.memtable.get(s);
+    return v !== undefined || this.flushing === null ? v : this.flushing.entries.get(s);
+  }
+
   /** get() of a key given as its latin1 string. */
   getLatin1(s: string): Buffer | undefined {
-    let v = this.memtable.get(s);
-    if (v === undefined && this.flushing !== null) v = this.flushing.entries.get(s);
+    const v = this.buffered(s);
     if (v !== undefined) return v === null ? undefined : v;
     return this.base.get(Buffer.from(s, 'latin1'));
   }
@@ -189,9 +194,7 @@ export class BufferedKv implements KvStore {
     const out: (Buffer | undefined)[] = new Array(keys.length).fill(undefined);
     const miss: number[] = [];
     keys.forEach((k, i) => {
-      const s = key(k);
-      let v = this.memtable.get(s);
-      if (v === undefined && this.flushing !== null) v = this.flushing.entries.get(s);
+      const v = this.buffered(key(k));
       if (v === undefined) miss.push(i);
       else if (v !== null) out[i] = v;
     });

@@ -6,9 +6,8 @@
  * that must read or change the table itself next.
  */
 import { Worker } from 'node:worker_threads';
+import { PUT_CHUNK } from './sqlite-kv.ts';
 
-/** Rows per multi-row INSERT in the worker (as SqliteKv.batchPut). */
-const PUT_CHUNK = 100;
 /** A batch takes well under a second; this long means the worker is stuck. */
 const WAIT_LIMIT_MS = 120_000;
 

@@ -12,8 +12,8 @@ type Stmt = Database.Statement;
 
 /** Keys per `IN (...)` statement in batchGet. */
 const BATCH_GET_CHUNK = 250;
-/** Rows per multi-row INSERT in batchPut. */
-const PUT_CHUNK = 100;
+/** Rows per multi-row INSERT in batchPut (and in SqliteFlusher's worker). */
+export const PUT_CHUNK = 100;
 
 export interface SqliteKvOptions {
   /** 'full' syncs every transaction; 'normal' (default) syncs at WAL checkpoints; 'off' never. */

@@ -97,9 +97,15 @@ export class UniqueConstraint {
     return encodeKeyLatin1(this.typeOids, values);
   }
 
-  /** The open transaction other than `tx` that has inserted key `k`, if any. */
-  holder(k: string, tx: UniqueTxChanges): UniqueTxChanges | undefined {
-    for (const w of this.writers) if (w !== tx && w.inserted.get(this)?.has(k)) return w;
+  /**
+   * An open transaction other than `tx` that has inserted one of `keys`, if any: each other
+   * writer's map is checked against all the keys (no iterator over the writers per key).
+   */
+  holder(keys: readonly (string | null)[], tx: UniqueTxChanges): UniqueTxChanges | undefined {
+    for (const w of this.writers) {
+      const theirs = w === tx ? undefined : w.inserted.get(this);
+      if (theirs !== undefined && theirs.size > 0 && keys.some((k) => k !== null && theirs.has(k))) return w;
+    }
     return undefined;
   }
 
@@ -508,7 +514,7 @@ export class UniqueKeys {
   }
 
   private async waitFor(u: UniqueConstraint, k: string, tx: UniqueTxChanges): Promise<void> {
-    for (let other = u.holder(k, tx); other !== undefined; other = u.holder(k, tx)) await other.done;
+    for (let other = u.holder([k], tx); other !== undefined; other = u.holder([k], tx)) await other.done;
   }
 
   /**
@@ -526,14 +532,10 @@ export class UniqueKeys {
     for (let again = true; again; ) {
       again = false;
       for (let c = 0; c < constraints.length && !again; c++) {
-        const u = constraints[c]!;
-        // Each other writer's map against all the keys (not the writers per key: no iterator per row).
-        for (const w of u.writers) {
-          const theirs = w === tx ? undefined : w.inserted.get(u);
-          if (theirs === undefined || theirs.size === 0 || !keys[c]!.some((k) => k !== null && theirs.has(k))) continue;
-          await w.done;
+        const other = constraints[c]!.holder(keys[c]!, tx);
+        if (other !== undefined) {
+          await other.done;
           again = true;
-          break;
         }
       }
     }

@@ -146,15 +146,18 @@ const isStrtofRounding = (d: number, f: number): boolean => {
   return Math.fround(h) !== h;
 };
 
-/**
- * strtof of mantissa × 10^scale (mantissa < 10^15, |scale| ≤ 22: Clinger's fast path, the
- * double is exact or correctly rounded), or NaN when isStrtofRounding cannot vouch for it.
- */
-function clingerFloat32(mantissa: number, scale: number): number {
-  const d = scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!;
-  if (scale > 0 && d > 9007199254740992) return NaN; // the product may have rounded
+/** strtof's float32 of the decimal a double `d` is the correct rounding of, or NaN when isStrtofRounding cannot vouch for fround(d). */
+function strtofOf(d: number): number {
   const f = Math.fround(d);
   return (f === d && Number.isFinite(f)) || isStrtofRounding(d, f) ? f : NaN;
+}
+
+/**
+ * strtof of mantissa × 10^scale (mantissa < 2^53, |scale| ≤ 22: Clinger's fast path — both
+ * operands are exact, so the one multiplication or division rounds correctly), or NaN.
+ */
+function clingerFloat32(mantissa: number, scale: number): number {
+  return strtofOf(scale >= 0 ? mantissa * EXACT_POW10[scale]! : mantissa / EXACT_POW10[-scale]!);
 }
 
 /**
@@ -204,9 +207,7 @@ function longElement(b: Buffer, start: number, end: number): number {
     const f = clingerFloat32(mantissa, scale);
     if (f === f && (!sticky || clingerFloat32(mantissa + 1, scale) === f)) return f;
   }
-  const d = Number(b.toString('latin1', start, end)); // correctly rounded
-  const f = Math.fround(d);
-  return (f === d && Number.isFinite(f)) || isStrtofRounding(d, f) ? f : NaN;
+  return strtofOf(Number(b.toString('latin1', start, end))); // Number(): correctly rounded
 }
 
 /** Where the exponent digits after the 'e' at b[i] end (value in `exponent`), or -1; stops at any non-digit. */
