@@ -12,7 +12,7 @@
 import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../ann/exact.ts';
 import { searchGraphs, type SegmentGraph } from '../ann/graph.ts';
 import { sketchCandidates } from '../ann/sketch-search.ts';
-import { batchDistances, simdServes } from '../ann/simd.ts';
+import { distancesBelow, simdServes } from '../ann/simd.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
 import { loadLater } from './background-loads.ts';
@@ -492,31 +492,34 @@ async function exactSegment(
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
   const n = rowsOf(seg);
   if (simdServes(metric, dim)) {
-    // Runs of consecutive offsets (a tenant's run, or the whole segment in slices) in one SIMD call each.
+    // Runs of consecutive offsets (a tenant's run, or the whole segment in slices) in one SIMD
+    // call each, which hands back only the rows below the heap's bar: most rows lose to the
+    // k-th, and only a winner's liveness is looked up.
     const rows = seg.rows;
-    // One run (a tenant in a clustered file): sliced like a whole segment, no per-row offset reads.
+    // One run (a tenant in a clustered file): sliced like a whole segment, no per-row offset
+    // reads; slices double from a few times the heap, so the bar tightens early.
     const oneRun = rows === null || n === 0 || rows[n - 1]! - rows[0]! === n - 1;
     const start = rows === null || n === 0 ? 0 : rows[0]!;
     const allPresent = seg.packed!.nonNull === present.length;
+    let slice = Math.min(YIELD_EVERY_ROWS, Math.max(256, 4 * top.k));
     let scanned = 0;
     for (let j = 0; j < n;) {
       const first = oneRun ? start + j : rows![j]!;
       let len = 1;
-      if (oneRun) len = Math.min(n - j, YIELD_EVERY_ROWS);
-      else while (j + len < n && rows![j + len] === first + len) len++;
-      if (scratch.length < len) scratch = new Float32Array(Math.max(len, scratch.length * 2));
-      batchDistances(metric as 'l2' | 'ip', query, data, first - base, len, dim, scratch);
-      // The distance decides first (most rows lose to the k-th); only a winner's liveness is looked up.
-      let worst = top.worst;
-      for (let x = 0; x < len; x++) {
-        const off = first + x;
-        if (!allPresent && present[off - base] === 0) {
-          if (live(off)) cands.addNull(seg.rowIdBase + off);
-        } else if (scratch[x]! < worst && live(off)) {
-          top.push(scratch[x]!, seg.rowIdBase + off);
-          worst = top.worst;
-        }
+      if (oneRun) {
+        len = Math.min(n - j, slice);
+        slice = Math.min(YIELD_EVERY_ROWS, 2 * slice);
+      } else while (j + len < n && rows![j + len] === first + len) len++;
+      if (hitAt.length < len) {
+        hitDist = new Float32Array(Math.max(len, hitAt.length * 2));
+        hitAt = new Int32Array(hitDist.length);
       }
+      const hits = distancesBelow(metric as 'l2' | 'ip', query, data, first - base, len, dim, top.worst, hitDist, hitAt);
+      for (let h = 0; h < hits; h++) {
+        const off = first + hitAt[h]!;
+        if (hitDist[h]! < top.worst && (allPresent || present[off - base] === 1) && live(off)) top.push(hitDist[h]!, seg.rowIdBase + off);
+      }
+      if (!allPresent) for (let off = first; off < first + len; off++) if (present[off - base] === 0 && live(off)) cands.addNull(seg.rowIdBase + off);
       j += len;
       if ((scanned += len) >= YIELD_EVERY_ROWS * 4) {
         scanned = 0;
@@ -546,5 +549,6 @@ async function exactSegment(
   cands.addTop(top, seg);
 }
 
-/** Distances of one SIMD call (grown on demand, reused across statements: calls never interleave). */
-let scratch = new Float32Array(YIELD_EVERY_ROWS);
+/** The rows one SIMD call hands back (grown on demand, reused across statements: calls never interleave). */
+let hitDist = new Float32Array(YIELD_EVERY_ROWS);
+let hitAt = new Int32Array(YIELD_EVERY_ROWS);

@@ -4,15 +4,19 @@
 ;; over a scratch memory into which rows held elsewhere are copied.
 ;; Rebuilt into kernels-wasm.ts by `node scripts/build-wasm.mjs` (needs the wabt package).
 ;;
-;; l2_many(q, data, n, dim, out): out[i] = Σ_d (q[d] − data[i·dim + d])², i < n
-;; ip_many(q, data, n, dim, out): out[i] = −Σ_d q[d] · data[i·dim + d]
+;; l2_below(q, data, n, dim, bar, out) → c: the rows i < n whose distance
+;;   Σ_d (q[d] − data[i·dim + d])² is below bar, as c pairs (f32 distance, i32 i) at out
+;; ip_below(q, data, n, dim, bar, out) → c: the same for −Σ_d q[d] · data[i·dim + d]
+;; The scan's caller passes its top-k's admission bar, so the rows that lose (nearly all of a
+;; large scan) cost no JavaScript at all: selecting them in JS was a third of the kernel's time.
+;; bar = +inf keeps every row whose distance is not NaN.
 ;; Pointers are byte offsets; dim is a multiple of 4; sums accumulate in float32 lanes, added
 ;; (l0 + l1) + (l2 + l3) at the end of each row — written inline: as a call it was a sixth of a
 ;; 10,000-row scan.
 (module
   (import "env" "memory" (memory 1))
-  (func (export "l2_many") (param $q i32) (param $data i32) (param $n i32) (param $dim i32) (param $out i32)
-    (local $i i32) (local $d i32) (local $row i32) (local $bytes i32) (local $acc v128) (local $acc2 v128) (local $x v128) (local $y v128)
+  (func (export "l2_below") (param $q i32) (param $data i32) (param $n i32) (param $dim i32) (param $bar f32) (param $out i32) (result i32)
+    (local $c i32) (local $s f32) (local $i i32) (local $d i32) (local $row i32) (local $bytes i32) (local $acc v128) (local $acc2 v128) (local $x v128) (local $y v128)
     (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
     (local.set $row (local.get $data))
     (block $done
@@ -35,14 +39,20 @@
           (then
             (local.set $x (f32x4.sub (v128.load (i32.add (local.get $q) (local.get $d))) (v128.load (i32.add (local.get $row) (local.get $d)))))
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x) (local.get $x))))))
-        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add
+        (local.set $s (f32.add
           (f32.add (f32x4.extract_lane 0 (local.tee $acc (f32x4.add (local.get $acc) (local.get $acc2)))) (f32x4.extract_lane 1 (local.get $acc)))
           (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+        (if (f32.lt (local.get $s) (local.get $bar))
+          (then
+            (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))) (local.get $s))
+            (i32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))) (local.get $i))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))))
         (local.set $row (i32.add (local.get $row) (local.get $bytes)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
-  (func (export "ip_many") (param $q i32) (param $data i32) (param $n i32) (param $dim i32) (param $out i32)
-    (local $i i32) (local $d i32) (local $row i32) (local $bytes i32) (local $acc v128) (local $acc2 v128)
+        (br $rows)))
+    (local.get $c))
+  (func (export "ip_below") (param $q i32) (param $data i32) (param $n i32) (param $dim i32) (param $bar f32) (param $out i32) (result i32)
+    (local $c i32) (local $s f32) (local $i i32) (local $d i32) (local $row i32) (local $bytes i32) (local $acc v128) (local $acc2 v128)
     (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
     (local.set $row (local.get $data))
     (block $done
@@ -61,9 +71,15 @@
         (if (i32.lt_u (local.get $d) (local.get $bytes))
           (then
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (local.get $q) (local.get $d))) (v128.load (i32.add (local.get $row) (local.get $d))))))))
-        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.neg (f32.add
+        (local.set $s (f32.neg (f32.add
           (f32.add (f32x4.extract_lane 0 (local.tee $acc (f32x4.add (local.get $acc) (local.get $acc2)))) (f32x4.extract_lane 1 (local.get $acc)))
           (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))))
+        (if (f32.lt (local.get $s) (local.get $bar))
+          (then
+            (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))) (local.get $s))
+            (i32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))) (local.get $i))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))))
         (local.set $row (i32.add (local.get $row) (local.get $bytes)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))))
+        (br $rows)))
+    (local.get $c)))
