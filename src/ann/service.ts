@@ -68,6 +68,31 @@ function memoryTmp(): string {
   }
 }
 
+/**
+ * A temp dir for graph files on their way into hnswlib, named with this process's pid. A
+ * server that was killed (a crash, SIGKILL) cannot remove its own: the dirs of processes that
+ * no longer run are removed here, so they do not pile up in /dev/shm's memory.
+ */
+function graphTmpDir(log: Logger): string {
+  const root = memoryTmp();
+  for (const name of fs.readdirSync(root)) {
+    const m = /^tessera-ann-(\d+)-/.exec(name);
+    if (m === null || Number(m[1]) === process.pid || processRuns(Number(m[1]))) continue;
+    fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    log.info({ dir: path.join(root, name) }, 'removed the graph temp dir of a process that no longer runs');
+  }
+  return fs.mkdtempSync(path.join(root, `tessera-ann-${process.pid}-`));
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
+  }
+}
+
 export class AnnService {
   private readonly catalog: Catalog;
   private readonly storage: StorageEngine;
@@ -109,7 +134,7 @@ export class AnnService {
     this.pool = new BuildPool(opts.buildWorkers ?? defaultBuildWorkers());
     const searchWorkers = opts.searchWorkers ?? defaultSearchWorkers();
     this.searchPool = searchWorkers > 0 ? new SearchPool(searchWorkers) : null;
-    this.tmpDir = fs.mkdtempSync(path.join(memoryTmp(), 'tessera-ann-'));
+    this.tmpDir = graphTmpDir(opts.log);
     const every = opts.pollMs ?? 1000;
     if (every > 0) {
       this.timer = setInterval(() => {
