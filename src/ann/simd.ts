@@ -13,10 +13,11 @@ import { KERNELS_WASM_BASE64 } from './simd/kernels-wasm.ts';
 interface Kernels {
   l2_below(q: number, data: number, n: number, dim: number, bar: number, out: number): number;
   ip_below(q: number, data: number, n: number, dim: number, bar: number, out: number): number;
+  l2_codes_below(q: number, codes: number, n: number, dim: number, bar: number, out: number): number;
 }
 
 /** Kernels over one memory, with views of its floats and of the same bytes as int32. */
-interface Instance {
+export interface Instance {
   readonly k: Kernels;
   readonly f32: Float32Array;
   readonly i32: Int32Array;
@@ -42,6 +43,14 @@ const scratch = mod === null ? null : instantiate(new WebAssembly.Memory({ initi
 
 /** Kernels over each vector memory a scan has read from (made on first use, dropped with the memory). */
 const inPlace = new WeakMap<WebAssembly.Memory, Instance>();
+/** The kernels over `memory` (made on first use, dropped with the memory); null without SIMD. */
+export function kernelsOver(memory: WebAssembly.Memory): Instance | null {
+  if (mod === null) return null;
+  let m = inPlace.get(memory);
+  if (m === undefined) inPlace.set(memory, (m = instantiate(memory)));
+  return m;
+}
+
 /** Where an in-place call writes its pairs (after the query, ≤ 16,384 floats), and how many rows one call takes. */
 const IN_PLACE_OUT = 16_384;
 const IN_PLACE_ROWS = ((VECTOR_MEMORY_SCRATCH_BYTES >> 2) - IN_PLACE_OUT) >> 1;
@@ -63,8 +72,7 @@ export function distancesBelow(
   const memory = vectorMemoryOf(data);
   let c = 0;
   if (memory !== undefined) {
-    let m = inPlace.get(memory);
-    if (m === undefined) inPlace.set(memory, (m = instantiate(memory)));
+    const m = kernelsOver(memory)!;
     m.f32.set(q, 0);
     const call = metric === 'l2' ? m.k.l2_below : m.k.ip_below;
     for (let done = 0; done < n; done += IN_PLACE_ROWS) {
