@@ -151,7 +151,7 @@ class Candidates {
    * Rows to fetch: the exact candidates among the nearest need + margin (ties at the cut
    * included), the bounded ones (a sketch's rows) whose lower bound can reach the need-th
    * smallest distance (upper bound) — a hair over it, for pgvector's own rounding — then the
-   * NULL rows. `vectors` holds a copy of each one's stored vector when every one is known (late
+   * NULL rows. `vectors` holds a view of each one's stored vector when every one is known (late
    * materialisation then reads the other columns only), else is null.
    */
   chosen(dim: number): { ids: number[]; vectors: Float32Array[] | null } {
@@ -170,7 +170,7 @@ class Candidates {
       }
     }
     const known = this.nullIds.length === 0 && at.every((i) => this.src[i] !== null);
-    const vectors = known ? at.map((i) => this.src[i]!.slice(this.srcAt[i]!, this.srcAt[i]! + dim)) : null;
+    const vectors = known ? at.map((i) => this.src[i]!.subarray(this.srcAt[i]!, this.srcAt[i]! + dim)) : null;
     return { ids: [...ids, ...this.nullIds], vectors };
   }
 }
@@ -217,6 +217,10 @@ interface CompiledTopK {
   readonly offset: Compiled | null;
   readonly query: Compiled;
   readonly keys: readonly (VectorTopKPlan['keys'][number] & { eval: Compiled; type: number })[];
+  /** plan.attnums without the vector column (fetched when the candidates' vectors are in hand). */
+  readonly others: readonly number[];
+  /** Positions in plan.attnums of the columns the WHERE reads. */
+  readonly predCols: readonly number[];
 }
 
 const compiledPlans = new WeakMap<VectorTopKPlan, CompiledTopK>();
@@ -229,6 +233,8 @@ function compiled(plan: VectorTopKPlan): CompiledTopK {
       offset: plan.offset === null ? null : compile(plan.offset),
       query: compile(plan.query),
       keys: plan.keys.map((k) => ({ ...k, eval: compile(k.expr), type: k.expr.type })),
+      others: plan.attnums.filter((_a, j) => j !== plan.column),
+      predCols: plan.predicate === null ? [] : [...referencedColumns(plan.predicate, new Set())].filter((i) => i < plan.attnums.length),
     };
     compiledPlans.set(plan, c);
   }
@@ -254,13 +260,13 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   // Under concurrency, let pending I/O (other connections' messages) run first: a short query
   // on another connection should not queue behind this statement's synchronous stretches.
   if (activeSearches > 1) await yieldToLoop();
-  const predCols = plan.predicate === null ? [] : [...referencedColumns(plan.predicate, new Set())].filter((i) => i < plan.attnums.length);
+  const predCols = c.predCols;
   const tenants = plan.tenants === undefined ? undefined : await tenantFilter(plan.tenants, params, ctx);
   // Without a WHERE or a tenant pin, a cold file's column is not read when its graph serves
   // (the graph holds the vectors; late materialisation reads only the chosen rows).
   const deferColumn = plan.predicate === null && tenants === undefined && plan.index?.graphMetric != null && query instanceof Float32Array;
   const col = await ctx.data.vectorColumn(plan.tableId, plan.attnum, {
-    extraAttnums: predCols.map((i) => plan.attnums[i]!), tenants, deferColumn, prefetchAttnums: plan.attnums.filter((a) => a !== plan.attnum),
+    extraAttnums: predCols.map((i) => plan.attnums[i]!), tenants, deferColumn, prefetchAttnums: c.others,
   });
   // What cold segments need starts loading together: the sketch of a deferred segment whose
   // graph is not loaded (the graph itself follows the statement), else its graph, else the column.
@@ -295,32 +301,38 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   }
   if (jobs.length > 0) await searchGraphJobs(plan, ctx, jobs, query as Float32Array, need, efSearch, cands);
   // The transaction's own rows, exactly (pgvector's distance).
-  const provisional = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : col.provisionalIds.length);
-  col.provisionalIds.forEach((id, i) => {
-    if (pass !== null && !pass.provisional.has(id)) return;
-    const v = col.provisionalValues[i];
-    const value = (v === undefined ? plan.missing[plan.column] : v) as Value;
-    const d = value === null || query === null ? null : (plan.distance.fn.impl([value, query], ctx) as number);
-    if (d === null) cands.addNull(id);
-    else provisional.push(Number.isNaN(d) ? Infinity : d, id);
-  });
-  cands.addTop(provisional);
+  if (col.provisionalIds.length > 0) {
+    const provisional = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : col.provisionalIds.length);
+    col.provisionalIds.forEach((id, i) => {
+      if (pass !== null && !pass.provisional.has(id)) return;
+      const v = col.provisionalValues[i];
+      const value = (v === undefined ? plan.missing[plan.column] : v) as Value;
+      const d = value === null || query === null ? null : (plan.distance.fn.impl([value, query], ctx) as number);
+      if (d === null) cands.addNull(id);
+      else provisional.push(Number.isNaN(d) ? Infinity : d, id);
+    });
+    cands.addTop(provisional);
+  }
 
   // Late materialisation (only the nearest candidates) and exact re-rank by every ORDER BY key.
   // (The vectors of rows scanned exactly are in hand: only the other columns are read.)
   const { ids, vectors } = cands.chosen(query instanceof Float32Array ? query.length : 0);
-  const fetched = vectors === null
-    ? await ctx.data.fetchRows(plan.tableId, ids, plan.attnums)
-    : (await ctx.data.fetchRows(plan.tableId, ids, plan.attnums.filter((_a, j) => j !== plan.column))).map((r, i) => r && [...r.slice(0, plan.column), vectors[i], ...r.slice(plan.column)]);
+  const fetched = await ctx.data.fetchRows(plan.tableId, ids, vectors === null ? plan.attnums : c.others);
   // For the queries that follow, in the background: graphs of segments ranked by their
   // sketch, and deferred columns (late materialisation then reads memory, not object storage).
   for (const seg of cold) loadLater(`graph:${plan.index!.indexId}:${seg.segmentId}`, () => ctx.data.annGraph(plan.index!.indexId, seg.segmentId) ?? Promise.resolve());
   for (const seg of col.segments) if (seg.load !== null) loadLater(`column:${plan.tableId}:${seg.segmentId}:${plan.attnum}`, seg.load);
   const keys = c.keys;
   const keyed: { r: Row; k: Value[] }[] = [];
-  for (const src of fetched) {
+  for (let i = 0; i < fetched.length; i++) {
+    const src = fetched[i];
     if (src === undefined) continue;
-    const r: Row = src.map((v, j) => (v === undefined ? plan.missing[j] : v) as Value);
+    // The row in plan.attnums order; the vector column from `vectors` when it was not fetched.
+    const r: Row = new Array(plan.attnums.length);
+    for (let j = 0, from = 0; j < r.length; j++) {
+      const v = vectors !== null && j === plan.column ? vectors[i] : src[from++];
+      r[j] = (v === undefined ? plan.missing[j] : v) as Value;
+    }
     keyed.push({ r, k: keys.map((k) => k.eval(r, params, ctx)) });
   }
   keyed.sort((a, b) => compareSortValues(keys, a.k, b.k));
