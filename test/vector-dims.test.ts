@@ -2,6 +2,8 @@
  * No 2,000-dimension cap (pgvector refuses hnsw above it with 54000): 4,096- and 16,000-
  * dimension columns get per-segment graphs and answer top-k identically to the exact oracle.
  * Also: a corrupted graph file (its graph or its sketch section) is refused with XX001, never served.
+ * The server sketches cold local files as it does remote ones (TESSERA_SKETCH_LOCAL=1), so the
+ * sketch section is read here without S3.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -15,7 +17,7 @@ let server: TesseraServer;
 let client: pg.Client;
 
 before(async () => {
-  server = await startTessera();
+  server = await startTessera({ env: { TESSERA_SKETCH_LOCAL: '1' } });
   client = new pg.Client({ connectionString: server.url });
   await client.connect();
 });

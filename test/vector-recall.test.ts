@@ -115,6 +115,15 @@ test('after a restart the graphs load from the object store', async () => {
   const recall = await meanRecall('items', '', (i) => i % 10 !== 3);
   console.log(`after restart: recall@10 ${recall.toFixed(3)}`);
   assert.ok(recall >= 0.95, `recall ${recall}`);
+  // Once more, a first query of LIMIT 10 (within the sketches' reach): local index files load
+  // their graphs for it instead of ranking every row by the sketches (those are for remote files).
+  await sql.end();
+  await server.restart();
+  const since = server.output().length;
+  sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+  const top = await sql.unsafe('SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10', [qText(0)], { prepare: true });
+  assert.equal(top.length, 10);
+  assert.doesNotMatch(server.output().slice(since), /read the cold-start sketch/);
 });
 
 test('merged segments, then an index; new rows in the growing segment are searched exactly', async () => {

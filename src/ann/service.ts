@@ -68,6 +68,8 @@ function memoryTmp(): string {
   }
 }
 
+const sketchLocal = process.env.TESSERA_SKETCH_LOCAL === '1';
+
 /**
  * A temp dir for graph files on their way into hnswlib, named with this process's pid. A
  * server that was killed (a crash, SIGKILL) cannot remove its own: the dirs of processes that
@@ -248,6 +250,19 @@ export class AnnService {
     const entry = this.memory.get(f.location);
     if (ready !== undefined && entry !== undefined) this.storage.columnCache.touch(entry);
     return ready ?? null;
+  }
+
+  /**
+   * Whether the segment's index file is read locally: then loading its graph (a second or two
+   * at 500,000 × 128) beats ranking by the sketch, which scans every row's codes per query
+   * (~250 ms for 1M rows, and the queries starve the load that would end it: a lone client ran
+   * at 4 queries/s for 26 s after a restart). A file to fetch over the network is sketched.
+   * TESSERA_SKETCH_LOCAL=1 sketches local files too (tests of the sketch path without S3).
+   */
+  graphIsLocal(indexId: number, segmentId: number): boolean {
+    if (sketchLocal) return false;
+    const f = this.fileMap().get(indexId)?.get(segmentId);
+    return f !== undefined && (this.storage.store.isLocal?.(f.location) ?? false);
   }
 
   /**

@@ -62,6 +62,8 @@ export interface DataAccess {
   /** The segment's graph when loaded already (annGraph loads it); else null. */
   annLoadedGraph(indexId: number, segmentId: number): SegmentGraph | null;
   /** The cold-start sketch of the segment's vectors (while its graph loads); null when its index file has none. */
+  /** Whether the segment's index file is local (its graph loads faster than sketched queries pay off). */
+  annGraphIsLocal(indexId: number, segmentId: number): boolean;
   annSketch(indexId: number, segmentId: number): Promise<{ sketch: Sketch; metric: GraphMetric } | null> | null;
   /** Rows by id in the statement's snapshot (undefined for ids no longer visible). */
   fetchRows(tableId: number, rowIds: readonly number[], attnums: readonly number[]): Promise<(unknown[] | undefined)[]>;

@@ -272,7 +272,7 @@ async function runTopK(plan: VectorTopKPlan, params: readonly Value[], ctx: Exec
   // graph is not loaded (the graph itself follows the statement), else its graph, else the column.
   const cold: VectorSegment[] = [];
   for (const seg of col.segments) {
-    if (plan.index !== null && seg.load !== null && need <= SKETCH_MAX_NEED && ctx.data.annLoadedGraph(plan.index.indexId, seg.segmentId) === null) {
+    if (plan.index !== null && seg.load !== null && need <= SKETCH_MAX_NEED && ctx.data.annLoadedGraph(plan.index.indexId, seg.segmentId) === null && !ctx.data.annGraphIsLocal(plan.index.indexId, seg.segmentId)) {
       const sk = ctx.data.annSketch(plan.index.indexId, seg.segmentId);
       if (sk !== null) {
         sk.catch(() => undefined);
@@ -413,7 +413,7 @@ async function deferredSearch(
   const checkOwn = ownDeletes.size > 0;
   const live = (off: number): boolean => !isDeleted(seg.deletes, off) && !(checkOwn && ownDeletes.has(seg.rowIdBase + off));
   let graph = ctx.data.annLoadedGraph(plan.index.indexId, seg.segmentId);
-  if (graph === null && need <= SKETCH_MAX_NEED) {
+  if (graph === null && need <= SKETCH_MAX_NEED && !ctx.data.annGraphIsLocal(plan.index.indexId, seg.segmentId)) {
     const sk = await ctx.data.annSketch(plan.index.indexId, seg.segmentId);
     if (sk != null && sk.sketch.n === seg.rowCount && sk.sketch.dim === query.length) {
       const got = sketchCandidates(sk.sketch, sk.metric, query, need, live);

@@ -398,6 +398,10 @@ export class SessionDataAccess implements DataAccess {
     return this.db.ann.loadedGraph(indexId, segmentId);
   }
 
+  annGraphIsLocal(indexId: number, segmentId: number): boolean {
+    return this.db.ann.graphIsLocal(indexId, segmentId);
+  }
+
   annSketch(indexId: number, segmentId: number): Promise<{ sketch: Sketch; metric: GraphMetric } | null> | null {
     return this.db.ann.sketchFor(indexId, segmentId);
   }

@@ -51,4 +51,8 @@ export class FaultyObjectStore implements ObjectStore {
   size(key: string): Promise<number> {
     return this.inner.size(key);
   }
+
+  isLocal(key: string): boolean {
+    return this.inner.isLocal?.(key) ?? false;
+  }
 }

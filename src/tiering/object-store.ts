@@ -24,6 +24,8 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
   /** Size in bytes; rejects with code ENOENT when absent. */
   size(key: string): Promise<number>;
+  /** Whether reading the object now costs local I/O only (absent: it may need the network). */
+  isLocal?(key: string): boolean;
 }
 
 /** Objects as files under `rootDir`, written through temp file + fsync + rename + fsync(dir). */
@@ -107,6 +109,10 @@ export class LocalObjectStore implements ObjectStore {
 
   async size(key: string): Promise<number> {
     return (await fs.stat(this.pathOf(key))).size;
+  }
+
+  isLocal(): boolean {
+    return true;
   }
 }
 

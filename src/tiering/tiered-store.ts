@@ -229,6 +229,12 @@ export class TieredStore implements ObjectStore {
     return this.fetchWhole(rec);
   }
 
+  /** Local when not in the ledger (never uploaded) or when the cache holds it. */
+  isLocal(key: string): boolean {
+    const rec = this.ledger.get(key);
+    return rec === undefined || rec.local;
+  }
+
   async getRange(key: string, offset: number, length: number): Promise<Buffer> {
     const rec = this.ledger.get(key);
     if (rec === undefined || rec.local) {
