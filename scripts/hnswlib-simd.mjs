@@ -39,6 +39,22 @@ function compilerSupports(flags) {
   return r.status === 0;
 }
 
+/**
+ * Adds HierarchicalNSW.addPointsParallel (scripts/hnswlib-parallel.cc) to the addon's source:
+ * one graph built on several threads (the build worker uses it when present). The anchors are
+ * hnswlib-node 3.0's; if they are not found the source is left as it is (no parallel builds).
+ */
+function patchParallelAdd(file) {
+  let src = fs.readFileSync(file, 'utf8');
+  const method = fs.readFileSync(path.join(root, 'scripts', 'hnswlib-parallel.cc'), 'utf8');
+  const anchors = ['#include <vector>\n', '      InstanceMethod("addPoint", &HierarchicalNSW::addPoint),\n', '  Napi::Value markDelete(const Napi::CallbackInfo& info) {\n'];
+  if (!anchors.every((a) => src.split(a).length === 2)) return log('addon source not as expected: no parallel graph builds');
+  src = src.replace(anchors[0], `${anchors[0]}#include <algorithm>\n#include <atomic>\n#include <mutex>\n#include <thread>\n`);
+  src = src.replace(anchors[1], `${anchors[1]}      InstanceMethod("addPointsParallel", &HierarchicalNSW::addPointsParallel),\n`);
+  src = src.replace(anchors[2], `${method}${anchors[2]}`);
+  fs.writeFileSync(file, src);
+}
+
 function main() {
   if (process.env.TESSERA_PORTABLE_HNSWLIB === '1') return log('TESSERA_PORTABLE_HNSWLIB=1: keeping the portable build');
   if (!fs.existsSync(addon)) return log('hnswlib-node is not built; nothing to do');
@@ -48,6 +64,7 @@ function main() {
   if (gyp === undefined) return log('node-gyp not found; keeping the portable build');
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.cpSync(pkgDir, scratch, { recursive: true, filter: (src) => !src.includes(`${path.sep}build${path.sep}`) && !src.endsWith(`${path.sep}build`) });
+  patchParallelAdd(path.join(scratch, 'src', 'addon.cc'));
   const args = [gyp, 'rebuild'];
   // Offline: the headers npm built with (npm_config_nodedir), else the running node's own include/ when present.
   const prefix = path.join(path.dirname(process.execPath), '..');
@@ -60,7 +77,7 @@ function main() {
     return log(`SIMD build failed (status ${r.status}); keeping the portable build\n${String(r.stderr).slice(-600)}`);
   }
   try {
-    execFileSync(process.execPath, ['-e', `const h=require(${JSON.stringify(built)});const i=new h.HierarchicalNSW('l2',16);i.initIndex(4);for(let k=0;k<4;k++)i.addPoint(Array.from({length:16},(_,d)=>d*k),k);if(i.searchKnn(Array(16).fill(0),1).neighbors[0]!==0)process.exit(3)`], { stdio: 'ignore' });
+    execFileSync(process.execPath, ['-e', `const h=require(${JSON.stringify(built)});const i=new h.HierarchicalNSW('l2',16);i.initIndex(4);for(let k=0;k<4;k++)i.addPoint(Array.from({length:16},(_,d)=>d*k),k);if(i.searchKnn(Array(16).fill(0),1).neighbors[0]!==0)process.exit(3);if(i.addPointsParallel){const j=new h.HierarchicalNSW('l2',16);j.initIndex(200);j.addPointsParallel(Float32Array.from({length:3200},(_,x)=>Math.floor(x/16)+(x%16)),0,2);if(j.getCurrentCount()!==200||j.searchKnn(Array.from({length:16},(_,d)=>137+d),1).neighbors[0]!==137)process.exit(4)}`], { stdio: 'ignore' });
   } catch {
     fs.rmSync(scratch, { recursive: true, force: true });
     return log('the SIMD addon failed its self-test; keeping the portable build');

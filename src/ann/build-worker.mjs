@@ -20,15 +20,23 @@ niceThisThread(Number(process.env.TESSERA_BUILD_NICE ?? 0));
 parentPort.on('message', (msg) => {
   const t0 = performance.now();
   try {
-    const { vectors, present, n, dim, space, m, efConstruction, seed, tmpDir } = msg;
+    const { vectors, present, n, dim, space, m, efConstruction, seed, tmpDir, threads } = msg;
     const index = new hnswlib.HierarchicalNSW(space, dim);
     index.initIndex(Math.max(1, n), m, efConstruction, seed);
-    const point = new Array(dim);
-    for (let i = 0; i < n; i++) {
-      if (present !== null && present[i] === 0) continue;
-      const base = i * dim;
-      for (let d = 0; d < dim; d++) point[d] = vectors[base + d];
-      index.addPoint(point, i);
+    const parallel = present === null && threads > 1 && typeof index.addPointsParallel === 'function';
+    if (parallel) {
+      // Every row has a vector: one graph on several threads (the addon as rebuilt by
+      // scripts/hnswlib-simd.mjs; the portable one lacks it). Insertion order then varies
+      // from build to build, and so does the graph.
+      index.addPointsParallel(vectors.subarray(0, n * dim), 0, threads);
+    } else {
+      const point = new Array(dim);
+      for (let i = 0; i < n; i++) {
+        if (present !== null && present[i] === 0) continue;
+        const base = i * dim;
+        for (let d = 0; d < dim; d++) point[d] = vectors[base + d];
+        index.addPoint(point, i);
+      }
     }
     const file = path.join(tmpDir, `build-${process.pid}-${msg.id}-${Date.now()}.hnsw`);
     index.writeIndexSync(file);
@@ -36,7 +44,7 @@ parentPort.on('message', (msg) => {
     fs.rmSync(file, { force: true });
     const bytes = new Uint8Array(data); // a copy: readFileSync may hand out a pooled buffer, which must not be transferred
     const sketch = present === null ? encodeSketch(vectors, n, dim, space === 'cosine') : null;
-    parentPort.postMessage({ id: msg.id, ok: true, bytes, sketch, ms: performance.now() - t0 }, sketch === null ? [bytes.buffer] : [bytes.buffer, sketch.buffer]);
+    parentPort.postMessage({ id: msg.id, ok: true, bytes, sketch, ms: performance.now() - t0, threads: parallel ? threads : 1 }, sketch === null ? [bytes.buffer] : [bytes.buffer, sketch.buffer]);
   } catch (err) {
     parentPort.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
   }

@@ -18,7 +18,7 @@ import { checkSection, encodeIndexFile, INDEX_HEAD_BYTES, indexFileKey, readInde
 import { InProcessGraph, type SegmentGraph } from './graph.ts';
 import { decodeSketch, type Sketch } from './sketch.mjs';
 import { SearchPool, defaultSearchWorkers } from './search-pool.ts';
-import { BuildPool, defaultBuildWorkers } from './worker-pool.ts';
+import { BuildPool, buildThreads, defaultBuildWorkers } from './worker-pool.ts';
 
 /** Opclass → the hnswlib space its graph is built in; other opclasses are searched exactly. */
 export function graphMetricOf(opclass: string | null): GraphMetric | null {
@@ -437,6 +437,7 @@ export class AnnService {
       const result = await this.pool.build({
         vectors: packed.data.subarray(0, n * packed.dim), present: packed.nonNull === n ? null : packed.present.subarray(0, n),
         n, dim: packed.dim, space: metric, m, efConstruction, seed: 100 + segmentId, tmpDir: this.tmpDir,
+        threads: buildThreads(this.requester !== null, this.pool.size),
       });
       const key = indexFileKey(index.tableId, index.indexId, segmentId, this.buildSeq++);
       const bytes = encodeIndexFile({ tableId: index.tableId, segmentId, indexId: index.indexId, rowCount: n, dim: packed.dim, metric, m, efConstruction }, result.bytes, result.sketch);
@@ -450,7 +451,7 @@ export class AnnService {
       this.filesStale = true;
       this.stats.built++;
       this.stats.buildMs += result.ms;
-      this.log.info({ index: index.name, segmentId, rows: n, ms: Math.round(result.ms) }, 'built segment graph');
+      this.log.info({ index: index.name, segmentId, rows: n, ms: Math.round(result.ms), threads: result.threads }, 'built segment graph');
       return true;
     } finally {
       this.storage.pins.unpin(segmentId);

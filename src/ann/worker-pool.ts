@@ -16,6 +16,8 @@ export interface BuildJob {
   readonly efConstruction: number;
   readonly seed: number;
   readonly tmpDir: string;
+  /** Threads inserting into the one graph (addPointsParallel, when the addon has it). */
+  readonly threads: number;
 }
 
 export interface BuildResult {
@@ -23,6 +25,8 @@ export interface BuildResult {
   /** The cold-start sketch (sketch.mjs); null when some row has no vector. */
   readonly sketch: Uint8Array | null;
   readonly ms: number;
+  /** Threads that inserted (1 when the addon has no parallel insert, or a row has no vector). */
+  readonly threads: number;
 }
 
 interface Pending {
@@ -38,6 +42,17 @@ export function defaultBuildWorkers(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
+/**
+ * Threads per graph build: TESSERA_BUILD_THREADS, else for a CREATE INDEX / REINDEX (waited
+ * for) the cores shared among the pool's concurrent builds, and 1 for builds in the background
+ * (they leave the other cores to queries).
+ */
+export function buildThreads(waitedFor: boolean, poolSize: number): number {
+  const env = Number(process.env.TESSERA_BUILD_THREADS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return waitedFor ? Math.max(1, Math.floor(os.availableParallelism() / poolSize)) : 1;
+}
+
 export class BuildPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
@@ -46,7 +61,7 @@ export class BuildPool {
   private nextId = 0;
   private closed = false;
 
-  constructor(private readonly size: number) {}
+  constructor(readonly size: number) {}
 
   build(job: BuildJob): Promise<BuildResult> {
     if (this.closed) return Promise.reject(new Error('index build pool is closed'));
@@ -59,11 +74,11 @@ export class BuildPool {
   private spawn(): Worker {
     const w = new Worker(new URL('./build-worker.mjs', import.meta.url));
     w.unref();
-    w.on('message', (msg: { ok: boolean; bytes?: Uint8Array; sketch?: Uint8Array | null; ms?: number; error?: string }) => {
+    w.on('message', (msg: { ok: boolean; bytes?: Uint8Array; sketch?: Uint8Array | null; ms?: number; threads?: number; error?: string }) => {
       const p = this.busy.get(w);
       this.busy.delete(w);
       if (p !== undefined) {
-        if (msg.ok) p.resolve({ bytes: msg.bytes!, sketch: msg.sketch ?? null, ms: msg.ms ?? 0 });
+        if (msg.ok) p.resolve({ bytes: msg.bytes!, sketch: msg.sketch ?? null, ms: msg.ms ?? 0, threads: msg.threads ?? 1 });
         else p.reject(new Error(msg.error ?? 'index build failed'));
       }
       this.idle.push(w);
