@@ -2,10 +2,11 @@
  * ann/: batch distances in WebAssembly SIMD (simd/kernels.wat, f32x4 lanes) for the exact
  * scans, handing back only the rows below the scan's admission bar — L2 squared or negative
  * inner product, the conventions of exact.ts's `exactDistance`, summed in float32 as pgvector
- * does (the top-k re-ranks its candidates with pgvector's own distance anyway). Rows that live in a vector memory (storage's
- * allocVectorFloats: decoded columns and tenant runs of ≥ 1 MiB) are read in place by an
- * instance of the kernels over that memory, the query and the distances passing through the
- * memory's scratch area; other rows are copied, in chunks, into a 4 MiB scratch memory first.
+ * does (the top-k re-ranks its candidates with pgvector's own distance anyway). Rows that live
+ * in a vector memory (storage's allocVectorFloats: decoded columns and tenant runs of ≥ 1 MiB)
+ * are read in place by an instance of the kernels over that memory, the query and the results
+ * passing through the memory's scratch area; other rows are copied, in chunks, into a 4 MiB
+ * scratch memory first. The byte-code kernel's callers (codes.ts) own their memories.
  */
 import { vectorMemoryOf, VECTOR_MEMORY_SCRATCH_BYTES } from '../storage/index.ts';
 import { KERNELS_WASM_BASE64 } from './simd/kernels-wasm.ts';
