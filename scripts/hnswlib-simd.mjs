@@ -41,8 +41,9 @@ function compilerSupports(flags) {
 
 /**
  * Adds HierarchicalNSW.addPointsParallel (scripts/hnswlib-parallel.cc) to the addon's source:
- * one graph built on several threads (the build worker uses it when present). The anchors are
- * hnswlib-node 3.0's; if they are not found the source is left as it is (no parallel builds).
+ * one graph built on several threads (the build worker uses it when present), and a lock
+ * around hnswlib's level draw. The anchors are hnswlib-node 3.0's; if one is not found the
+ * sources are left as they are (no parallel builds).
  */
 function patchParallelAdd(file) {
   let src = fs.readFileSync(file, 'utf8');
@@ -52,6 +53,14 @@ function patchParallelAdd(file) {
   src = src.replace(anchors[0], `${anchors[0]}#include <algorithm>\n#include <atomic>\n#include <mutex>\n#include <thread>\n`);
   src = src.replace(anchors[1], `${anchors[1]}      InstanceMethod("addPointsParallel", &HierarchicalNSW::addPointsParallel),\n`);
   src = src.replace(anchors[2], `${method}${anchors[2]}`);
+  // hnswlib draws each new element's level from one generator under the element's own lock
+  // only: with several inserting threads that is a data race. One lock around the draw.
+  const header = path.join(path.dirname(file), 'hnswlib', 'hnswalg.h');
+  const draw = '        double r = -log(distribution(level_generator_)) * reverse_size;\n';
+  let alg = fs.readFileSync(header, 'utf8');
+  if (alg.split(draw).length !== 2) return log('hnswalg.h not as expected: no parallel graph builds');
+  alg = alg.replace(draw, `        static std::mutex tessera_level_lock;\n        std::lock_guard<std::mutex> tessera_level_guard(tessera_level_lock);\n${draw}`);
+  fs.writeFileSync(header, alg);
   fs.writeFileSync(file, src);
 }
 
