@@ -44,6 +44,14 @@ test('addPointsParallel: every row under its label, recall as a one-thread build
   const r1 = recallOf(one);
   const r2 = recallOf(par);
   assert.ok(r2 >= 0.95 && r2 >= r1 - 0.03, `recall: parallel ${r2}, one thread ${r1}`);
+  // A cosine graph normalises each row as addPoint does (the same stored points).
+  const cosOne = new hnswlib.HierarchicalNSW('cosine', dim);
+  cosOne.initIndex(50);
+  const cosPar = new hnswlib.HierarchicalNSW('cosine', dim) as hnswlib.HierarchicalNSW & Parallel;
+  cosPar.initIndex(50);
+  for (let i = 0; i < 50; i++) cosOne.addPoint(Array.from(base.subarray(i * dim, (i + 1) * dim)), i);
+  cosPar.addPointsParallel!(base.subarray(0, 50 * dim), 0, 2);
+  for (let i = 0; i < 50; i++) assert.deepEqual(cosPar.getPoint(i), cosOne.getPoint(i), `cosine row ${i}`);
   assert.throws(() => par.addPointsParallel!(new Float32Array(dim + 1), 0, 2), /multiple of the dimension/);
   assert.throws(() => (par.addPointsParallel as unknown as (a: unknown, b: number, c: number) => void)(Array.from({ length: dim }, () => 0), 0, 2), /Float32Array/);
 });
