@@ -4,30 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { memoryTmp } from '../src/ann/service.ts';
 import { startTessera } from './support/tessera.ts';
 
-function tmpRoot(): string {
-  try {
-    fs.accessSync('/dev/shm', fs.constants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return os.tmpdir();
-  }
-}
-
-const dirsOf = (pid: number): string[] => fs.readdirSync(tmpRoot()).filter((n) => n.startsWith(`tessera-ann-${pid}-`));
+const dirsOf = (pid: number): string[] => fs.readdirSync(memoryTmp()).filter((n) => n.startsWith(`tessera-ann-${pid}-`));
 
 test('a killed server\'s graph temp dir is removed by the next start; a running process\'s is kept', async () => {
-  const alive = fs.mkdtempSync(path.join(tmpRoot(), `tessera-ann-${process.pid}-`));
+  const alive = fs.mkdtempSync(path.join(memoryTmp(), `tessera-ann-${process.pid}-`));
   fs.writeFileSync(path.join(alive, 'load-1.hnsw'), 'x');
   const server = await startTessera();
   try {
     const first = server.pid;
     assert.equal(dirsOf(first).length, 1, 'the server made its dir, named with its pid');
-    fs.writeFileSync(path.join(tmpRoot(), dirsOf(first)[0]!, 'load-2.hnsw'), Buffer.alloc(1 << 20));
+    fs.writeFileSync(path.join(memoryTmp(), dirsOf(first)[0]!, 'load-2.hnsw'), Buffer.alloc(1 << 20));
     await server.kill('SIGKILL');
     assert.equal(dirsOf(first).length, 1, 'SIGKILL left it behind');
     await server.restart();

@@ -38,6 +38,23 @@ export interface RowCodes {
   readonly query: Int16Array;
 }
 
+/** A run's codes by its vectors and first row; null where they cannot be made. */
+const codesOf = new WeakMap<Float32Array, Map<number, RowCodes | null>>();
+/** Codes whose candidates came out too many (one wide dimension coarsens the rest): floats serve better. */
+const ineffective = new WeakSet<RowCodes>();
+
+/**
+ * The codes of rows [first, first + rows) of `data`, made on first use and kept with `data`
+ * (whose rows must never change: a sealed file's); null when they cannot be made or did not pay.
+ */
+export function runCodes(data: Float32Array, first: number, rows: number, dim: number): RowCodes | null {
+  let byFirst = codesOf.get(data);
+  if (byFirst === undefined) codesOf.set(data, (byFirst = new Map()));
+  let codes = byFirst.get(first);
+  if (codes === undefined || (codes !== null && codes.rows !== rows)) byFirst.set(first, (codes = encodeCodes(data, first, rows, dim)));
+  return codes === null || ineffective.has(codes) ? null : codes;
+}
+
 /** Whether rows of `dim` floats can be coded. */
 export function codesServe(dim: number): boolean {
   return dim > 0 && dim % 16 === 0 && dim <= 16_384;
@@ -64,12 +81,15 @@ export function encodeCodes(data: Float32Array, first: number, rows: number, dim
   if (kernels === null) return null;
   const codes = new Uint8Array(memory.buffer, SCRATCH, rows * dim);
   const err = new Float64Array(rows);
+  const inv = 1 / scale;
   let errMax = 0;
   for (let r = 0; r < rows; r++) {
     let e = 0;
     for (let d = 0, at = base + r * dim, o = r * dim; d < dim; d++, at++, o++) {
       const x = data[at]!;
-      const c = Math.min(255, Math.max(0, Math.round((x - lo[d]!) / scale)));
+      // x − lo ∈ [0, range]: rounded by truncation after + 0.5, at most 255 (any code is
+      // correct: the error below is measured against the code chosen).
+      const c = Math.min(255, ((x - lo[d]!) * inv + 0.5) | 0);
       codes[o] = c;
       const diff = x - (lo[d]! + scale * c);
       e += diff * diff;
@@ -121,6 +141,8 @@ export function codeCandidates(c: RowCodes, q: Float32Array, k: number, live: (i
     first += n;
   }
   const t = upper.worst * (1 + SLACK);
+  const before = out.length;
   for (let j = 0; j < rows.length; j++) if (lower[j]! <= t) out.push(rows[j]!);
+  if ((out.length - before) * 8 > c.rows) ineffective.add(c); // too coarse for this data: runCodes() refuses it from now on
   return true;
 }

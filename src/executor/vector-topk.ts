@@ -13,7 +13,7 @@ import { exactDistance, squaredNorm, TopK, type ExactMetric } from '../ann/exact
 import { searchGraphs, type SegmentGraph } from '../ann/graph.ts';
 import { sketchCandidates } from '../ann/sketch-search.ts';
 import { distancesBelow, simdServes } from '../ann/simd.ts';
-import { codeCandidates, codesServe, encodeCodes, type RowCodes } from '../ann/codes.ts';
+import { codeCandidates, codesServe, runCodes } from '../ann/codes.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { isDeleted, type VectorColumnRead, type VectorSegment } from '../storage/index.ts';
 import { loadLater } from './background-loads.ts';
@@ -519,13 +519,12 @@ async function exactSegment(
     const oneRun = rows === null || n === 0 || rows[n - 1]! - rows[0]! === n - 1;
     const start = rows === null || n === 0 ? 0 : rows[0]!;
     const allPresent = seg.packed!.nonNull === present.length;
-    if (process.env.TESSERA_CODES !== '0' && metric === 'l2' && seg.fileRowId !== null && oneRun && allPresent && n >= CODES_MIN_ROWS && n <= CODES_MAX_ROWS && top.k * 16 <= n && codesServe(dim)) {
+    if (CODES && metric === 'l2' && seg.fileRowId !== null && oneRun && allPresent && n >= CODES_MIN_ROWS && n <= CODES_MAX_ROWS && top.k * 16 <= n && codesServe(dim)) {
       // A sealed file's run (its vectors never change) in a quarter of the bytes: byte codes rank
       // it, and only the few rows that can make the top-k get true distances.
       const codes = runCodes(data, start - base, n, dim);
       const found: number[] = [];
       if (codes !== null && codeCandidates(codes, query, top.k, (i) => live(start + i), found)) {
-        if (found.length * 8 > n) ineffective.add(codes); // too coarse for this data: floats next time
         for (const i of found) {
           const off = start + i;
           const d = exactDistance('l2', query, data, (off - base) * dim, dim, 0);
@@ -584,21 +583,10 @@ async function exactSegment(
 }
 
 /** Runs scanned through byte codes (ann/codes.ts; TESSERA_CODES=0 turns them off, for A/B runs): at least this many rows (below, floats are cheap enough) … */
+const CODES = process.env.TESSERA_CODES !== '0';
 const CODES_MIN_ROWS = 4096;
-/** … and at most this many (coded on first scan, synchronously: ~0.5 ms per 1,000 × 128 rows). */
+/** … and at most this many (coded on first scan, synchronously: ~0.7 ms per 1,000 × 128 rows). */
 const CODES_MAX_ROWS = 32_768;
-/** A run's codes by its vectors and first row; null where they cannot be made. */
-const codesOf = new WeakMap<Float32Array, Map<number, RowCodes | null>>();
-/** Codes whose candidates came out too many (one wide dimension coarsens the rest). */
-const ineffective = new WeakSet<RowCodes>();
-
-function runCodes(data: Float32Array, first: number, rows: number, dim: number): RowCodes | null {
-  let byFirst = codesOf.get(data);
-  if (byFirst === undefined) codesOf.set(data, (byFirst = new Map()));
-  let codes = byFirst.get(first);
-  if (codes === undefined || (codes !== null && codes.rows !== rows)) byFirst.set(first, (codes = encodeCodes(data, first, rows, dim)));
-  return codes === null || ineffective.has(codes) ? null : codes;
-}
 
 /** The rows one SIMD call hands back (grown on demand, reused across statements: calls never interleave). */
 let hitDist = new Float32Array(YIELD_EVERY_ROWS);
