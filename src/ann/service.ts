@@ -59,7 +59,6 @@ const GRAPH_DROP_DELAY_MS = 10_000;
  * hnswlib-node reads and writes graphs only as files: their passage is a RAM-backed temp dir
  * (/dev/shm) where there is one, else the OS temp dir.
  */
-/** /dev/shm when writable (graph files pass through memory), else the OS temp dir. */
 export function memoryTmp(): string {
   try {
     fs.accessSync('/dev/shm', fs.constants.W_OK);
