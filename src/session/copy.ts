@@ -11,6 +11,8 @@ import {
   FieldBytes,
   type CopyField,
   openCursor,
+  parseVectorsOffThread,
+  type ParsedVectors,
   resolveCopyOptions,
   RowInserter,
   type CopyOptions,
@@ -21,18 +23,92 @@ import {
 import { liveColumns, planInsertRows, planSelect, resolvePartition, resolveTable, resolveView, type PlanEnv } from '../planner/index.ts';
 import { backend, type MessageWriter } from '../protocol/index.ts';
 import { selectStmt, type SelectStmt, type Statement } from '../sql/index.ts';
-import { typeByOid, type PgType } from '../types/index.ts';
+import { Oid, typeByOid, type PgType } from '../types/index.ts';
 
 type CopyStatement = Statement & { kind: 'copy' };
 
 const BATCH_ROWS = 1000;
+/** Rows per batch whose vector fields go to a parse worker (smaller COPYs parse on the main thread). */
+const PARSE_BATCH_ROWS = 2048;
+/** Batches handed to workers and not yet inserted, at most (then the oldest is awaited). */
+const PARSE_AHEAD = 3;
+
+/**
+ * Rows whose vector fields are parsed later, off the event loop. A field stands as null in
+ * its row until complete() fills it in. Fields are not copied one by one: the batch keeps
+ * the parser's chunks and the span of each that its fields cover, and gather() copies each
+ * span once.
+ */
+class ParseBatch {
+  readonly rows: Row[] = [];
+  readonly lines: number[] = [];
+  /** Field k belongs to rows[fieldRow[k]], column fieldCol[k]. */
+  readonly fieldRow: number[] = [];
+  readonly fieldCol: number[] = [];
+  /** Field k is bytes bounds[2k] .. bounds[2k + 1] of chunks[fieldChunk[k]]'s ArrayBuffer. */
+  readonly fieldChunk: number[] = [];
+  readonly bounds: number[] = [];
+  /**
+   * Chunks (their ArrayBuffers: the framer hands out views of socket reads, which are never
+   * reused, so holding them is safe) and the span [lo, hi) of each that fields cover.
+   */
+  private readonly chunks: { buf: ArrayBufferLike; view: Buffer; lo: number; hi: number }[] = [];
+  /** The worker's parse (null when it failed: the batch is parsed here). */
+  parsed: Promise<ParsedVectors | null> | null = null;
+
+  defer(col: number, f: FieldBytes): void {
+    const at = f.b.byteOffset + f.start;
+    const end = f.b.byteOffset + f.end;
+    let c = this.chunks[this.chunks.length - 1];
+    if (c === undefined || c.buf !== f.b.buffer) {
+      c = { buf: f.b.buffer, view: Buffer.from(f.b.buffer), lo: at, hi: end };
+      this.chunks.push(c);
+    }
+    c.lo = Math.min(c.lo, at);
+    c.hi = Math.max(c.hi, end);
+    this.fieldRow.push(this.rows.length);
+    this.fieldCol.push(col);
+    this.fieldChunk.push(this.chunks.length - 1);
+    this.bounds.push(at, end);
+  }
+
+  /** Field k's chunk and its bounds there. */
+  field(k: number): [Buffer, number, number] {
+    return [this.chunks[this.fieldChunk[k]!]!.view, this.bounds[2 * k]!, this.bounds[2 * k + 1]!];
+  }
+
+  /** The fields' bytes in one new buffer (each covered span copied once), and their bounds in it. */
+  gather(): { bytes: Buffer; bounds: Int32Array } {
+    const bytes = Buffer.allocUnsafeSlow(this.chunks.reduce((n, c) => n + c.hi - c.lo, 0));
+    const base: number[] = [];
+    let at = 0;
+    for (const c of this.chunks) {
+      bytes.set(new Uint8Array(c.buf, c.lo, c.hi - c.lo), at);
+      base.push(at - c.lo);
+      at += c.hi - c.lo;
+    }
+    const bounds = new Int32Array(this.bounds.length);
+    for (let k = 0; k < this.fieldChunk.length; k++) {
+      const d = base[this.fieldChunk[k]!]!;
+      bounds[2 * k] = this.bounds[2 * k]! + d;
+      bounds[2 * k + 1] = this.bounds[2 * k + 1]! + d;
+    }
+    return { bytes, bounds };
+  }
+}
 
 /** A running COPY FROM STDIN. */
 export class CopyIn {
   private readonly parser: CopyParser;
   private readonly inserter: RowInserter;
   private readonly types: { type: PgType; typmod: number; name: string }[];
+  /** Columns whose text fields are parsed in batches (by a worker when the batch is full). */
+  private readonly deferred: boolean[];
   private pending: Row[] = [];
+  /** The batch being filled, when some column is deferred. */
+  private batch: ParseBatch | null = null;
+  /** Full batches being parsed, oldest first. */
+  private readonly queue: ParseBatch[] = [];
   readonly format: 0 | 1;
   readonly columnCount: number;
 
@@ -56,28 +132,41 @@ export class CopyIn {
     this.parser = copyParser(options, this.types.map((t) => t.type.textInBytes !== undefined));
     this.format = options.format === 'binary' ? 1 : 0;
     this.columnCount = this.types.length;
+    this.deferred = this.types.map((t) => options.format === 'text' && t.type.oid === Oid.vector);
+    if (this.deferred.includes(true)) this.batch = new ParseBatch();
   }
 
-  private context(column?: string, value?: string): string {
-    const base = `COPY ${this.stmt.table!.name}, line ${this.parser.line}`;
+  private context(line: number, column?: string, value?: string): string {
+    const base = `COPY ${this.stmt.table!.name}, line ${line}`;
     if (column === undefined) return base;
     return value === undefined ? `${base}, column ${column}` : `${base}, column ${column}: "${value}"`;
   }
 
-  private toRow(fields: CopyField[]): Row {
+  /** `err` with the COPY context of a field (DbErrors; others pass as they are). */
+  private inField(err: unknown, line: number, column: string, value: string | undefined): unknown {
+    if (!(err instanceof DbError)) return err;
+    return new DbError(err.code, err.message, { detail: err.detail, hint: err.hint, where: this.context(line, column, value) });
+  }
+
+  private toRow(fields: CopyField[], line: number): Row {
     const n = this.types.length;
     if (fields.length < n) {
-      throw new DbError(SqlState.BadCopyFileFormat, `missing data for column "${this.types[fields.length]!.name}"`, { where: this.context() });
+      throw new DbError(SqlState.BadCopyFileFormat, `missing data for column "${this.types[fields.length]!.name}"`, { where: this.context(line) });
     }
     if (fields.length > n) {
       throw new DbError(SqlState.BadCopyFileFormat, this.format === 1 ? `row field count is ${fields.length}, expected ${n}` : 'extra data after last expected column', {
-        where: this.context(),
+        where: this.context(line),
       });
     }
     const row: Row = new Array(n);
     for (let i = 0; i < n; i++) {
       const f = fields[i]!;
       if (f === null) {
+        row[i] = null;
+        continue;
+      }
+      if (this.deferred[i] && f instanceof FieldBytes) {
+        this.batch!.defer(i, f);
         row[i] = null;
         continue;
       }
@@ -92,10 +181,7 @@ export class CopyIn {
         if (typmod >= 0 && type.applyTypmod) v = type.applyTypmod(v, typmod, false);
         row[i] = v;
       } catch (err) {
-        if (err instanceof DbError) {
-          throw new DbError(err.code, err.message, { detail: err.detail, hint: err.hint, where: this.context(name, typeof f === 'string' ? f : f instanceof FieldBytes ? f.text() : undefined) });
-        }
-        throw err;
+        throw this.inField(err, line, name, typeof f === 'string' ? f : f instanceof FieldBytes ? f.text() : undefined);
       }
     }
     return row;
@@ -108,18 +194,80 @@ export class CopyIn {
     await this.inserter.insert(rows);
   }
 
-  async push(chunk: Buffer): Promise<void> {
-    for (const fields of this.parser.push(chunk)) {
-      this.pending.push(this.toRow(fields));
-      if (this.pending.length >= BATCH_ROWS) await this.flushRows();
+  /** Rows from the parser, in order: converted, then inserted in batches. */
+  private async take(fieldRows: CopyField[][], lines: readonly number[]): Promise<void> {
+    for (let k = 0; k < fieldRows.length; k++) {
+      let row: Row;
+      try {
+        row = this.toRow(fieldRows[k]!, lines[k]!);
+      } catch (err) {
+        await this.settle(); // the rows before this one go first, and so do their errors
+        throw err;
+      }
+      const b = this.batch;
+      if (b === null) {
+        this.pending.push(row);
+        if (this.pending.length >= BATCH_ROWS) await this.flushRows();
+        continue;
+      }
+      b.rows.push(row);
+      b.lines.push(lines[k]!);
+      if (b.rows.length >= PARSE_BATCH_ROWS) await this.hand(true);
     }
+  }
+
+  /** Queues the open batch (to a worker when `offThread`) and starts a new one; awaits the oldest past PARSE_AHEAD. */
+  private async hand(offThread: boolean): Promise<void> {
+    const b = this.batch!;
+    this.batch = new ParseBatch();
+    if (offThread && b.bounds.length > 0) {
+      const { bytes, bounds } = b.gather();
+      // A failed worker resolves to null: the batch is then parsed here.
+      b.parsed = parseVectorsOffThread(bytes, bounds)?.catch(() => null) ?? null;
+    }
+    this.queue.push(b);
+    while (this.queue.length > (offThread ? PARSE_AHEAD : 0)) await this.complete(this.queue.shift()!);
+  }
+
+  /** Inserts every row taken so far (the open batch is parsed here). */
+  private async settle(): Promise<void> {
+    if (this.batch !== null) await this.hand(false);
+    await this.flushRows();
+  }
+
+  /** Fills in a batch's vector fields (the worker's, else parsed here, raising the exact parser's errors) and inserts its rows. */
+  private async complete(b: ParseBatch): Promise<void> {
+    const parsed = b.parsed === null ? null : await b.parsed;
+    let at = 0;
+    for (let k = 0; k < b.fieldRow.length; k++) {
+      const r = b.fieldRow[k]!;
+      const col = b.fieldCol[k]!;
+      const { type, typmod, name } = this.types[col]!;
+      const dim = parsed === null ? -1 : parsed.dims[k]!;
+      try {
+        // Fields the worker declined (or all, without one) are parsed here.
+        let v: unknown = dim >= 0 ? parsed!.out.subarray(at, (at += dim)) : type.textInBytes!(...b.field(k), typmod, this.ctx.format);
+        if (typmod >= 0 && type.applyTypmod) v = type.applyTypmod(v, typmod, false);
+        b.rows[r]![col] = v;
+      } catch (err) {
+        const [buf, start, end] = b.field(k);
+        throw this.inField(err, b.lines[r]!, name, buf.toString('utf8', start, end));
+      }
+    }
+    if (b.rows.length > 0) await this.inserter.insert(b.rows);
+  }
+
+  async push(chunk: Buffer): Promise<void> {
+    const rows = this.parser.push(chunk);
+    await this.take(rows, this.parser.rowLines);
     this.ctx.checkCancel();
   }
 
   /** CopyDone: the last rows; returns the row count. */
   async finish(): Promise<number> {
-    for (const fields of this.parser.finish()) this.pending.push(this.toRow(fields));
-    await this.flushRows();
+    const rows = this.parser.finish();
+    await this.take(rows, this.parser.rowLines);
+    await this.settle();
     return this.inserter.count;
   }
 }

@@ -34,6 +34,8 @@ export interface CopyParser {
   finish(): CopyField[][];
   /** 1-based line (text/csv) or row (binary) number of the last row returned, for error context. */
   readonly line: number;
+  /** The line number of each row the last push() or finish() returned. */
+  readonly rowLines: readonly number[];
 }
 
 const badFormat = (message: string): DbError => new DbError(SqlState.BadCopyFileFormat, message);
@@ -105,6 +107,7 @@ function invalidUtf8(b: Uint8Array): DbError {
 class TextParser implements CopyParser {
   private rest: Buffer = Buffer.alloc(0);
   line = 0;
+  rowLines: number[] = [];
   private done = false;
   private headerPending: boolean;
   private readonly delimiter: number;
@@ -127,17 +130,18 @@ class TextParser implements CopyParser {
     const b = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
     const last = b.lastIndexOf(10);
     this.rest = last < 0 ? b : b.subarray(last + 1);
-    return last < 0 ? [] : this.lines(b.subarray(0, last + 1));
+    return this.lines(last < 0 ? b.subarray(0, 0) : b.subarray(0, last + 1));
   }
 
   finish(): CopyField[][] {
     const b = this.rest;
     this.rest = Buffer.alloc(0);
-    return b.length === 0 ? [] : this.lines(b);
+    return this.lines(b);
   }
 
   /** Rows of the lines in `b` (each ending in a newline, but the last line of the data may not). */
   private lines(b: Buffer): CopyField[][] {
+    this.rowLines = [];
     const ascii = isAscii(b);
     if (!ascii && !isUtf8(b)) this.throwInvalidUtf8(b);
     const rows: CopyField[][] = [];
@@ -177,6 +181,7 @@ class TextParser implements CopyParser {
       return;
     }
     rows.push(line.indexOf(92) < 0 ? this.plainFields(line, ascii) : this.fields(line.toString(ascii ? 'latin1' : 'utf8')));
+    this.rowLines.push(this.line);
   }
 
   /** Whether line[start..end) is the NULL string (compared as UTF-8 bytes). */
@@ -274,6 +279,7 @@ class CsvParser implements CopyParser {
   private rest = '';
   private decoder = new ChunkDecoder();
   line = 0;
+  rowLines: number[] = [];
   private headerPending: boolean;
   private done = false;
 
@@ -295,6 +301,7 @@ class CsvParser implements CopyParser {
   private drain(final: boolean): CopyField[][] {
     const { delimiter: d, quote: q, escape: e, nullString } = this.o;
     const rows: CopyField[][] = [];
+    this.rowLines = [];
     const s = this.rest;
     let pos = 0;
     while (pos < s.length && !this.done) {
@@ -355,6 +362,7 @@ class CsvParser implements CopyParser {
         break;
       }
       rows.push(fields);
+      this.rowLines.push(this.line);
     }
     this.rest = s.slice(pos);
     return rows;
@@ -369,6 +377,7 @@ class BinaryParser implements CopyParser {
   private headerDone = false;
   private ended = false;
   line = 0;
+  rowLines: number[] = [];
 
   push(chunk: Buffer): CopyField[][] {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
@@ -377,6 +386,7 @@ class BinaryParser implements CopyParser {
 
   private drain(): CopyField[][] {
     const rows: CopyField[][] = [];
+    this.rowLines = [];
     const b = this.buf;
     let p = 0;
     if (!this.headerDone) {
@@ -422,6 +432,7 @@ class BinaryParser implements CopyParser {
       if (!complete) break;
       this.line++;
       rows.push(fields);
+      this.rowLines.push(this.line);
       p = q;
     }
     this.buf = b.subarray(p);
