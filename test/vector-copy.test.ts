@@ -115,4 +115,73 @@ test('a bad vector in COPY text is pgvector\'s error with COPY\'s context, and n
   }
   const [r] = await sql.unsafe('SELECT count(*) AS n FROM t');
   assert.equal(Number(r!.n), 0);
+  await sql.unsafe('DROP TABLE t');
+});
+
+/** `n` rows of (id, vector(4) literal or null, label): plain literals, with strtof forms, spaces, NULLs and escaped labels mixed in. */
+function manyRows(n: number, seed: number): [number, string | null, string][] {
+  const rnd = mulberry32(seed);
+  const rows: [number, string | null, string][] = [];
+  for (let id = 1; id <= n; id++) {
+    const xs = Array.from({ length: 4 }, () => ((rnd() - 0.5) * 10 ** Math.floor(rnd() * 6 - 3)).toPrecision(1 + Math.floor(rnd() * 8)));
+    const kind = rnd();
+    // Forms the fast path declines (the main thread parses them) and NULLs, now and then.
+    const v = kind < 0.02 ? null : kind < 0.04 ? `[${xs.map((x) => (x.startsWith('-') ? x : `+${x}`)).join(',')}]` : kind < 0.06 ? ` [ ${xs.join(' , ')} ] ` : `[${xs.join(',')}]`;
+    rows.push([id, v, kind > 0.99 ? `tab\there ${id}` : `r${id}`]);
+  }
+  return rows;
+}
+
+const copyText = (rows: readonly [number, string | null, string][]): string =>
+  rows.map(([id, v, label]) => `${id}\t${v === null ? '\\N' : v}\t${label.replace(/\\/g, '\\\\').replace(/\t/g, '\\t')}\n`).join('');
+
+test('a COPY big enough for the parse workers gives pgvector\'s vectors, row for row', async () => {
+  const rows = manyRows(7_000, 11);
+  await sql.unsafe('DROP TABLE IF EXISTS t; CREATE TABLE t (id int, v vector(4), label text)');
+  await copyIn('COPY t FROM STDIN', copyText(rows));
+  await lite.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (id int, v vector(4), label text)');
+  const quote = (s: string | null): string => (s === null ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
+  await lite.exec(`INSERT INTO t VALUES ${rows.map(([id, v, label]) => `(${id}, ${quote(v)}, ${quote(label)})`).join(',')}`);
+  const r = await lite.query<{ line: string }>("SELECT id || ' ' || coalesce(v::text, 'null') || ' ' || label AS line FROM t ORDER BY id");
+  assert.deepEqual(await ours(), r.rows.map((x) => x.line));
+  await sql.unsafe('DROP TABLE t');
+});
+
+test('in a big COPY the first bad line is the one reported, whichever thread parsed it, and nothing is stored', async () => {
+  await sql.unsafe('DROP TABLE IF EXISTS t; CREATE TABLE t (id int, v vector(4), label text)');
+  const bad = '[1,2,3]';
+  const want = await lite.query('SELECT $1::vector(4)', [bad]).then(
+    () => null,
+    (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
+  );
+  assert.notEqual(want, null);
+  const cases: { name: string; edits: [number, string][]; expect: { code: string; message: string; where: string } }[] = [
+    // Line 3,000 is in the second batch of 2,048 rows: parsed by a worker.
+    { name: 'bad vector in a worker batch', edits: [[3_000, `3000\t${bad}\tx`]], expect: { ...want!, where: `COPY t, line 3000, column v: "${bad}"` } },
+    // The missing column two lines later is found first (on the event loop), but line 2,500 comes first.
+    {
+      name: 'bad vector before a short line of the same batch',
+      edits: [[2_500, `2500\t${bad}\tx`], [2_502, '2502']],
+      expect: { ...want!, where: `COPY t, line 2500, column v: "${bad}"` },
+    },
+    { name: 'short line before a bad vector', edits: [[2_500, '2500'], [2_502, `2502\t${bad}\tx`]], expect: { code: '22P04', message: 'missing data for column "v"', where: 'COPY t, line 2500' } },
+    // Bad vector in the first batch, bad integer in the third.
+    {
+      name: 'bad vector, then a bad integer batches later',
+      edits: [[100, `100\t${bad}\tx`], [5_000, 'x\t[1,2,3,4]\ty']],
+      expect: { ...want!, where: `COPY t, line 100, column v: "${bad}"` },
+    },
+  ];
+  for (const c of cases) {
+    const lines = copyText(manyRows(6_000, 3)).split('\n');
+    for (const [line, text] of c.edits) lines[line - 1] = text;
+    const got = await copyIn('COPY t FROM STDIN', lines.join('\n')).then(
+      () => null,
+      (e: { code: string; message: string; where: string }) => ({ code: e.code, message: e.message, where: e.where }),
+    );
+    assert.deepEqual(got, c.expect, c.name);
+    const [r] = await sql.unsafe('SELECT count(*) AS n FROM t');
+    assert.equal(Number(r!.n), 0, c.name);
+  }
+  await sql.unsafe('DROP TABLE t');
 });

@@ -130,4 +130,15 @@ export class GrowingBloomFilter {
     for (const l of this.layers) if (l.hasHashes(h)) return true;
     return false;
   }
+
+  /** add() that also answers mayContain() as it was before the add (the key hashed once). */
+  addChecked(key: Uint8Array | string): boolean {
+    const h = hashes(key);
+    let had = false;
+    for (let i = 0; i < this.layers.length && !had; i++) had = this.layers[i]!.hasHashes(h);
+    let last = this.layers[this.layers.length - 1]!;
+    if (last.full) this.layers.push((last = new BloomFilter(last.capacity * 2)));
+    last.addHashes(h);
+    return had;
+  }
 }

@@ -6,11 +6,32 @@
  * page once. Reads see the buffer first. Writes that are not yet flushed are lost by a
  * crash, so use it only for derived data that is rebuilt after a crash (the primary-key
  * index is: docs/pk-index.md).
+ *
+ * A big batch of puts can be handed over whole as a KvLayer (putLayer): it is read in place
+ * until the flush packs it, instead of costing a map insert and a value Buffer per key.
  */
+import { type KvLayer, MapLayer } from './kv-layer.ts';
 import { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
 import type { SqliteFlusher } from './sqlite-flusher.ts';
 
 const key = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+
+/** A key's value in `layers`, newest first (undefined: in none of them). */
+function inLayers(layers: readonly KvLayer[], s: string): Buffer | null | undefined {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const v = layers[i]!.get(s);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** The entries of `layers` merged, the newest value of each key winning. */
+function merged(layers: readonly KvLayer[]): Map<string, Buffer | null> {
+  if (layers.length === 1 && layers[0] instanceof MapLayer) return layers[0].map;
+  const out = new Map<string, Buffer | null>();
+  for (const l of layers) l.forEach((k, v) => out.set(k, v));
+  return out;
+}
 
 export class BufferedKv implements KvStore {
   /** Pending writes: latin1 key → value, or null for a delete. */
@@ -26,11 +47,15 @@ export class BufferedKv implements KvStore {
   /** Flushes done (for tests and reports). */
   flushes = 0;
 
+  /** Older buffered entries, frozen (oldest first): a memtable set aside by putLayer(), and the layers put. */
+  private layers: KvLayer[] = [];
+  private layersSize = 0;
+
   /**
    * A full buffer handed to the flusher's worker and not yet committed there (reads look in
    * it after the buffer), with the batch's generation.
    */
-  private flushing: { entries: Map<string, Buffer | null>; gen: number } | null = null;
+  private flushing: { layers: KvLayer[]; gen: number } | null = null;
 
   /**
    * @param flusher when given, a full buffer is written by its worker thread while writes go
@@ -51,7 +76,10 @@ export class BufferedKv implements KvStore {
     if (f === null || f.gen > gen) return;
     this.flushing = null;
     // Not written (a failed or dead worker): write it here, under any newer buffered values.
-    if (error !== undefined) this.writeBase(f.entries, [...f.entries.keys()].sort());
+    if (error !== undefined) {
+      const entries = merged(f.layers);
+      this.writeBase(entries, [...entries.keys()].sort());
+    }
     this.flushes++;
   }
 
@@ -63,14 +91,43 @@ export class BufferedKv implements KvStore {
     this.flushDone(f.gen, ok ? undefined : 'not written');
   }
 
-  /** A full buffer: to the worker when there is one and it is free, else written here. */
+  /** The buffer and the layers as one list of layers, oldest first; the buffer starts empty. */
+  private takeAll(): KvLayer[] {
+    const all = this.layers;
+    if (this.memtable.size > 0) all.push(new MapLayer(this.memtable));
+    this.memtable = new Map();
+    this.layers = [];
+    this.layersSize = 0;
+    return all;
+  }
+
+  /** A full buffer: to the worker when there is one and it is free (it sorts), else written here. */
   private autoFlush(): void {
     if (this.flusher === null || this.flusher.dead) return this.flush();
     if (this.flushing !== null) return; // the buffer grows until the write in flight is done
-    const entries = this.memtable;
-    const keys = [...entries.keys()].sort();
-    this.memtable = new Map();
-    this.flushing = { entries, gen: this.flusher.start(keys, entries) };
+    const layers = this.takeAll();
+    this.flushing = { layers, gen: this.flusher.start(layers) };
+  }
+
+  /** Entries buffered, counting a key once per layer that holds it. */
+  private get bufferedEntries(): number {
+    return this.memtable.size + this.layersSize;
+  }
+
+  /**
+   * Takes a batch of puts (and deletes) whole, newer than everything buffered so far. The
+   * layer must not change afterwards. Not inside atomic().
+   */
+  putLayer(layer: KvLayer): void {
+    if (this.undo !== null) throw new Error('BufferedKv.putLayer inside atomic()');
+    if (this.memtable.size > 0) {
+      this.layers.push(new MapLayer(this.memtable));
+      this.layersSize += this.memtable.size;
+      this.memtable = new Map();
+    }
+    this.layers.push(layer);
+    this.layersSize += layer.size;
+    if (this.bufferedEntries >= this.flushEntries) this.autoFlush();
   }
 
   /** Writes entries (keys sorted) to the base store in one transaction. */
@@ -98,21 +155,21 @@ export class BufferedKv implements KvStore {
       if (before !== undefined) this.undo.push(s, before); // pairs, flat: no array per write
     }
     this.memtable.set(s, v);
-    if (this.undo === null && this.memtable.size >= this.flushEntries) this.autoFlush();
+    if (this.undo === null && this.bufferedEntries >= this.flushEntries) this.autoFlush();
   }
 
   /** Writes the buffer to the base store in key order, atomically, here and now (after any flush in flight). */
   flush(): void {
     this.settle();
-    if (this.memtable.size === 0) return;
+    if (this.bufferedEntries === 0) return;
+    const entries = merged(this.takeAll());
     // The default sort compares UTF-16 code units: for latin1 strings, the bytes' order.
-    this.writeBase(this.memtable, [...this.memtable.keys()].sort());
-    this.memtable = new Map();
+    this.writeBase(entries, [...entries.keys()].sort());
     this.flushes++;
   }
 
   get pendingEntries(): number {
-    return this.memtable.size;
+    return this.bufferedEntries;
   }
 
   put(k: Uint8Array, v: Uint8Array): void {
@@ -124,10 +181,15 @@ export class BufferedKv implements KvStore {
     this.setLatin1(s, v);
   }
 
-  /** A key's buffered state: the buffer's, else the batch in flight's (null: deleted; undefined: not buffered). */
+  /** A key's buffered state: the buffer's, the layers', else the batch in flight's (null: deleted; undefined: not buffered). */
   private buffered(s: string): Buffer | null | undefined {
     const v = this.memtable.get(s);
-    return v !== undefined || this.flushing === null ? v : this.flushing.entries.get(s);
+    if (v !== undefined) return v;
+    if (this.layers.length > 0) {
+      const l = inLayers(this.layers, s);
+      if (l !== undefined) return l;
+    }
+    return this.flushing === null ? undefined : inLayers(this.flushing.layers, s);
   }
 
   /** get() of a key given as its latin1 string. */
@@ -165,6 +227,7 @@ export class BufferedKv implements KvStore {
   rewriteBuffered(fn: (v: Buffer) => Buffer | null | undefined): void {
     if (this.undo !== null) throw new Error('BufferedKv.rewriteBuffered inside atomic()');
     this.settle(); // a flush in flight is in the base store afterwards, where the caller rewrites it
+    if (this.layers.length > 0) this.memtable = merged(this.takeAll());
     for (const [k, v] of this.memtable) {
       if (v === null) continue;
       const next = fn(v);
@@ -221,7 +284,7 @@ export class BufferedKv implements KvStore {
     try {
       const r = fn();
       this.undo = null;
-      if (this.memtable.size >= this.flushEntries) this.autoFlush();
+      if (this.bufferedEntries >= this.flushEntries) this.autoFlush();
       return r;
     } catch (err) {
       const log = this.undo ?? [];

@@ -6,6 +6,7 @@
  * that must read or change the table itself next.
  */
 import { Worker } from 'node:worker_threads';
+import type { KvLayer } from './kv-layer.ts';
 import { PUT_CHUNK } from './sqlite-kv.ts';
 
 /** A batch takes well under a second; this long means the worker is stuck. */
@@ -38,34 +39,15 @@ export class SqliteFlusher {
   dead = false;
 
   /**
-   * Starts writing `entries` (sorted latin1 keys → value, null = delete) in one transaction;
-   * returns the batch's generation.
+   * Starts writing the layers' entries (oldest first; the worker sorts them and keeps each
+   * key's newest) in one transaction; returns the batch's generation.
    */
-  start(keys: readonly string[], entries: ReadonlyMap<string, Buffer | null>): number {
-    const values: (Buffer | null)[] = new Array(keys.length);
-    let size = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const v = (values[i] = entries.get(keys[i]!)!);
-      size += 6 + keys[i]!.length + (v?.length ?? 0);
-    }
-    // Byte loops, not a native call per key and value (keys are ~20 bytes, values 8).
-    const b = Buffer.allocUnsafeSlow(size);
+  start(layers: readonly KvLayer[]): number {
+    const b = Buffer.allocUnsafeSlow(layers.reduce((n, l) => n + l.packedSize(), 0));
     let p = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      b[p++] = k.length & 255;
-      b[p++] = k.length >>> 8;
-      for (let j = 0; j < k.length; j++) b[p++] = k.charCodeAt(j);
-      const v = values[i]!;
-      const n = v === null ? -1 : v.length;
-      b[p++] = n & 255;
-      b[p++] = (n >>> 8) & 255;
-      b[p++] = (n >>> 16) & 255;
-      b[p++] = n >>> 24;
-      if (v !== null) for (let j = 0; j < v.length; j++) b[p++] = v[j]!;
-    }
+    for (const l of layers) p = l.pack(b, p);
     this.gen++;
-    this.worker.postMessage({ gen: this.gen, bytes: b.buffer }, [b.buffer]);
+    this.worker.postMessage({ gen: this.gen, bytes: b.buffer, length: p }, [b.buffer]);
     return this.gen;
   }
 

@@ -12,6 +12,7 @@ import {
   type CopyField,
   openCursor,
   parseVectorsOffThread,
+  parseWorkerCount,
   type ParsedVectors,
   resolveCopyOptions,
   RowInserter,
@@ -30,8 +31,10 @@ type CopyStatement = Statement & { kind: 'copy' };
 const BATCH_ROWS = 1000;
 /** Rows per batch whose vector fields go to a parse worker (smaller COPYs parse on the main thread). */
 const PARSE_BATCH_ROWS = 2048;
-/** Batches handed to workers and not yet inserted, at most (then the oldest is awaited). */
-const PARSE_AHEAD = 3;
+/** Batches queued and not yet inserted, at most (then the oldest is awaited). */
+const PARSE_AHEAD = 6;
+/** Batches each worker has to parse, at most (more are parsed on the event loop). */
+const WORKERS_AHEAD = 2;
 
 /**
  * Rows whose vector fields are parsed later, off the event loop. A field stands as null in
@@ -53,8 +56,12 @@ class ParseBatch {
    * reused, so holding them is safe) and the span [lo, hi) of each that fields cover.
    */
   private readonly chunks: { buf: ArrayBufferLike; view: Buffer; lo: number; hi: number }[] = [];
-  /** The worker's parse (null when it failed: the batch is parsed here). */
+  /** The worker's parse (resolving to null when it failed: the batch is then parsed here); null: parsed here. */
   parsed: Promise<ParsedVectors | null> | null = null;
+  /** Parsed (by the worker or here). */
+  ready = false;
+  /** The first field's error, thrown when the batch's turn comes. */
+  failure: unknown = undefined;
 
   defer(col: number, f: FieldBytes): void {
     const at = f.b.byteOffset + f.start;
@@ -216,17 +223,27 @@ export class CopyIn {
     }
   }
 
-  /** Queues the open batch (to a worker when `offThread`) and starts a new one; awaits the oldest past PARSE_AHEAD. */
+  /**
+   * Queues the open batch and starts a new one. The batch goes to a worker when `offThread`
+   * and the workers have fewer than WORKERS_AHEAD batches to parse; otherwise it is parsed
+   * here and now, so the event loop parses while the workers do instead of waiting for them.
+   * Then inserts the batches at the head of the queue that are parsed, and waits for the
+   * oldest while more than PARSE_AHEAD are queued.
+   */
   private async hand(offThread: boolean): Promise<void> {
     const b = this.batch!;
     this.batch = new ParseBatch();
-    if (offThread && b.bounds.length > 0) {
+    const parsing = this.queue.reduce((n, q) => n + (q.parsed !== null && !q.ready ? 1 : 0), 0);
+    if (offThread && b.bounds.length > 0 && parsing < WORKERS_AHEAD * parseWorkerCount()) {
       const { bytes, bounds } = b.gather();
+      const p = parseVectorsOffThread(bytes, bounds);
       // A failed worker resolves to null: the batch is then parsed here.
-      b.parsed = parseVectorsOffThread(bytes, bounds)?.catch(() => null) ?? null;
+      if (p !== null) b.parsed = p.then((r) => r, () => null).finally(() => (b.ready = true));
     }
+    if (b.parsed === null) this.fill(b, null);
     this.queue.push(b);
-    while (this.queue.length > (offThread ? PARSE_AHEAD : 0)) await this.complete(this.queue.shift()!);
+    const ahead = offThread ? PARSE_AHEAD : 0;
+    while (this.queue.length > 0 && (this.queue[0]!.ready || this.queue.length > ahead)) await this.insertHead();
   }
 
   /** Inserts every row taken so far (the open batch is parsed here). */
@@ -235,9 +252,13 @@ export class CopyIn {
     await this.flushRows();
   }
 
-  /** Fills in a batch's vector fields (the worker's, else parsed here, raising the exact parser's errors) and inserts its rows. */
-  private async complete(b: ParseBatch): Promise<void> {
-    const parsed = b.parsed === null ? null : await b.parsed;
+  /**
+   * Fills in a batch's vector fields: the worker's, else parsed here (raising the exact
+   * parser's errors). An error waits in the batch for its turn (insertHead), so errors come in
+   * line order.
+   */
+  private fill(b: ParseBatch, parsed: ParsedVectors | null): void {
+    b.ready = true;
     let at = 0;
     for (let k = 0; k < b.fieldRow.length; k++) {
       const r = b.fieldRow[k]!;
@@ -251,9 +272,17 @@ export class CopyIn {
         b.rows[r]![col] = v;
       } catch (err) {
         const [buf, start, end] = b.field(k);
-        throw this.inField(err, b.lines[r]!, name, buf.toString('utf8', start, end));
+        b.failure = this.inField(err, b.lines[r]!, name, buf.toString('utf8', start, end));
+        return;
       }
     }
+  }
+
+  /** Inserts the oldest queued batch, once parsed. */
+  private async insertHead(): Promise<void> {
+    const b = this.queue.shift()!;
+    if (b.parsed !== null) this.fill(b, await b.parsed);
+    if (b.failure !== undefined) throw b.failure;
     if (b.rows.length > 0) await this.inserter.insert(b.rows);
   }
 

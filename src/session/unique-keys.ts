@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { BloomFilter, BufferedKv, GrowingBloomFilter, decodeKey, encodeKey, encodeKeyLatin1, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteFlusher, SqliteKv } from '../kv/index.ts';
+import { BloomFilter, BufferedKv, GrowingBloomFilter, decodeKey, encodeKey, encodeKeyLatin1, type KvLayer, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteFlusher, SqliteKv } from '../kv/index.ts';
 import { makeRowId, ROW_ID_SEGMENT_FACTOR, type SegmentMove, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -57,6 +57,69 @@ const rowIdBytes = (rowId: number): Buffer => {
   return b;
 };
 const rowIdOf = (b: Buffer): number => b.readDoubleBE(0);
+
+/**
+ * A committed transaction's keys of one constraint as a write-buffer layer (BufferedKv.putLayer):
+ * the transaction's own map (encoded key → provisional id) and the row ids commit assigned,
+ * read in place and packed at flush, instead of a memtable insert and a value Buffer per key.
+ */
+class CommittedKeys implements KvLayer {
+  constructor(
+    private readonly prefix: string,
+    private readonly keys: ReadonlyMap<string, number>,
+    /** Row id of each provisional row (NaN: deleted again by the transaction). */
+    private readonly assigned: readonly number[],
+  ) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  private rowId(provisional: number): number | undefined {
+    const id = this.assigned[-provisional - 1];
+    return id === undefined || Number.isNaN(id) ? undefined : id;
+  }
+
+  get(full: string): Buffer | undefined {
+    if (!full.startsWith(this.prefix)) return undefined;
+    const p = this.keys.get(full.slice(this.prefix.length));
+    const id = p === undefined ? undefined : this.rowId(p);
+    return id === undefined ? undefined : rowIdBytes(id);
+  }
+
+  forEach(fn: (key: string, value: Buffer | null) => void): void {
+    this.keys.forEach((p, k) => {
+      const id = this.rowId(p);
+      if (id !== undefined) fn(this.prefix + k, rowIdBytes(id));
+    });
+  }
+
+  packedSize(): number {
+    let n = 0;
+    this.keys.forEach((_p, k) => (n += k.length));
+    return n + this.keys.size * (6 + this.prefix.length + 8);
+  }
+
+  pack(b: Buffer, p: number): number {
+    const prefix = this.prefix;
+    this.keys.forEach((provisional, k) => {
+      const id = this.rowId(provisional);
+      if (id === undefined) return;
+      const n = prefix.length + k.length;
+      b[p++] = n & 255;
+      b[p++] = n >>> 8;
+      for (let j = 0; j < prefix.length; j++) b[p++] = prefix.charCodeAt(j);
+      for (let j = 0; j < k.length; j++) b[p++] = k.charCodeAt(j);
+      b.writeInt32LE(8, p);
+      b.writeDoubleBE(id, p + 4);
+      p += 12;
+    });
+    return p;
+  }
+}
+
+/** A transaction with at least this many keys of a constraint commits them as a layer (CommittedKeys). */
+const LAYER_MIN_KEYS = 1024;
 
 export class UniqueConstraint {
   /**
@@ -261,6 +324,24 @@ export class UniqueKeys {
   }
 
   /**
+   * committedEntry() of a key a transaction claims, which also goes into the filter now (hashed
+   * once): every key a transaction inserts is in the filter before it commits, so commits add
+   * none. A claim that aborts leaves its bits behind, a false positive like a deleted key's.
+   */
+  private claimedEntry(u: UniqueConstraint, k: string): Buffer | undefined {
+    const full = u.fullKeyLatin1(k);
+    const maybe = this.bloom.addChecked(full);
+    if (this.bloom.layers.length > MAX_BLOOM_LAYERS) this.bloomRebuildDue = true;
+    const ra = this.readAhead;
+    if (ra !== null && ra.u === u) {
+      const v = ra.entries.get(k);
+      if (v !== undefined) return v ?? undefined;
+    }
+    if (!maybe) return undefined;
+    return this.kv instanceof BufferedKv ? this.kv.getLatin1(full) : this.kv.get(Buffer.from(full, 'latin1'));
+  }
+
+  /**
    * Reads the committed entries of keys of `u` in one batch (SqliteKv: one `IN (...)`
    * statement per 250 keys) for the point reads that follow (lookup, conflicts). Keys the
    * Bloom filter rules out are not read.
@@ -330,6 +411,10 @@ export class UniqueKeys {
     const f = new BloomFilter(Math.max(MIN_BLOOM_KEYS, 2 * n));
     for (const k of keys) f.add(k);
     this.bloom = new GrowingBloomFilter(0, [f]);
+    // Keys open transactions have claimed are not in the store yet, and their commits add none.
+    for (const cs of this.byTable.values()) {
+      for (const u of cs) for (const w of u.writers) w.inserted.get(u)?.forEach((_p, k) => this.bloom.add(u.fullKeyLatin1(k)));
+    }
   }
 
   /** The filter a clean close saved (its layers in order), or null when missing or unreadable. */
@@ -553,7 +638,8 @@ export class UniqueKeys {
         for (let r = 0; r < rows.length; r++) {
           const k = ks[r]!;
           if (k === null) continue;
-          if (mine.has(k) || (gone?.has(k) !== true && this.committedEntry(u, k) !== undefined)) {
+          // A key the transaction deleted was in the index, so it is in the filter already.
+          if (mine.has(k) || (gone?.has(k) !== true && this.claimedEntry(u, k) !== undefined)) {
             ks.length = r; // the keys claimed so far, for the rollback below
             throw u.violation(rows[r]!);
           }
@@ -615,6 +701,10 @@ export class UniqueKeys {
         if (keys.size === 0) continue;
         const assigned = tx.writeTx?.state === 'committed' ? tx.writeTx.assignedRowIds(u.table.tableId) : [];
         const gone = tx.deleted.get(u);
+        if (kv instanceof BufferedKv && keys.size >= LAYER_MIN_KEYS && (gone === undefined || gone.size === 0)) {
+          kv.putLayer(new CommittedKeys(u.fullKeyLatin1(''), keys, assigned));
+          continue;
+        }
         // Which keys were put matters only to the deletes below.
         const done = gone !== undefined && gone.size > 0 ? new Set<string>() : null;
         if (done !== null) put.set(u, done);
@@ -622,8 +712,8 @@ export class UniqueKeys {
         keys.forEach((provisional, k) => {
           const id = assigned[-provisional - 1];
           if (id !== undefined && !Number.isNaN(id)) {
-            // A key the transaction deleted was in the index, so it is in the filter already.
-            this.entryPut(u.fullKeyLatin1(k), rowIdBytes(id), gone?.has(k) === true);
+            // The key went into the filter when the transaction claimed it (claimedEntry).
+            this.entryPut(u.fullKeyLatin1(k), rowIdBytes(id), true);
             done?.add(k);
           }
         });

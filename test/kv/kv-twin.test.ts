@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { BufferedKv, MemoryKv, SqliteFlusher, SqliteKv, type KvStore } from '../../src/kv/index.ts';
+import { BufferedKv, MapLayer, MemoryKv, SqliteFlusher, SqliteKv, type KvStore } from '../../src/kv/index.ts';
 import { mulberry32 } from '../support/prng.ts';
 
 const rng = mulberry32;
@@ -24,7 +24,7 @@ const show = (es: { key: Buffer; value: Buffer }[]): string[] => es.map((e) => `
 function drive(a: KvStore, b: KvStore, seed: number, steps: number): void {
   const r = rng(seed);
   for (let step = 0; step < steps; step++) {
-    const op = Math.floor(r() * 12);
+    const op = Math.floor(r() * 13);
     const k = randomKey(r);
     const k2 = randomKey(r);
     const v = Buffer.from([Math.floor(r() * 256)]);
@@ -93,6 +93,16 @@ function drive(a: KvStore, b: KvStore, seed: number, steps: number): void {
         else a.delete(k);
         b.delete(k);
         break;
+      case 12: {
+        // A batch handed over whole (a layer: read in place, packed at flush) is newer than everything before it.
+        const layer = new Map<string, Buffer | null>([[k.toString('latin1'), v], [k2.toString('latin1'), r() < 0.3 ? null : Buffer.from([3])]]);
+        for (let n = Math.floor(r() * (r() < 0.2 ? 300 : 5)); n > 0; n--) layer.set(randomKey(r).toString('latin1'), r() < 0.2 ? null : Buffer.from([n & 0xff]));
+        for (const s of [a, b]) {
+          if (s instanceof BufferedKv) s.putLayer(new MapLayer(new Map(layer)));
+          else for (const [key, value] of layer) value === null ? s.delete(Buffer.from(key, 'latin1')) : s.put(Buffer.from(key, 'latin1'), value);
+        }
+        break;
+      }
     }
     if (step % 50 === 0) assert.deepEqual(show(a.scan(Buffer.alloc(0), null)), show(b.scan(Buffer.alloc(0), null)), ctx);
   }
