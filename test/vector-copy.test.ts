@@ -156,7 +156,7 @@ test('in a big COPY the first bad line is the one reported, whichever thread par
   );
   assert.notEqual(want, null);
   const cases: { name: string; edits: [number, string][]; expect: { code: string; message: string; where: string } }[] = [
-    // Line 3,000 is in the second batch of 2,048 rows: parsed by a worker.
+    // Line 3,000 is in the second batch of 2,000 rows: parsed by a worker.
     { name: 'bad vector in a worker batch', edits: [[3_000, `3000\t${bad}\tx`]], expect: { ...want!, where: `COPY t, line 3000, column v: "${bad}"` } },
     // The missing column two lines later is found first (on the event loop), but line 2,500 comes first.
     {

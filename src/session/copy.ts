@@ -30,7 +30,7 @@ type CopyStatement = Statement & { kind: 'copy' };
 
 const BATCH_ROWS = 1000;
 /** Rows per batch whose vector fields go to a parse worker (smaller COPYs parse on the main thread). */
-const PARSE_BATCH_ROWS = 2048;
+const PARSE_BATCH_ROWS = 2 * BATCH_ROWS;
 /** Batches queued and not yet inserted, at most (then the oldest is awaited). */
 const PARSE_AHEAD = 6;
 /** Batches each worker has to parse, at most (more are parsed on the event loop). */
@@ -283,7 +283,8 @@ export class CopyIn {
     const b = this.queue.shift()!;
     if (b.parsed !== null) this.fill(b, await b.parsed);
     if (b.failure !== undefined) throw b.failure;
-    if (b.rows.length > 0) await this.inserter.insert(b.rows);
+    // In BATCH_ROWS as other rows are: a batch lands in one growing segment, so segments fill to multiples of it.
+    for (let i = 0; i < b.rows.length; i += BATCH_ROWS) await this.inserter.insert(b.rows.slice(i, i + BATCH_ROWS));
   }
 
   async push(chunk: Buffer): Promise<void> {
