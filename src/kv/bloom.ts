@@ -2,12 +2,17 @@
  * kv/: a Bloom filter over byte-string keys — "certainly absent" answers without touching
  * the store. Used by the primary-key index in front of its KvStore, where most probes are
  * for new keys (inserts, upserts of new rows). Keys cannot be removed; a filter whose
- * deleted keys make it too full is rebuilt by its owner. 10 bits and 7 probes per key give
- * about 1% false positives at capacity. Serialises to bytes (`toBytes` / `fromBytes`).
+ * deleted keys make it too full is rebuilt by its owner. Blocked: a key's 7 bits all lie in
+ * one 64-byte block (one cache line), so a probe costs one cache miss, not seven; 10 bits per
+ * key give about 1% false positives at capacity. Serialises to bytes (`toBytes` /
+ * `fromBytes`).
  */
 
 const PROBES = 7;
 const BITS_PER_KEY = 10;
+const BLOCK_BYTES = 64;
+/** Odd multipliers: a key's i-th bit in its block is the top 9 bits of h2 × SALT[i] (as Parquet's split-block filter picks its bits). */
+const SALT = [0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b, 0x9efc4947];
 
 /**
  * Two independent 32-bit hashes of the bytes (FNV-1a with two offset bases), for double
@@ -39,7 +44,7 @@ function hashes(key: Uint8Array | string): [number, number] {
 
 export class BloomFilter {
   readonly bits: Uint8Array;
-  private readonly nbits: number;
+  private readonly blocks: number;
   /** Keys added since creation (including re-adds): compared with `capacity` to decide a rebuild. */
   added = 0;
 
@@ -48,8 +53,8 @@ export class BloomFilter {
     readonly capacity: number,
     bits?: Uint8Array,
   ) {
-    this.nbits = Math.max(64, Math.ceil(capacity * BITS_PER_KEY / 8) * 8);
-    this.bits = bits ?? new Uint8Array(this.nbits / 8);
+    this.blocks = Math.max(1, Math.ceil((capacity * BITS_PER_KEY) / (8 * BLOCK_BYTES)));
+    this.bits = bits ?? new Uint8Array(this.blocks * BLOCK_BYTES);
   }
 
   add(key: Uint8Array): void {
@@ -58,10 +63,10 @@ export class BloomFilter {
 
   /** @internal add() with the key's hashes computed already (GrowingBloomFilter). */
   addHashes([h1, h2]: readonly [number, number]): void {
+    const base = (h1 % this.blocks) * BLOCK_BYTES;
     for (let i = 0; i < PROBES; i++) {
-      const bit = (h1 + Math.imul(i, h2)) >>> 0;
-      const at = bit % this.nbits;
-      this.bits[at >>> 3]! |= 1 << (at & 7);
+      const at = Math.imul(h2, SALT[i]!) >>> 23; // a bit of the 512-bit block
+      this.bits[base + (at >>> 3)]! |= 1 << (at & 7);
     }
     this.added++;
   }
@@ -73,9 +78,10 @@ export class BloomFilter {
 
   /** @internal mayContain() with the key's hashes computed already. */
   hasHashes([h1, h2]: readonly [number, number]): boolean {
+    const base = (h1 % this.blocks) * BLOCK_BYTES;
     for (let i = 0; i < PROBES; i++) {
-      const at = ((h1 + Math.imul(i, h2)) >>> 0) % this.nbits;
-      if ((this.bits[at >>> 3]! & (1 << (at & 7))) === 0) return false;
+      const at = Math.imul(h2, SALT[i]!) >>> 23;
+      if ((this.bits[base + (at >>> 3)]! & (1 << (at & 7))) === 0) return false;
     }
     return true;
   }
@@ -84,21 +90,21 @@ export class BloomFilter {
     return this.added > this.capacity;
   }
 
-  /** 'TSBF' | u32 version=1 | f64 capacity | f64 added | bits. */
+  /** 'TSBF' | u32 version=2 (blocked) | f64 capacity | f64 added | bits. */
   toBytes(): Buffer {
     const head = Buffer.alloc(24);
     head.write('TSBF', 0, 'latin1');
-    head.writeUInt32LE(1, 4);
+    head.writeUInt32LE(2, 4);
     head.writeDoubleLE(this.capacity, 8);
     head.writeDoubleLE(this.added, 16);
     return Buffer.concat([head, this.bits]);
   }
 
-  /** The filter `toBytes` wrote, or null when the bytes are not one (then rebuild it). */
+  /** The filter `toBytes` wrote, or null when the bytes are not one (version 1, unblocked, included: then rebuild it). */
   static fromBytes(b: Buffer): BloomFilter | null {
-    if (b.length < 24 || b.toString('latin1', 0, 4) !== 'TSBF' || b.readUInt32LE(4) !== 1) return null;
+    if (b.length < 24 || b.toString('latin1', 0, 4) !== 'TSBF' || b.readUInt32LE(4) !== 2) return null;
     const f = new BloomFilter(b.readDoubleLE(8), new Uint8Array(b.subarray(24)));
-    if (f.bits.length * 8 !== f.nbits) return null;
+    if (f.bits.length !== f.blocks * BLOCK_BYTES) return null;
     f.added = b.readDoubleLE(16);
     return f;
   }

@@ -31,6 +31,10 @@ test('round trip through bytes; garbage is refused', () => {
   const bad = f.toBytes();
   bad.write('XXXX', 0, 'latin1');
   assert.equal(BloomFilter.fromBytes(bad), null);
+  // Version 1 (bits spread over the whole filter) reads differently: refused, so the owner rebuilds.
+  const v1 = f.toBytes();
+  v1.writeUInt32LE(1, 4);
+  assert.equal(BloomFilter.fromBytes(v1), null);
 });
 
 test('a growing filter adds layers of twice the capacity instead of re-reading keys; every added key may be contained', () => {
