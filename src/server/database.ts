@@ -32,7 +32,7 @@ export async function openDatabase(dataDir: string, log: Logger, fsync = true, t
   }
   const budget = defaultColumnBudgets();
   const storage = await StorageEngine.open({
-    dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync,
+    dataDir, catalog, objectStore, log: log.child({ component: 'storage' }), fsync, walPreallocateBytes: 256 * 1024 * 1024,
     columnBudget: memoryBudget === null ? budget : { heap: budget.heap, external: memoryBudget },
   });
   if (tiering !== null) {

@@ -41,6 +41,8 @@ export interface StorageEngineOptions {
   readonly columnBudget?: ColumnCost;
   /** WAL file size before a new file starts (default 64 MiB). */
   readonly walFileBytes?: number;
+  /** Zeros kept ahead of the WAL's end, at most (WalOptions.preallocateBytes; default 0). */
+  readonly walPreallocateBytes?: number;
 }
 
 /** What `maintain()` did. */
@@ -87,7 +89,7 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
    * maintenance timer. Shadow files a crash left (NEW, NEW_MERGE, NEW_INDEX) go TO_DELETE.
    */
   static async open(opts: StorageEngineOptions): Promise<StorageEngine> {
-    const wal = await WriteAheadLog.open({ dir: path.join(opts.dataDir, 'wal'), fsync: opts.fsync, log: opts.log, fileBytes: opts.walFileBytes });
+    const wal = await WriteAheadLog.open({ dir: path.join(opts.dataDir, 'wal'), fsync: opts.fsync, log: opts.log, fileBytes: opts.walFileBytes, preallocateBytes: opts.walPreallocateBytes });
     const e = new StorageEngine(opts, wal);
     opts.catalog.cleanUpShadowFiles();
     for (const def of opts.catalog.listTables()) e.tables.set(def.tableId, await loadTable(e, def));

@@ -22,7 +22,19 @@ export interface WalOptions {
   readonly log: Logger;
   /** A new file is started once the current one passes this size. */
   readonly fileBytes?: number;
+  /**
+   * At most this many bytes of zeros are written ahead of the log's end while it is idle
+   * (default 0: none), as much as the largest write so far and a quarter more. A big commit
+   * then overwrites file pages that exist already: 108 MB took 70–340 ms into new pages and
+   * ~60 ms into written ones on this VM (PostgreSQL preallocates WAL segments likewise).
+   * Replay reads a zero record header as the end of the log.
+   */
+  readonly preallocateBytes?: number;
 }
+
+/** Zeros written per step of preallocation (commits wait at most for one step). */
+const PREALLOCATE_STEP = 1 << 20;
+const ZEROS = Buffer.alloc(PREALLOCATE_STEP);
 
 /** One commit's work: `build` runs at flush time and returns its records; `apply` runs once they are durable. */
 export interface WalJob {
@@ -42,6 +54,11 @@ export class WriteAheadLog {
   private fh: fs.FileHandle | undefined;
   private fileStart = 0n;
   private fileSize = 0;
+  /** File offset up to which the file exists (written or zero-filled). */
+  private allocatedEnd = 0;
+  /** The largest single write so far (preallocation follows it). */
+  private largestWrite = 0;
+  private closing = false;
   private queue: (QueuedJob | QueuedBarrier)[] = [];
   private running = false;
   private failed: unknown;
@@ -83,7 +100,7 @@ export class WriteAheadLog {
       // Acknowledged commits after the checkpoint would be lost silently: refuse to start.
       throw corrupted('write-ahead log', `no WAL file holds checkpoint LSN ${fromLsn} in ${this.opts.dir}`);
     }
-    let last: { name: string; start: bigint; size: number } | undefined;
+    let last: { name: string; start: bigint; size: number; allocated: number } | undefined;
     for (let i = files.length - needed.length; i < files.length; i++) {
       const f = files[i]!;
       const full = path.join(this.opts.dir, f.name);
@@ -96,6 +113,7 @@ export class WriteAheadLog {
       while (!bad) {
         const res = readRecord(buf, offset);
         if (res === 'end') break;
+        if (res === 'bad' && isZeroHeader(buf, offset)) break; // preallocated space: the end
         if (res === 'bad') {
           bad = true;
           break;
@@ -104,7 +122,7 @@ export class WriteAheadLog {
         offset += res.size;
       }
       if (!bad) {
-        last = { ...f, size: buf.length };
+        last = { ...f, size: offset, allocated: buf.length };
         continue;
       }
       if (start !== f.start) {
@@ -114,7 +132,7 @@ export class WriteAheadLog {
         const lsn = f.start + BigInt(offset - WAL_HEADER_BYTES);
         this.opts.log.warn({ file: f.name, lsn: lsn.toString(), droppedBytes: buf.length - offset }, 'WAL ends in a torn or corrupt record; truncating the log there');
         await fs.truncate(full, offset);
-        last = { ...f, size: offset };
+        last = { ...f, size: offset, allocated: offset };
       }
       for (const later of files.slice(i + 1)) await fs.rename(path.join(this.opts.dir, later.name), path.join(this.opts.dir, `${later.name}.corrupt`));
       break;
@@ -125,6 +143,7 @@ export class WriteAheadLog {
       this.fh = await fs.open(path.join(this.opts.dir, last.name), constants.O_RDWR | this.syncFlag);
       this.fileStart = last.start;
       this.fileSize = last.size;
+      this.allocatedEnd = last.allocated;
       if (this.opts.fsync) await this.fh.datasync();
     }
   }
@@ -141,6 +160,7 @@ export class WriteAheadLog {
     this.fh = fh;
     this.fileStart = startLsn;
     this.fileSize = WAL_HEADER_BYTES;
+    this.allocatedEnd = WAL_HEADER_BYTES;
   }
 
   /** Queues a job; resolves once its records are durable and `apply` has run. */
@@ -182,7 +202,9 @@ export class WriteAheadLog {
   }
 
   private async loop(): Promise<void> {
-    while (this.queue.length > 0) {
+    for (;;) {
+      if (this.queue.length === 0 && !(await this.preallocateStep())) return;
+      if (this.queue.length === 0) continue;
       const head = this.queue[0]!;
       if (head.kind === 'barrier') {
         this.queue.shift();
@@ -194,6 +216,28 @@ export class WriteAheadLog {
       await this.flush(this.queue.splice(0, n) as QueuedJob[]);
     }
   }
+
+  /**
+   * Zero-fills one step ahead of the log's end, if preallocation is short of its target;
+   * false when there is nothing to do. Runs in the loop, so no write is in flight meanwhile.
+   */
+  private async preallocateStep(): Promise<boolean> {
+    const ahead = Math.min(this.opts.preallocateBytes ?? 0, this.largestWrite * 1.25);
+    if (ahead <= 0 || this.fh === undefined || this.closing || this.failed !== undefined) return false;
+    try {
+      // The next write goes to a new file: start it now, so that is the one preallocated.
+      if (this.fileSize >= this.fileBytes) await this.startFile(this.endLsn);
+      if (this.allocatedEnd - this.fileSize >= ahead) return false;
+      const at = Math.max(this.allocatedEnd, this.fileSize);
+      await this.fh!.write(ZEROS, 0, PREALLOCATE_STEP, at);
+      this.allocatedEnd = at + PREALLOCATE_STEP;
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not preallocate WAL space');
+      return false;
+    }
+    return true;
+  }
+
 
   private async flush(batch: QueuedJob[]): Promise<void> {
     if (this.failed !== undefined) {
@@ -218,6 +262,8 @@ export class WriteAheadLog {
       this.stats.writes++;
       if (this.opts.fsync) this.stats.fsyncs++; // the write was (O_DSYNC)
       this.fileSize += total;
+      this.allocatedEnd = Math.max(this.allocatedEnd, this.fileSize);
+      this.largestWrite = Math.max(this.largestWrite, total);
       let lsn = startLsn;
       for (const b of built) {
         const size = b.bufs.reduce((s, x) => s + x.length, 0);
@@ -261,10 +307,18 @@ export class WriteAheadLog {
 
   /** Waits for queued work, then closes the file. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.barrier(() => undefined);
     await this.fh?.close();
     this.fh = undefined;
   }
+}
+
+/** Whether a record header at `offset` is all zeros (preallocated space, or a header never written). */
+function isZeroHeader(buf: Buffer, offset: number): boolean {
+  const end = Math.min(buf.length, offset + 8);
+  for (let i = offset; i < end; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 /** Writes `bufs` back to back at `position` (gathered writes, however the kernel splits them). */

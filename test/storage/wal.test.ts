@@ -164,3 +164,46 @@ test('a checkpoint that reaches the end of a large WAL file starts a new one and
   assert.equal(got.length, rows.length);
   await env.close();
 });
+
+test('preallocated zeros ahead of the end: replay stops at them, appends continue at the logical end, across rotation', async () => {
+  const dir = tempDir();
+  const opts = { dir, fsync: true, log: silent, fileBytes: 3 << 20, preallocateBytes: 8 << 20 };
+  const commit = (i: number, bytes: number): { build: () => Buffer[]; apply: () => void } => ({
+    build: () => {
+      const block = Buffer.alloc(4 + bytes, i & 255); // u32 length | the column's block
+      block.writeUInt32LE(bytes, 0);
+      return [...insertRecord(BigInt(i), 7, 3, i, 1, [1], block), commitRecord(BigInt(i), 5n)];
+    },
+    apply: () => undefined,
+  });
+  const waitFor = async (cond: () => boolean): Promise<void> => {
+    for (let t = 0; t < 200 && !cond(); t++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(cond(), 'preallocated in time');
+  };
+  const sizes = (): number => fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  let wal = await WriteAheadLog.open(opts);
+  await wal.replay(0n, () => assert.fail('empty log'));
+  await wal.submit(commit(0, 1 << 20)); // 1 MiB: zeros follow, 1.25 MiB of them at least
+  const logical = sizes();
+  await waitFor(() => sizes() >= logical + (1 << 20));
+  const endBefore = wal.endLsn;
+  await wal.close();
+  wal = await WriteAheadLog.open(opts);
+  assert.deepEqual((await collect(wal)).map((r) => r.rec.kind), ['insert', 'commit']);
+  assert.equal(wal.endLsn, endBefore, 'the zeros are not part of the log');
+  assert.ok(sizes() >= logical + (1 << 20), 'and not a torn tail to truncate: they stay for the next writes');
+  // Appends overwrite the zeros; a write past fileBytes moves preallocation to the next file.
+  for (let i = 1; i <= 4; i++) await wal.submit(commit(i, 900_000));
+  await waitFor(() => fs.readdirSync(dir).length >= 2);
+  await wal.close();
+  wal = await WriteAheadLog.open(opts);
+  const recs = await collect(wal);
+  assert.deepEqual(recs.filter((r) => r.rec.kind === 'insert').map((r) => (r.rec.kind === 'insert' ? r.rec.blocks[0]![0] : -1)), [0, 1, 2, 3, 4]);
+  for (let i = 1; i < recs.length; i++) assert.ok(recs[i]!.lsn > recs[i - 1]!.lsn);
+  await wal.submit(commit(5, 10));
+  await wal.close();
+  wal = await WriteAheadLog.open(opts);
+  assert.equal((await collect(wal)).length, 12);
+  await wal.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
