@@ -1,5 +1,5 @@
 /** sql/: parsing with libpg-query and Tessera's typed AST. Imports only errors/. */
-export { initParser, parseSql, charOffset } from './parser.ts';
+export { initParser, parseRaw, parseSql, charOffset } from './parser.ts';
 export { errorPosition } from './position.ts';
 export { convertExpr, convertTypeName } from './convert.ts';
 export { selectStmt } from './select-stmt.ts';
