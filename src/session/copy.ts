@@ -11,6 +11,7 @@ import {
   FieldBytes,
   type CopyField,
   openCursor,
+  parseBacklog,
   parseVectorsOffThread,
   parseWorkerCount,
   type ParsedVectors,
@@ -225,7 +226,7 @@ export class CopyIn {
 
   /**
    * Queues the open batch and starts a new one. The batch goes to a worker when `offThread`
-   * and the workers have fewer than WORKERS_AHEAD batches to parse; otherwise it is parsed
+   * and the workers have fewer than WORKERS_AHEAD batches each to parse (of all COPYs); otherwise it is parsed
    * here and now, so the event loop parses while the workers do instead of waiting for them.
    * Then inserts the batches at the head of the queue that are parsed, and waits for the
    * oldest while more than PARSE_AHEAD are queued.
@@ -233,8 +234,8 @@ export class CopyIn {
   private async hand(offThread: boolean): Promise<void> {
     const b = this.batch!;
     this.batch = new ParseBatch();
-    const parsing = this.queue.reduce((n, q) => n + (q.parsed !== null && !q.ready ? 1 : 0), 0);
-    if (offThread && b.bounds.length > 0 && parsing < WORKERS_AHEAD * parseWorkerCount()) {
+    // The backlog counts every COPY's batches: concurrent COPYs share the workers.
+    if (offThread && b.bounds.length > 0 && parseBacklog() < WORKERS_AHEAD * parseWorkerCount()) {
       const { bytes, bounds } = b.gather();
       const p = parseVectorsOffThread(bytes, bounds);
       // A failed worker resolves to null: the batch is then parsed here.

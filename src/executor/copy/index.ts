@@ -2,4 +2,4 @@
 export { copyParser, FieldBytes, type CopyParser, type CopyField } from './copy-in.ts';
 export { copyFormatter, type CopyFormatter } from './copy-out.ts';
 export { resolveCopyOptions, type CopyOptions } from './copy-options.ts';
-export { parseVectorsOffThread, parseWorkerCount, type ParsedVectors } from './vector-parse-pool.ts';
+export { parseBacklog, parseVectorsOffThread, parseWorkerCount, type ParsedVectors } from './vector-parse-pool.ts';

@@ -45,6 +45,13 @@ function spawn(): Slot {
   return slot;
 }
 
+/** Batches handed to the workers and not yet answered, over all COPYs. */
+export function parseBacklog(): number {
+  let n = 0;
+  for (const slot of slots ?? []) n += slot.pending.size;
+  return n;
+}
+
 /** How many parse workers the pool runs (TESSERA_COPY_PARSE_WORKERS, else spare cores, 1..4). */
 export function parseWorkerCount(): number {
   const env = Number(process.env.TESSERA_COPY_PARSE_WORKERS);
