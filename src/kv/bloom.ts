@@ -14,13 +14,31 @@ const BLOCK_BYTES = 64;
 /** Odd multipliers: a key's i-th bit in its block is the top 9 bits of h2 × SALT[i] (as Parquet's split-block filter picks its bits). */
 const SALT = [0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b, 0x9efc4947];
 
+/** FNV-1a state of both hashes before any byte. */
+const START: HashState = [0x811c9dc5, 0x01000193 ^ 0x5bd1e995];
+
+/** The two hashes' running state after some bytes: hashing a shared key prefix once (hashState). */
+export type HashState = readonly [number, number];
+
+/** The state after `prefix` (latin1: one byte per char code), to continue with hashes(key, state). */
+export function hashState(prefix: string): HashState {
+  let [h1, h2] = START;
+  for (let i = 0; i < prefix.length; i++) {
+    const b = prefix.charCodeAt(i) & 0xff;
+    h1 = Math.imul(h1 ^ b, 0x01000193);
+    h2 = Math.imul(h2 ^ b, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return [h1, h2];
+}
+
 /**
  * Two independent 32-bit hashes of the bytes (FNV-1a with two offset bases), for double
- * hashing. A string is taken as latin1 (one byte per char code): the same hashes as its bytes.
+ * hashing, continuing from `from` (the hashes of prefix ‖ key when `from` is hashState(prefix)).
+ * A string is taken as latin1 (one byte per char code): the same hashes as its bytes.
  */
-function hashes(key: Uint8Array | string): [number, number] {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ 0x5bd1e995;
+function hashes(key: Uint8Array | string, from: HashState = START): [number, number] {
+  let [h1, h2] = from;
   if (typeof key === 'string') {
     for (let i = 0; i < key.length; i++) {
       const b = key.charCodeAt(i) & 0xff;
@@ -137,9 +155,12 @@ export class GrowingBloomFilter {
     return false;
   }
 
-  /** add() that also answers mayContain() as it was before the add (the key hashed once). */
-  addChecked(key: Uint8Array | string): boolean {
-    const h = hashes(key);
+  /**
+   * add() that also answers mayContain() as it was before the add (the key hashed once); the
+   * key is prefix ‖ key when `from` is hashState(prefix).
+   */
+  addChecked(key: Uint8Array | string, from?: HashState): boolean {
+    const h = hashes(key, from);
     let had = false;
     for (let i = 0; i < this.layers.length && !had; i++) had = this.layers[i]!.hasHashes(h);
     let last = this.layers[this.layers.length - 1]!;

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { ConstraintDef, TableDef } from '../catalog/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { BloomFilter, BufferedKv, GrowingBloomFilter, decodeKey, encodeKey, encodeKeyLatin1, type KvLayer, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteFlusher, SqliteKv } from '../kv/index.ts';
+import { BloomFilter, BufferedKv, GrowingBloomFilter, hashState, type HashState, decodeKey, encodeKey, encodeKeyLatin1, type KvLayer, type KvStore, MemoryKv, openKvDatabase, prefixEnd, SqliteFlusher, SqliteKv } from '../kv/index.ts';
 import { makeRowId, ROW_ID_SEGMENT_FACTOR, type SegmentMove, type StorageEngine, type WriteTx } from '../storage/index.ts';
 import { typeByOid, defaultFormatContext } from '../types/index.ts';
 
@@ -176,6 +176,12 @@ export class UniqueConstraint {
     return Buffer.from(this.prefixLatin1 + k, 'latin1');
   }
 
+  /** The Bloom filter hashes' state after this constraint's prefix (claims hash only the key). */
+  get prefixHash(): HashState {
+    return (this.prefixHashState ??= hashState(this.prefixLatin1));
+  }
+  private prefixHashState: HashState | undefined;
+
   /** fullKey() as a latin1 string. */
   fullKeyLatin1(k: string): string {
     return this.prefixLatin1 + k;
@@ -329,8 +335,7 @@ export class UniqueKeys {
    * none. A claim that aborts leaves its bits behind, a false positive like a deleted key's.
    */
   private claimedEntry(u: UniqueConstraint, k: string): Buffer | undefined {
-    const full = u.fullKeyLatin1(k);
-    const maybe = this.bloom.addChecked(full);
+    const maybe = this.bloom.addChecked(k, u.prefixHash);
     if (this.bloom.layers.length > MAX_BLOOM_LAYERS) this.bloomRebuildDue = true;
     const ra = this.readAhead;
     if (ra !== null && ra.u === u) {
@@ -338,6 +343,7 @@ export class UniqueKeys {
       if (v !== undefined) return v ?? undefined;
     }
     if (!maybe) return undefined;
+    const full = u.fullKeyLatin1(k);
     return this.kv instanceof BufferedKv ? this.kv.getLatin1(full) : this.kv.get(Buffer.from(full, 'latin1'));
   }
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BloomFilter, encodeKey, GrowingBloomFilter } from '../../src/kv/index.ts';
+import { BloomFilter, encodeKey, GrowingBloomFilter, hashState } from '../../src/kv/index.ts';
 
 const key = (i: number): Buffer => encodeKey([20, 25], [BigInt(i) * 7919n, `k${i}`])!;
 
@@ -50,4 +50,17 @@ test('a growing filter adds layers of twice the capacity instead of re-reading k
   // Layers saved and restored one by one answer the same.
   const back = new GrowingBloomFilter(0, f.layers.map((l) => BloomFilter.fromBytes(l.toBytes())!));
   for (let i = 0; i < 27500; i += 7) assert.equal(back.mayContain(key(i)), f.mayContain(key(i)));
+});
+
+test('a key hashed from its prefix\'s state sets the bits of prefix ‖ key', () => {
+  const prefix = '\x00\x00\x00\x07pk\x00\x01';
+  const state = hashState(prefix);
+  const a = new GrowingBloomFilter(5000);
+  const b = new GrowingBloomFilter(5000);
+  for (let i = 0; i < 3000; i++) {
+    const k = encodeKey([20], [BigInt(i) * 7919n])!.toString('latin1');
+    assert.equal(a.addChecked(k, state), b.mayContain(Buffer.from(prefix + k, 'latin1')));
+    b.add(Buffer.from(prefix + k, 'latin1'));
+  }
+  assert.deepEqual(a.layers.map((l) => [...l.bits]), b.layers.map((l) => [...l.bits]));
 });
