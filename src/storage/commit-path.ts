@@ -1,6 +1,7 @@
 /**
  * storage/: the commit path. `prepareCommit` encodes a transaction's rows before it queues
- * (off the WAL's critical section); at flush time `buildCommit` reserves row offsets in the
+ * (off the WAL's critical section; a big transaction's rows mostly while it runs, by
+ * `encodeBatch` from WriteTx.insert); at flush time `buildCommit` reserves row offsets in the
  * growing segments, resolves delete targets through merge forwarding and frames the records;
  * once they are durable `applyCommit` appends the rows, sets delete bits and publishes.
  */
@@ -8,7 +9,7 @@ import { ByteWriter } from './bytes.ts';
 import { encodeColumn, estimateColumnBytes } from './column-codec.ts';
 import { makeRowId, type Segment } from './segment.ts';
 import type { TableState } from './table-state.ts';
-import type { WriteTx } from './transaction.ts';
+import type { TxTableWrites, WriteTx } from './transaction.ts';
 import { commitRecord, deleteRecord, insertRecord } from './wal-format.ts';
 
 /** Rows of one table sharing one attnum list, encoded column by column. */
@@ -46,12 +47,39 @@ export interface CommitHost {
   setAppliedLsn(lsn: bigint): void;
 }
 
+/** Encodes rows w.rows[p] (p in `provisional`, all following `attnums`) column by column. */
+export function encodeBatch(w: TxTableWrites, attnums: readonly number[], typeOids: readonly number[], provisional: readonly number[]): PreparedBatch {
+  const columns = attnums.map((_a, i) => provisional.map((p) => w.rows[p]![i]));
+  const enc = new ByteWriter(columns.reduce((n, values) => n + 4 + estimateColumnBytes(values), 0));
+  columns.forEach((values, i) => {
+    const at = enc.length;
+    enc.u32(0);
+    encodeColumn(typeOids[i]!, values, enc);
+    enc.patchU32(at, enc.length - at - 4);
+  });
+  // The writer is dropped here, so its bytes need no copy.
+  return { attnums, typeOids, columns, rowCount: provisional.length, encoded: enc.view(), provisional };
+}
+
+/**
+ * The batches WriteTx encoded ahead (TxTableWrites.ahead) that are still right: a prefix of
+ * them, up to the first holding a row the transaction deleted again.
+ */
+function aheadBatches(w: TxTableWrites): PreparedBatch[] {
+  const out: PreparedBatch[] = [];
+  for (const b of w.ahead) {
+    if (w.dead.size > 0 && b.provisional.some((p) => w.dead.has(p))) break;
+    out.push(b);
+  }
+  return out;
+}
+
 /** Encodes a transaction's live provisional rows; throws (before anything is queued) when a value cannot be encoded. */
 export function prepareCommit(tx: WriteTx, typeOidOf: (tableId: number, attnum: number) => number): PreparedTable[] {
   const out: PreparedTable[] = [];
   for (const [tableId, w] of tx.tables) {
-    const batches: PreparedBatch[] = [];
-    let k = 0;
+    const batches = aheadBatches(w);
+    let k = batches.length === 0 ? 0 : batches[batches.length - 1]!.provisional.at(-1)! + 1;
     while (k < w.rows.length) {
       const attnums = w.rowAttnums[k]!;
       const provisional: number[] = [];
@@ -60,17 +88,7 @@ export function prepareCommit(tx: WriteTx, typeOidOf: (tableId: number, attnum: 
         k++;
       }
       if (provisional.length === 0) continue;
-      const typeOids = attnums.map((a) => typeOidOf(tableId, a));
-      const columns = attnums.map((_a, i) => provisional.map((p) => w.rows[p]![i]));
-      const enc = new ByteWriter(columns.reduce((n, values) => n + 4 + estimateColumnBytes(values), 0));
-      columns.forEach((values, i) => {
-        const at = enc.length;
-        enc.u32(0);
-        encodeColumn(typeOids[i]!, values, enc);
-        enc.patchU32(at, enc.length - at - 4);
-      });
-      // The writer is dropped here, so its bytes need no copy.
-      batches.push({ attnums, typeOids, columns, rowCount: provisional.length, encoded: enc.view(), provisional });
+      batches.push(encodeBatch(w, attnums, attnums.map((a) => typeOidOf(tableId, a)), provisional));
     }
     if (batches.length > 0 || w.deletes.size > 0) {
       out.push({ tableId, batches, deletes: [...w.deletes], provisionalTotal: w.rows.length });

@@ -165,9 +165,14 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
   }
 
   /** @internal TxHost */
+  typeOidOf(tableId: number, attnum: number): number {
+    return this.requireTable(tableId).typeOidOf(attnum);
+  }
+
+  /** @internal TxHost */
   async commitTx(tx: WriteTx): Promise<void> {
     if (tx.isEmpty) return;
-    const prepared = prepareCommit(tx, (tableId, attnum) => this.requireTable(tableId).typeOidOf(attnum));
+    const prepared = prepareCommit(tx, (tableId, attnum) => this.typeOidOf(tableId, attnum));
     await this.wal.submit({
       build: () => buildCommit(this, tx, prepared),
       apply: (start, end) => applyCommit(this, tx, prepared, start, end),
