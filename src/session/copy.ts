@@ -11,6 +11,7 @@ import {
   FieldBytes,
   type CopyField,
   openCursor,
+  ParseBatch,
   parseBacklog,
   parseVectorsOffThread,
   parseWorkerCount,
@@ -36,74 +37,6 @@ const PARSE_BATCH_ROWS = 2 * BATCH_ROWS;
 const PARSE_AHEAD = 6;
 /** Batches each worker has to parse, at most (more are parsed on the event loop). */
 const WORKERS_AHEAD = 2;
-
-/**
- * Rows whose vector fields are parsed later, off the event loop. A field stands as null in
- * its row until complete() fills it in. Fields are not copied one by one: the batch keeps
- * the parser's chunks and the span of each that its fields cover, and gather() copies each
- * span once.
- */
-class ParseBatch {
-  readonly rows: Row[] = [];
-  readonly lines: number[] = [];
-  /** Field k belongs to rows[fieldRow[k]], column fieldCol[k]. */
-  readonly fieldRow: number[] = [];
-  readonly fieldCol: number[] = [];
-  /** Field k is bytes bounds[2k] .. bounds[2k + 1] of chunks[fieldChunk[k]]'s ArrayBuffer. */
-  readonly fieldChunk: number[] = [];
-  readonly bounds: number[] = [];
-  /**
-   * Chunks (their ArrayBuffers: the framer hands out views of socket reads, which are never
-   * reused, so holding them is safe) and the span [lo, hi) of each that fields cover.
-   */
-  private readonly chunks: { buf: ArrayBufferLike; view: Buffer; lo: number; hi: number }[] = [];
-  /** The worker's parse (resolving to null when it failed: the batch is then parsed here); null: parsed here. */
-  parsed: Promise<ParsedVectors | null> | null = null;
-  /** Parsed (by the worker or here). */
-  ready = false;
-  /** The first field's error, thrown when the batch's turn comes. */
-  failure: unknown = undefined;
-
-  defer(col: number, f: FieldBytes): void {
-    const at = f.b.byteOffset + f.start;
-    const end = f.b.byteOffset + f.end;
-    let c = this.chunks[this.chunks.length - 1];
-    if (c === undefined || c.buf !== f.b.buffer) {
-      c = { buf: f.b.buffer, view: Buffer.from(f.b.buffer), lo: at, hi: end };
-      this.chunks.push(c);
-    }
-    c.lo = Math.min(c.lo, at);
-    c.hi = Math.max(c.hi, end);
-    this.fieldRow.push(this.rows.length);
-    this.fieldCol.push(col);
-    this.fieldChunk.push(this.chunks.length - 1);
-    this.bounds.push(at, end);
-  }
-
-  /** Field k's chunk and its bounds there. */
-  field(k: number): [Buffer, number, number] {
-    return [this.chunks[this.fieldChunk[k]!]!.view, this.bounds[2 * k]!, this.bounds[2 * k + 1]!];
-  }
-
-  /** The fields' bytes in one new buffer (each covered span copied once), and their bounds in it. */
-  gather(): { bytes: Buffer; bounds: Int32Array } {
-    const bytes = Buffer.allocUnsafeSlow(this.chunks.reduce((n, c) => n + c.hi - c.lo, 0));
-    const base: number[] = [];
-    let at = 0;
-    for (const c of this.chunks) {
-      bytes.set(new Uint8Array(c.buf, c.lo, c.hi - c.lo), at);
-      base.push(at - c.lo);
-      at += c.hi - c.lo;
-    }
-    const bounds = new Int32Array(this.bounds.length);
-    for (let k = 0; k < this.fieldChunk.length; k++) {
-      const d = base[this.fieldChunk[k]!]!;
-      bounds[2 * k] = this.bounds[2 * k]! + d;
-      bounds[2 * k + 1] = this.bounds[2 * k + 1]! + d;
-    }
-    return { bytes, bounds };
-  }
-}
 
 /** A running COPY FROM STDIN. */
 export class CopyIn {

@@ -3,3 +3,4 @@ export { copyParser, FieldBytes, type CopyParser, type CopyField } from './copy-
 export { copyFormatter, type CopyFormatter } from './copy-out.ts';
 export { resolveCopyOptions, type CopyOptions } from './copy-options.ts';
 export { parseBacklog, parseVectorsOffThread, parseWorkerCount, type ParsedVectors } from './vector-parse-pool.ts';
+export { ParseBatch } from './parse-batch.ts';
