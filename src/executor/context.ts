@@ -24,7 +24,8 @@ export interface DataAccess {
   /** Exact visible row count of a partitioned table's tenants, from the tenant directory (no row reads where clustered). */
   countTenants(tableId: number, tenants: TenantFilter): Promise<number>;
   /** Inserts full rows (values in `attnums` order); returns their (provisional) row ids. */
-  insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]>;
+  /** `owned`: the rows are given away (kept as they are, not copied); the caller never changes them again. */
+  insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][], owned?: boolean): Promise<readonly number[]>;
   /** Deletes rows; `oldRows` are their full live-column values (for unique-key bookkeeping). */
   delete(tableId: number, rowIds: readonly number[], oldRows: readonly (readonly unknown[])[]): Promise<void>;
   /**

@@ -139,7 +139,8 @@ export class RowInserter {
       }
       rows[r] = row;
     }
-    await ctx.data.insert(m.tableId, m.attnums, rows);
+    // The rows were built here and are only read again (RETURNING): storage keeps them as they are.
+    await ctx.data.insert(m.tableId, m.attnums, rows, true);
     this.count += rows.length;
     if (this.returning) for (const row of rows) this.returned!.push(await evalAll(this.returning, row, params, ctx));
   }

@@ -123,12 +123,12 @@ export class SessionDataAccess implements DataAccess {
     return this.db.storage.countTenants(this.snapshot(tableId), this.tx.writeTx, tenants);
   }
 
-  async insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][]): Promise<readonly number[]> {
+  async insert(tableId: number, attnums: readonly number[], rows: readonly unknown[][], owned = false): Promise<readonly number[]> {
     const w = this.tx.write(this.db.storage);
-    if (!this.db.unique.has(tableId)) return w.insert(tableId, rows as unknown[][], [...attnums]);
+    if (!this.db.unique.has(tableId)) return w.insert(tableId, rows as unknown[][], [...attnums], owned);
     const u = this.tx.uniqueChanges();
     u.writeTx = w;
-    return this.db.unique.insert(tableId, rows, u, () => w.insert(tableId, rows as unknown[][], [...attnums]));
+    return this.db.unique.insert(tableId, rows, u, () => w.insert(tableId, rows as unknown[][], [...attnums], owned));
   }
 
   async lookupByKey(tableId: number, keyAttnums: readonly number[], keys: readonly (readonly unknown[])[], attnums: readonly number[]): Promise<ScanBatch | null> {

@@ -102,9 +102,10 @@ export class WriteTx {
   /**
    * Buffers rows (one value per attnum, in the order of `attnums`) and returns their
    * provisional row ids (negative; visible to this transaction only). Values must not be
-   * mutated afterwards.
+   * mutated afterwards; `owned` rows (the caller gives them away) are kept as they are, others
+   * are copied.
    */
-  insert(tableId: number, rows: readonly (readonly unknown[])[], attnums: readonly number[]): number[] {
+  insert(tableId: number, rows: readonly (readonly unknown[])[], attnums: readonly number[], owned = false): number[] {
     this.active();
     this.host.checkColumns(tableId, attnums);
     const shared = [...attnums];
@@ -114,7 +115,7 @@ export class WriteTx {
       if (row.length !== attnums.length) {
         throw new DbError(SqlState.InternalError, `insert: row has ${row.length} values for ${attnums.length} columns`);
       }
-      w.rows.push([...row]);
+      w.rows.push(owned ? (row as unknown[]) : [...row]);
       w.rowAttnums.push(shared);
       ids.push(-w.rows.length);
     }
