@@ -165,6 +165,11 @@ export class StorageEngine implements EngineContext, CommitHost, TxHost {
   }
 
   /** @internal TxHost */
+  expectWalWrite(bytes: number): void {
+    this.wal.expectWrite(bytes);
+  }
+
+  /** @internal TxHost */
   typeOidOf(tableId: number, attnum: number): number {
     return this.requireTable(tableId).typeOidOf(attnum);
   }

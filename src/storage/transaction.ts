@@ -18,6 +18,8 @@ export interface TxHost {
   /** Throws 42P01 / 42703 when the table or a column of `attnums` is unknown. */
   checkColumns(tableId: number, attnums: readonly number[]): void;
   typeOidOf(tableId: number, attnum: number): number;
+  /** The transaction will write about this many bytes to the WAL at commit (WriteAheadLog.expectWrite). */
+  expectWalWrite(bytes: number): void;
   commitTx(tx: WriteTx): Promise<void>;
   endTx(tx: WriteTx): void;
 }
@@ -57,6 +59,8 @@ export interface TxMark {
 export class WriteTx {
   state: TxState = 'active';
   readonly tables = new Map<number, TxTableWrites>();
+  /** Bytes encodeAhead has encoded (all tables). */
+  private aheadBytes = 0;
 
   constructor(private readonly host: TxHost, readonly txId: bigint, /** Engine sequence number at begin. */ readonly beginSeq: number) {}
 
@@ -130,9 +134,12 @@ export class WriteTx {
         const attnums = w.rowAttnums[k]!;
         const provisional: number[] = [];
         for (; k < w.rows.length && w.rowAttnums[k] === attnums; k++) provisional.push(k);
-        w.ahead.push(encodeBatch(w, attnums, attnums.map((a) => this.host.typeOidOf(tableId, a)), provisional));
+        const b = encodeBatch(w, attnums, attnums.map((a) => this.host.typeOidOf(tableId, a)), provisional);
+        w.ahead.push(b);
         w.aheadTo = k;
+        this.aheadBytes += b.encoded.length;
       }
+      this.host.expectWalWrite(this.aheadBytes);
     } catch {
       // prepareCommit encodes these rows again and reports the error at commit.
     }

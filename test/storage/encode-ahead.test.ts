@@ -3,8 +3,11 @@
  * rows at a time). Rows deleted again in the transaction, a savepoint rolled back through an
  * encoded batch, and updates of the transaction's own rows must still commit exactly the rows
  * PostgreSQL keeps for the same statements — read back live, and after a SIGKILL (WAL replay).
+ * The bytes encoded ahead are announced to the WAL, which preallocates for them.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import postgres from 'postgres';
 import { startPostgres, type PgCluster } from '../support/pg-cluster.ts';
@@ -20,6 +23,29 @@ before(async () => {
 after(async () => {
   await server?.stop();
   await pg?.stop();
+});
+
+/** Bytes in the server's WAL files (records and preallocated zeros). */
+function walBytes(): number {
+  const dir = path.join(server.dataDir, 'wal');
+  return fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+}
+
+test('an open big transaction announces its WAL write: the log is preallocated before it commits', async () => {
+  const sql = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+  try {
+    await sql.unsafe('CREATE TABLE pre (id bigint, label text)');
+    await sql.unsafe('BEGIN');
+    const before = walBytes();
+    await sql.unsafe("INSERT INTO pre SELECT g, repeat('x', 100) || g FROM generate_series(1, 40000) g");
+    // ~4 MB encoded ahead in two batches of 16,384 rows: zeros follow before COMMIT.
+    for (let t = 0; t < 200 && walBytes() < before + (3 << 20); t++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(walBytes() >= before + (3 << 20), `WAL ${before} → ${walBytes()} bytes before COMMIT`);
+    await sql.unsafe('COMMIT');
+    assert.equal(Number((await sql.unsafe('SELECT count(*) AS n FROM pre'))[0]!.n), 40000);
+  } finally {
+    await sql.end();
+  }
 });
 
 const statements = [

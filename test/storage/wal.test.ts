@@ -207,3 +207,20 @@ test('preallocated zeros ahead of the end: replay stops at them, appends continu
   await wal.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a write announced ahead (expectWrite) is preallocated before it comes, within the cap', async () => {
+  const dir = tempDir();
+  const wal = await WriteAheadLog.open({ dir, fsync: true, log: silent, preallocateBytes: 4 << 20 });
+  await wal.replay(0n, () => assert.fail('empty log'));
+  const size = (): number => fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const before = size();
+  wal.expectWrite(2 << 20); // 2 MiB and a quarter: 3 one-MiB steps
+  for (let t = 0; t < 200 && size() < before + (3 << 20); t++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(size(), before + (3 << 20));
+  wal.expectWrite(64 << 20); // capped at 4 MiB ahead
+  for (let t = 0; t < 200 && size() < before + (4 << 20); t++) await new Promise((r) => setTimeout(r, 25));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(size(), before + (4 << 20));
+  await wal.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
