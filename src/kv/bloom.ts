@@ -20,7 +20,10 @@ const START: HashState = [0x811c9dc5, 0x01000193 ^ 0x5bd1e995];
 /** The two hashes' running state after some bytes: hashing a shared key prefix once (hashState). */
 export type HashState = readonly [number, number];
 
-/** The state after `prefix` (latin1: one byte per char code), to continue with hashes(key, state). */
+/**
+ * The state after `prefix` (latin1: one byte per char code), to continue with hashes(key, state).
+ * hashes() repeats this loop rather than calling here: the extra call cost ~15% per key.
+ */
 export function hashState(prefix: string): HashState {
   let [h1, h2] = START;
   for (let i = 0; i < prefix.length; i++) {

@@ -5,7 +5,7 @@
 export { type KvEntry, type KvStore, prefixEnd } from './kv-store.ts';
 export { MemoryKv } from './memory-kv.ts';
 export { BufferedKv } from './buffered-kv.ts';
-export { type KvLayer, MapLayer, packEntry } from './kv-layer.ts';
+export { type KvLayer, MapLayer } from './kv-layer.ts';
 export { BloomFilter, GrowingBloomFilter, hashState, type HashState } from './bloom.ts';
 export { SqliteKv, openKvDatabase, type SqliteKvOptions } from './sqlite-kv.ts';
 export { SqliteFlusher } from './sqlite-flusher.ts';

@@ -20,7 +20,7 @@ export interface KvLayer {
 }
 
 /** Packs one entry; returns the end. Byte loops, not a native call per key and value (keys are ~20 bytes, values 8). */
-export function packEntry(b: Buffer, p: number, key: string, value: Buffer | null): number {
+function packEntry(b: Buffer, p: number, key: string, value: Buffer | null): number {
   b[p++] = key.length & 255;
   b[p++] = key.length >>> 8;
   for (let j = 0; j < key.length; j++) b[p++] = key.charCodeAt(j);

@@ -159,8 +159,9 @@ export class CopyIn {
 
   /**
    * Queues the open batch and starts a new one. The batch goes to a worker when `offThread`
-   * and the workers have fewer than WORKERS_AHEAD batches each to parse (of all COPYs); otherwise it is parsed
-   * here and now, so the event loop parses while the workers do instead of waiting for them.
+   * and the workers have fewer than WORKERS_AHEAD batches each to parse (of all COPYs);
+   * otherwise it is parsed here and now, so the event loop parses while the workers do
+   * instead of waiting for them.
    * Then inserts the batches at the head of the queue that are parsed, and waits for the
    * oldest while more than PARSE_AHEAD are queued.
    */
@@ -172,7 +173,7 @@ export class CopyIn {
       const { bytes, bounds } = b.gather();
       const p = parseVectorsOffThread(bytes, bounds);
       // A failed worker resolves to null: the batch is then parsed here.
-      if (p !== null) b.parsed = p.then((r) => r, () => null).finally(() => (b.ready = true));
+      if (p !== null) b.parsed = p.catch(() => null).finally(() => (b.ready = true));
     }
     if (b.parsed === null) this.fill(b, null);
     this.queue.push(b);

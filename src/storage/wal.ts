@@ -25,10 +25,9 @@ export interface WalOptions {
   /**
    * At most this many bytes of zeros are written ahead of the log's end while it is idle
    * (default 0: none), as much as the largest write so far (or announced by expectWrite) and
-   * a quarter more. A big commit
-   * then overwrites file pages that exist already: 108 MB took 70–340 ms into new pages and
-   * ~60 ms into written ones on this VM (PostgreSQL preallocates WAL segments likewise).
-   * Replay reads a zero record header as the end of the log.
+   * a quarter more. A big commit then overwrites file pages that exist already: 108 MB took
+   * 70–340 ms into new pages and ~60 ms into written ones on this VM (PostgreSQL preallocates
+   * WAL segments likewise). Replay reads a zero record header as the end of the log.
    */
   readonly preallocateBytes?: number;
 }

@@ -9,9 +9,9 @@ import type { ParsedVectors } from './vector-parse-pool.ts';
 
 /**
  * Rows whose vector fields are parsed later, off the event loop. A field stands as null in
- * its row until the COPY fills it in (CopyIn.fill in session/copy.ts). Fields are not copied one by one: the batch keeps
- * the parser's chunks and the span of each that its fields cover, and gather() copies each
- * span once.
+ * its row until the COPY fills it in (CopyIn.fill in session/copy.ts). Fields are not copied
+ * one by one: the batch keeps the parser's chunks and the span of each that its fields
+ * cover, and gather() copies each span once.
  */
 export class ParseBatch {
   readonly rows: Row[] = [];
