@@ -2,7 +2,10 @@
  * Splits the byte stream of one connection into messages. Before the startup packet is
  * accepted, packets are untyped (int32 length, body); afterwards typed (byte, int32 length,
  * body). Lengths outside [4, maxMessageBytes] are a FATAL protocol violation raised before
- * the body is buffered, so an oversize claim costs no memory. Pure; no I/O.
+ * the body is buffered, so an oversize claim costs no memory. A CopyData message's body is
+ * handed out in pieces as its bytes arrive, each a view of one received chunk (COPY reads
+ * its data as a byte stream, PostgreSQL too: message boundaries carry no meaning there), so
+ * a COPY's data is never joined into message-sized copies. Pure; no I/O.
  */
 import { DbError, SqlState } from '../errors/index.ts';
 
@@ -14,6 +17,8 @@ export interface Frame {
 
 /** PostgreSQL's cap on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
 const MAX_STARTUP_PACKET_BYTES = 10000;
+/** CopyData's type byte ('d'). */
+const COPY_DATA = 0x64;
 
 export class MessageFramer {
   private pending: Buffer = Buffer.alloc(0);
@@ -22,6 +27,8 @@ export class MessageFramer {
   private queuedBytes = 0;
   /** True while packets are untyped (before StartupMessage / after SSLRequest). */
   startupPhase = true;
+  /** Bytes of the CopyData body being handed out in pieces that are still to come. */
+  private copyLeft = 0;
 
   constructor(private readonly maxMessageBytes: number) {}
 
@@ -33,13 +40,22 @@ export class MessageFramer {
     }
   }
 
-  /** Makes at least `n` bytes contiguous in `pending` if that many have arrived; returns whether they have. */
+  /**
+   * Makes at least `n` bytes contiguous in `pending` if that many have arrived (joining only
+   * the chunks it takes); returns whether they have.
+   */
   private ensure(n: number): boolean {
     if (this.pending.length >= n) return true;
     if (this.pending.length + this.queuedBytes < n) return false;
-    this.pending = Buffer.concat([this.pending, ...this.queued]);
-    this.queued = [];
-    this.queuedBytes = 0;
+    const parts = [this.pending];
+    let bytes = this.pending.length;
+    while (bytes < n) {
+      const c = this.queued.shift()!;
+      parts.push(c);
+      bytes += c.length;
+      this.queuedBytes -= c.length;
+    }
+    this.pending = Buffer.concat(parts, bytes);
     return true;
   }
 
@@ -55,22 +71,47 @@ export class MessageFramer {
     });
   }
 
-  /** Returns the next complete frame, or null when more bytes are needed. */
+  /**
+   * Returns the next complete frame, or the next piece of a CopyData body that is not all
+   * here (a CopyData frame of its own), or null when more bytes are needed.
+   */
   next(): Frame | null {
+    if (this.copyLeft > 0) return this.copyPiece();
     if (!this.ensure(this.startupPhase ? 4 : 5)) return null;
     const len = this.frameLength();
     const frameBytes = this.startupPhase ? len : len + 1;
+    if (!this.startupPhase && this.pending[0] === COPY_DATA && this.pending.length < frameBytes) {
+      this.pending = this.pending.subarray(5);
+      this.copyLeft = len - 4;
+      return this.copyPiece();
+    }
     if (!this.ensure(frameBytes)) return null;
     const buf = this.pending;
     this.pending = buf.subarray(frameBytes);
     return this.startupPhase ? { type: -1, body: buf.subarray(4, len) } : { type: buf[0]!, body: buf.subarray(5, frameBytes) };
   }
 
-  /** True when next() would return a frame (or throw) without more input. */
+  /** The next bytes of the CopyData body in flight, as a view of the chunk that holds them; null when none has arrived. */
+  private copyPiece(): Frame | null {
+    if (this.pending.length === 0) {
+      if (this.queued.length === 0) return null;
+      this.pending = this.queued.shift()!;
+      this.queuedBytes -= this.pending.length;
+    }
+    const n = Math.min(this.pending.length, this.copyLeft);
+    const body = this.pending.subarray(0, n);
+    this.pending = this.pending.subarray(n);
+    this.copyLeft -= n;
+    return { type: COPY_DATA, body };
+  }
+
+  /** True when next() would return a frame or a CopyData piece (or throw) without more input. */
   hasCompleteFrame(): boolean {
+    if (this.copyLeft > 0) return this.bufferedBytes > 0;
     if (!this.ensure(this.startupPhase ? 4 : 5)) return false;
     try {
       const len = this.frameLength();
+      if (!this.startupPhase && this.pending[0] === COPY_DATA) return this.bufferedBytes > 5 || len === 4;
       return this.bufferedBytes >= (this.startupPhase ? len : len + 1);
     } catch {
       return true; // next() reports the bad length

@@ -105,7 +105,9 @@ function invalidUtf8(b: Uint8Array): DbError {
  * FieldBytes for `byteColumns`); a line with escapes is decoded whole and unescaped.
  */
 class TextParser implements CopyParser {
-  private rest: Buffer = Buffer.alloc(0);
+  /** The unfinished last line so far, in the pieces it arrived in. */
+  private rest: Buffer[] = [];
+  private restBytes = 0;
   line = 0;
   rowLines: number[] = [];
   private done = false;
@@ -126,17 +128,51 @@ class TextParser implements CopyParser {
     this.plainNullBytes = this.plainNull === null ? null : Buffer.from(this.plainNull, 'utf8');
   }
 
+  /**
+   * The rows of the lines `chunk` completes. Only a line that straddles chunks is copied (its
+   * pieces joined); the others are read where they are.
+   */
   push(chunk: Buffer): CopyField[][] {
-    const b = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
-    const last = b.lastIndexOf(10);
-    this.rest = last < 0 ? b : b.subarray(last + 1);
-    return this.lines(last < 0 ? b.subarray(0, 0) : b.subarray(0, last + 1));
+    let from = 0;
+    let head: CopyField[][] = [];
+    let headLines: number[] = [];
+    if (this.restBytes > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.keep(chunk);
+        this.rowLines = [];
+        return [];
+      }
+      this.keep(chunk.subarray(0, nl + 1));
+      head = this.lines(this.takeRest());
+      headLines = this.rowLines;
+      from = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    const rows = last < from ? [] : this.lines(chunk.subarray(from, last + 1));
+    if (last < from) this.rowLines = [];
+    this.keep(chunk.subarray(Math.max(from, last + 1)));
+    if (head.length === 0) return rows;
+    this.rowLines = headLines.concat(this.rowLines);
+    return head.concat(rows);
   }
 
   finish(): CopyField[][] {
-    const b = this.rest;
-    this.rest = Buffer.alloc(0);
-    return this.lines(b);
+    return this.lines(this.takeRest());
+  }
+
+  private keep(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.rest.push(piece);
+    this.restBytes += piece.length;
+  }
+
+  /** The kept pieces as one buffer; none are kept afterwards. */
+  private takeRest(): Buffer {
+    const b = this.rest.length === 1 ? this.rest[0]! : Buffer.concat(this.rest, this.restBytes);
+    this.rest = [];
+    this.restBytes = 0;
+    return b;
   }
 
   /** Rows of the lines in `b` (each ending in a newline, but the last line of the data may not). */
@@ -287,8 +323,20 @@ class CsvParser implements CopyParser {
     this.headerPending = o.header;
   }
 
+  /** Characters appended since the last drain, and the unfinished record's length then. */
+  private added = 0;
+  private restAtDrain = 0;
+
   push(chunk: Buffer): CopyField[][] {
-    this.rest += this.decoder.decode(chunk);
+    const text = this.decoder.decode(chunk);
+    this.rest += text;
+    this.added += text.length;
+    // A record longer than what has arrived since it was last scanned is scanned again only
+    // once as much more has come: a huge quoted field costs linear time, not quadratic.
+    if (this.added < this.restAtDrain) {
+      this.rowLines = [];
+      return [];
+    }
     return this.drain(false);
   }
 
@@ -365,6 +413,8 @@ class CsvParser implements CopyParser {
       this.rowLines.push(this.line);
     }
     this.rest = s.slice(pos);
+    this.added = 0;
+    this.restAtDrain = this.rest.length;
     return rows;
   }
 }
@@ -379,12 +429,32 @@ class BinaryParser implements CopyParser {
   line = 0;
   rowLines: number[] = [];
 
+  /** Chunks received after `buf` held an unfinished row, not yet joined to it. */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+
   push(chunk: Buffer): CopyField[][] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.parts.push(chunk);
+    this.partsBytes += chunk.length;
+    // An unfinished row longer than what has arrived after it is joined only once as much more
+    // has come: each byte is copied a bounded number of times, however large the row.
+    if (this.partsBytes < this.buf.length) {
+      this.rowLines = [];
+      return [];
+    }
     return this.drain();
   }
 
+  /** `buf` with the parts after it (a chunk alone is used as it is). */
+  private join(): void {
+    if (this.parts.length === 0) return;
+    this.buf = this.buf.length === 0 && this.parts.length === 1 ? this.parts[0]! : Buffer.concat([this.buf, ...this.parts]);
+    this.parts = [];
+    this.partsBytes = 0;
+  }
+
   private drain(): CopyField[][] {
+    this.join();
     const rows: CopyField[][] = [];
     this.rowLines = [];
     const b = this.buf;
