@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly tiering: TieringConfig | null;
   /** Bytes of vector data loaded sealed columns may hold in memory (storage/column-cache.ts); null = 40% of RAM. */
   readonly memoryBudget: number | null;
+  /** Directory of the Unix-domain socket `.s.PGSQL.<port>` (PostgreSQL's unix_socket_directories); null = none. */
+  readonly unixSocketDir: string | null;
 }
 
 /** --s3-* and --cache-size: sealed files go to S3 with the data dir as a local cache. */
@@ -50,6 +52,7 @@ interface FlagSpec {
 const FLAGS: readonly FlagSpec[] = [
   { flag: '--host', env: 'TESSERA_HOST', arg: '<addr>', help: 'address to listen on', defaultValue: '127.0.0.1' },
   { flag: '--port', env: 'TESSERA_PORT', arg: '<port>', help: 'TCP port', defaultValue: '5432' },
+  { flag: '--unix-socket-dir', env: 'TESSERA_UNIX_SOCKET_DIR', arg: '<dir>', help: 'also listen on the Unix-domain socket <dir>/.s.PGSQL.<port>, as PostgreSQL (psql -h <dir>)' },
   { flag: '--data', env: 'TESSERA_DATA', arg: '<dir>', help: 'data directory', defaultValue: './data' },
   { flag: '--auth', env: 'TESSERA_AUTH', arg: '<method>', help: 'trust | scram-sha-256 | password (cleartext, TLS only); default: trust on loopback without users, else scram-sha-256' },
   { flag: '--password', env: 'TESSERA_PASSWORD', arg: '<pw>', help: 'password of the user named by --user (prefer the env var)' },
@@ -164,6 +167,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     fsync: onOff('--fsync', get('--fsync')!),
     tiering: tieringConfig(get, int),
     memoryBudget: get('--memory-budget') === 'auto' ? null : parseByteSize('--memory-budget', get('--memory-budget')!),
+    unixSocketDir: get('--unix-socket-dir') || null,
   };
 }
 

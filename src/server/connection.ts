@@ -65,10 +65,12 @@ export class Connection {
     socket: net.Socket,
     private readonly host: ConnectionHost,
     connectionId: number,
+    /** Accepted on the Unix-domain socket (SSLRequest is answered N there, as PostgreSQL does). */
+    private readonly local = false,
   ) {
     this.socket = socket;
     this.framer = new MessageFramer(host.config.maxMessageBytes);
-    this.log = host.log.child({ conn: connectionId, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    this.log = host.log.child({ conn: connectionId, remote: local ? '[local]' : `${socket.remoteAddress}:${socket.remotePort}` });
     this.closed = new Promise((r) => (this.resolveClosed = r));
     socket.setNoDelay(true);
     this.attach(socket);
@@ -131,7 +133,7 @@ export class Connection {
     switch (p.kind) {
       case 'SSLRequest':
         if (this.tlsActive) throw new DbError(SqlState.ProtocolViolation, 'SSLRequest after SSL negotiation', { severity: 'FATAL' });
-        if (!this.host.tlsContext) {
+        if (!this.host.tlsContext || this.local) {
           this.socket.write('N');
           return true;
         }

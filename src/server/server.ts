@@ -1,11 +1,13 @@
 /**
- * The listener: accepts TCP connections, keeps the registry of backends for CancelRequest
+ * The listener: accepts TCP connections (and, with --unix-socket-dir, Unix-domain ones on
+ * `.s.PGSQL.<port>`, as PostgreSQL), keeps the registry of backends for CancelRequest
  * (process id + secret key), derives SCRAM verifiers from the configured users, loads the
  * TLS context, and shuts down gracefully (FATAL 57P01 to every client, then close).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { initParser } from '../sql/index.ts';
@@ -17,6 +19,8 @@ import { openDatabase } from './database.ts';
 export interface RunningServer {
   readonly port: number;
   readonly host: string;
+  /** The Unix-domain socket's path, or null. */
+  readonly socketPath: string | null;
   /** Stops accepting, terminates every connection, resolves when all are closed. */
   close(): Promise<void>;
 }
@@ -66,33 +70,69 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     },
   };
 
-  const server = net.createServer((socket) => {
-    connections.add(new Connection(socket, host, nextConnectionId++));
-  });
+  const accept = (local: boolean) => (socket: net.Socket): void => {
+    connections.add(new Connection(socket, host, nextConnectionId++, local));
+  };
+  const server = net.createServer(accept(false));
   server.maxConnections = config.maxConnections + 10; // room to answer "too many clients" properly
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => {
-      void db.close();
-      reject(err);
-    });
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  let unixServer: net.Server | null = null;
+  let socketPath: string | null = null;
+  try {
+    await listen(server, (done) => server.listen(config.port, config.host, done));
+    if (config.unixSocketDir !== null) {
+      socketPath = path.join(config.unixSocketDir, `.s.PGSQL.${(server.address() as net.AddressInfo).port}`);
+      await removeStaleSocket(socketPath);
+      unixServer = net.createServer(accept(true));
+      unixServer.maxConnections = server.maxConnections;
+      await listen(unixServer, (done) => unixServer!.listen(socketPath!, done));
+    }
+  } catch (err) {
+    server.close();
+    await db.close();
+    throw err;
+  }
   const address = server.address() as net.AddressInfo;
-  log.info({ host: config.host, port: address.port, dataDir: config.dataDir, auth: config.auth, tls: tlsContext !== null }, 'listening');
+  log.info({ host: config.host, port: address.port, socket: socketPath, dataDir: config.dataDir, auth: config.auth, tls: tlsContext !== null }, 'listening');
 
   return {
     port: address.port,
     host: config.host,
+    socketPath,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        void Promise.all([...connections].map((c) => c.terminate())).then(() => undefined);
-      });
+      await Promise.all([server, unixServer].map((srv) => new Promise<void>((resolve) => (srv === null ? resolve() : srv.close(() => resolve())))).concat(
+        Promise.all([...connections].map((c) => c.terminate())).then(() => undefined),
+      ));
+      if (socketPath !== null) fs.rmSync(socketPath, { force: true });
       await db.close();
     },
   };
+}
+
+/** Starts `srv` listening; rejects with the listen error. */
+function listen(srv: net.Server, start: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    start(() => {
+      srv.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * A socket file left by a server that is gone (killed: nothing removed it) is removed; one a
+ * server still answers on is an error, as PostgreSQL's lock file makes it.
+ */
+async function removeStaleSocket(file: string): Promise<void> {
+  if (!fs.existsSync(file)) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(file);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw new Error(`another server is listening on ${file}`);
+  fs.rmSync(file, { force: true });
 }

@@ -62,14 +62,15 @@ export class SessionRoles {
   }
 
   /** Identities resolved for a settings and catalog version (current_user is read per row by policies). */
-  private resolved: { key: string; session: Identity; current: Identity } | null = null;
+  private resolved: { settings: number; security: number; session: Identity; current: Identity } | null = null;
 
   private identities(): { session: Identity; current: Identity } {
-    const key = `${this.settings.version}:${this.catalog.security.version}`;
-    if (this.resolved?.key !== key) {
-      const session = this.stored(SESSION_AUTH_KEY) ?? this.login;
-      this.resolved = { key, session, current: this.stored(ROLE_KEY) ?? session };
-    }
+    const settings = this.settings.version;
+    const security = this.catalog.security.version;
+    const r = this.resolved;
+    if (r !== null && r.settings === settings && r.security === security) return r;
+    const session = this.stored(SESSION_AUTH_KEY) ?? this.login;
+    this.resolved = { settings, security, session, current: this.stored(ROLE_KEY) ?? session };
     return this.resolved;
   }
 
