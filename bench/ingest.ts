@@ -4,7 +4,10 @@
  * seeded data, both durable (Tessera fsyncs its WAL per commit; PostgreSQL runs with fsync,
  * synchronous_commit and full_page_writes on). Cases: COPY FROM STDIN (1 and 4 connections),
  * multi-row INSERT of 1,000 rows per statement, and prepared 1-row INSERT. Each run on a freshly
- * created table; prints medians and the Tessera/PostgreSQL ratio.
+ * created table. The servers run side by side and take turns run by run (order alternating;
+ * each waits until Tessera's background work after a run is done), so a machine whose speed
+ * drifts affects both alike; prints medians and the median of the paired Tessera/PostgreSQL
+ * ratios.
  * Usage: npm run bench:ingest -- [--runs 3] [--copy-rows 200000] [--batch-rows 50000] [--batch-size 1000]
  *          [--single-rows 5000] [--parallel-rows 50000] [--parallel 4] [--only postgres|tessera] [--pg-nosync]
  */
@@ -42,6 +45,8 @@ interface Target {
 interface Server {
   readonly target: Target;
   stop(): Promise<void>;
+  /** Resolves once the server has no background work left from the last run (its CPU idle). */
+  quiet(): Promise<void>;
 }
 
 /** The data set: `vecs[i]` is row i's vector as comma-separated 6-significant-digit floats (no brackets). */
@@ -208,57 +213,91 @@ function cases(o: { copyRows: number; batchRows: number; batchSize: number; sing
 }
 
 /**
- * Time budget of the concurrent-COPY case over all servers: it runs only while its estimated time
- * (from the server's 1-connection COPY rate) fits the remaining budget; once skipped, skipped everywhere.
+ * Time budget of the concurrent-COPY case over all servers: it runs only when its estimated time
+ * (from each server's 1-connection COPY rate) fits the budget, on every server or none.
  */
 interface ParallelBudget {
   remainingSeconds: number;
   skipped: string | null;
 }
 
-/** Runs every case `runs` times on one server; returns rows/s per run, keyed by case. Also checks counts. */
-async function measure(t: Target, data: Data, list: readonly Case[], runs: number, budget: ParallelBudget, problems: string[]): Promise<Map<string, number[]>> {
-  const out = new Map<string, number[]>();
+/** One timed run of a case on one server, on a fresh table; its rows/s, or undefined (recorded in `problems`) when it failed. */
+async function runOnce(t: Target, c: Case, run: (sql: postgres.Sql) => Promise<number>, r: number, last: boolean, data: Data, problems: string[]): Promise<number | undefined> {
+  // A fresh connection per run: Tessera keeps a prepared INSERT bound to the dropped table's
+  // OID ("relation with OID n does not exist") where PostgreSQL re-plans after the DDL.
+  const sql = connect(t.url);
+  try {
+    await recreateTable(sql, t);
+    const seconds = await run(sql);
+    const n = await countRows(sql);
+    if (n !== c.rows) throw new Error(`count(*) = ${n}, expected ${c.rows}`);
+    console.error(`${t.name} ${c.key} run ${r + 1}: ${fmt(c.rows / seconds)} rows/s (${seconds.toFixed(2)} s)`);
+    if (c.key === 'copy' && last) await spotCheck(sql, t, data, c.rows, problems);
+    if (last) await sql.unsafe('DROP TABLE IF EXISTS t');
+    return c.rows / seconds;
+  } catch (e) {
+    const msg = `${t.name} ${c.key} run ${r + 1}: ${(e as Error).message.split('\n')[0]}`;
+    problems.push(msg);
+    console.error(msg);
+    return undefined;
+  } finally {
+    await sql.end({ timeout: 5 }).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs every case `runs` times on every server, the servers taking turns run by run (the
+ * order alternates), each left quiet before the next run. Returns rows/s per server, case and
+ * run (NaN for a failed run), so runs pair up across servers.
+ */
+async function measure(servers: readonly Server[], data: Data, list: readonly Case[], runs: number, budget: ParallelBudget, problems: string[]): Promise<Map<string, Map<string, number[]>>> {
+  const out = new Map(servers.map((s) => [s.target.name, new Map<string, number[]>()]));
   for (const c of list) {
     if (c.key === 'copy-par') {
-      const copyRate = medianOf(out.get('copy') ?? []);
-      const estimate = copyRate === undefined ? 0 : (runs * c.rows) / copyRate;
-      if (budget.skipped === null && estimate > budget.remainingSeconds) {
-        budget.skipped = `skipped: ${t.name} estimated ${estimate.toFixed(0)} s for ${runs} runs at its 1-conn COPY rate, over the ${budget.remainingSeconds.toFixed(0)} s left of --parallel-budget`;
+      let estimate = 0;
+      for (const s of servers) {
+        const copyRate = medianOf((out.get(s.target.name)!.get('copy') ?? []).filter((x) => x === x));
+        if (copyRate !== undefined) estimate += (runs * c.rows) / copyRate;
       }
-      if (budget.skipped !== null) {
-        console.error(`${t.name} ${c.key}: ${budget.skipped}`);
+      if (estimate > budget.remainingSeconds) {
+        budget.skipped = `skipped: estimated ${estimate.toFixed(0)} s for ${runs} runs on each server at their 1-conn COPY rates, over the --parallel-budget of ${budget.remainingSeconds.toFixed(0)} s`;
+        console.error(`${c.key}: ${budget.skipped}`);
         continue;
       }
     }
-    const caseStart = performance.now();
-    const run = c.prepare(t, data);
-    const rates: number[] = [];
+    const runners = servers.map((s) => c.prepare(s.target, data));
+    for (const s of servers) out.get(s.target.name)!.set(c.key, []);
     for (let r = 0; r < runs; r++) {
-      // A fresh connection per run: Tessera keeps a prepared INSERT bound to the dropped table's
-      // OID ("relation with OID n does not exist") where PostgreSQL re-plans after the DDL.
-      const sql = connect(t.url);
-      try {
-        await recreateTable(sql, t);
-        const seconds = await run(sql);
-        const n = await countRows(sql);
-        if (n !== c.rows) throw new Error(`count(*) = ${n}, expected ${c.rows}`);
-        rates.push(c.rows / seconds);
-        console.error(`${t.name} ${c.key} run ${r + 1}: ${fmt(c.rows / seconds)} rows/s (${seconds.toFixed(2)} s)`);
-        if (c.key === 'copy' && r === runs - 1) await spotCheck(sql, t, data, c.rows, problems);
-        if (r === runs - 1) await sql.unsafe('DROP TABLE IF EXISTS t');
-      } catch (e) {
-        const msg = `${t.name} ${c.key} run ${r + 1}: ${(e as Error).message.split('\n')[0]}`;
-        problems.push(msg);
-        console.error(msg);
-      } finally {
-        await sql.end({ timeout: 5 }).catch(() => undefined);
+      const order = servers.map((_, i) => i);
+      if (r % 2 === 1) order.reverse();
+      for (const i of order) {
+        const s = servers[i]!;
+        await s.quiet();
+        const rate = await runOnce(s.target, c, runners[i]!, r, r === runs - 1, data, problems);
+        out.get(s.target.name)!.get(c.key)!.push(rate ?? NaN);
       }
     }
-    out.set(c.key, rates);
-    if (c.key === 'copy-par') budget.remainingSeconds -= (performance.now() - caseStart) / 1000;
   }
   return out;
+}
+
+/** Waits (up to `limitMs`) until process `pid` uses under 5% of a core over 200 ms. */
+async function cpuQuiet(pid: number, limitMs = 15_000): Promise<void> {
+  const ticks = (): number => {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+  const deadline = Date.now() + limitMs;
+  try {
+    for (let before = ticks(); Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      const now = ticks();
+      if (now - before <= 1) return; // ≤ 10 ms of CPU (100 ticks/s) in 200 ms
+      before = now;
+    }
+  } catch {
+    // no /proc (not Linux): no wait
+  }
 }
 
 /** After the COPY runs: a few stored vectors read back must equal what the other server stores. */
@@ -378,36 +417,28 @@ async function main(): Promise<number> {
   const info: { name: string; version: string; settings: string }[] = [];
   const columns: string[] = [];
 
-  const bench = async (name: string, start: () => Promise<Server>): Promise<void> => {
-    let server: Server;
+  const servers: Server[] = [];
+  const start = async (name: string, launch: () => Promise<Server>): Promise<void> => {
     try {
-      server = await start();
+      const server = await launch();
+      servers.push(server);
+      info.push({ name, ...(await describe(server.target)) });
+      columns.push(name);
     } catch (e) {
       const msg = `${name} did not start: ${(e as Error).message.split('\n')[0]}`;
       problems.push(msg);
       console.error(msg);
-      return;
-    }
-    try {
-      const d = await describe(server.target);
-      info.push({ name, ...d });
-      results.set(name, await measure(server.target, data, list, runs, budget, problems));
-    } catch (e) {
-      const msg = `${name}: ${(e as Error).message.split('\n')[0]}`;
-      problems.push(msg);
-      console.error(msg);
-    } finally {
-      await server.stop().catch((e: Error) => { problems.push(`${name} stop: ${e.message.split('\n')[0]}`); });
     }
   };
 
   if (want('tessera')) {
-    columns.push('tessera');
-    await bench('tessera', async () => {
+    await start('tessera', async () => {
       // --fsync on explicitly (the default), so a TESSERA_FSYNC=off in the environment cannot leak in.
       const ts = await startTessera({ args: ['--fsync', 'on'] });
       return {
         target: { name: 'tessera', url: ts.url, vecType: `vector(${DIM})`, open: '[', close: ']', checkpoint: false },
+        // The seal of the rows just written and the key index's flush run after a COPY's commit.
+        quiet: () => cpuQuiet(ts.pid),
         stop: async () => {
           await ts.stop();
           const out = ts.output();
@@ -420,23 +451,32 @@ async function main(): Promise<number> {
 
   if (want('postgres')) {
     if (postgresAvailable()) {
-      columns.push('postgres');
-      await bench('postgres', async () => {
+      // PostgreSQL's own background work is a CHECKPOINT, run (untimed) before each of its runs.
+      await start('postgres', async () => {
         const pg = await startDurablePostgres();
-        return { target: { name: 'postgres', url: pg.url, vecType: 'real[]', open: '{', close: '}', checkpoint: true }, stop: pg.stop };
+        return { target: { name: 'postgres', url: pg.url, vecType: 'real[]', open: '{', close: '}', checkpoint: true }, stop: pg.stop, quiet: async () => {} };
       });
       if (values['pg-nosync']) {
-        columns.push('pg-nosync');
-        await bench('pg-nosync', async () => {
+        await start('pg-nosync', async () => {
           const pg = await startPostgres();
-          return { target: { name: 'pg-nosync', url: pg.url, vecType: 'real[]', open: '{', close: '}', checkpoint: true }, stop: pg.stop };
+          return { target: { name: 'pg-nosync', url: pg.url, vecType: 'real[]', open: '{', close: '}', checkpoint: true }, stop: pg.stop, quiet: async () => {} };
         });
       }
     } else {
       console.error('PostgreSQL 15 not installed: skipping it');
     }
   }
+  try {
+    for (const [name, byCase] of await measure(servers, data, list, runs, budget, problems)) results.set(name, byCase);
+  } catch (e) {
+    const msg = `measure: ${(e as Error).message.split('\n')[0]}`;
+    problems.push(msg);
+    console.error(msg);
+  } finally {
+    for (const s of servers) await s.stop().catch((e: Error) => { problems.push(`${s.target.name} stop: ${e.message.split('\n')[0]}`); });
+  }
   console.log(`\ningest — median rows/s of ${runs} runs, fresh table each run: (id bigint PRIMARY KEY, v <vec>, label text), ${DIM} dims, seeded data`);
+  console.log('  the servers take turns run by run (order alternating); tessera/postgres is the median of the paired runs\' ratios (each run\'s in brackets)');
   console.log(`  <vec> is vector(${DIM}) on Tessera ('[..]' text) and real[] on PostgreSQL ('{..}' text; no pgvector on this machine)`);
   console.log(`  node ${process.version}; ${os.cpus().length} cores`);
   for (const i of info) {
@@ -451,12 +491,13 @@ async function main(): Promise<number> {
   const header = ['case', 'rows', ...columns, ...(ratioOf ? ['tessera/postgres'] : [])];
   const rows = [header];
   for (const c of list) {
-    const meds = columns.map((name) => medianOf(results.get(name)?.get(c.key) ?? []));
+    const meds = columns.map((name) => medianOf((results.get(name)?.get(c.key) ?? []).filter((x) => x === x)));
     const row = [c.title, c.rows.toLocaleString('en-US'), ...meds.map(fmt)];
     if (ratioOf) {
-      const p = meds[columns.indexOf('postgres')];
-      const t = meds[columns.indexOf('tessera')];
-      row.push(p !== undefined && t !== undefined ? (t / p).toFixed(2) : 'n/a');
+      const p = results.get('postgres')?.get(c.key) ?? [];
+      const t = results.get('tessera')?.get(c.key) ?? [];
+      const paired = t.map((x, i) => x / p[i]!).filter((x) => x === x);
+      row.push(paired.length === 0 ? 'n/a' : `${median(paired).toFixed(2)} [${paired.map((x) => x.toFixed(2)).join(' ')}]`);
     }
     rows.push(row);
   }
