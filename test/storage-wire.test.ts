@@ -137,42 +137,57 @@ describe('COPY text encodings as PostgreSQL', () => {
       assert.deepEqual(mine, theirs, `COPY ${opts} of ${chunks.map((b) => b.toString('hex')).join('|')}`);
     }
   });
-  test('one large CopyData message arriving in many reads, lines straddling them, stores what PostgreSQL stores', async () => {
-    // ~2 MB of lines: plain, escaped (tab, backslash, newline), NULL, multi-byte characters.
+  /** ~2 MB of lines: plain, escaped (tab, backslash, newline), NULL, multi-byte characters; line `bad` (if any) has a bad integer. */
+  function bigCopyData(bad: number): Buffer {
     const lines: string[] = [];
     for (let i = 1; i <= 20_000; i++) {
       const r = i % 7;
       const b = r === 0 ? `esc\\t\\\\${i}\\nnext` : r === 1 ? '\\N' : r === 2 ? `€uro ${'é'.repeat(i % 50)}` : `row ${i} ${'x'.repeat(i % 200)}`;
-      lines.push(`${i}\t${b}\n`);
+      lines.push(`${i === bad ? 'x1' : i}\t${b}\n`);
     }
-    const stream = Buffer.concat([serialize.copyData(Buffer.from(lines.join(''))), serialize.copyDone()]);
-    const stored = async (port: number): Promise<string> => {
-      const c = await RawClient.connect(port);
-      try {
-        c.send(serialize.query('DROP TABLE IF EXISTS big'), serialize.query('CREATE TABLE big (a int, b text)'));
-        await c.until('readyForQuery');
-        await c.until('readyForQuery');
-        c.send(serialize.query('COPY big FROM STDIN'));
-        await c.until('copyInResponse');
-        // Written in pieces of 1 .. 96 KiB with pauses, so the server reads the message in many parts.
-        for (let at = 0, k = 0; at < stream.length; k++) {
-          const n = 1 + ((k * 7919 + 13) % 98_304);
-          c.socket.write(stream.subarray(at, at + n));
-          at += n;
-          if (k % 4 === 0) await new Promise((r) => setTimeout(r, 2));
-        }
-        const msgs = await c.until('readyForQuery', 30_000);
-        const err = msgs.find((m) => m.name === 'error') as unknown as { code: string; message: string } | undefined;
-        assert.equal(err, undefined, err && `${err.code} ${err.message}`);
-        c.send(serialize.query("SELECT count(*) || ' ' || count(b) || ' ' || md5(string_agg(a || ':' || coalesce(b, '<null>'), ',' ORDER BY a)) FROM big"));
-        return JSON.stringify((await c.until('readyForQuery')).filter((m) => m.name === 'dataRow'));
-      } finally {
-        c.close();
+    return Buffer.concat([serialize.copyData(Buffer.from(lines.join(''))), serialize.copyDone()]);
+  }
+
+  /**
+   * COPY big FROM STDIN of `stream` (one CopyData message, then CopyDone) written in pieces of
+   * 1 .. 96 KiB with pauses, so the server reads the message in many parts; the error (code,
+   * message, where) or null, then what a query on the same connection returns.
+   */
+  async function copyInPieces(port: number, stream: Buffer): Promise<string> {
+    const c = await RawClient.connect(port);
+    try {
+      c.send(serialize.query('DROP TABLE IF EXISTS big'), serialize.query('CREATE TABLE big (a int, b text)'));
+      await c.until('readyForQuery');
+      await c.until('readyForQuery');
+      c.send(serialize.query('COPY big FROM STDIN'));
+      await c.until('copyInResponse');
+      for (let at = 0, k = 0; at < stream.length; k++) {
+        const n = 1 + ((k * 7919 + 13) % 98_304);
+        c.socket.write(stream.subarray(at, at + n));
+        at += n;
+        if (k % 4 === 0) await new Promise((r) => setTimeout(r, 2));
       }
-    };
-    const theirs = await stored(pg.port);
+      const msgs = await c.until('readyForQuery', 30_000);
+      const errs = msgs.filter((m) => m.name === 'error') as unknown as { code: string; message: string; where: string }[];
+      c.send(serialize.query("SELECT count(*) || ' ' || count(b) || ' ' || coalesce(md5(string_agg(a || ':' || coalesce(b, '<null>'), ',' ORDER BY a)), '-') FROM big"));
+      const rows = JSON.stringify((await c.until('readyForQuery')).filter((m) => m.name === 'dataRow'));
+      return JSON.stringify({ errors: errs.map((e) => `${e.code} ${e.message} | ${e.where}`), rows });
+    } finally {
+      c.close();
+    }
+  }
+
+  test('one large CopyData message arriving in many reads, lines straddling them, stores what PostgreSQL stores', async () => {
+    const theirs = await copyInPieces(pg.port, bigCopyData(0));
     assert.match(theirs, /20000 17142 [0-9a-f]{32}/);
-    assert.equal(await stored(server.port), theirs);
+    assert.equal(await copyInPieces(server.port, bigCopyData(0)), theirs);
+  });
+
+  test('a bad line in the middle of a large CopyData message: one error as PostgreSQL, the rest ignored, nothing stored, the connection usable', async () => {
+    const theirs = await copyInPieces(pg.port, bigCopyData(9_001));
+    assert.match(theirs, /22P02 .*line 9001/);
+    assert.match(theirs, /\\"0 0 -\\"/);
+    assert.equal(await copyInPieces(server.port, bigCopyData(9_001)), theirs);
   });
 });
 
