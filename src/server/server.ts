@@ -99,9 +99,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     host: config.host,
     socketPath,
     async close() {
-      await Promise.all([server, unixServer].map((srv) => new Promise<void>((resolve) => (srv === null ? resolve() : srv.close(() => resolve())))).concat(
-        Promise.all([...connections].map((c) => c.terminate())).then(() => undefined),
-      ));
+      // Each listener's close() resolves once its connections have ended.
+      const listeners = [server, unixServer].filter((srv) => srv !== null);
+      const closed = Promise.all(listeners.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+      void Promise.all([...connections].map((c) => c.terminate())).then(() => undefined);
+      await closed;
       if (socketPath !== null) fs.rmSync(socketPath, { force: true });
       await db.close();
     },
