@@ -105,6 +105,27 @@ describe('TLS', () => {
     }
   });
 
+  test('a 2 MB CopyData message over TLS (arriving as TLS records) stores every row', async () => {
+    const sql = postgres({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', password: PASSWORD, ssl: { rejectUnauthorized: false }, max: 1, fetch_types: false, onnotice: () => {} });
+    try {
+      await sql.unsafe('CREATE TABLE tls_copy (id int8, label text)');
+      const n = 40_000;
+      const data = Buffer.from(Array.from({ length: n }, (_, i) => `${i + 1}\tlabel ${i + 1} ${'é'.repeat(i % 9)}${'z'.repeat(i % 41)}\n`).join(''));
+      const w = await sql`COPY tls_copy FROM STDIN`.writable();
+      await new Promise<void>((resolve, reject) => {
+        w.once('error', reject);
+        w.once('finish', resolve);
+        w.end(data); // one write: one CopyData message, split by TLS into records
+      });
+      const [r] = await sql.unsafe<{ n: string; s: string; l: string }[]>('SELECT count(*) AS n, sum(id) AS s, sum(length(label)) AS l FROM tls_copy');
+      let labels = 0;
+      for (let i = 0; i < n; i++) labels += `label ${i + 1} `.length + (i % 9) + (i % 41);
+      assert.deepEqual([Number(r!.n), Number(r!.s), Number(r!.l)], [n, (n * (n + 1)) / 2, labels]);
+    } finally {
+      await sql.end();
+    }
+  });
+
   test('cleartext password without TLS is refused', async () => {
     await assert.rejects(query(server, { password: PASSWORD, ssl: false }), { code: '28000' });
   });
