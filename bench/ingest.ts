@@ -217,7 +217,7 @@ function cases(o: { copyRows: number; batchRows: number; batchSize: number; sing
  * (from each server's 1-connection COPY rate) fits the budget, on every server or none.
  */
 interface ParallelBudget {
-  remainingSeconds: number;
+  seconds: number;
   skipped: string | null;
 }
 
@@ -259,8 +259,8 @@ async function measure(servers: readonly Server[], data: Data, list: readonly Ca
         const copyRate = medianOf((out.get(s.target.name)!.get('copy') ?? []).filter((x) => x === x));
         if (copyRate !== undefined) estimate += (runs * c.rows) / copyRate;
       }
-      if (estimate > budget.remainingSeconds) {
-        budget.skipped = `skipped: estimated ${estimate.toFixed(0)} s for ${runs} runs on each server at their 1-conn COPY rates, over the --parallel-budget of ${budget.remainingSeconds.toFixed(0)} s`;
+      if (estimate > budget.seconds) {
+        budget.skipped = `skipped: estimated ${estimate.toFixed(0)} s for ${runs} runs on all servers at their 1-conn COPY rates, over the --parallel-budget of ${budget.seconds.toFixed(0)} s`;
         console.error(`${c.key}: ${budget.skipped}`);
         continue;
       }
@@ -412,7 +412,7 @@ async function main(): Promise<number> {
   console.error(`data: ${totalRows.toLocaleString('en-US')} rows × ${DIM} floats generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const problems: string[] = [];
-  const budget: ParallelBudget = { remainingSeconds: Number(values['parallel-budget']), skipped: null };
+  const budget: ParallelBudget = { seconds: Number(values['parallel-budget']), skipped: null };
   const results = new Map<string, Map<string, number[]>>();
   const info: { name: string; version: string; settings: string }[] = [];
   const columns: string[] = [];
@@ -421,8 +421,9 @@ async function main(): Promise<number> {
   const start = async (name: string, launch: () => Promise<Server>): Promise<void> => {
     try {
       const server = await launch();
-      servers.push(server);
-      info.push({ name, ...(await describe(server.target)) });
+      servers.push(server); // stopped at the end even if describe() fails
+      const d = await describe(server.target);
+      info.push({ name, ...d });
       columns.push(name);
     } catch (e) {
       const msg = `${name} did not start: ${(e as Error).message.split('\n')[0]}`;

@@ -133,25 +133,23 @@ class TextParser implements CopyParser {
    * pieces joined); the others are read where they are.
    */
   push(chunk: Buffer): CopyField[][] {
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      this.keep(chunk);
+      this.rowLines = [];
+      return [];
+    }
     let from = 0;
     let head: CopyField[][] = [];
     let headLines: number[] = [];
     if (this.restBytes > 0) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) {
-        this.keep(chunk);
-        this.rowLines = [];
-        return [];
-      }
-      this.keep(chunk.subarray(0, nl + 1));
+      from = chunk.indexOf(10) + 1;
+      this.keep(chunk.subarray(0, from));
       head = this.lines(this.takeRest());
       headLines = this.rowLines;
-      from = nl + 1;
     }
-    const last = chunk.lastIndexOf(10);
-    const rows = last < from ? [] : this.lines(chunk.subarray(from, last + 1));
-    if (last < from) this.rowLines = [];
-    this.keep(chunk.subarray(Math.max(from, last + 1)));
+    const rows = this.lines(chunk.subarray(from, last + 1));
+    this.keep(chunk.subarray(last + 1));
     if (head.length === 0) return rows;
     this.rowLines = headLines.concat(this.rowLines);
     return head.concat(rows);
