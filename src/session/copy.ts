@@ -175,7 +175,7 @@ export class CopyIn {
       // A failed worker resolves to null: the batch is then parsed here.
       if (p !== null) b.parsed = p.catch(() => null).finally(() => (b.ready = true));
     }
-    if (b.parsed === null) this.fill(b, null);
+    if (b.parsed === null) this.fill(b, b.bounds.length > 0 ? b.parseHere() : null);
     this.queue.push(b);
     const ahead = offThread ? PARSE_AHEAD : 0;
     while (this.queue.length > 0 && (this.queue[0]!.ready || this.queue.length > ahead)) await this.insertHead();

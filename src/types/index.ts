@@ -58,3 +58,4 @@ export {
   denseToSparsevec, sparsevecToVector, sparsevecToHalfvec, type VectorCast,
 } from './vector-casts.ts';
 export { BinaryReader, BinaryWriter } from './wire.ts';
+export { literalArea, vectorsInArea } from './vector-text.mjs';

@@ -8,7 +8,7 @@ import { DbError, SqlState } from '../errors/index.ts';
 import type { PgType } from './pg-type.ts';
 import { ArrayOid, Oid } from './oids.ts';
 import { formatVectorElement, isVectorSpace, scanStrtof } from './vector-float.ts';
-import { plainVectorInto, VECTOR_MAX_DIM } from './vector-text.mjs';
+import { literalArea, vectorInArea, VECTOR_MAX_DIM } from './vector-text.mjs';
 import { BinaryReader, BinaryWriter } from './wire.ts';
 
 /** VECTOR_MAX_DIM (also HALFVEC_MAX_DIM). */
@@ -124,12 +124,10 @@ function newVector(dim: number): Float32Array {
 const ARENA_FLOATS = 4096;
 let arena = new Float32Array(ARENA_FLOATS);
 let arenaUsed = 0;
-/** parseVector's literal as bytes for plainVector (grown on demand; one caller at a time). */
-let literalBytes = Buffer.allocUnsafeSlow(4096);
 const encoder = new TextEncoder();
-/** plainVectorInto() as a new vector, or null for the exact parser. */
-function plainVector(b: Buffer, start: number, end: number): Float32Array | null {
-  const count = plainVectorInto(b, start, end, scratch, 0);
+/** The fast path's parse of the literal area's first `length` bytes (vector-text.mjs) as a new vector, or null for the exact parser. */
+function plainVector(length: number): Float32Array | null {
+  const count = vectorInArea(0, length, scratch, 0);
   if (count < 0) return null;
   const v = newVector(count);
   for (let k = 0; k < count; k++) v[k] = scratch[k]!;
@@ -144,10 +142,9 @@ function vectorElement(x: number, erange: boolean, token: string): number {
 
 /** vector_in: the text form `[1,2.5,3]`. */
 export function parseVector(lit: string, typmod = -1): Float32Array {
-  if (literalBytes.length < lit.length * 3) literalBytes = Buffer.allocUnsafeSlow(lit.length * 3);
   // written === length: every character was one byte (ASCII), the only text the fast path reads.
-  const { written } = encoder.encodeInto(lit, literalBytes);
-  const plain = written === lit.length ? plainVector(literalBytes, 0, written) : null;
+  const { written } = encoder.encodeInto(lit, literalArea(lit.length * 3));
+  const plain = written === lit.length ? plainVector(written) : null;
   if (plain === null) return parseDenseVector(lit, typmod, 'vector', vectorElement);
   checkExpectedDim(typmod, plain.length);
   return plain;
@@ -155,7 +152,8 @@ export function parseVector(lit: string, typmod = -1): Float32Array {
 
 /** vector_in over the bytes b[start..end) (a COPY text field without escapes, valid UTF-8). */
 export function parseVectorBytes(b: Buffer, start: number, end: number, typmod = -1): Float32Array {
-  const plain = plainVector(b, start, end);
+  literalArea(end - start).set(b.subarray(start, end));
+  const plain = plainVector(end - start);
   if (plain === null) return parseDenseVector(b.toString('utf8', start, end), typmod, 'vector', vectorElement);
   checkExpectedDim(typmod, plain.length);
   return plain;

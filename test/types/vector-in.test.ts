@@ -1,15 +1,17 @@
 /**
- * vector_in's fast path against the exact strtof (scanStrtof, a BigInt-exact decimal to
+ * vector_in's fast paths (WebAssembly, then JavaScript) against the exact strtof (scanStrtof, a BigInt-exact decimal to
  * float32 rounding): random decimals of 1 to 20 significant digits with and without
  * exponents, JavaScript's own 17-digit number strings, and decimals at, just below and just
  * above the midpoints between neighbouring float32 values — where rounding through a double
  * could go wrong and the fast path must hand over to the exact one. Each literal is also read
- * from bytes, spaced and between other fields, as COPY's text format meets it.
+ * from bytes, spaced and between other fields, as COPY's text format meets it, and in
+ * batches as COPY's parse workers read them (vectorsInArea).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseVector, parseVectorBytes } from '../../src/types/vector.ts';
 import { scanStrtof } from '../../src/types/vector-float.ts';
+import { literalArea, vectorsInArea, VECTOR_TEXT_WASM } from '../../src/types/vector-text.mjs';
 import { mulberry32 } from '../support/prng.ts';
 
 const exact = (s: string): number => scanStrtof(s, 0).value;
@@ -80,4 +82,63 @@ test('decimals at and around float32 midpoints agree with strtof', () => {
     }
     check(tokens);
   }
+});
+
+test('short tokens at float32 midpoints (the WebAssembly tier\'s halfway test) agree with strtof', () => {
+  assert.equal(VECTOR_TEXT_WASM, true, 'the WebAssembly tier is loaded');
+  const rnd = mulberry32(17);
+  for (let round = 0; round < 50; round++) {
+    const tokens: string[] = [];
+    for (let k = 0; k < 100; k++) {
+      // Integers of 8-9 digits where float32's spacing is 2, 4, ... 128: every other multiple
+      // of half the spacing is a midpoint; written plainly, with a fraction or an exponent.
+      const bits = 24 + Math.floor(rnd() * 6);
+      const half = 2 ** (bits - 24);
+      const n = 2 ** bits + half * (2 * Math.floor(rnd() * 2 ** 22) + 1);
+      const sign = rnd() < 0.5 ? '-' : '';
+      tokens.push(`${sign}${n}`, `${n}.0`, `${n / 10}e1`, `${n + 1}`, `${n - 1}`);
+    }
+    check(tokens);
+  }
+});
+
+test('literals parsed in a batch (COPY\'s parse workers) agree with the exact parser, declines included', () => {
+  const rnd = mulberry32(19);
+  const fields: string[] = [];
+  for (let k = 0; k < 300; k++) {
+    const dim = 1 + Math.floor(rnd() * 40);
+    const parts: string[] = [];
+    for (let d = 0; d < dim; d++) {
+      const r = rnd();
+      // Mostly 6-digit decimals (COPY's usual); some the WebAssembly tier declines (17 digits,
+      // 10^±30), which JavaScript's takes; some neither takes (NaN, a bad token).
+      parts.push(r < 0.9 ? String(Number((rnd() * 2 - 1).toPrecision(6))) : r < 0.95 ? String(rnd()) : r < 0.99 ? `${Math.floor(rnd() * 1e6)}e-30` : rnd() < 0.5 ? 'NaN' : '1x');
+    }
+    fields.push(`[${parts.join(',')}]`);
+  }
+  const text = fields.join('\t');
+  const area = literalArea(text.length);
+  area.write(text, 'latin1');
+  const bounds: number[] = [];
+  let at = 0;
+  for (const f of fields) {
+    bounds.push(at, at + f.length);
+    at += f.length + 1;
+  }
+  const { out, dims } = vectorsInArea(bounds);
+  let pos = 0;
+  let declined = 0;
+  fields.forEach((f, k) => {
+    if (/NaN|x/.test(f)) {
+      assert.equal(dims[k], -1, f);
+      declined++;
+      return;
+    }
+    const want = parseVector(f);
+    assert.equal(dims[k], want.length, f);
+    const got = out.subarray(pos, (pos += dims[k]!));
+    want.forEach((w, d) => assert.ok(Object.is(got[d], w), `${f} [${d}]: ${got[d]} vs ${w}`));
+  });
+  assert.equal(pos, out.length);
+  assert.ok(declined > 0 && declined < fields.length);
 });

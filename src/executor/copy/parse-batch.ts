@@ -6,6 +6,7 @@
 import type { Row } from '../value.ts';
 import type { FieldBytes } from './copy-in.ts';
 import type { ParsedVectors } from './vector-parse-pool.ts';
+import { literalArea, vectorsInArea } from '../../types/index.ts';
 
 /**
  * Rows whose vector fields are parsed later, off the event loop. A field stands as null in
@@ -57,7 +58,17 @@ export class ParseBatch {
 
   /** The fields' bytes in one new buffer (each covered span copied once), and their bounds in it. */
   gather(): { bytes: Buffer; bounds: Int32Array } {
-    const bytes = Buffer.allocUnsafeSlow(this.chunks.reduce((n, c) => n + c.hi - c.lo, 0));
+    const bytes = Buffer.allocUnsafeSlow(this.span());
+    return { bytes, bounds: this.gatherInto(bytes) };
+  }
+
+  /** Bytes the fields' spans cover. */
+  span(): number {
+    return this.chunks.reduce((n, c) => n + c.hi - c.lo, 0);
+  }
+
+  /** Copies each covered span once into `bytes` (span() long); the fields' bounds there. */
+  gatherInto(bytes: Uint8Array): Int32Array {
     const base: number[] = [];
     let at = 0;
     for (const c of this.chunks) {
@@ -71,6 +82,11 @@ export class ParseBatch {
       bounds[2 * k] = this.bounds[2 * k]! + d;
       bounds[2 * k + 1] = this.bounds[2 * k + 1]! + d;
     }
-    return { bytes, bounds };
+    return bounds;
+  }
+
+  /** Parses the fields here, on this thread (vector_in's fast path where the literal area is: types/vector-text.mjs). */
+  parseHere(): ParsedVectors {
+    return vectorsInArea(this.gatherInto(literalArea(this.span())));
   }
 }
