@@ -204,7 +204,6 @@ export function plainVectorInto(b, start, end, out, at) {
   return -1;
 }
 
-
 /** Where the literal area starts in the module's memory (below: the powers of ten). */
 const AREA_AT = 256;
 const PAGE = 65_536;
@@ -234,8 +233,8 @@ function reserve(bytes) {
 
 /**
  * A buffer of `size` bytes to write literals into, for the vectorsInArea() or vectorInArea()
- * call that follows (its contents and views are good until the next literalArea() call; one
- * caller at a time per thread).
+ * calls that follow (until the next literalArea() call; one caller at a time per thread).
+ * Write before parsing: a parse may grow the memory, which leaves this buffer detached.
  */
 export function literalArea(size) {
   areaSize = size;
