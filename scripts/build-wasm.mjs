@@ -8,8 +8,8 @@ import wabtInit from 'wabt';
 
 const wabt = await wabtInit();
 const modules = [
-  { wat: '../src/ann/simd/kernels.wat', out: '../src/ann/simd/kernels-wasm.ts', name: 'KERNELS_WASM_BASE64', layer: 'ann/simd/', what: 'WebAssembly SIMD batch distances', ts: true },
-  { wat: '../src/types/vector-text.wat', out: '../src/types/vector-text-wasm.mjs', name: 'VECTOR_TEXT_WASM_BASE64', layer: 'types/', what: "vector_in's fast path", ts: false },
+  { wat: '../src/ann/simd/kernels.wat', out: '../src/ann/simd/kernels-wasm.ts', name: 'KERNELS_WASM_BASE64', layer: 'ann/simd/', what: 'WebAssembly SIMD batch distances' },
+  { wat: '../src/types/vector-text.wat', out: '../src/types/vector-text-wasm.mjs', name: 'VECTOR_TEXT_WASM_BASE64', layer: 'types/', what: "vector_in's fast path" },
 ];
 for (const m of modules) {
   const wat = new URL(m.wat, import.meta.url);

@@ -253,18 +253,24 @@ function outputAt(floats) {
   return at;
 }
 
+/** The literal area's bytes as a Buffer (for plainVectorInto). */
+const areaBytes = () => (wasm === null ? plainArea : Buffer.from(wasm.memory.buffer, AREA_AT, areaSize));
+
 /**
  * The literal at area bytes [start, end) into out[at..] (at most VECTOR_MAX_DIM elements and
  * what out holds): its element count, or -1 for the exact parser.
  */
 export function vectorInArea(start, end, out, at) {
-  if (wasm === null) return plainVectorInto(plainArea, start, end, out, at);
-  const limit = Math.min(VECTOR_MAX_DIM, out.length - at);
-  const o = outputAt(limit);
-  const count = wasm.vector_into(AREA_AT + start, AREA_AT + end, o, limit);
-  if (count < 0) return plainVectorInto(Buffer.from(wasm.memory.buffer, AREA_AT, areaSize), start, end, out, at);
-  out.set(new Float32Array(wasm.memory.buffer, o, count), at);
-  return count;
+  if (wasm !== null) {
+    const limit = Math.min(VECTOR_MAX_DIM, out.length - at);
+    const o = outputAt(limit);
+    const count = wasm.vector_into(AREA_AT + start, AREA_AT + end, o, limit);
+    if (count >= 0) {
+      out.set(new Float32Array(wasm.memory.buffer, o, count), at);
+      return count;
+    }
+  }
+  return plainVectorInto(areaBytes(), start, end, out, at);
 }
 
 /**
@@ -276,23 +282,15 @@ export function vectorsInArea(bounds) {
   const dims = new Int32Array(n);
   // A token takes at least two bytes ("1,"), so a field holds at most half its bytes plus one.
   const most = (areaSize >> 1) + n;
-  let floats;
+  const o = wasm === null ? 0 : outputAt(most);
+  const floats = wasm === null ? new Float32Array(most) : new Float32Array(wasm.memory.buffer, o, most);
+  const bytes = areaBytes();
   let total = 0;
-  if (wasm === null) {
-    floats = new Float32Array(most);
-    for (let k = 0; k < n; k++) {
-      const count = plainVectorInto(plainArea, bounds[2 * k], bounds[2 * k + 1], floats, total);
-      dims[k] = count;
-      if (count > 0) total += count;
-    }
-    return { out: floats.slice(0, total), dims };
-  }
-  const o = outputAt(most);
-  floats = new Float32Array(wasm.memory.buffer, o, most);
-  let bytes = null;
   for (let k = 0; k < n; k++) {
-    let count = wasm.vector_into(AREA_AT + bounds[2 * k], AREA_AT + bounds[2 * k + 1], o + 4 * total, Math.min(VECTOR_MAX_DIM, most - total));
-    if (count < 0) count = plainVectorInto((bytes ??= Buffer.from(wasm.memory.buffer, AREA_AT, areaSize)), bounds[2 * k], bounds[2 * k + 1], floats, total);
+    const start = bounds[2 * k];
+    const end = bounds[2 * k + 1];
+    let count = wasm === null ? -1 : wasm.vector_into(AREA_AT + start, AREA_AT + end, o + 4 * total, Math.min(VECTOR_MAX_DIM, most - total));
+    if (count < 0) count = plainVectorInto(bytes, start, end, floats, total);
     dims[k] = count;
     if (count > 0) total += count;
   }
