@@ -4,6 +4,7 @@
  *   npx tsx bench/vector.ts [--rows 100000] [--queries 200] [--data DIR] [--m 16] [--ef-construction 64] [--seconds 5]
  *                           [--efs 40,100,200,400] [--url postgres://… [--query-only]] [--skip-raw]
  *                           [--table-with "segment_rows = 500000, segment_size = '300MB'"] [--build-workers 2]
+ *                           [--skip-pg] [--raw-cache FILE (raw graph read from FILE, else built and written there)]
  *
  * Data: DIR/base_1m.fvecs (or base_100k.fvecs) + query.fvecs from shared/tools/gen-vectors.mjs
  * when --data is given; otherwise the same recipe (1,000 clustered Gaussian centers, 128 dims)
@@ -12,7 +13,9 @@
  * hnsw.ef_search 40/100/200/400: QPS with 1 and 4 clients (prepared statements over the wire,
  * postgres.js), p50/p99 latency, recall@10 — beside raw hnswlib-node on the same data and
  * parameters (one graph over all rows, in-process, no conversions counted out) and the ratio;
- * and SELECT 1 latency on a fifth connection during the 4-client storm.
+ * the wire's floor (a one-row query with the same parameter, no search) on Tessera and on
+ * PostgreSQL 15, and from it the bound on the one-client ratio that the wire leaves; and
+ * SELECT 1 latency on a fifth connection during the 4-client storm.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import postgres from 'postgres';
+import { postgresAvailable, startPostgres } from '../test/support/pg-cluster.ts';
 import { startTessera } from '../test/support/tessera.ts';
 import { binaryCopy, clusteredVectors, exactTopK, recallAt, vectorText, type CopyField } from '../test/vector-support.ts';
 import { copyIn, readFvecs, readIvecs } from './data.ts';
@@ -39,6 +43,8 @@ const { values: opts } = parseArgs({
     'build-workers': { type: 'string' },
     'skip-raw': { type: 'boolean', default: false },
     'query-only': { type: 'boolean', default: false },
+    'skip-pg': { type: 'boolean', default: false },
+    'raw-cache': { type: 'string' },
   },
 });
 const N = Number(opts.rows);
@@ -84,6 +90,23 @@ const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+
+/** Round trips/s of a prepared one-row query carrying one vector text parameter, one postgres.js client. */
+async function wireFloor(url: string, qText: readonly string[]): Promise<number> {
+  const c = postgres(url, { max: 1, fetch_types: false, onnotice: () => {} });
+  try {
+    await c.unsafe('SELECT $1::text IS NULL AS n', [qText[0]!], { prepare: true });
+    const ts = performance.now();
+    let n = 0;
+    while (performance.now() - ts < SECONDS * 1000) {
+      await c.unsafe('SELECT $1::text IS NULL AS n', [qText[n % qText.length]!], { prepare: true });
+      n++;
+    }
+    return n / ((performance.now() - ts) / 1000);
+  } finally {
+    await c.end();
+  }
+}
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -144,7 +167,11 @@ async function main(): Promise<void> {
 
     // Raw hnswlib-node, in-process, same data and parameters (one graph); --skip-raw leaves it out.
     const raw = opts['skip-raw'] ? null : new hnswlib.HierarchicalNSW('l2', DIM);
-    if (raw !== null) {
+    const rawCache = opts['raw-cache'];
+    if (raw !== null && rawCache !== undefined && fs.existsSync(rawCache)) {
+      raw.readIndexSync(rawCache);
+      console.log(`raw hnswlib: graph read from ${rawCache} (built earlier by this bench on the same data and parameters)`);
+    } else if (raw !== null) {
       const tr = performance.now();
       raw.initIndex(N, M, EFC, 100);
       const point = new Array<number>(DIM);
@@ -153,21 +180,29 @@ async function main(): Promise<void> {
         raw.addPoint(point, i);
       }
       console.log(`raw hnswlib build (1 thread): ${((performance.now() - tr) / 1000).toFixed(1)} s`);
+      if (rawCache !== undefined) raw.writeIndexSync(rawCache);
     }
     const qArrays = Array.from({ length: NQ }, (_v, i) => Array.from(q(i)));
 
-    {
-      // The wire's floor: a prepared SELECT 1 round trip with the same client, one connection.
-      const one = postgres(server.url, { max: 1, fetch_types: false, onnotice: () => {} });
-      await one.unsafe('SELECT 1', [], { prepare: true });
-      const ts = performance.now();
-      let n = 0;
-      while (performance.now() - ts < SECONDS * 1000) {
-        await one.unsafe('SELECT 1', [], { prepare: true });
-        n++;
+    // The wire's floor: the same client sends the same parameter (a query's vector text) and
+    // gets a one-row answer, with no search — on Tessera and on PostgreSQL 15 (a private
+    // cluster, stopped before the searches), three alternating runs each, medians. A server with
+    // PostgreSQL's round trip and raw hnswlib's search and nothing else would give one client
+    // 1 / (1 / floor + 1 / raw) QPS: the "bound" column below.
+    const floors: { tessera: number[]; pg: number[] } = { tessera: [], pg: [] };
+    const pgServer = !opts['skip-pg'] && postgresAvailable() ? await startPostgres() : null;
+    try {
+      for (let r = 0; r < 3; r++) {
+        floors.tessera.push(await wireFloor(server.url, qText));
+        if (pgServer !== null) floors.pg.push(await wireFloor(pgServer.url, qText));
       }
-      console.log(`SELECT 1 (prepared, 1 client): ${fmt(n / ((performance.now() - ts) / 1000))} QPS — the wire + client floor of a query`);
-      await one.end();
+    } finally {
+      await pgServer?.stop();
+    }
+    const tesseraFloor = median(floors.tessera);
+    const pgFloor = pgServer === null ? NaN : median(floors.pg);
+    console.log(`wire floor (prepared SELECT $1::text IS NULL with a query's vector text, 1 client): Tessera ${fmt(tesseraFloor)} QPS, PostgreSQL 15 ${Number.isNaN(pgFloor) ? 'not measured' : `${fmt(pgFloor)} QPS`}`);
+    {
       // The prober alone (no search running): the machine's own SELECT 1 latency, baseline for the storm column.
       const prober = new Worker(PROBER, { eval: true, workerData: { url: server.url } });
       await new Promise((resolve) => prober.once('message', resolve));
@@ -178,8 +213,8 @@ async function main(): Promise<void> {
       await prober.terminate();
       console.log(`SELECT 1 every 5 ms, no search running: median ${median(probes).toFixed(2)} / p99 ${pct(probes, 99).toFixed(1)} / max ${Math.max(...probes).toFixed(1)} ms`);
     }
-    console.log('\n| ef_search | recall@10 | 1 client QPS | p50 ms | p99 ms | 4 clients QPS | SELECT 1 max ms (during 4) | raw hnswlib QPS | raw recall | 1-client / raw |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('\n| ef_search | recall@10 | 1 client QPS | p50 ms | p99 ms | 4 clients QPS | SELECT 1 max ms (during 4) | raw hnswlib QPS | raw recall | 1 client / raw | bound: 1 client / raw over PostgreSQL\'s wire | 4 clients / raw |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const ef of EFS) {
       // raw
       raw?.setEf(ef);
@@ -239,7 +274,7 @@ async function main(): Promise<void> {
       const probes = await probing;
       await prober.terminate();
       await Promise.all(clients.map((c) => c.end()));
-      console.log(`| ${ef} | ${recall.toFixed(3)} | ${fmt(qps1)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${fmt(qps4)} | ${Math.max(...probes).toFixed(1)} (p99 ${pct(probes, 99).toFixed(1)}, median ${median(probes).toFixed(2)}) | ${fmt(rawQps)} | ${rawRecall.toFixed(3)} | ${(qps1 / rawQps).toFixed(2)} |`);
+      console.log(`| ${ef} | ${recall.toFixed(3)} | ${fmt(qps1)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${fmt(qps4)} | ${Math.max(...probes).toFixed(1)} (p99 ${pct(probes, 99).toFixed(1)}, median ${median(probes).toFixed(2)}) | ${fmt(rawQps)} | ${rawRecall.toFixed(3)} | ${(qps1 / rawQps).toFixed(2)} | ${(pgFloor / (pgFloor + rawQps)).toFixed(2)} | ${(qps4 / rawQps).toFixed(2)} |`);
     }
   } finally {
     await sql.end();

@@ -3,8 +3,8 @@
  * (search-pool.ts, the default) or in-process (TESSERA_SEARCH_WORKERS=0). A worker-owned
  * graph also keeps an in-process copy (`local`, unless TESSERA_SEARCH_HYBRID=0) so a short
  * search with no other search running skips the worker round trip (searchGraphs()). hnswlib-node reads
- * and writes only files, so a verified envelope payload passes through a temp file once at
- * load. hnswlib-node takes the query as a plain JS array: one conversion per search, inside
+ * and writes only files, so a verified envelope payload passes through one temp file at
+ * load, which both copies read. hnswlib-node takes the query as a plain JS array: one conversion per search, inside
  * whichever thread runs it (measured in docs/vector-search.md).
  */
 import fs from 'node:fs';
@@ -89,6 +89,26 @@ export async function searchGraphs(reqs: readonly GraphSearch[], query: Float32A
 
 let tmpSeq = 0;
 
+/**
+ * hnswlib-node reads graphs from files only: writes a verified payload to a temp file in tmpDir
+ * (asynchronously — a 1M-row graph is ~660 MB) for the in-process copy and the search worker to
+ * read; the caller removes it (removeGraphFile) when both have.
+ */
+export async function writeGraphFile(payload: Uint8Array, tmpDir: string): Promise<string> {
+  const file = path.join(tmpDir, `load-${process.pid}-${tmpSeq++}.hnsw`);
+  try {
+    await fs.promises.writeFile(file, payload);
+  } catch (err) {
+    await removeGraphFile(file);
+    throw err;
+  }
+  return file;
+}
+
+export async function removeGraphFile(file: string): Promise<void> {
+  await fs.promises.rm(file, { force: true });
+}
+
 /** A graph searched on the calling thread. */
 export class InProcessGraph implements SegmentGraph {
   private readonly q: number[];
@@ -97,21 +117,11 @@ export class InProcessGraph implements SegmentGraph {
     this.q = new Array<number>(header.dim);
   }
 
-  /**
-   * Loads hnswlib's serialised bytes (already verified) through a temp file in tmpDir, off
-   * the event loop (a 100,000-row graph is ~60 MB: read synchronously it would stall every
-   * session for a few hundred ms).
-   */
-  static async load(header: IndexFileHeader, payload: Uint8Array, tmpDir: string): Promise<InProcessGraph> {
-    const file = path.join(tmpDir, `load-${process.pid}-${tmpSeq++}.hnsw`);
-    try {
-      await fs.promises.writeFile(file, payload);
-      const index = new hnswlib.HierarchicalNSW(header.metric, header.dim);
-      await index.readIndex(file);
-      return new InProcessGraph(header, index);
-    } finally {
-      await fs.promises.rm(file, { force: true });
-    }
+  /** Reads a graph from hnswlib's file (already verified) off the event loop (hnswlib's async readIndex). */
+  static async loadFile(header: IndexFileHeader, file: string): Promise<InProcessGraph> {
+    const index = new hnswlib.HierarchicalNSW(header.metric, header.dim);
+    await index.readIndex(file);
+    return new InProcessGraph(header, index);
   }
 
   readonly local: InProcessGraph = this;

@@ -76,12 +76,14 @@ export class SearchPool {
     return this.workers[this.next++ % this.workers.length]!;
   }
 
-  /** Loads a graph into one worker; returns a handle that searches there. */
-  async load(key: string, payload: Uint8Array, metric: GraphMetric, dim: number, tmpDir: string): Promise<{ count: number; search: (q: Float32Array, k: number, ef: number) => Promise<number[]>; drop: () => void; target: BatchTarget }> {
+  /**
+   * Loads a graph into one worker from hnswlib's file (written by writeGraphFile; the worker
+   * reads it on its own thread, so no copy of the bytes passes through this one); returns a
+   * handle that searches there.
+   */
+  async load(key: string, file: string, metric: GraphMetric, dim: number): Promise<{ count: number; search: (q: Float32Array, k: number, ef: number) => Promise<number[]>; drop: () => void; target: BatchTarget }> {
     const w = this.pick();
-    // A copy to transfer (Buffer#slice would be a view: transferring it detaches the caller's bytes).
-    const copy = new Uint8Array(payload);
-    const r = await w.call({ type: 'load', key, payload: copy, metric, dim, tmpDir }, [copy.buffer]);
+    const r = await w.call({ type: 'load', key, file, metric, dim });
     return {
       count: r.count ?? 0,
       search: async (q, k, ef) => {

@@ -2,15 +2,13 @@
  * ann/: a search worker (worker_threads, plain JS). It owns the hnswlib graphs assigned to it
  * and answers k-NN searches, so the main thread keeps serving connections while a search runs
  * and searches of several clients run in parallel with the main thread's protocol work.
- * In:  { type: 'load', id, key, payload: Uint8Array, metric, dim, tmpDir } → { id, ok, count }
+ * In:  { type: 'load', id, key, file, metric, dim } → { id, ok, count }   (hnswlib's file; the sender removes it)
  *      { type: 'search', id, key, query: Float32Array, k, ef }            → { id, ok, labels: Int32Array }
  *      { type: 'searchMany', id, query: Float32Array, keys: string[], ks: Int32Array, efs: Int32Array }
  *        → { id, ok, labels: Int32Array (all graphs' labels, concatenated), counts: Int32Array }
  *      { type: 'drop', key }
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { parentPort, threadId } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import { niceThisThread } from './thread-nice.mjs';
 
@@ -19,21 +17,14 @@ import { niceThisThread } from './thread-nice.mjs';
 niceThisThread(Number(process.env.TESSERA_SEARCH_NICE ?? 5));
 
 const graphs = new Map();
-let seq = 0;
 
 parentPort.on('message', (msg) => {
   try {
     if (msg.type === 'load') {
-      const file = path.join(msg.tmpDir, `search-${process.pid}-${threadId}-${seq++}.hnsw`);
-      fs.writeFileSync(file, msg.payload);
-      try {
-        const index = new hnswlib.HierarchicalNSW(msg.metric, msg.dim);
-        index.readIndexSync(file);
-        graphs.set(msg.key, { index, query: new Array(msg.dim) });
-        parentPort.postMessage({ id: msg.id, ok: true, count: index.getCurrentCount() });
-      } finally {
-        fs.rmSync(file, { force: true });
-      }
+      const index = new hnswlib.HierarchicalNSW(msg.metric, msg.dim);
+      index.readIndexSync(msg.file);
+      graphs.set(msg.key, { index, query: new Array(msg.dim) });
+      parentPort.postMessage({ id: msg.id, ok: true, count: index.getCurrentCount() });
     } else if (msg.type === 'search') {
       const g = graphs.get(msg.key);
       if (g === undefined) throw new Error(`graph ${msg.key} is not loaded in this worker`);

@@ -15,7 +15,7 @@ import { ANN_METHODS, createIndexProgress, type Catalog, type CreateIndexProgres
 import { packVectors, type Evictable, type StorageEngine } from '../storage/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
 import { checkSection, encodeIndexFile, INDEX_HEAD_BYTES, indexFileKey, readIndexLayout, type GraphMetric, type IndexFileLayout } from './envelope.ts';
-import { InProcessGraph, type SegmentGraph } from './graph.ts';
+import { InProcessGraph, removeGraphFile, writeGraphFile, type SegmentGraph } from './graph.ts';
 import { decodeSketch, type Sketch } from './sketch.mjs';
 import { SearchPool, defaultSearchWorkers } from './search-pool.ts';
 import { BuildPool, buildThreads, defaultBuildWorkers } from './worker-pool.ts';
@@ -199,19 +199,33 @@ export class AnnService {
         this.stats.loaded++;
         const { header } = l;
         this.payloadBytes.set(loc, payload.length);
-        const local = this.searchPool === null || process.env.TESSERA_SEARCH_HYBRID !== '0' ? await InProcessGraph.load(header, payload, this.tmpDir) : null;
+        // One temp file serves both copies: the in-process one reads it asynchronously, the
+        // worker on its own thread; it is removed when both have read it.
+        const file = await writeGraphFile(payload, this.tmpDir);
+        let local: InProcessGraph | null = null;
+        try {
+          if (this.searchPool === null || process.env.TESSERA_SEARCH_HYBRID !== '0') local = await InProcessGraph.loadFile(header, file);
+        } catch (err) {
+          await removeGraphFile(file);
+          throw err;
+        }
         this.log.debug({ location: loc, bytes: payload.length, fetchMs: Math.round(fetched - started), loadMs: Math.round(performance.now() - fetched) }, 'graph loaded');
-        if (this.searchPool === null) return local!;
-        const toPool = this.searchPool.load(loc, payload, header.metric, header.dim, this.tmpDir).then((h) =>
+        if (this.searchPool === null) {
+          await removeGraphFile(file);
+          return local!;
+        }
+        const toPool = this.searchPool.load(loc, file, header.metric, header.dim).then((h) =>
           ({ header, count: h.count, search: h.search, drop: h.drop, local, remote: { target: h.target, key: loc } }) satisfies SegmentGraph);
+        void toPool.finally(() => removeGraphFile(file)).catch(() => undefined);
         if (local === null) return toPool;
         // The in-process copy serves at once (a cold first touch waits for one load, not two);
         // the worker's copy replaces it when loaded, unless the graph was dropped meanwhile.
+        const bytes = payload.length;
         toPool.then((both) => {
           if (this.graphs.get(loc) !== g) return both.drop();
           this.graphs.set(loc, Promise.resolve(both));
           this.ready.set(loc, both);
-          this.chargeGraph(loc, payload.length);
+          this.chargeGraph(loc, bytes);
         }, (err: unknown) => this.log.warn({ err, location: loc }, 'search worker could not load a graph; searching it in-process'));
         return local;
       })();

@@ -30,12 +30,17 @@ export interface ColumnCodec {
   /** encode() in steps, yielding between slices of rows (large columns; encodeColumnSteps()). */
   encodeSteps?(present: readonly unknown[], typeOid: number, w: ByteWriter): Generator<void, void>;
   decode(r: ByteReader, count: number, typeOid: number): unknown[];
+  /** decode() in steps, yielding between slices of rows (large columns; decodeColumnSteps()). */
+  decodeSteps?(r: ByteReader, count: number, typeOid: number): Generator<void, unknown[]>;
 }
 
 /** Rows a stepwise encode writes between yields. */
 export const ENCODE_STEP_ROWS = 16_384;
 
-/** Runs a generator of encoding steps to its end, synchronously. */
+/** Bytes a stepwise decode copies between yields. */
+const DECODE_STEP_BYTES = 16 << 20;
+
+/** Runs a generator of encoding or decoding steps to its end, synchronously. */
 export function drain<T>(steps: Generator<void, T>): T {
   for (;;) {
     const r = steps.next();
@@ -119,19 +124,27 @@ export const float32VectorCodec: ColumnCodec = {
       if (i === stepEnd) yield;
     }
   },
-  decode(r, count) {
+  decode(r, count, typeOid) {
+    return drain(this.decodeSteps!(r, count, typeOid));
+  },
+  *decodeSteps(r, count) {
     const dimBytes = r.bytes(count * 4);
     const dims = new Uint32Array(dimBytes.buffer.slice(dimBytes.byteOffset, dimBytes.byteOffset + dimBytes.byteLength) as ArrayBuffer);
     let total = 0;
     for (const d of dims) total += d;
     const flatBytes = r.bytes(total * 4);
     const flat = allocVectorFloats(total);
-    new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength).set(flatBytes);
+    const into = new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength);
+    for (let at = 0; at < flatBytes.length; at += DECODE_STEP_BYTES) {
+      into.set(flatBytes.subarray(at, at + DECODE_STEP_BYTES), at);
+      yield;
+    }
     const out = new Array<unknown>(count);
     let at = 0;
     for (let i = 0; i < count; i++) {
       out[i] = flat.subarray(at, at + dims[i]!);
       at += dims[i]!;
+      if (i % ENCODE_STEP_ROWS === ENCODE_STEP_ROWS - 1) yield;
     }
     return out;
   },
@@ -255,6 +268,11 @@ export function* encodeColumnSteps(typeOid: number, values: readonly unknown[], 
 
 /** Decodes one column block from `r`: a value per row, NULL as null, missing as undefined. */
 export function decodeColumn(r: ByteReader): { typeOid: number; values: unknown[] } {
+  return drain(decodeColumnSteps(r));
+}
+
+/** decodeColumn in steps (a codec with decodeSteps yields between slices of rows). */
+export function* decodeColumnSteps(r: ByteReader): Generator<void, { typeOid: number; values: unknown[] }> {
   const kind = r.u8();
   const flags = r.u8();
   const typeOid = r.u32();
@@ -266,7 +284,7 @@ export function decodeColumn(r: ByteReader): { typeOid: number; values: unknown[
   const missing = flags & 2 ? r.bytes(bitmapBytes) : undefined;
   const presentCount = r.u32();
   if (presentCount > n) throw corrupted('column block', `present count ${presentCount} > rows ${n}`);
-  const present = codec.decode(r, presentCount, typeOid);
+  const present = codec.decodeSteps !== undefined ? yield* codec.decodeSteps(r, presentCount, typeOid) : codec.decode(r, presentCount, typeOid);
   if (presentCount === n) return { typeOid, values: present };
   const values = new Array<unknown>(n);
   let p = 0;

@@ -3,6 +3,8 @@
  * CRCs without the whole column — equal to the rows as written, for runs inside one chunk and
  * across many; a flipped byte inside the run's chunks is XX001, one elsewhere does not matter;
  * columns with NULLs or mixed dimensions decline (null) so readers load the whole column.
+ * A column larger than one step is checked and decoded in steps (readSegmentColumn lets the
+ * event loop turn between them) with the same values and the same XX001.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,6 +13,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DbError } from '../../src/errors/index.ts';
 import { CHUNK_BYTES, encodeSegmentFile, readSegmentColumn, readSegmentHeader, readVectorRows } from '../../src/storage/segment-file.ts';
+import { ByteReader } from '../../src/storage/bytes.ts';
+import { decodeColumnSteps } from '../../src/storage/column-codec.ts';
 import { LocalObjectStore } from '../../src/tiering/index.ts';
 import { Oid } from '../../src/types/index.ts';
 import { rng } from '../vector-support.ts';
@@ -84,4 +88,36 @@ test('NULLs or mixed dimensions: no fixed layout, the reader declines', async ()
     const header = await readSegmentHeader(store, key);
     assert.equal(await readVectorRows(store, key, header, header.columns.find((c) => c.attnum === 2)!, 0, 5), null);
   });
+});
+
+test('a column larger than a step is checked and decoded in steps: same values, a flip in a later step is XX001', async () => {
+  // 70,000 × 64 floats = 17.9 MB: more than one 16 MiB step of checksums and of copying, and
+  // several slices of row views (each a point where readSegmentColumn may let the loop turn).
+  const big = Array.from({ length: 70_000 }, (_v, i) => vectors[i % N]!.map((x) => x + i));
+  const { bytes } = encodeSegmentFile(1, 7, big.length, [{ attnum: 2, typeOid: Oid.vector, values: big }]);
+  const header = await readSegmentHeader({ getRange: async (_k: string, at: number, n: number) => bytes.subarray(at, at + n) } as unknown as LocalObjectStore, 'k');
+  const col = header.columns.find((c) => c.attnum === 2)!;
+  const block = new ByteReader(bytes.subarray(col.offset, col.offset + col.length), 'test');
+  const steps = decodeColumnSteps(block);
+  let yields = 0;
+  let done = steps.next();
+  for (; done.done !== true; done = steps.next()) yields++;
+  assert.ok(yields >= 4, `${yields} yields`);
+  assert.deepEqual(done.value.values, big);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-vrows-'));
+  try {
+    const store = new LocalObjectStore(dir, false);
+    const key = 'tables/1/segments/8.seg';
+    await store.put(key, bytes);
+    const file = path.join(dir, ...key.split('/'));
+    const h = await readSegmentHeader(store, key);
+    const c = h.columns.find((x) => x.attnum === 2)!;
+    assert.deepEqual(await readSegmentColumn(store, key, h, c), big);
+    const bad = fs.readFileSync(file);
+    bad[c.offset + c.length - 100]! ^= 0x01; // in the last chunk: the second step of checksums
+    fs.writeFileSync(file, bad);
+    await assert.rejects(readSegmentColumn(store, key, h, c), (err: unknown) => err instanceof DbError && err.code === 'XX001' && /chunk 2\d\d /.test(String(err.detail)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
