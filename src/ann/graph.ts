@@ -2,10 +2,11 @@
  * ann/: a loaded hnswlib graph of one segment, searched either in a search worker
  * (search-pool.ts, the default) or in-process (TESSERA_SEARCH_WORKERS=0). A worker-owned
  * graph also keeps an in-process copy (`local`, unless TESSERA_SEARCH_HYBRID=0) so a short
- * search with no other search running skips the worker round trip (searchGraphs()). hnswlib-node reads
- * and writes only files, so a verified envelope payload passes through one temp file at
- * load, which both copies read. hnswlib-node takes the query as a plain JS array: one conversion per search, inside
- * whichever thread runs it (measured in docs/vector-search.md).
+ * search with no other search running skips the worker round trip (searchGraphs()).
+ * hnswlib-node reads and writes only files, so a verified envelope payload passes through one
+ * temp file at load, which both copies read. hnswlib-node takes the query as a plain JS array:
+ * one conversion per search, inside whichever thread runs it (measured in
+ * docs/vector-search.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
