@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { ANN_METHODS, createIndexProgress, type Catalog, type CreateIndexProgress, type IndexDef, type IndexFileRow } from '../catalog/index.ts';
 import { packVectors, type Evictable, type StorageEngine } from '../storage/index.ts';
 import { DbError, SqlState } from '../errors/index.ts';
-import { checkSection, encodeIndexFile, INDEX_HEAD_BYTES, indexFileKey, readIndexLayout, type GraphMetric, type IndexFileLayout } from './envelope.ts';
+import { checkSection, checkSectionInSteps, encodeIndexFile, INDEX_HEAD_BYTES, indexFileKey, readIndexLayout, type GraphMetric, type IndexFileLayout } from './envelope.ts';
 import { InProcessGraph, removeGraphFile, writeGraphFile, type SegmentGraph } from './graph.ts';
 import { decodeSketch, type Sketch } from './sketch.mjs';
 import { SearchPool, defaultSearchWorkers } from './search-pool.ts';
@@ -194,7 +194,7 @@ export class AnnService {
         const started = performance.now();
         const l = await this.layout(loc);
         const payload = await this.storage.store.getRange(loc, l.payloadOffset, l.payloadLength);
-        checkSection(payload, l.payloadLength, l.payloadCrc, loc, 'payload');
+        await checkSectionInSteps(payload, l.payloadLength, l.payloadCrc, loc, 'payload');
         const fetched = performance.now();
         this.stats.loaded++;
         const { header } = l;
