@@ -1,7 +1,8 @@
 /**
  * pg_stat_progress_create_index over the wire: while CREATE INDEX builds segment graphs on one
  * connection, a second connection reads the view (PostgreSQL 15's columns and types; blocks =
- * segments, tuples = rows; phase; relid / index_relid as regclass OIDs); the view is empty
+ * segments, tuples = rows; phase; relid / index_relid as regclass OIDs; pid = the backend
+ * running CREATE INDEX); the view is empty
  * before and after, and the build sends no NOTICE.
  */
 import assert from 'node:assert/strict';
@@ -73,7 +74,7 @@ test('pg_stat_progress_create_index shows a running build from another connectio
     });
     const seen: Record<string, unknown>[] = [];
     while (!done) {
-      const r = await b.query(`SELECT relid = 'items'::regclass::oid AS rel_ok, index_relid, datname, command, phase,
+      const r = await b.query(`SELECT pid, relid = 'items'::regclass::oid AS rel_ok, index_relid, datname, command, phase,
         blocks_total::int, blocks_done::int, tuples_total::int, tuples_done::int, lockers_total::int, partitions_total::int
         FROM pg_stat_progress_create_index`);
       if (r.rows.length > 0) seen.push(r.rows[0]);
@@ -84,6 +85,7 @@ test('pg_stat_progress_create_index shows a running build from another connectio
     const idxOid = (await b.query("SELECT 'items_idx'::regclass::oid AS o")).rows[0].o;
     let lastTuples = 0;
     for (const row of seen) {
+      assert.equal(row.pid, (a as unknown as { processID: number }).processID, 'pid: the backend running CREATE INDEX');
       assert.equal(row.rel_ok, true);
       assert.equal(row.index_relid, idxOid);
       assert.equal(row.datname, 'postgres');
