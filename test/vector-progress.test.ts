@@ -2,8 +2,7 @@
  * pg_stat_progress_create_index over the wire: while CREATE INDEX builds segment graphs on one
  * connection, a second connection reads the view (PostgreSQL 15's columns and types; blocks =
  * segments, tuples = rows; phase; relid / index_relid as regclass OIDs; pid = the backend
- * running CREATE INDEX); the view is empty
- * before and after, and the build sends no NOTICE.
+ * running CREATE INDEX); the view is empty before and after, and the build sends no NOTICE.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
