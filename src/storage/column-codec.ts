@@ -38,7 +38,7 @@ export interface ColumnCodec {
 export const ENCODE_STEP_ROWS = 16_384;
 
 /** Bytes a stepwise decode copies between yields. */
-const DECODE_STEP_BYTES = 16 << 20;
+const DECODE_STEP_BYTES = 4 << 20;
 
 /** Runs a generator of encoding or decoding steps to its end, synchronously. */
 export function drain<T>(steps: Generator<void, T>): T {
