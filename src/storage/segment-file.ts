@@ -103,7 +103,7 @@ export function encodeSegmentFile(
 /**
  * encodeSegmentFile without holding the event loop: the work runs in steps (a slice of a
  * large column's rows, 16 MiB of checksums or copying) and this yields to the loop whenever
- * about ENCODE_SLICE_MS have passed, so a merge writing a 256 MiB file does not stall other
+ * about STEP_SLICE_MS have passed, so a merge writing a 256 MiB file does not stall other
  * statements for the ~0.7 s it takes (measured: 500,000 rows × vector(128)).
  */
 export function encodeSegmentFileAsync(
