@@ -2,7 +2,8 @@
  * Golden plans: EXPLAIN through the wire shows the planner's pushdowns — WHERE conditions
  * moved below joins and into scans, comma joins turned into hash joins, primary-key lookups
  * instead of scans, top-N sorts under LIMIT, subqueries as InitPlan/SubPlan — and
- * EXPLAIN ANALYZE runs the statement. The expected texts are ours (PostgreSQL's costs and
+ * EXPLAIN ANALYZE runs the statement (and counts a vector top-k's graph searches and exact
+ * scans, which shows hnsw.max_scan_tuples at work). The expected texts are ours (PostgreSQL's costs and
  * node choices differ), so each case also checks the query's answer against a plain scan.
  */
 import assert from 'node:assert/strict';
@@ -92,6 +93,31 @@ describe('EXPLAIN', () => {
       '  Segments: 1 by graph, 0 exact; growing rows exact',
     ].join('\n'));
     assert.deepEqual([...(await sql.unsafe(q))].map((r) => r.id), plain);
+  });
+
+  test('EXPLAIN ANALYZE counts the vector top-k\'s graph searches and exact scans; hnsw.max_scan_tuples caps what a graph is asked for', async () => {
+    await sql.unsafe('CREATE TABLE w (id integer, e vector(3)) WITH (segment_rows = 1000)');
+    await sql.unsafe("INSERT INTO w SELECT g, ('[' || g % 97 || ',' || (g % 7) || ',' || (g % 13) || ']')::vector FROM generate_series(1, 2000) g");
+    await sql.unsafe('VACUUM');
+    await sql.unsafe('CREATE INDEX w_e_idx ON w USING hnsw (e vector_l2_ops)');
+    const q = "SELECT id FROM w ORDER BY e <-> '[40,3,6]', id LIMIT 50";
+    const analyze = async (): Promise<string[]> => (await sql.unsafe(`EXPLAIN ANALYZE ${q}`)).map((r) => r['QUERY PLAN'] as string);
+    const exact = [...(await sql.unsafe("SELECT id FROM (SELECT id, e <-> '[40,3,6]' AS d FROM w OFFSET 0) s ORDER BY d, id LIMIT 50"))].map((r) => r.id);
+    // Every sealed segment's graph is asked for 50 labels (merges decide how many there are).
+    const graphs = (await sql.unsafe("SELECT count(*)::int AS n FROM tessera.table_files WHERE table_name = 'w' AND file_type = 3"))[0]!.n as number;
+    assert.ok(graphs >= 1);
+    const searched = await analyze();
+    const line = searched.map((l) => /^Vector Top-K: (\d+) graph searches \(k up to (\d+)\), (\d+) exact segment scans \((\d+) past hnsw\.max_scan_tuples\)$/.exec(l)).find((m) => m !== null);
+    assert.ok(line, searched.join('\n'));
+    assert.deepEqual([Number(line[1]), Number(line[2]), Number(line[4])], [graphs, 50, 0]);
+    const growing = Number(line[3]); // the growing segment's rows are always scanned exactly
+    assert.equal((await sql.unsafe(q)).length, 50);
+    // Below 50, no graph may be asked for 50: both segments are scanned exactly, and the answer is the full sort's.
+    await sql.unsafe('SET hnsw.max_scan_tuples = 20');
+    const capped = await analyze();
+    assert.ok(capped.includes(`Vector Top-K: 0 graph searches (k up to 0), ${graphs + growing} exact segment scans (${graphs} past hnsw.max_scan_tuples)`), capped.join('\n'));
+    assert.deepEqual([...(await sql.unsafe(q))].map((r) => r.id), exact);
+    await sql.unsafe('RESET hnsw.max_scan_tuples');
   });
 
   test('EXPLAIN ANALYZE runs the statement and reports its rows', async () => {

@@ -7,6 +7,18 @@ import type { FormatContext } from '../types/index.ts';
 import type { GraphMetric, SegmentGraph, Sketch } from '../ann/index.ts';
 import type { TenantFilter, VectorColumnOptions, VectorColumnRead } from '../storage/index.ts';
 
+/** EXPLAIN ANALYZE's counts of a vector top-k's work. */
+export interface VectorTopKTrace {
+  /** Segment graph searches (each widening round counts again). */
+  graphSearches: number;
+  /** The largest k asked of a graph. */
+  maxK: number;
+  /** Segments scanned exactly (growing, no graph, few rows passing, or past hnsw.max_scan_tuples). */
+  exactScans: number;
+  /** Segments whose graph search hit hnsw.max_scan_tuples and went exact. */
+  scanCapped: number;
+}
+
 /** One batch of a table scan: row ids and the requested columns (undefined = absent in that segment). */
 export interface ScanBatch {
   readonly rowIds: readonly number[];
@@ -155,6 +167,8 @@ export interface ExecContext {
   /** Resolves after ms, or rejects with 57014 as soon as the statement is cancelled. */
   sleep(ms: number): Promise<void>;
   readonly data: DataAccess;
+  /** Set by EXPLAIN ANALYZE: what the statement's vector top-k nodes did (vector-topk.ts counts into it). */
+  readonly vectorTrace?: VectorTopKTrace;
   /** Current rows of the enclosing queries (correlated subqueries, LATERAL), innermost first. */
   readonly outerRows?: readonly (readonly unknown[])[];
   /** Per-execution state shared by a statement's plan nodes (CTE results, uncorrelated subqueries). */

@@ -6,7 +6,7 @@
 export type { BoundExpr } from './bound.ts';
 export type { Plan, PlannedQuery, OutputColumn, SortKey, ModifyPlan, OnConflictPlan, PkRange, RowChecks, RlsCheck, AggregateCall, JoinKind, WindowCall, WindowFrame, FrameBound, TenantPin } from './plan.ts';
 export { aggregateNamed, isAggregateName, type AggregateFunction } from './aggregates.ts';
-export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess } from './context.ts';
+export type { ExecContext, DataAccess, ScanBatch, PgCatalogAccess, VectorTopKTrace } from './context.ts';
 export { runModify, RowInserter, type ModifyResult } from './modify.ts';
 export * as privileges from './privileges.ts';
 export type { RoleContext } from './privileges.ts';

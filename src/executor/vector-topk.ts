@@ -383,6 +383,7 @@ async function searchSegment(
   }
 
   // ---- generic exact path (sparsevec, bit, mixed dimensions, missing column) ----
+  if (ctx.vectorTrace !== undefined) ctx.vectorTrace.exactScans++;
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);
   const n = rowsOf(seg);
   for (let j = 0; j < n; j++) {
@@ -443,6 +444,17 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
   // its searches to the workers. Without it, under concurrent clients every search ran on this
   // thread one after another and the search workers sat idle.
   if (activeSearches === 1) await yieldToLoop();
+  // hnsw.max_scan_tuples (pgvector's cap on the tuples an iterative scan visits): no graph is
+  // asked for more labels than that. Where pgvector would stop and return fewer rows, the
+  // segment is scanned exactly instead — the answer stays complete; the setting moves the point
+  // where over-fetching gives way to the exact scan.
+  const maxScan = Number(ctx.getSetting('hnsw.max_scan_tuples', true) ?? '20000') || 20000;
+  const capped = pending.filter((j) => j.k > maxScan);
+  pending = pending.filter((j) => j.k <= maxScan);
+  for (const { seg, live } of capped) {
+    if (ctx.vectorTrace !== undefined) ctx.vectorTrace.scanCapped++;
+    await exactSegment(plan, ctx, seg.load === null ? seg : await seg.load(), live, metric, query, need, cands);
+  }
   while (pending.length > 0) {
     let cost = 0;
     for (const j of pending) cost += Math.max(efSearch, j.k);
@@ -450,6 +462,11 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
     // worker round trip costs about one short search, so splitting pays only for long ones).
     const split = SPLIT && pending.length > 1 && cost / pending.length >= SPLIT_MIN_EF;
     const mode = activeSearches !== 1 ? 'pool' : split ? (cost <= 2 * INLINE_EF_BUDGET ? 'split' : 'pool') : cost <= INLINE_EF_BUDGET ? 'inline' : 'pool';
+    const trace = ctx.vectorTrace;
+    if (trace !== undefined) {
+      trace.graphSearches += pending.length;
+      for (const j of pending) trace.maxK = Math.max(trace.maxK, j.k);
+    }
     const results = await searchGraphs(pending.map((j) => ({ graph: j.graph, k: j.k, ef: Math.max(efSearch, j.k) })), query, mode);
     ctx.checkCancel();
     const next: GraphJob[] = [];
@@ -481,8 +498,10 @@ async function searchGraphJobs(plan: VectorTopKPlan, ctx: ExecContext, jobs: Gra
             cands.add(d, seg.rowIdBase + labels[x]!, d, stored, x * dim);
           }
         }
-      } else if (job.k * 2 >= job.liveRows * 4 || job.k >= 4 * EXACT_FILTER_MAX_ROWS) {
-        // Widening further costs more than scanning the passing rows: go exact.
+      } else if (job.k * 2 >= job.liveRows * 4 || job.k * 2 > maxScan) {
+        // Widening further costs more than scanning the passing rows, or would pass
+        // hnsw.max_scan_tuples: go exact.
+        if (job.k * 2 > maxScan && ctx.vectorTrace !== undefined) ctx.vectorTrace.scanCapped++;
         await exactSegment(plan, ctx, seg.load === null ? seg : await seg.load(), live, metric, query, need, cands);
       } else {
         job.k = Math.min(job.graph.count, job.k * 2);
@@ -505,6 +524,7 @@ function addNulls(seg: VectorSegment, live: (off: number) => boolean, cands: Can
 async function exactSegment(
   plan: VectorTopKPlan, ctx: ExecContext, seg: VectorSegment, live: (off: number) => boolean, metric: ExactMetric, query: Float32Array, need: number, cands: Candidates,
 ): Promise<void> {
+  if (ctx.vectorTrace !== undefined) ctx.vectorTrace.exactScans++;
   const { data, present, dim } = seg.packed!;
   const base = seg.packedBase;
   const top = new TopK(Number.isFinite(need) ? need + EXACT_MARGIN : seg.rowCount);

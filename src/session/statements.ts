@@ -6,7 +6,7 @@
  */
 import { runCreateView, runRenameView, viewCommentTarget } from './ddl-views.ts';
 import { DbError, SqlState, assertNever, notSupported } from '../errors/index.ts';
-import { ArrayCursor, privileges, compile, openCursor, runModify, type ExecContext, type ModifyPlan, type OutputColumn, type Plan, type PlannedQuery } from '../executor/index.ts';
+import { ArrayCursor, privileges, compile, openCursor, runModify, type ExecContext, type ModifyPlan, type VectorTopKTrace, type OutputColumn, type Plan, type PlannedQuery } from '../executor/index.ts';
 import { bindExpr, bindTypeName, coerce, planInsert, planSelect, planUpdateOrDelete, explainLines, resolveTable, resolveView, ParamTypes, type PlanEnv } from '../planner/index.ts';
 import type { MessageWriter } from '../protocol/index.ts';
 import type { ParsedStatement, Statement } from '../sql/index.ts';
@@ -492,15 +492,21 @@ function explainStatement(host: StatementHost, sql: string, stmt: Statement & { 
       if (!stmt.analyze) return { tag: 'EXPLAIN', cursor: new ArrayCursor(lines.map((l) => [l])) };
       const started = performance.now();
       let rows = 0;
+      // The statement's own context, with a trace its vector top-k nodes count into.
+      const trace: VectorTopKTrace = { graphSearches: 0, maxK: 0, exactScans: 0, scanCapped: 0 };
+      const ctx = Object.create(host.execContext(), { vectorTrace: { value: trace } }) as ExecContext;
       if (planned.modify) {
-        const r = await runModify(planned.modify, planned.plan, planned.rowColumns!, params, host.execContext());
+        const r = await runModify(planned.modify, planned.plan, planned.rowColumns!, params, ctx);
         rows = r.count;
       } else {
-        const cursor = openCursor(planned.plan, params, host.execContext());
+        const cursor = openCursor(planned.plan, params, ctx);
         for (let b = await cursor.next(); b; b = await cursor.next()) rows += b.length;
       }
       const ms = (performance.now() - started).toFixed(3);
-      return { tag: 'EXPLAIN', cursor: new ArrayCursor([...lines, `Rows: ${rows}`, `Execution Time: ${ms} ms`].map((l) => [l])) };
+      const vector = trace.graphSearches + trace.exactScans === 0 ? [] : [
+        `Vector Top-K: ${trace.graphSearches} graph searches (k up to ${trace.maxK}), ${trace.exactScans} exact segment scans (${trace.scanCapped} past hnsw.max_scan_tuples)`,
+      ];
+      return { tag: 'EXPLAIN', cursor: new ArrayCursor([...lines, ...vector, `Rows: ${rows}`, `Execution Time: ${ms} ms`].map((l) => [l])) };
     },
   };
 }
