@@ -113,9 +113,12 @@ export async function removeGraphFile(file: string): Promise<void> {
 /** A graph searched on the calling thread. */
 export class InProcessGraph implements SegmentGraph {
   private readonly q: number[];
+  /** Number of vectors: a loaded graph never changes, so read once (a native call per search otherwise). */
+  readonly count: number;
 
   private constructor(readonly header: IndexFileHeader, private readonly index: hnswlib.HierarchicalNSW) {
     this.q = new Array<number>(header.dim);
+    this.count = index.getCurrentCount();
   }
 
   /** Reads a graph from hnswlib's file (already verified) off the event loop (hnswlib's async readIndex). */
@@ -127,10 +130,6 @@ export class InProcessGraph implements SegmentGraph {
 
   readonly local: InProcessGraph = this;
   readonly remote = null;
-
-  get count(): number {
-    return this.index.getCurrentCount();
-  }
 
   async search(query: Float32Array, k: number, ef: number): Promise<number[]> {
     return this.searchSync(query, k, ef);
