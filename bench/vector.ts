@@ -286,7 +286,7 @@ async function main(): Promise<void> {
       const probes = await probing;
       await prober.terminate();
       await Promise.all(clients.map((c) => c.end()));
-      console.log(`| ${ef} | ${recall.toFixed(3)} | ${fmt(qps1)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${fmt(qps4)} | ${Math.max(...probes).toFixed(1)} (p99 ${pct(probes, 99).toFixed(1)}, median ${median(probes).toFixed(2)}) | ${fmt(rawQps)} | ${rawRecall.toFixed(3)} | ${(qps1 / rawQps).toFixed(2)} | ${(pgFloor / (pgFloor + rawQps)).toFixed(2)} | ${(qps4 / rawQps).toFixed(2)} |`);
+      console.log(`| ${ef} | ${recall.toFixed(3)} | ${fmt(qps1)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${fmt(qps4)} | ${Math.max(...probes).toFixed(1)} (p99 ${pct(probes, 99).toFixed(1)}, median ${median(probes).toFixed(2)}) | ${fmt(rawQps)} | ${rawRecall.toFixed(3)} | ${(qps1 / rawQps).toFixed(2)} | ${Number.isNaN(pgFloor) ? '—' : (pgFloor / (pgFloor + rawQps)).toFixed(2)} | ${(qps4 / rawQps).toFixed(2)} |`);
     }
   } finally {
     await sql.end();
