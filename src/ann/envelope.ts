@@ -17,8 +17,8 @@
  * graph, or the sketch of a cold segment). A flipped byte anywhere is XX001, never a silently
  * wrong graph.
  */
-import zlib from 'node:zlib';
 import { DbError, SqlState } from '../errors/index.ts';
+import { crc32, nextTurn } from '../storage/index.ts';
 
 export const INDEX_MAGIC = 'TSHN';
 export const INDEX_VERSION = 2;
@@ -53,10 +53,6 @@ export interface IndexFileLayout {
   /** 0: the file has no sketch. */
   readonly sketchLength: number;
   readonly sketchCrc: number;
-}
-
-function crc32(b: Uint8Array, seed = 0): number {
-  return zlib.crc32(b, seed) >>> 0;
 }
 
 function corrupt(location: string, detail: string): DbError {
@@ -132,7 +128,7 @@ export async function checkSectionInSteps(bytes: Uint8Array, length: number, crc
   if (bytes.length !== length) throw corrupt(location, `${what} of ${bytes.length} bytes, the header says ${length}`);
   let c = 0;
   for (let at = 0; at < bytes.length; at += CRC_SLICE_BYTES) {
-    if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (at > 0) await nextTurn();
     c = crc32(bytes.subarray(at, at + CRC_SLICE_BYTES), c);
   }
   if (c !== crc) throw corrupt(location, `${what} checksum mismatch`);
